@@ -1,0 +1,98 @@
+/**
+ * Composes the five components for one stack. Pure wiring: every decision lives in the
+ * config schema or in the components' own pure helpers.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { DevStack } from "../components/DevStack";
+import { RedpandaCluster } from "../components/RedpandaCluster";
+import { SnapshotBackup } from "../components/SnapshotBackup";
+import { StreamingEnv } from "../components/StreamingEnv";
+import { TopicBootstrap } from "../components/TopicBootstrap";
+import type { StackConfig } from "./config/schema";
+
+export interface StackSecrets {
+  kafkaSaslPassword?: pulumi.Output<string>;
+  backupSecretAccessKey?: pulumi.Output<string>;
+  sequencerDbPassword?: pulumi.Output<string>;
+}
+
+export type StackOutputs = Record<string, pulumi.Input<unknown>>;
+
+function topicOutputs(config: StackConfig) {
+  return Object.fromEntries(
+    config.topics.map((topic) => [
+      topic.name,
+      {
+        partitions: topic.partitions,
+        replicationFactor: topic.replicationFactor,
+        retentionMs: topic.retentionMs,
+        config: topic.config,
+        deletionPolicy: topic.deletionPolicy,
+      },
+    ]),
+  );
+}
+
+export function declareStreamingBackbone(config: StackConfig, secrets: StackSecrets = {}): StackOutputs {
+  const common = { environment: config.environment, topics: topicOutputs(config), probeTopic: config.probeTopic };
+  return config.environment === "dev" ? declareDev(config, secrets, common) : declareKubernetes(config, secrets, common);
+}
+
+// --- dev: the local Docker stack ---
+function declareDev(config: StackConfig, secrets: StackSecrets, common: StackOutputs): StackOutputs {
+  const dev = new DevStack("apphub-dev", {
+    dev: config.dev,
+    topics: config.topics,
+    kafka: config.kafka,
+    streaming: config.streaming,
+    ...(secrets.sequencerDbPassword ? { sequencerDbPassword: secrets.sequencerDbPassword } : {}),
+  });
+  return {
+    ...common,
+    brokerUrl: dev.hostBrokerUrl,
+    containerBrokerUrl: dev.containerBrokerUrl,
+    adminUrl: dev.adminUrl,
+  };
+}
+
+// --- minikube / prod: Kubernetes ---
+function declareKubernetes(config: StackConfig, secrets: StackSecrets, common: StackOutputs): StackOutputs {
+  const cluster = new RedpandaCluster("apphub-redpanda", { namespace: config.namespace, cluster: config.cluster });
+
+  const topics = new TopicBootstrap("apphub-topics", {
+    topics: config.topics,
+    brokers: config.kafka.brokers ?? cluster.externalBrokers,
+    kafka: config.kafka,
+    ...(secrets.kafkaSaslPassword ? { saslPassword: secrets.kafkaSaslPassword } : {}),
+    protect: config.protectTopics,
+    brokersReady: cluster.readyResources,
+  });
+
+  const outputs: StackOutputs = {
+    ...common,
+    brokerUrl: cluster.bootstrapServers,
+    adminUrl: cluster.adminUrl,
+    externalBrokers: cluster.externalBrokers,
+  };
+
+  if (config.backup.enabled) {
+    const backup = new SnapshotBackup("apphub-redpanda-backup", {
+      namespace: config.namespace,
+      backup: config.backup,
+      brokerCount: config.brokerCount,
+      protectBucket: config.environment === "prod",
+      ...(secrets.backupSecretAccessKey ? { secretAccessKey: secrets.backupSecretAccessKey } : {}),
+    });
+    outputs.backupBucket = backup.bucketName;
+    outputs.backupSchedule = backup.schedule;
+  }
+
+  new StreamingEnv("apphub-streaming-env", {
+    namespace: config.namespace,
+    streaming: config.streaming,
+    topics: config.topics,
+    gates: [...cluster.readyResources, ...topics.topicResources],
+  });
+  outputs.streamingEnabled = config.streaming.enabled;
+  return outputs;
+}

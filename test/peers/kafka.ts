@@ -1,0 +1,380 @@
+// Apache Kafka (KRaft, combined broker+controller) as a real test peer, from Maven Central.
+//
+// Broker version: VERSION_NOTE_PLACEHOLDER
+import { randomBytes } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { Kafka, logLevel } from 'kafkajs';
+import {
+  PeerError,
+  type StartOutcome,
+  cacheDir,
+  installOnce,
+  isPortOpen,
+  livePid,
+  repoRoot,
+  requireCommand,
+  run,
+  startDetached,
+  stopProcess,
+  tail,
+  waitUntil,
+  waitWhileRunning,
+} from './proc';
+
+export const KAFKA_VERSION = '4.4.0';
+export const SINGLE_BROKERS = ['127.0.0.1:19092'];
+export const CLUSTER_BROKERS = ['127.0.0.1:29092', '127.0.0.1:29093', '127.0.0.1:29094'];
+
+export type KafkaPeer = 'single' | 'cluster';
+
+interface KafkaNode {
+  peer: KafkaPeer;
+  id: number;
+  brokerPort: number;
+  controllerPort: number;
+}
+
+const HOST = '127.0.0.1';
+const HEAP = ['-Xms128m', '-Xmx384m'];
+const START_TIMEOUT_MS = 120_000;
+const STOP_GRACE_MS = 20_000;
+
+const NODES: Record<KafkaPeer, KafkaNode[]> = {
+  single: [{ peer: 'single', id: 1, brokerPort: 19092, controllerPort: 19192 }],
+  cluster: [
+    { peer: 'cluster', id: 1, brokerPort: 29092, controllerPort: 29192 },
+    { peer: 'cluster', id: 2, brokerPort: 29093, controllerPort: 29193 },
+    { peer: 'cluster', id: 3, brokerPort: 29094, controllerPort: 29194 },
+  ],
+};
+
+export function brokersOf(peer: KafkaPeer): string[] {
+  return peer === 'single' ? SINGLE_BROKERS : CLUSTER_BROKERS;
+}
+
+// ---------------------------------------------------------------- install
+
+export function kafkaHome(): string {
+  return path.join(cacheDir(), `kafka-${KAFKA_VERSION}`);
+}
+
+function libsClasspath(): string {
+  return path.join(kafkaHome(), 'libs', '*');
+}
+
+/** Resolves the broker's classpath with Maven into the cache; a no-op once done. */
+export async function installKafka(): Promise<boolean> {
+  return installOnce(kafkaHome(), async (home) => {
+    requireCommand('mvn', ['-v'], 'Install Maven (apt-get install maven) to fetch Kafka from Maven Central.');
+    await run(
+      'mvn',
+      [
+        '-q',
+        '-B',
+        '-f',
+        path.join(repoRoot(), 'test', 'peers', 'pom.xml'),
+        `-Dkafka.version=${KAFKA_VERSION}`,
+        'dependency:copy-dependencies',
+        '-DincludeScope=runtime',
+        `-DoutputDirectory=${path.join(home, 'libs')}`,
+      ],
+      `resolving org.apache.kafka:kafka_2.13:${KAFKA_VERSION} with Maven`,
+    );
+  });
+}
+
+function javaCommand(): string {
+  return process.env.JAVA_HOME ? path.join(process.env.JAVA_HOME, 'bin', 'java') : 'java';
+}
+
+function requireJava17(): void {
+  const banner = requireCommand(javaCommand(), ['-version'], 'Install a JDK 17+ (apt-get install openjdk-17-jre-headless) or set JAVA_HOME.');
+  const major = Number(/version "(\d+)/.exec(banner)?.[1] ?? 0);
+  if (major < 17) throw new PeerError(`Kafka ${KAFKA_VERSION} needs Java 17+, but ${javaCommand()} is Java ${major}.`);
+}
+
+// ---------------------------------------------------------------- files
+
+function peerDir(peer: KafkaPeer): string {
+  return path.join(cacheDir(), `kafka-${peer}`);
+}
+
+function nodeDir(node: KafkaNode): string {
+  return path.join(peerDir(node.peer), `node-${node.id}`);
+}
+
+function propertiesFile(node: KafkaNode): string {
+  return path.join(nodeDir(node), 'server.properties');
+}
+
+function logFile(node: KafkaNode): string {
+  return path.join(nodeDir(node), 'server.log');
+}
+
+function pidFile(node: KafkaNode): string {
+  return path.join(nodeDir(node), 'kafka.pid');
+}
+
+function dataDir(node: KafkaNode): string {
+  return path.join(nodeDir(node), 'data');
+}
+
+function isFormatted(node: KafkaNode): boolean {
+  return fs.existsSync(path.join(dataDir(node), 'meta.properties'));
+}
+
+function serverProperties(node: KafkaNode): string {
+  const nodes = NODES[node.peer];
+  const replication = String(nodes.length);
+  const settings: Record<string, string> = {
+    'node.id': String(node.id),
+    'process.roles': 'broker,controller',
+    listeners: `PLAINTEXT://${HOST}:${node.brokerPort},CONTROLLER://${HOST}:${node.controllerPort}`,
+    'advertised.listeners': `PLAINTEXT://${HOST}:${node.brokerPort}`,
+    'listener.security.protocol.map': 'PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT',
+    'inter.broker.listener.name': 'PLAINTEXT',
+    'controller.listener.names': 'CONTROLLER',
+    'controller.quorum.voters': nodes.map((n) => `${n.id}@${HOST}:${n.controllerPort}`).join(','),
+    'log.dirs': dataDir(node),
+    'num.partitions': '1',
+    'offsets.topic.replication.factor': replication,
+    'offsets.topic.num.partitions': '10',
+    'transaction.state.log.replication.factor': replication,
+    'transaction.state.log.min.isr': '1',
+    'share.coordinator.state.topic.replication.factor': replication,
+    'share.coordinator.state.topic.min.isr': '1',
+    'group.initial.rebalance.delay.ms': '0',
+    'auto.create.topics.enable': 'false',
+    'delete.topic.enable': 'true',
+    'num.network.threads': '2',
+    'num.io.threads': '4',
+    'log.segment.bytes': String(16 * 1024 * 1024),
+  };
+  return Object.entries(settings)
+    .map(([key, value]) => `${key}=${value}`)
+    .join('\n');
+}
+
+function log4jConfig(): string {
+  return `<?xml version="1.0" encoding="UTF-8"?>
+<Configuration status="WARN">
+  <Appenders>
+    <Console name="stdout" target="SYSTEM_OUT">
+      <PatternLayout pattern="[%d] %p %m (%c)%n"/>
+    </Console>
+  </Appenders>
+  <Loggers>
+    <Root level="INFO"><AppenderRef ref="stdout"/></Root>
+    <Logger name="kafka.request.logger" level="WARN"/>
+    <Logger name="state.change.logger" level="WARN"/>
+    <Logger name="org.apache.kafka.clients" level="WARN"/>
+  </Loggers>
+</Configuration>
+`;
+}
+
+function log4jConfigFile(): string {
+  const file = path.join(cacheDir(), 'kafka-log4j2.xml');
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  fs.writeFileSync(file, log4jConfig());
+  return file;
+}
+
+// ---------------------------------------------------------------- processes
+
+function javaArgs(mainClass: string, args: string[]): string[] {
+  return [...HEAP, '-Djava.awt.headless=true', `-Dlog4j2.configurationFile=${log4jConfigFile()}`, '-cp', libsClasspath(), mainClass, ...args];
+}
+
+/** A Kafka cluster id: 16 random bytes, base64url, never starting with '-' (the CLI would read it as a flag). */
+function newClusterId(): string {
+  for (;;) {
+    const id = randomBytes(16).toString('base64url');
+    if (!id.startsWith('-')) return id;
+  }
+}
+
+function writeNodeConfig(node: KafkaNode): void {
+  fs.mkdirSync(nodeDir(node), { recursive: true });
+  fs.writeFileSync(propertiesFile(node), `${serverProperties(node)}\n`);
+}
+
+async function formatStorage(node: KafkaNode, clusterId: string): Promise<void> {
+  await run(
+    javaCommand(),
+    javaArgs('kafka.tools.StorageTool', ['format', '-t', clusterId, '-c', propertiesFile(node)]),
+    `formatting KRaft storage of kafka-${node.peer} node ${node.id}`,
+  );
+}
+
+function startNode(node: KafkaNode): number {
+  return startDetached({
+    command: javaCommand(),
+    args: javaArgs('kafka.Kafka', [propertiesFile(node)]),
+    logFile: logFile(node),
+    pidFile: pidFile(node),
+  });
+}
+
+function nodePid(node: KafkaNode): number | undefined {
+  return livePid(pidFile(node), propertiesFile(node));
+}
+
+// ---------------------------------------------------------------- metadata
+
+function adminFor(brokers: string[]): ReturnType<Kafka['admin']> {
+  const kafka = new Kafka({
+    clientId: 'apphub-peers',
+    brokers,
+    logLevel: logLevel.NOTHING,
+    connectionTimeout: 1_000,
+    requestTimeout: 5_000,
+    retry: { retries: 0 },
+  });
+  return kafka.admin();
+}
+
+async function describeBrokers(brokers: string[]): Promise<{ brokers: string[]; controller: number | null }> {
+  const admin = adminFor(brokers);
+  try {
+    await admin.connect();
+    const cluster = await admin.describeCluster();
+    return { brokers: cluster.brokers.map((b) => `${b.host}:${b.port}`), controller: cluster.controller };
+  } finally {
+    await admin.disconnect().catch(() => undefined);
+  }
+}
+
+/** Waits until every address in brokers is listed in cluster metadata and a controller is known. */
+export async function waitForMetadata(brokers: string[], timeoutMs: number, signal?: AbortSignal): Promise<void> {
+  let lastProblem = 'no answer yet';
+  const ready = await waitUntil(
+    async () => {
+      try {
+        const seen = await describeBrokers(brokers);
+        const missing = brokers.filter((b) => !seen.brokers.includes(b));
+        lastProblem = missing.length > 0 ? `brokers not in metadata: ${missing.join(', ')}` : 'no controller in metadata';
+        return missing.length === 0 && seen.controller !== null && seen.controller >= 0;
+      } catch (error) {
+        lastProblem = (error as Error).message;
+        return false;
+      }
+    },
+    timeoutMs,
+    500,
+    signal,
+  );
+  if (!ready) throw new PeerError(`timed out after ${timeoutMs} ms waiting for Kafka metadata from ${brokers.join(',')}: ${lastProblem}`);
+}
+
+// ---------------------------------------------------------------- lifecycle
+
+interface NodeState {
+  node: KafkaNode;
+  pid: number | undefined;
+  serving: boolean;
+}
+
+async function nodeStates(peer: KafkaPeer): Promise<NodeState[]> {
+  return Promise.all(
+    NODES[peer].map(async (node) => ({ node, pid: nodePid(node), serving: await isPortOpen(HOST, node.brokerPort) })),
+  );
+}
+
+/** Starts the peer unless it already serves; a peer with some nodes down gets those nodes restarted on their data. */
+export async function startKafka(peer: KafkaPeer): Promise<StartOutcome> {
+  const states = await nodeStates(peer);
+  const down = states.filter((s) => !s.serving && s.pid === undefined);
+  if (down.length === 0) {
+    await confirmKafkaOnPorts(peer);
+    return 'already-running';
+  }
+  requireJava17();
+  await installKafka();
+  if (down.length === states.length) {
+    await startFresh(peer);
+    return 'started';
+  }
+  await restartNodes(peer, down.map((s) => s.node));
+  return 'repaired';
+}
+
+async function confirmKafkaOnPorts(peer: KafkaPeer): Promise<void> {
+  try {
+    await waitForMetadata(brokersOf(peer), 30_000);
+  } catch (error) {
+    const ours = NODES[peer].some((node) => nodePid(node) !== undefined);
+    const hint = ours ? tailOfLogs(peer) : `${brokersOf(peer).join(', ')} is taken by something that is not a healthy Kafka broker of this launcher.`;
+    throw new PeerError(`kafka-${peer}: ${(error as Error).message}\n${hint}`);
+  }
+}
+
+async function startFresh(peer: KafkaPeer): Promise<void> {
+  await requireFreeControllerPorts(peer);
+  fs.rmSync(peerDir(peer), { recursive: true, force: true });
+  const clusterId = newClusterId();
+  for (const node of NODES[peer]) writeNodeConfig(node);
+  await Promise.all(NODES[peer].map((node) => formatStorage(node, clusterId)));
+  await launchAndWait(peer, NODES[peer]);
+}
+
+async function restartNodes(peer: KafkaPeer, nodes: KafkaNode[]): Promise<void> {
+  const unformatted = nodes.filter((node) => !isFormatted(node));
+  if (unformatted.length > 0) {
+    throw new PeerError(
+      `kafka-${peer}: node(s) ${unformatted.map((n) => n.id).join(', ')} are down and have no data to rejoin with; ` +
+        `run \`down ${peer}\` then \`up ${peer}\`.`,
+    );
+  }
+  for (const node of nodes) writeNodeConfig(node);
+  await launchAndWait(peer, nodes);
+}
+
+async function launchAndWait(peer: KafkaPeer, nodes: KafkaNode[]): Promise<void> {
+  for (const node of nodes) startNode(node);
+  try {
+    await waitWhileRunning((signal) => waitForMetadata(brokersOf(peer), START_TIMEOUT_MS, signal), () => exitedNode(nodes));
+  } catch (error) {
+    const logs = tailOfLogs(peer);
+    await Promise.all(nodes.map(stopNode));
+    throw new PeerError(`kafka-${peer} did not come up: ${(error as Error).message}\n${logs}`);
+  }
+}
+
+function exitedNode(nodes: KafkaNode[]): string | undefined {
+  const dead = nodes.find((node) => nodePid(node) === undefined);
+  return dead && `node ${dead.id} exited during startup`;
+}
+
+async function requireFreeControllerPorts(peer: KafkaPeer): Promise<void> {
+  for (const node of NODES[peer]) {
+    if (await isPortOpen(HOST, node.controllerPort)) {
+      throw new PeerError(`kafka-${peer}: controller port ${HOST}:${node.controllerPort} is taken by another process.`);
+    }
+  }
+}
+
+function tailOfLogs(peer: KafkaPeer): string {
+  return NODES[peer].map((node) => tail(logFile(node))).join('\n');
+}
+
+async function stopNode(node: KafkaNode): Promise<string> {
+  const pid = nodePid(node);
+  if (pid === undefined) return `node ${node.id}: not running`;
+  const how = await stopProcess(pid, STOP_GRACE_MS);
+  return `node ${node.id} (pid ${pid}): ${how}`;
+}
+
+/** Stops the nodes this launcher started (found by pid file); a broker started some other way is left alone. */
+export async function stopKafka(peer: KafkaPeer): Promise<string[]> {
+  return Promise.all(NODES[peer].map(stopNode));
+}
+
+export async function kafkaStatus(peer: KafkaPeer): Promise<string[]> {
+  const states = await nodeStates(peer);
+  return states.map(({ node, pid, serving }) => {
+    const process = pid === undefined ? 'no process of ours' : `pid ${pid}`;
+    return `node ${node.id} ${HOST}:${node.brokerPort} ${serving ? 'serving' : 'not serving'} (${process}), log ${logFile(node)}`;
+  });
+}

@@ -1,0 +1,71 @@
+// The test peers by name, so the CLI and the vitest globalSetup drive them the same way.
+import { CLUSTER_BROKERS, SINGLE_BROKERS, kafkaStatus, startKafka, stopKafka } from './kafka';
+import type { StartOutcome } from './proc';
+import { S3_ENDPOINT, s3Status, startS3, stopS3 } from './s3';
+
+export const PEER_NAMES = ['single', 'cluster', 's3'] as const;
+export type PeerName = (typeof PEER_NAMES)[number];
+
+interface Peer {
+  address: string;
+  start(): Promise<StartOutcome>;
+  stop(): Promise<string[]>;
+  status(): Promise<string[]>;
+}
+
+const PEERS: Record<PeerName, Peer> = {
+  single: {
+    address: SINGLE_BROKERS.join(','),
+    start: () => startKafka('single'),
+    stop: () => stopKafka('single'),
+    status: () => kafkaStatus('single'),
+  },
+  cluster: {
+    address: CLUSTER_BROKERS.join(','),
+    start: () => startKafka('cluster'),
+    stop: () => stopKafka('cluster'),
+    status: () => kafkaStatus('cluster'),
+  },
+  s3: { address: S3_ENDPOINT, start: startS3, stop: stopS3, status: s3Status },
+};
+
+export function isPeerName(name: string): name is PeerName {
+  return (PEER_NAMES as readonly string[]).includes(name);
+}
+
+export function peerAddress(name: PeerName): string {
+  return PEERS[name].address;
+}
+
+export function startPeer(name: PeerName): Promise<StartOutcome> {
+  return PEERS[name].start();
+}
+
+export function stopPeer(name: PeerName): Promise<string[]> {
+  return PEERS[name].stop();
+}
+
+export function peerStatus(name: PeerName): Promise<string[]> {
+  return PEERS[name].status();
+}
+
+export interface StartReport {
+  name: PeerName;
+  outcome?: StartOutcome;
+  error?: Error;
+  ms: number;
+}
+
+/** Starts the named peers concurrently and reports each; never throws. */
+export async function startPeers(names: readonly PeerName[]): Promise<StartReport[]> {
+  return Promise.all(
+    names.map(async (name) => {
+      const began = Date.now();
+      try {
+        return { name, outcome: await startPeer(name), ms: Date.now() - began };
+      } catch (error) {
+        return { name, error: error as Error, ms: Date.now() - began };
+      }
+    }),
+  );
+}

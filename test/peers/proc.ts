@@ -1,0 +1,213 @@
+// Process, port and file helpers shared by the test-peer launchers.
+import { spawn, spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as net from 'node:net';
+import * as path from 'node:path';
+
+export class PeerError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'PeerError';
+  }
+}
+
+/** What starting a peer did: started it, found it serving, or restarted some of its nodes. */
+export type StartOutcome = 'started' | 'already-running' | 'repaired';
+
+export function repoRoot(): string {
+  // Walks up so the same code works from test/peers (vitest) and dist/test/peers (tsc).
+  let dir = __dirname;
+  while (!fs.existsSync(path.join(dir, 'package.json'))) {
+    const parent = path.dirname(dir);
+    if (parent === dir) throw new PeerError(`no package.json above ${__dirname}`);
+    dir = parent;
+  }
+  return dir;
+}
+
+export function cacheDir(): string {
+  return process.env.APPHUB_PEERS_CACHE ?? path.join(repoRoot(), '.cache', 'peers');
+}
+
+export function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+export function requireCommand(command: string, args: string[], hint: string): string {
+  const result = spawnSync(command, args, { encoding: 'utf8' });
+  if (result.error || result.status !== 0) {
+    throw new PeerError(`\`${command}\` is not usable (${result.error?.message ?? result.stderr.trim()}). ${hint}`);
+  }
+  return `${result.stdout}${result.stderr}`;
+}
+
+export function run(command: string, args: string[], what: string, env: NodeJS.ProcessEnv = process.env): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    const fail = (reason: string): void => {
+      const lastLines = output.trim().split('\n').slice(-30).join('\n');
+      reject(new PeerError(`${what} failed (${reason}):\n${lastLines}`));
+    };
+    child.once('error', (error) => fail(error.message));
+    child.once('close', (code) => (code === 0 ? resolve() : fail(`exit ${code}`)));
+  });
+}
+
+export interface DetachedProcess {
+  command: string;
+  args: string[];
+  logFile: string;
+  pidFile: string;
+  env?: NodeJS.ProcessEnv;
+}
+
+export function startDetached(spec: DetachedProcess): number {
+  fs.mkdirSync(path.dirname(spec.logFile), { recursive: true });
+  const log = fs.openSync(spec.logFile, 'a');
+  try {
+    const child = spawn(spec.command, spec.args, {
+      detached: true,
+      stdio: ['ignore', log, log],
+      env: spec.env ?? process.env,
+    });
+    if (child.pid === undefined) throw new PeerError(`could not spawn ${spec.command}`);
+    child.unref();
+    fs.writeFileSync(spec.pidFile, `${child.pid}\n`);
+    return child.pid;
+  } finally {
+    fs.closeSync(log);
+  }
+}
+
+/** The pid in pidFile, if that process is alive and its command line contains marker (guards against pid reuse). */
+export function livePid(pidFile: string, marker: string): number | undefined {
+  const pid = readPid(pidFile);
+  if (pid === undefined || !isAlive(pid)) return undefined;
+  const cmdline = readCmdline(pid);
+  return cmdline === undefined || cmdline.includes(marker) ? pid : undefined;
+}
+
+function readPid(pidFile: string): number | undefined {
+  if (!fs.existsSync(pidFile)) return undefined;
+  const pid = Number.parseInt(fs.readFileSync(pidFile, 'utf8').trim(), 10);
+  return Number.isInteger(pid) && pid > 0 ? pid : undefined;
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return !isZombie(pid);
+  } catch {
+    return false;
+  }
+}
+
+function isZombie(pid: number): boolean {
+  try {
+    return /^\d+ \(.*\) Z/.test(fs.readFileSync(`/proc/${pid}/stat`, 'utf8'));
+  } catch {
+    return false;
+  }
+}
+
+function readCmdline(pid: number): string | undefined {
+  try {
+    return fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ');
+  } catch {
+    return undefined;
+  }
+}
+
+/** SIGTERM, then SIGKILL after graceMs. Resolves once the process is gone. */
+export async function stopProcess(pid: number, graceMs: number): Promise<'terminated' | 'killed'> {
+  signal(pid, 'SIGTERM');
+  if (await waitUntil(() => !isAlive(pid), graceMs)) return 'terminated';
+  signal(pid, 'SIGKILL');
+  await waitUntil(() => !isAlive(pid), 5_000);
+  return 'killed';
+}
+
+function signal(pid: number, name: NodeJS.Signals): void {
+  try {
+    process.kill(pid, name);
+  } catch {
+    // already gone
+  }
+}
+
+/** Polls condition until it holds (true), the timeout passes or signal aborts (false). */
+export async function waitUntil(
+  condition: () => boolean | Promise<boolean>,
+  timeoutMs: number,
+  intervalMs = 200,
+  signal?: AbortSignal,
+): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (signal?.aborted) return false;
+    if (await condition()) return true;
+    if (Date.now() >= deadline) return false;
+    await sleep(intervalMs);
+  }
+}
+
+/**
+ * Waits for ready(signal) but fails fast when exitProblem() reports that the process being waited on died.
+ * Whichever loses is stopped through the signal, so no poller outlives the wait.
+ */
+export async function waitWhileRunning(
+  ready: (signal: AbortSignal) => Promise<void>,
+  exitProblem: () => string | undefined,
+): Promise<void> {
+  const controller = new AbortController();
+  const watchExit = async (): Promise<void> => {
+    while (!controller.signal.aborted) {
+      await sleep(500);
+      const problem = exitProblem();
+      if (problem !== undefined && !controller.signal.aborted) throw new PeerError(problem);
+    }
+  };
+  try {
+    await Promise.race([ready(controller.signal), watchExit()]);
+  } finally {
+    controller.abort();
+  }
+}
+
+export function isPortOpen(host: string, port: number, timeoutMs = 500): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = net.connect({ host, port });
+    const finish = (open: boolean): void => {
+      socket.destroy();
+      resolve(open);
+    };
+    socket.setTimeout(timeoutMs, () => finish(false));
+    socket.once('connect', () => finish(true));
+    socket.once('error', () => finish(false));
+  });
+}
+
+export function tail(file: string, lines = 40): string {
+  if (!fs.existsSync(file)) return `(no log at ${file})`;
+  const text = fs.readFileSync(file, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
+  return `--- last ${lines} lines of ${file} ---\n${text}`;
+}
+
+/** Runs fill(dir) once: a dir without the marker (an interrupted install) is wiped and filled again. */
+export async function installOnce(dir: string, fill: (dir: string) => Promise<void>): Promise<boolean> {
+  const marker = path.join(dir, '.installed');
+  if (fs.existsSync(marker)) return false;
+  fs.rmSync(dir, { recursive: true, force: true });
+  fs.mkdirSync(dir, { recursive: true });
+  await fill(dir);
+  fs.writeFileSync(marker, `${new Date().toISOString()}\n`);
+  return true;
+}
+
+export function hostPort(address: string): { host: string; port: number } {
+  const separator = address.lastIndexOf(':');
+  return { host: address.slice(0, separator), port: Number(address.slice(separator + 1)) };
+}
