@@ -1,23 +1,48 @@
+import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { StreamingConfig, TopicSpec } from "../src/config/schema";
+import { PATCH_ANNOTATIONS, deploymentPatchPlans } from "../src/env/kubernetes";
 
 /** Arguments of {@link StreamingEnv}. */
 export interface StreamingEnvArgs {
   /** Namespace of the core and timestore deployments. Default: `apphub-system`. */
   namespace?: string;
-  /** Flags, publisher controls and target deployments. */
+  /** Flags, publisher controls, target deployments and the sequencer Secret (`apphub-streaming:streaming`). Defaults: see docs/streaming-env.md. */
   streaming: StreamingConfig;
-  /** The topic catalog, from which the `APPHUB_STREAM_TOPIC_*` names are taken. */
+  /** The topic catalog, from which the `APPHUB_STREAM_TOPIC_*` names are taken by role. */
   topics: TopicSpec[];
-  /** Everything that must be ready before streaming is switched on: brokers and every topic. */
+  /** Everything that must be ready before streaming is switched on: the broker StatefulSet and every topic resource. Default: none. */
   gates?: pulumi.Input<pulumi.Resource>[];
 }
 
-/** Server-side-apply patches that inject the streaming env vars into core and timestore. */
+/**
+ * Server-side-apply patches that add the streaming env vars to every AppHub container of the
+ * core and timestore deployments, without taking the deployments over.
+ *
+ * Deleting a patch (`pulumi destroy`, or dropping a target) relinquishes the fields it owns:
+ * the entries disappear and the ConfigMap's values apply again; the Deployment itself stays.
+ * So no `retainOnDelete`: keeping `APPHUB_STREAMING_ENABLED=1` behind after the brokers are
+ * gone would be the wrong thing to leave.
+ */
 export class StreamingEnv extends pulumi.ComponentResource {
+  /** Deployment name → the patch that owns its streaming entries. */
+  public readonly patches: Record<string, k8s.apps.v1.DeploymentPatch>;
+
   constructor(name: string, args: StreamingEnvArgs, opts?: pulumi.ComponentResourceOptions) {
     super("apphub:streaming:StreamingEnv", name, {}, opts);
-    void args;
-    this.registerOutputs({});
+    const namespace = args.namespace ?? "apphub-system";
+    this.patches = {};
+    for (const plan of deploymentPatchPlans(args.streaming, args.topics)) {
+      this.patches[plan.deployment] = new k8s.apps.v1.DeploymentPatch(
+        `${name}-${plan.deployment}`,
+        {
+          metadata: { name: plan.deployment, namespace, annotations: { ...PATCH_ANNOTATIONS } },
+          // The env lives in the pod template: any change of value rolls the deployment's pods.
+          spec: { template: { spec: { containers: plan.containers } } },
+        },
+        { parent: this, dependsOn: args.gates ?? [] },
+      );
+    }
+    this.registerOutputs({ patchedDeployments: Object.keys(this.patches) });
   }
 }

@@ -1,15 +1,18 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { KafkaClientConfig, TopicSpec } from "../src/config/schema";
+import { PROVIDER_VERSION, desiredFromSpec } from "../src/topics/model";
+import { KafkaTopic } from "../src/topics/resource";
+import { validateTopicFields } from "../src/topics/validate";
 
 /** Arguments of {@link TopicBootstrap}. */
 export interface TopicBootstrapArgs {
-  /** The resolved topic catalog; one topic resource is declared per entry. */
+  /** The resolved topic catalog; one topic resource is declared per entry. Required. */
   topics: TopicSpec[];
-  /** Bootstrap brokers reachable from where `pulumi up` runs. */
+  /** Bootstrap brokers reachable from where `pulumi up` runs (`host:port`). Required. */
   brokers: pulumi.Input<string[]>;
-  /** Kafka client settings (client id, timeouts, TLS, SASL user). */
+  /** Kafka client settings (client id, timeouts, TLS, SASL user). Required; defaults come from `apphub-streaming:kafka`. */
   kafka: KafkaClientConfig;
-  /** SASL password, a Pulumi secret. Default: none (no SASL). */
+  /** SASL password, a Pulumi secret. Default: none (no SASL). Required when `kafka.sasl` is set. */
   saslPassword?: pulumi.Input<string>;
   /** Protect every topic from `pulumi destroy`. Default: false (the stack config sets true for prod). */
   protect?: boolean;
@@ -17,17 +20,101 @@ export interface TopicBootstrapArgs {
   brokersReady?: pulumi.Input<pulumi.Resource>[];
 }
 
-/** Creates and reconciles the topic catalog through the kafkajs dynamic provider. */
+/**
+ * Creates and reconciles the topic catalog through the kafkajs dynamic provider
+ * (`src/topics/provider.ts`): one `pulumi-nodejs:dynamic/streaming:KafkaTopic` resource per
+ * topic, named after the topic, created only once `brokersReady` are, updated in place for
+ * retention / config / partition increases / replication changes, never deleted unless the
+ * topic's `deletionPolicy` is `delete`.
+ */
 export class TopicBootstrap extends pulumi.ComponentResource {
-  /** Topic name → effective settings. */
+  /** Topic name → effective settings, as the provider reported them after create/update. */
   public readonly topics: pulumi.Output<Record<string, TopicSpec>>;
   /** The per-topic resources, for dependents that must wait for every topic. */
   public readonly topicResources: pulumi.Resource[];
 
   constructor(name: string, args: TopicBootstrapArgs, opts?: pulumi.ComponentResourceOptions) {
     super("apphub:streaming:TopicBootstrap", name, {}, opts);
-    this.topicResources = [];
-    this.topics = pulumi.output(Object.fromEntries(args.topics.map((topic) => [topic.name, topic])));
+
+    // Bad input fails here, before any resource is declared or broker contacted.
+    const problems = topicProblems(args);
+    if (problems.length > 0) {
+      throw new Error(`TopicBootstrap ${name}: invalid topic catalog:\n  ${problems.join("\n  ")}`);
+    }
+
+    const connection = {
+      brokers: args.brokers,
+      clientId: args.kafka.clientId,
+      connectTimeoutMs: args.kafka.connectTimeoutMs,
+      requestTimeoutMs: args.kafka.requestTimeoutMs,
+      tls: { enabled: args.kafka.tls.enabled, rejectUnauthorized: args.kafka.tls.rejectUnauthorized },
+      ...(args.kafka.sasl ? { sasl: { mechanism: args.kafka.sasl.mechanism, username: args.kafka.sasl.username } } : {}),
+    };
+
+    const resources = args.topics.map((topic) => {
+      const desired = desiredFromSpec(topic);
+      const inputs = {
+        ...desired,
+        providerVersion: PROVIDER_VERSION,
+        connection,
+        ...(args.saslPassword !== undefined ? { saslPassword: pulumi.secret(args.saslPassword) } : {}),
+      };
+      const resource = new KafkaTopic(
+        topic.name,
+        inputs,
+        {
+          parent: this,
+          dependsOn: args.brokersReady ?? [],
+          protect: args.protect ?? false,
+          // Belt and braces with the provider's own check: the engine does not even call delete.
+          retainOnDelete: desired.deletionPolicy !== "delete",
+          additionalSecretOutputs: ["saslPassword"],
+        },
+      );
+      return { topic, resource };
+    });
+
+    this.topicResources = resources.map(({ resource }) => resource);
+    this.topics = pulumi
+      .all(
+        resources.map(({ topic, resource }) =>
+          pulumi.all([resource.partitions, resource.replicationFactor, resource.config, resource.deletionPolicy]).apply(
+            ([partitions, replicationFactor, config, deletionPolicy]): [string, TopicSpec] => {
+              const { "retention.ms": retention, ...otherConfig } = config;
+              return [
+                topic.name,
+                {
+                  ...topic,
+                  partitions,
+                  replicationFactor,
+                  retentionMs: retention === undefined ? topic.retentionMs : Number(retention),
+                  config: otherConfig,
+                  deletionPolicy,
+                },
+              ];
+            },
+          ),
+        ),
+      )
+      .apply((entries) => Object.fromEntries(entries));
+
     this.registerOutputs({ topics: this.topics });
   }
+}
+
+/** Every problem with the catalog, each naming the topic and field. */
+function topicProblems(args: TopicBootstrapArgs): string[] {
+  const problems: string[] = [];
+  const seen = new Set<string>();
+  for (const topic of args.topics) {
+    if (seen.has(topic.name)) problems.push(`${topic.name}: declared twice`);
+    seen.add(topic.name);
+    for (const failure of validateTopicFields({ ...desiredFromSpec(topic) })) {
+      problems.push(`${topic.name}: ${failure.property}: ${failure.reason}`);
+    }
+  }
+  if (args.kafka.sasl && args.saslPassword === undefined) {
+    problems.push(`kafka.sasl is set for user ${args.kafka.sasl.username} but no saslPassword was given (apphub-streaming:kafkaSaslPassword)`);
+  }
+  return problems;
 }

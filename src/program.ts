@@ -46,18 +46,29 @@ function declareDev(config: StackConfig, secrets: StackSecrets, common: StackOut
     kafka: config.kafka,
     streaming: config.streaming,
     ...(secrets.sequencerDbPassword ? { sequencerDbPassword: secrets.sequencerDbPassword } : {}),
+    protectTopics: config.protectTopics,
   });
   return {
     ...common,
     brokerUrl: dev.hostBrokerUrl,
     containerBrokerUrl: dev.containerBrokerUrl,
     adminUrl: dev.adminUrl,
+    ...(config.dev.console.enabled ? { consoleUrl: dev.consoleUrl } : {}),
+    networkName: dev.networkName,
+    // Named like the variable so `pulumi stack output --shell --show-secrets` can be sourced.
+    ...(config.dev.sequencer.enabled ? { APPHUB_EVENT_SEQUENCE_DATABASE_URL: dev.sequenceDatabaseUrl } : {}),
+    dotenv: dev.dotenv,
   };
 }
 
 // --- minikube / prod: Kubernetes ---
 function declareKubernetes(config: StackConfig, secrets: StackSecrets, common: StackOutputs): StackOutputs {
-  const cluster = new RedpandaCluster("apphub-redpanda", { namespace: config.namespace, cluster: config.cluster });
+  const cluster = new RedpandaCluster("apphub-redpanda", {
+    namespace: config.namespace,
+    cluster: config.cluster,
+    // A replaced StatefulSet restarts every broker at once: prod must refuse it (docs/kubernetes.md).
+    protect: config.environment === "prod",
+  });
 
   const topics = new TopicBootstrap("apphub-topics", {
     topics: config.topics,
@@ -85,6 +96,9 @@ function declareKubernetes(config: StackConfig, secrets: StackSecrets, common: S
     });
     outputs.backupBucket = backup.bucketName;
     outputs.backupSchedule = backup.schedule;
+    outputs.backupRoleArn = backup.roleArn;
+    // For granting the same least-privilege access elsewhere (a MinIO user, an existing role).
+    outputs.backupAccessPolicy = backup.accessPolicyJson;
   }
 
   new StreamingEnv("apphub-streaming-env", {

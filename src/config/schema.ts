@@ -8,6 +8,7 @@
  */
 import { z } from "zod";
 import { DEFAULT_PROBE_TOPIC, SEED_TOPICS, TOPIC_ROLES, type TopicRole } from "../topics/catalog";
+import { clusterConfigIssues } from "../cluster/validation";
 
 export const CONFIG_NAMESPACE = "apphub-streaming";
 export const ENVIRONMENTS = ["dev", "minikube", "prod"] as const;
@@ -25,6 +26,7 @@ const MAX_TOPIC_NAME_LENGTH = 249;
 const KUBE_QUANTITY = /^[0-9]+(\.[0-9]+)?(Ki|Mi|Gi|Ti|Pi|Ei|k|M|G|T|P|E)?$/;
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const HOST_PORT = /^[^\s:,]+:[0-9]{1,5}$/;
+const LOOPBACK_HOST_PORT = /^(localhost|127\.[0-9.]+|0\.0\.0\.0):[0-9]+$/i;
 const CRON = /^(\S+\s+){4}\S+$/;
 
 const positiveInt = (what = "a positive integer") =>
@@ -116,10 +118,12 @@ const rawSchema = z.strictObject({
       antiAffinity: z.enum(["required", "preferred"], { error: 'expected "required" or "preferred"' }).optional(),
       zoneSpread: bool.optional(),
       terminationGracePeriodSeconds: positiveInt().optional(),
+      startupTimeoutSeconds: positiveInt().optional(),
       appNamespaces: z.array(dnsLabel).optional(),
       appPodLabels: labels.optional(),
       monitoringNamespace: dnsLabel.optional(),
       prometheusRule: bool.optional(),
+      prometheusRuleLabels: labels.optional(),
       backlogAlertSeconds: positiveInt().optional(),
       external: z
         .strictObject({
@@ -127,6 +131,7 @@ const rawSchema = z.strictObject({
           type: z.enum(["NodePort", "LoadBalancer"], { error: 'expected "NodePort" or "LoadBalancer"' }).optional(),
           basePort: port.optional(),
           advertisedHost: z.string().min(1).optional(),
+          annotations: z.record(z.string(), z.string({ error: "expected a string annotation value" }), { error: "expected a map of annotation name to value" }).optional(),
         })
         .optional(),
     })
@@ -150,13 +155,21 @@ const rawSchema = z.strictObject({
       noncurrentRetentionDays: positiveInt().optional(),
       image: z.string().min(1).optional(),
       roleArn: z.string().startsWith("arn:", { error: 'expected an IAM role ARN ("arn:...")' }).optional(),
+      oidcProviderArn: z
+        .string()
+        .regex(/^arn:aws[a-z-]*:iam::\d{12}:oidc-provider\/\S+$/, {
+          error: 'expected the EKS cluster\'s IAM OIDC provider ARN ("arn:aws:iam::<account>:oidc-provider/oidc.eks.<region>.amazonaws.com/id/<id>")',
+        })
+        .optional(),
       accessKeyId: z.string().min(1).optional(),
     })
     .optional(),
   dev: z
     .strictObject({
       dataRoot: z.string().startsWith("/", { error: "expected an absolute path" }).optional(),
-      bindAddress: z.string().min(1).optional(),
+      bindAddress: z
+        .ipv4({ error: 'expected the IPv4 address to publish on, e.g. "127.0.0.1" (loopback) or "0.0.0.0" (every interface)' })
+        .optional(),
       kafkaPort: port.optional(),
       adminPort: port.optional(),
       httpProxyPort: port.optional(),
@@ -181,7 +194,12 @@ const rawSchema = z.strictObject({
       clientId: z.string().min(1).optional(),
       connectTimeoutMs: positiveInt().optional(),
       publishTimeoutMs: positiveInt().optional(),
-      targets: z.record(z.string(), z.array(z.string().min(1)).min(1)).optional(),
+      targets: z
+        .record(dnsLabel, z.array(dnsLabel, { error: "expected a list of container names" }).min(1, { error: "expected at least one container name" }), {
+          error: (issue) =>
+            issue.code === "invalid_key" ? "expected a Deployment name (a DNS-1123 label)" : "expected a map of Deployment name to container names",
+        })
+        .optional(),
       sequencerSecret: z.strictObject({ name: dnsLabel, key: z.string().min(1) }).optional(),
     })
     .optional(),
@@ -223,12 +241,23 @@ export interface ClusterConfig {
   antiAffinity: "required" | "preferred";
   zoneSpread: boolean;
   terminationGracePeriodSeconds: number;
+  /** How long a broker may take to open its admin API after (re)start, log recovery included. */
+  startupTimeoutSeconds: number;
   appNamespaces: string[];
   appPodLabels: Record<string, string>;
   monitoringNamespace: string;
   prometheusRule: boolean;
+  /** Labels the Prometheus Operator's ruleSelector matches (e.g. `release: kube-prometheus-stack`). */
+  prometheusRuleLabels: Record<string, string>;
   backlogAlertSeconds: number;
-  external: { enabled: boolean; type: "NodePort" | "LoadBalancer"; basePort: number; advertisedHost?: string };
+  external: {
+    enabled: boolean;
+    type: "NodePort" | "LoadBalancer";
+    basePort: number;
+    advertisedHost?: string;
+    /** Put on every per-broker external Service (e.g. an internal-load-balancer annotation). */
+    annotations: Record<string, string>;
+  };
 }
 
 export interface BackupConfig {
@@ -247,6 +276,8 @@ export interface BackupConfig {
   noncurrentRetentionDays: number;
   image: string;
   roleArn?: string;
+  /** EKS IAM OIDC provider: the created backup role trusts the job's service account through it (IRSA). */
+  oidcProviderArn?: string;
   accessKeyId?: string;
 }
 
@@ -330,7 +361,7 @@ export function keyPath(path: readonly PropertyKey[]): string {
 /** Validates and resolves the raw config map (keys without the namespace prefix). */
 export function parseStackConfig(raw: Record<string, unknown>, env: NodeJS.ProcessEnv = {}): ParseResult {
   const values = Object.fromEntries(Object.entries(raw).filter(([key]) => !(SECRET_KEYS as readonly string[]).includes(key)));
-  const parsed = rawSchema.safeParse(values);
+  const parsed = rawSchema.safeParse(values, { reportInput: true });
   const issues: ConfigIssue[] = parsed.success ? [] : parsed.error.issues.map(toConfigIssue);
   // Cross-field rules run on the raw values too, so one report carries every problem.
   issues.push(...crossFieldIssues(values));
@@ -436,6 +467,9 @@ function crossFieldIssues(raw: Record<string, unknown>): ConfigIssue[] {
       }
     }
   }
+  if (environment === "minikube" || environment === "prod") {
+    issues.push(...clusterConfigIssues(environment, raw.cluster, brokerCount).map((issue) => ({ key: keyPath(issue.path), message: issue.message })));
+  }
 
   const streamingEnabled = get(raw, "streaming", "enabled") === true;
   const mirrors = get(raw, "streaming", "mirrors");
@@ -455,6 +489,44 @@ function crossFieldIssues(raw: Record<string, unknown>): ConfigIssue[] {
       key: keyPath(["streaming", "brokerUrl"]),
       message: `expected comma-separated "host:port" broker addresses when streaming is enabled, got ${describe(brokerUrl)}`,
     });
+  }
+  const loopbackBroker =
+    streamingEnabled && environment !== undefined && environment !== "dev" && typeof brokerUrl === "string"
+      ? brokerUrl.split(",").map((entry) => entry.trim()).find((entry) => LOOPBACK_HOST_PORT.test(entry))
+      : undefined;
+  if (loopbackBroker !== undefined) {
+    issues.push({
+      key: keyPath(["streaming", "brokerUrl"]),
+      message: `expected an address the core and timestore pods can reach, such as "apphub-redpanda:9092", got ${describe(loopbackBroker)}: inside a pod, loopback is the pod itself`,
+    });
+  }
+  if (streamingEnabled && isRecord(mirrors)) {
+    for (const [mirror, on] of Object.entries(mirrors)) {
+      if (on === true && (TOPIC_ROLES as readonly string[]).includes(mirror) && !roleOwners.has(mirror)) {
+        issues.push({
+          key: keyPath(["streaming", "mirrors", mirror]),
+          message: `expected a topic with role "${mirror}" in apphub-streaming:topics: the mirror writes to it and the catalog has none`,
+        });
+      }
+    }
+  }
+  if (environment === "dev") {
+    const hostPorts: [string[], unknown][] = [
+      [["dev", "kafkaPort"], get(raw, "dev", "kafkaPort") ?? 19092],
+      [["dev", "adminPort"], get(raw, "dev", "adminPort") ?? 19644],
+      [["dev", "httpProxyPort"], get(raw, "dev", "httpProxyPort") ?? 18082],
+      ...(get(raw, "dev", "console", "enabled") === false ? [] : [[["dev", "console", "port"], get(raw, "dev", "console", "port") ?? 28000] as [string[], unknown]]),
+      ...(get(raw, "dev", "sequencer", "enabled") === false ? [] : [[["dev", "sequencer", "port"], get(raw, "dev", "sequencer", "port") ?? 25432] as [string[], unknown]]),
+    ];
+    const portOwners = new Map<unknown, string>();
+    for (const [path, hostPort] of hostPorts) {
+      const other = portOwners.get(hostPort);
+      if (typeof hostPort === "number" && other !== undefined) {
+        issues.push({ key: keyPath(path), message: `expected a host port of its own, got ${hostPort}, already used by ${CONFIG_NAMESPACE}:${other}` });
+      } else {
+        portOwners.set(hostPort, path.join("."));
+      }
+    }
   }
 
   const fullEvery = get(raw, "backup", "fullEveryHours");
@@ -519,7 +591,9 @@ function resolve(raw: RawConfig, env: NodeJS.ProcessEnv): StackConfig {
   const backup = raw.backup ?? {};
   const streaming = raw.streaming ?? {};
   const kafka = raw.kafka ?? {};
-  const defaultBrokerUrl = onKubernetes ? "apphub-redpanda:9092" : `127.0.0.1:${dev.kafkaPort ?? 19092}`;
+  // On every interface (0.0.0.0) host processes still dial loopback.
+  const devHost = dev.bindAddress === undefined || dev.bindAddress === "0.0.0.0" ? "127.0.0.1" : dev.bindAddress;
+  const defaultBrokerUrl = onKubernetes ? "apphub-redpanda:9092" : `${devHost}:${dev.kafkaPort ?? 19092}`;
 
   return {
     environment,
@@ -548,16 +622,19 @@ function resolve(raw: RawConfig, env: NodeJS.ProcessEnv): StackConfig {
       antiAffinity: cluster.antiAffinity ?? (environment === "prod" ? "required" : "preferred"),
       zoneSpread: cluster.zoneSpread ?? environment === "prod",
       terminationGracePeriodSeconds: cluster.terminationGracePeriodSeconds ?? 300,
+      startupTimeoutSeconds: cluster.startupTimeoutSeconds ?? 1800,
       appNamespaces: cluster.appNamespaces ?? [namespace],
       appPodLabels: cluster.appPodLabels ?? { "app.kubernetes.io/part-of": "apphub" },
       monitoringNamespace: cluster.monitoringNamespace ?? "monitoring",
       prometheusRule: cluster.prometheusRule ?? false,
+      prometheusRuleLabels: cluster.prometheusRuleLabels ?? {},
       backlogAlertSeconds: cluster.backlogAlertSeconds ?? 300,
       external: {
         enabled: cluster.external?.enabled ?? false,
         type: cluster.external?.type ?? "NodePort",
         basePort: cluster.external?.basePort ?? 31092,
         ...(cluster.external?.advertisedHost ? { advertisedHost: cluster.external.advertisedHost } : {}),
+        annotations: cluster.external?.annotations ?? {},
       },
     },
     backup: {
@@ -575,6 +652,7 @@ function resolve(raw: RawConfig, env: NodeJS.ProcessEnv): StackConfig {
       noncurrentRetentionDays: backup.noncurrentRetentionDays ?? 3,
       image: backup.image ?? "ghcr.io/apphub/streaming-backup:0.1.0",
       ...(backup.roleArn ? { roleArn: backup.roleArn } : {}),
+      ...(backup.oidcProviderArn ? { oidcProviderArn: backup.oidcProviderArn } : {}),
       ...(backup.accessKeyId ? { accessKeyId: backup.accessKeyId } : {}),
     },
     dev: {

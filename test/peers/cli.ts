@@ -1,6 +1,9 @@
 // node dist/test/peers/cli.js up|down|status [single|cluster|s3|all ...]
 import { PEER_NAMES, type PeerName, isPeerName, peerAddress, peerStatus, startPeers, stopPeer } from './peers';
 
+// The SDK's notice about dropping Node 20 in future releases is noise in the launcher's output.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
 const USAGE = `usage: node dist/test/peers/cli.js <up|down|status> [${PEER_NAMES.join('|')}|all ...]  (default: all)`;
 
 function parsePeers(args: string[]): PeerName[] {

@@ -1,7 +1,14 @@
 // Apache Kafka (KRaft, combined broker+controller) as a real test peer, from Maven Central.
 //
-// Broker version: VERSION_NOTE_PLACEHOLDER
-import { randomBytes } from 'node:crypto';
+// Broker version: 4.4.0, the newest org.apache.kafka:kafka_2.13 on Maven Central when chosen (2026-11).
+// Tried 4.1.1 first, then 4.4.0; nothing broke, so no fallback to 3.9.x. KIP-896 (Kafka 4.0) removed
+// old protocol versions, but none kafkajs 2.2.4 depends on: ApiVersions negotiation settles on versions
+// 4.4.0 still serves (Produce v7, Fetch v11, ListOffsets v3, Metadata v6, OffsetCommit v5, OffsetFetch v4,
+// JoinGroup v5, CreateTopics v3, DeleteTopics v1, DescribeConfigs v2, AlterConfigs v1, CreatePartitions v1,
+// Alter/ListPartitionReassignments v0). Legacy AlterConfigs, which kafkajs alterConfigs sends, is still
+// served and still resets overrides left out of the request. test/integration/peers.test.ts checks each
+// operation the product uses; run it after changing KAFKA_VERSION. Kafka 4.x needs Java 17+.
+import { createHash, randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
@@ -20,6 +27,7 @@ import {
   tail,
   waitUntil,
   waitWhileRunning,
+  withLock,
 } from './proc';
 
 export const KAFKA_VERSION = '4.4.0';
@@ -36,7 +44,7 @@ interface KafkaNode {
 }
 
 const HOST = '127.0.0.1';
-const HEAP = ['-Xms128m', '-Xmx384m'];
+const JVM_OPTIONS = ['-Xms128m', '-Xmx384m', '-XX:+ExitOnOutOfMemoryError', '-Djava.awt.headless=true'];
 const START_TIMEOUT_MS = 120_000;
 const STOP_GRACE_MS = 20_000;
 
@@ -55,8 +63,14 @@ export function brokersOf(peer: KafkaPeer): string[] {
 
 // ---------------------------------------------------------------- install
 
+function pomFile(): string {
+  return path.join(repoRoot(), 'test', 'peers', 'pom.xml');
+}
+
+/** The install dir is keyed by the pom's content too, so editing the pom never reuses a stale classpath. */
 export function kafkaHome(): string {
-  return path.join(cacheDir(), `kafka-${KAFKA_VERSION}`);
+  const pomHash = createHash('sha256').update(fs.readFileSync(pomFile())).digest('hex').slice(0, 8);
+  return path.join(cacheDir(), `kafka-${KAFKA_VERSION}-${pomHash}`);
 }
 
 function libsClasspath(): string {
@@ -73,7 +87,7 @@ export async function installKafka(): Promise<boolean> {
         '-q',
         '-B',
         '-f',
-        path.join(repoRoot(), 'test', 'peers', 'pom.xml'),
+        pomFile(),
         `-Dkafka.version=${KAFKA_VERSION}`,
         'dependency:copy-dependencies',
         '-DincludeScope=runtime',
@@ -184,7 +198,7 @@ function log4jConfigFile(): string {
 // ---------------------------------------------------------------- processes
 
 function javaArgs(mainClass: string, args: string[]): string[] {
-  return [...HEAP, '-Djava.awt.headless=true', `-Dlog4j2.configurationFile=${log4jConfigFile()}`, '-cp', libsClasspath(), mainClass, ...args];
+  return [...JVM_OPTIONS, `-Dlog4j2.configurationFile=${log4jConfigFile()}`, '-cp', libsClasspath(), mainClass, ...args];
 }
 
 /** A Kafka cluster id: 16 random bytes, base64url, never starting with '-' (the CLI would read it as a flag). */
@@ -246,26 +260,36 @@ async function describeBrokers(brokers: string[]): Promise<{ brokers: string[]; 
   }
 }
 
-/** Waits until every address in brokers is listed in cluster metadata and a controller is known. */
+/**
+ * Waits until each broker, asked on its own, lists every address in brokers and a controller. Asking each
+ * one matters after a restart: the others keep listing a dead broker until its session times out.
+ */
 export async function waitForMetadata(brokers: string[], timeoutMs: number, signal?: AbortSignal): Promise<void> {
   let lastProblem = 'no answer yet';
   const ready = await waitUntil(
     async () => {
-      try {
-        const seen = await describeBrokers(brokers);
-        const missing = brokers.filter((b) => !seen.brokers.includes(b));
-        lastProblem = missing.length > 0 ? `brokers not in metadata: ${missing.join(', ')}` : 'no controller in metadata';
-        return missing.length === 0 && seen.controller !== null && seen.controller >= 0;
-      } catch (error) {
-        lastProblem = (error as Error).message;
-        return false;
+      for (const broker of brokers) {
+        lastProblem = await metadataProblem(broker, brokers);
+        if (lastProblem) return false;
       }
+      return true;
     },
     timeoutMs,
     500,
     signal,
   );
   if (!ready) throw new PeerError(`timed out after ${timeoutMs} ms waiting for Kafka metadata from ${brokers.join(',')}: ${lastProblem}`);
+}
+
+async function metadataProblem(broker: string, expected: string[]): Promise<string> {
+  try {
+    const seen = await describeBrokers([broker]);
+    const missing = expected.filter((b) => !seen.brokers.includes(b));
+    if (missing.length > 0) return `${broker} does not list ${missing.join(', ')}`;
+    return seen.controller !== null && seen.controller >= 0 ? '' : `${broker} lists no controller`;
+  } catch (error) {
+    return `${broker}: ${(error as Error).message}`;
+  }
 }
 
 // ---------------------------------------------------------------- lifecycle
@@ -283,11 +307,15 @@ async function nodeStates(peer: KafkaPeer): Promise<NodeState[]> {
 }
 
 /** Starts the peer unless it already serves; a peer with some nodes down gets those nodes restarted on their data. */
-export async function startKafka(peer: KafkaPeer): Promise<StartOutcome> {
+export function startKafka(peer: KafkaPeer): Promise<StartOutcome> {
+  return withLock(`${peerDir(peer)}.lock`, () => startKafkaUnlocked(peer));
+}
+
+async function startKafkaUnlocked(peer: KafkaPeer): Promise<StartOutcome> {
   const states = await nodeStates(peer);
   const down = states.filter((s) => !s.serving && s.pid === undefined);
   if (down.length === 0) {
-    await confirmKafkaOnPorts(peer);
+    await confirmKafkaOnPorts(peer, states);
     return 'already-running';
   }
   requireJava17();
@@ -300,12 +328,13 @@ export async function startKafka(peer: KafkaPeer): Promise<StartOutcome> {
   return 'repaired';
 }
 
-async function confirmKafkaOnPorts(peer: KafkaPeer): Promise<void> {
+/** Confirms that what listens on the peer's ports is Kafka: ours may still be starting, a stranger should answer at once. */
+async function confirmKafkaOnPorts(peer: KafkaPeer, states: NodeState[]): Promise<void> {
+  const ours = states.some((s) => s.pid !== undefined);
   try {
-    await waitForMetadata(brokersOf(peer), 30_000);
+    await waitForMetadata(brokersOf(peer), ours ? START_TIMEOUT_MS : 10_000);
   } catch (error) {
-    const ours = NODES[peer].some((node) => nodePid(node) !== undefined);
-    const hint = ours ? tailOfLogs(peer) : `${brokersOf(peer).join(', ')} is taken by something that is not a healthy Kafka broker of this launcher.`;
+    const hint = ours ? tailOfLogs(peer) : `${brokersOf(peer).join(', ')}: taken by something that is not a healthy Kafka broker.`;
     throw new PeerError(`kafka-${peer}: ${(error as Error).message}\n${hint}`);
   }
 }

@@ -41,9 +41,9 @@ export function requireCommand(command: string, args: string[], hint: string): s
   return `${result.stdout}${result.stderr}`;
 }
 
-export function run(command: string, args: string[], what: string, env: NodeJS.ProcessEnv = process.env): Promise<void> {
+export function run(command: string, args: string[], what: string): Promise<void> {
   return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
     child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
     child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
@@ -61,18 +61,13 @@ export interface DetachedProcess {
   args: string[];
   logFile: string;
   pidFile: string;
-  env?: NodeJS.ProcessEnv;
 }
 
 export function startDetached(spec: DetachedProcess): number {
   fs.mkdirSync(path.dirname(spec.logFile), { recursive: true });
   const log = fs.openSync(spec.logFile, 'a');
   try {
-    const child = spawn(spec.command, spec.args, {
-      detached: true,
-      stdio: ['ignore', log, log],
-      env: spec.env ?? process.env,
-    });
+    const child = spawn(spec.command, spec.args, { detached: true, stdio: ['ignore', log, log] });
     if (child.pid === undefined) throw new PeerError(`could not spawn ${spec.command}`);
     child.unref();
     fs.writeFileSync(spec.pidFile, `${child.pid}\n`);
@@ -196,8 +191,23 @@ export function tail(file: string, lines = 40): string {
   return `--- last ${lines} lines of ${file} ---\n${text}`;
 }
 
-/** Runs fill(dir) once: a dir without the marker (an interrupted install) is wiped and filled again. */
-export async function installOnce(dir: string, fill: (dir: string) => Promise<void>): Promise<boolean> {
+const installs = new Map<string, Promise<boolean>>();
+
+/**
+ * Runs fill(dir) once: a dir without the marker (an interrupted install) is wiped and filled again.
+ * Concurrent callers share one install, in this process through a promise and across processes through a lock dir.
+ */
+export function installOnce(dir: string, fill: (dir: string) => Promise<void>): Promise<boolean> {
+  let install = installs.get(dir);
+  if (!install) {
+    install = withLock(`${dir}.lock`, () => installUnlocked(dir, fill));
+    installs.set(dir, install);
+    install.catch(() => installs.delete(dir));
+  }
+  return install;
+}
+
+async function installUnlocked(dir: string, fill: (dir: string) => Promise<void>): Promise<boolean> {
   const marker = path.join(dir, '.installed');
   if (fs.existsSync(marker)) return false;
   fs.rmSync(dir, { recursive: true, force: true });
@@ -207,7 +217,38 @@ export async function installOnce(dir: string, fill: (dir: string) => Promise<vo
   return true;
 }
 
-export function hostPort(address: string): { host: string; port: number } {
-  const separator = address.lastIndexOf(':');
-  return { host: address.slice(0, separator), port: Number(address.slice(separator + 1)) };
+/** Runs action while holding lockDir (mkdir is atomic), so concurrent launchers take turns. */
+export async function withLock<T>(lockDir: string, action: () => Promise<T>): Promise<T> {
+  fs.mkdirSync(path.dirname(lockDir), { recursive: true });
+  while (!tryLock(lockDir)) await sleep(500);
+  try {
+    return await action();
+  } finally {
+    fs.rmSync(lockDir, { recursive: true, force: true });
+  }
+}
+
+function tryLock(lockDir: string): boolean {
+  try {
+    fs.mkdirSync(lockDir);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    if (isStaleLock(lockDir)) fs.rmSync(lockDir, { recursive: true, force: true });
+    return false;
+  }
+  fs.writeFileSync(path.join(lockDir, 'pid'), `${process.pid}\n`);
+  return true;
+}
+
+const LOCK_MAX_AGE_MS = 15 * 60_000;
+
+/** A lock whose holder died (say, an interrupted `up`) would otherwise block every later launcher. */
+function isStaleLock(lockDir: string): boolean {
+  const lock = fs.statSync(lockDir, { throwIfNoEntry: false });
+  if (!lock) return false;
+  if (Date.now() - lock.mtimeMs > LOCK_MAX_AGE_MS) return true;
+  const holder = readPid(path.join(lockDir, 'pid'));
+  if (holder !== undefined) return !isAlive(holder);
+  // No pid yet: either its holder is between mkdir and writing the pid, or it died right there.
+  return Date.now() - lock.mtimeMs > 10_000;
 }

@@ -16,6 +16,7 @@ import {
   tail,
   waitUntil,
   waitWhileRunning,
+  withLock,
 } from './proc';
 
 export const MOTO_VERSION = '5.2.5';
@@ -94,7 +95,11 @@ function motoPid(): number | undefined {
   return livePid(pidFile(), motoServerBin());
 }
 
-export async function startS3(): Promise<StartOutcome> {
+export function startS3(): Promise<StartOutcome> {
+  return withLock(`${runDir()}.lock`, startS3Unlocked);
+}
+
+async function startS3Unlocked(): Promise<StartOutcome> {
   if (motoPid() !== undefined || (await isPortOpen(HOST, PORT))) {
     await confirmS3OnPort();
     return 'already-running';

@@ -1,0 +1,95 @@
+/**
+ * Names, ports and paths of the Kubernetes Redpanda cluster. The object names are the ones
+ * AppHub's kustomize overlay used (seed, "Minikube & Kubernetes"), so clients configured with
+ * `apphub-redpanda:9092` keep working.
+ */
+export const STATEFULSET_NAME = "apphub-redpanda";
+export const CLIENT_SERVICE_NAME = "apphub-redpanda";
+export const HEADLESS_SERVICE_NAME = "apphub-redpanda-headless";
+export const PDB_NAME = "apphub-redpanda";
+export const NETWORK_POLICY_NAME = "apphub-redpanda";
+export const PROMETHEUS_RULE_NAME = "apphub-redpanda";
+/** The scripts ConfigMap carries a content hash after this prefix, so a change rolls the brokers. */
+export const SCRIPTS_CONFIGMAP_PREFIX = "apphub-redpanda-scripts";
+export const CONTAINER_NAME = "redpanda";
+export const CLUSTER_DOMAIN = "cluster.local";
+
+export const PORTS = {
+  kafka: 9092,
+  /** Container port of the optional external Kafka listener (the Services map basePort+ordinal to it). */
+  kafkaExternal: 9094,
+  admin: 9644,
+  httpProxy: 8082,
+  rpc: 33145,
+} as const;
+
+/** The Redpanda image's user and group (the official chart's defaults). */
+export const REDPANDA_UID = 101;
+export const REDPANDA_GID = 101;
+
+export const PATHS = {
+  data: "/var/lib/redpanda/data",
+  /** Written by `rpk redpanda start` at every start: an emptyDir, so the root filesystem stays read-only. */
+  config: "/etc/redpanda",
+  scripts: "/etc/apphub-redpanda",
+  /** rpk keeps its profile under $HOME/.config (HOME is /var/lib/redpanda in the image). */
+  rpkHome: "/var/lib/redpanda/.config",
+  tmp: "/tmp",
+} as const;
+
+export const SCRIPT_FILES = {
+  start: "start.sh",
+  preStop: "pre-stop.sh",
+  postStart: "post-start.sh",
+  redpandaYaml: "redpanda.yaml",
+} as const;
+
+/**
+ * Seconds kept for Redpanda's own shutdown after the preStop drain: the drain deadline is the
+ * termination grace period minus this, so the hook reports a timeout before the kubelet kills it.
+ */
+export const SHUTDOWN_MARGIN_SECONDS = 60;
+export const MIN_TERMINATION_GRACE_SECONDS = SHUTDOWN_MARGIN_SECONDS + 30;
+
+/** Kubernetes' default NodePort range (`--service-node-port-range`). */
+export const NODE_PORT_RANGE = { min: 30000, max: 32767 } as const;
+
+/** Placeholder in `cluster.external.advertisedHost` replaced by the pod ordinal. */
+export const ORDINAL_PLACEHOLDER = "{ordinal}";
+
+/** Labels that select the broker pods (immutable once the StatefulSet exists). */
+export const SELECTOR_LABELS: Readonly<Record<string, string>> = {
+  "app.kubernetes.io/name": "redpanda",
+  "app.kubernetes.io/instance": STATEFULSET_NAME,
+  "app.kubernetes.io/component": "broker",
+};
+
+export const COMMON_LABELS: Readonly<Record<string, string>> = {
+  ...SELECTOR_LABELS,
+  "app.kubernetes.io/part-of": "apphub-streaming",
+  "app.kubernetes.io/managed-by": "pulumi",
+};
+
+/** The annotations AppHub's platform Prometheus discovers scrape targets by (seed, "Metrics & Alerting"). */
+export const SCRAPE_ANNOTATIONS: Readonly<Record<string, string>> = {
+  "prometheus.io/scrape": "true",
+  "prometheus.io/port": String(PORTS.admin),
+  "prometheus.io/path": "/metrics",
+};
+
+export function podName(ordinal: number): string {
+  return `${STATEFULSET_NAME}-${ordinal}`;
+}
+
+/** `<pod>.apphub-redpanda-headless.<ns>.svc.cluster.local`: what each broker advertises in the cluster. */
+export function brokerFqdn(namespace: string, ordinal: number): string {
+  return `${podName(ordinal)}.${HEADLESS_SERVICE_NAME}.${namespace}.svc.${CLUSTER_DOMAIN}`;
+}
+
+export function clientServiceFqdn(namespace: string): string {
+  return `${CLIENT_SERVICE_NAME}.${namespace}.svc.${CLUSTER_DOMAIN}`;
+}
+
+export function ordinals(replicas: number): number[] {
+  return Array.from({ length: replicas }, (_, ordinal) => ordinal);
+}

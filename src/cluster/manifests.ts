@@ -1,0 +1,319 @@
+/**
+ * Every Kubernetes object of the Redpanda cluster, as plain data derived from the stack config.
+ * `components/RedpandaCluster.ts` only declares them; all decisions are made (and unit-tested)
+ * here.
+ */
+import type { types } from "@pulumi/kubernetes";
+import type { ClusterConfig } from "../config/schema";
+import { externalHost, externalPort } from "./addresses";
+import { alertRuleGroups, type RuleGroup } from "./alerts";
+import {
+  CLIENT_SERVICE_NAME,
+  COMMON_LABELS,
+  CONTAINER_NAME,
+  HEADLESS_SERVICE_NAME,
+  NETWORK_POLICY_NAME,
+  ordinals,
+  PATHS,
+  PDB_NAME,
+  podName,
+  PORTS,
+  PROMETHEUS_RULE_NAME,
+  REDPANDA_GID,
+  REDPANDA_UID,
+  SCRAPE_ANNOTATIONS,
+  SCRIPT_FILES,
+  SELECTOR_LABELS,
+  STATEFULSET_NAME,
+} from "./constants";
+import { renderScripts } from "./scripts";
+import { brokerSizing } from "./sizing";
+
+export type Meta = types.input.meta.v1.ObjectMeta;
+type StatefulSetSpec = types.input.apps.v1.StatefulSetSpec;
+type ServiceSpec = types.input.core.v1.ServiceSpec;
+type ServicePort = types.input.core.v1.ServicePort;
+type ContainerPort = types.input.core.v1.ContainerPort;
+type Affinity = types.input.core.v1.Affinity;
+type TopologySpreadConstraint = types.input.core.v1.TopologySpreadConstraint;
+type PodDisruptionBudgetSpec = types.input.policy.v1.PodDisruptionBudgetSpec;
+type NetworkPolicySpec = types.input.networking.v1.NetworkPolicySpec;
+type NetworkPolicyIngressRule = types.input.networking.v1.NetworkPolicyIngressRule;
+
+export interface Manifest<Spec> {
+  apiVersion: string;
+  kind: string;
+  metadata: Meta & { name: string; namespace: string };
+  spec: Spec;
+}
+
+export interface ClusterManifests {
+  scripts: { apiVersion: "v1"; kind: "ConfigMap"; metadata: Meta & { name: string; namespace: string }; data: Record<string, string> };
+  statefulSet: Manifest<StatefulSetSpec>;
+  clientService: Manifest<ServiceSpec>;
+  headlessService: Manifest<ServiceSpec>;
+  /** One per broker when `cluster.external.enabled`, in ordinal order. */
+  externalServices: Manifest<ServiceSpec>[];
+  podDisruptionBudget: Manifest<PodDisruptionBudgetSpec>;
+  networkPolicy: Manifest<NetworkPolicySpec>;
+  /** Present when `cluster.prometheusRule`. */
+  prometheusRule?: Manifest<{ groups: RuleGroup[] }>;
+}
+
+const NAMED_PORTS = { kafka: "kafka", kafkaExternal: "kafka-external", admin: "admin", httpProxy: "http-proxy", rpc: "rpc" } as const;
+const SCRIPTS_VOLUME = "scripts";
+const DATA_VOLUME = "datadir";
+const PROBE_PERIOD_SECONDS = 10;
+
+function metadata(name: string, namespace: string, extra: { labels?: Record<string, string>; annotations?: Record<string, string> } = {}) {
+  return {
+    name,
+    namespace,
+    labels: { ...COMMON_LABELS, ...extra.labels },
+    ...(extra.annotations && Object.keys(extra.annotations).length > 0 ? { annotations: { ...extra.annotations } } : {}),
+  };
+}
+
+const brokerSelector = () => ({ matchLabels: { ...SELECTOR_LABELS } });
+
+function affinity(cluster: ClusterConfig): Affinity {
+  const term = { labelSelector: brokerSelector(), topologyKey: "kubernetes.io/hostname" };
+  return {
+    podAntiAffinity:
+      cluster.antiAffinity === "required"
+        ? { requiredDuringSchedulingIgnoredDuringExecution: [term] }
+        : { preferredDuringSchedulingIgnoredDuringExecution: [{ weight: 100, podAffinityTerm: term }] },
+  };
+}
+
+function topologySpread(cluster: ClusterConfig): TopologySpreadConstraint[] {
+  if (!cluster.zoneSpread) return [];
+  return [{ maxSkew: 1, topologyKey: "topology.kubernetes.io/zone", whenUnsatisfiable: "DoNotSchedule", labelSelector: brokerSelector() }];
+}
+
+function containerPorts(cluster: ClusterConfig): ContainerPort[] {
+  const ports: { name: string; containerPort: number }[] = [
+    { name: NAMED_PORTS.kafka, containerPort: PORTS.kafka },
+    { name: NAMED_PORTS.admin, containerPort: PORTS.admin },
+    { name: NAMED_PORTS.httpProxy, containerPort: PORTS.httpProxy },
+    { name: NAMED_PORTS.rpc, containerPort: PORTS.rpc },
+  ];
+  if (cluster.external.enabled) ports.push({ name: NAMED_PORTS.kafkaExternal, containerPort: PORTS.kafkaExternal });
+  return ports.map((port) => ({ ...port, protocol: "TCP" }));
+}
+
+function statefulSetSpec(cluster: ClusterConfig, scriptsConfigMap: string): StatefulSetSpec {
+  const sizing = brokerSizing(cluster);
+  const scriptPath = (file: string) => `${PATHS.scripts}/${file}`;
+  const emptyDirs = [
+    { name: "config", mountPath: PATHS.config },
+    { name: "rpk-home", mountPath: PATHS.rpkHome },
+    { name: "tmp", mountPath: PATHS.tmp },
+  ];
+  const admin = { port: PORTS.admin };
+  return {
+    replicas: cluster.replicas,
+    serviceName: HEADLESS_SERVICE_NAME,
+    selector: brokerSelector(),
+    // All brokers must be up together for the seed servers to found the cluster.
+    podManagementPolicy: "Parallel",
+    updateStrategy: { type: "RollingUpdate", rollingUpdate: { partition: 0 } },
+    // Volumes outlive the StatefulSet and scale-downs: nothing here deletes broker data.
+    persistentVolumeClaimRetentionPolicy: { whenDeleted: "Retain", whenScaled: "Retain" },
+    template: {
+      // Scrape annotations stay on the Services (as the seed has them): on the pods too, Prometheus would scrape each broker once more.
+      metadata: { labels: { ...COMMON_LABELS } },
+      spec: {
+        terminationGracePeriodSeconds: cluster.terminationGracePeriodSeconds,
+        enableServiceLinks: false,
+        automountServiceAccountToken: false,
+        securityContext: {
+          runAsNonRoot: true,
+          runAsUser: REDPANDA_UID,
+          runAsGroup: REDPANDA_GID,
+          fsGroup: REDPANDA_GID,
+          // Only a fresh (or foreign-owned) volume is chowned; a large data dir is not walked on every start.
+          fsGroupChangePolicy: "OnRootMismatch",
+          seccompProfile: { type: "RuntimeDefault" },
+        },
+        affinity: affinity(cluster),
+        ...(cluster.zoneSpread ? { topologySpreadConstraints: topologySpread(cluster) } : {}),
+        containers: [
+          {
+            name: CONTAINER_NAME,
+            image: cluster.image,
+            command: ["/bin/bash", scriptPath(SCRIPT_FILES.start)],
+            env: [{ name: "POD_NAME", valueFrom: { fieldRef: { fieldPath: "metadata.name" } } }],
+            ports: containerPorts(cluster),
+            resources: sizing.resources,
+            securityContext: {
+              runAsNonRoot: true,
+              runAsUser: REDPANDA_UID,
+              runAsGroup: REDPANDA_GID,
+              allowPrivilegeEscalation: false,
+              privileged: false,
+              readOnlyRootFilesystem: true,
+              capabilities: { drop: ["ALL"] },
+            },
+            // Opens early in startup; its deadline covers log recovery after a crash or a disk swap.
+            startupProbe: {
+              tcpSocket: admin,
+              periodSeconds: PROBE_PERIOD_SECONDS,
+              timeoutSeconds: 5,
+              failureThreshold: Math.ceil(cluster.startupTimeoutSeconds / PROBE_PERIOD_SECONDS),
+            },
+            // Alive means the admin API accepts connections: a broker that is recovering or not ready is not restarted.
+            livenessProbe: { tcpSocket: admin, periodSeconds: PROBE_PERIOD_SECONDS, timeoutSeconds: 5, failureThreshold: 6 },
+            readinessProbe: {
+              httpGet: { path: "/v1/status/ready", ...admin },
+              periodSeconds: PROBE_PERIOD_SECONDS,
+              timeoutSeconds: 5,
+              failureThreshold: 3,
+              successThreshold: 1,
+            },
+            lifecycle: {
+              postStart: { exec: { command: ["/bin/bash", scriptPath(SCRIPT_FILES.postStart)] } },
+              preStop: { exec: { command: ["/bin/bash", scriptPath(SCRIPT_FILES.preStop)] } },
+            },
+            terminationMessagePolicy: "File",
+            volumeMounts: [
+              { name: DATA_VOLUME, mountPath: PATHS.data },
+              { name: SCRIPTS_VOLUME, mountPath: PATHS.scripts, readOnly: true },
+              ...emptyDirs.map(({ name, mountPath }) => ({ name, mountPath })),
+            ],
+          },
+        ],
+        volumes: [
+          { name: SCRIPTS_VOLUME, configMap: { name: scriptsConfigMap, defaultMode: 0o555 } },
+          ...emptyDirs.map(({ name }) => ({ name, emptyDir: {} })),
+        ],
+      },
+    },
+    volumeClaimTemplates: [
+      {
+        metadata: { name: DATA_VOLUME, labels: { ...SELECTOR_LABELS } },
+        spec: {
+          accessModes: ["ReadWriteOnce"],
+          ...(cluster.storageClass ? { storageClassName: cluster.storageClass } : {}),
+          resources: { requests: { storage: cluster.storageSize } },
+        },
+      },
+    ],
+  };
+}
+
+function servicePorts(withRpc: boolean): ServicePort[] {
+  const ports: { name: string; port: number; targetPort: string }[] = [
+    { name: NAMED_PORTS.kafka, port: PORTS.kafka, targetPort: NAMED_PORTS.kafka },
+    { name: NAMED_PORTS.admin, port: PORTS.admin, targetPort: NAMED_PORTS.admin },
+    { name: NAMED_PORTS.httpProxy, port: PORTS.httpProxy, targetPort: NAMED_PORTS.httpProxy },
+  ];
+  if (withRpc) ports.push({ name: NAMED_PORTS.rpc, port: PORTS.rpc, targetPort: NAMED_PORTS.rpc });
+  return ports.map((port) => ({ ...port, protocol: "TCP" }));
+}
+
+function externalService(namespace: string, cluster: ClusterConfig, ordinal: number): Manifest<ServiceSpec> {
+  const port = externalPort(cluster.external, ordinal);
+  const annotations = { ...cluster.external.annotations };
+  if (cluster.external.type === "LoadBalancer") {
+    // For external-dns, when installed: publishes the name this broker advertises.
+    annotations["external-dns.alpha.kubernetes.io/hostname"] ??= externalHost(cluster.external, ordinal);
+  }
+  return {
+    apiVersion: "v1",
+    kind: "Service",
+    metadata: metadata(`${podName(ordinal)}-external`, namespace, { annotations }),
+    spec: {
+      type: cluster.external.type,
+      // The pod behind this Service advertises exactly this port, so no other broker may answer on it.
+      selector: { ...SELECTOR_LABELS, "statefulset.kubernetes.io/pod-name": podName(ordinal) },
+      publishNotReadyAddresses: true,
+      ports: [
+        {
+          name: NAMED_PORTS.kafkaExternal,
+          port,
+          targetPort: NAMED_PORTS.kafkaExternal,
+          protocol: "TCP",
+          ...(cluster.external.type === "NodePort" ? { nodePort: port } : {}),
+        },
+      ],
+    },
+  };
+}
+
+function networkPolicySpec(cluster: ClusterConfig): NetworkPolicySpec {
+  const brokers = { podSelector: brokerSelector() };
+  const namespaceSelector = (name: string) => ({ matchLabels: { "kubernetes.io/metadata.name": name } });
+  const tcp = (...ports: number[]) => ports.map((port) => ({ protocol: "TCP", port }));
+  const appWorkloads = cluster.appNamespaces.map((name) => ({
+    namespaceSelector: namespaceSelector(name),
+    podSelector: { matchLabels: { ...cluster.appPodLabels } },
+  }));
+  const ingress: NetworkPolicyIngressRule[] = [
+    // Brokers are listed too: rpk run in a broker pod follows metadata to the other brokers.
+    { ports: tcp(PORTS.kafka, PORTS.httpProxy), from: [...appWorkloads, brokers] },
+    { ports: tcp(PORTS.admin), from: [{ namespaceSelector: namespaceSelector(cluster.monitoringNamespace) }, brokers] },
+    { ports: tcp(PORTS.rpc), from: [brokers] },
+  ];
+  // The external listener exists to be reached from outside the cluster (where `pulumi up` runs).
+  if (cluster.external.enabled) ingress.push({ ports: tcp(PORTS.kafkaExternal) });
+  return { podSelector: brokerSelector(), policyTypes: ["Ingress"], ingress };
+}
+
+export function buildClusterManifests(namespace: string, cluster: ClusterConfig): ClusterManifests {
+  const scripts = renderScripts(namespace, cluster);
+  const manifests: ClusterManifests = {
+    scripts: { apiVersion: "v1", kind: "ConfigMap", metadata: metadata(scripts.name, namespace), data: scripts.data },
+    statefulSet: {
+      apiVersion: "apps/v1",
+      kind: "StatefulSet",
+      metadata: metadata(STATEFULSET_NAME, namespace, {
+        // Changing an immutable field (volumeClaimTemplates, selector) replaces the StatefulSet.
+        // Orphaning keeps the brokers running; the new StatefulSet adopts them and rolls them
+        // one at a time, drained, instead of all of them being deleted at once.
+        annotations: { "pulumi.com/deletionPropagationPolicy": "orphan" },
+      }),
+      spec: statefulSetSpec(cluster, scripts.name),
+    },
+    clientService: {
+      apiVersion: "v1",
+      kind: "Service",
+      metadata: metadata(CLIENT_SERVICE_NAME, namespace, { annotations: { ...SCRAPE_ANNOTATIONS } }),
+      spec: { type: "ClusterIP", selector: { ...SELECTOR_LABELS }, ports: servicePorts(false) },
+    },
+    headlessService: {
+      apiVersion: "v1",
+      kind: "Service",
+      metadata: metadata(HEADLESS_SERVICE_NAME, namespace, { annotations: { ...SCRAPE_ANNOTATIONS } }),
+      spec: {
+        clusterIP: "None",
+        // Brokers must find each other before any of them is ready, or the cluster never forms.
+        publishNotReadyAddresses: true,
+        selector: { ...SELECTOR_LABELS },
+        ports: servicePorts(true),
+      },
+    },
+    externalServices: cluster.external.enabled ? ordinals(cluster.replicas).map((ordinal) => externalService(namespace, cluster, ordinal)) : [],
+    podDisruptionBudget: {
+      apiVersion: "policy/v1",
+      kind: "PodDisruptionBudget",
+      metadata: metadata(PDB_NAME, namespace),
+      spec: { maxUnavailable: 1, selector: brokerSelector() },
+    },
+    networkPolicy: {
+      apiVersion: "networking.k8s.io/v1",
+      kind: "NetworkPolicy",
+      metadata: metadata(NETWORK_POLICY_NAME, namespace),
+      spec: networkPolicySpec(cluster),
+    },
+  };
+  if (cluster.prometheusRule) {
+    manifests.prometheusRule = {
+      apiVersion: "monitoring.coreos.com/v1",
+      kind: "PrometheusRule",
+      metadata: metadata(PROMETHEUS_RULE_NAME, namespace, { labels: { ...cluster.prometheusRuleLabels } }),
+      spec: { groups: alertRuleGroups(namespace, cluster) },
+    };
+  }
+  return manifests;
+}

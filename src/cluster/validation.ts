@@ -1,0 +1,98 @@
+/**
+ * Cross-field rules of the `cluster` section, checked on the raw config (before defaults) so
+ * they land in the same report as every other problem. Each issue names its key path below
+ * `apphub-streaming:`; `src/config/schema.ts` adds the prefix.
+ */
+import { MIN_TERMINATION_GRACE_SECONDS, NODE_PORT_RANGE, ORDINAL_PLACEHOLDER, SHUTDOWN_MARGIN_SECONDS } from "./constants";
+import { MIN_MEMORY_PER_SHARD_MIB, quantityToBytes, redpandaMemoryMiB } from "./sizing";
+
+export interface ClusterIssue {
+  path: string[];
+  message: string;
+}
+
+const HOSTNAME = /^(?=.{1,253}$)[a-zA-Z0-9]([-a-zA-Z0-9]*[a-zA-Z0-9])?(\.[a-zA-Z0-9]([-a-zA-Z0-9]*[a-zA-Z0-9])?)*$/;
+
+const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === "object" && value !== null && !Array.isArray(value);
+const isPositiveInt = (value: unknown): value is number => typeof value === "number" && Number.isInteger(value) && value >= 1;
+
+function parsesAsQuantity(value: unknown): value is string {
+  if (typeof value !== "string") return false;
+  try {
+    quantityToBytes(value);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Smallest memory limit (MiB) that leaves Redpanda 1 GiB per shard after the headroom. */
+export function minimumMemoryLimitMiB(cpu: number): number {
+  const needed = MIN_MEMORY_PER_SHARD_MIB * cpu;
+  let limit = needed;
+  while (redpandaMemoryMiB(`${limit}Mi`) < needed) limit += 1;
+  return limit;
+}
+
+export function clusterConfigIssues(environment: "minikube" | "prod", cluster: unknown, brokerCount: number): ClusterIssue[] {
+  const issues: ClusterIssue[] = [];
+  const section = isRecord(cluster) ? cluster : {};
+
+  const cpu = isPositiveInt(section.cpu) ? section.cpu : environment === "prod" ? 4 : 1;
+  const memory = section.memory ?? (environment === "prod" ? "8Gi" : "2Gi");
+  if (parsesAsQuantity(memory)) {
+    const redpandaMiB = redpandaMemoryMiB(memory);
+    if (redpandaMiB < MIN_MEMORY_PER_SHARD_MIB * cpu) {
+      issues.push({
+        path: ["cluster", "memory"],
+        message: `expected at least ${minimumMemoryLimitMiB(cpu)}Mi for cluster.cpu=${cpu}: Redpanda needs 1Gi per core (--smp) after the 20% / 512Mi headroom, got ${JSON.stringify(memory)} (${redpandaMiB}Mi for Redpanda)`,
+      });
+    }
+  }
+
+  const grace = section.terminationGracePeriodSeconds;
+  if (isPositiveInt(grace) && grace < MIN_TERMINATION_GRACE_SECONDS) {
+    issues.push({
+      path: ["cluster", "terminationGracePeriodSeconds"],
+      message: `expected at least ${MIN_TERMINATION_GRACE_SECONDS}: the preStop drain gets the grace period minus ${SHUTDOWN_MARGIN_SECONDS}s kept for Redpanda's shutdown, got ${grace}`,
+    });
+  }
+
+  const external = isRecord(section.external) ? section.external : {};
+  if (external.enabled === true) {
+    const type = external.type ?? "NodePort";
+    const host = external.advertisedHost;
+    if (host === undefined) {
+      issues.push({
+        path: ["cluster", "external", "advertisedHost"],
+        message: `is required when cluster.external.enabled is true: expected the host clients outside the cluster reach the brokers at (for NodePort a node address such as the output of 'minikube ip'; for LoadBalancer a DNS name containing ${ORDINAL_PLACEHOLDER})`,
+      });
+    } else if (typeof host === "string") {
+      if (!HOSTNAME.test(host.split(ORDINAL_PLACEHOLDER).join("0"))) {
+        issues.push({
+          path: ["cluster", "external", "advertisedHost"],
+          message: `expected a DNS name or IPv4 address, optionally with ${ORDINAL_PLACEHOLDER} for the pod ordinal, got ${JSON.stringify(host)}`,
+        });
+      } else if (type === "LoadBalancer" && brokerCount > 1 && !host.includes(ORDINAL_PLACEHOLDER)) {
+        issues.push({
+          path: ["cluster", "external", "advertisedHost"],
+          message: `expected a name containing ${ORDINAL_PLACEHOLDER} with type LoadBalancer: every broker gets its own load balancer and so its own address, got ${JSON.stringify(host)}`,
+        });
+      }
+    }
+    const basePort = isPositiveInt(external.basePort) ? external.basePort : 31092;
+    const lastPort = basePort + brokerCount - 1;
+    if (type === "NodePort" && (basePort < NODE_PORT_RANGE.min || lastPort > NODE_PORT_RANGE.max)) {
+      issues.push({
+        path: ["cluster", "external", "basePort"],
+        message: `expected basePort..basePort+${brokerCount - 1} (one port per broker) inside the NodePort range ${NODE_PORT_RANGE.min}-${NODE_PORT_RANGE.max}, got ${basePort}..${lastPort}`,
+      });
+    } else if (lastPort > 65535) {
+      issues.push({
+        path: ["cluster", "external", "basePort"],
+        message: `expected basePort+${brokerCount - 1} (one port per broker) to stay a TCP port (at most 65535), got ${lastPort}`,
+      });
+    }
+  }
+  return issues;
+}

@@ -1,0 +1,109 @@
+/**
+ * Pure parts of the topics CLI (`src/cli/topics.ts`): argument parsing, broker resolution
+ * and exit codes, kept here so they are unit-tested without a process or a broker.
+ */
+import { parseArgs } from "node:util";
+import type { StackConfig } from "../config/schema";
+import { brokerAddressProblem, parseBrokerList } from "./model";
+import type { TopicPlan } from "./plan";
+
+export const USAGE = [
+  "usage:",
+  "  npm run topics -- plan  --stack <s> [--brokers <csv>] [--json] [--detailed-exitcode]",
+  "  npm run topics -- apply --stack <s> [--brokers <csv>] [--json]",
+  "  npm run topics -- probe [--stack <s>] [--brokers <csv>]",
+  "",
+  "Brokers: --brokers, else APPHUB_STREAM_BROKER_URL, else apphub-streaming:kafka.brokers, else (dev) 127.0.0.1:<dev.kafkaPort>.",
+  "SASL password (when apphub-streaming:kafka.sasl is set): APPHUB_KAFKA_SASL_PASSWORD.",
+  "Exit codes: 0 ok / in sync; 2 (plan --detailed-exitcode) changes pending; 1 error or anything blocked.",
+].join("\n");
+
+export const BROKER_URL_ENV = "APPHUB_STREAM_BROKER_URL";
+export const SASL_PASSWORD_ENV = "APPHUB_KAFKA_SASL_PASSWORD";
+/** Where the probe goes when no stack is given: the dev stack's default host listener. */
+export const DEFAULT_DEV_BROKER = "127.0.0.1:19092";
+
+export type TopicsCommand =
+  | { command: "plan"; stack: string; brokers?: string; json: boolean; detailedExitcode: boolean }
+  | { command: "apply"; stack: string; brokers?: string; json: boolean }
+  | { command: "probe"; stack?: string; brokers?: string }
+  | { command: "help" };
+
+/** Parses argv (without `node script`); throws with a message naming the problem. */
+export function parseCommand(argv: readonly string[]): TopicsCommand {
+  const { values, positionals } = parseArgs({
+    args: [...argv],
+    allowPositionals: true,
+    strict: true,
+    options: {
+      stack: { type: "string" },
+      brokers: { type: "string" },
+      json: { type: "boolean", default: false },
+      "detailed-exitcode": { type: "boolean", default: false },
+      help: { type: "boolean", short: "h", default: false },
+    },
+  });
+  if (values.help) return { command: "help" };
+  const [command, ...extra] = positionals;
+  if (extra.length > 0) throw new Error(`unexpected argument(s): ${extra.join(" ")}`);
+  const brokers = values.brokers;
+  if (brokers !== undefined && parseBrokerList(brokers).length === 0) throw new Error("--brokers: expected comma-separated host:port, got nothing");
+  switch (command) {
+    case "plan":
+    case "apply": {
+      if (!values.stack) throw new Error(`${command}: --stack <dev|minikube|prod> is required`);
+      if (command === "apply" && values["detailed-exitcode"]) throw new Error("--detailed-exitcode only applies to plan");
+      const base = { stack: values.stack, json: values.json ?? false, ...(brokers !== undefined ? { brokers } : {}) };
+      return command === "plan" ? { command, ...base, detailedExitcode: values["detailed-exitcode"] ?? false } : { command, ...base };
+    }
+    case "probe":
+      if (values.json || values["detailed-exitcode"]) throw new Error("probe takes only --stack and --brokers");
+      return { command, ...(values.stack ? { stack: values.stack } : {}), ...(brokers !== undefined ? { brokers } : {}) };
+    case undefined:
+      throw new Error("missing command: plan, apply or probe");
+    default:
+      throw new Error(`unknown command ${JSON.stringify(command)}: expected plan, apply or probe`);
+  }
+}
+
+export interface ResolvedBrokers {
+  brokers: string[];
+  /** Where they came from, for messages. */
+  source: string;
+}
+
+/**
+ * `--brokers`, else `APPHUB_STREAM_BROKER_URL`, else the stack's `kafka.brokers`, else the dev
+ * stack's host listener; Kubernetes stacks without `kafka.brokers` must say where to connect.
+ */
+export function resolveBrokers(input: { flag?: string; env: NodeJS.ProcessEnv; config?: StackConfig; stack?: string }): ResolvedBrokers {
+  const candidates: [string | string[] | undefined, string][] = [
+    [input.flag, "--brokers"],
+    [input.env[BROKER_URL_ENV] || undefined, BROKER_URL_ENV],
+    [input.config?.kafka.brokers, `apphub-streaming:kafka.brokers of stack ${input.stack ?? ""}`.trim()],
+  ];
+  for (const [value, source] of candidates) {
+    if (value === undefined) continue;
+    const brokers = Array.isArray(value) ? value : parseBrokerList(value);
+    const problems = brokers.map(brokerAddressProblem).filter((problem): problem is string => problem !== undefined);
+    if (brokers.length === 0) throw new Error(`${source}: expected comma-separated host:port, got nothing`);
+    if (problems.length > 0) throw new Error(`${source}: ${problems.join("; ")}`);
+    return { brokers, source };
+  }
+  if (!input.config) return { brokers: [DEFAULT_DEV_BROKER], source: "the dev default" };
+  if (input.config.environment === "dev") {
+    const bind = input.config.dev.bindAddress;
+    const host = bind === "0.0.0.0" || bind === "::" ? "127.0.0.1" : bind;
+    return { brokers: [`${host}:${input.config.dev.kafkaPort}`], source: `the dev stack's host listener` };
+  }
+  throw new Error(
+    `no brokers for stack ${input.stack ?? input.config.environment}: pass --brokers, set ${BROKER_URL_ENV}, or set apphub-streaming:kafka.brokers to addresses reachable from here`,
+  );
+}
+
+/** plan: 1 when anything is blocked; with `--detailed-exitcode`, 2 when changes are pending; else 0. */
+export function planExitCode(plans: readonly TopicPlan[], detailedExitcode: boolean): number {
+  if (plans.some((plan) => plan.action === "blocked")) return 1;
+  if (detailedExitcode && plans.some((plan) => plan.action === "create" || plan.action === "update")) return 2;
+  return 0;
+}

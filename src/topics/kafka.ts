@@ -1,0 +1,388 @@
+/**
+ * The I/O edge of the topic engine: one bounded kafkajs connection ("session") and exactly
+ * one Kafka request per method, so round trips can be counted and kept constant.
+ *
+ * Why not `kafka.admin()`: every admin call re-fetches metadata before its own request
+ * (`describeConfigs` = Metadata + DescribeConfigs, `fetchTopicMetadata` = two Metadata), its
+ * metadata covers every topic of the cluster, and kafkajs throws a whole Metadata response
+ * away as soon as any partition in it has no leader — one offline partition of an unrelated
+ * topic would make every plan fail. The session uses the objects the admin client is built on
+ * (cluster, connection pool, ApiVersions negotiation, TLS, SASL, retries, request timeouts),
+ * sends every request to the broker it connected to (Redpanda and KRaft Kafka forward admin
+ * requests to the controller), and asks Metadata only about the catalog's topics, reading
+ * per-topic errors itself. kafkajs is pinned at 2.2.4 (its last release); the internals used
+ * are typed in `kafkajs-internals.d.ts`, and `openSession` fails loudly if one is missing.
+ *
+ * Sessions are created inside each provider method and closed at its end (SPEC, "Pulumi
+ * facts"): nothing here keeps state at module scope.
+ */
+import { Kafka, logLevel, type KafkaConfig, type SASLOptions } from "kafkajs";
+import { createErrorFromCode } from "kafkajs/src/protocol/error";
+import { requests as protocolRequests, type RequestDefinitions } from "kafkajs/src/protocol/requests";
+import apiKeys from "kafkajs/src/protocol/requests/apiKeys";
+import type { ConnectionSettings } from "./model";
+import type { ClusterView, LiveConfigEntry, PartitionAssignment, PartitionState } from "./plan";
+
+/** DescribeConfigs / AlterConfigs resource type of a topic. */
+const TOPIC_RESOURCE = 2;
+/** DescribeConfigs config source: set on the topic itself. */
+const DYNAMIC_TOPIC_CONFIG = 1;
+/** Metadata error codes: the topic does not exist; it exists but has no leader yet (being created). */
+const UNKNOWN_TOPIC_OR_PARTITION = 3;
+const LEADER_NOT_AVAILABLE = 5;
+/** Bounded retries: a dead broker must fail fast. */
+const RETRY = { retries: 4, initialRetryTime: 100, maxRetryTime: 1000, factor: 0.2, multiplier: 2 };
+
+interface WireMetadata {
+  brokers: { nodeId: number; host: string; port: number }[];
+  topicMetadata: {
+    topicErrorCode: number;
+    topic: string;
+    partitionMetadata: { partitionErrorCode: number; partitionId: number; leader: number; replicas: number[]; isr: number[] }[];
+  }[];
+}
+
+interface WireConfigEntry {
+  configName: string;
+  configValue: string | null;
+  readOnly: boolean;
+  isDefault: boolean;
+  configSource?: number;
+  isSensitive: boolean;
+}
+
+interface ProtocolRequest {
+  request: unknown;
+  response: { decode(data: Buffer): Promise<unknown>; parse(data: unknown): Promise<unknown> };
+}
+
+interface WireBroker {
+  lookupRequest(apiKey: number, definitions: RequestDefinitions): (options: object) => ProtocolRequest;
+  connectionPool: { send(request: ProtocolRequest): Promise<unknown> };
+  describeConfigs(request: {
+    resources: { type: number; name: string; configNames?: string[] }[];
+    includeSynonyms?: boolean;
+  }): Promise<{ resources: { resourceName: string; configEntries: WireConfigEntry[] }[] }>;
+  alterConfigs(request: {
+    resources: { type: number; name: string; configEntries: { name: string; value: string }[] }[];
+    validateOnly?: boolean;
+  }): Promise<unknown>;
+  createTopics(request: {
+    topics: { topic: string; numPartitions: number; replicationFactor: number; configEntries: { name: string; value: string }[] }[];
+    validateOnly?: boolean;
+    timeout?: number;
+  }): Promise<unknown>;
+  createPartitions(request: { topicPartitions: { topic: string; count: number }[]; validateOnly?: boolean; timeout?: number }): Promise<unknown>;
+  deleteTopics(request: { topics: string[]; timeout?: number }): Promise<unknown>;
+  alterPartitionReassignments(request: {
+    topics: { topic: string; partitionAssignment: { partition: number; replicas: number[] }[] }[];
+    timeout?: number;
+  }): Promise<unknown>;
+  listPartitionReassignments(request: { topics: { topic: string; partitions: number[] }[] | null; timeout?: number }): Promise<{
+    topics: { name: string; partitions: { partition: number; replicas: number[]; addingReplicas: number[]; removingReplicas: number[] }[] }[];
+  }>;
+}
+
+interface WireCluster {
+  connect(): Promise<void>;
+  disconnect(): Promise<void>;
+  brokerPool: { seedBroker?: WireBroker };
+}
+
+/** Called once per Kafka request on the wire (kafkajs instrumentation), e.g. `"Metadata"`. */
+export type RequestObserver = (apiName: string) => void;
+
+/** What one Metadata request tells: the brokers, and the partitions of the asked topics that exist. */
+export interface ClusterSnapshot extends ClusterView {
+  topics: Map<string, PartitionState[]>;
+}
+
+export interface CreateTopicRequest {
+  name: string;
+  partitions: number;
+  replicationFactor: number;
+  config: Record<string, string>;
+}
+
+export interface OngoingReassignment {
+  topic: string;
+  partitions: number[];
+}
+
+/** One connection to the cluster. Every method is exactly one Kafka request. */
+export interface KafkaSession {
+  readonly brokers: readonly string[];
+  /** The per-request timeout of this session (`ConnectionSettings.requestTimeoutMs`). */
+  readonly requestTimeoutMs: number;
+  /**
+   * One Metadata request about `names` (topics that do not exist are absent from the result),
+   * repeated only while one of them is still being created (no leader yet), up to the request timeout.
+   */
+  metadata(names: readonly string[]): Promise<ClusterSnapshot>;
+  /** One DescribeConfigs request for all `names` (which must exist). */
+  describeTopicConfigs(names: readonly string[]): Promise<Map<string, Record<string, LiveConfigEntry>>>;
+  /** One CreateTopics request for all of them. */
+  createTopics(topics: readonly CreateTopicRequest[], validateOnly: boolean): Promise<void>;
+  /** One legacy AlterConfigs request; each entry is the complete override set of its topic. */
+  alterTopicConfigs(topics: readonly { name: string; config: Record<string, string> }[], validateOnly: boolean): Promise<void>;
+  /** One CreatePartitions request. */
+  createPartitions(topics: readonly { name: string; count: number }[], validateOnly: boolean): Promise<void>;
+  /** One AlterPartitionReassignments request for all of them. */
+  reassignPartitions(topics: readonly { name: string; assignment: readonly PartitionAssignment[] }[]): Promise<void>;
+  /** One ListPartitionReassignments request. */
+  ongoingReassignments(topics: readonly string[]): Promise<OngoingReassignment[]>;
+  /** One DeleteTopics request. */
+  deleteTopics(names: readonly string[]): Promise<void>;
+  close(): Promise<void>;
+}
+
+export function describeBrokers(brokers: readonly string[]): string {
+  return brokers.join(",");
+}
+
+function messageOf(error: unknown): string {
+  if (error instanceof Error) {
+    const cause = (error as { originalError?: unknown }).originalError;
+    const inner = cause instanceof Error && !error.message.includes(cause.message) ? ` (${cause.message})` : "";
+    return `${error.message}${inner}`;
+  }
+  return String(error);
+}
+
+/** Kafka's per-topic errors (e.g. from CreateTopics) carry the topic; list them all. */
+export function kafkaErrorMessage(error: unknown): string {
+  const nested = (error as { errors?: unknown[] }).errors;
+  if (Array.isArray(nested) && nested.length > 0) {
+    return nested
+      .map((inner) => {
+        const topic = (inner as { topic?: string }).topic;
+        return topic ? `${topic}: ${messageOf(inner)}` : messageOf(inner);
+      })
+      .join("; ");
+  }
+  return messageOf(error);
+}
+
+/** kafkajs client options for `settings`: bounded retries, enforced request timeouts, quiet logs. */
+export function clientConfig(settings: ConnectionSettings, password: string | undefined): KafkaConfig {
+  const config: KafkaConfig = {
+    clientId: settings.clientId,
+    brokers: [...settings.brokers],
+    connectionTimeout: settings.connectTimeoutMs,
+    authenticationTimeout: settings.connectTimeoutMs,
+    requestTimeout: settings.requestTimeoutMs,
+    enforceRequestTimeout: true,
+    retry: RETRY,
+    logLevel: logLevel.NOTHING,
+    ssl: settings.tls.enabled ? { rejectUnauthorized: settings.tls.rejectUnauthorized } : false,
+  };
+  if (settings.sasl) {
+    if (password === undefined) {
+      throw new Error(`SASL user ${settings.sasl.username} is configured but no password was given (apphub-streaming:kafkaSaslPassword)`);
+    }
+    config.sasl = { mechanism: settings.sasl.mechanism, username: settings.sasl.username, password } as SASLOptions;
+  }
+  return config;
+}
+
+/** The cluster object kafkajs builds its admin client on; see the module comment. */
+function createWireCluster(kafka: Kafka, observer: RequestObserver | undefined): WireCluster {
+  const hook = Object.getOwnPropertySymbols(kafka).find((symbol) => symbol.description === "private:Kafka:createCluster");
+  const create = hook === undefined ? undefined : (kafka as unknown as Record<symbol, unknown>)[hook];
+  if (typeof create !== "function") {
+    throw new Error("this kafkajs build has no cluster factory; the topic engine needs kafkajs 2.2.x (see src/topics/kafka.ts)");
+  }
+  // kafkajs only ever calls `emit` on the instrumentation emitter it is handed.
+  const instrumentationEmitter = observer
+    ? {
+        emit(eventName: string, event: { apiName?: string }) {
+          if (eventName === "network.request" && typeof event.apiName === "string") observer(event.apiName);
+        },
+      }
+    : null;
+  return (create as (options: object) => WireCluster)({ allowAutoTopicCreation: false, instrumentationEmitter });
+}
+
+/**
+ * Connects within `connectTimeoutMs` overall (kafkajs' own retries included), or fails with
+ * a message naming the brokers. The caller must `close()` the session.
+ */
+export async function openSession(settings: ConnectionSettings, password?: string, observer?: RequestObserver): Promise<KafkaSession> {
+  if (settings.brokers.length === 0) throw new Error("no Kafka brokers given");
+  const where = describeBrokers(settings.brokers);
+  const kafka = new Kafka(clientConfig(settings, password));
+  const cluster = createWireCluster(kafka, observer);
+
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(new Error(`could not connect to Kafka brokers ${where} within ${settings.connectTimeoutMs} ms (connectTimeoutMs)`)),
+      settings.connectTimeoutMs,
+    );
+  });
+  try {
+    await Promise.race([cluster.connect(), deadline]);
+  } catch (error) {
+    // A broker that accepted the socket but never answers keeps kafkajs' disconnect waiting for
+    // its in-flight request (up to requestTimeoutMs): give it a moment, then report anyway.
+    await Promise.race([cluster.disconnect().catch(() => undefined), new Promise((resolve) => setTimeout(resolve, 250).unref())]);
+    const message = messageOf(error);
+    throw new Error(message.startsWith("could not connect") ? message : `could not connect to Kafka brokers ${where}: ${message}`);
+  } finally {
+    clearTimeout(timer);
+  }
+
+  const timeout = settings.requestTimeoutMs;
+  const fail = (what: string) => (error: unknown): never => {
+    throw new Error(`${what} on ${where} failed: ${kafkaErrorMessage(error)}`);
+  };
+  const broker = cluster.brokerPool.seedBroker;
+  if (!broker || typeof broker.lookupRequest !== "function" || !broker.connectionPool) {
+    await cluster.disconnect().catch(() => undefined);
+    throw new Error("this kafkajs build does not expose its connected broker; the topic engine needs kafkajs 2.2.x (see src/topics/kafka.ts)");
+  }
+
+  /** Metadata without kafkajs' all-or-nothing parse: per-topic and per-partition errors are read here. */
+  const rawMetadata = async (names: readonly string[]): Promise<WireMetadata> => {
+    const definitions = protocolRequests.Metadata;
+    const apiKey = apiKeys.Metadata;
+    if (!definitions || apiKey === undefined) throw new Error("kafkajs has no Metadata request definition");
+    const request = broker.lookupRequest(apiKey, definitions)({ topics: [...names], allowAutoTopicCreation: false });
+    const tolerant: ProtocolRequest = { ...request, response: { ...request.response, parse: async (data: unknown) => data } };
+    return (await broker.connectionPool.send(tolerant)) as WireMetadata;
+  };
+
+  return {
+    brokers: settings.brokers,
+    requestTimeoutMs: settings.requestTimeoutMs,
+
+    async metadata(names) {
+      // An empty list would mean "every topic of the cluster" on the wire.
+      if (names.length === 0) throw new Error("metadata needs at least one topic name");
+      const deadline = Date.now() + timeout;
+      for (let attempt = 1; ; attempt += 1) {
+        const metadata = await rawMetadata(names).catch(fail("reading topic metadata"));
+        const topics = new Map<string, PartitionState[]>();
+        const notReady: string[] = [];
+        for (const topic of metadata.topicMetadata) {
+          if (topic.topicErrorCode === UNKNOWN_TOPIC_OR_PARTITION) continue;
+          if (topic.topicErrorCode === LEADER_NOT_AVAILABLE) {
+            notReady.push(topic.topic);
+            continue;
+          }
+          if (topic.topicErrorCode !== 0) fail(`reading metadata of ${topic.topic}`)(createErrorFromCode(topic.topicErrorCode));
+          topics.set(
+            topic.topic,
+            topic.partitionMetadata
+              .map((partition) => ({ id: partition.partitionId, leader: partition.leader, replicas: [...partition.replicas], isr: [...partition.isr] }))
+              .sort((a, b) => a.id - b.id),
+          );
+        }
+        if (notReady.length === 0) return { brokerIds: metadata.brokers.map((entry) => entry.nodeId).sort((a, b) => a - b), topics };
+        if (Date.now() > deadline) throw new Error(`topic(s) ${notReady.join(", ")} on ${where} still have no leader after ${timeout} ms (requestTimeoutMs)`);
+        await new Promise((resolve) => setTimeout(resolve, Math.min(100 * attempt, 1000)));
+      }
+    },
+
+    async describeTopicConfigs(names) {
+      const result = new Map<string, Record<string, LiveConfigEntry>>();
+      if (names.length === 0) return result;
+      const response = await broker
+        .describeConfigs({ resources: names.map((name) => ({ type: TOPIC_RESOURCE, name })), includeSynonyms: false })
+        .catch(fail(`describing configs of ${names.length} topic(s)`));
+      for (const resource of response.resources) {
+        const configs: Record<string, LiveConfigEntry> = {};
+        for (const entry of resource.configEntries) {
+          const isOverride = entry.configSource === undefined || entry.configSource === -1 ? !entry.isDefault : entry.configSource === DYNAMIC_TOPIC_CONFIG;
+          configs[entry.configName] = { value: entry.configValue, isOverride, readOnly: entry.readOnly };
+        }
+        result.set(resource.resourceName, configs);
+      }
+      return result;
+    },
+
+    async createTopics(topics, validateOnly) {
+      if (topics.length === 0) return;
+      await broker
+        .createTopics({
+          topics: topics.map((topic) => ({
+            topic: topic.name,
+            numPartitions: topic.partitions,
+            replicationFactor: topic.replicationFactor,
+            configEntries: Object.entries(topic.config).map(([name, value]) => ({ name, value })),
+          })),
+          validateOnly,
+          timeout,
+        })
+        .catch(fail(`${validateOnly ? "validating the creation of" : "creating"} ${topics.map((topic) => topic.name).join(", ")}`));
+    },
+
+    async alterTopicConfigs(topics, validateOnly) {
+      if (topics.length === 0) return;
+      await broker
+        .alterConfigs({
+          resources: topics.map((topic) => ({
+            type: TOPIC_RESOURCE,
+            name: topic.name,
+            configEntries: Object.entries(topic.config).map(([name, value]) => ({ name, value })),
+          })),
+          validateOnly,
+        })
+        .catch(fail(`${validateOnly ? "validating configs of" : "altering configs of"} ${topics.map((topic) => topic.name).join(", ")}`));
+    },
+
+    async createPartitions(topics, validateOnly) {
+      if (topics.length === 0) return;
+      await broker
+        .createPartitions({ topicPartitions: topics.map((topic) => ({ topic: topic.name, count: topic.count })), validateOnly, timeout })
+        .catch(fail(`${validateOnly ? "validating partitions of" : "adding partitions to"} ${topics.map((topic) => topic.name).join(", ")}`));
+    },
+
+    async reassignPartitions(topics) {
+      if (topics.length === 0) return;
+      await broker
+        .alterPartitionReassignments({
+          topics: topics.map((topic) => ({
+            topic: topic.name,
+            partitionAssignment: topic.assignment.map((entry) => ({ partition: entry.partition, replicas: [...entry.replicas] })),
+          })),
+          timeout,
+        })
+        .catch(fail(`reassigning partitions of ${topics.map((topic) => topic.name).join(", ")}`));
+    },
+
+    async ongoingReassignments(topics) {
+      if (topics.length === 0) return [];
+      const wanted = new Set(topics);
+      // A null filter lists every ongoing reassignment: the request names no partitions we may not know.
+      const response = await broker.listPartitionReassignments({ topics: null, timeout }).catch(fail("listing partition reassignments"));
+      return response.topics
+        .filter((topic) => wanted.has(topic.name) && topic.partitions.length > 0)
+        .map((topic) => ({ topic: topic.name, partitions: topic.partitions.map((partition) => partition.partition).sort((a, b) => a - b) }));
+    },
+
+    async deleteTopics(names) {
+      if (names.length === 0) return;
+      await broker.deleteTopics({ topics: [...names], timeout }).catch(fail(`deleting ${names.join(", ")}`));
+    },
+
+    async close() {
+      await cluster.disconnect().catch(() => undefined);
+    },
+  };
+}
+
+/** Opens a session, runs `work`, and always closes it. */
+export async function withSession<T>(
+  settings: ConnectionSettings,
+  password: string | undefined,
+  work: (session: KafkaSession) => Promise<T>,
+  observer?: RequestObserver,
+): Promise<T> {
+  const session = await openSession(settings, password, observer);
+  try {
+    return await work(session);
+  } finally {
+    await session.close();
+  }
+}

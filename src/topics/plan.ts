@@ -1,0 +1,343 @@
+/**
+ * The pure half of the topic engine: given what the stack wants (`DesiredTopic`) and what a
+ * broker reported (`LiveTopic`), decide what to do. No I/O here; `engine.ts` reads the broker
+ * and executes these plans, the dynamic provider and the topics CLI both call it.
+ *
+ * Safety rules encoded here (SPEC "Facts", issue 3):
+ * - partitions only grow: a decrease is `blocked`, never a delete-and-recreate;
+ * - only the keys the stack manages are compared, normalised, so broker echoes never diff;
+ * - legacy AlterConfigs replaces every override, so an update sends the managed keys plus
+ *   every override already on the topic that the stack does not manage;
+ * - a replication change is a partition reassignment that keeps the current leader.
+ */
+import type { DesiredTopic } from "./model";
+
+export interface PartitionState {
+  id: number;
+  /** Broker id of the leader, -1 when the partition has none. */
+  leader: number;
+  replicas: number[];
+  isr: number[];
+}
+
+export interface LiveConfigEntry {
+  /** null when the broker hides it (sensitive). */
+  value: string | null;
+  /** Set on the topic itself (DescribeConfigs source DYNAMIC_TOPIC_CONFIG), not inherited. */
+  isOverride: boolean;
+  readOnly: boolean;
+}
+
+export interface LiveTopic {
+  name: string;
+  partitions: PartitionState[];
+  /** Every config the broker described for the topic, by name. Empty when not described. */
+  configs: Record<string, LiveConfigEntry>;
+}
+
+export interface ClusterView {
+  brokerIds: number[];
+}
+
+export type TopicAction = "create" | "update" | "noop" | "blocked";
+
+/** One line of a plan: `retention.ms: "604800000" => "259200000"`. `from` is null for a new topic. */
+export interface TopicChange {
+  key: string;
+  from: string | null;
+  to: string;
+}
+
+export interface PartitionAssignment {
+  partition: number;
+  replicas: number[];
+}
+
+/** What must be sent to the broker to carry out an update (absent parts are left alone). */
+export interface TopicOperations {
+  /** The complete override set for legacy AlterConfigs: managed keys plus preserved unmanaged overrides. */
+  alterConfigs?: Record<string, string>;
+  /** New total partition count. */
+  partitionCount?: number;
+  /** New replica sets for the partitions whose replication changes. */
+  reassignment?: PartitionAssignment[];
+}
+
+export interface TopicPlan {
+  name: string;
+  action: TopicAction;
+  changes: TopicChange[];
+  /** Why the topic is blocked; set only when `action` is `blocked`. */
+  reason?: string;
+  desired: DesiredTopic;
+  operations: TopicOperations;
+}
+
+/**
+ * `reconcile`: make an existing topic match (CLI, provider update).
+ * `adopt`: a create found the topic already there (provider create); it is taken over only
+ * when partitions and replication already match, otherwise the differences are listed.
+ */
+export type PlanMode = "reconcile" | "adopt";
+
+const INTEGER = /^[+-]?[0-9]+$/;
+const DECIMAL = /^[+-]?([0-9]+\.[0-9]*|\.[0-9]+|[0-9]+)(e[+-]?[0-9]+)?$/i;
+const BOOLEAN = /^(true|false)$/i;
+
+/**
+ * Canonical form of a topic config value, so that `"604800000"`, `" 604800000 "`, `"0.50"` /
+ * `"0.5"`, `"TRUE"` / `"true"` and `"compact,delete"` / `"delete, compact"` compare equal.
+ */
+export function normalizeConfigValue(value: string): string {
+  const trimmed = value.trim();
+  if (INTEGER.test(trimmed)) return BigInt(trimmed).toString();
+  if (DECIMAL.test(trimmed)) return String(Number(trimmed));
+  if (BOOLEAN.test(trimmed)) return trimmed.toLowerCase();
+  if (trimmed.includes(",")) {
+    return trimmed
+      .split(",")
+      .map((part) => part.trim())
+      .filter((part) => part.length > 0)
+      .sort()
+      .join(",");
+  }
+  return trimmed;
+}
+
+export function sameConfigValue(a: string, b: string): boolean {
+  return normalizeConfigValue(a) === normalizeConfigValue(b);
+}
+
+/** Replication of a live topic: one number when every partition agrees, else the distinct counts. */
+export function liveReplication(partitions: readonly PartitionState[]): number[] {
+  return [...new Set(partitions.map((partition) => partition.replicas.length))].sort((a, b) => a - b);
+}
+
+function describeReplication(counts: number[]): string {
+  return counts.length === 1 ? String(counts[0]) : counts.join("|");
+}
+
+/**
+ * The legacy AlterConfigs request for a topic: the managed keys with their desired values plus
+ * every override already set on the topic that the stack does not manage (so `rpk topic
+ * alter-config` work survives). Returns the reason instead when an override cannot be carried
+ * over because the broker hides its value.
+ */
+export function alterConfigSet(
+  managed: Record<string, string>,
+  live: Record<string, LiveConfigEntry>,
+): { entries: Record<string, string> } | { blocked: string } {
+  const entries: Record<string, string> = {};
+  const hidden: string[] = [];
+  for (const [key, entry] of Object.entries(live)) {
+    if (!entry.isOverride || entry.readOnly || key in managed) continue;
+    if (entry.value === null) hidden.push(key);
+    else entries[key] = entry.value;
+  }
+  if (hidden.length > 0) {
+    return {
+      blocked:
+        `the topic has override(s) ${hidden.join(", ")} whose value the broker hides; ` +
+        "Kafka's legacy AlterConfigs (the only one kafkajs speaks) would reset them, so no config is changed",
+    };
+  }
+  return { entries: { ...entries, ...managed } };
+}
+
+/**
+ * New replica sets that bring every partition to `target` replicas. Growing keeps the current
+ * replicas (preferred leader first) and adds the least-loaded brokers; shrinking keeps the
+ * current leader first, then in-sync replicas, so no acknowledged data is dropped.
+ */
+export function reassignReplicas(
+  partitions: readonly PartitionState[],
+  target: number,
+  brokerIds: readonly number[],
+): { assignment: PartitionAssignment[] } | { blocked: string } {
+  if (target > brokerIds.length) {
+    return { blocked: replicationTooHigh(target, brokerIds.length) };
+  }
+  const load = new Map<number, number>(brokerIds.map((id) => [id, 0]));
+  for (const partition of partitions) for (const replica of partition.replicas) load.set(replica, (load.get(replica) ?? 0) + 1);
+
+  const assignment: PartitionAssignment[] = [];
+  for (const partition of [...partitions].sort((a, b) => a.id - b.id)) {
+    const current = partition.replicas;
+    if (current.length === target) continue;
+    if (current.length < target) {
+      const next = [...current];
+      while (next.length < target) {
+        const candidates = brokerIds.filter((id) => !next.includes(id));
+        // Least loaded first; ties broken by rotating with the partition id so new replicas spread.
+        candidates.sort((a, b) => {
+          const byLoad = (load.get(a) ?? 0) - (load.get(b) ?? 0);
+          if (byLoad !== 0) return byLoad;
+          const n = brokerIds.length;
+          const rank = (id: number) => (brokerIds.indexOf(id) - (partition.id % n) + n) % n;
+          return rank(a) - rank(b);
+        });
+        const chosen = candidates[0];
+        if (chosen === undefined) return { blocked: replicationTooHigh(target, brokerIds.length) };
+        next.push(chosen);
+        load.set(chosen, (load.get(chosen) ?? 0) + 1);
+      }
+      assignment.push({ partition: partition.id, replicas: next });
+    } else {
+      if (partition.leader < 0 || !current.includes(partition.leader)) {
+        return { blocked: `partition ${partition.id} has no leader, so replicas cannot be dropped without risking acknowledged data; wait until it has one` };
+      }
+      const ordered = [
+        partition.leader,
+        ...current.filter((id) => id !== partition.leader && partition.isr.includes(id)),
+        ...current.filter((id) => id !== partition.leader && !partition.isr.includes(id)),
+      ];
+      const next = ordered.slice(0, target);
+      for (const dropped of ordered.slice(target)) load.set(dropped, (load.get(dropped) ?? 1) - 1);
+      assignment.push({ partition: partition.id, replicas: next });
+    }
+  }
+  return { assignment };
+}
+
+function replicationTooHigh(target: number, brokers: number): string {
+  return `replication factor ${target} needs at least ${target} brokers, but the cluster has ${brokers}; lower replicationFactor to at most ${brokers}`;
+}
+
+/** Why a partition decrease is refused; shared by the plan and the provider's diff. */
+export function partitionDecreaseReason(name: string, from: number, to: number): string {
+  return (
+    `cannot decrease partitions of ${name} from ${from} to ${to}: Kafka cannot shrink a topic's partitions, ` +
+    "only delete and recreate the topic, which loses its data; keep partitions at " +
+    `${from} or more (or create a new topic and migrate consumers)`
+  );
+}
+
+function createChanges(desired: DesiredTopic): TopicChange[] {
+  return [
+    { key: "partitions", from: null, to: String(desired.partitions) },
+    { key: "replicationFactor", from: null, to: String(desired.replicationFactor) },
+    ...Object.entries(desired.config).map(([key, value]) => ({ key, from: null, to: value })),
+  ];
+}
+
+/** Decides what to do with one topic. Pure. */
+export function planTopic(desired: DesiredTopic, live: LiveTopic | undefined, cluster: ClusterView, mode: PlanMode = "reconcile"): TopicPlan {
+  const brokerCount = cluster.brokerIds.length;
+  if (!live) {
+    const base = { name: desired.name, changes: createChanges(desired), desired, operations: {} };
+    if (desired.replicationFactor > brokerCount) {
+      return { ...base, action: "blocked", reason: replicationTooHigh(desired.replicationFactor, brokerCount) };
+    }
+    return { ...base, action: "create" };
+  }
+
+  const changes: TopicChange[] = [];
+  const blocks: string[] = [];
+  const operations: TopicOperations = {};
+
+  const livePartitions = live.partitions.length;
+  if (desired.partitions < livePartitions) {
+    changes.push({ key: "partitions", from: String(livePartitions), to: String(desired.partitions) });
+    blocks.push(partitionDecreaseReason(desired.name, livePartitions, desired.partitions));
+  } else if (desired.partitions > livePartitions) {
+    changes.push({ key: "partitions", from: String(livePartitions), to: String(desired.partitions) });
+    if (mode === "adopt") blocks.push(`${desired.name} already exists with ${livePartitions} partitions, the stack says ${desired.partitions}`);
+    else operations.partitionCount = desired.partitions;
+  }
+
+  const replication = liveReplication(live.partitions);
+  if (replication.length !== 1 || replication[0] !== desired.replicationFactor) {
+    changes.push({ key: "replicationFactor", from: describeReplication(replication), to: String(desired.replicationFactor) });
+    if (mode === "adopt") {
+      blocks.push(`${desired.name} already exists with replication factor ${describeReplication(replication)}, the stack says ${desired.replicationFactor}`);
+    } else {
+      const reassignment = reassignReplicas(live.partitions, desired.replicationFactor, cluster.brokerIds);
+      if ("blocked" in reassignment) blocks.push(reassignment.blocked);
+      else operations.reassignment = reassignment.assignment;
+    }
+  }
+
+  let configChanged = false;
+  for (const [key, value] of Object.entries(desired.config)) {
+    const entry = live.configs[key];
+    if (!entry) {
+      changes.push({ key, from: null, to: value });
+      blocks.push(`the broker does not know the topic config "${key}"; remove it or check its spelling`);
+      continue;
+    }
+    if (entry.value === null) {
+      blocks.push(`the broker hides the value of "${key}" (sensitive), so it cannot be compared`);
+      continue;
+    }
+    if (!sameConfigValue(entry.value, value)) {
+      changes.push({ key, from: entry.value, to: value });
+      configChanged = true;
+    }
+  }
+  if (configChanged) {
+    const set = alterConfigSet(desired.config, live.configs);
+    if ("blocked" in set) blocks.push(set.blocked);
+    else operations.alterConfigs = set.entries;
+  }
+
+  if (mode === "adopt" && blocks.length > 0) {
+    blocks.unshift(`${desired.name} already exists on the broker and cannot be adopted as is`);
+  }
+  if (blocks.length > 0) return { name: desired.name, action: "blocked", changes, reason: blocks.join("; "), desired, operations: {} };
+  return { name: desired.name, action: changes.length > 0 ? "update" : "noop", changes, desired, operations };
+}
+
+/** Plans a whole catalog against one snapshot of the broker. */
+export function planCatalog(desired: readonly DesiredTopic[], live: ReadonlyMap<string, LiveTopic>, cluster: ClusterView, mode: PlanMode = "reconcile"): TopicPlan[] {
+  return desired.map((topic) => planTopic(topic, live.get(topic.name), cluster, mode));
+}
+
+export interface PlanSummary {
+  create: number;
+  update: number;
+  noop: number;
+  blocked: number;
+}
+
+export function summarize(plans: readonly TopicPlan[]): PlanSummary {
+  const summary: PlanSummary = { create: 0, update: 0, noop: 0, blocked: 0 };
+  for (const plan of plans) summary[plan.action] += 1;
+  return summary;
+}
+
+export function hasPendingChanges(plans: readonly TopicPlan[]): boolean {
+  return plans.some((plan) => plan.action === "create" || plan.action === "update");
+}
+
+/** The `--json` shape of the topics CLI: `{ topics: [{ name, action, changes: [{ key, from, to }], reason? }] }`. */
+export interface PlanReport {
+  topics: { name: string; action: TopicAction; changes: TopicChange[]; reason?: string }[];
+}
+
+export function toReport(plans: readonly TopicPlan[]): PlanReport {
+  return {
+    topics: plans.map((plan) => ({
+      name: plan.name,
+      action: plan.action,
+      changes: plan.changes.map((change) => ({ key: change.key, from: change.from, to: change.to })),
+      ...(plan.reason !== undefined ? { reason: plan.reason } : {}),
+    })),
+  };
+}
+
+const SYMBOLS: Record<TopicAction, string> = { create: "+", update: "~", noop: "=", blocked: "!" };
+
+/** Human-readable plan, one block per topic, changes as `key: "from" => "to"`. */
+export function formatPlan(plans: readonly TopicPlan[]): string {
+  const lines: string[] = [];
+  for (const plan of plans) {
+    lines.push(`${SYMBOLS[plan.action]} ${plan.name} (${plan.action})`);
+    for (const change of plan.changes) {
+      lines.push(change.from === null ? `    ${change.key}: ${JSON.stringify(change.to)}` : `    ${change.key}: ${JSON.stringify(change.from)} => ${JSON.stringify(change.to)}`);
+    }
+    if (plan.reason !== undefined) lines.push(`    blocked: ${plan.reason}`);
+  }
+  const summary = summarize(plans);
+  lines.push(`${summary.create} to create, ${summary.update} to update, ${summary.noop} unchanged, ${summary.blocked} blocked`);
+  return lines.join("\n");
+}

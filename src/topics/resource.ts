@@ -1,0 +1,34 @@
+/**
+ * The topic resource class: `pulumi.dynamic.Resource` is abstract in the SDK's typings, so
+ * this is the minimal concrete subclass. It passes the module and type through unchanged, so
+ * the type token is `pulumi-nodejs:dynamic/streaming:KafkaTopic`, and it declares the echoed
+ * outputs the component reads. It is never referenced by the provider, so it is not
+ * serialized into state.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import type { ConnectionSettings, DeletionPolicy } from "./model";
+import { kafkaTopicProvider } from "./provider";
+
+/** Inputs of one topic resource; see `KafkaTopicInputs` in `model.ts` for the resolved shape. */
+export interface KafkaTopicArgs {
+  name: string;
+  partitions: number;
+  replicationFactor: number;
+  config: Record<string, string>;
+  deletionPolicy: DeletionPolicy;
+  providerVersion: string;
+  connection: pulumi.Input<Omit<ConnectionSettings, "brokers"> & { brokers: pulumi.Input<string[]> }>;
+  saslPassword?: pulumi.Input<string>;
+}
+
+export class KafkaTopic extends pulumi.dynamic.Resource {
+  // `declare`: the engine fills these in; a class field initializer would overwrite them.
+  declare public readonly partitions: pulumi.Output<number>;
+  declare public readonly replicationFactor: pulumi.Output<number>;
+  declare public readonly config: pulumi.Output<Record<string, string>>;
+  declare public readonly deletionPolicy: pulumi.Output<DeletionPolicy>;
+
+  constructor(topicName: string, args: KafkaTopicArgs, opts?: pulumi.CustomResourceOptions) {
+    super(kafkaTopicProvider, topicName, { ...args }, opts, "streaming", "KafkaTopic");
+  }
+}

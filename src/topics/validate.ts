@@ -1,0 +1,136 @@
+/**
+ * Input validation of a topic resource, shared by the dynamic provider's `check` and by the
+ * `TopicBootstrap` component (which fails before declaring anything). Pure; every failure
+ * names the field and what was expected. Values still unknown during `pulumi preview` (the
+ * engine's sentinel string) are not judged.
+ */
+import { DELETION_POLICIES, MAX_TOPIC_NAME_LENGTH, RETENTION_KEY, SASL_MECHANISMS, TOPIC_NAME_PATTERN, brokerAddressProblem } from "./model";
+
+/** What the Pulumi engine sends for a value that is not known yet (preview). */
+export const UNKNOWN_VALUE = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+
+export interface InputFailure {
+  property: string;
+  reason: string;
+}
+
+const isUnknown = (value: unknown) => value === UNKNOWN_VALUE;
+const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === "object" && value !== null && !Array.isArray(value);
+const describe = (value: unknown) => (value === undefined ? "nothing" : JSON.stringify(value));
+
+/** True when `value` (or anything inside it) is not known yet. */
+export function containsUnknown(value: unknown): boolean {
+  if (isUnknown(value)) return true;
+  if (Array.isArray(value)) return value.some(containsUnknown);
+  if (isRecord(value)) return Object.values(value).some(containsUnknown);
+  return false;
+}
+
+export function topicNameProblem(name: unknown): string | undefined {
+  if (typeof name !== "string" || name.length === 0) return `expected a non-empty topic name, got ${describe(name)}`;
+  if (name.length > MAX_TOPIC_NAME_LENGTH) return `expected a topic name of at most ${MAX_TOPIC_NAME_LENGTH} characters, got ${name.length}`;
+  if (!TOPIC_NAME_PATTERN.test(name)) return `expected a topic name of ASCII letters, digits, '.', '_' and '-' only, got ${describe(name)}`;
+  if (name === "." || name === "..") return `expected a topic name other than "." or "..", got ${describe(name)}`;
+  return undefined;
+}
+
+function positiveInteger(value: unknown, max: number): boolean {
+  return typeof value === "number" && Number.isInteger(value) && value >= 1 && value <= max;
+}
+
+export function retentionProblem(value: unknown): string | undefined {
+  const expected = 'expected "-1" (keep forever) or a positive whole number of milliseconds as a string';
+  if (typeof value !== "string") return `${expected}, got ${describe(value)}`;
+  if (!/^(-1|[1-9][0-9]*)$/.test(value.trim())) return `${expected}, got ${describe(value)}`;
+  return undefined;
+}
+
+/** Validates the topic part of the inputs: name, partitions, replicationFactor, config, deletionPolicy. */
+export function validateTopicFields(inputs: Record<string, unknown>): InputFailure[] {
+  const failures: InputFailure[] = [];
+  const { name, partitions, replicationFactor, config, deletionPolicy } = inputs;
+  if (!isUnknown(name)) {
+    const problem = topicNameProblem(name);
+    if (problem) failures.push({ property: "name", reason: problem });
+  }
+  if (!isUnknown(partitions) && !positiveInteger(partitions, 2 ** 31 - 1)) {
+    failures.push({ property: "partitions", reason: `expected a whole number of partitions of at least 1, got ${describe(partitions)}` });
+  }
+  if (!isUnknown(replicationFactor) && !positiveInteger(replicationFactor, 32767)) {
+    failures.push({ property: "replicationFactor", reason: `expected a whole replication factor of at least 1, got ${describe(replicationFactor)}` });
+  }
+  if (!isUnknown(config)) {
+    if (!isRecord(config)) {
+      failures.push({ property: "config", reason: `expected a map of topic config name to string value, got ${describe(config)}` });
+    } else {
+      for (const [key, value] of Object.entries(config)) {
+        if (isUnknown(value)) continue;
+        if (typeof value !== "string") failures.push({ property: `config.${key}`, reason: `expected a string value (the broker stores configs as strings), got ${describe(value)}` });
+        else if (key.trim() === "" || key !== key.trim()) failures.push({ property: `config.${key}`, reason: "expected a config name without surrounding spaces" });
+      }
+      const retention = config[RETENTION_KEY];
+      if (!isUnknown(retention)) {
+        const problem = retentionProblem(retention);
+        if (problem) failures.push({ property: `config.${RETENTION_KEY}`, reason: problem });
+      }
+    }
+  }
+  if (!isUnknown(deletionPolicy) && !DELETION_POLICIES.includes(deletionPolicy as never)) {
+    failures.push({ property: "deletionPolicy", reason: `expected "retain" or "delete", got ${describe(deletionPolicy)}` });
+  }
+  return failures;
+}
+
+/** Validates the connection inputs and the SASL password's presence. */
+export function validateConnectionFields(inputs: Record<string, unknown>): InputFailure[] {
+  const failures: InputFailure[] = [];
+  const { connection, saslPassword } = inputs;
+  if (isUnknown(connection)) return failures;
+  if (!isRecord(connection)) return [{ property: "connection", reason: `expected the broker connection settings, got ${describe(connection)}` }];
+  const { brokers, clientId, connectTimeoutMs, requestTimeoutMs, tls, sasl } = connection;
+  if (!isUnknown(brokers)) {
+    if (!Array.isArray(brokers) || brokers.length === 0) {
+      failures.push({
+        property: "connection.brokers",
+        reason: `expected a non-empty list of "host:port" reachable from where pulumi runs (apphub-streaming:kafka.brokers), got ${describe(brokers)}`,
+      });
+    } else {
+      for (const broker of brokers) {
+        if (isUnknown(broker)) continue;
+        const problem = typeof broker === "string" ? brokerAddressProblem(broker) : `expected "host:port", got ${describe(broker)}`;
+        if (problem) failures.push({ property: "connection.brokers", reason: problem });
+      }
+    }
+  }
+  if (!isUnknown(clientId) && (typeof clientId !== "string" || clientId.length === 0)) {
+    failures.push({ property: "connection.clientId", reason: `expected a non-empty client id, got ${describe(clientId)}` });
+  }
+  for (const [key, value] of [
+    ["connectTimeoutMs", connectTimeoutMs],
+    ["requestTimeoutMs", requestTimeoutMs],
+  ] as const) {
+    if (!isUnknown(value) && !positiveInteger(value, 2 ** 31 - 1)) {
+      failures.push({ property: `connection.${key}`, reason: `expected a whole number of milliseconds of at least 1, got ${describe(value)}` });
+    }
+  }
+  if (!isUnknown(tls) && !(isRecord(tls) && typeof tls.enabled === "boolean" && typeof tls.rejectUnauthorized === "boolean")) {
+    failures.push({ property: "connection.tls", reason: `expected { enabled: boolean, rejectUnauthorized: boolean }, got ${describe(tls)}` });
+  }
+  if (sasl !== undefined && !isUnknown(sasl)) {
+    if (!isRecord(sasl) || !SASL_MECHANISMS.includes(sasl.mechanism as never) || typeof sasl.username !== "string" || sasl.username.length === 0) {
+      failures.push({ property: "connection.sasl", reason: `expected { mechanism: ${SASL_MECHANISMS.map((m) => `"${m}"`).join(" | ")}, username: non-empty string }, got ${describe(sasl)}` });
+    }
+    if (!isUnknown(saslPassword) && (typeof saslPassword !== "string" || saslPassword.length === 0)) {
+      failures.push({ property: "saslPassword", reason: "expected the SASL password (apphub-streaming:kafkaSaslPassword, a secret) because connection.sasl is set" });
+    }
+  }
+  return failures;
+}
+
+export function validateTopicInputs(inputs: Record<string, unknown>): InputFailure[] {
+  const failures = [...validateTopicFields(inputs), ...validateConnectionFields(inputs)];
+  if (!isUnknown(inputs.providerVersion) && typeof inputs.providerVersion !== "string") {
+    failures.push({ property: "providerVersion", reason: `expected a string, got ${describe(inputs.providerVersion)}` });
+  }
+  return failures;
+}

@@ -1,0 +1,259 @@
+// The KafkaTopic dynamic provider as the Pulumi engine runs it: compiled JS, serialized from
+// plain Node (`test/serialization/serialize-provider.ts`, which declares a real TopicBootstrap
+// under Pulumi's mocks), loaded back from that text by the host's own loader in a fresh process
+// per call (`drive-provider.ts`), and driven against the real single broker. Verification goes
+// through an independent kafkajs admin client. Needs `npx tsc -p .` first.
+import { spawnSync } from "node:child_process";
+import { randomUUID } from "node:crypto";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { type Admin, ConfigResourceTypes, Kafka, logLevel } from "kafkajs";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { SINGLE_BROKERS } from "../peers/kafka";
+
+const REPO_ROOT = path.resolve(__dirname, "../..");
+const SERIALIZE = path.join(REPO_ROOT, "dist/test/serialization/serialize-provider.js");
+const DRIVE = path.join(REPO_ROOT, "dist/test/serialization/drive-provider.js");
+const SASL_PASSWORD = `never-in-state-${randomUUID()}`;
+const PREFIX = `it-provider-${randomUUID().slice(0, 8)}`;
+const created = new Set<string>();
+const work = fs.mkdtempSync(path.join(os.tmpdir(), "apphub-provider-"));
+let providerFile = "";
+interface Declared {
+  name: string;
+  provider: string;
+  inputs: Record<string, unknown>;
+  options: { additionalSecretOutputs: string[] };
+}
+let serialized: { text: string; containsSecrets: boolean; declared: Declared[]; raw: string };
+
+async function withAdmin<T>(use: (admin: Admin) => Promise<T>): Promise<T> {
+  const admin = new Kafka({ clientId: "provider-test", brokers: SINGLE_BROKERS, logLevel: logLevel.NOTHING }).admin();
+  await admin.connect();
+  try {
+    return await use(admin);
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+async function topicConfigs(topic: string): Promise<Record<string, { value: string | null; source: number }>> {
+  return withAdmin(async (admin) => {
+    const { resources } = await admin.describeConfigs({ includeSynonyms: false, resources: [{ type: ConfigResourceTypes.TOPIC, name: topic }] });
+    return Object.fromEntries((resources[0]?.configEntries ?? []).map((entry) => [entry.configName, { value: entry.configValue, source: entry.configSource }]));
+  });
+}
+
+async function partitionCount(topic: string): Promise<number | undefined> {
+  return withAdmin(async (admin) => {
+    if (!(await admin.listTopics()).includes(topic)) return undefined;
+    const { topics } = await admin.fetchTopicMetadata({ topics: [topic] });
+    return topics[0]?.partitions.length;
+  });
+}
+
+/** Sets `changes` by hand the way `rpk topic alter-config` would: every other override kept. */
+async function alterByHand(topic: string, changes: Record<string, string>): Promise<void> {
+  const current = await topicConfigs(topic);
+  const overrides = Object.fromEntries(
+    Object.entries(current)
+      .filter(([, entry]) => entry.source === 1 && entry.value !== null)
+      .map(([key, entry]) => [key, entry.value as string]),
+  );
+  await withAdmin((admin) =>
+    admin.alterConfigs({
+      validateOnly: false,
+      resources: [{ type: ConfigResourceTypes.TOPIC, name: topic, configEntries: Object.entries({ ...overrides, ...changes }).map(([name, value]) => ({ name, value })) }],
+    }),
+  );
+}
+
+type Outcome = { ok: true; result: Record<string, unknown> | null } | { ok: false; error: string };
+
+/** One provider call in a fresh Node process, loaded from the serialized text. */
+function call(method: string, ...args: unknown[]): Outcome {
+  const argsFile = path.join(work, `${method}-${randomUUID()}.json`);
+  fs.writeFileSync(argsFile, JSON.stringify(args));
+  const child = spawnSync(process.execPath, [DRIVE, providerFile, method, argsFile], { cwd: REPO_ROOT, encoding: "utf8", timeout: 60_000 });
+  const line = child.stdout.trim().split("\n").pop() ?? "";
+  if (!line.startsWith("{")) throw new Error(`drive-provider ${method} printed no result (status ${child.status}): ${child.stderr}`);
+  return JSON.parse(line) as Outcome;
+}
+
+function succeed(method: string, ...args: unknown[]): Record<string, unknown> {
+  const outcome = call(method, ...args);
+  if (!outcome.ok) throw new Error(`${method} failed: ${outcome.error}`);
+  return outcome.result ?? {};
+}
+
+function inputs(name: string, overrides: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    name,
+    partitions: 3,
+    replicationFactor: 1,
+    config: { "retention.ms": "604800000" },
+    deletionPolicy: "delete",
+    providerVersion: "1",
+    connection: { brokers: SINGLE_BROKERS, clientId: "provider-test", connectTimeoutMs: 3000, requestTimeoutMs: 15000, tls: { enabled: false, rejectUnauthorized: true } },
+    __provider: serialized.text,
+    ...overrides,
+  };
+}
+
+beforeAll(() => {
+  if (!fs.existsSync(SERIALIZE) || !fs.existsSync(DRIVE)) throw new Error("dist/test/serialization is missing: run npx tsc -p . first");
+  const file = path.join(work, "serialized.json");
+  const child = spawnSync(process.execPath, [SERIALIZE, file], {
+    cwd: REPO_ROOT,
+    encoding: "utf8",
+    env: { ...process.env, SERIALIZATION_SASL_PASSWORD: SASL_PASSWORD },
+    timeout: 120_000,
+  });
+  if (child.status !== 0) throw new Error(`serialize-provider failed: ${child.stderr}`);
+  const text = fs.readFileSync(file, "utf8");
+  const raw = JSON.parse(text) as Omit<typeof serialized, "raw">;
+  const declared = raw.declared[0];
+  if (!declared) throw new Error("serialize-provider declared no KafkaTopic");
+  // Drive the exact text the engine would have stored in state for a declared topic.
+  serialized = { ...raw, text: declared.provider, raw: text };
+  providerFile = path.join(work, "provider.json");
+  fs.writeFileSync(providerFile, JSON.stringify({ text: serialized.text }));
+});
+
+afterAll(async () => {
+  const leftovers = [...created];
+  await withAdmin(async (admin) => {
+    const existing = new Set(await admin.listTopics());
+    const mine = leftovers.filter((topic) => existing.has(topic));
+    if (mine.length > 0) await admin.deleteTopics({ topics: mine });
+  });
+  fs.rmSync(work, { recursive: true, force: true });
+});
+
+describe("the serialized KafkaTopic provider", () => {
+  it("is self-contained text that requires only packages, and the password stays a secret outside it", () => {
+    expect(serialized.text).toContain("exports.handler");
+    expect(serialized.text).toMatch(/require\("kafkajs/);
+    expect(serialized.containsSecrets).toBe(false);
+    // Nowhere in what the engine receives (provider text, inputs, options) is the password in clear.
+    expect(serialized.raw).not.toContain(SASL_PASSWORD);
+    const [declared] = serialized.declared;
+    expect(declared?.inputs.saslPassword).toBe("[secret]");
+    expect(declared?.options.additionalSecretOutputs).toEqual(["saslPassword"]);
+    const requires = [...serialized.text.matchAll(/require\("([^"]+)"\)/g)].map((match) => match[1] ?? "");
+    expect(requires.length).toBeGreaterThan(0);
+    for (const required of requires) expect(required.startsWith(".") || required.startsWith("/")).toBe(false);
+  });
+
+  it("check names every bad field", () => {
+    const result = succeed("check", {}, inputs(`${PREFIX}.bad name`, { partitions: 0, replicationFactor: 1.5, config: { "retention.ms": "0", "cleanup.policy": 7 }, deletionPolicy: "purge" }));
+    const failures = (result.failures as { property: string; reason: string }[]).map((failure) => failure.property);
+    expect(failures).toEqual(expect.arrayContaining(["name", "partitions", "replicationFactor", "config.retention.ms", "config.cleanup.policy", "deletionPolicy"]));
+    expect(succeed("check", {}, inputs(`${PREFIX}.fine`)).failures).toEqual([]);
+  });
+
+  it("creates, diffs, updates, reads and deletes a topic against the real broker", async () => {
+    const name = `${PREFIX}.lifecycle`;
+    created.add(name);
+    const first = inputs(name);
+
+    const createResult = succeed("create", first);
+    expect(createResult.id).toBe(name);
+    const outs = createResult.outs as Record<string, unknown>;
+    expect(outs).toMatchObject({ name, partitions: 3, replicationFactor: 1, config: { "retention.ms": "604800000" }, deletionPolicy: "delete" });
+    expect(outs).not.toHaveProperty("__provider");
+    expect(await partitionCount(name)).toBe(3);
+    expect((await topicConfigs(name))["retention.ms"]?.value).toBe("604800000");
+
+    // A retention change is an in-place update; nothing else reads as changed.
+    const second = inputs(name, { config: { "retention.ms": "259200000" } });
+    expect(succeed("diff", name, outs, second)).toEqual({ changes: true });
+    expect(succeed("diff", name, outs, inputs(name))).toEqual({ changes: false });
+    expect(succeed("diff", name, outs, inputs(name, { connection: "04da6b54-80e4-46f7-96ec-b56ff0331ba9" }))).toEqual({ changes: true });
+
+    // A partition decrease is refused at diff time, before anything runs.
+    const shrink = call("diff", name, outs, inputs(name, { partitions: 2 }));
+    expect(shrink.ok).toBe(false);
+    expect(!shrink.ok && shrink.error).toMatch(/cannot decrease partitions .* from 3 to 2: Kafka cannot shrink/);
+
+    // An override set by hand that the stack does not manage survives the update.
+    await alterByHand(name, { "max.message.bytes": "2097152" });
+    const updated = succeed("update", name, outs, second);
+    expect((updated.outs as Record<string, unknown>).config).toEqual({ "retention.ms": "259200000" });
+    const afterUpdate = await topicConfigs(name);
+    expect(afterUpdate["retention.ms"]?.value).toBe("259200000");
+    expect(afterUpdate["max.message.bytes"]?.value).toBe("2097152");
+
+    // A partition increase is an update too.
+    const grown = inputs(name, { partitions: 5, config: { "retention.ms": "259200000" } });
+    expect(succeed("diff", name, updated.outs, grown)).toEqual({ changes: true });
+    const grownOuts = succeed("update", name, updated.outs, grown).outs as Record<string, unknown>;
+    expect(await partitionCount(name)).toBe(5);
+
+    // Drift made out of band shows up in read (what `pulumi refresh` records).
+    await alterByHand(name, { "retention.ms": "86400000" });
+    const read = succeed("read", name, grownOuts);
+    expect(read.id).toBe(name);
+    expect((read.props as Record<string, unknown>).config).toEqual({ "retention.ms": "86400000" });
+    expect((read.inputs as Record<string, unknown>).config).toEqual({ "retention.ms": "86400000" });
+    // ... and the next diff against the stack's inputs is an update that puts it back.
+    expect(succeed("diff", name, read.props, grown)).toEqual({ changes: true });
+    succeed("update", name, read.props, grown);
+    expect((await topicConfigs(name))["retention.ms"]?.value).toBe("259200000");
+
+    // deletionPolicy "delete" is the only way the provider deletes a topic.
+    succeed("delete", name, { ...grownOuts, deletionPolicy: "retain" });
+    expect(await partitionCount(name)).toBe(5);
+    succeed("delete", name, grownOuts);
+    expect(await partitionCount(name)).toBeUndefined();
+    // A topic that is gone reads as gone, so the engine drops it from state.
+    expect(succeed("read", name, grownOuts).id).toBe("");
+  });
+
+  it("adopts an existing topic only when partitions and replication match", async () => {
+    const matching = `${PREFIX}.adopt-ok`;
+    const mismatched = `${PREFIX}.adopt-no`;
+    created.add(matching);
+    created.add(mismatched);
+    await withAdmin((admin) =>
+      admin.createTopics({
+        topics: [
+          { topic: matching, numPartitions: 3, replicationFactor: 1, configEntries: [{ name: "retention.ms", value: "1000000" }] },
+          { topic: mismatched, numPartitions: 2, replicationFactor: 1 },
+        ],
+      }),
+    );
+    const adopted = succeed("create", inputs(matching, { deletionPolicy: "retain" }));
+    expect(adopted.id).toBe(matching);
+    expect((await topicConfigs(matching))["retention.ms"]?.value).toBe("604800000");
+
+    const refused = call("create", inputs(mismatched));
+    expect(refused.ok).toBe(false);
+    expect(!refused.ok && refused.error).toMatch(/already exists .* cannot be adopted/);
+    expect(!refused.ok && refused.error).toMatch(/2 partitions, the stack says 3/);
+    expect(await partitionCount(mismatched)).toBe(2);
+  });
+
+  it("refuses a rename unless the old topic's deletionPolicy is delete", () => {
+    const olds = { ...inputs(`${PREFIX}.old`, { deletionPolicy: "retain" }) };
+    const renamed = call("diff", `${PREFIX}.old`, olds, inputs(`${PREFIX}.new`));
+    expect(renamed.ok).toBe(false);
+    expect(!renamed.ok && renamed.error).toMatch(/Kafka cannot rename topics/);
+    expect(succeed("diff", `${PREFIX}.old`, { ...olds, deletionPolicy: "delete" }, inputs(`${PREFIX}.new`))).toEqual({
+      changes: true,
+      replaces: ["name"],
+      deleteBeforeReplace: false,
+    });
+  });
+
+  it("fails within the connect timeout, naming the brokers, when no broker answers", () => {
+    const started = Date.now();
+    const outcome = call("create", inputs(`${PREFIX}.unreachable`, { connection: { ...(inputs("x").connection as object), brokers: ["127.0.0.1:1"], connectTimeoutMs: 1500 } }));
+    const elapsed = Date.now() - started;
+    expect(outcome.ok).toBe(false);
+    expect(!outcome.ok && outcome.error).toContain("127.0.0.1:1");
+    // One fresh Node process plus at most the 1.5 s connect budget.
+    expect(elapsed).toBeLessThan(1500 + 5000);
+  });
+});

@@ -1,0 +1,231 @@
+/**
+ * Runs the rendered preStop and postStart hooks against a small HTTP server that answers like
+ * Redpanda's admin API (node_config, brokers/{id}/maintenance, maintenance), including the
+ * cluster's single maintenance slot being held by another broker, a drain that never finishes
+ * and an admin API that never answers. The hooks must retry, and must fail loudly (non-zero
+ * exit, termination message, container log) rather than exit 0 when they could not drain.
+ */
+import { spawn } from "node:child_process";
+import * as fs from "node:fs";
+import * as http from "node:http";
+import type { AddressInfo } from "node:net";
+import * as os from "node:os";
+import * as path from "node:path";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { renderPreStopScript } from "../../src/cluster/scripts";
+import { parseStackConfig } from "../../src/config/schema";
+import { findObject, renderRepoStack, type KubeObject } from "../support/render";
+
+interface Reply {
+  status: number;
+  body?: unknown;
+}
+
+/** Scripted answers per route; the last answer repeats. */
+class FakeAdminApi {
+  routes = new Map<string, Reply[]>();
+  requests: string[] = [];
+  private server = http.createServer((request, response) => {
+    const route = `${request.method} ${request.url}`;
+    this.requests.push(route);
+    const replies = this.routes.get(route);
+    const reply = replies && replies.length > 1 ? replies.shift()! : (replies?.[0] ?? { status: 404 });
+    response.writeHead(reply.status, { "content-type": "application/json" });
+    response.end(reply.body === undefined ? "" : JSON.stringify(reply.body));
+  });
+  url = "";
+
+  async start(): Promise<void> {
+    await new Promise<void>((resolve) => this.server.listen(0, "127.0.0.1", resolve));
+    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+  }
+  stop(): Promise<void> {
+    return new Promise((resolve) => this.server.close(() => resolve()));
+  }
+  reset(routes: Record<string, Reply[]>): void {
+    this.routes = new Map(Object.entries(routes));
+    this.requests = [];
+  }
+  count(route: string): number {
+    return this.requests.filter((request) => request === route).length;
+  }
+}
+
+interface HookRun {
+  code: number | null;
+  output: string;
+  /** What reached the container log (/proc/1/fd/1 in the pod). */
+  containerLog: string;
+  /** What the kubelet would put in the container status (/dev/termination-log). */
+  terminationMessage: string;
+  seconds: number;
+}
+
+async function runHook(script: string, env: Record<string, string>): Promise<HookRun> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "apphub-hook-"));
+  const file = path.join(dir, "hook.sh");
+  fs.writeFileSync(file, script, { mode: 0o555 });
+  const containerLog = path.join(dir, "container.log");
+  const terminationLog = path.join(dir, "termination-log");
+  const started = Date.now();
+  const child = spawn("bash", [file], {
+    env: { PATH: process.env.PATH ?? "/usr/bin:/bin", POLL_SECONDS: "0.1", HOOK_LOG: containerLog, TERMINATION_LOG: terminationLog, ...env },
+  });
+  let output = "";
+  child.stdout.on("data", (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr.on("data", (chunk: Buffer) => (output += chunk.toString()));
+  const code = await new Promise<number | null>((resolve) => child.on("close", resolve));
+  const read = (file: string) => (fs.existsSync(file) ? fs.readFileSync(file, "utf8") : "");
+  return { code, output, containerLog: read(containerLog), terminationMessage: read(terminationLog), seconds: (Date.now() - started) / 1000 };
+}
+
+function scripts(stack: string): Record<string, string> {
+  const result = renderRepoStack(stack);
+  expect(result.status, result.stderr).toBe(0);
+  const configMap = result.objects.find((object: KubeObject) => object.kind === "ConfigMap" && object.metadata.name?.startsWith("apphub-redpanda-scripts-"));
+  return configMap!.data as Record<string, string>;
+}
+
+const NODE = { "GET /v1/node_config": [{ status: 200, body: { node_id: 7, rack: null } }] };
+const DRAINING = { status: 200, body: { draining: true, finished: false, errors: false, partitions: 3, eligible: 12, transferring: 2, failed: 0 } };
+const DRAINED = { status: 200, body: { draining: true, finished: true, errors: false, partitions: 12, eligible: 12, transferring: 0, failed: 0 } };
+
+const api = new FakeAdminApi();
+beforeAll(() => api.start());
+afterAll(() => api.stop());
+
+describe("preStop: drain through maintenance mode", () => {
+  const preStop = () => scripts("prod")["pre-stop.sh"]!;
+
+  it("retries while another broker holds the maintenance slot (400), then waits for the drain to finish", async () => {
+    api.reset({
+      ...NODE,
+      "PUT /v1/brokers/7/maintenance": [{ status: 400 }, { status: 400 }, { status: 200 }],
+      "GET /v1/maintenance": [DRAINING, DRAINING, DRAINED],
+    });
+    const run = await runHook(preStop(), { ADMIN_API: api.url });
+    expect(run.code, run.output).toBe(0);
+    expect(api.count("PUT /v1/brokers/7/maintenance")).toBe(3);
+    expect(api.count("GET /v1/maintenance")).toBe(3);
+    // Never PUT after the slot was won, never polled the drain before it.
+    expect(api.requests.lastIndexOf("PUT /v1/brokers/7/maintenance")).toBeLessThan(api.requests.indexOf("GET /v1/maintenance"));
+    expect(run.containerLog).toContain("another broker holds the maintenance slot (HTTP 400)");
+    expect(run.containerLog).toContain("node 7 is in maintenance mode");
+    expect(run.containerLog).toContain("node 7 drained: 12 leaderships moved");
+    expect(run.terminationMessage).toBe("");
+  });
+
+  it("fails loudly, not with exit 0, when the drain does not finish before its deadline", async () => {
+    api.reset({ ...NODE, "PUT /v1/brokers/7/maintenance": [{ status: 200 }], "GET /v1/maintenance": [DRAINING] });
+    const run = await runHook(preStop(), { ADMIN_API: api.url, DRAIN_TIMEOUT_SECONDS: "2" });
+    expect(run.code).toBe(1);
+    expect(run.seconds).toBeLessThan(10);
+    expect(api.count("GET /v1/maintenance")).toBeGreaterThan(3);
+    expect(run.terminationMessage).toMatch(/^pre-stop failed: drain of node 7 did not finish within 2s; last status: \{"draining":true,"finished":false/);
+    expect(run.containerLog).toContain("FAILED: drain of node 7 did not finish within 2s");
+    expect(run.output).toContain("FAILED");
+  });
+
+  it("fails loudly when the maintenance slot never frees up", async () => {
+    api.reset({ ...NODE, "PUT /v1/brokers/7/maintenance": [{ status: 400 }] });
+    const run = await runHook(preStop(), { ADMIN_API: api.url, DRAIN_TIMEOUT_SECONDS: "2" });
+    expect(run.code).toBe(1);
+    expect(api.count("PUT /v1/brokers/7/maintenance")).toBeGreaterThan(3);
+    expect(api.count("GET /v1/maintenance")).toBe(0);
+    expect(run.terminationMessage).toContain("node 7 could not enter maintenance mode within 2s (last answer HTTP 400); leaderships were NOT drained");
+  });
+
+  it("fails loudly when the drain finishes with failed leadership transfers", async () => {
+    api.reset({
+      ...NODE,
+      "PUT /v1/brokers/7/maintenance": [{ status: 200 }],
+      "GET /v1/maintenance": [{ status: 200, body: { draining: true, finished: true, errors: true, partitions: 9, eligible: 12, transferring: 0, failed: 3 } }],
+    });
+    const run = await runHook(preStop(), { ADMIN_API: api.url });
+    expect(run.code).toBe(1);
+    expect(run.terminationMessage).toContain("drain of node 7 finished with errors (failed transfers: 3)");
+  });
+
+  it("fails loudly when the admin API never reports the node id", async () => {
+    const run = await runHook(preStop(), { ADMIN_API: "http://127.0.0.1:9", DRAIN_TIMEOUT_SECONDS: "1" });
+    expect(run.code).toBe(1);
+    expect(run.terminationMessage).toContain("reported no node id within 1s; stopping without a drain");
+  });
+
+  it("waits for a node id: a broker that has not joined yet reports none", async () => {
+    api.reset({
+      "GET /v1/node_config": [{ status: 503 }, { status: 200, body: { node_id: null } }, { status: 200, body: { node_id: 7 } }],
+      "PUT /v1/brokers/7/maintenance": [{ status: 200 }],
+      "GET /v1/maintenance": [DRAINED],
+    });
+    const run = await runHook(preStop(), { ADMIN_API: api.url });
+    expect(run.code, run.output).toBe(0);
+    expect(api.count("GET /v1/node_config")).toBe(3);
+  });
+
+  it("gives the drain the grace period minus a shutdown margin, so it reports before the kubelet kills it", () => {
+    const sts = findObject(renderRepoStack("prod"), "StatefulSet", "apphub-redpanda") as KubeObject & {
+      spec: { template: { spec: { terminationGracePeriodSeconds: number } } };
+    };
+    const grace = sts.spec.template.spec.terminationGracePeriodSeconds;
+    expect(grace).toBe(300);
+    expect(preStop()).toContain(`DEADLINE_SECONDS="\${DRAIN_TIMEOUT_SECONDS:-${grace - 60}}"`);
+  });
+
+  it("skips the drain, saying why, when the cluster has fewer than three brokers", async () => {
+    const parsed = parseStackConfig({ environment: "minikube", backup: { bucketName: "apphub-snapshots" }, cluster: { replicas: 1 } });
+    if (!parsed.ok) throw new Error(JSON.stringify(parsed.issues));
+    api.reset({ ...NODE });
+    const run = await runHook(renderPreStopScript(parsed.config.cluster), { ADMIN_API: api.url });
+    expect(run.code).toBe(0);
+    expect(run.containerLog).toContain("not draining: maintenance mode needs at least 3 brokers and cluster.replicas is 1");
+    expect(api.requests).toEqual([]);
+  });
+});
+
+describe("postStart: leave maintenance mode", () => {
+  const postStart = () => scripts("minikube")["post-start.sh"]!;
+
+  beforeEach(() => api.reset({}));
+
+  it("waits for the admin API, then takes the broker out of maintenance (DELETE), retrying on errors", async () => {
+    api.reset({
+      "GET /v1/node_config": [{ status: 503 }, { status: 503 }, { status: 200, body: { node_id: 4 } }],
+      "DELETE /v1/brokers/4/maintenance": [{ status: 503 }, { status: 200 }],
+    });
+    const run = await runHook(postStart(), { ADMIN_API: api.url });
+    expect(run.code, run.output).toBe(0);
+    expect(api.requests).toEqual([
+      "GET /v1/node_config",
+      "GET /v1/node_config",
+      "GET /v1/node_config",
+      "DELETE /v1/brokers/4/maintenance",
+      "DELETE /v1/brokers/4/maintenance",
+    ]);
+    expect(run.containerLog).toContain("node 4 left maintenance mode");
+  });
+
+  it("accepts a broker that was not in maintenance (400)", async () => {
+    api.reset({ "GET /v1/node_config": [{ status: 200, body: { node_id: 4 } }], "DELETE /v1/brokers/4/maintenance": [{ status: 400 }] });
+    const run = await runHook(postStart(), { ADMIN_API: api.url });
+    expect(run.code).toBe(0);
+    expect(run.containerLog).toContain("node 4 was not in maintenance mode");
+  });
+
+  it("fails loudly, with the command to finish by hand, when it cannot leave maintenance", async () => {
+    api.reset({ "GET /v1/node_config": [{ status: 200, body: { node_id: 4 } }], "DELETE /v1/brokers/4/maintenance": [{ status: 500 }] });
+    const run = await runHook(postStart(), { ADMIN_API: api.url, POST_START_TIMEOUT_SECONDS: "1" });
+    expect(run.code).toBe(1);
+    expect(run.terminationMessage).toContain("post-start failed: node 4 could not leave maintenance mode within 1s (last answer HTTP 500); run: rpk cluster maintenance disable 4");
+  });
+
+  it("is the hook the StatefulSet runs, with the broker's startup budget as its deadline", () => {
+    const sts = findObject(renderRepoStack("minikube"), "StatefulSet", "apphub-redpanda") as KubeObject & {
+      spec: { template: { spec: { containers: { lifecycle: Record<string, { exec: { command: string[] } }> }[] } } };
+    };
+    const lifecycle = sts.spec.template.spec.containers[0]!.lifecycle;
+    expect(lifecycle.postStart!.exec.command).toEqual(["/bin/bash", "/etc/apphub-redpanda/post-start.sh"]);
+    expect(lifecycle.preStop!.exec.command).toEqual(["/bin/bash", "/etc/apphub-redpanda/pre-stop.sh"]);
+    expect(postStart()).toContain('DEADLINE_SECONDS="${POST_START_TIMEOUT_SECONDS:-1800}"');
+  });
+});

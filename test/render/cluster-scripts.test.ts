@@ -1,0 +1,245 @@
+/**
+ * Runs the broker start script exactly as rendered into the scripts ConfigMap, with a stub
+ * `rpk` on PATH that records its argv, for every pod ordinal: the flags each broker would be
+ * started with. The disk-loss check talks to a stand-in for the admin API's /v1/brokers.
+ */
+import { spawn } from "node:child_process";
+import * as fs from "node:fs";
+import * as http from "node:http";
+import type { AddressInfo } from "node:net";
+import * as os from "node:os";
+import * as path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { parse } from "yaml";
+import { renderRepoStack, renderStackYaml, type KubeObject, type RenderResult } from "../support/render";
+
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+  argv: string[] | undefined;
+  redpandaYaml: Record<string, unknown> | undefined;
+}
+
+const CLOSED_PORT_URL = "http://127.0.0.1:9";
+const fqdn = (ordinal: number) => `apphub-redpanda-${ordinal}.apphub-redpanda-headless.apphub-system.svc.cluster.local`;
+const SEEDS = `--seeds=${[0, 1, 2].map((ordinal) => `${fqdn(ordinal)}:33145`).join(",")}`;
+
+function scriptsOf(result: RenderResult): Record<string, string> {
+  expect(result.status, result.stderr).toBe(0);
+  const configMaps = result.objects.filter(
+    (object: KubeObject) => object.kind === "ConfigMap" && object.metadata.name?.startsWith("apphub-redpanda-scripts-"),
+  );
+  expect(configMaps).toHaveLength(1);
+  return configMaps[0]!.data as Record<string, string>;
+}
+
+/** Writes the ConfigMap's files as the pod sees them, plus a stub rpk; runs start.sh as the container does. */
+async function runStart(scripts: Record<string, string>, podName: string, options: { dataDirEntries?: string[]; adminUrl?: string } = {}): Promise<Run> {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), "apphub-start-"));
+  const scriptDir = path.join(root, "etc-apphub-redpanda");
+  const configDir = path.join(root, "etc-redpanda");
+  const dataDir = path.join(root, "data");
+  const binDir = path.join(root, "bin");
+  for (const dir of [scriptDir, dataDir, binDir]) fs.mkdirSync(dir);
+  for (const [file, text] of Object.entries(scripts)) fs.writeFileSync(path.join(scriptDir, file), text, { mode: 0o555 });
+  for (const entry of options.dataDirEntries ?? ["redpanda"]) fs.mkdirSync(path.join(dataDir, entry));
+  const argvFile = path.join(root, "rpk-argv");
+  fs.writeFileSync(path.join(binDir, "rpk"), `#!/bin/sh\nprintf '%s\\n' "$@" > "$STUB_ARGV_FILE"\n`, { mode: 0o755 });
+
+  const child = spawn("bash", [path.join(scriptDir, "start.sh")], {
+    env: {
+      PATH: `${binDir}:${process.env.PATH ?? "/usr/bin:/bin"}`,
+      POD_NAME: podName,
+      CONFIG_DIR: configDir,
+      DATA_DIR: dataDir,
+      CLUSTER_ADMIN_URL: options.adminUrl ?? CLOSED_PORT_URL,
+      STUB_ARGV_FILE: argvFile,
+    },
+  });
+  let stdout = "";
+  let stderr = "";
+  child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+  const code = await new Promise<number | null>((resolve) => child.on("close", resolve));
+  const configFile = path.join(configDir, "redpanda.yaml");
+  return {
+    code,
+    stdout,
+    stderr,
+    argv: fs.existsSync(argvFile) ? fs.readFileSync(argvFile, "utf8").split("\n").slice(0, -1) : undefined,
+    redpandaYaml: fs.existsSync(configFile) ? (parse(fs.readFileSync(configFile, "utf8")) as Record<string, unknown>) : undefined,
+  };
+}
+
+describe("broker start script (minikube)", () => {
+  const scripts = () => scriptsOf(renderRepoStack("minikube"));
+
+  for (const ordinal of [0, 1, 2]) {
+    it(`starts apphub-redpanda-${ordinal} with its own FQDN, all three seeds and the dev-only flags`, async () => {
+      const run = await runStart(scripts(), `apphub-redpanda-${ordinal}`);
+      expect(run.code, run.stderr).toBe(0);
+      expect(run.argv).toEqual([
+        "redpanda",
+        "start",
+        `--config=${run.argv?.[2]?.slice("--config=".length)}`,
+        SEEDS,
+        `--advertise-rpc-addr=${fqdn(ordinal)}:33145`,
+        `--advertise-kafka-addr=internal://${fqdn(ordinal)}:9092`,
+        `--advertise-pandaproxy-addr=internal://${fqdn(ordinal)}:8082`,
+        "--smp=1",
+        "--memory=1536M",
+        "--reserve-memory=0M",
+        "--default-log-level=info",
+        "--overprovisioned",
+        "--check=false",
+      ]);
+      expect(run.argv?.[2]).toMatch(/^--config=.*\/etc-redpanda\/redpanda\.yaml$/);
+      expect(run.argv?.some((arg) => arg.startsWith("--node-id"))).toBe(false);
+    });
+  }
+
+  it("writes a redpanda.yaml where no broker founds a cluster alone and no node id is pinned", async () => {
+    const run = await runStart(scripts(), "apphub-redpanda-1");
+    const redpanda = run.redpandaYaml?.redpanda as Record<string, unknown>;
+    expect(redpanda.empty_seed_starts_cluster).toBe(false);
+    expect(redpanda.developer_mode).toBe(true);
+    expect(redpanda).not.toHaveProperty("node_id");
+    expect(redpanda.data_directory).toBe("/var/lib/redpanda/data");
+    expect(redpanda.rpc_server).toEqual({ address: "0.0.0.0", port: 33145 });
+    expect(redpanda.kafka_api).toEqual([{ name: "internal", address: "0.0.0.0", port: 9092 }]);
+    expect(redpanda.admin).toEqual([{ address: "0.0.0.0", port: 9644 }]);
+  });
+
+  it("refuses a pod name without an ordinal of this StatefulSet", async () => {
+    for (const podName of ["apphub-redpanda", "other-redpanda-1", "apphub-redpanda-x"]) {
+      const run = await runStart(scripts(), podName);
+      expect(run.code, podName).toBe(64);
+      expect(run.argv).toBeUndefined();
+    }
+  });
+});
+
+describe("broker start script (prod)", () => {
+  const scripts = () => scriptsOf(renderRepoStack("prod"));
+
+  for (const ordinal of [0, 1, 2]) {
+    it(`starts apphub-redpanda-${ordinal} sized for 4 dedicated cores and 8Gi, without dev-only flags`, async () => {
+      const run = await runStart(scripts(), `apphub-redpanda-${ordinal}`);
+      expect(run.code, run.stderr).toBe(0);
+      expect(run.argv?.slice(3)).toEqual([
+        SEEDS,
+        `--advertise-rpc-addr=${fqdn(ordinal)}:33145`,
+        `--advertise-kafka-addr=internal://${fqdn(ordinal)}:9092`,
+        `--advertise-pandaproxy-addr=internal://${fqdn(ordinal)}:8082`,
+        "--smp=4",
+        "--memory=6553M",
+        "--reserve-memory=0M",
+        "--default-log-level=info",
+      ]);
+      for (const devOnly of ["--overprovisioned", "--check=false", "--mode", "--unsafe-bypass-fsync"]) {
+        expect(run.argv?.some((arg) => arg.startsWith(devOnly)), devOnly).toBe(false);
+      }
+      expect((run.redpandaYaml?.redpanda as Record<string, unknown>).developer_mode).toBe(false);
+    });
+  }
+});
+
+describe("broker start script with the external listener", () => {
+  const yaml = [
+    "config:",
+    "  apphub-streaming:environment: minikube",
+    "  apphub-streaming:backup:",
+    "    bucketName: apphub-snapshots",
+    "  apphub-streaming:cluster:",
+    "    external:",
+    "      enabled: true",
+    "      advertisedHost: 192.168.49.2",
+    "",
+  ].join("\n");
+
+  it("advertises basePort + ordinal on the external listener and binds it on 9094", async () => {
+    const result = renderStackYaml("minikube", yaml);
+    const scripts = scriptsOf(result);
+    expect(result.outputs.externalBrokers).toEqual(["192.168.49.2:31092", "192.168.49.2:31093", "192.168.49.2:31094"]);
+    for (const ordinal of [0, 1, 2]) {
+      const run = await runStart(scripts, `apphub-redpanda-${ordinal}`);
+      expect(run.code, run.stderr).toBe(0);
+      expect(run.argv).toContain(`--advertise-kafka-addr=internal://${fqdn(ordinal)}:9092,external://192.168.49.2:${31092 + ordinal}`);
+      expect((run.redpandaYaml?.redpanda as { kafka_api: unknown }).kafka_api).toEqual([
+        { name: "internal", address: "0.0.0.0", port: 9092 },
+        { name: "external", address: "0.0.0.0", port: 9094 },
+      ]);
+    }
+    // A pod beyond cluster.replicas has no external address: refuse rather than advertise a wrong one.
+    expect((await runStart(scripts, "apphub-redpanda-3")).code).toBe(64);
+  });
+});
+
+describe("disk-loss detection at start", () => {
+  let server: http.Server;
+  let url = "";
+  let brokers: unknown[] = [];
+  let requests: string[] = [];
+
+  beforeAll(async () => {
+    server = http.createServer((request, response) => {
+      requests.push(`${request.method} ${request.url}`);
+      if (request.url === "/v1/brokers") {
+        response.writeHead(200, { "content-type": "application/json" });
+        response.end(JSON.stringify(brokers));
+      } else {
+        response.writeHead(404).end();
+      }
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+  afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+
+  const broker = (nodeId: number, ordinal: number, extra: Record<string, unknown> = {}) => ({
+    node_id: nodeId,
+    num_cores: 1,
+    membership_status: "active",
+    is_alive: true,
+    maintenance_status: { draining: false, finished: false, errors: false, partitions: 0, eligible: 0, transferring: 0, failed: 0 },
+    internal_rpc_address: fqdn(ordinal),
+    internal_rpc_port: 33145,
+    ...extra,
+  });
+
+  it("names the old node id when a broker comes back with an empty data directory, and still starts", async () => {
+    brokers = [broker(0, 0), broker(1, 1, { is_alive: false }), broker(2, 2)];
+    requests = [];
+    const run = await runStart(scriptsOf(renderRepoStack("minikube")), "apphub-redpanda-1", { dataDirEntries: ["lost+found"], adminUrl: url });
+    expect(run.code, run.stderr).toBe(0);
+    expect(requests).toEqual(["GET /v1/brokers"]);
+    expect(run.stderr).toContain(`DISK LOSS DETECTED: apphub-redpanda-1 starts with an empty`);
+    expect(run.stderr).toContain(`still lists node id(s) 1 at ${fqdn(1)}`);
+    expect(run.stderr).toContain("rpk redpanda admin brokers decommission");
+    expect(run.argv?.[0]).toBe("redpanda");
+  });
+
+  it("stays quiet when the old id is already decommissioned, or the address belongs to another pod", async () => {
+    brokers = [broker(0, 0), broker(1, 1, { membership_status: "decommissioned", is_alive: false }), broker(2, 2), broker(3, 1, { internal_rpc_address: fqdn(11) })];
+    const run = await runStart(scriptsOf(renderRepoStack("minikube")), "apphub-redpanda-1", { dataDirEntries: [], adminUrl: url });
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stderr).not.toContain("DISK LOSS");
+  });
+
+  it("does not ask the cluster when the data directory holds a broker's data (an ordinary restart)", async () => {
+    brokers = [broker(0, 0), broker(1, 1), broker(2, 2)];
+    requests = [];
+    const run = await runStart(scriptsOf(renderRepoStack("minikube")), "apphub-redpanda-1", { dataDirEntries: ["redpanda", "lost+found"], adminUrl: url });
+    expect(run.code, run.stderr).toBe(0);
+    expect(requests).toEqual([]);
+    expect(run.stderr).not.toContain("DISK LOSS");
+  });
+
+  it("treats an unreachable cluster with an empty disk as the cluster's first start", async () => {
+    const run = await runStart(scriptsOf(renderRepoStack("minikube")), "apphub-redpanda-0", { dataDirEntries: [] });
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).toContain("first start of the cluster");
+    expect(run.stderr).not.toContain("DISK LOSS");
+  });
+});

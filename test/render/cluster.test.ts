@@ -1,0 +1,367 @@
+/**
+ * What the minikube and prod stacks render for the Redpanda cluster: names, Services, the
+ * StatefulSet's storage, security, probes and spreading, the PDB, what the NetworkPolicy lets
+ * through, the alert rules, the outputs and the ordering of dependents after the brokers.
+ */
+import { describe, expect, it } from "vitest";
+import { findObject, renderRepoStack, renderStackYaml, type KubeObject, type RenderResult } from "../support/render";
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type Json = any;
+const NAMESPACE = "apphub-system";
+const SCRAPE = { "prometheus.io/scrape": "true", "prometheus.io/port": "9644", "prometheus.io/path": "/metrics" };
+
+const object = (result: RenderResult, kind: string, name: string): Json => findObject(result, kind, name);
+const statefulSet = (stack: string): Json => object(renderRepoStack(stack), "StatefulSet", "apphub-redpanda");
+const broker = (stack: string): Json => statefulSet(stack).spec.template.spec.containers[0];
+
+function matches(selector: { matchLabels?: Record<string, string> } | undefined, labels: Record<string, string>): boolean {
+  return Object.entries(selector?.matchLabels ?? {}).every(([key, value]) => labels[key] === value);
+}
+
+interface Peer {
+  namespace: string;
+  labels: Record<string, string>;
+}
+
+/**
+ * NetworkPolicy ingress semantics (for matchLabels selectors, as rendered): a connection to
+ * `port` on a pod the policy selects is allowed if some rule lists the port (or no ports) and
+ * some `from` peer matches the client, or the rule has no `from`.
+ */
+function allows(policy: Json, target: Peer, client: Peer, port: number): boolean {
+  if (target.namespace !== policy.metadata.namespace || !matches(policy.spec.podSelector, target.labels)) return true;
+  const namespaceLabels = { "kubernetes.io/metadata.name": client.namespace };
+  return (policy.spec.ingress ?? []).some((rule: Json) => {
+    const portOk = !rule.ports || rule.ports.some((candidate: Json) => candidate.port === port && (candidate.protocol ?? "TCP") === "TCP");
+    if (!portOk) return false;
+    if (!rule.from) return true;
+    return rule.from.some((peer: Json) => {
+      if (peer.ipBlock) return false;
+      const namespaceOk = peer.namespaceSelector ? matches(peer.namespaceSelector, namespaceLabels) : client.namespace === policy.metadata.namespace;
+      const podOk = peer.podSelector ? matches(peer.podSelector, client.labels) : true;
+      return namespaceOk && podOk;
+    });
+  });
+}
+
+describe("Services", () => {
+  for (const stack of ["minikube", "prod"]) {
+    it(`${stack}: client Service apphub-redpanda serves Kafka, admin and HTTP proxy to ready brokers, with scrape annotations`, () => {
+      const service = object(renderRepoStack(stack), "Service", "apphub-redpanda");
+      expect(service.metadata.namespace).toBe(NAMESPACE);
+      expect(service.metadata.annotations).toEqual(SCRAPE);
+      expect(service.spec.type).toBe("ClusterIP");
+      expect(service.spec.publishNotReadyAddresses).toBeUndefined();
+      expect(service.spec.ports.map((port: Json) => [port.name, port.port])).toEqual([
+        ["kafka", 9092],
+        ["admin", 9644],
+        ["http-proxy", 8082],
+      ]);
+      expect(matches({ matchLabels: service.spec.selector }, statefulSet(stack).spec.template.metadata.labels)).toBe(true);
+    });
+
+    it(`${stack}: headless Service publishes not-ready brokers (peer discovery) and carries RPC and scrape annotations`, () => {
+      const service = object(renderRepoStack(stack), "Service", "apphub-redpanda-headless");
+      expect(service.spec.clusterIP).toBe("None");
+      expect(service.spec.publishNotReadyAddresses).toBe(true);
+      expect(service.metadata.annotations).toEqual(SCRAPE);
+      expect(service.spec.ports.map((port: Json) => port.port)).toEqual([9092, 9644, 8082, 33145]);
+      expect(statefulSet(stack).spec.serviceName).toBe("apphub-redpanda-headless");
+    });
+  }
+});
+
+describe("StatefulSet apphub-redpanda", () => {
+  for (const stack of ["minikube", "prod"]) {
+    it(`${stack}: forms one cluster on first start and rolls one broker at a time`, () => {
+      const sts = statefulSet(stack);
+      expect(sts.metadata.namespace).toBe(NAMESPACE);
+      expect(sts.spec.replicas).toBe(3);
+      expect(sts.spec.podManagementPolicy).toBe("Parallel");
+      expect(sts.spec.updateStrategy.type).toBe("RollingUpdate");
+      expect(sts.spec.template.spec.terminationGracePeriodSeconds).toBe(300);
+    });
+
+    it(`${stack}: runs as the Redpanda user with fsGroup ownership, no root init container, no privileges`, () => {
+      const pod = statefulSet(stack).spec.template.spec;
+      expect(pod.securityContext).toMatchObject({ runAsUser: 101, runAsGroup: 101, fsGroup: 101, fsGroupChangePolicy: "OnRootMismatch", runAsNonRoot: true });
+      expect(pod.initContainers).toBeUndefined();
+      const container = broker(stack);
+      expect(container.securityContext).toMatchObject({
+        runAsNonRoot: true,
+        allowPrivilegeEscalation: false,
+        privileged: false,
+        readOnlyRootFilesystem: true,
+        capabilities: { drop: ["ALL"] },
+      });
+      expect(container.securityContext.capabilities.add).toBeUndefined();
+      // Everything Redpanda and rpk write lives on a volume, since the root filesystem is read-only.
+      const mounts = Object.fromEntries(container.volumeMounts.map((mount: Json) => [mount.mountPath, mount.name]));
+      expect(mounts).toMatchObject({ "/var/lib/redpanda/data": "datadir", "/etc/redpanda": "config", "/tmp": "tmp", "/var/lib/redpanda/.config": "rpk-home" });
+      const volumes = Object.fromEntries(pod.volumes.map((volume: Json) => [volume.name, volume]));
+      for (const name of ["config", "tmp", "rpk-home"]) expect(volumes[name].emptyDir).toEqual({});
+      expect(volumes.scripts.configMap.name).toMatch(/^apphub-redpanda-scripts-[0-9a-f]{10}$/);
+    });
+
+    it(`${stack}: readiness on /v1/status/ready, a liveness that survives log recovery, a startup probe`, () => {
+      const container = broker(stack);
+      expect(container.readinessProbe.httpGet).toEqual({ path: "/v1/status/ready", port: 9644 });
+      // Liveness only asks whether the admin API accepts connections: not-ready (recovering) is alive.
+      expect(container.livenessProbe.tcpSocket).toEqual({ port: 9644 });
+      expect(container.livenessProbe.httpGet).toBeUndefined();
+      expect(container.startupProbe.tcpSocket).toEqual({ port: 9644 });
+      expect(container.startupProbe.periodSeconds * container.startupProbe.failureThreshold).toBeGreaterThanOrEqual(1800);
+    });
+
+    it(`${stack}: starts through the rendered script with the pod name from the downward API`, () => {
+      const container = broker(stack);
+      expect(container.command).toEqual(["/bin/bash", "/etc/apphub-redpanda/start.sh"]);
+      expect(container.env).toContainEqual({ name: "POD_NAME", valueFrom: { fieldRef: { fieldPath: "metadata.name" } } });
+      expect(container.ports.map((port: Json) => port.containerPort)).toEqual([9092, 9644, 8082, 33145]);
+    });
+  }
+
+  it("sizes minikube brokers for shared CPUs and prod brokers for dedicated ones", () => {
+    expect(broker("minikube").resources).toEqual({ limits: { cpu: "1", memory: "2Gi" }, requests: { cpu: "250m", memory: "2Gi" } });
+    expect(broker("prod").resources).toEqual({ limits: { cpu: "4", memory: "8Gi" }, requests: { cpu: "4", memory: "8Gi" } });
+  });
+
+  it("claims 10Gi of the standard class on minikube and the prod stack's 100Gi gp3, and never deletes claims", () => {
+    const claim = (stack: string) => statefulSet(stack).spec.volumeClaimTemplates[0];
+    expect(claim("minikube").metadata.name).toBe("datadir");
+    expect(claim("minikube").spec).toEqual({ accessModes: ["ReadWriteOnce"], storageClassName: "standard", resources: { requests: { storage: "10Gi" } } });
+    expect(claim("prod").spec).toEqual({ accessModes: ["ReadWriteOnce"], storageClassName: "gp3", resources: { requests: { storage: "100Gi" } } });
+    for (const stack of ["minikube", "prod"]) {
+      expect(statefulSet(stack).spec.persistentVolumeClaimRetentionPolicy).toEqual({ whenDeleted: "Retain", whenScaled: "Retain" });
+    }
+  });
+
+  it("omits the storage class when the stack sets none (the cluster default)", () => {
+    const result = renderStackYaml(
+      "minikube",
+      ["config:", "  apphub-streaming:environment: minikube", "  apphub-streaming:backup:", "    bucketName: apphub-snapshots", ""].join("\n"),
+    );
+    expect(result.status, result.stderr).toBe(0);
+    const claim = object(result, "StatefulSet", "apphub-redpanda").spec.volumeClaimTemplates[0];
+    expect(claim.spec.storageClassName).toBeUndefined();
+    expect(claim.spec.resources.requests.storage).toBe("10Gi");
+  });
+
+  it("requires one broker per node in prod and spreads across zones; minikube only prefers it", () => {
+    const prod = statefulSet("prod").spec.template.spec;
+    const term = prod.affinity.podAntiAffinity.requiredDuringSchedulingIgnoredDuringExecution[0];
+    expect(term.topologyKey).toBe("kubernetes.io/hostname");
+    expect(matches(term.labelSelector, statefulSet("prod").spec.template.metadata.labels)).toBe(true);
+    expect(prod.topologySpreadConstraints).toEqual([
+      expect.objectContaining({ topologyKey: "topology.kubernetes.io/zone", maxSkew: 1, whenUnsatisfiable: "DoNotSchedule" }),
+    ]);
+    const minikube = statefulSet("minikube").spec.template.spec;
+    expect(minikube.affinity.podAntiAffinity.requiredDuringSchedulingIgnoredDuringExecution).toBeUndefined();
+    expect(minikube.affinity.podAntiAffinity.preferredDuringSchedulingIgnoredDuringExecution[0].podAffinityTerm.topologyKey).toBe("kubernetes.io/hostname");
+    expect(minikube.topologySpreadConstraints).toBeUndefined();
+  });
+});
+
+describe("PodDisruptionBudget", () => {
+  for (const stack of ["minikube", "prod"]) {
+    it(`${stack}: lets at most one broker be disrupted`, () => {
+      const pdb = object(renderRepoStack(stack), "PodDisruptionBudget", "apphub-redpanda");
+      expect(pdb.apiVersion).toBe("policy/v1");
+      expect(pdb.spec.maxUnavailable).toBe(1);
+      expect(pdb.spec.minAvailable).toBeUndefined();
+      expect(matches(pdb.spec.selector, statefulSet(stack).spec.template.metadata.labels)).toBe(true);
+    });
+  }
+});
+
+describe("NetworkPolicy", () => {
+  const policy = (): Json => object(renderRepoStack("prod"), "NetworkPolicy", "apphub-redpanda");
+  const brokerPod = (): Peer => ({ namespace: NAMESPACE, labels: statefulSet("prod").spec.template.metadata.labels });
+  const appPod: Peer = { namespace: NAMESPACE, labels: { "app.kubernetes.io/part-of": "apphub", app: "apphub-core-api" } };
+  const unlabelledPod: Peer = { namespace: NAMESPACE, labels: { app: "something-else" } };
+  const appLabelsElsewhere: Peer = { namespace: "other-team", labels: { "app.kubernetes.io/part-of": "apphub" } };
+  const prometheus: Peer = { namespace: "monitoring", labels: { "app.kubernetes.io/name": "prometheus" } };
+
+  it("selects the broker pods and governs ingress", () => {
+    expect(matches(policy().spec.podSelector, brokerPod().labels)).toBe(true);
+    expect(policy().spec.policyTypes).toEqual(["Ingress"]);
+  });
+
+  it.each([
+    ["AppHub workload", appPod, { 9092: true, 8082: true, 9644: false, 33145: false }],
+    ["unlabelled pod in the namespace", unlabelledPod, { 9092: false, 8082: false, 9644: false, 33145: false }],
+    ["AppHub labels in another namespace", appLabelsElsewhere, { 9092: false, 8082: false, 9644: false, 33145: false }],
+    ["monitoring namespace", prometheus, { 9092: false, 8082: false, 9644: true, 33145: false }],
+  ])("%s reaches exactly the allowed ports", (_name, client, expected) => {
+    const actual = Object.fromEntries(Object.keys(expected).map((port) => [port, allows(policy(), brokerPod(), client, Number(port))]));
+    expect(actual).toEqual(Object.fromEntries(Object.entries(expected).map(([port, allowed]) => [port, allowed])));
+  });
+
+  it("lets brokers reach each other on RPC, admin and Kafka", () => {
+    for (const port of [33145, 9644, 9092]) expect(allows(policy(), brokerPod(), brokerPod(), port), String(port)).toBe(true);
+  });
+
+  it("follows cluster.appNamespaces, cluster.appPodLabels and cluster.monitoringNamespace", () => {
+    const result = renderStackYaml(
+      "prod",
+      [
+        "config:",
+        "  apphub-streaming:environment: prod",
+        "  apphub-streaming:backup:",
+        "    bucketName: apphub-snapshots",
+        "  apphub-streaming:cluster:",
+        "    appNamespaces: [apphub-core, apphub-timestore]",
+        "    appPodLabels:",
+        "      apphub.io/streaming-client: \"true\"",
+        "    monitoringNamespace: observability",
+        "",
+      ].join("\n"),
+    );
+    expect(result.status, result.stderr).toBe(0);
+    const custom = object(result, "NetworkPolicy", "apphub-redpanda");
+    const client = (namespace: string, labels: Record<string, string> = { "apphub.io/streaming-client": "true" }): Peer => ({ namespace, labels });
+    expect(allows(custom, brokerPod(), client("apphub-core"), 9092)).toBe(true);
+    expect(allows(custom, brokerPod(), client("apphub-timestore"), 8082)).toBe(true);
+    expect(allows(custom, brokerPod(), client(NAMESPACE), 9092)).toBe(false);
+    expect(allows(custom, brokerPod(), client("apphub-core", { "app.kubernetes.io/part-of": "apphub" }), 9092)).toBe(false);
+    expect(allows(custom, brokerPod(), client("observability", {}), 9644)).toBe(true);
+    expect(allows(custom, brokerPod(), client("monitoring", {}), 9644)).toBe(false);
+  });
+
+  it("opens the external listener port to everyone only when the listener is enabled", () => {
+    expect(allows(policy(), brokerPod(), { namespace: "anywhere", labels: {} }, 9094)).toBe(false);
+    const result = renderStackYaml(
+      "minikube",
+      [
+        "config:",
+        "  apphub-streaming:environment: minikube",
+        "  apphub-streaming:backup:",
+        "    bucketName: apphub-snapshots",
+        "  apphub-streaming:cluster:",
+        "    external: { enabled: true, advertisedHost: 192.168.49.2 }",
+        "",
+      ].join("\n"),
+    );
+    expect(result.status, result.stderr).toBe(0);
+    const open = object(result, "NetworkPolicy", "apphub-redpanda");
+    expect(allows(open, brokerPod(), { namespace: "anywhere", labels: {} }, 9094)).toBe(true);
+    expect(allows(open, brokerPod(), { namespace: "anywhere", labels: {} }, 33145)).toBe(false);
+    const services = result.objects.filter((candidate: KubeObject) => candidate.kind === "Service" && candidate.metadata.name?.endsWith("-external")) as Json[];
+    expect(services.map((service) => [service.metadata.name, service.spec.type, service.spec.ports[0].nodePort])).toEqual([
+      ["apphub-redpanda-0-external", "NodePort", 31092],
+      ["apphub-redpanda-1-external", "NodePort", 31093],
+      ["apphub-redpanda-2-external", "NodePort", 31094],
+    ]);
+    expect(result.outputs.externalBrokers).toEqual(["192.168.49.2:31092", "192.168.49.2:31093", "192.168.49.2:31094"]);
+  });
+});
+
+describe("PrometheusRule", () => {
+  it("is rendered in prod (cluster.prometheusRule) with the seed's alerts, and not on minikube", () => {
+    const rule = object(renderRepoStack("prod"), "PrometheusRule", "apphub-redpanda");
+    expect(rule.apiVersion).toBe("monitoring.coreos.com/v1");
+    const alerts = rule.spec.groups.flatMap((group: Json) => group.rules.map((candidate: Json) => candidate.alert));
+    expect(alerts).toEqual([
+      "RedpandaClusterUnhealthy",
+      "RedpandaSegmentCreationSpike",
+      "RedpandaKafkaLatencyHigh",
+      "RedpandaPartitionsUnderReplicated",
+      "RedpandaPartitionMovementStuck",
+      "AppHubStreamMirrorPublishFailures",
+      "AppHubStreamMirrorPublishSlow",
+      "TimestoreStreamingBacklogHigh",
+    ]);
+    expect(renderRepoStack("minikube").objects.some((candidate) => candidate.kind === "PrometheusRule")).toBe(false);
+  });
+
+  it("takes its backlog threshold and selector labels from the stack", () => {
+    const result = renderStackYaml(
+      "prod",
+      [
+        "config:",
+        "  apphub-streaming:environment: prod",
+        "  apphub-streaming:backup:",
+        "    bucketName: apphub-snapshots",
+        "  apphub-streaming:cluster:",
+        "    prometheusRule: true",
+        "    backlogAlertSeconds: 900",
+        "    prometheusRuleLabels: { release: kube-prometheus-stack }",
+        "",
+      ].join("\n"),
+    );
+    expect(result.status, result.stderr).toBe(0);
+    const rule = object(result, "PrometheusRule", "apphub-redpanda");
+    expect(rule.metadata.labels.release).toBe("kube-prometheus-stack");
+    const backlog = rule.spec.groups.flatMap((group: Json) => group.rules).find((candidate: Json) => candidate.alert === "TimestoreStreamingBacklogHigh");
+    expect(backlog.expr).toBe("max by (namespace) (timestore_streaming_backlog_seconds) > 900");
+  });
+});
+
+describe("outputs and ordering", () => {
+  for (const stack of ["minikube", "prod"]) {
+    it(`${stack}: exports the in-cluster bootstrap address and admin URL`, () => {
+      const outputs = renderRepoStack(stack).outputs;
+      expect(outputs.brokerUrl).toBe("apphub-redpanda:9092");
+      expect(outputs.adminUrl).toBe("http://apphub-redpanda.apphub-system.svc.cluster.local:9644");
+      expect(outputs.externalBrokers).toEqual([]);
+    });
+
+    it(`${stack}: the StatefulSet waits for its scripts and headless Service; topics and env patches wait for the StatefulSet`, () => {
+      const result = renderRepoStack(stack);
+      const sts = result.resources.find((resource) => resource.type === "kubernetes:apps/v1:StatefulSet");
+      expect(sts?.name).toBe("apphub-redpanda-brokers");
+      expect(sts?.dependsOn).toEqual(["apphub-redpanda-headless", "apphub-redpanda-scripts"]);
+      const patches = result.resources.filter((resource) => resource.type === "kubernetes:apps/v1:DeploymentPatch");
+      expect(patches.length).toBeGreaterThan(0);
+      for (const patch of patches) expect(patch.dependsOn, patch.name).toContain("apphub-redpanda-brokers");
+      const topics = result.resources.filter((resource) => resource.type.endsWith(":KafkaTopic"));
+      expect(topics.length).toBeGreaterThan(0);
+      for (const topic of topics) expect(topic.dependsOn, topic.name).toContain("apphub-redpanda-brokers");
+    });
+  }
+
+  it("protects the prod StatefulSet from deletion and replacement, not minikube's", () => {
+    const protect = (stack: string) => renderRepoStack(stack).resources.find((resource) => resource.type === "kubernetes:apps/v1:StatefulSet")?.options.protect;
+    expect(protect("prod")).toBe(true);
+    expect(protect("minikube")).toBe(false);
+  });
+
+  it("orphans the broker pods when the StatefulSet is replaced, so they are adopted and rolled rather than deleted at once", () => {
+    for (const stack of ["minikube", "prod"]) {
+      expect(statefulSet(stack).metadata.annotations).toEqual({ "pulumi.com/deletionPropagationPolicy": "orphan" });
+    }
+  });
+});
+
+describe("refused configurations", () => {
+  it("exits 2 naming apphub-streaming:cluster.overprovisioned for a prod stack that enables it", () => {
+    const result = renderStackYaml(
+      "prod",
+      [
+        "config:",
+        "  apphub-streaming:environment: prod",
+        "  apphub-streaming:backup:",
+        "    bucketName: apphub-snapshots",
+        "  apphub-streaming:cluster:",
+        "    overprovisioned: true",
+        "",
+      ].join("\n"),
+    );
+    expect(result.status).toBe(2);
+    expect(result.stderr).toContain("apphub-streaming:cluster.overprovisioned");
+    expect(result.stderr).toContain("expected false in prod");
+    expect(result.resources).toEqual([]);
+  });
+
+  it("exits 2 naming apphub-streaming:cluster.developerMode for a prod stack that enables it", () => {
+    const result = renderStackYaml(
+      "prod",
+      ["config:", "  apphub-streaming:environment: prod", "  apphub-streaming:backup:", "    bucketName: apphub-snapshots", "  apphub-streaming:cluster:", "    developerMode: true", ""].join(
+        "\n",
+      ),
+    );
+    expect(result.status).toBe(2);
+    expect(result.stderr).toContain("apphub-streaming:cluster.developerMode");
+  });
+});

@@ -1,0 +1,96 @@
+import { describe, expect, it } from "vitest";
+import { decodeWire, MASK } from "../../src/render/capture";
+import { renderRepoStack, renderStackYaml } from "../support/render";
+
+describe("npm run render", () => {
+  for (const stack of ["dev", "minikube", "prod"]) {
+    it(`renders the ${stack} stack into resources.json with type, name, parent and inputs`, () => {
+      const result = renderRepoStack(stack);
+      expect(result.stderr).toBe("");
+      expect(result.status).toBe(0);
+      expect(result.resources.length).toBeGreaterThan(0);
+      for (const resource of result.resources) {
+        expect(Object.keys(resource)).toEqual(expect.arrayContaining(["type", "name", "parent", "inputs"]));
+        expect(typeof resource.type).toBe("string");
+        expect(typeof resource.name).toBe("string");
+        expect(resource.parent === null || typeof resource.parent === "string").toBe(true);
+      }
+      const names = new Set(result.resources.map((resource) => resource.name));
+      for (const resource of result.resources) {
+        if (resource.parent !== null) expect(names.has(resource.parent)).toBe(true);
+      }
+      expect(result.stdout).toMatch(new RegExp(`stack ${stack}: ${result.resources.length} resources`));
+      expect(result.outputs.environment).toBe(stack);
+    });
+  }
+
+  it("writes every Kubernetes resource of a Kubernetes stack into kubernetes.yaml", () => {
+    const result = renderRepoStack("prod");
+    const kubernetesResources = result.resources.filter((resource) => resource.type.startsWith("kubernetes:"));
+    expect(result.objects).toHaveLength(kubernetesResources.length);
+    for (const object of result.objects) {
+      expect(typeof object.apiVersion).toBe("string");
+      expect(typeof object.kind).toBe("string");
+    }
+  });
+
+  it("exits 2 with one report naming every bad key, before declaring anything", () => {
+    const result = renderStackYaml(
+      "prod",
+      [
+        "config:",
+        "  apphub-streaming:environment: prod",
+        "  apphub-streaming:backup:",
+        "    bucketName: apphub-snapshots",
+        "  apphub-streaming:topics:",
+        "    apphub.core.events:",
+        "      retentionMs: -604800000",
+        "    apphub.jobs.runs:",
+        "      replicationFactor: 5",
+        "",
+      ].join("\n"),
+    );
+    expect(result.status).toBe(2);
+    expect(result.stderr).toMatch(/Invalid stack config \(2 problems\)/);
+    expect(result.stderr).toContain("apphub-streaming:topics.apphub.core.events.retentionMs");
+    expect(result.stderr).toContain("apphub-streaming:topics.apphub.jobs.runs.replicationFactor");
+    expect(result.resources).toEqual([]);
+    expect(result.stdout).toBe("");
+  });
+
+  it("masks secret config values in resources and outputs", () => {
+    const result = renderStackYaml(
+      "prod",
+      [
+        "config:",
+        "  apphub-streaming:environment: prod",
+        "  apphub-streaming:backup:",
+        "    bucketName: apphub-snapshots",
+        "  apphub-streaming:kafka:",
+        "    brokers: ['kafka.example.internal:31092']",
+        "    sasl: { mechanism: scram-sha-512, username: apphub }",
+        "  apphub-streaming:kafkaSaslPassword:",
+        "    secure: v1:c2VjcmV0LXRoYXQtY2Fubm90LWJlLWRlY3J5cHRlZA==",
+        "",
+      ].join("\n"),
+    );
+    expect(result.status).toBe(0);
+    const text = JSON.stringify(result.resources) + JSON.stringify(result.outputs);
+    expect(text).not.toContain("c2VjcmV0");
+  });
+});
+
+describe("wire decoding of captured inputs", () => {
+  const SIG = "4dabf18193072939515e22adb298388d";
+  it("masks secrets, including secret output values, and keeps plain values", () => {
+    expect(
+      decodeWire({
+        plain: "x",
+        password: { [SIG]: "1b47061264138c4ac30d75fd1eb44270", value: "hunter2" },
+        nested: [{ [SIG]: "d0e6a833031e9bbcd3f4e8bde6ca49a4", value: "token", secret: true }],
+        known: { [SIG]: "d0e6a833031e9bbcd3f4e8bde6ca49a4", value: 42 },
+        unknown: "04da6b54-80e4-46f7-96ec-b56ff0331ba9",
+      }),
+    ).toEqual({ plain: "x", password: MASK, nested: [MASK], known: 42, unknown: "[unknown]" });
+  });
+});

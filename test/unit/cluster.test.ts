@@ -1,0 +1,278 @@
+import { describe, expect, it } from "vitest";
+import { externalBrokers, seedServers } from "../../src/cluster/addresses";
+import { alertRuleGroups } from "../../src/cluster/alerts";
+import { brokerFqdn, SELECTOR_LABELS } from "../../src/cluster/constants";
+import { buildClusterManifests } from "../../src/cluster/manifests";
+import { drainTimeoutSeconds, renderScripts, shellQuote } from "../../src/cluster/scripts";
+import { brokerSizing, quantityToBytes, redpandaMemoryMiB } from "../../src/cluster/sizing";
+import { minimumMemoryLimitMiB } from "../../src/cluster/validation";
+import { parseStackConfig, type ConfigIssue, type StackConfig } from "../../src/config/schema";
+
+const BUCKET = { bucketName: "apphub-snapshots" };
+
+function valid(raw: Record<string, unknown>): StackConfig {
+  const result = parseStackConfig(raw);
+  if (!result.ok) throw new Error(`expected a valid config, got ${JSON.stringify(result.issues)}`);
+  return result.config;
+}
+
+function refused(raw: Record<string, unknown>): ConfigIssue[] {
+  const result = parseStackConfig(raw);
+  if (result.ok) throw new Error("expected the config to be refused");
+  return result.issues;
+}
+
+/** Plain JSON view of a manifest (the builders' Pulumi input types allow promises; these are plain). */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+const plain = (value: unknown): any => JSON.parse(JSON.stringify(value));
+
+describe("broker sizing", () => {
+  it("reads Kubernetes quantities in binary and decimal units", () => {
+    expect(quantityToBytes("2Gi")).toBe(2 * 1024 ** 3);
+    expect(quantityToBytes("1536Mi")).toBe(1536 * 1024 ** 2);
+    expect(quantityToBytes("1.5Gi")).toBe(1.5 * 1024 ** 3);
+    expect(quantityToBytes("3G")).toBe(3e9);
+    expect(quantityToBytes("1073741824")).toBe(1024 ** 3);
+    expect(() => quantityToBytes("2 GB")).toThrow(/Kubernetes quantity/);
+  });
+
+  it("leaves 20% of the limit, at least 512Mi, outside Seastar's --memory", () => {
+    expect(redpandaMemoryMiB("2Gi")).toBe(2048 - 512);
+    expect(redpandaMemoryMiB("8Gi")).toBe(8192 - Math.ceil(8192 * 0.2));
+    expect(redpandaMemoryMiB("16Gi")).toBe(16384 - Math.ceil(16384 * 0.2));
+  });
+
+  it("derives --smp from whole cores and keeps --memory strictly below the container limit", () => {
+    const prod = brokerSizing({ cpu: 4, memory: "8Gi", overprovisioned: false });
+    expect(prod.smp).toBe(4);
+    expect(prod.memoryFlag).toBe("6553M");
+    expect(prod.reserveMemoryFlag).toBe("0M");
+    expect(prod.memoryMiB).toBeLessThan(8192);
+    // Dedicated CPUs: Guaranteed QoS, requests equal limits.
+    expect(prod.resources).toEqual({ limits: { cpu: "4", memory: "8Gi" }, requests: { cpu: "4", memory: "8Gi" } });
+  });
+
+  it("requests a quarter core per core when overprovisioned, never less memory than the limit", () => {
+    const minikube = brokerSizing({ cpu: 2, memory: "4Gi", overprovisioned: true });
+    expect(minikube.resources.requests).toEqual({ cpu: "500m", memory: "4Gi" });
+    expect(minikube.resources.limits).toEqual({ cpu: "2", memory: "4Gi" });
+  });
+});
+
+describe("cluster config validation (names the key)", () => {
+  it("refuses overprovisioned and developer mode in prod with the key named", () => {
+    const found = refused({ environment: "prod", backup: BUCKET, cluster: { overprovisioned: true, developerMode: true } });
+    expect(found.map((issue) => issue.key)).toEqual(
+      expect.arrayContaining(["apphub-streaming:cluster.overprovisioned", "apphub-streaming:cluster.developerMode"]),
+    );
+    expect(found.find((issue) => issue.key === "apphub-streaming:cluster.overprovisioned")?.message).toMatch(/expected false in prod/);
+  });
+
+  it("enables overprovisioned and developer mode by default on minikube only", () => {
+    const minikube = valid({ environment: "minikube", backup: BUCKET }).cluster;
+    const prod = valid({ environment: "prod", backup: BUCKET }).cluster;
+    expect([minikube.overprovisioned, minikube.developerMode]).toEqual([true, true]);
+    expect([prod.overprovisioned, prod.developerMode]).toEqual([false, false]);
+  });
+
+  it("refuses memory that leaves Redpanda less than 1Gi per core, naming the smallest limit that works", () => {
+    const found = refused({ environment: "prod", backup: BUCKET, cluster: { cpu: 4, memory: "4Gi" } });
+    const issue = found.find((candidate) => candidate.key === "apphub-streaming:cluster.memory");
+    expect(issue?.message).toContain(`expected at least ${minimumMemoryLimitMiB(4)}Mi for cluster.cpu=4`);
+    expect(redpandaMemoryMiB(`${minimumMemoryLimitMiB(4)}Mi`)).toBeGreaterThanOrEqual(4096);
+    expect(redpandaMemoryMiB(`${minimumMemoryLimitMiB(4) - 1}Mi`)).toBeLessThan(4096);
+    // The default prod cpu (4) is checked against an explicit small memory too.
+    expect(refused({ environment: "prod", backup: BUCKET, cluster: { memory: "3Gi" } }).map((i) => i.key)).toContain("apphub-streaming:cluster.memory");
+    valid({ environment: "prod", backup: BUCKET, cluster: { cpu: 4, memory: `${minimumMemoryLimitMiB(4)}Mi` } });
+  });
+
+  it("refuses a grace period too short for a drain plus shutdown", () => {
+    const found = refused({ environment: "minikube", backup: BUCKET, cluster: { terminationGracePeriodSeconds: 60 } });
+    expect(found.map((issue) => issue.key)).toContain("apphub-streaming:cluster.terminationGracePeriodSeconds");
+    expect(drainTimeoutSeconds({ terminationGracePeriodSeconds: 300 })).toBe(240);
+  });
+
+  it("requires an advertised host for the external listener, and a per-broker name for load balancers", () => {
+    const missing = refused({ environment: "minikube", backup: BUCKET, cluster: { external: { enabled: true } } });
+    expect(missing.map((issue) => issue.key)).toContain("apphub-streaming:cluster.external.advertisedHost");
+    const shared = refused({
+      environment: "prod",
+      backup: BUCKET,
+      cluster: { external: { enabled: true, type: "LoadBalancer", basePort: 9094, advertisedHost: "kafka.example.com" } },
+    });
+    expect(shared.find((issue) => issue.key === "apphub-streaming:cluster.external.advertisedHost")?.message).toMatch(/\{ordinal\}/);
+    const bogus = refused({ environment: "minikube", backup: BUCKET, cluster: { external: { enabled: true, advertisedHost: "not a host" } } });
+    expect(bogus.map((issue) => issue.key)).toContain("apphub-streaming:cluster.external.advertisedHost");
+  });
+
+  it("keeps every broker's NodePort inside the NodePort range", () => {
+    const found = refused({
+      environment: "minikube",
+      backup: BUCKET,
+      cluster: { external: { enabled: true, advertisedHost: "192.168.49.2", basePort: 32766 } },
+    });
+    expect(found.find((issue) => issue.key === "apphub-streaming:cluster.external.basePort")?.message).toContain("32766..32768");
+    valid({ environment: "minikube", backup: BUCKET, cluster: { external: { enabled: true, advertisedHost: "192.168.49.2", basePort: 32765 } } });
+  });
+
+  it("resolves the keys this component added, with their defaults", () => {
+    const cluster = valid({ environment: "prod", backup: BUCKET }).cluster;
+    expect(cluster.startupTimeoutSeconds).toBe(1800);
+    expect(cluster.prometheusRuleLabels).toEqual({});
+    expect(cluster.external.annotations).toEqual({});
+    const custom = valid({
+      environment: "prod",
+      backup: BUCKET,
+      cluster: {
+        startupTimeoutSeconds: 3600,
+        prometheusRuleLabels: { release: "kube-prometheus-stack" },
+        external: { annotations: { "service.beta.kubernetes.io/aws-load-balancer-scheme": "internal" } },
+      },
+    }).cluster;
+    expect(custom.startupTimeoutSeconds).toBe(3600);
+    expect(custom.prometheusRuleLabels).toEqual({ release: "kube-prometheus-stack" });
+    expect(custom.external.annotations).toEqual({ "service.beta.kubernetes.io/aws-load-balancer-scheme": "internal" });
+    expect(refused({ environment: "prod", backup: BUCKET, cluster: { prometheusRuleLabels: { release: 1 } } }).map((i) => i.key)).toContain(
+      "apphub-streaming:cluster.prometheusRuleLabels.release",
+    );
+  });
+});
+
+describe("addresses", () => {
+  it("lists every pod's RPC FQDN as a seed server", () => {
+    expect(seedServers("apphub-system", 3)).toEqual([
+      "apphub-redpanda-0.apphub-redpanda-headless.apphub-system.svc.cluster.local:33145",
+      "apphub-redpanda-1.apphub-redpanda-headless.apphub-system.svc.cluster.local:33145",
+      "apphub-redpanda-2.apphub-redpanda-headless.apphub-system.svc.cluster.local:33145",
+    ]);
+    expect(brokerFqdn("streaming", 4)).toBe("apphub-redpanda-4.apphub-redpanda-headless.streaming.svc.cluster.local");
+  });
+
+  it("gives each broker basePort + ordinal on its advertised host, with {ordinal} expanded", () => {
+    const nodePort = valid({ environment: "minikube", backup: BUCKET, cluster: { external: { enabled: true, advertisedHost: "192.168.49.2" } } });
+    expect(externalBrokers(nodePort.cluster)).toEqual(["192.168.49.2:31092", "192.168.49.2:31093", "192.168.49.2:31094"]);
+    const lb = valid({
+      environment: "prod",
+      backup: BUCKET,
+      cluster: { external: { enabled: true, type: "LoadBalancer", basePort: 9094, advertisedHost: "redpanda-{ordinal}.kafka.example.com" } },
+    });
+    expect(externalBrokers(lb.cluster)).toEqual([
+      "redpanda-0.kafka.example.com:9094",
+      "redpanda-1.kafka.example.com:9095",
+      "redpanda-2.kafka.example.com:9096",
+    ]);
+    expect(externalBrokers(valid({ environment: "prod", backup: BUCKET }).cluster)).toEqual([]);
+  });
+});
+
+describe("manifests", () => {
+  const prod = valid({ environment: "prod", backup: BUCKET, cluster: { storageClass: "gp3" } });
+  const minikube = valid({ environment: "minikube", backup: BUCKET });
+
+  it("requires hostname anti-affinity in prod and only prefers it on minikube", () => {
+    const prodAffinity = plain(buildClusterManifests("apphub-system", prod.cluster).statefulSet.spec).template.spec.affinity.podAntiAffinity;
+    expect(prodAffinity.requiredDuringSchedulingIgnoredDuringExecution).toEqual([
+      { labelSelector: { matchLabels: SELECTOR_LABELS }, topologyKey: "kubernetes.io/hostname" },
+    ]);
+    expect(prodAffinity.preferredDuringSchedulingIgnoredDuringExecution).toBeUndefined();
+    const minikubeAffinity = plain(buildClusterManifests("apphub-system", minikube.cluster).statefulSet.spec).template.spec.affinity.podAntiAffinity;
+    expect(minikubeAffinity.requiredDuringSchedulingIgnoredDuringExecution).toBeUndefined();
+    expect(minikubeAffinity.preferredDuringSchedulingIgnoredDuringExecution[0].podAffinityTerm.topologyKey).toBe("kubernetes.io/hostname");
+  });
+
+  it("spreads across zones only when cluster.zoneSpread is on", () => {
+    const spread = plain(buildClusterManifests("apphub-system", prod.cluster).statefulSet.spec).template.spec.topologySpreadConstraints;
+    expect(spread).toEqual([
+      { maxSkew: 1, topologyKey: "topology.kubernetes.io/zone", whenUnsatisfiable: "DoNotSchedule", labelSelector: { matchLabels: SELECTOR_LABELS } },
+    ]);
+    expect(plain(buildClusterManifests("apphub-system", minikube.cluster).statefulSet.spec).template.spec.topologySpreadConstraints).toBeUndefined();
+  });
+
+  it("renames the scripts ConfigMap when a script changes, so the brokers roll onto it", () => {
+    const base = renderScripts("apphub-system", prod.cluster);
+    expect(base.name).toMatch(/^apphub-redpanda-scripts-[0-9a-f]{10}$/);
+    expect(renderScripts("apphub-system", prod.cluster).name).toBe(base.name);
+    expect(renderScripts("apphub-system", { ...prod.cluster, memory: "16Gi" }).name).not.toBe(base.name);
+    const sts = plain(buildClusterManifests("apphub-system", prod.cluster).statefulSet.spec);
+    expect(sts.template.spec.volumes).toContainEqual({ name: "scripts", configMap: { name: base.name, defaultMode: 0o555 } });
+  });
+
+  it("declares one external Service per broker, pinned to its pod, only when enabled", () => {
+    expect(buildClusterManifests("apphub-system", prod.cluster).externalServices).toEqual([]);
+    const config = valid({
+      environment: "prod",
+      backup: BUCKET,
+      cluster: {
+        external: {
+          enabled: true,
+          type: "LoadBalancer",
+          basePort: 9094,
+          advertisedHost: "redpanda-{ordinal}.kafka.example.com",
+          annotations: { "service.beta.kubernetes.io/aws-load-balancer-scheme": "internal" },
+        },
+      },
+    });
+    const services = plain(buildClusterManifests("apphub-system", config.cluster).externalServices);
+    expect(services.map((service: { metadata: { name: string } }) => service.metadata.name)).toEqual([
+      "apphub-redpanda-0-external",
+      "apphub-redpanda-1-external",
+      "apphub-redpanda-2-external",
+    ]);
+    expect(services[1].spec.type).toBe("LoadBalancer");
+    expect(services[1].spec.selector["statefulset.kubernetes.io/pod-name"]).toBe("apphub-redpanda-1");
+    expect(services[1].spec.ports).toEqual([{ name: "kafka-external", port: 9095, targetPort: "kafka-external", protocol: "TCP" }]);
+    expect(services[1].metadata.annotations).toEqual({
+      "service.beta.kubernetes.io/aws-load-balancer-scheme": "internal",
+      "external-dns.alpha.kubernetes.io/hostname": "redpanda-1.kafka.example.com",
+    });
+    const nodePorts = plain(
+      buildClusterManifests("apphub-system", valid({ environment: "minikube", backup: BUCKET, cluster: { external: { enabled: true, advertisedHost: "192.168.49.2" } } }).cluster)
+        .externalServices,
+    );
+    expect(nodePorts.map((service: { spec: { ports: { nodePort: number }[] } }) => service.spec.ports[0].nodePort)).toEqual([31092, 31093, 31094]);
+  });
+
+  it("shell-quotes values baked into the scripts", () => {
+    expect(shellQuote("it's")).toBe(`'it'"'"'s'`);
+  });
+});
+
+describe("alert rules", () => {
+  const groups = alertRuleGroups("apphub-system", { backlogAlertSeconds: 420 });
+  const rules = groups.flatMap((group) => group.rules);
+  const expr = (alert: string) => rules.find((rule) => rule.alert === alert)?.expr ?? "";
+
+  it("covers every metric the seed alerts on", () => {
+    const text = rules.map((rule) => rule.expr).join("\n");
+    for (const metric of [
+      "vectorized_cluster_health_status",
+      "vectorized_storage_log_segments_created_total",
+      "vectorized_kafka_request_latency_seconds_bucket",
+      "vectorized_kafka_broker_partition_under_replicated",
+      "vectorized_kafka_recovery_partition_movement_recency",
+      'apphub_stream_mirror_publish_total{result="failure"}',
+      "apphub_stream_mirror_publish_duration_ms_bucket",
+      "timestore_streaming_backlog_seconds",
+    ]) {
+      expect(text).toContain(metric);
+    }
+    expect(new Set(rules.map((rule) => rule.alert)).size).toBe(rules.length);
+  });
+
+  it("encodes the seed's thresholds", () => {
+    expect(expr("RedpandaClusterUnhealthy")).toMatch(/vectorized_cluster_health_status\{namespace="apphub-system"\}\) != 1$/);
+    expect(expr("RedpandaKafkaLatencyHigh")).toMatch(/^histogram_quantile\(0\.99, .*\) > 0\.25$/);
+    expect(expr("RedpandaKafkaLatencyHigh")).toContain('redpanda_request!="consume"');
+    // Deduplicated per scrape target: each broker is scraped through both Services.
+    expect(expr("RedpandaPartitionsUnderReplicated")).toBe(
+      'sum by (namespace) (max by (namespace, instance) (vectorized_kafka_broker_partition_under_replicated{namespace="apphub-system"})) > 0',
+    );
+    expect(expr("AppHubStreamMirrorPublishFailures")).toMatch(/^sum by \(namespace\) \(increase\(apphub_stream_mirror_publish_total\{result="failure"\}\[10m\]\)\) > 0$/);
+    expect(expr("AppHubStreamMirrorPublishSlow")).toContain("histogram_quantile(0.95,");
+    expect(expr("TimestoreStreamingBacklogHigh")).toBe("max by (namespace) (timestore_streaming_backlog_seconds) > 420");
+    for (const rule of rules) {
+      expect(rule.expr.split("(").length, rule.alert).toBe(rule.expr.split(")").length);
+      expect(["critical", "warning"]).toContain(rule.labels.severity);
+    }
+  });
+});

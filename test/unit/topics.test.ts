@@ -1,0 +1,400 @@
+// The pure half of the topic engine: planning, normalisation, the AlterConfigs set,
+// reassignment, input validation, the provider's diff and read shaping, and the CLI's
+// argument / broker / exit-code rules. No broker here; test/integration/topics*.test.ts and
+// provider.test.ts drive the same code against the real peers.
+import { describe, expect, it } from "vitest";
+import { parseStackConfig, type StackConfig, type TopicSpec } from "../../src/config/schema";
+import { parseCommand, planExitCode, resolveBrokers } from "../../src/topics/cli";
+import { desiredFromSpec, type DesiredTopic, type KafkaTopicInputs } from "../../src/topics/model";
+import {
+  alterConfigSet,
+  formatPlan,
+  normalizeConfigValue,
+  planCatalog,
+  planTopic,
+  reassignReplicas,
+  toReport,
+  type LiveConfigEntry,
+  type LiveTopic,
+  type PartitionState,
+  type TopicPlan,
+} from "../../src/topics/plan";
+import { diffTopic, liveOutputs } from "../../src/topics/provider";
+import { UNKNOWN_VALUE, validateTopicInputs } from "../../src/topics/validate";
+
+const ONE_BROKER = { brokerIds: [1] };
+const THREE_BROKERS = { brokerIds: [1, 2, 3] };
+
+function desired(overrides: Partial<DesiredTopic> = {}): DesiredTopic {
+  return { name: "apphub.core.events", partitions: 6, replicationFactor: 1, config: { "retention.ms": "604800000" }, deletionPolicy: "retain", ...overrides };
+}
+
+function partitions(count: number, replicas: (id: number) => number[] = () => [1]): PartitionState[] {
+  return Array.from({ length: count }, (_, id) => {
+    const set = replicas(id);
+    return { id, leader: set[0] ?? -1, replicas: set, isr: set };
+  });
+}
+
+const override = (value: string): LiveConfigEntry => ({ value, isOverride: true, readOnly: false });
+const inherited = (value: string): LiveConfigEntry => ({ value, isOverride: false, readOnly: false });
+
+function live(overrides: Partial<LiveTopic> = {}): LiveTopic {
+  return {
+    name: "apphub.core.events",
+    partitions: partitions(6),
+    configs: {
+      "retention.ms": override("604800000"),
+      "cleanup.policy": inherited("delete"),
+      "segment.bytes": inherited("1073741824"),
+      "min.insync.replicas": inherited("1"),
+    },
+    ...overrides,
+  };
+}
+
+describe("normalizeConfigValue", () => {
+  it.each([
+    [" 604800000 ", "604800000"],
+    ["+10", "10"],
+    ["-1", "-1"],
+    ["0.50", "0.5"],
+    ["TRUE", "true"],
+    ["delete, compact", "compact,delete"],
+    ["CreateTime", "CreateTime"],
+  ])("%j → %j", (input, expected) => {
+    expect(normalizeConfigValue(input)).toBe(expected);
+  });
+
+  it("keeps large integers exact", () => {
+    expect(normalizeConfigValue("9223372036854775807")).toBe("9223372036854775807");
+  });
+});
+
+describe("planTopic", () => {
+  it("creates a missing topic and lists every setting as a change from nothing", () => {
+    const plan = planTopic(desired(), undefined, ONE_BROKER);
+    expect(plan.action).toBe("create");
+    expect(plan.changes).toEqual([
+      { key: "partitions", from: null, to: "6" },
+      { key: "replicationFactor", from: null, to: "1" },
+      { key: "retention.ms", from: null, to: "604800000" },
+    ]);
+  });
+
+  it("blocks a create whose replication factor exceeds the brokers", () => {
+    const plan = planTopic(desired({ replicationFactor: 4 }), undefined, THREE_BROKERS);
+    expect(plan.action).toBe("blocked");
+    expect(plan.reason).toBe("replication factor 4 needs at least 4 brokers, but the cluster has 3; lower replicationFactor to at most 3");
+  });
+
+  it("is noop when the managed keys match, whatever else the broker echoes or how it spells numbers", () => {
+    const echoing = live({
+      configs: {
+        "retention.ms": override(" 604800000"),
+        "redpanda.remote.read": override("false"),
+        "message.timestamp.type": override("CreateTime"),
+      },
+    });
+    expect(planTopic(desired(), echoing, ONE_BROKER)).toMatchObject({ action: "noop", changes: [] });
+  });
+
+  it("is noop when a managed value is inherited but equal (no perpetual diff)", () => {
+    const inheritedRetention = live({ configs: { "retention.ms": inherited("604800000") } });
+    expect(planTopic(desired(), inheritedRetention, ONE_BROKER).action).toBe("noop");
+  });
+
+  it("plans a retention change as one update whose AlterConfigs keeps every unmanaged override", () => {
+    const handSet = live({
+      configs: {
+        "retention.ms": override("604800000"),
+        "max.message.bytes": override("2097152"),
+        "cleanup.policy": inherited("delete"),
+        "redpanda.leaders.preference": { value: "none", isOverride: true, readOnly: true },
+      },
+    });
+    const plan = planTopic(desired({ config: { "retention.ms": "259200000" } }), handSet, ONE_BROKER);
+    expect(plan.action).toBe("update");
+    expect(plan.changes).toEqual([{ key: "retention.ms", from: "604800000", to: "259200000" }]);
+    // Inherited and read-only entries are not sent (that would pin defaults or be refused).
+    expect(plan.operations.alterConfigs).toEqual({ "max.message.bytes": "2097152", "retention.ms": "259200000" });
+    expect(plan.operations.partitionCount).toBeUndefined();
+    expect(plan.operations.reassignment).toBeUndefined();
+  });
+
+  it("plans a partition increase", () => {
+    const plan = planTopic(desired({ partitions: 12 }), live(), ONE_BROKER);
+    expect(plan).toMatchObject({ action: "update", changes: [{ key: "partitions", from: "6", to: "12" }], operations: { partitionCount: 12 } });
+  });
+
+  it("blocks a partition decrease and explains that Kafka cannot shrink partitions", () => {
+    const plan = planTopic(desired({ partitions: 3, config: { "retention.ms": "1" } }), live(), ONE_BROKER);
+    expect(plan.action).toBe("blocked");
+    expect(plan.reason).toMatch(/^cannot decrease partitions of apphub\.core\.events from 6 to 3: Kafka cannot shrink a topic's partitions, only delete and recreate the topic, which loses its data/);
+    expect(plan.operations).toEqual({});
+  });
+
+  it("plans a replication change as a reassignment", () => {
+    const plan = planTopic(desired({ replicationFactor: 3 }), live(), THREE_BROKERS);
+    expect(plan.action).toBe("update");
+    expect(plan.changes).toEqual([{ key: "replicationFactor", from: "1", to: "3" }]);
+    expect(plan.operations.reassignment).toHaveLength(6);
+  });
+
+  it("in adopt mode takes over a matching topic and reconciles its configs", () => {
+    const plan = planTopic(desired(), live({ configs: { "retention.ms": override("1000") } }), ONE_BROKER, "adopt");
+    expect(plan).toMatchObject({ action: "update", changes: [{ key: "retention.ms", from: "1000", to: "604800000" }] });
+  });
+
+  it("in adopt mode refuses a topic whose partitions or replication differ, listing the differences", () => {
+    const plan = planTopic(desired({ partitions: 12, replicationFactor: 3 }), live(), THREE_BROKERS, "adopt");
+    expect(plan.action).toBe("blocked");
+    expect(plan.reason).toContain("already exists on the broker and cannot be adopted as is");
+    expect(plan.reason).toContain("6 partitions, the stack says 12");
+    expect(plan.reason).toContain("replication factor 1, the stack says 3");
+  });
+
+  it("blocks a config key the broker does not know", () => {
+    const plan = planTopic(desired({ config: { "retention.ms": "604800000", "retention.msec": "1" } }), live(), ONE_BROKER);
+    expect(plan.action).toBe("blocked");
+    expect(plan.reason).toContain('does not know the topic config "retention.msec"');
+  });
+
+  it("blocks a config change that would reset an override whose value the broker hides", () => {
+    const hidden = live({ configs: { "retention.ms": override("1"), "secret.thing": { value: null, isOverride: true, readOnly: false } } });
+    const plan = planTopic(desired(), hidden, ONE_BROKER);
+    expect(plan.action).toBe("blocked");
+    expect(plan.reason).toContain("secret.thing");
+  });
+
+  it("plans a catalog against one snapshot", () => {
+    const plans = planCatalog([desired(), desired({ name: "other" })], new Map([["apphub.core.events", live()]]), ONE_BROKER);
+    expect(plans.map((plan) => plan.action)).toEqual(["noop", "create"]);
+  });
+});
+
+describe("alterConfigSet", () => {
+  it("sends managed values over the broker's, plus unmanaged overrides, and nothing inherited", () => {
+    const set = alterConfigSet(
+      { "retention.ms": "1", "cleanup.policy": "compact" },
+      { "retention.ms": override("2"), "segment.ms": override("3"), "cleanup.policy": inherited("delete"), "flush.ms": inherited("9") },
+    );
+    expect(set).toEqual({ entries: { "segment.ms": "3", "retention.ms": "1", "cleanup.policy": "compact" } });
+  });
+});
+
+describe("reassignReplicas", () => {
+  it("grows every partition to the target with distinct brokers, keeping the current replica first", () => {
+    const result = reassignReplicas(partitions(6, (id) => [(id % 3) + 1]), 3, [1, 2, 3]);
+    if (!("assignment" in result)) throw new Error(result.blocked);
+    expect(result.assignment).toHaveLength(6);
+    for (const entry of result.assignment) {
+      expect(new Set(entry.replicas).size).toBe(3);
+      expect(entry.replicas[0]).toBe((entry.partition % 3) + 1);
+    }
+  });
+
+  it("spreads added replicas over the brokers", () => {
+    const result = reassignReplicas(partitions(6), 2, [1, 2, 3]);
+    if (!("assignment" in result)) throw new Error(result.blocked);
+    const added = result.assignment.map((entry) => entry.replicas[1]);
+    expect(added.filter((id) => id === 2)).toHaveLength(3);
+    expect(added.filter((id) => id === 3)).toHaveLength(3);
+  });
+
+  it("shrinks keeping the leader first, then in-sync replicas", () => {
+    const state: PartitionState[] = [{ id: 0, leader: 3, replicas: [1, 2, 3], isr: [3, 2] }];
+    const result = reassignReplicas(state, 2, [1, 2, 3]);
+    expect(result).toEqual({ assignment: [{ partition: 0, replicas: [3, 2] }] });
+  });
+
+  it("leaves partitions that already match alone", () => {
+    expect(reassignReplicas(partitions(2, () => [1, 2]), 2, [1, 2, 3])).toEqual({ assignment: [] });
+  });
+
+  it("refuses a target above the broker count, and dropping replicas of a leaderless partition", () => {
+    expect(reassignReplicas(partitions(1), 4, [1, 2, 3])).toEqual({ blocked: expect.stringContaining("needs at least 4 brokers, but the cluster has 3") });
+    const leaderless: PartitionState[] = [{ id: 0, leader: -1, replicas: [1, 2], isr: [] }];
+    expect(reassignReplicas(leaderless, 1, [1, 2, 3])).toEqual({ blocked: expect.stringContaining("partition 0 has no leader") });
+  });
+});
+
+describe("reports", () => {
+  const plans: TopicPlan[] = [
+    planTopic(desired({ config: { "retention.ms": "259200000" } }), live(), ONE_BROKER),
+    planTopic(desired({ name: "b", partitions: 1 }), live({ name: "b" }), ONE_BROKER),
+  ];
+
+  it("prints the --json shape and nothing else", () => {
+    expect(toReport(plans)).toEqual({
+      topics: [
+        { name: "apphub.core.events", action: "update", changes: [{ key: "retention.ms", from: "604800000", to: "259200000" }] },
+        { name: "b", action: "blocked", changes: [{ key: "partitions", from: "6", to: "1" }], reason: expect.stringContaining("cannot decrease partitions") },
+      ],
+    });
+  });
+
+  it("prints each change as key: old => new", () => {
+    const text = formatPlan(plans);
+    expect(text).toContain('~ apphub.core.events (update)\n    retention.ms: "604800000" => "259200000"');
+    expect(text).toContain("! b (blocked)");
+    expect(text).toContain("0 to create, 1 to update, 0 unchanged, 1 blocked");
+  });
+});
+
+describe("desiredFromSpec", () => {
+  it("turns retentionMs into the retention.ms config, keys sorted", () => {
+    const spec: TopicSpec = { name: "t", partitions: 6, replicationFactor: 3, retentionMs: -1, config: { "segment.ms": "1", "cleanup.policy": "delete" }, deletionPolicy: "delete" };
+    expect(desiredFromSpec(spec)).toEqual({
+      name: "t",
+      partitions: 6,
+      replicationFactor: 3,
+      config: { "cleanup.policy": "delete", "retention.ms": "-1", "segment.ms": "1" },
+      deletionPolicy: "delete",
+    });
+    expect(Object.keys(desiredFromSpec(spec).config)).toEqual(["cleanup.policy", "retention.ms", "segment.ms"]);
+  });
+});
+
+function providerInputs(overrides: Partial<KafkaTopicInputs> = {}): KafkaTopicInputs {
+  return {
+    ...desired(),
+    providerVersion: "1",
+    connection: { brokers: ["127.0.0.1:19092"], clientId: "c", connectTimeoutMs: 5000, requestTimeoutMs: 30000, tls: { enabled: false, rejectUnauthorized: true } },
+    ...overrides,
+  };
+}
+
+describe("provider check", () => {
+  it("accepts good inputs", () => {
+    expect(validateTopicInputs({ ...providerInputs() })).toEqual([]);
+  });
+
+  it("names every bad field", () => {
+    const failures = validateTopicInputs({
+      ...providerInputs(),
+      name: "..",
+      partitions: 0,
+      replicationFactor: 2.5,
+      config: { "retention.ms": "0", "segment.ms": 5 },
+      deletionPolicy: "purge",
+      connection: { brokers: ["nohost"], clientId: "", connectTimeoutMs: -1, requestTimeoutMs: 1, tls: { enabled: "yes" }, sasl: { mechanism: "gssapi", username: "u" } },
+    });
+    expect(failures.map((failure) => failure.property)).toEqual([
+      "name",
+      "partitions",
+      "replicationFactor",
+      "config.segment.ms",
+      "config.retention.ms",
+      "deletionPolicy",
+      "connection.brokers",
+      "connection.clientId",
+      "connection.connectTimeoutMs",
+      "connection.tls",
+      "connection.sasl",
+      "saslPassword",
+    ]);
+    expect(failures.find((failure) => failure.property === "config.retention.ms")?.reason).toContain('expected "-1" (keep forever) or a positive whole number');
+  });
+
+  it("accepts retention -1 and refuses numbers where strings are expected", () => {
+    expect(validateTopicInputs({ ...providerInputs(), config: { "retention.ms": "-1" } })).toEqual([]);
+    expect(validateTopicInputs({ ...providerInputs(), config: { "retention.ms": 604800000 } }).map((failure) => failure.property)).toContain("config.retention.ms");
+  });
+
+  it("does not judge values unknown during preview", () => {
+    expect(validateTopicInputs({ ...providerInputs(), connection: UNKNOWN_VALUE, partitions: UNKNOWN_VALUE })).toEqual([]);
+  });
+});
+
+describe("provider diff (pure)", () => {
+  const olds = providerInputs() as unknown as Record<string, unknown>;
+  const news = (overrides: Partial<KafkaTopicInputs>) => providerInputs(overrides) as unknown as Record<string, unknown>;
+
+  it("is an in-place update for a retention change, never a replacement", () => {
+    expect(diffTopic(olds, news({ config: { "retention.ms": "259200000" } }))).toEqual({ changes: true });
+  });
+
+  it("sees no change when only the spelling of a value differs", () => {
+    expect(diffTopic(olds, news({ config: { "retention.ms": " 604800000" } }))).toEqual({ changes: false });
+    expect(diffTopic(olds, { ...news({}), __provider: "code" })).toEqual({ changes: false });
+  });
+
+  it("updates for partition increases, replication, deletion policy, provider version and connection changes", () => {
+    for (const change of [{ partitions: 7 }, { replicationFactor: 3 }, { deletionPolicy: "delete" as const }, { providerVersion: "2" }, { connection: { ...providerInputs().connection, brokers: ["b:1"] } }]) {
+      expect(diffTopic(olds, news(change))).toEqual({ changes: true });
+    }
+  });
+
+  it("treats unknown inputs as a possible change", () => {
+    expect(diffTopic(olds, { ...news({}), connection: UNKNOWN_VALUE })).toEqual({ changes: true });
+  });
+
+  it("refuses a partition decrease with Kafka's reason", () => {
+    expect(() => diffTopic(olds, news({ partitions: 3 }))).toThrow(/cannot decrease partitions of apphub\.core\.events from 6 to 3: Kafka cannot shrink/);
+  });
+
+  it("replaces on rename only when the old topic's deletionPolicy is delete", () => {
+    expect(() => diffTopic(olds, news({ name: "renamed" }))).toThrow(/Kafka cannot rename topics/);
+    expect(diffTopic({ ...olds, deletionPolicy: "delete" }, news({ name: "renamed" }))).toEqual({ changes: true, replaces: ["name"], deleteBeforeReplace: false });
+  });
+});
+
+describe("provider read shaping", () => {
+  it("reports the live values of managed keys and keeps the stored spelling when they agree", () => {
+    const stored = providerInputs({ config: { "retention.ms": "604800000", "segment.ms": "3600000" } });
+    const outs = liveOutputs(stored, { partitions: 8, replication: [1], configs: { "retention.ms": "86400000", "segment.ms": " 3600000", "other.key": "x" } });
+    expect(outs.config).toEqual({ "retention.ms": "86400000", "segment.ms": "3600000" });
+    expect(outs.partitions).toBe(8);
+    expect(outs.replicationFactor).toBe(1);
+    expect(outs.connection).toEqual(stored.connection);
+  });
+});
+
+describe("topics CLI rules", () => {
+  it("parses exactly the documented commands and flags", () => {
+    expect(parseCommand(["plan", "--stack", "dev", "--json", "--detailed-exitcode"])).toEqual({ command: "plan", stack: "dev", json: true, detailedExitcode: true });
+    expect(parseCommand(["apply", "--stack", "prod", "--brokers", "a:1,b:2"])).toEqual({ command: "apply", stack: "prod", json: false, brokers: "a:1,b:2" });
+    expect(parseCommand(["probe"])).toEqual({ command: "probe" });
+    expect(() => parseCommand(["plan"])).toThrow("--stack <dev|minikube|prod> is required");
+    expect(() => parseCommand(["apply", "--stack", "dev", "--detailed-exitcode"])).toThrow("--detailed-exitcode only applies to plan");
+    expect(() => parseCommand(["probe", "--json"])).toThrow("probe takes only --stack and --brokers");
+    expect(() => parseCommand(["destroy", "--stack", "dev"])).toThrow('unknown command "destroy"');
+    expect(() => parseCommand(["plan", "--stack", "dev", "--force"])).toThrow();
+  });
+
+  const config = (raw: Record<string, unknown>): StackConfig => {
+    const result = parseStackConfig(raw);
+    if (!result.ok) throw new Error(JSON.stringify(result.issues));
+    return result.config;
+  };
+
+  it("takes brokers from --brokers, then APPHUB_STREAM_BROKER_URL, then the stack, then the dev listener", () => {
+    const dev = config({ environment: "dev", dev: { kafkaPort: 29999 } });
+    const withKafka = config({ environment: "dev", kafka: { brokers: ["k:1"] } });
+    const env = { APPHUB_STREAM_BROKER_URL: "e1:1, e2:2" };
+    expect(resolveBrokers({ flag: "f:1", env, config: withKafka }).brokers).toEqual(["f:1"]);
+    expect(resolveBrokers({ env, config: withKafka }).brokers).toEqual(["e1:1", "e2:2"]);
+    expect(resolveBrokers({ env: {}, config: withKafka }).brokers).toEqual(["k:1"]);
+    expect(resolveBrokers({ env: {}, config: dev }).brokers).toEqual(["127.0.0.1:29999"]);
+    expect(resolveBrokers({ env: {} }).brokers).toEqual(["127.0.0.1:19092"]);
+  });
+
+  it("asks Kubernetes stacks where to connect, and rejects malformed brokers by source", () => {
+    const prod = config({ environment: "prod", backup: { bucketName: "b-bucket" } });
+    expect(() => resolveBrokers({ env: {}, config: prod, stack: "prod" })).toThrow("no brokers for stack prod: pass --brokers, set APPHUB_STREAM_BROKER_URL");
+    expect(() => resolveBrokers({ flag: "host-without-port", env: {} })).toThrow('--brokers: expected "host:port"');
+    expect(() => resolveBrokers({ env: { APPHUB_STREAM_BROKER_URL: "h:99999" }, config: prod })).toThrow("APPHUB_STREAM_BROKER_URL: expected a port between 1 and 65535");
+  });
+
+  it("exits 0 in sync, 2 with --detailed-exitcode when changes are pending, 1 when anything is blocked", () => {
+    const noop = planTopic(desired(), live(), ONE_BROKER);
+    const update = planTopic(desired({ partitions: 7 }), live(), ONE_BROKER);
+    const blocked = planTopic(desired({ partitions: 1 }), live(), ONE_BROKER);
+    expect(planExitCode([noop], true)).toBe(0);
+    expect(planExitCode([noop, update], true)).toBe(2);
+    expect(planExitCode([noop, update], false)).toBe(0);
+    expect(planExitCode([update, blocked], true)).toBe(1);
+    expect(planExitCode([blocked], false)).toBe(1);
+  });
+});
