@@ -8,7 +8,14 @@ export default defineConfig({
     hookTimeout: 180_000,
     fileParallelism: true,
     projects: [
-      { extends: true, test: { name: "unit", include: ["test/unit/**/*.test.ts", "test/render/**/*.test.ts"] } },
+      {
+        extends: true,
+        test: {
+          name: "unit",
+          include: ["test/unit/**/*.test.ts", "test/render/**/*.test.ts"],
+          globalSetup: ["test/renderSetup.ts"],
+        },
+      },
       {
         extends: true,
         test: {

@@ -23,6 +23,7 @@ export type BackupEvent =
   | { event: "append-rejected"; broker: number; path: string; why: string }
   | { event: "vanished"; broker: number; path: string }
   | { event: "latest-not-moved"; broker: number; snapshotId: string; newer: string }
+  | { event: "previous-unreadable"; broker: number; manifestKey: string; error: string }
   | { event: "released"; broker: number; chainId: string; objects: number };
 
 export interface BackupOptions {
@@ -77,7 +78,7 @@ export async function runBackup(options: BackupOptions): Promise<BackupResult> {
   const snapshotId = formatSnapshotId(startedAt);
 
   const latest = await store.readLatest(broker);
-  const previous = latest ? await readPrevious(store, broker, latest) : undefined;
+  const previous = latest ? await readPrevious(store, broker, latest, emit) : undefined;
   const decision = decideKind({
     previousChainId: previous?.chainId,
     now: startedAt,
@@ -141,7 +142,7 @@ export async function runBackup(options: BackupOptions): Promise<BackupResult> {
     metadataBytes += await store.putJson(broker, LATEST_KEY, pointer);
   }
 
-  const released = await releaseSupersededChains(store, broker, latestChainId, options.concurrency ?? 4, emit);
+  const released = await releaseSupersededChains(store, broker, latestChainId, options.concurrency ?? 4, clock, emit);
   metadataBytes += released.markerBytes;
 
   return {
@@ -164,11 +165,11 @@ export async function runBackup(options: BackupOptions): Promise<BackupResult> {
 }
 
 /** A latest pointer whose manifest cannot be read must not block backups: start a new chain. */
-async function readPrevious(store: SnapshotStore, broker: number, latest: LatestPointer): Promise<Manifest | undefined> {
+async function readPrevious(store: SnapshotStore, broker: number, latest: LatestPointer, emit: (event: BackupEvent) => void): Promise<Manifest | undefined> {
   try {
     return await store.readManifest(broker, latest.manifestKey);
   } catch (error) {
-    process.emitWarning(`backup: broker ${broker}: previous manifest unreadable, taking a full snapshot: ${(error as Error).message}`);
+    emit({ event: "previous-unreadable", broker, manifestKey: latest.manifestKey, error: (error as Error).message });
     return undefined;
   }
 }
@@ -273,6 +274,7 @@ async function releaseSupersededChains(
   broker: number,
   latestChainId: string,
   concurrency: number,
+  clock: () => Date,
   emit: (event: BackupEvent) => void,
 ): Promise<{ chains: string[]; markerBytes: number }> {
   const older = (await store.listChains(broker)).filter((chainId) => chainId < latestChainId);
@@ -286,7 +288,7 @@ async function releaseSupersededChains(
     markerBytes += await store.putJson(
       broker,
       releasedMarkerKey(chainId),
-      { chainId, releasedAt: new Date().toISOString(), supersededBy: latestChainId, objects: objects.length },
+      { chainId, releasedAt: clock().toISOString(), supersededBy: latestChainId, objects: objects.length },
       { [RELEASE_TAG_KEY]: markerClass },
     );
     emit({ event: "released", broker, chainId, objects: objects.length });

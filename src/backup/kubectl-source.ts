@@ -7,7 +7,7 @@
 import { spawn } from "node:child_process";
 import { PassThrough, type Readable } from "node:stream";
 import type { SourceEntry } from "./plan";
-import { FileVanishedError, type ByteRange, type RangeDigest, type SnapshotSource, type SourceListing } from "./source";
+import { FileVanishedError, LOST_AND_FOUND, type ByteRange, type RangeDigest, type SnapshotSource, type SourceListing } from "./source";
 
 export interface KubectlSourceOptions {
   namespace: string;
@@ -80,6 +80,13 @@ export class KubectlExecSource implements SnapshotSource {
       this.dataDir,
       "-mindepth",
       "1",
+      // A volume's root-owned lost+found is unreadable to the broker's user and not Redpanda's.
+      "(",
+      "-path",
+      `${this.dataDir}/${LOST_AND_FOUND}`,
+      "-prune",
+      ")",
+      "-o",
       "(",
       "-type",
       "f",

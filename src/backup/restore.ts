@@ -8,6 +8,7 @@ import { promises as fsp } from "node:fs";
 import * as path from "node:path";
 import { isSafeRelativePath, isSnapshotId, manifestKey as manifestKeyOf } from "./layout";
 import type { Manifest, ManifestFile } from "./manifest";
+import { LOST_AND_FOUND } from "./source";
 import { mapLimit } from "./streams";
 import type { SnapshotStore } from "./store";
 
@@ -64,7 +65,7 @@ export async function resolveManifest(store: SnapshotStore, broker: number, snap
 }
 
 /** Directories a fresh filesystem carries that do not make a volume "not empty". */
-const FRESH_VOLUME_ENTRIES = new Set(["lost+found"]);
+const FRESH_VOLUME_ENTRIES = new Set([LOST_AND_FOUND]);
 
 async function assertEmptyTarget(into: string): Promise<void> {
   let entries: string[];

@@ -52,7 +52,10 @@ export function isVanished(error: unknown): boolean {
   return (error as NodeJS.ErrnoException | undefined)?.code === "ENOENT";
 }
 
-/** Walks `root` (regular files and directories; symlinks and devices are skipped). */
+/** Created at the root of a fresh ext4 volume, root-owned; never part of a broker's data. */
+export const LOST_AND_FOUND = "lost+found";
+
+/** Walks `root` (regular files and directories; symlinks, devices and a root `lost+found` are skipped). */
 export async function listDirectory(root: string): Promise<SourceListing> {
   const files: SourceEntry[] = [];
   const directories: string[] = [];
@@ -60,6 +63,7 @@ export async function listDirectory(root: string): Promise<SourceListing> {
     const entries = await fsp.readdir(path.join(root, relative), { withFileTypes: true });
     for (const entry of entries) {
       const child = relative === "" ? entry.name : `${relative}/${entry.name}`;
+      if (child === LOST_AND_FOUND) continue;
       if (entry.isDirectory()) {
         directories.push(child);
         await walk(child);

@@ -38,7 +38,7 @@ export async function sha256OfFile(file: string): Promise<{ sha256: string; byte
 export async function verifyDirectory(dir: string, manifest: Manifest, concurrency = 4): Promise<VerifyReport> {
   const listing = await listDirectory(dir);
   const present = new Map(
-    listing.files.filter((file) => !file.path.startsWith("lost+found/") && !isExcluded(file.path)).map((file) => [file.path, file]),
+    listing.files.filter((file) => !isExcluded(file.path)).map((file) => [file.path, file]),
   );
   const problems: Problem[] = [];
   let checkedBytes = 0;

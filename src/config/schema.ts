@@ -148,7 +148,12 @@ const rawSchema = z.strictObject({
       endpoint: z.url({ error: "expected an http(s) URL" }).optional(),
       forcePathStyle: bool.optional(),
       encryption: z.enum(["aws:kms", "AES256"], { error: 'expected "aws:kms" or "AES256"' }).optional(),
-      prefix: z.string().min(1).optional(),
+      prefix: z
+        .string()
+        .regex(/^\/*[A-Za-z0-9!_.'()-]+(\/[A-Za-z0-9!_.'()-]+)*\/*$/, {
+          error: 'expected an S3 key prefix such as "redpanda" (letters, digits and !_.\'()- in "/"-separated segments; the IAM policy is scoped to it)',
+        })
+        .optional(),
       schedule: z.string().regex(CRON, { error: 'expected a five-field cron expression such as "0 * * * *"' }).optional(),
       fullEveryHours: positiveInt().optional(),
       retentionDays: positiveInt().optional(),

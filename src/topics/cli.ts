@@ -3,6 +3,7 @@
  * and exit codes, kept here so they are unit-tested without a process or a broker.
  */
 import { parseArgs } from "node:util";
+import { externalBrokers } from "../cluster/addresses";
 import type { StackConfig } from "../config/schema";
 import { brokerAddressProblem, parseBrokerList } from "./model";
 import type { TopicPlan } from "./plan";
@@ -13,7 +14,8 @@ export const USAGE = [
   "  npm run topics -- apply --stack <s> [--brokers <csv>] [--json]",
   "  npm run topics -- probe [--stack <s>] [--brokers <csv>]",
   "",
-  "Brokers: --brokers, else APPHUB_STREAM_BROKER_URL, else apphub-streaming:kafka.brokers, else (dev) 127.0.0.1:<dev.kafkaPort>.",
+  "Brokers: --brokers, else APPHUB_STREAM_BROKER_URL, else apphub-streaming:kafka.brokers, else the dev listener",
+  "(127.0.0.1:<dev.kafkaPort>) or the Kubernetes external listener (apphub-streaming:cluster.external).",
   "SASL password (when apphub-streaming:kafka.sasl is set): APPHUB_KAFKA_SASL_PASSWORD.",
   "Exit codes: 0 ok / in sync; 2 (plan --detailed-exitcode) changes pending; 1 error or anything blocked.",
 ].join("\n");
@@ -74,7 +76,8 @@ export interface ResolvedBrokers {
 
 /**
  * `--brokers`, else `APPHUB_STREAM_BROKER_URL`, else the stack's `kafka.brokers`, else the dev
- * stack's host listener; Kubernetes stacks without `kafka.brokers` must say where to connect.
+ * stack's host listener or a Kubernetes stack's external listener (what `pulumi up` uses);
+ * a Kubernetes stack with neither must say where to connect.
  */
 export function resolveBrokers(input: { flag?: string; env: NodeJS.ProcessEnv; config?: StackConfig; stack?: string }): ResolvedBrokers {
   const candidates: [string | string[] | undefined, string][] = [
@@ -96,8 +99,10 @@ export function resolveBrokers(input: { flag?: string; env: NodeJS.ProcessEnv; c
     const host = bind === "0.0.0.0" || bind === "::" ? "127.0.0.1" : bind;
     return { brokers: [`${host}:${input.config.dev.kafkaPort}`], source: `the dev stack's host listener` };
   }
+  const external = externalBrokers(input.config.cluster);
+  if (external.length > 0) return { brokers: external, source: "the cluster's external listener (apphub-streaming:cluster.external)" };
   throw new Error(
-    `no brokers for stack ${input.stack ?? input.config.environment}: pass --brokers, set ${BROKER_URL_ENV}, or set apphub-streaming:kafka.brokers to addresses reachable from here`,
+    `no brokers for stack ${input.stack ?? input.config.environment}: pass --brokers, set ${BROKER_URL_ENV}, set apphub-streaming:kafka.brokers to addresses reachable from here, or enable apphub-streaming:cluster.external`,
   );
 }
 

@@ -70,14 +70,17 @@ export async function probe(settings: ConnectionSettings, password: string | und
 
     const joined = new Promise<void>((resolve) => consumer.on(consumer.events.GROUP_JOIN, () => resolve()));
     let sentAt = 0;
-    const received = new Promise<number>((resolve) => {
-      void consumer.run({
-        autoCommit: false,
-        eachMessage: async ({ message }) => {
-          if (message.value?.toString() === marker) resolve(Date.now() - sentAt);
-        },
-      });
+    const received = new Promise<number>((resolve, reject) => {
+      consumer
+        .run({
+          autoCommit: false,
+          eachMessage: async ({ message }) => {
+            if (message.value?.toString() === marker) resolve(Date.now() - sentAt);
+          },
+        })
+        .catch(reject);
     });
+    received.catch(() => undefined);
     const deadline = new Promise<never>((_, reject) => {
       timer = setTimeout(() => reject(new Error(`probe message was not received back from ${topic} on ${describeBrokers(settings.brokers)} within ${timeoutMs} ms`)), timeoutMs);
     });

@@ -221,6 +221,22 @@ describe("a corrupted object in the bucket", () => {
   });
 });
 
+describe("a latest pointer whose manifest is unreadable", () => {
+  it("does not block backups: the next run says so and starts a new chain", async () => {
+    const dataDir = dir("unreadable-source");
+    await createSyntheticDataDir(dataDir, { topics: ["apphub.jobs.runs"], partitions: 1, closedSegments: 1, seed: 13 });
+    const source = new LocalDirectorySource(dataDir);
+    const first = await runBackup({ store, source, broker: 8, fullEveryHours: 24, now: at("2025-01-02T00:10:00Z") });
+    await client.send(new PutObjectCommand({ Bucket: bucket, Key: store.fullKey(8, first.manifestKey), Body: "{ truncated" }));
+    const events: string[] = [];
+    const next = await runBackup({ store, source, broker: 8, fullEveryHours: 24, now: at("2025-01-02T01:10:00Z"), onEvent: (event) => events.push(event.event) });
+    expect(events).toContain("previous-unreadable");
+    expect(next).toMatchObject({ kind: "full", chainId: next.snapshotId, uploadedBytes: next.bytes });
+    await restoreSnapshot({ store, broker: 8, snapshot: "latest", into: dir("unreadable-restore") });
+    expect(await treeDigest(dir("unreadable-restore"))).toEqual(await treeDigest(dataDir));
+  });
+});
+
 describe("the bucket's lifecycle rules", () => {
   /** The component's rules in the S3 API's own shape. */
   function toS3(rule: LifecycleRule): S3LifecycleRule {

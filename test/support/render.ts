@@ -1,82 +1,26 @@
 /**
- * Renders a stack the way `npm run render` does: compiled JS in a child Node process, since
- * vitest's module transform breaks Pulumi's closure serialization (SPEC, "Pulumi facts").
- * Needs `npm run build` first (`npm test` does it).
+ * Rendered stacks for tests. The unit project's global setup renders the repository's stacks
+ * once (`test/renderSetup.ts`); suites read them from there, or render here when run alone.
  */
-import { spawnSync } from "node:child_process";
-import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
-import { parseAllDocuments } from "yaml";
-import type { RenderedResource } from "../../src/render/write";
+import { inject } from "vitest";
+import { REPO_ROOT, readRender, renderIn, type RenderResult } from "./renderProcess";
 
-export const REPO_ROOT = path.resolve(__dirname, "../..");
-const RENDER_CLI = path.join(REPO_ROOT, "dist/src/cli/render.js");
-
-export interface RenderResult {
-  status: number;
-  stdout: string;
-  stderr: string;
-  resources: RenderedResource[];
-  objects: KubeObject[];
-  outputs: Record<string, unknown>;
-}
-
-export interface KubeObject {
-  apiVersion: string;
-  kind: string;
-  metadata: { name?: string; namespace?: string; labels?: Record<string, string>; annotations?: Record<string, string> };
-  [field: string]: unknown;
-}
+export { findObject, renderStackYaml, resourcesOfType, REPO_ROOT } from "./renderProcess";
+export type { KubeObject, RenderResult } from "./renderProcess";
 
 const cache = new Map<string, RenderResult>();
 
-/** Renders one of the repository's stacks (cached per test file). */
+/**
+ * Renders one of the repository's stacks: read from the unit project's global setup when it
+ * rendered them already, else rendered here (cached per test file).
+ */
 export function renderRepoStack(stack: string): RenderResult {
   const cached = cache.get(stack);
   if (cached) return cached;
-  const result = renderIn(REPO_ROOT, stack);
+  const prerendered = inject("repoRenderDir");
+  const result = prerendered ? readRender(path.join(prerendered, stack)) : renderIn(REPO_ROOT, stack);
   cache.set(stack, result);
   return result;
 }
 
-/** Renders a stack file given as YAML text, in a scratch directory. */
-export function renderStackYaml(stack: string, yamlText: string, env: NodeJS.ProcessEnv = {}): RenderResult {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "apphub-render-"));
-  fs.writeFileSync(path.join(dir, `Pulumi.${stack}.yaml`), yamlText);
-  return renderIn(dir, stack, env);
-}
-
-function renderIn(cwd: string, stack: string, env: NodeJS.ProcessEnv = {}): RenderResult {
-  if (!fs.existsSync(RENDER_CLI)) throw new Error(`${RENDER_CLI} is missing: run npm run build first`);
-  const out = fs.mkdtempSync(path.join(os.tmpdir(), "apphub-render-out-"));
-  const child = spawnSync(process.execPath, [RENDER_CLI, "--stack", stack, "--out", out], {
-    cwd,
-    encoding: "utf8",
-    env: { ...process.env, ...env },
-    timeout: 120_000,
-  });
-  const dir = path.join(out, stack);
-  const read = (file: string) => (fs.existsSync(path.join(dir, file)) ? fs.readFileSync(path.join(dir, file), "utf8") : undefined);
-  const resourcesText = read("resources.json");
-  const yamlText = read("kubernetes.yaml");
-  const outputsText = read("outputs.json");
-  return {
-    status: child.status ?? -1,
-    stdout: child.stdout,
-    stderr: child.stderr,
-    resources: resourcesText ? (JSON.parse(resourcesText) as RenderedResource[]) : [],
-    objects: yamlText ? parseAllDocuments(yamlText).map((doc) => doc.toJSON() as KubeObject) : [],
-    outputs: outputsText ? (JSON.parse(outputsText) as Record<string, unknown>) : {},
-  };
-}
-
-export function resourcesOfType(result: RenderResult, type: string): RenderedResource[] {
-  return result.resources.filter((resource) => resource.type === type);
-}
-
-export function findObject(result: RenderResult, kind: string, name: string): KubeObject {
-  const found = result.objects.find((object) => object.kind === kind && object.metadata.name === name);
-  if (!found) throw new Error(`no ${kind} ${name} among ${result.objects.map((o) => `${o.kind}/${o.metadata.name}`).join(", ")}`);
-  return found;
-}

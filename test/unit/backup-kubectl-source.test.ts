@@ -35,6 +35,10 @@ beforeAll(async () => {
   await createSyntheticDataDir(dataDir, { partitions: 1, segmentBytes: 300_000, openSegmentBytes: 70_000 });
   fs.writeFileSync(path.join(dataDir, "kafka", "odd name\twith tab.log"), "odd");
   fs.writeFileSync(path.join(dataDir, "kafka", "$(touch PWNED)"), "quoted");
+  // A fresh ext4 volume's lost+found: root-owned, mode 0700, unreadable to the broker's user.
+  fs.mkdirSync(path.join(dataDir, "lost+found", "#12345"), { recursive: true });
+  fs.writeFileSync(path.join(dataDir, "lost+found", "#12345", "orphan"), "not ours");
+  fs.chmodSync(path.join(dataDir, "lost+found"), 0o700);
   const kubectl = path.join(work, "kubectl");
   fs.writeFileSync(kubectl, FAKE_KUBECTL, { mode: 0o755 });
   process.env.FAKE_KUBECTL_LOG = execLog;
@@ -59,6 +63,7 @@ describe("KubectlExecSource", () => {
     expect(remote).toEqual(local);
     expect(remote.files.length).toBeGreaterThan(10);
     expect(remote.directories).toContain("cloud_storage_cache");
+    expect([...remote.directories, ...remote.files.map((file) => file.path)].filter((entry) => entry.startsWith("lost+found"))).toEqual([]);
   });
 
   it("streams exactly the requested byte range", async () => {

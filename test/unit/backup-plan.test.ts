@@ -260,3 +260,18 @@ describe("stack config backup.oidcProviderArn", () => {
     );
   });
 });
+
+describe("stack config backup.prefix", () => {
+  const withPrefix = (prefix: string) => parseStackConfig({ environment: "prod", backup: { bucketName: "apphub-prod-redpanda-snapshots", prefix } });
+  it("accepts key prefixes, with or without slashes around them", () => {
+    for (const prefix of ["redpanda", "backups/redpanda", "/redpanda/"]) expect(withPrefix(prefix).ok, prefix).toBe(true);
+  });
+
+  it("refuses prefixes that would widen or break the IAM scope", () => {
+    for (const prefix of ["/", "redpanda/*", "a//b", "with space"]) {
+      const result = withPrefix(prefix);
+      expect(result.ok, prefix).toBe(false);
+      if (!result.ok) expect(result.issues).toContainEqual(expect.objectContaining({ key: "apphub-streaming:backup.prefix", message: expect.stringContaining("expected an S3 key prefix") }));
+    }
+  });
+});

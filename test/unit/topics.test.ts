@@ -380,7 +380,16 @@ describe("topics CLI rules", () => {
     expect(resolveBrokers({ env: {} }).brokers).toEqual(["127.0.0.1:19092"]);
   });
 
-  it("asks Kubernetes stacks where to connect, and rejects malformed brokers by source", () => {
+  it("uses a Kubernetes stack's external listener, else asks where to connect, and rejects malformed brokers by source", () => {
+    const external = config({
+      environment: "minikube",
+      backup: { enabled: false },
+      cluster: { replicas: 3, external: { enabled: true, type: "NodePort", basePort: 31092, advertisedHost: "192.168.49.2" } },
+    });
+    expect(resolveBrokers({ env: {}, config: external })).toEqual({
+      brokers: ["192.168.49.2:31092", "192.168.49.2:31093", "192.168.49.2:31094"],
+      source: "the cluster's external listener (apphub-streaming:cluster.external)",
+    });
     const prod = config({ environment: "prod", backup: { bucketName: "b-bucket" } });
     expect(() => resolveBrokers({ env: {}, config: prod, stack: "prod" })).toThrow("no brokers for stack prod: pass --brokers, set APPHUB_STREAM_BROKER_URL");
     expect(() => resolveBrokers({ flag: "host-without-port", env: {} })).toThrow('--brokers: expected "host:port"');
