@@ -174,15 +174,35 @@ async function settle(settings: ConnectionSettings, names: readonly string[]): P
   });
 }
 
+/**
+ * Deletes every topic this run created. A create the broker acknowledged can take seconds to
+ * show in its metadata, so this keeps looking until none of them has been seen for a while.
+ */
 async function cleanup(settings: ConnectionSettings): Promise<void> {
-  if (created.size === 0) return;
+  const names = [...created].filter((name) => name.startsWith(`${BENCH_PREFIX}.`));
+  if (names.length === 0) return;
+  let deleted = 0;
   await withSession(settings, undefined, async (session) => {
-    const candidates = [...created].filter((name) => name.startsWith(`${BENCH_PREFIX}.`));
-    const snapshot = await session.metadata(candidates);
-    const mine = candidates.filter((name) => snapshot.topics.has(name));
-    for (let start = 0; start < mine.length; start += 100) await session.deleteTopics(mine.slice(start, start + 100));
-    process.stderr.write(`bench: deleted ${mine.length} bench topics (${BENCH_PREFIX}.*)\n`);
+    let quietRounds = 0;
+    for (let round = 0; round < 60 && quietRounds < 3; round += 1) {
+      const present = [...(await session.metadata(names)).topics.keys()];
+      if (present.length === 0) {
+        quietRounds += 1;
+      } else {
+        quietRounds = 0;
+        for (let start = 0; start < present.length; start += 100) {
+          const batch = present.slice(start, start + 100);
+          // A topic already being deleted answers with an error; the next round checks again.
+          await session.deleteTopics(batch).then(
+            () => (deleted += batch.length),
+            () => undefined,
+          );
+        }
+      }
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
   });
+  process.stderr.write(`bench: deleted ${deleted} bench topics (${BENCH_PREFIX}.*)\n`);
   created.clear();
 }
 

@@ -476,6 +476,15 @@ function crossFieldIssues(raw: Record<string, unknown>): ConfigIssue[] {
     issues.push(...clusterConfigIssues(environment, raw.cluster, brokerCount).map((issue) => ({ key: keyPath(issue.path), message: issue.message })));
   }
 
+  // The topic bootstrap runs wherever `pulumi up` runs, so it needs an address for every broker.
+  if ((environment === "minikube" || environment === "prod") && get(raw, "kafka", "brokers") === undefined && get(raw, "cluster", "external", "enabled") !== true) {
+    issues.push({
+      key: keyPath(["kafka", "brokers"]),
+      message:
+        "is required on Kubernetes stacks unless apphub-streaming:cluster.external.enabled is true: expected the host:port list where pulumi up reaches every broker",
+    });
+  }
+
   const streamingEnabled = get(raw, "streaming", "enabled") === true;
   const mirrors = get(raw, "streaming", "mirrors");
   if (!streamingEnabled && isRecord(mirrors)) {

@@ -6,8 +6,9 @@
  * Round trips, whatever the number of topics:
  * - plan / no-op apply: one Metadata request + one DescribeConfigs request;
  * - apply with changes: the plan, then one validate-only request per kind of change
- *   (CreateTopics, CreatePartitions, AlterConfigs), then the same requests for real, then one
- *   re-read (Metadata + DescribeConfigs) to verify the broker converged.
+ *   (CreateTopics, CreatePartitions, AlterConfigs; a ListPartitionReassignments before a
+ *   reassignment), then the same requests for real, then one re-read (Metadata +
+ *   DescribeConfigs) to verify the broker converged.
  *
  * Apply is all-or-nothing with respect to the plan: if any topic is blocked, or the broker
  * rejects any change in the validate-only pass, nothing is changed.
@@ -79,7 +80,7 @@ export async function applyPlans(session: KafkaSession, plans: readonly TopicPla
   if (createRequests.length + partitionRequests.length + configRequests.length + reassignments.length === 0) return;
 
   // Validate everything before changing anything, so a refusal leaves the broker untouched.
-  await session.createTopics(createRequests, true);
+  await validateEach(createRequests, (batch) => session.createTopics(batch, true));
   await validateEach(partitionRequests, (batch) => session.createPartitions(batch, true));
   await validateEach(configRequests, (batch) => session.alterTopicConfigs(batch, true));
   if (reassignments.length > 0) {
@@ -91,7 +92,6 @@ export async function applyPlans(session: KafkaSession, plans: readonly TopicPla
   }
 
   await session.createTopics(createRequests, false);
-  await session.createPartitions(partitionRequests, false);
   await session.alterTopicConfigs(configRequests, false);
   if (reassignments.length > 0) {
     await session.reassignPartitions(reassignments);
@@ -101,6 +101,9 @@ export async function applyPlans(session: KafkaSession, plans: readonly TopicPla
       options,
     );
   }
+  // After any reassignment: the broker gives new partitions the replication of the existing
+  // ones, so partitions added together with a replication change get the new replication.
+  await session.createPartitions(partitionRequests, false);
 
   await verifyConverged(
     session,
@@ -109,20 +112,25 @@ export async function applyPlans(session: KafkaSession, plans: readonly TopicPla
   );
 }
 
-/** Sends one batched validate-only request; when it fails, names the topics it failed for. */
+/**
+ * Sends one batched validate-only request. When the broker refuses it, nothing has been
+ * changed yet; the error names each refused topic (legacy AlterConfigs and CreatePartitions
+ * responses do not say which one failed, so a refused batch is retried one by one).
+ */
 async function validateEach<T extends { name: string }>(items: readonly T[], validate: (batch: readonly T[]) => Promise<void>): Promise<void> {
   if (items.length === 0) return;
+  let batchError: unknown;
   try {
     await validate(items);
     return;
   } catch (error) {
-    if (items.length === 1) throw error;
+    batchError = error;
   }
-  // Legacy AlterConfigs and CreatePartitions responses do not say which topic failed.
   const failures: string[] = [];
-  for (const item of items) {
-    await validate([item]).catch((error: unknown) => failures.push(kafkaErrorMessage(error)));
+  if (items.length > 1) {
+    for (const item of items) await validate([item]).catch((error: unknown) => failures.push(kafkaErrorMessage(error)));
   }
+  if (failures.length === 0) failures.push(kafkaErrorMessage(batchError));
   throw new Error(`nothing was changed; the broker refused:\n  ${failures.join("\n  ")}`);
 }
 

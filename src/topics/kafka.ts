@@ -125,7 +125,7 @@ export interface KafkaSession {
   createTopics(topics: readonly CreateTopicRequest[], validateOnly: boolean): Promise<void>;
   /** One legacy AlterConfigs request; each entry is the complete override set of its topic. */
   alterTopicConfigs(topics: readonly { name: string; config: Record<string, string> }[], validateOnly: boolean): Promise<void>;
-  /** One CreatePartitions request. */
+  /** One CreatePartitions request; the broker places the new partitions. */
   createPartitions(topics: readonly { name: string; count: number }[], validateOnly: boolean): Promise<void>;
   /** One AlterPartitionReassignments request for all of them. */
   reassignPartitions(topics: readonly { name: string; assignment: readonly PartitionAssignment[] }[]): Promise<void>;

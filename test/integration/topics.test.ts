@@ -419,6 +419,37 @@ describe("three brokers", () => {
     expect(shrunk.map((partition) => partition.replicas.length)).toEqual(Array(6).fill(2));
     expect(shrunk.map((partition) => partition.leader)).toEqual(leaders);
     expect(cli(stack, ["plan", "--stack", "minikube", "--detailed-exitcode"]).status).toBe(0);
+
+    // More partitions and more replicas in one apply: the new partitions are created at 3 too.
+    const both = single(3);
+    writeStack(stack, { ...both, topics: { ...both.topics, [name]: { partitions: 8, replicationFactor: 3 } } });
+    const grownBoth = cli(stack, ["apply", "--stack", "minikube"]);
+    expect(grownBoth.status, grownBoth.stderr).toBe(0);
+    const final = await partitionsOf(CLUSTER_BROKERS, name);
+    expect(final.map((partition) => new Set(partition.replicas).size)).toEqual(Array(8).fill(3));
+  });
+});
+
+describe("npm run bench:topics", () => {
+  it("prints every scenario beside the baseline with ratios, and deletes every topic it created", async () => {
+    const bench = path.join(REPO_ROOT, "dist/bench/topics.js");
+    const child = spawnSync(process.execPath, [bench, "--sizes", "3,12", "--partitions", "1", "--repeat", "1"], { cwd: REPO_ROOT, encoding: "utf8", timeout: 300_000 });
+    expect(child.status, child.stderr).toBe(0);
+    const rows = child.stdout.split("\n").filter((line) => /^\d+\s{2}/.test(line));
+    expect(rows.map((row) => row.split(/\s{2,}/).slice(0, 2).join(" | "))).toEqual([
+      "3 | cold apply",
+      "3 | no-op plan",
+      "3 | one-retention-change apply",
+      "12 | cold apply",
+      "12 | no-op plan",
+      "12 | one-retention-change apply",
+    ]);
+    for (const row of rows) expect(row).toMatch(/\d+\.\d\dx\s+\d+\.\d\dx$/);
+    // The no-op plan is two requests after the connection's ApiVersions, whatever the size.
+    expect(rows.filter((row) => row.includes("no-op plan")).map((row) => row.split(/\s{2,}/)[3])).toEqual(["3", "3"]);
+    const benchPrefix = /deleted \d+ bench topics \((apphub-bench\.[0-9a-f]+)\.\*\)/.exec(child.stderr)?.[1];
+    expect(benchPrefix).toBeDefined();
+    expect(await topicsUnder(SINGLE_BROKERS, benchPrefix ?? "")).toEqual([]);
   });
 });
 

@@ -16,6 +16,9 @@ import { renderPreStopScript } from "../../src/cluster/scripts";
 import { parseStackConfig } from "../../src/config/schema";
 import { findObject, renderRepoStack, type KubeObject } from "../support/render";
 
+/** Where `pulumi up` reaches the brokers: Kubernetes stacks need it unless the external listener is on. */
+const KAFKA = { brokers: ["192.168.49.2:31092"] };
+
 interface Reply {
   status: number;
   body?: unknown;
@@ -173,7 +176,7 @@ describe("preStop: drain through maintenance mode", () => {
   });
 
   it("skips the drain, saying why, when the cluster has fewer than three brokers", async () => {
-    const parsed = parseStackConfig({ environment: "minikube", backup: { bucketName: "apphub-snapshots" }, cluster: { replicas: 1 } });
+    const parsed = parseStackConfig({ environment: "minikube", backup: { bucketName: "apphub-snapshots" }, kafka: KAFKA, cluster: { replicas: 1 } });
     if (!parsed.ok) throw new Error(JSON.stringify(parsed.issues));
     api.reset({ ...NODE });
     const run = await runHook(renderPreStopScript(parsed.config.cluster), { ADMIN_API: api.url });

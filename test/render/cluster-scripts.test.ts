@@ -24,6 +24,11 @@ interface Run {
 const CLOSED_PORT_URL = "http://127.0.0.1:9";
 const fqdn = (ordinal: number) => `apphub-redpanda-${ordinal}.apphub-redpanda-headless.apphub-system.svc.cluster.local`;
 const SEEDS = `--seeds=${[0, 1, 2].map((ordinal) => `${fqdn(ordinal)}:33145`).join(",")}`;
+/** Both repository stacks enable the external listener, which every broker binds on 9094. */
+const KAFKA_API_WITH_EXTERNAL = [
+  { name: "internal", address: "0.0.0.0", port: 9092 },
+  { name: "external", address: "0.0.0.0", port: 9094 },
+];
 
 function scriptsOf(result: RenderResult): Record<string, string> {
   expect(result.status, result.stderr).toBe(0);
@@ -75,8 +80,9 @@ async function runStart(scripts: Record<string, string>, podName: string, option
 describe("broker start script (minikube)", () => {
   const scripts = () => scriptsOf(renderRepoStack("minikube"));
 
+  // Pulumi.minikube.yaml publishes broker N on NodePort 31092 + N of the minikube node.
   for (const ordinal of [0, 1, 2]) {
-    it(`starts apphub-redpanda-${ordinal} with its own FQDN, all three seeds and the dev-only flags`, async () => {
+    it(`starts apphub-redpanda-${ordinal} with its own FQDN, its NodePort address, all three seeds and the dev-only flags`, async () => {
       const run = await runStart(scripts(), `apphub-redpanda-${ordinal}`);
       expect(run.code, run.stderr).toBe(0);
       expect(run.argv).toEqual([
@@ -85,7 +91,7 @@ describe("broker start script (minikube)", () => {
         `--config=${run.argv?.[2]?.slice("--config=".length)}`,
         SEEDS,
         `--advertise-rpc-addr=${fqdn(ordinal)}:33145`,
-        `--advertise-kafka-addr=internal://${fqdn(ordinal)}:9092`,
+        `--advertise-kafka-addr=internal://${fqdn(ordinal)}:9092,external://192.168.49.2:${31092 + ordinal}`,
         `--advertise-pandaproxy-addr=internal://${fqdn(ordinal)}:8082`,
         "--smp=1",
         "--memory=1536M",
@@ -107,7 +113,7 @@ describe("broker start script (minikube)", () => {
     expect(redpanda).not.toHaveProperty("node_id");
     expect(redpanda.data_directory).toBe("/var/lib/redpanda/data");
     expect(redpanda.rpc_server).toEqual({ address: "0.0.0.0", port: 33145 });
-    expect(redpanda.kafka_api).toEqual([{ name: "internal", address: "0.0.0.0", port: 9092 }]);
+    expect(redpanda.kafka_api).toEqual(KAFKA_API_WITH_EXTERNAL);
     expect(redpanda.admin).toEqual([{ address: "0.0.0.0", port: 9644 }]);
   });
 
@@ -123,14 +129,15 @@ describe("broker start script (minikube)", () => {
 describe("broker start script (prod)", () => {
   const scripts = () => scriptsOf(renderRepoStack("prod"));
 
+  // Pulumi.prod.yaml gives broker N its own internal load balancer, redpanda-N.streaming.apphub.internal:9094 + N.
   for (const ordinal of [0, 1, 2]) {
-    it(`starts apphub-redpanda-${ordinal} sized for 4 dedicated cores and 8Gi, without dev-only flags`, async () => {
+    it(`starts apphub-redpanda-${ordinal} sized for 4 dedicated cores and 8Gi, advertising its load balancer, without dev-only flags`, async () => {
       const run = await runStart(scripts(), `apphub-redpanda-${ordinal}`);
       expect(run.code, run.stderr).toBe(0);
       expect(run.argv?.slice(3)).toEqual([
         SEEDS,
         `--advertise-rpc-addr=${fqdn(ordinal)}:33145`,
-        `--advertise-kafka-addr=internal://${fqdn(ordinal)}:9092`,
+        `--advertise-kafka-addr=internal://${fqdn(ordinal)}:9092,external://redpanda-${ordinal}.streaming.apphub.internal:${9094 + ordinal}`,
         `--advertise-pandaproxy-addr=internal://${fqdn(ordinal)}:8082`,
         "--smp=4",
         "--memory=6553M",
@@ -141,6 +148,7 @@ describe("broker start script (prod)", () => {
         expect(run.argv?.some((arg) => arg.startsWith(devOnly)), devOnly).toBe(false);
       }
       expect((run.redpandaYaml?.redpanda as Record<string, unknown>).developer_mode).toBe(false);
+      expect((run.redpandaYaml?.redpanda as Record<string, unknown>).kafka_api).toEqual(KAFKA_API_WITH_EXTERNAL);
     });
   }
 });

@@ -10,10 +10,19 @@ import { findObject, renderRepoStack, renderStackYaml, type KubeObject, type Ren
 type Json = any;
 const NAMESPACE = "apphub-system";
 const SCRAPE = { "prometheus.io/scrape": "true", "prometheus.io/port": "9644", "prometheus.io/path": "/metrics" };
+/** Stack YAML lines for where `pulumi up` reaches the brokers: required on Kubernetes stacks without the external listener. */
+const KAFKA_BROKERS_YAML = ["  apphub-streaming:kafka:", "    brokers: ['10.0.0.1:9094', '10.0.0.2:9094', '10.0.0.3:9094']"];
+/** What the repository stacks publish through their external listeners (Pulumi.<stack>.yaml, cluster.external). */
+const REPO_EXTERNAL_BROKERS: Record<string, string[]> = {
+  minikube: ["192.168.49.2:31092", "192.168.49.2:31093", "192.168.49.2:31094"],
+  prod: ["redpanda-0.streaming.apphub.internal:9094", "redpanda-1.streaming.apphub.internal:9095", "redpanda-2.streaming.apphub.internal:9096"],
+};
 
 const object = (result: RenderResult, kind: string, name: string): Json => findObject(result, kind, name);
 const statefulSet = (stack: string): Json => object(renderRepoStack(stack), "StatefulSet", "apphub-redpanda");
 const broker = (stack: string): Json => statefulSet(stack).spec.template.spec.containers[0];
+const externalServices = (result: RenderResult): Json[] =>
+  result.objects.filter((candidate: KubeObject) => candidate.kind === "Service" && candidate.metadata.name?.endsWith("-external"));
 
 function matches(selector: { matchLabels?: Record<string, string> } | undefined, labels: Record<string, string>): boolean {
   return Object.entries(selector?.matchLabels ?? {}).every(([key, value]) => labels[key] === value);
@@ -70,6 +79,26 @@ describe("Services", () => {
       expect(statefulSet(stack).spec.serviceName).toBe("apphub-redpanda-headless");
     });
   }
+
+  it("publishes each broker through its own external Service: NodePorts on minikube, internal load balancers in prod", () => {
+    expect(externalServices(renderRepoStack("minikube")).map((service) => [service.metadata.name, service.spec.type, service.spec.ports[0].nodePort])).toEqual([
+      ["apphub-redpanda-0-external", "NodePort", 31092],
+      ["apphub-redpanda-1-external", "NodePort", 31093],
+      ["apphub-redpanda-2-external", "NodePort", 31094],
+    ]);
+    const prod = externalServices(renderRepoStack("prod"));
+    expect(prod.map((service) => [service.metadata.name, service.spec.type, service.spec.ports[0].port])).toEqual([
+      ["apphub-redpanda-0-external", "LoadBalancer", 9094],
+      ["apphub-redpanda-1-external", "LoadBalancer", 9095],
+      ["apphub-redpanda-2-external", "LoadBalancer", 9096],
+    ]);
+    prod.forEach((service, ordinal) =>
+      expect(service.metadata.annotations).toEqual({
+        "service.beta.kubernetes.io/aws-load-balancer-scheme": "internal",
+        "external-dns.alpha.kubernetes.io/hostname": `redpanda-${ordinal}.streaming.apphub.internal`,
+      }),
+    );
+  });
 });
 
 describe("StatefulSet apphub-redpanda", () => {
@@ -118,7 +147,8 @@ describe("StatefulSet apphub-redpanda", () => {
       const container = broker(stack);
       expect(container.command).toEqual(["/bin/bash", "/etc/apphub-redpanda/start.sh"]);
       expect(container.env).toContainEqual({ name: "POD_NAME", valueFrom: { fieldRef: { fieldPath: "metadata.name" } } });
-      expect(container.ports.map((port: Json) => port.containerPort)).toEqual([9092, 9644, 8082, 33145]);
+      // The repository stack enables the external listener, which every broker binds on 9094.
+      expect(container.ports.map((port: Json) => port.containerPort)).toEqual([9092, 9644, 8082, 33145, 9094]);
     });
   }
 
@@ -140,7 +170,7 @@ describe("StatefulSet apphub-redpanda", () => {
   it("omits the storage class when the stack sets none (the cluster default)", () => {
     const result = renderStackYaml(
       "minikube",
-      ["config:", "  apphub-streaming:environment: minikube", "  apphub-streaming:backup:", "    bucketName: apphub-snapshots", ""].join("\n"),
+      ["config:", "  apphub-streaming:environment: minikube", "  apphub-streaming:backup:", "    bucketName: apphub-snapshots", ...KAFKA_BROKERS_YAML, ""].join("\n"),
     );
     expect(result.status, result.stderr).toBe(0);
     const claim = object(result, "StatefulSet", "apphub-redpanda").spec.volumeClaimTemplates[0];
@@ -210,6 +240,7 @@ describe("NetworkPolicy", () => {
         "  apphub-streaming:environment: prod",
         "  apphub-streaming:backup:",
         "    bucketName: apphub-snapshots",
+        ...KAFKA_BROKERS_YAML,
         "  apphub-streaming:cluster:",
         "    appNamespaces: [apphub-core, apphub-timestore]",
         "    appPodLabels:",
@@ -230,7 +261,19 @@ describe("NetworkPolicy", () => {
   });
 
   it("opens the external listener port to everyone only when the listener is enabled", () => {
-    expect(allows(policy(), brokerPod(), { namespace: "anywhere", labels: {} }, 9094)).toBe(false);
+    const anywhere: Peer = { namespace: "anywhere", labels: {} };
+    // The repository's prod stack enables the listener (internal load balancers): 9094 is open, RPC is not.
+    expect(allows(policy(), brokerPod(), anywhere, 9094)).toBe(true);
+    expect(allows(policy(), brokerPod(), anywhere, 33145)).toBe(false);
+    // A prod stack that reaches its brokers through kafka.brokers instead keeps 9094 closed and publishes nothing.
+    const internalOnly = renderStackYaml(
+      "prod",
+      ["config:", "  apphub-streaming:environment: prod", "  apphub-streaming:backup:", "    bucketName: apphub-snapshots", ...KAFKA_BROKERS_YAML, ""].join("\n"),
+    );
+    expect(internalOnly.status, internalOnly.stderr).toBe(0);
+    expect(allows(object(internalOnly, "NetworkPolicy", "apphub-redpanda"), brokerPod(), anywhere, 9094)).toBe(false);
+    expect(externalServices(internalOnly)).toEqual([]);
+    expect(internalOnly.outputs.externalBrokers).toEqual([]);
     const result = renderStackYaml(
       "minikube",
       [
@@ -245,10 +288,9 @@ describe("NetworkPolicy", () => {
     );
     expect(result.status, result.stderr).toBe(0);
     const open = object(result, "NetworkPolicy", "apphub-redpanda");
-    expect(allows(open, brokerPod(), { namespace: "anywhere", labels: {} }, 9094)).toBe(true);
-    expect(allows(open, brokerPod(), { namespace: "anywhere", labels: {} }, 33145)).toBe(false);
-    const services = result.objects.filter((candidate: KubeObject) => candidate.kind === "Service" && candidate.metadata.name?.endsWith("-external")) as Json[];
-    expect(services.map((service) => [service.metadata.name, service.spec.type, service.spec.ports[0].nodePort])).toEqual([
+    expect(allows(open, brokerPod(), anywhere, 9094)).toBe(true);
+    expect(allows(open, brokerPod(), anywhere, 33145)).toBe(false);
+    expect(externalServices(result).map((service) => [service.metadata.name, service.spec.type, service.spec.ports[0].nodePort])).toEqual([
       ["apphub-redpanda-0-external", "NodePort", 31092],
       ["apphub-redpanda-1-external", "NodePort", 31093],
       ["apphub-redpanda-2-external", "NodePort", 31094],
@@ -283,6 +325,7 @@ describe("PrometheusRule", () => {
         "  apphub-streaming:environment: prod",
         "  apphub-streaming:backup:",
         "    bucketName: apphub-snapshots",
+        ...KAFKA_BROKERS_YAML,
         "  apphub-streaming:cluster:",
         "    prometheusRule: true",
         "    backlogAlertSeconds: 900",
@@ -300,11 +343,11 @@ describe("PrometheusRule", () => {
 
 describe("outputs and ordering", () => {
   for (const stack of ["minikube", "prod"]) {
-    it(`${stack}: exports the in-cluster bootstrap address and admin URL`, () => {
+    it(`${stack}: exports the in-cluster bootstrap address, admin URL and the external listener's broker addresses`, () => {
       const outputs = renderRepoStack(stack).outputs;
       expect(outputs.brokerUrl).toBe("apphub-redpanda:9092");
       expect(outputs.adminUrl).toBe("http://apphub-redpanda.apphub-system.svc.cluster.local:9644");
-      expect(outputs.externalBrokers).toEqual([]);
+      expect(outputs.externalBrokers).toEqual(REPO_EXTERNAL_BROKERS[stack]);
     });
 
     it(`${stack}: the StatefulSet waits for its scripts and headless Service; topics and env patches wait for the StatefulSet`, () => {
@@ -343,6 +386,7 @@ describe("refused configurations", () => {
         "  apphub-streaming:environment: prod",
         "  apphub-streaming:backup:",
         "    bucketName: apphub-snapshots",
+        ...KAFKA_BROKERS_YAML,
         "  apphub-streaming:cluster:",
         "    overprovisioned: true",
         "",
@@ -357,9 +401,16 @@ describe("refused configurations", () => {
   it("exits 2 naming apphub-streaming:cluster.developerMode for a prod stack that enables it", () => {
     const result = renderStackYaml(
       "prod",
-      ["config:", "  apphub-streaming:environment: prod", "  apphub-streaming:backup:", "    bucketName: apphub-snapshots", "  apphub-streaming:cluster:", "    developerMode: true", ""].join(
-        "\n",
-      ),
+      [
+        "config:",
+        "  apphub-streaming:environment: prod",
+        "  apphub-streaming:backup:",
+        "    bucketName: apphub-snapshots",
+        ...KAFKA_BROKERS_YAML,
+        "  apphub-streaming:cluster:",
+        "    developerMode: true",
+        "",
+      ].join("\n"),
     );
     expect(result.status).toBe(2);
     expect(result.stderr).toContain("apphub-streaming:cluster.developerMode");

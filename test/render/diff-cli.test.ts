@@ -22,6 +22,8 @@ config:
   apphub-streaming:backup:
     enabled: true
     bucketName: apphub-test-redpanda-snapshots
+  apphub-streaming:kafka:
+    brokers: ["10.0.0.1:9094", "10.0.0.2:9094", "10.0.0.3:9094"]
   apphub-streaming:topics:
     apphub.scratch.events:
       retentionMs: 3600000

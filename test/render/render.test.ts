@@ -2,6 +2,9 @@ import { describe, expect, it } from "vitest";
 import { decodeWire, MASK } from "../../src/render/capture";
 import { renderRepoStack, renderStackYaml } from "../support/render";
 
+/** Stack YAML lines for where `pulumi up` reaches the brokers: required on Kubernetes stacks without the external listener. */
+const KAFKA_BROKERS_YAML = ["  apphub-streaming:kafka:", "    brokers: ['10.0.0.1:9094', '10.0.0.2:9094', '10.0.0.3:9094']"];
+
 describe("npm run render", () => {
   for (const stack of ["dev", "minikube", "prod"]) {
     it(`renders the ${stack} stack into resources.json with type, name, parent and inputs`, () => {
@@ -42,6 +45,7 @@ describe("npm run render", () => {
         "  apphub-streaming:environment: prod",
         "  apphub-streaming:backup:",
         "    bucketName: apphub-snapshots",
+        ...KAFKA_BROKERS_YAML,
         "  apphub-streaming:topics:",
         "    apphub.core.events:",
         "      retentionMs: -604800000",

@@ -47,11 +47,15 @@ const SEQUENCER_REF = {
   valueFrom: { secretKeyRef: { name: "apphub-sequencer-db", key: "url" } },
 };
 
+/** Stack YAML lines for where `pulumi up` reaches the brokers: required on Kubernetes stacks without the external listener. */
+const KAFKA_BROKERS_YAML = ["  apphub-streaming:kafka:", "    brokers: ['192.168.49.2:31092', '192.168.49.2:31093', '192.168.49.2:31094']"];
+
 const MIRRORS_ON_YAML = [
   "config:",
   "  apphub-streaming:environment: minikube",
   "  apphub-streaming:backup:",
   "    bucketName: apphub-redpanda-snapshots",
+  ...KAFKA_BROKERS_YAML,
   "  apphub-streaming:streaming:",
   "    enabled: true",
   "    brokerUrl: apphub-redpanda-0.apphub-redpanda-headless.apphub-system.svc.cluster.local:9092,apphub-redpanda-1.apphub-redpanda-headless.apphub-system.svc.cluster.local:9092",
@@ -249,6 +253,7 @@ describe("configured targets", () => {
         "  apphub-streaming:namespace: apphub",
         "  apphub-streaming:backup:",
         "    bucketName: apphub-redpanda-snapshots",
+        ...KAFKA_BROKERS_YAML,
         "  apphub-streaming:streaming:",
         "    enabled: true",
         "    sequencerSecret:",
@@ -278,6 +283,7 @@ describe("configured targets", () => {
         "  apphub-streaming:environment: minikube",
         "  apphub-streaming:backup:",
         "    bucketName: apphub-redpanda-snapshots",
+        ...KAFKA_BROKERS_YAML,
         "  apphub-streaming:streaming:",
         "    enabled: true",
         "    brokerUrl: 127.0.0.1:19092",

@@ -17,8 +17,11 @@ import { parseStackConfig, type BackupConfig } from "../../src/config/schema";
 /** kubernetes-models validates at runtime; its typings under CommonJS resolution omit validate(). */
 const validate = (model: unknown) => (model as { validate(): void }).validate();
 
+/** Kubernetes stacks need broker addresses for the topic bootstrap; the backup section is what these tests vary. */
+const PROD_KAFKA = { brokers: ["10.0.0.1:9094", "10.0.0.2:9094", "10.0.0.3:9094"] };
+
 function backupConfig(overrides: Record<string, unknown> = {}): BackupConfig {
-  const result = parseStackConfig({ environment: "prod", backup: { bucketName: "apphub-prod-redpanda-snapshots", ...overrides } });
+  const result = parseStackConfig({ environment: "prod", kafka: PROD_KAFKA, backup: { bucketName: "apphub-prod-redpanda-snapshots", ...overrides } });
   if (!result.ok) throw new Error(JSON.stringify(result.issues));
   return result.config.backup;
 }

@@ -243,8 +243,11 @@ describe("mapLimit", () => {
   });
 });
 
+/** A prod stack minus the backup section; Kubernetes stacks need broker addresses for the topic bootstrap. */
+const PROD_BASE = { environment: "prod", kafka: { brokers: ["10.0.0.1:9094", "10.0.0.2:9094", "10.0.0.3:9094"] } };
+
 describe("stack config backup.oidcProviderArn", () => {
-  const prod = { environment: "prod", backup: { bucketName: "apphub-prod-redpanda-snapshots" } };
+  const prod = { ...PROD_BASE, backup: { bucketName: "apphub-prod-redpanda-snapshots" } };
   it("accepts an EKS OIDC provider ARN", () => {
     const arn = "arn:aws:iam::123456789012:oidc-provider/oidc.eks.us-east-1.amazonaws.com/id/ABCDEF0123456789";
     const result = parseStackConfig({ ...prod, backup: { ...prod.backup, oidcProviderArn: arn } });
@@ -262,7 +265,7 @@ describe("stack config backup.oidcProviderArn", () => {
 });
 
 describe("stack config backup.prefix", () => {
-  const withPrefix = (prefix: string) => parseStackConfig({ environment: "prod", backup: { bucketName: "apphub-prod-redpanda-snapshots", prefix } });
+  const withPrefix = (prefix: string) => parseStackConfig({ ...PROD_BASE, backup: { bucketName: "apphub-prod-redpanda-snapshots", prefix } });
   it("accepts key prefixes, with or without slashes around them", () => {
     for (const prefix of ["redpanda", "backups/redpanda", "/redpanda/"]) expect(withPrefix(prefix).ok, prefix).toBe(true);
   });

@@ -9,6 +9,8 @@ import { minimumMemoryLimitMiB } from "../../src/cluster/validation";
 import { parseStackConfig, type ConfigIssue, type StackConfig } from "../../src/config/schema";
 
 const BUCKET = { bucketName: "apphub-snapshots" };
+/** Where `pulumi up` reaches the brokers: required on Kubernetes stacks whose external listener is off. */
+const KAFKA = { brokers: ["10.0.0.1:31092", "10.0.0.1:31093", "10.0.0.1:31094"] };
 
 function valid(raw: Record<string, unknown>): StackConfig {
   const result = parseStackConfig(raw);
@@ -61,7 +63,7 @@ describe("broker sizing", () => {
 
 describe("cluster config validation (names the key)", () => {
   it("refuses overprovisioned and developer mode in prod with the key named", () => {
-    const found = refused({ environment: "prod", backup: BUCKET, cluster: { overprovisioned: true, developerMode: true } });
+    const found = refused({ environment: "prod", backup: BUCKET, kafka: KAFKA, cluster: { overprovisioned: true, developerMode: true } });
     expect(found.map((issue) => issue.key)).toEqual(
       expect.arrayContaining(["apphub-streaming:cluster.overprovisioned", "apphub-streaming:cluster.developerMode"]),
     );
@@ -69,25 +71,25 @@ describe("cluster config validation (names the key)", () => {
   });
 
   it("enables overprovisioned and developer mode by default on minikube only", () => {
-    const minikube = valid({ environment: "minikube", backup: BUCKET }).cluster;
-    const prod = valid({ environment: "prod", backup: BUCKET }).cluster;
+    const minikube = valid({ environment: "minikube", backup: BUCKET, kafka: KAFKA }).cluster;
+    const prod = valid({ environment: "prod", backup: BUCKET, kafka: KAFKA }).cluster;
     expect([minikube.overprovisioned, minikube.developerMode]).toEqual([true, true]);
     expect([prod.overprovisioned, prod.developerMode]).toEqual([false, false]);
   });
 
   it("refuses memory that leaves Redpanda less than 1Gi per core, naming the smallest limit that works", () => {
-    const found = refused({ environment: "prod", backup: BUCKET, cluster: { cpu: 4, memory: "4Gi" } });
+    const found = refused({ environment: "prod", backup: BUCKET, kafka: KAFKA, cluster: { cpu: 4, memory: "4Gi" } });
     const issue = found.find((candidate) => candidate.key === "apphub-streaming:cluster.memory");
     expect(issue?.message).toContain(`expected at least ${minimumMemoryLimitMiB(4)}Mi for cluster.cpu=4`);
     expect(redpandaMemoryMiB(`${minimumMemoryLimitMiB(4)}Mi`)).toBeGreaterThanOrEqual(4096);
     expect(redpandaMemoryMiB(`${minimumMemoryLimitMiB(4) - 1}Mi`)).toBeLessThan(4096);
     // The default prod cpu (4) is checked against an explicit small memory too.
-    expect(refused({ environment: "prod", backup: BUCKET, cluster: { memory: "3Gi" } }).map((i) => i.key)).toContain("apphub-streaming:cluster.memory");
-    valid({ environment: "prod", backup: BUCKET, cluster: { cpu: 4, memory: `${minimumMemoryLimitMiB(4)}Mi` } });
+    expect(refused({ environment: "prod", backup: BUCKET, kafka: KAFKA, cluster: { memory: "3Gi" } }).map((i) => i.key)).toContain("apphub-streaming:cluster.memory");
+    valid({ environment: "prod", backup: BUCKET, kafka: KAFKA, cluster: { cpu: 4, memory: `${minimumMemoryLimitMiB(4)}Mi` } });
   });
 
   it("refuses a grace period too short for a drain plus shutdown", () => {
-    const found = refused({ environment: "minikube", backup: BUCKET, cluster: { terminationGracePeriodSeconds: 60 } });
+    const found = refused({ environment: "minikube", backup: BUCKET, kafka: KAFKA, cluster: { terminationGracePeriodSeconds: 60 } });
     expect(found.map((issue) => issue.key)).toContain("apphub-streaming:cluster.terminationGracePeriodSeconds");
     expect(drainTimeoutSeconds({ terminationGracePeriodSeconds: 300 })).toBe(240);
   });
@@ -116,13 +118,14 @@ describe("cluster config validation (names the key)", () => {
   });
 
   it("resolves the keys this component added, with their defaults", () => {
-    const cluster = valid({ environment: "prod", backup: BUCKET }).cluster;
+    const cluster = valid({ environment: "prod", backup: BUCKET, kafka: KAFKA }).cluster;
     expect(cluster.startupTimeoutSeconds).toBe(1800);
     expect(cluster.prometheusRuleLabels).toEqual({});
     expect(cluster.external.annotations).toEqual({});
     const custom = valid({
       environment: "prod",
       backup: BUCKET,
+      kafka: KAFKA,
       cluster: {
         startupTimeoutSeconds: 3600,
         prometheusRuleLabels: { release: "kube-prometheus-stack" },
@@ -132,7 +135,7 @@ describe("cluster config validation (names the key)", () => {
     expect(custom.startupTimeoutSeconds).toBe(3600);
     expect(custom.prometheusRuleLabels).toEqual({ release: "kube-prometheus-stack" });
     expect(custom.external.annotations).toEqual({ "service.beta.kubernetes.io/aws-load-balancer-scheme": "internal" });
-    expect(refused({ environment: "prod", backup: BUCKET, cluster: { prometheusRuleLabels: { release: 1 } } }).map((i) => i.key)).toContain(
+    expect(refused({ environment: "prod", backup: BUCKET, kafka: KAFKA, cluster: { prometheusRuleLabels: { release: 1 } } }).map((i) => i.key)).toContain(
       "apphub-streaming:cluster.prometheusRuleLabels.release",
     );
   });
@@ -161,13 +164,13 @@ describe("addresses", () => {
       "redpanda-1.kafka.example.com:9095",
       "redpanda-2.kafka.example.com:9096",
     ]);
-    expect(externalBrokers(valid({ environment: "prod", backup: BUCKET }).cluster)).toEqual([]);
+    expect(externalBrokers(valid({ environment: "prod", backup: BUCKET, kafka: KAFKA }).cluster)).toEqual([]);
   });
 });
 
 describe("manifests", () => {
-  const prod = valid({ environment: "prod", backup: BUCKET, cluster: { storageClass: "gp3" } });
-  const minikube = valid({ environment: "minikube", backup: BUCKET });
+  const prod = valid({ environment: "prod", backup: BUCKET, kafka: KAFKA, cluster: { storageClass: "gp3" } });
+  const minikube = valid({ environment: "minikube", backup: BUCKET, kafka: KAFKA });
 
   it("requires hostname anti-affinity in prod and only prefers it on minikube", () => {
     const prodAffinity = plain(buildClusterManifests("apphub-system", prod.cluster).statefulSet.spec).template.spec.affinity.podAntiAffinity;

@@ -17,6 +17,9 @@ function issues(raw: Record<string, unknown>): ConfigIssue[] {
 
 const keys = (found: ConfigIssue[]) => found.map((issue) => issue.key);
 
+/** Where `pulumi up` reaches every broker: Kubernetes stacks need it unless the external listener is on. */
+const KAFKA = { brokers: ["10.0.0.1:31092", "10.0.0.1:31093", "10.0.0.1:31094"] };
+
 describe("topic catalog defaults (the seed's table)", () => {
   it("gives dev the seven seed topics with 6 partitions, replication 1 and the seed's retentions", () => {
     const config = valid({ environment: "dev" });
@@ -31,7 +34,7 @@ describe("topic catalog defaults (the seed's table)", () => {
 
   it("gives minikube and prod replication 3 and three brokers", () => {
     for (const environment of ["minikube", "prod"]) {
-      const config = valid({ environment, backup: { bucketName: "apphub-snapshots" } });
+      const config = valid({ environment, kafka: KAFKA, backup: { bucketName: "apphub-snapshots" } });
       expect(config.brokerCount).toBe(3);
       expect(new Set(config.topics.map((topic) => topic.replicationFactor))).toEqual(new Set([3]));
     }
@@ -64,6 +67,7 @@ describe("validation reports every problem at once, with full key paths", () => 
   it("names both a negative retention and a replication factor above the broker count in one report", () => {
     const found = issues({
       environment: "prod",
+      kafka: KAFKA,
       backup: { bucketName: "apphub-snapshots" },
       topics: { "apphub.core.events": { retentionMs: -5, replicationFactor: 5 } },
     });
@@ -130,6 +134,7 @@ describe("validation reports every problem at once, with full key paths", () => 
   it("checks replication against a configured broker count", () => {
     const config = valid({
       environment: "prod",
+      kafka: KAFKA,
       backup: { bucketName: "apphub-snapshots" },
       cluster: { replicas: 5 },
       topics: { "apphub.core.events": { replicationFactor: 5 } },
@@ -162,8 +167,23 @@ describe("validation reports every problem at once, with full key paths", () => 
   });
 
   it("requires a bucket name when backups are on (minikube and prod by default)", () => {
-    expect(keys(issues({ environment: "prod" }))).toEqual(["apphub-streaming:backup.bucketName"]);
-    expect(valid({ environment: "prod", backup: { enabled: false } }).backup.enabled).toBe(false);
+    expect(keys(issues({ environment: "prod", kafka: KAFKA }))).toEqual(["apphub-streaming:backup.bucketName"]);
+    expect(valid({ environment: "prod", kafka: KAFKA, backup: { enabled: false } }).backup.enabled).toBe(false);
+  });
+
+  it("requires kafka.brokers on minikube and prod unless the external listener is on, and never in dev", () => {
+    const external = (enabled: boolean) => ({ external: { enabled, advertisedHost: "redpanda-{ordinal}.example.internal", basePort: 31092 } });
+    for (const environment of ["minikube", "prod"]) {
+      const base = { environment, backup: { enabled: false } };
+      const found = issues(base);
+      expect(keys(found)).toEqual(["apphub-streaming:kafka.brokers"]);
+      expect(found[0]?.message).toMatch(/required on Kubernetes stacks unless apphub-streaming:cluster\.external\.enabled is true/);
+      // A listener that is present but off does not count.
+      expect(keys(issues({ ...base, cluster: external(false) }))).toEqual(["apphub-streaming:kafka.brokers"]);
+      expect(valid({ ...base, kafka: KAFKA }).kafka.brokers).toEqual(KAFKA.brokers);
+      expect(valid({ ...base, cluster: external(true) }).cluster.external.enabled).toBe(true);
+    }
+    expect(valid({ environment: "dev" }).kafka.brokers).toBeUndefined();
   });
 });
 

@@ -24,6 +24,9 @@ function valid(raw: Record<string, unknown>, env: NodeJS.ProcessEnv = {}): Stack
   return result.config;
 }
 
+/** Kubernetes stack basics: a bucket for the default-on backups and where `pulumi up` reaches the brokers. */
+const KUBE = { backup: { bucketName: "apphub-snapshots" }, kafka: { brokers: ["192.168.49.2:31092", "192.168.49.2:31093", "192.168.49.2:31094"] } };
+
 function issues(raw: Record<string, unknown>): ConfigIssue[] {
   const result = parseStackConfig(raw);
   if (result.ok) throw new Error("expected the config to be refused");
@@ -115,7 +118,7 @@ describe("the Redpanda container", () => {
   });
 
   it("forces replication 1 on every topic, whatever the catalog says", () => {
-    const topics = valid({ environment: "minikube", backup: { bucketName: "apphub-snapshots" } }).topics;
+    const topics = valid({ environment: "minikube", ...KUBE }).topics;
     expect(topics.every((topic) => topic.replicationFactor === 3)).toBe(true);
     const forced = devTopics(topics);
     expect(forced.map((topic) => topic.replicationFactor)).toEqual(topics.map(() => 1));

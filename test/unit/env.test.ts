@@ -20,9 +20,12 @@ function issues(raw: Record<string, unknown>): ConfigIssue[] {
 
 const asRecord = (entries: { name: string; value: string }[]) => Object.fromEntries(entries.map(({ name, value }) => [name, value]));
 
+/** Kubernetes stack basics: a bucket for the default-on backups and where `pulumi up` reaches the brokers. */
+const KUBE = { backup: { bucketName: "apphub-snapshots" }, kafka: { brokers: ["192.168.49.2:31092", "192.168.49.2:31093", "192.168.49.2:31094"] } };
+
 const streamingOn = {
   environment: "minikube",
-  backup: { bucketName: "apphub-snapshots" },
+  ...KUBE,
   streaming: {
     enabled: true,
     brokerUrl: "apphub-redpanda-0.apphub-redpanda-headless:9092, apphub-redpanda-1.apphub-redpanda-headless:9092",
@@ -56,7 +59,7 @@ describe("streaming variables (the seed's Feature Flags and publisher controls)"
   });
 
   it("uses the seed's publisher defaults when the stack sets none", () => {
-    const config = valid({ environment: "minikube", backup: { bucketName: "apphub-snapshots" }, streaming: { enabled: true } });
+    const config = valid({ environment: "minikube", ...KUBE, streaming: { enabled: true } });
     const env = asRecord(streamingVariables(config.streaming, config.topics));
     expect(env.APPHUB_STREAM_CLIENT_ID).toBe("apphub-core-stream");
     expect(env.APPHUB_STREAM_CONNECT_TIMEOUT_MS).toBe("5000");
@@ -127,7 +130,7 @@ describe("container env for the Kubernetes patches", () => {
   });
 
   it("leaves the Secret reference out while streaming is off", () => {
-    const config = valid({ environment: "prod", backup: { bucketName: "apphub-snapshots" }, streaming: { enabled: false } });
+    const config = valid({ environment: "prod", ...KUBE, streaming: { enabled: false } });
     const names = containerEnv(config.streaming, config.topics).map((entry) => entry.name);
     expect(names).not.toContain("APPHUB_EVENT_SEQUENCE_DATABASE_URL");
     expect(names).toContain("APPHUB_STREAMING_ENABLED");
@@ -220,7 +223,7 @@ describe("streaming config rules", () => {
   });
 
   it("refuses a loopback broker for pods on Kubernetes, but not in dev", () => {
-    const found = issues({ environment: "minikube", backup: { bucketName: "apphub-snapshots" }, streaming: { enabled: true, brokerUrl: "apphub-redpanda:9092,127.0.0.1:19092" } });
+    const found = issues({ environment: "minikube", ...KUBE, streaming: { enabled: true, brokerUrl: "apphub-redpanda:9092,127.0.0.1:19092" } });
     expect(found).toHaveLength(1);
     expect(found[0]?.key).toBe("apphub-streaming:streaming.brokerUrl");
     expect(found[0]?.message).toMatch(/an address the core and timestore pods can reach.*"127\.0\.0\.1:19092"/);
@@ -247,7 +250,7 @@ describe("streaming config rules", () => {
   });
 
   it("defaults to streaming off, every mirror off and the SPEC's twelve deployments", () => {
-    const config = valid({ environment: "prod", backup: { bucketName: "apphub-snapshots" } });
+    const config = valid({ environment: "prod", ...KUBE });
     expect(config.streaming.enabled).toBe(false);
     expect(Object.values(config.streaming.mirrors)).toEqual([false, false, false, false, false]);
     expect(Object.keys(config.streaming.targets)).toHaveLength(12);

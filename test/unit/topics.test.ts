@@ -141,6 +141,13 @@ describe("planTopic", () => {
     expect(plan.operations.reassignment).toHaveLength(6);
   });
 
+  it("plans partitions added together with a replication change as one update", () => {
+    const plan = planTopic(desired({ partitions: 8, replicationFactor: 3 }), live({ partitions: partitions(6, (id) => [(id % 3) + 1]) }), THREE_BROKERS);
+    expect(plan.action).toBe("update");
+    expect(plan.operations.partitionCount).toBe(8);
+    expect(plan.operations.reassignment).toHaveLength(6);
+  });
+
   it("in adopt mode takes over a matching topic and reconciles its configs", () => {
     const plan = planTopic(desired(), live({ configs: { "retention.ms": override("1000") } }), ONE_BROKER, "adopt");
     expect(plan).toMatchObject({ action: "update", changes: [{ key: "retention.ms", from: "1000", to: "604800000" }] });
@@ -390,7 +397,11 @@ describe("topics CLI rules", () => {
       brokers: ["192.168.49.2:31092", "192.168.49.2:31093", "192.168.49.2:31094"],
       source: "the cluster's external listener (apphub-streaming:cluster.external)",
     });
-    const prod = config({ environment: "prod", backup: { bucketName: "b-bucket" } });
+    // The schema now refuses a Kubernetes stack with neither kafka.brokers nor the external
+    // listener; resolveBrokers still says where to connect when handed such a config.
+    const withBrokers = config({ environment: "prod", backup: { bucketName: "b-bucket" }, kafka: { brokers: ["10.0.0.1:9094"] } });
+    expect(resolveBrokers({ env: {}, config: withBrokers, stack: "prod" })).toEqual({ brokers: ["10.0.0.1:9094"], source: "apphub-streaming:kafka.brokers of stack prod" });
+    const prod: StackConfig = { ...withBrokers, kafka: { ...withBrokers.kafka, brokers: undefined } };
     expect(() => resolveBrokers({ env: {}, config: prod, stack: "prod" })).toThrow("no brokers for stack prod: pass --brokers, set APPHUB_STREAM_BROKER_URL");
     expect(() => resolveBrokers({ flag: "host-without-port", env: {} })).toThrow('--brokers: expected "host:port"');
     expect(() => resolveBrokers({ env: { APPHUB_STREAM_BROKER_URL: "h:99999" }, config: prod })).toThrow("APPHUB_STREAM_BROKER_URL: expected a port between 1 and 65535");
