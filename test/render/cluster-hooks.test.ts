@@ -13,11 +13,8 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { renderPreStopScript } from "../../src/cluster/scripts";
-import { parseStackConfig } from "../../src/config/schema";
+import { KUBE_BASICS, validConfig } from "../support/config";
 import { findObject, renderRepoStack, type KubeObject } from "../support/render";
-
-/** Where `pulumi up` reaches the brokers: Kubernetes stacks need it unless the external listener is on. */
-const KAFKA = { brokers: ["192.168.49.2:31092"] };
 
 interface Reply {
   status: number;
@@ -176,10 +173,9 @@ describe("preStop: drain through maintenance mode", () => {
   });
 
   it("skips the drain, saying why, when the cluster has fewer than three brokers", async () => {
-    const parsed = parseStackConfig({ environment: "minikube", backup: { bucketName: "apphub-snapshots" }, kafka: KAFKA, cluster: { replicas: 1 } });
-    if (!parsed.ok) throw new Error(JSON.stringify(parsed.issues));
+    const { cluster } = validConfig({ environment: "minikube", ...KUBE_BASICS, cluster: { replicas: 1 } });
     api.reset({ ...NODE });
-    const run = await runHook(renderPreStopScript(parsed.config.cluster), { ADMIN_API: api.url });
+    const run = await runHook(renderPreStopScript(cluster), { ADMIN_API: api.url });
     expect(run.code).toBe(0);
     expect(run.containerLog).toContain("not draining: maintenance mode needs at least 3 brokers and cluster.replicas is 1");
     expect(api.requests).toEqual([]);

@@ -4,14 +4,13 @@
  * through, the alert rules, the outputs and the ordering of dependents after the brokers.
  */
 import { describe, expect, it } from "vitest";
+import { kubeStackYaml } from "../support/config";
 import { findObject, renderRepoStack, renderStackYaml, type KubeObject, type RenderResult } from "../support/render";
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Json = any;
 const NAMESPACE = "apphub-system";
 const SCRAPE = { "prometheus.io/scrape": "true", "prometheus.io/port": "9644", "prometheus.io/path": "/metrics" };
-/** Stack YAML lines for where `pulumi up` reaches the brokers: required on Kubernetes stacks without the external listener. */
-const KAFKA_BROKERS_YAML = ["  apphub-streaming:kafka:", "    brokers: ['10.0.0.1:9094', '10.0.0.2:9094', '10.0.0.3:9094']"];
 /** What the repository stacks publish through their external listeners (Pulumi.<stack>.yaml, cluster.external). */
 const REPO_EXTERNAL_BROKERS: Record<string, string[]> = {
   minikube: ["192.168.49.2:31092", "192.168.49.2:31093", "192.168.49.2:31094"],
@@ -168,10 +167,7 @@ describe("StatefulSet apphub-redpanda", () => {
   });
 
   it("omits the storage class when the stack sets none (the cluster default)", () => {
-    const result = renderStackYaml(
-      "minikube",
-      ["config:", "  apphub-streaming:environment: minikube", "  apphub-streaming:backup:", "    bucketName: apphub-snapshots", ...KAFKA_BROKERS_YAML, ""].join("\n"),
-    );
+    const result = renderStackYaml("minikube", kubeStackYaml("minikube"));
     expect(result.status, result.stderr).toBe(0);
     const claim = object(result, "StatefulSet", "apphub-redpanda").spec.volumeClaimTemplates[0];
     expect(claim.spec.storageClassName).toBeUndefined();
@@ -235,19 +231,13 @@ describe("NetworkPolicy", () => {
   it("follows cluster.appNamespaces, cluster.appPodLabels and cluster.monitoringNamespace", () => {
     const result = renderStackYaml(
       "prod",
-      [
-        "config:",
-        "  apphub-streaming:environment: prod",
-        "  apphub-streaming:backup:",
-        "    bucketName: apphub-snapshots",
-        ...KAFKA_BROKERS_YAML,
+      kubeStackYaml("prod", [
         "  apphub-streaming:cluster:",
         "    appNamespaces: [apphub-core, apphub-timestore]",
         "    appPodLabels:",
         "      apphub.io/streaming-client: \"true\"",
         "    monitoringNamespace: observability",
-        "",
-      ].join("\n"),
+      ]),
     );
     expect(result.status, result.stderr).toBe(0);
     const custom = object(result, "NetworkPolicy", "apphub-redpanda");
@@ -266,10 +256,7 @@ describe("NetworkPolicy", () => {
     expect(allows(policy(), brokerPod(), anywhere, 9094)).toBe(true);
     expect(allows(policy(), brokerPod(), anywhere, 33145)).toBe(false);
     // A prod stack that reaches its brokers through kafka.brokers instead keeps 9094 closed and publishes nothing.
-    const internalOnly = renderStackYaml(
-      "prod",
-      ["config:", "  apphub-streaming:environment: prod", "  apphub-streaming:backup:", "    bucketName: apphub-snapshots", ...KAFKA_BROKERS_YAML, ""].join("\n"),
-    );
+    const internalOnly = renderStackYaml("prod", kubeStackYaml("prod"));
     expect(internalOnly.status, internalOnly.stderr).toBe(0);
     expect(allows(object(internalOnly, "NetworkPolicy", "apphub-redpanda"), brokerPod(), anywhere, 9094)).toBe(false);
     expect(externalServices(internalOnly)).toEqual([]);
@@ -320,18 +307,12 @@ describe("PrometheusRule", () => {
   it("takes its backlog threshold and selector labels from the stack", () => {
     const result = renderStackYaml(
       "prod",
-      [
-        "config:",
-        "  apphub-streaming:environment: prod",
-        "  apphub-streaming:backup:",
-        "    bucketName: apphub-snapshots",
-        ...KAFKA_BROKERS_YAML,
+      kubeStackYaml("prod", [
         "  apphub-streaming:cluster:",
         "    prometheusRule: true",
         "    backlogAlertSeconds: 900",
         "    prometheusRuleLabels: { release: kube-prometheus-stack }",
-        "",
-      ].join("\n"),
+      ]),
     );
     expect(result.status, result.stderr).toBe(0);
     const rule = object(result, "PrometheusRule", "apphub-redpanda");
@@ -379,19 +360,7 @@ describe("outputs and ordering", () => {
 
 describe("refused configurations", () => {
   it("exits 2 naming apphub-streaming:cluster.overprovisioned for a prod stack that enables it", () => {
-    const result = renderStackYaml(
-      "prod",
-      [
-        "config:",
-        "  apphub-streaming:environment: prod",
-        "  apphub-streaming:backup:",
-        "    bucketName: apphub-snapshots",
-        ...KAFKA_BROKERS_YAML,
-        "  apphub-streaming:cluster:",
-        "    overprovisioned: true",
-        "",
-      ].join("\n"),
-    );
+    const result = renderStackYaml("prod", kubeStackYaml("prod", ["  apphub-streaming:cluster:", "    overprovisioned: true"]));
     expect(result.status).toBe(2);
     expect(result.stderr).toContain("apphub-streaming:cluster.overprovisioned");
     expect(result.stderr).toContain("expected false in prod");
@@ -399,19 +368,7 @@ describe("refused configurations", () => {
   });
 
   it("exits 2 naming apphub-streaming:cluster.developerMode for a prod stack that enables it", () => {
-    const result = renderStackYaml(
-      "prod",
-      [
-        "config:",
-        "  apphub-streaming:environment: prod",
-        "  apphub-streaming:backup:",
-        "    bucketName: apphub-snapshots",
-        ...KAFKA_BROKERS_YAML,
-        "  apphub-streaming:cluster:",
-        "    developerMode: true",
-        "",
-      ].join("\n"),
-    );
+    const result = renderStackYaml("prod", kubeStackYaml("prod", ["  apphub-streaming:cluster:", "    developerMode: true"]));
     expect(result.status).toBe(2);
     expect(result.stderr).toContain("apphub-streaming:cluster.developerMode");
   });

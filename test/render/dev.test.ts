@@ -7,7 +7,7 @@ import { describe, expect, it } from "vitest";
 import { MASK } from "../../src/render/capture";
 import type { RenderedResource } from "../../src/render/write";
 import { coreStreamingEnv } from "../../src/env/coreRules";
-import { renderRepoStack, renderStackYaml, resourcesOfType, type RenderResult } from "../support/render";
+import { customDescendants, renderRepoStack, renderStackYaml, resourcesOfType, type RenderResult } from "../support/render";
 
 const CONTAINER = "docker:index/container:Container";
 const REMOTE_IMAGE = "docker:index/remoteImage:RemoteImage";
@@ -44,23 +44,6 @@ const containerInputs = (result: RenderResult, name: string) => byName(result, n
 
 /** The value that follows `flag` in an argv list. */
 const argAfter = (argv: string[] | undefined, flag: string) => argv?.[(argv?.indexOf(flag) ?? -2) + 1];
-
-/** Custom resources anywhere under a component. */
-function customDescendants(result: RenderResult, root: string): RenderedResource[] {
-  const components = new Set(result.resources.filter((r) => r.type.startsWith("apphub:")).map((r) => r.name));
-  const under = new Set([root]);
-  let grew = true;
-  while (grew) {
-    grew = false;
-    for (const resource of result.resources) {
-      if (resource.parent !== null && under.has(resource.parent) && !under.has(resource.name)) {
-        under.add(resource.name);
-        grew = true;
-      }
-    }
-  }
-  return result.resources.filter((r) => r.name !== root && under.has(r.name) && !components.has(r.name));
-}
 
 const DATA_ROOT = process.env.APPHUB_DATA_ROOT ?? "/var/tmp/apphub";
 

@@ -8,6 +8,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import { kubeStackYaml } from "../support/config";
 
 const REPO_ROOT = path.resolve(__dirname, "../..");
 const DIFF_CLI = path.join(REPO_ROOT, "dist/src/cli/diff.js");
@@ -16,21 +17,15 @@ const scratchDirs: string[] = [];
 /** Two renders in child processes; generous for a loaded two-core CI machine. */
 const RENDER_TEST_TIMEOUT = 120_000;
 
-const PROD_BASE = `# Production, as the base commit has it.
-config:
-  apphub-streaming:environment: prod
-  apphub-streaming:backup:
-    enabled: true
-    bucketName: apphub-test-redpanda-snapshots
-  apphub-streaming:kafka:
-    brokers: ["10.0.0.1:9094", "10.0.0.2:9094", "10.0.0.3:9094"]
-  apphub-streaming:topics:
-    apphub.scratch.events:
-      retentionMs: 3600000
-      deletionPolicy: delete
-    apphub.legacy.events:
-      partitions: 3
-`;
+/** Production, as the base commit has it; the topics come last, so a test can append one. */
+const PROD_BASE = kubeStackYaml("prod", [
+  "  apphub-streaming:topics:",
+  "    apphub.scratch.events:",
+  "      retentionMs: 3600000",
+  "      deletionPolicy: delete",
+  "    apphub.legacy.events:",
+  "      partitions: 3",
+]);
 
 function git(dir: string, ...args: string[]): string {
   const result = spawnSync("git", args, { cwd: dir, encoding: "utf8" });

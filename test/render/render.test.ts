@@ -1,9 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { decodeWire, MASK } from "../../src/render/capture";
+import { kubeStackYaml } from "../support/config";
 import { renderRepoStack, renderStackYaml } from "../support/render";
-
-/** Stack YAML lines for where `pulumi up` reaches the brokers: required on Kubernetes stacks without the external listener. */
-const KAFKA_BROKERS_YAML = ["  apphub-streaming:kafka:", "    brokers: ['10.0.0.1:9094', '10.0.0.2:9094', '10.0.0.3:9094']"];
 
 describe("npm run render", () => {
   for (const stack of ["dev", "minikube", "prod"]) {
@@ -40,19 +38,13 @@ describe("npm run render", () => {
   it("exits 2 with one report naming every bad key, before declaring anything", () => {
     const result = renderStackYaml(
       "prod",
-      [
-        "config:",
-        "  apphub-streaming:environment: prod",
-        "  apphub-streaming:backup:",
-        "    bucketName: apphub-snapshots",
-        ...KAFKA_BROKERS_YAML,
+      kubeStackYaml("prod", [
         "  apphub-streaming:topics:",
         "    apphub.core.events:",
         "      retentionMs: -604800000",
         "    apphub.jobs.runs:",
         "      replicationFactor: 5",
-        "",
-      ].join("\n"),
+      ]),
     );
     expect(result.status).toBe(2);
     expect(result.stderr).toMatch(/Invalid stack config \(2 problems\)/);

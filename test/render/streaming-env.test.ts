@@ -5,7 +5,8 @@ import { describe, expect, it } from "vitest";
 import { coreStreamingEnv } from "../../src/env/coreRules";
 import { MASK } from "../../src/render/capture";
 import type { RenderedResource } from "../../src/render/write";
-import { renderRepoStack, renderStackYaml, resourcesOfType, type RenderResult } from "../support/render";
+import { kubeStackYaml } from "../support/config";
+import { customDescendants, renderRepoStack, renderStackYaml, resourcesOfType, type RenderResult } from "../support/render";
 
 const PATCH = "kubernetes:apps/v1:DeploymentPatch";
 const STATEFUL_SET = "kubernetes:apps/v1:StatefulSet";
@@ -47,15 +48,7 @@ const SEQUENCER_REF = {
   valueFrom: { secretKeyRef: { name: "apphub-sequencer-db", key: "url" } },
 };
 
-/** Stack YAML lines for where `pulumi up` reaches the brokers: required on Kubernetes stacks without the external listener. */
-const KAFKA_BROKERS_YAML = ["  apphub-streaming:kafka:", "    brokers: ['192.168.49.2:31092', '192.168.49.2:31093', '192.168.49.2:31094']"];
-
-const MIRRORS_ON_YAML = [
-  "config:",
-  "  apphub-streaming:environment: minikube",
-  "  apphub-streaming:backup:",
-  "    bucketName: apphub-redpanda-snapshots",
-  ...KAFKA_BROKERS_YAML,
+const MIRRORS_ON_YAML = kubeStackYaml("minikube", [
   "  apphub-streaming:streaming:",
   "    enabled: true",
   "    brokerUrl: apphub-redpanda-0.apphub-redpanda-headless.apphub-system.svc.cluster.local:9092,apphub-redpanda-1.apphub-redpanda-headless.apphub-system.svc.cluster.local:9092",
@@ -67,8 +60,7 @@ const MIRRORS_ON_YAML = [
   "      jobRuns: true",
   "      ingestion: false",
   "      coreEvents: true",
-  "",
-].join("\n");
+]);
 
 const MIRRORS_ON_ENV: EnvVar[] = [
   { name: "APPHUB_STREAMING_ENABLED", value: "1" },
@@ -111,22 +103,6 @@ const PROD_ENV: EnvVar[] = MINIKUBE_ENV.filter((entry) => entry.name !== SEQUENC
 
 const patches = (result: RenderResult) => resourcesOfType(result, PATCH);
 const inputsOf = (patch: RenderedResource) => patch.inputs as unknown as PatchInputs;
-
-/** Custom resources anywhere under a component. */
-function customDescendants(result: RenderResult, root: string): RenderedResource[] {
-  const components = new Set(result.resources.filter((r) => r.type.startsWith("apphub:")).map((r) => r.name));
-  const under = new Set([root]);
-  for (let grew = true; grew; ) {
-    grew = false;
-    for (const resource of result.resources) {
-      if (resource.parent !== null && under.has(resource.parent) && !under.has(resource.name)) {
-        under.add(resource.name);
-        grew = true;
-      }
-    }
-  }
-  return result.resources.filter((r) => r.name !== root && under.has(r.name) && !components.has(r.name));
-}
 
 /** The literal entries of one container, the way the container runtime hands them to core. */
 function literalEnv(env: EnvVar[]): Record<string, string> {
@@ -247,13 +223,8 @@ describe("configured targets", () => {
   it("patches only the configured deployments and containers", () => {
     const result = renderStackYaml(
       "targets",
-      [
-        "config:",
-        "  apphub-streaming:environment: minikube",
+      kubeStackYaml("minikube", [
         "  apphub-streaming:namespace: apphub",
-        "  apphub-streaming:backup:",
-        "    bucketName: apphub-redpanda-snapshots",
-        ...KAFKA_BROKERS_YAML,
         "  apphub-streaming:streaming:",
         "    enabled: true",
         "    sequencerSecret:",
@@ -262,8 +233,7 @@ describe("configured targets", () => {
         "    targets:",
         "      apphub-core-api: [api]",
         "      apphub-timestore-api: [api, compactor]",
-        "",
-      ].join("\n"),
+      ]),
     );
     expect(result.status, result.stderr).toBe(0);
     const rendered = patches(result).map(inputsOf);
@@ -278,17 +248,7 @@ describe("configured targets", () => {
   it("refuses a loopback broker on Kubernetes before declaring anything", () => {
     const result = renderStackYaml(
       "loopback",
-      [
-        "config:",
-        "  apphub-streaming:environment: minikube",
-        "  apphub-streaming:backup:",
-        "    bucketName: apphub-redpanda-snapshots",
-        ...KAFKA_BROKERS_YAML,
-        "  apphub-streaming:streaming:",
-        "    enabled: true",
-        "    brokerUrl: 127.0.0.1:19092",
-        "",
-      ].join("\n"),
+      kubeStackYaml("minikube", ["  apphub-streaming:streaming:", "    enabled: true", "    brokerUrl: 127.0.0.1:19092"]),
     );
     expect(result.status).toBe(2);
     expect(result.stderr).toContain("apphub-streaming:streaming.brokerUrl: expected an address the core and timestore pods can reach");

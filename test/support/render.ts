@@ -4,6 +4,7 @@
  */
 import * as path from "node:path";
 import { inject } from "vitest";
+import type { RenderedResource } from "../../src/render/write";
 import { REPO_ROOT, readRender, renderIn, type RenderResult } from "./renderProcess";
 
 export { findObject, renderStackYaml, resourcesOfType, REPO_ROOT } from "./renderProcess";
@@ -24,3 +25,19 @@ export function renderRepoStack(stack: string): RenderResult {
   return result;
 }
 
+
+/** Custom resources anywhere under a component (the component resources themselves left out). */
+export function customDescendants(result: RenderResult, root: string): RenderedResource[] {
+  const components = new Set(result.resources.filter((r) => r.type.startsWith("apphub:")).map((r) => r.name));
+  const under = new Set([root]);
+  for (let grew = true; grew; ) {
+    grew = false;
+    for (const resource of result.resources) {
+      if (resource.parent !== null && under.has(resource.parent) && !under.has(resource.name)) {
+        under.add(resource.name);
+        grew = true;
+      }
+    }
+  }
+  return result.resources.filter((r) => r.name !== root && under.has(r.name) && !components.has(r.name));
+}

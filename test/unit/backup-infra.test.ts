@@ -12,18 +12,15 @@ import {
   tlsOnlyBucketPolicy,
 } from "../../src/backup/infra";
 import { RELEASE_TAG_KEY } from "../../src/backup/layout";
-import { parseStackConfig, type BackupConfig } from "../../src/config/schema";
+import type { BackupConfig } from "../../src/config/schema";
+import { KUBE_BASICS, validConfig } from "../support/config";
 
 /** kubernetes-models validates at runtime; its typings under CommonJS resolution omit validate(). */
 const validate = (model: unknown) => (model as { validate(): void }).validate();
 
-/** Kubernetes stacks need broker addresses for the topic bootstrap; the backup section is what these tests vary. */
-const PROD_KAFKA = { brokers: ["10.0.0.1:9094", "10.0.0.2:9094", "10.0.0.3:9094"] };
-
+/** A prod stack's backup settings: Kubernetes stacks need broker addresses too, but the backup section is what these tests vary. */
 function backupConfig(overrides: Record<string, unknown> = {}): BackupConfig {
-  const result = parseStackConfig({ environment: "prod", kafka: PROD_KAFKA, backup: { bucketName: "apphub-prod-redpanda-snapshots", ...overrides } });
-  if (!result.ok) throw new Error(JSON.stringify(result.issues));
-  return result.config.backup;
+  return validConfig({ environment: "prod", kafka: KUBE_BASICS.kafka, backup: { bucketName: "apphub-prod-redpanda-snapshots", ...overrides } }).backup;
 }
 
 type Statement = { Sid?: string; Action: string | string[]; Resource: string | string[]; Condition?: unknown };

@@ -16,6 +16,7 @@ import { brokerPodNames, resolveSettings } from "../../src/backup/settings";
 import { mapLimit } from "../../src/backup/streams";
 import { findTimeToNs, parseFindOutput } from "../../src/backup/kubectl-source";
 import { parseStackConfig } from "../../src/config/schema";
+import { KUBE_BASICS } from "../support/config";
 
 const SHA_A = "a".repeat(64);
 const SHA_B = "b".repeat(64);
@@ -244,7 +245,7 @@ describe("mapLimit", () => {
 });
 
 /** A prod stack minus the backup section; Kubernetes stacks need broker addresses for the topic bootstrap. */
-const PROD_BASE = { environment: "prod", kafka: { brokers: ["10.0.0.1:9094", "10.0.0.2:9094", "10.0.0.3:9094"] } };
+const PROD_BASE = { environment: "prod", kafka: KUBE_BASICS.kafka };
 
 describe("stack config backup.oidcProviderArn", () => {
   const prod = { ...PROD_BASE, backup: { bucketName: "apphub-prod-redpanda-snapshots" } };

@@ -6,23 +6,7 @@ import { buildClusterManifests } from "../../src/cluster/manifests";
 import { drainTimeoutSeconds, renderScripts, shellQuote } from "../../src/cluster/scripts";
 import { brokerSizing, quantityToBytes, redpandaMemoryMiB } from "../../src/cluster/sizing";
 import { minimumMemoryLimitMiB } from "../../src/cluster/validation";
-import { parseStackConfig, type ConfigIssue, type StackConfig } from "../../src/config/schema";
-
-const BUCKET = { bucketName: "apphub-snapshots" };
-/** Where `pulumi up` reaches the brokers: required on Kubernetes stacks whose external listener is off. */
-const KAFKA = { brokers: ["10.0.0.1:31092", "10.0.0.1:31093", "10.0.0.1:31094"] };
-
-function valid(raw: Record<string, unknown>): StackConfig {
-  const result = parseStackConfig(raw);
-  if (!result.ok) throw new Error(`expected a valid config, got ${JSON.stringify(result.issues)}`);
-  return result.config;
-}
-
-function refused(raw: Record<string, unknown>): ConfigIssue[] {
-  const result = parseStackConfig(raw);
-  if (result.ok) throw new Error("expected the config to be refused");
-  return result.issues;
-}
+import { configIssues, KUBE_BASICS, validConfig } from "../support/config";
 
 /** Plain JSON view of a manifest (the builders' Pulumi input types allow promises; these are plain). */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -63,7 +47,7 @@ describe("broker sizing", () => {
 
 describe("cluster config validation (names the key)", () => {
   it("refuses overprovisioned and developer mode in prod with the key named", () => {
-    const found = refused({ environment: "prod", backup: BUCKET, kafka: KAFKA, cluster: { overprovisioned: true, developerMode: true } });
+    const found = configIssues({ environment: "prod", ...KUBE_BASICS, cluster: { overprovisioned: true, developerMode: true } });
     expect(found.map((issue) => issue.key)).toEqual(
       expect.arrayContaining(["apphub-streaming:cluster.overprovisioned", "apphub-streaming:cluster.developerMode"]),
     );
@@ -71,61 +55,60 @@ describe("cluster config validation (names the key)", () => {
   });
 
   it("enables overprovisioned and developer mode by default on minikube only", () => {
-    const minikube = valid({ environment: "minikube", backup: BUCKET, kafka: KAFKA }).cluster;
-    const prod = valid({ environment: "prod", backup: BUCKET, kafka: KAFKA }).cluster;
+    const minikube = validConfig({ environment: "minikube", ...KUBE_BASICS }).cluster;
+    const prod = validConfig({ environment: "prod", ...KUBE_BASICS }).cluster;
     expect([minikube.overprovisioned, minikube.developerMode]).toEqual([true, true]);
     expect([prod.overprovisioned, prod.developerMode]).toEqual([false, false]);
   });
 
   it("refuses memory that leaves Redpanda less than 1Gi per core, naming the smallest limit that works", () => {
-    const found = refused({ environment: "prod", backup: BUCKET, kafka: KAFKA, cluster: { cpu: 4, memory: "4Gi" } });
+    const found = configIssues({ environment: "prod", ...KUBE_BASICS, cluster: { cpu: 4, memory: "4Gi" } });
     const issue = found.find((candidate) => candidate.key === "apphub-streaming:cluster.memory");
     expect(issue?.message).toContain(`expected at least ${minimumMemoryLimitMiB(4)}Mi for cluster.cpu=4`);
     expect(redpandaMemoryMiB(`${minimumMemoryLimitMiB(4)}Mi`)).toBeGreaterThanOrEqual(4096);
     expect(redpandaMemoryMiB(`${minimumMemoryLimitMiB(4) - 1}Mi`)).toBeLessThan(4096);
     // The default prod cpu (4) is checked against an explicit small memory too.
-    expect(refused({ environment: "prod", backup: BUCKET, kafka: KAFKA, cluster: { memory: "3Gi" } }).map((i) => i.key)).toContain("apphub-streaming:cluster.memory");
-    valid({ environment: "prod", backup: BUCKET, kafka: KAFKA, cluster: { cpu: 4, memory: `${minimumMemoryLimitMiB(4)}Mi` } });
+    expect(configIssues({ environment: "prod", ...KUBE_BASICS, cluster: { memory: "3Gi" } }).map((i) => i.key)).toContain("apphub-streaming:cluster.memory");
+    validConfig({ environment: "prod", ...KUBE_BASICS, cluster: { cpu: 4, memory: `${minimumMemoryLimitMiB(4)}Mi` } });
   });
 
   it("refuses a grace period too short for a drain plus shutdown", () => {
-    const found = refused({ environment: "minikube", backup: BUCKET, kafka: KAFKA, cluster: { terminationGracePeriodSeconds: 60 } });
+    const found = configIssues({ environment: "minikube", ...KUBE_BASICS, cluster: { terminationGracePeriodSeconds: 60 } });
     expect(found.map((issue) => issue.key)).toContain("apphub-streaming:cluster.terminationGracePeriodSeconds");
     expect(drainTimeoutSeconds({ terminationGracePeriodSeconds: 300 })).toBe(240);
   });
 
   it("requires an advertised host for the external listener, and a per-broker name for load balancers", () => {
-    const missing = refused({ environment: "minikube", backup: BUCKET, cluster: { external: { enabled: true } } });
+    const missing = configIssues({ environment: "minikube", backup: KUBE_BASICS.backup, cluster: { external: { enabled: true } } });
     expect(missing.map((issue) => issue.key)).toContain("apphub-streaming:cluster.external.advertisedHost");
-    const shared = refused({
+    const shared = configIssues({
       environment: "prod",
-      backup: BUCKET,
+      backup: KUBE_BASICS.backup,
       cluster: { external: { enabled: true, type: "LoadBalancer", basePort: 9094, advertisedHost: "kafka.example.com" } },
     });
     expect(shared.find((issue) => issue.key === "apphub-streaming:cluster.external.advertisedHost")?.message).toMatch(/\{ordinal\}/);
-    const bogus = refused({ environment: "minikube", backup: BUCKET, cluster: { external: { enabled: true, advertisedHost: "not a host" } } });
+    const bogus = configIssues({ environment: "minikube", backup: KUBE_BASICS.backup, cluster: { external: { enabled: true, advertisedHost: "not a host" } } });
     expect(bogus.map((issue) => issue.key)).toContain("apphub-streaming:cluster.external.advertisedHost");
   });
 
   it("keeps every broker's NodePort inside the NodePort range", () => {
-    const found = refused({
+    const found = configIssues({
       environment: "minikube",
-      backup: BUCKET,
+      backup: KUBE_BASICS.backup,
       cluster: { external: { enabled: true, advertisedHost: "192.168.49.2", basePort: 32766 } },
     });
     expect(found.find((issue) => issue.key === "apphub-streaming:cluster.external.basePort")?.message).toContain("32766..32768");
-    valid({ environment: "minikube", backup: BUCKET, cluster: { external: { enabled: true, advertisedHost: "192.168.49.2", basePort: 32765 } } });
+    validConfig({ environment: "minikube", backup: KUBE_BASICS.backup, cluster: { external: { enabled: true, advertisedHost: "192.168.49.2", basePort: 32765 } } });
   });
 
   it("resolves the keys this component added, with their defaults", () => {
-    const cluster = valid({ environment: "prod", backup: BUCKET, kafka: KAFKA }).cluster;
+    const cluster = validConfig({ environment: "prod", ...KUBE_BASICS }).cluster;
     expect(cluster.startupTimeoutSeconds).toBe(1800);
     expect(cluster.prometheusRuleLabels).toEqual({});
     expect(cluster.external.annotations).toEqual({});
-    const custom = valid({
+    const custom = validConfig({
       environment: "prod",
-      backup: BUCKET,
-      kafka: KAFKA,
+      ...KUBE_BASICS,
       cluster: {
         startupTimeoutSeconds: 3600,
         prometheusRuleLabels: { release: "kube-prometheus-stack" },
@@ -135,7 +118,7 @@ describe("cluster config validation (names the key)", () => {
     expect(custom.startupTimeoutSeconds).toBe(3600);
     expect(custom.prometheusRuleLabels).toEqual({ release: "kube-prometheus-stack" });
     expect(custom.external.annotations).toEqual({ "service.beta.kubernetes.io/aws-load-balancer-scheme": "internal" });
-    expect(refused({ environment: "prod", backup: BUCKET, kafka: KAFKA, cluster: { prometheusRuleLabels: { release: 1 } } }).map((i) => i.key)).toContain(
+    expect(configIssues({ environment: "prod", ...KUBE_BASICS, cluster: { prometheusRuleLabels: { release: 1 } } }).map((i) => i.key)).toContain(
       "apphub-streaming:cluster.prometheusRuleLabels.release",
     );
   });
@@ -152,11 +135,11 @@ describe("addresses", () => {
   });
 
   it("gives each broker basePort + ordinal on its advertised host, with {ordinal} expanded", () => {
-    const nodePort = valid({ environment: "minikube", backup: BUCKET, cluster: { external: { enabled: true, advertisedHost: "192.168.49.2" } } });
+    const nodePort = validConfig({ environment: "minikube", backup: KUBE_BASICS.backup, cluster: { external: { enabled: true, advertisedHost: "192.168.49.2" } } });
     expect(externalBrokers(nodePort.cluster)).toEqual(["192.168.49.2:31092", "192.168.49.2:31093", "192.168.49.2:31094"]);
-    const lb = valid({
+    const lb = validConfig({
       environment: "prod",
-      backup: BUCKET,
+      backup: KUBE_BASICS.backup,
       cluster: { external: { enabled: true, type: "LoadBalancer", basePort: 9094, advertisedHost: "redpanda-{ordinal}.kafka.example.com" } },
     });
     expect(externalBrokers(lb.cluster)).toEqual([
@@ -164,13 +147,13 @@ describe("addresses", () => {
       "redpanda-1.kafka.example.com:9095",
       "redpanda-2.kafka.example.com:9096",
     ]);
-    expect(externalBrokers(valid({ environment: "prod", backup: BUCKET, kafka: KAFKA }).cluster)).toEqual([]);
+    expect(externalBrokers(validConfig({ environment: "prod", ...KUBE_BASICS }).cluster)).toEqual([]);
   });
 });
 
 describe("manifests", () => {
-  const prod = valid({ environment: "prod", backup: BUCKET, kafka: KAFKA, cluster: { storageClass: "gp3" } });
-  const minikube = valid({ environment: "minikube", backup: BUCKET, kafka: KAFKA });
+  const prod = validConfig({ environment: "prod", ...KUBE_BASICS, cluster: { storageClass: "gp3" } });
+  const minikube = validConfig({ environment: "minikube", ...KUBE_BASICS });
 
   it("requires hostname anti-affinity in prod and only prefers it on minikube", () => {
     const prodAffinity = plain(buildClusterManifests("apphub-system", prod.cluster).statefulSet.spec).template.spec.affinity.podAntiAffinity;
@@ -202,9 +185,9 @@ describe("manifests", () => {
 
   it("declares one external Service per broker, pinned to its pod, only when enabled", () => {
     expect(buildClusterManifests("apphub-system", prod.cluster).externalServices).toEqual([]);
-    const config = valid({
+    const config = validConfig({
       environment: "prod",
-      backup: BUCKET,
+      backup: KUBE_BASICS.backup,
       cluster: {
         external: {
           enabled: true,
@@ -229,7 +212,7 @@ describe("manifests", () => {
       "external-dns.alpha.kubernetes.io/hostname": "redpanda-1.kafka.example.com",
     });
     const nodePorts = plain(
-      buildClusterManifests("apphub-system", valid({ environment: "minikube", backup: BUCKET, cluster: { external: { enabled: true, advertisedHost: "192.168.49.2" } } }).cluster)
+      buildClusterManifests("apphub-system", validConfig({ environment: "minikube", backup: KUBE_BASICS.backup, cluster: { external: { enabled: true, advertisedHost: "192.168.49.2" } } }).cluster)
         .externalServices,
     );
     expect(nodePorts.map((service: { spec: { ports: { nodePort: number }[] } }) => service.spec.ports[0].nodePort)).toEqual([31092, 31093, 31094]);

@@ -1,28 +1,14 @@
 import { describe, expect, it } from "vitest";
-import { parseStackConfig, type ConfigIssue, type StackConfig } from "../../src/config/schema";
+import type { ConfigIssue } from "../../src/config/schema";
 import { rawFromPulumiConfig } from "../../src/config/load";
 import { SEED_TOPICS } from "../../src/topics/catalog";
-
-function valid(raw: Record<string, unknown>): StackConfig {
-  const result = parseStackConfig(raw);
-  if (!result.ok) throw new Error(`expected valid config, got ${JSON.stringify(result.issues)}`);
-  return result.config;
-}
-
-function issues(raw: Record<string, unknown>): ConfigIssue[] {
-  const result = parseStackConfig(raw);
-  if (result.ok) throw new Error("expected the config to be refused");
-  return result.issues;
-}
+import { configIssues, KUBE_BASICS, validConfig } from "../support/config";
 
 const keys = (found: ConfigIssue[]) => found.map((issue) => issue.key);
 
-/** Where `pulumi up` reaches every broker: Kubernetes stacks need it unless the external listener is on. */
-const KAFKA = { brokers: ["10.0.0.1:31092", "10.0.0.1:31093", "10.0.0.1:31094"] };
-
 describe("topic catalog defaults (the seed's table)", () => {
   it("gives dev the seven seed topics with 6 partitions, replication 1 and the seed's retentions", () => {
-    const config = valid({ environment: "dev" });
+    const config = validConfig({ environment: "dev" });
     expect(config.topics.map((topic) => topic.name)).toEqual(SEED_TOPICS.map((topic) => topic.name));
     expect(config.topics).toHaveLength(7);
     for (const topic of config.topics) {
@@ -34,14 +20,14 @@ describe("topic catalog defaults (the seed's table)", () => {
 
   it("gives minikube and prod replication 3 and three brokers", () => {
     for (const environment of ["minikube", "prod"]) {
-      const config = valid({ environment, kafka: KAFKA, backup: { bucketName: "apphub-snapshots" } });
+      const config = validConfig({ environment, ...KUBE_BASICS });
       expect(config.brokerCount).toBe(3);
       expect(new Set(config.topics.map((topic) => topic.replicationFactor))).toEqual(new Set([3]));
     }
   });
 
   it("merges overrides and extra topics, stringifies config values and drops topics set to null", () => {
-    const config = valid({
+    const config = validConfig({
       environment: "dev",
       topics: {
         "apphub.core.events": { retentionMs: 86_400_000, config: { "cleanup.policy": "delete", "max.message.bytes": 2_097_152 } },
@@ -58,17 +44,16 @@ describe("topic catalog defaults (the seed's table)", () => {
   });
 
   it("accepts -1 as infinite retention", () => {
-    const config = valid({ environment: "dev", topics: { "apphub.jobs.runs": { retentionMs: -1 } } });
+    const config = validConfig({ environment: "dev", topics: { "apphub.jobs.runs": { retentionMs: -1 } } });
     expect(config.topics.find((topic) => topic.name === "apphub.jobs.runs")?.retentionMs).toBe(-1);
   });
 });
 
 describe("validation reports every problem at once, with full key paths", () => {
   it("names both a negative retention and a replication factor above the broker count in one report", () => {
-    const found = issues({
+    const found = configIssues({
       environment: "prod",
-      kafka: KAFKA,
-      backup: { bucketName: "apphub-snapshots" },
+      ...KUBE_BASICS,
       topics: { "apphub.core.events": { retentionMs: -5, replicationFactor: 5 } },
     });
     expect(keys(found)).toEqual(
@@ -84,7 +69,7 @@ describe("validation reports every problem at once, with full key paths", () => 
 
   it("rejects topic names that break Kafka's naming rules", () => {
     const longName = "a".repeat(250);
-    const found = issues({ environment: "dev", topics: { "bad name!": {}, [longName]: {}, "..": {} } });
+    const found = configIssues({ environment: "dev", topics: { "bad name!": {}, [longName]: {}, "..": {} } });
     expect(keys(found)).toEqual(
       expect.arrayContaining([
         "apphub-streaming:topics.bad name!",
@@ -97,11 +82,11 @@ describe("validation reports every problem at once, with full key paths", () => 
   });
 
   it("rejects a 249-character name only when it is longer", () => {
-    expect(() => valid({ environment: "dev", topics: { ["b".repeat(249)]: {} } })).not.toThrow();
+    expect(() => validConfig({ environment: "dev", topics: { ["b".repeat(249)]: {} } })).not.toThrow();
   });
 
   it("rejects partitions and replication below 1 and non-integer retention", () => {
-    const found = issues({
+    const found = configIssues({
       environment: "dev",
       topics: { "apphub.jobs.runs": { partitions: 0, replicationFactor: 0, retentionMs: 1.5 } },
     });
@@ -115,14 +100,14 @@ describe("validation reports every problem at once, with full key paths", () => 
   });
 
   it("rejects an unknown or missing environment", () => {
-    expect(issues({ environment: "staging" })).toEqual([
+    expect(configIssues({ environment: "staging" })).toEqual([
       { key: "apphub-streaming:environment", message: 'expected one of dev, minikube, prod, got "staging"' },
     ]);
-    expect(keys(issues({}))).toContain("apphub-streaming:environment");
+    expect(keys(configIssues({}))).toContain("apphub-streaming:environment");
   });
 
   it("rejects replication 2 in dev, where there is one broker", () => {
-    const found = issues({ environment: "dev", topics: { "apphub.core.events": { replicationFactor: 2 } } });
+    const found = configIssues({ environment: "dev", topics: { "apphub.core.events": { replicationFactor: 2 } } });
     expect(found).toEqual([
       {
         key: "apphub-streaming:topics.apphub.core.events.replicationFactor",
@@ -132,10 +117,9 @@ describe("validation reports every problem at once, with full key paths", () => 
   });
 
   it("checks replication against a configured broker count", () => {
-    const config = valid({
+    const config = validConfig({
       environment: "prod",
-      kafka: KAFKA,
-      backup: { bucketName: "apphub-snapshots" },
+      ...KUBE_BASICS,
       cluster: { replicas: 5 },
       topics: { "apphub.core.events": { replicationFactor: 5 } },
     });
@@ -143,47 +127,47 @@ describe("validation reports every problem at once, with full key paths", () => 
   });
 
   it("rejects unknown keys so that typos do not silently fall back to defaults", () => {
-    expect(keys(issues({ environment: "dev", topic: {} }))).toEqual(["apphub-streaming:topic"]);
-    expect(keys(issues({ environment: "dev", topics: { "apphub.core.events": { retention: 5 } } }))).toEqual([
+    expect(keys(configIssues({ environment: "dev", topic: {} }))).toEqual(["apphub-streaming:topic"]);
+    expect(keys(configIssues({ environment: "dev", topics: { "apphub.core.events": { retention: 5 } } }))).toEqual([
       "apphub-streaming:topics.apphub.core.events.retention",
     ]);
   });
 
   it("refuses a probe topic that is a domain topic", () => {
-    expect(keys(issues({ environment: "dev", probeTopic: "apphub.core.events" }))).toEqual(["apphub-streaming:probeTopic"]);
+    expect(keys(configIssues({ environment: "dev", probeTopic: "apphub.core.events" }))).toEqual(["apphub-streaming:probeTopic"]);
   });
 
   it("refuses two topics with the same role", () => {
-    const found = issues({ environment: "dev", topics: { "apphub.core.events.v2": { role: "coreEvents" } } });
+    const found = configIssues({ environment: "dev", topics: { "apphub.core.events.v2": { role: "coreEvents" } } });
     expect(found[0]?.key).toBe("apphub-streaming:topics.apphub.core.events.v2.role");
   });
 
   it("refuses topic names that collide once '.' and '_' are folded", () => {
-    expect(keys(issues({ environment: "dev", topics: { "apphub_core_events": {} } }))).toEqual(["apphub-streaming:topics.apphub_core_events"]);
+    expect(keys(configIssues({ environment: "dev", topics: { "apphub_core_events": {} } }))).toEqual(["apphub-streaming:topics.apphub_core_events"]);
   });
 
   it("ignores secret keys, which are read as Pulumi secrets instead", () => {
-    expect(() => valid({ environment: "dev", kafkaSaslPassword: "[secret]", sequencerDbPassword: "[secret]" })).not.toThrow();
+    expect(() => validConfig({ environment: "dev", kafkaSaslPassword: "[secret]", sequencerDbPassword: "[secret]" })).not.toThrow();
   });
 
   it("requires a bucket name when backups are on (minikube and prod by default)", () => {
-    expect(keys(issues({ environment: "prod", kafka: KAFKA }))).toEqual(["apphub-streaming:backup.bucketName"]);
-    expect(valid({ environment: "prod", kafka: KAFKA, backup: { enabled: false } }).backup.enabled).toBe(false);
+    expect(keys(configIssues({ environment: "prod", kafka: KUBE_BASICS.kafka }))).toEqual(["apphub-streaming:backup.bucketName"]);
+    expect(validConfig({ environment: "prod", kafka: KUBE_BASICS.kafka, backup: { enabled: false } }).backup.enabled).toBe(false);
   });
 
   it("requires kafka.brokers on minikube and prod unless the external listener is on, and never in dev", () => {
     const external = (enabled: boolean) => ({ external: { enabled, advertisedHost: "redpanda-{ordinal}.example.internal", basePort: 31092 } });
     for (const environment of ["minikube", "prod"]) {
       const base = { environment, backup: { enabled: false } };
-      const found = issues(base);
+      const found = configIssues(base);
       expect(keys(found)).toEqual(["apphub-streaming:kafka.brokers"]);
       expect(found[0]?.message).toMatch(/required on Kubernetes stacks unless apphub-streaming:cluster\.external\.enabled is true/);
       // A listener that is present but off does not count.
-      expect(keys(issues({ ...base, cluster: external(false) }))).toEqual(["apphub-streaming:kafka.brokers"]);
-      expect(valid({ ...base, kafka: KAFKA }).kafka.brokers).toEqual(KAFKA.brokers);
-      expect(valid({ ...base, cluster: external(true) }).cluster.external.enabled).toBe(true);
+      expect(keys(configIssues({ ...base, cluster: external(false) }))).toEqual(["apphub-streaming:kafka.brokers"]);
+      expect(validConfig({ ...base, kafka: KUBE_BASICS.kafka }).kafka.brokers).toEqual(KUBE_BASICS.kafka.brokers);
+      expect(validConfig({ ...base, cluster: external(true) }).cluster.external.enabled).toBe(true);
     }
-    expect(valid({ environment: "dev" }).kafka.brokers).toBeUndefined();
+    expect(validConfig({ environment: "dev" }).kafka.brokers).toBeUndefined();
   });
 });
 

@@ -1,6 +1,5 @@
 import { parse as parseDotenv } from "dotenv";
 import { describe, expect, it } from "vitest";
-import { parseStackConfig, type ConfigIssue, type StackConfig } from "../../src/config/schema";
 import {
   advertisedHost,
   consoleEnv,
@@ -17,68 +16,54 @@ import {
 import { coreStreamingEnv } from "../../src/env/coreRules";
 import { formatDotenv } from "../../src/env/dotenv";
 import { SEQUENCE_DATABASE_URL, streamingVariables } from "../../src/env/variables";
-
-function valid(raw: Record<string, unknown>, env: NodeJS.ProcessEnv = {}): StackConfig {
-  const result = parseStackConfig(raw, env);
-  if (!result.ok) throw new Error(`expected valid config, got ${JSON.stringify(result.issues)}`);
-  return result.config;
-}
-
-/** Kubernetes stack basics: a bucket for the default-on backups and where `pulumi up` reaches the brokers. */
-const KUBE = { backup: { bucketName: "apphub-snapshots" }, kafka: { brokers: ["192.168.49.2:31092", "192.168.49.2:31093", "192.168.49.2:31094"] } };
-
-function issues(raw: Record<string, unknown>): ConfigIssue[] {
-  const result = parseStackConfig(raw);
-  if (result.ok) throw new Error("expected the config to be refused");
-  return result.issues;
-}
+import { configIssues, KUBE_BASICS, validConfig } from "../support/config";
 
 /** The value that follows `flag` in an argv list. */
 const argAfter = (argv: string[], flag: string) => argv[argv.indexOf(flag) + 1];
 
 describe("dev config defaults (the seed's ports and data root)", () => {
   it("publishes Kafka on 19092, admin on 19644, console on 28000, all on 127.0.0.1", () => {
-    const { dev } = valid({ environment: "dev" });
+    const { dev } = validConfig({ environment: "dev" });
     expect(dev).toMatchObject({ bindAddress: "127.0.0.1", kafkaPort: 19092, adminPort: 19644, httpProxyPort: 18082 });
     expect(dev.console).toEqual({ enabled: true, port: 28000, image: "docker.redpanda.com/redpandadata/console:v2.6.1" });
     expect(dev.image).toBe("docker.redpanda.com/redpandadata/redpanda:v24.2.3");
   });
 
   it("takes the data root from APPHUB_DATA_ROOT, then from dev.dataRoot", () => {
-    expect(valid({ environment: "dev" }, { APPHUB_DATA_ROOT: "/srv/apphub" }).dev.dataRoot).toBe("/srv/apphub");
-    expect(valid({ environment: "dev", dev: { dataRoot: "/data" } }, { APPHUB_DATA_ROOT: "/srv/apphub" }).dev.dataRoot).toBe("/data");
+    expect(validConfig({ environment: "dev" }, { APPHUB_DATA_ROOT: "/srv/apphub" }).dev.dataRoot).toBe("/srv/apphub");
+    expect(validConfig({ environment: "dev", dev: { dataRoot: "/data" } }, { APPHUB_DATA_ROOT: "/srv/apphub" }).dev.dataRoot).toBe("/data");
   });
 
   it("points the default broker URL at the published Kafka port of the bind address", () => {
-    expect(valid({ environment: "dev", dev: { kafkaPort: 29092 } }).streaming.brokerUrl).toBe("127.0.0.1:29092");
-    expect(valid({ environment: "dev", dev: { bindAddress: "0.0.0.0" } }).streaming.brokerUrl).toBe("127.0.0.1:19092");
-    expect(valid({ environment: "dev", dev: { bindAddress: "192.168.10.5" } }).streaming.brokerUrl).toBe("192.168.10.5:19092");
+    expect(validConfig({ environment: "dev", dev: { kafkaPort: 29092 } }).streaming.brokerUrl).toBe("127.0.0.1:29092");
+    expect(validConfig({ environment: "dev", dev: { bindAddress: "0.0.0.0" } }).streaming.brokerUrl).toBe("127.0.0.1:19092");
+    expect(validConfig({ environment: "dev", dev: { bindAddress: "192.168.10.5" } }).streaming.brokerUrl).toBe("192.168.10.5:19092");
   });
 
   it("refuses a bind address that is not an IPv4 address", () => {
     for (const bindAddress of ["localhost", "::1", "127.0.0.256"]) {
-      const found = issues({ environment: "dev", dev: { bindAddress } });
+      const found = configIssues({ environment: "dev", dev: { bindAddress } });
       expect(found.map((issue) => issue.key)).toEqual(["apphub-streaming:dev.bindAddress"]);
       expect(found[0]?.message).toMatch(/^expected the IPv4 address to publish on/);
     }
   });
 
   it("refuses two services on one host port, but not a disabled one's", () => {
-    const found = issues({ environment: "dev", dev: { kafkaPort: 28000, sequencer: { port: 19644 } } });
+    const found = configIssues({ environment: "dev", dev: { kafkaPort: 28000, sequencer: { port: 19644 } } });
     expect(found).toEqual([
       { key: "apphub-streaming:dev.console.port", message: "expected a host port of its own, got 28000, already used by apphub-streaming:dev.kafkaPort" },
       { key: "apphub-streaming:dev.sequencer.port", message: "expected a host port of its own, got 19644, already used by apphub-streaming:dev.adminPort" },
     ]);
-    expect(valid({ environment: "dev", dev: { kafkaPort: 28000, console: { enabled: false } } }).dev.kafkaPort).toBe(28000);
+    expect(validConfig({ environment: "dev", dev: { kafkaPort: 28000, console: { enabled: false } } }).dev.kafkaPort).toBe(28000);
   });
 
   it("refuses a relative data root", () => {
-    expect(issues({ environment: "dev", dev: { dataRoot: "data" } })[0]).toMatchObject({ key: "apphub-streaming:dev.dataRoot" });
+    expect(configIssues({ environment: "dev", dev: { dataRoot: "data" } })[0]).toMatchObject({ key: "apphub-streaming:dev.dataRoot" });
   });
 });
 
 describe("the Redpanda container", () => {
-  const { dev } = valid({ environment: "dev", dev: { dataRoot: "/srv/apphub/" } });
+  const { dev } = validConfig({ environment: "dev", dev: { dataRoot: "/srv/apphub/" } });
   const argv = redpandaCommand(dev);
 
   it("runs redpanda start with the compose file's dev flags", () => {
@@ -93,7 +78,7 @@ describe("the Redpanda container", () => {
   });
 
   it("advertises the configured host port, and loopback when published on every interface", () => {
-    const custom = valid({ environment: "dev", dev: { kafkaPort: 29092, bindAddress: "0.0.0.0" } }).dev;
+    const custom = validConfig({ environment: "dev", dev: { kafkaPort: 29092, bindAddress: "0.0.0.0" } }).dev;
     expect(argAfter(redpandaCommand(custom), "--advertise-kafka-addr")).toBe("internal://redpanda:9092,external://127.0.0.1:29092");
     expect(redpandaPorts(custom)[0]).toEqual({ internal: 19092, external: 29092, ip: "0.0.0.0", protocol: "tcp" });
     expect(advertisedHost("10.0.0.7")).toBe("10.0.0.7");
@@ -118,7 +103,7 @@ describe("the Redpanda container", () => {
   });
 
   it("forces replication 1 on every topic, whatever the catalog says", () => {
-    const topics = valid({ environment: "minikube", ...KUBE }).topics;
+    const topics = validConfig({ environment: "minikube", ...KUBE_BASICS }).topics;
     expect(topics.every((topic) => topic.replicationFactor === 3)).toBe(true);
     const forced = devTopics(topics);
     expect(forced.map((topic) => topic.replicationFactor)).toEqual(topics.map(() => 1));
@@ -128,7 +113,7 @@ describe("the Redpanda container", () => {
 
 describe("dev endpoints and the sequencer URL", () => {
   it("gives host and container broker addresses, admin and console URLs", () => {
-    const { dev } = valid({ environment: "dev" });
+    const { dev } = validConfig({ environment: "dev" });
     expect(devEndpoints(dev)).toEqual({
       hostBrokers: "127.0.0.1:19092",
       containerBrokers: "redpanda:9092",
@@ -137,7 +122,7 @@ describe("dev endpoints and the sequencer URL", () => {
       consoleUrl: "http://127.0.0.1:28000",
       sequencerAddress: { host: "127.0.0.1", port: 25432 },
     });
-    const bare = valid({ environment: "dev", dev: { console: { enabled: false }, sequencer: { enabled: false } } }).dev;
+    const bare = validConfig({ environment: "dev", dev: { console: { enabled: false }, sequencer: { enabled: false } } }).dev;
     expect(devEndpoints(bare)).not.toHaveProperty("consoleUrl");
     expect(devEndpoints(bare)).not.toHaveProperty("sequencerAddress");
   });
@@ -153,7 +138,7 @@ describe("dev endpoints and the sequencer URL", () => {
   });
 
   it("writes a dotenv that dotenv parses into the seed's variables, with values core accepts", () => {
-    const config = valid({ environment: "dev", streaming: { enabled: true, mirrors: { workflowRuns: true, workflowEvents: true } } });
+    const config = validConfig({ environment: "dev", streaming: { enabled: true, mirrors: { workflowRuns: true, workflowEvents: true } } });
     const url = sequencerDatabaseUrl("127.0.0.1", 25432, "s3cr#t pass");
     const text = formatDotenv([...streamingVariables(config.streaming, config.topics), { name: SEQUENCE_DATABASE_URL, value: url }]);
     const parsed = parseDotenv(text);

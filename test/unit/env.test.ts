@@ -1,31 +1,17 @@
 import { parse as parseDotenv } from "dotenv";
 import { describe, expect, it } from "vitest";
-import { DEFAULT_STREAMING_TARGETS, parseStackConfig, type ConfigIssue, type StackConfig } from "../../src/config/schema";
+import { DEFAULT_STREAMING_TARGETS } from "../../src/config/schema";
 import { coreStreamingEnv } from "../../src/env/coreRules";
 import { formatDotenv, formatDotenvValue } from "../../src/env/dotenv";
 import { FIELD_MANAGER, PATCH_ANNOTATIONS, containerEnv, deploymentPatchPlans } from "../../src/env/kubernetes";
 import { ALL_VARIABLES, flag, normalizeBrokerList, streamingVariables } from "../../src/env/variables";
-
-function valid(raw: Record<string, unknown>): StackConfig {
-  const result = parseStackConfig(raw);
-  if (!result.ok) throw new Error(`expected valid config, got ${JSON.stringify(result.issues)}`);
-  return result.config;
-}
-
-function issues(raw: Record<string, unknown>): ConfigIssue[] {
-  const result = parseStackConfig(raw);
-  if (result.ok) throw new Error("expected the config to be refused");
-  return result.issues;
-}
+import { configIssues, KUBE_BASICS, validConfig } from "../support/config";
 
 const asRecord = (entries: { name: string; value: string }[]) => Object.fromEntries(entries.map(({ name, value }) => [name, value]));
 
-/** Kubernetes stack basics: a bucket for the default-on backups and where `pulumi up` reaches the brokers. */
-const KUBE = { backup: { bucketName: "apphub-snapshots" }, kafka: { brokers: ["192.168.49.2:31092", "192.168.49.2:31093", "192.168.49.2:31094"] } };
-
 const streamingOn = {
   environment: "minikube",
-  ...KUBE,
+  ...KUBE_BASICS,
   streaming: {
     enabled: true,
     brokerUrl: "apphub-redpanda-0.apphub-redpanda-headless:9092, apphub-redpanda-1.apphub-redpanda-headless:9092",
@@ -38,7 +24,7 @@ const streamingOn = {
 
 describe("streaming variables (the seed's Feature Flags and publisher controls)", () => {
   it("lists every variable of the seed once, in the seed's order, with the values core reads", () => {
-    const config = valid(streamingOn);
+    const config = validConfig(streamingOn);
     expect(streamingVariables(config.streaming, config.topics)).toEqual([
       { name: "APPHUB_STREAMING_ENABLED", value: "1" },
       { name: "APPHUB_STREAM_BROKER_URL", value: "apphub-redpanda-0.apphub-redpanda-headless:9092,apphub-redpanda-1.apphub-redpanda-headless:9092" },
@@ -59,7 +45,7 @@ describe("streaming variables (the seed's Feature Flags and publisher controls)"
   });
 
   it("uses the seed's publisher defaults when the stack sets none", () => {
-    const config = valid({ environment: "minikube", ...KUBE, streaming: { enabled: true } });
+    const config = validConfig({ environment: "minikube", ...KUBE_BASICS, streaming: { enabled: true } });
     const env = asRecord(streamingVariables(config.streaming, config.topics));
     expect(env.APPHUB_STREAM_CLIENT_ID).toBe("apphub-core-stream");
     expect(env.APPHUB_STREAM_CONNECT_TIMEOUT_MS).toBe("5000");
@@ -68,7 +54,7 @@ describe("streaming variables (the seed's Feature Flags and publisher controls)"
   });
 
   it("writes every mirror as 0 while streaming is off, whatever the mirror flags hold", () => {
-    const config = valid(streamingOn);
+    const config = validConfig(streamingOn);
     const off = { ...config.streaming, enabled: false };
     const env = asRecord(streamingVariables(off, config.topics));
     expect(env.APPHUB_STREAMING_ENABLED).toBe("0");
@@ -76,7 +62,7 @@ describe("streaming variables (the seed's Feature Flags and publisher controls)"
   });
 
   it("takes topic names from the catalog by role, so a renamed topic follows", () => {
-    const config = valid({
+    const config = validConfig({
       environment: "dev",
       topics: { "apphub.core.events": null, "apphub.core.events.v2": { role: "coreEvents", partitions: 12 } },
     });
@@ -85,7 +71,7 @@ describe("streaming variables (the seed's Feature Flags and publisher controls)"
   });
 
   it("leaves out the topic variable of a role no topic carries", () => {
-    const config = valid({ environment: "dev", topics: { "apphub.jobs.runs": null } });
+    const config = validConfig({ environment: "dev", topics: { "apphub.jobs.runs": null } });
     const names = streamingVariables(config.streaming, config.topics).map((entry) => entry.name);
     expect(names).not.toContain("APPHUB_STREAM_TOPIC_JOB_RUNS");
     expect(names).toContain("APPHUB_STREAM_MIRROR_JOB_RUNS");
@@ -122,7 +108,7 @@ describe("streaming variables (the seed's Feature Flags and publisher controls)"
 
 describe("container env for the Kubernetes patches", () => {
   it("references the sequencer database URL from a Secret, never as a literal", () => {
-    const config = valid({ ...streamingOn, streaming: { ...streamingOn.streaming, sequencerSecret: { name: "sequencer", key: "database-url" } } });
+    const config = validConfig({ ...streamingOn, streaming: { ...streamingOn.streaming, sequencerSecret: { name: "sequencer", key: "database-url" } } });
     const env = containerEnv(config.streaming, config.topics);
     const url = env.find((entry) => entry.name === "APPHUB_EVENT_SEQUENCE_DATABASE_URL");
     expect(url).toEqual({ name: "APPHUB_EVENT_SEQUENCE_DATABASE_URL", valueFrom: { secretKeyRef: { name: "sequencer", key: "database-url" } } });
@@ -130,14 +116,14 @@ describe("container env for the Kubernetes patches", () => {
   });
 
   it("leaves the Secret reference out while streaming is off", () => {
-    const config = valid({ environment: "prod", ...KUBE, streaming: { enabled: false } });
+    const config = validConfig({ environment: "prod", ...KUBE_BASICS, streaming: { enabled: false } });
     const names = containerEnv(config.streaming, config.topics).map((entry) => entry.name);
     expect(names).not.toContain("APPHUB_EVENT_SEQUENCE_DATABASE_URL");
     expect(names).toContain("APPHUB_STREAMING_ENABLED");
   });
 
   it("plans one patch per default target with the SPEC's containers, and the same env in each", () => {
-    const config = valid(streamingOn);
+    const config = validConfig(streamingOn);
     const plans = deploymentPatchPlans(config.streaming, config.topics);
     expect(Object.fromEntries(plans.map((plan) => [plan.deployment, plan.containers.map((container) => container.name)]))).toEqual(
       DEFAULT_STREAMING_TARGETS,
@@ -147,7 +133,7 @@ describe("container env for the Kubernetes patches", () => {
   });
 
   it("follows configured targets and lists a repeated container once", () => {
-    const config = valid({ ...streamingOn, streaming: { ...streamingOn.streaming, targets: { "apphub-core-api": ["api", "api", "sidecar"] } } });
+    const config = validConfig({ ...streamingOn, streaming: { ...streamingOn.streaming, targets: { "apphub-core-api": ["api", "api", "sidecar"] } } });
     const plans = deploymentPatchPlans(config.streaming, config.topics);
     expect(plans.map((plan) => [plan.deployment, plan.containers.map((container) => container.name)])).toEqual([["apphub-core-api", ["api", "sidecar"]]]);
   });
@@ -158,7 +144,7 @@ describe("container env for the Kubernetes patches", () => {
   });
 
   it("yields, through core's parsing rules, exactly the flags the stack config set", () => {
-    const config = valid(streamingOn);
+    const config = validConfig(streamingOn);
     const literal = containerEnv(config.streaming, config.topics).flatMap((entry) => ("value" in entry ? [[entry.name, entry.value]] : []));
     const settings = coreStreamingEnv.parse(Object.fromEntries(literal));
     expect(settings.enabled).toBe(true);
@@ -170,7 +156,7 @@ describe("container env for the Kubernetes patches", () => {
 describe("core's parsing rules (the zod mirror used by the tests)", () => {
   it("accepts the spellings core accepts, case-insensitively, and refuses the rest", () => {
     const base = Object.fromEntries(
-      streamingVariables(valid({ environment: "dev" }).streaming, []).map(({ name, value }) => [name, value]),
+      streamingVariables(validConfig({ environment: "dev" }).streaming, []).map(({ name, value }) => [name, value]),
     );
     for (const word of ["1", "true", "YES", "On"]) expect(coreStreamingEnv.parse({ ...base, APPHUB_STREAMING_ENABLED: word }).enabled).toBe(true);
     for (const word of ["0", "False", "no", "OFF"]) expect(coreStreamingEnv.parse({ ...base, APPHUB_STREAMING_ENABLED: word }).enabled).toBe(false);
@@ -205,7 +191,7 @@ describe("dotenv text", () => {
 
 describe("streaming config rules", () => {
   it("refuses a mirror enabled while streaming is disabled, naming the mirror's key", () => {
-    const found = issues({ environment: "dev", streaming: { enabled: false, mirrors: { jobRuns: true, ingestion: false } } });
+    const found = configIssues({ environment: "dev", streaming: { enabled: false, mirrors: { jobRuns: true, ingestion: false } } });
     expect(found).toEqual([
       {
         key: "apphub-streaming:streaming.mirrors.jobRuns",
@@ -216,29 +202,29 @@ describe("streaming config rules", () => {
 
   it("refuses a broker URL that is not comma-separated host:port when streaming is on", () => {
     for (const brokerUrl of ["", "redpanda", "redpanda:9092;other:9092", "http://redpanda:9092"]) {
-      const found = issues({ environment: "dev", streaming: { enabled: true, brokerUrl } });
+      const found = configIssues({ environment: "dev", streaming: { enabled: true, brokerUrl } });
       expect(found.map((issue) => issue.key)).toEqual(["apphub-streaming:streaming.brokerUrl"]);
       expect(found[0]?.message).toMatch(/expected comma-separated "host:port" broker addresses/);
     }
   });
 
   it("refuses a loopback broker for pods on Kubernetes, but not in dev", () => {
-    const found = issues({ environment: "minikube", ...KUBE, streaming: { enabled: true, brokerUrl: "apphub-redpanda:9092,127.0.0.1:19092" } });
+    const found = configIssues({ environment: "minikube", ...KUBE_BASICS, streaming: { enabled: true, brokerUrl: "apphub-redpanda:9092,127.0.0.1:19092" } });
     expect(found).toHaveLength(1);
     expect(found[0]?.key).toBe("apphub-streaming:streaming.brokerUrl");
     expect(found[0]?.message).toMatch(/an address the core and timestore pods can reach.*"127\.0\.0\.1:19092"/);
-    expect(valid({ environment: "dev", streaming: { enabled: true, brokerUrl: "localhost:19092" } }).streaming.brokerUrl).toBe("localhost:19092");
+    expect(validConfig({ environment: "dev", streaming: { enabled: true, brokerUrl: "localhost:19092" } }).streaming.brokerUrl).toBe("localhost:19092");
   });
 
   it("refuses a mirror whose role has no topic in the catalog", () => {
-    const found = issues({ environment: "dev", topics: { "apphub.ingestion.telemetry": null }, streaming: { enabled: true, mirrors: { ingestion: true } } });
+    const found = configIssues({ environment: "dev", topics: { "apphub.ingestion.telemetry": null }, streaming: { enabled: true, mirrors: { ingestion: true } } });
     expect(found).toHaveLength(1);
     expect(found[0]).toMatchObject({ key: "apphub-streaming:streaming.mirrors.ingestion" });
     expect(found[0]?.message).toMatch(/expected a topic with role "ingestion"/);
   });
 
   it("refuses target names that are not Kubernetes names and empty container lists", () => {
-    const found = issues({ environment: "dev", streaming: { targets: { "Core API": ["api"], "apphub-core-ingest": [], "apphub-core-events": ["Worker_1"] } } });
+    const found = configIssues({ environment: "dev", streaming: { targets: { "Core API": ["api"], "apphub-core-ingest": [], "apphub-core-events": ["Worker_1"] } } });
     expect(found).toEqual([
       { key: "apphub-streaming:streaming.targets.Core API", message: 'expected a Deployment name (a DNS-1123 label), got "Core API"' },
       { key: "apphub-streaming:streaming.targets.apphub-core-ingest", message: "expected at least one container name, got []" },
@@ -250,7 +236,7 @@ describe("streaming config rules", () => {
   });
 
   it("defaults to streaming off, every mirror off and the SPEC's twelve deployments", () => {
-    const config = valid({ environment: "prod", ...KUBE });
+    const config = validConfig({ environment: "prod", ...KUBE_BASICS });
     expect(config.streaming.enabled).toBe(false);
     expect(Object.values(config.streaming.mirrors)).toEqual([false, false, false, false, false]);
     expect(Object.keys(config.streaming.targets)).toHaveLength(12);

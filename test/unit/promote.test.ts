@@ -63,44 +63,30 @@ config:
       ingestion: false
 `;
 
+/** `text` with `added` inserted right after `anchor`, which must occur exactly once. */
+function insertAfter(text: string, anchor: string, added: string): string {
+  const at = text.indexOf(anchor);
+  if (at < 0 || text.indexOf(anchor, at + 1) >= 0) throw new Error(`expected exactly one ${JSON.stringify(anchor)} in the fixture`);
+  return text.slice(0, at + anchor.length) + added + text.slice(at + anchor.length);
+}
+
 /** PROD_YAML with exactly the three promoted keys added, every other byte as it was. */
-const PROD_PROMOTED = `# Production: three dedicated-CPU brokers.
-config:
-  apphub-streaming:environment: prod
-  apphub-streaming:namespace: apphub-system   # shared with core
-  apphub-streaming:topics:
-    # Prod keeps the core stream on three replicas.
-    apphub.core.events:
-      replicationFactor: 3
-      config:
-        min.insync.replicas: "2"
-    apphub.ingestion.telemetry:
+const PROD_PROMOTED = insertAfter(
+  insertAfter(
+    PROD_YAML,
+    '        min.insync.replicas: "2"\n',
+    `    apphub.ingestion.telemetry:
       retentionMs: 86400000
     apphub.audit.events:
       partitions: 12
       retentionMs: 1209600000
       config:
         cleanup.policy: delete
-  apphub-streaming:cluster:
-    replicas: 3
-    storageClass: gp3 # encrypted EBS
-    external:
-      enabled: true
-      type: LoadBalancer
-      advertisedHost: redpanda-{ordinal}.apphub.example.com
-  apphub-streaming:backup:
-    enabled: true
-    bucketName: apphub-prod-redpanda-snapshots
-  apphub-streaming:backupSecretAccessKey:
-    secure: AAABAJx0c2VjcmV0
-  apphub-streaming:streaming:
-    enabled: true
-
-    # mirrors are rolled out one at a time
-    mirrors:
-      ingestion: false
-      workflowRuns: true
-`;
+`,
+  ),
+  "      ingestion: false\n",
+  "      workflowRuns: true\n",
+);
 
 /** Prod where streaming is still off and core.events already has 12 partitions. */
 const PROD_STREAMING_OFF = PROD_YAML.replace("      replicationFactor: 3\n", "      partitions: 12\n      replicationFactor: 3\n").replace(

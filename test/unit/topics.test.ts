@@ -3,7 +3,7 @@
 // argument / broker / exit-code rules. No broker here; test/integration/topics*.test.ts and
 // provider.test.ts drive the same code against the real peers.
 import { describe, expect, it } from "vitest";
-import { parseStackConfig, type StackConfig, type TopicSpec } from "../../src/config/schema";
+import type { StackConfig, TopicSpec } from "../../src/config/schema";
 import { parseCommand, planExitCode, resolveBrokers } from "../../src/topics/cli";
 import { desiredFromSpec, type DesiredTopic, type KafkaTopicInputs } from "../../src/topics/model";
 import {
@@ -21,6 +21,7 @@ import {
 } from "../../src/topics/plan";
 import { diffTopic, liveOutputs } from "../../src/topics/provider";
 import { UNKNOWN_VALUE, validateTopicInputs } from "../../src/topics/validate";
+import { validConfig } from "../support/config";
 
 const ONE_BROKER = { brokerIds: [1] };
 const THREE_BROKERS = { brokerIds: [1, 2, 3] };
@@ -370,15 +371,9 @@ describe("topics CLI rules", () => {
     expect(() => parseCommand(["plan", "--stack", "dev", "--force"])).toThrow();
   });
 
-  const config = (raw: Record<string, unknown>): StackConfig => {
-    const result = parseStackConfig(raw);
-    if (!result.ok) throw new Error(JSON.stringify(result.issues));
-    return result.config;
-  };
-
   it("takes brokers from --brokers, then APPHUB_STREAM_BROKER_URL, then the stack, then the dev listener", () => {
-    const dev = config({ environment: "dev", dev: { kafkaPort: 29999 } });
-    const withKafka = config({ environment: "dev", kafka: { brokers: ["k:1"] } });
+    const dev = validConfig({ environment: "dev", dev: { kafkaPort: 29999 } });
+    const withKafka = validConfig({ environment: "dev", kafka: { brokers: ["k:1"] } });
     const env = { APPHUB_STREAM_BROKER_URL: "e1:1, e2:2" };
     expect(resolveBrokers({ flag: "f:1", env, config: withKafka }).brokers).toEqual(["f:1"]);
     expect(resolveBrokers({ env, config: withKafka }).brokers).toEqual(["e1:1", "e2:2"]);
@@ -388,7 +383,7 @@ describe("topics CLI rules", () => {
   });
 
   it("uses a Kubernetes stack's external listener, else asks where to connect, and rejects malformed brokers by source", () => {
-    const external = config({
+    const external = validConfig({
       environment: "minikube",
       backup: { enabled: false },
       cluster: { replicas: 3, external: { enabled: true, type: "NodePort", basePort: 31092, advertisedHost: "192.168.49.2" } },
@@ -399,7 +394,7 @@ describe("topics CLI rules", () => {
     });
     // The schema now refuses a Kubernetes stack with neither kafka.brokers nor the external
     // listener; resolveBrokers still says where to connect when handed such a config.
-    const withBrokers = config({ environment: "prod", backup: { bucketName: "b-bucket" }, kafka: { brokers: ["10.0.0.1:9094"] } });
+    const withBrokers = validConfig({ environment: "prod", backup: { bucketName: "b-bucket" }, kafka: { brokers: ["10.0.0.1:9094"] } });
     expect(resolveBrokers({ env: {}, config: withBrokers, stack: "prod" })).toEqual({ brokers: ["10.0.0.1:9094"], source: "apphub-streaming:kafka.brokers of stack prod" });
     const prod: StackConfig = { ...withBrokers, kafka: { ...withBrokers.kafka, brokers: undefined } };
     expect(() => resolveBrokers({ env: {}, config: prod, stack: "prod" })).toThrow("no brokers for stack prod: pass --brokers, set APPHUB_STREAM_BROKER_URL");
