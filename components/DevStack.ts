@@ -1,7 +1,7 @@
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
 import type { DevConfig, KafkaClientConfig, StreamingConfig, TopicSpec } from "../src/config/schema";
-import { GeneratedPassword } from "../src/dev/generatedPassword";
 import {
   CONSOLE_ALIAS,
   REDPANDA_ALIAS,
@@ -147,7 +147,7 @@ export class DevStack extends pulumi.ComponentResource {
 
     let databaseUrl: pulumi.Output<string> | undefined;
     if (dev.sequencer.enabled && endpoints.sequencerAddress) {
-      const password = pulumi.secret(args.sequencerDbPassword ?? new GeneratedPassword(`${name}-sequencer-db-password`, {}, child).value);
+      const password = pulumi.secret(args.sequencerDbPassword ?? new random.RandomPassword(`${name}-sequencer-db-password`, { length: 32, special: false }, child).result);
       const sequencerImage = new docker.RemoteImage(`${name}-sequencer-db-image`, { name: dev.sequencer.image, keepLocally: true }, child);
       new docker.Container(
         `${name}-sequencer-db`,

@@ -18,23 +18,8 @@ export interface StackSecrets {
 
 export type StackOutputs = Record<string, pulumi.Input<unknown>>;
 
-function topicOutputs(config: StackConfig) {
-  return Object.fromEntries(
-    config.topics.map((topic) => [
-      topic.name,
-      {
-        partitions: topic.partitions,
-        replicationFactor: topic.replicationFactor,
-        retentionMs: topic.retentionMs,
-        config: topic.config,
-        deletionPolicy: topic.deletionPolicy,
-      },
-    ]),
-  );
-}
-
 export function declareStreamingBackbone(config: StackConfig, secrets: StackSecrets = {}): StackOutputs {
-  const common = { environment: config.environment, topics: topicOutputs(config), probeTopic: config.probeTopic };
+  const common = { environment: config.environment, probeTopic: config.probeTopic };
   return config.environment === "dev" ? declareDev(config, secrets, common) : declareKubernetes(config, secrets, common);
 }
 
@@ -50,6 +35,7 @@ function declareDev(config: StackConfig, secrets: StackSecrets, common: StackOut
   });
   return {
     ...common,
+    topics: dev.topicBootstrap.topics,
     brokerUrl: dev.hostBrokerUrl,
     containerBrokerUrl: dev.containerBrokerUrl,
     adminUrl: dev.adminUrl,
@@ -81,6 +67,7 @@ function declareKubernetes(config: StackConfig, secrets: StackSecrets, common: S
 
   const outputs: StackOutputs = {
     ...common,
+    topics: topics.topics,
     brokerUrl: cluster.bootstrapServers,
     adminUrl: cluster.adminUrl,
     externalBrokers: cluster.externalBrokers,

@@ -12,7 +12,7 @@
  * render error (never 2, so CI can tell "look at this" from "this broke").
  */
 import * as path from "node:path";
-import { parseArgs } from "node:util";
+import { parseCliArgs } from "./args";
 import { DiffError, renderBase, renderWorkingTree, resolveRef } from "../ops/gitRender";
 import { diffRenders, formatRenderDiff, formatRenderDiffMarkdown } from "../ops/renderDiff";
 
@@ -21,30 +21,20 @@ const EXIT_DESTRUCTIVE = 2;
 const EXIT_ERROR = 1;
 
 function main(argv: string[]): number {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      options: {
-        stack: { type: "string" },
-        base: { type: "string" },
-        "project-dir": { type: "string", default: process.cwd() },
-        format: { type: "string", default: "text" },
-        help: { type: "boolean" },
-      },
-    }));
-  } catch (error) {
-    process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n${USAGE}\n`);
-    return EXIT_ERROR;
-  }
-  if (values.help) {
-    process.stdout.write(`${USAGE}\n`);
-    return 0;
-  }
-  if (!values.stack || !values.base) {
-    process.stderr.write(`${!values.stack ? "--stack" : "--base"} is required\n${USAGE}\n`);
-    return EXIT_ERROR;
-  }
+  const parsed = parseCliArgs(
+    argv,
+    {
+      stack: { type: "string" },
+      base: { type: "string" },
+      "project-dir": { type: "string", default: process.cwd() },
+      format: { type: "string", default: "text" },
+      help: { type: "boolean" },
+    },
+    USAGE,
+    { required: ["stack", "base"] },
+  );
+  if (!parsed.ok) return parsed.exitCode;
+  const { values } = parsed;
   if (values.format !== "text" && values.format !== "markdown") {
     process.stderr.write(`--format: expected "text" or "markdown", got ${JSON.stringify(values.format)}\n${USAGE}\n`);
     return EXIT_ERROR;

@@ -11,7 +11,7 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { parseArgs } from "node:util";
+import { parseCliArgs } from "./args";
 import { readStackFile, stackFilePath } from "../config/load";
 import { formatPlan, planPromotion, PromotionError, yamlSets } from "../ops/promotion";
 import { applyYamlSets, YamlEditError } from "../ops/yamlEdit";
@@ -21,30 +21,20 @@ const EXIT_ERROR = 1;
 const EXIT_REFUSED = 2;
 
 function main(argv: string[]): number {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      options: {
-        from: { type: "string" },
-        to: { type: "string" },
-        write: { type: "boolean", default: false },
-        "project-dir": { type: "string", default: process.cwd() },
-        help: { type: "boolean" },
-      },
-    }));
-  } catch (error) {
-    process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n${USAGE}\n`);
-    return EXIT_ERROR;
-  }
-  if (values.help) {
-    process.stdout.write(`${USAGE}\n`);
-    return 0;
-  }
-  if (!values.from || !values.to) {
-    process.stderr.write(`${!values.from ? "--from" : "--to"} is required\n${USAGE}\n`);
-    return EXIT_ERROR;
-  }
+  const parsed = parseCliArgs(
+    argv,
+    {
+      from: { type: "string" },
+      to: { type: "string" },
+      write: { type: "boolean", default: false },
+      "project-dir": { type: "string", default: process.cwd() },
+      help: { type: "boolean" },
+    },
+    USAGE,
+    { required: ["from", "to"] },
+  );
+  if (!parsed.ok) return parsed.exitCode;
+  const { values } = parsed;
   const projectDir = path.resolve(values["project-dir"]);
   const fromFile = stackFilePath(values.from, projectDir);
   const toFile = stackFilePath(values.to, projectDir);

@@ -5,26 +5,31 @@
  * Docker engine or Pulumi CLI, and writes `<out>/<stack>/resources.json`,
  * `<out>/<stack>/kubernetes.yaml` and `<out>/<stack>/outputs.json`. Exit 2 on invalid config.
  */
+import * as fs from "node:fs";
 import * as path from "node:path";
-import { parseArgs } from "node:util";
 import { readStackFile, stackFilePath } from "../config/load";
 import { formatIssues, parseStackConfig } from "../config/schema";
 import { captureProgram } from "../render/capture";
+import { parseCliArgs } from "./args";
 import { summarize, toRendered, writeRender } from "../render/write";
 
 const USAGE = "usage: npm run render -- --stack <dev|minikube|prod> [--out <dir>]";
 
 async function main(argv: string[]): Promise<number> {
-  const { values } = parseArgs({
-    args: argv,
-    options: { stack: { type: "string" }, out: { type: "string", default: "out" }, help: { type: "boolean" } },
+  const args = parseCliArgs(argv, { stack: { type: "string" }, out: { type: "string", default: "out" }, help: { type: "boolean" } }, USAGE, {
+    required: ["stack"],
+    errorExitCode: 2,
   });
-  if (values.help || !values.stack) {
-    (values.help ? process.stdout : process.stderr).write(`${USAGE}\n`);
-    return values.help ? 0 : 2;
-  }
+  if (!args.ok) return args.exitCode;
+  const { values } = args;
   const stack = values.stack;
-  const { raw, secretKeys } = readStackFile(stackFilePath(stack));
+  const stackFile = stackFilePath(stack);
+  if (!fs.existsSync(stackFile)) {
+    const known = fs.readdirSync(path.dirname(stackFile)).flatMap((file) => /^Pulumi\.(.+)\.yaml$/.exec(file)?.[1] ?? []);
+    process.stderr.write(`${stackFile} does not exist: expected a stack with a Pulumi.<stack>.yaml here (${known.join(", ") || "none found"})\n`);
+    return 2;
+  }
+  const { raw, secretKeys } = readStackFile(stackFile);
   const parsed = parseStackConfig(raw, process.env);
   if (!parsed.ok) {
     process.stderr.write(`${formatIssues(parsed.issues)}\n`);

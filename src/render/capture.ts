@@ -61,6 +61,7 @@ export function decodeWire(value: unknown): unknown {
 
 /** Computed outputs a few provider resources need so that dependents render. */
 function mockState(type: string, name: string, inputs: Record<string, unknown>): Record<string, unknown> {
+  if (type === "random:index/randomPassword:RandomPassword") return { ...inputs, result: "[generated at pulumi up]" };
   if (type.startsWith("aws:")) {
     const bucket = typeof inputs.bucket === "string" ? inputs.bucket : name;
     return { ...inputs, arn: type.startsWith("aws:s3/") ? `arn:aws:s3:::${bucket}` : `arn:aws:mock:${type}:${name}`, id: bucket };

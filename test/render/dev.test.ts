@@ -146,7 +146,10 @@ describe("dev stack rendered against the compose file (SPEC, Facts)", () => {
     expect(db.envs?.some((env) => env.startsWith("POSTGRES_PASSWORD="))).toBe(false);
     expect(db.envs).toContain("POSTGRES_PASSWORD_FILE=/run/secrets/sequencer-db-password");
     expect(db.uploads).toEqual([expect.objectContaining({ file: "/run/secrets/sequencer-db-password", content: MASK })]);
-    expect(byName(result, "apphub-dev-sequencer-db-password").options.additionalSecretOutputs).toEqual(["value"]);
+    const generated = byName(result, "apphub-dev-sequencer-db-password");
+    expect(generated.type).toBe("random:index/randomPassword:RandomPassword");
+    // Alphanumeric only: the password goes into a URL and a dotenv file unescaped.
+    expect(generated.inputs).toMatchObject({ length: 32, special: false });
   });
 
   it("publishes nothing beyond 127.0.0.1 by default", () => {

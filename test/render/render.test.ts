@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { decodeWire, MASK } from "../../src/render/capture";
 import { kubeStackYaml } from "../support/config";
-import { renderRepoStack, renderStackYaml } from "../support/render";
+import { REPO_ROOT, renderRepoStack, renderStackYaml } from "../support/render";
+import { renderIn } from "../support/renderProcess";
 
 describe("npm run render", () => {
   for (const stack of ["dev", "minikube", "prod"]) {
@@ -24,6 +25,17 @@ describe("npm run render", () => {
       expect(result.outputs.environment).toBe(stack);
     });
   }
+
+  it("exports broker addresses, every topic with its effective settings, the bucket and the backup schedule", () => {
+    const { outputs } = renderRepoStack("prod");
+    expect(outputs.brokerUrl).toBe("apphub-redpanda:9092");
+    expect(outputs.backupBucket).toBe("apphub-prod-redpanda-snapshots");
+    expect(outputs.backupSchedule).toBe("0 * * * *");
+    const topics = outputs.topics as Record<string, { partitions: number; replicationFactor: number; retentionMs: number }>;
+    expect(Object.keys(topics)).toHaveLength(7);
+    expect(topics["apphub.ingestion.telemetry"]).toMatchObject({ partitions: 6, replicationFactor: 3, retentionMs: 259_200_000 });
+    expect(renderRepoStack("dev").outputs.brokerUrl).toBe("127.0.0.1:19092");
+  });
 
   it("writes every Kubernetes resource of a Kubernetes stack into kubernetes.yaml", () => {
     const result = renderRepoStack("prod");
@@ -52,6 +64,12 @@ describe("npm run render", () => {
     expect(result.stderr).toContain("apphub-streaming:topics.apphub.jobs.runs.replicationFactor");
     expect(result.resources).toEqual([]);
     expect(result.stdout).toBe("");
+  });
+
+  it("exits 2 naming the stacks it knows when the stack file does not exist", () => {
+    const result = renderIn(REPO_ROOT, "staging");
+    expect(result.status).toBe(2);
+    expect(result.stderr).toMatch(/Pulumi\.staging\.yaml does not exist.*\(dev, minikube, prod\)/);
   });
 
   it("masks secret config values in resources and outputs", () => {
