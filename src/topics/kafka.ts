@@ -16,6 +16,10 @@
  * Sessions are created inside each provider method and closed at its end (SPEC, "Pulumi
  * facts"): nothing here keeps state at module scope.
  */
+// Referenced, not just included by tsconfig: `pulumi up` type-checks through ts-node, which
+// only sees the files the program imports; an ambient declaration file cannot be imported.
+// eslint-disable-next-line @typescript-eslint/triple-slash-reference -- see above
+/// <reference path="./kafkajs-internals.d.ts" />
 import { Kafka, logLevel, type KafkaConfig, type SASLOptions } from "kafkajs";
 import { createErrorFromCode } from "kafkajs/src/protocol/error";
 import { requests as protocolRequests, type RequestDefinitions } from "kafkajs/src/protocol/requests";
