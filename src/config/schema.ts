@@ -7,8 +7,27 @@
  * before this has passed.
  */
 import { z } from "zod";
-import { DEFAULT_PROBE_TOPIC, SEED_TOPICS, TOPIC_ROLES, type TopicRole } from "../topics/catalog";
+import { DAY_MS, DEFAULT_PROBE_TOPIC, SEED_TOPICS, TOPIC_ROLES, type TopicRole } from "../topics/catalog";
 import { clusterConfigIssues } from "../cluster/validation";
+import {
+  brokerAddressProblem,
+  brokerListProblems,
+  deletionPolicyProblem,
+  dialableHost,
+  isLoopbackBroker,
+  maxPartitions,
+  metricName,
+  PARTITION_REPLICAS_PER_CORE,
+  parseBrokerList,
+  partitionsProblem,
+  replicationFactorProblem,
+  retentionMsProblem,
+  saslMechanismProblem,
+  saslUsernameProblem,
+  topicNameProblem,
+  type DeletionPolicy,
+  type SaslMechanism,
+} from "./rules";
 
 export const CONFIG_NAMESPACE = "apphub-streaming";
 export const ENVIRONMENTS = ["dev", "minikube", "prod"] as const;
@@ -21,12 +40,8 @@ export type Environment = (typeof ENVIRONMENTS)[number];
 export const SECRET_KEYS = ["kafkaSaslPassword", "backupSecretAccessKey", "sequencerDbPassword"] as const;
 export type SecretKey = (typeof SECRET_KEYS)[number];
 
-const KAFKA_TOPIC_NAME = /^[a-zA-Z0-9._-]+$/;
-const MAX_TOPIC_NAME_LENGTH = 249;
 const KUBE_QUANTITY = /^[0-9]+(\.[0-9]+)?(Ki|Mi|Gi|Ti|Pi|Ei|k|M|G|T|P|E)?$/;
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
-const HOST_PORT = /^[^\s:,]+:[0-9]{1,5}$/;
-const LOOPBACK_HOST_PORT = /^(localhost|127\.[0-9.]+|0\.0\.0\.0):[0-9]+$/i;
 const CRON = /^(\S+\s+){4}\S+$/;
 
 const positiveInt = (what = "a positive integer") =>
@@ -41,9 +56,17 @@ const quantity = (example: string) =>
   z.string({ error: `expected a Kubernetes quantity such as "${example}"` }).regex(KUBE_QUANTITY, {
     error: `expected a Kubernetes quantity such as "${example}"`,
   });
-const hostPort = z
-  .string({ error: 'expected "host:port"' })
-  .regex(HOST_PORT, { error: 'expected "host:port", e.g. "127.0.0.1:19092"' });
+/**
+ * A value judged by one of the shared rules (`rules.ts`); its message already says what was
+ * got, so the report does not append it again.
+ */
+function ruled<T>(problem: (value: unknown) => string | undefined) {
+  return z.custom<T>(() => true).superRefine((value, ctx) => {
+    const message = problem(value);
+    if (message !== undefined) ctx.addIssue({ code: "custom", message, input: value, params: { ruled: true } });
+  });
+}
+const hostPort = ruled<string>(brokerAddressProblem);
 const dnsLabel = z
   .string({ error: "expected a DNS-1123 label (lower-case letters, digits, '-')" })
   .max(63, { error: "expected a DNS-1123 label of at most 63 characters" })
@@ -52,19 +75,8 @@ const labels = z.record(z.string(), z.string({ error: "expected a string label v
   error: "expected a map of label name to value",
 });
 
-export const topicNameSchema = z
-  .string({ error: "expected a topic name" })
-  .min(1, { error: "expected a non-empty topic name" })
-  .max(MAX_TOPIC_NAME_LENGTH, { error: `expected a topic name of at most ${MAX_TOPIC_NAME_LENGTH} characters` })
-  .regex(KAFKA_TOPIC_NAME, { error: "expected a topic name of ASCII letters, digits, '.', '_' and '-' only" })
-  .refine((name) => name !== "." && name !== "..", { error: 'expected a topic name other than "." or ".."' });
-
-export const retentionSchema = z
-  .number({ error: "expected -1 (keep forever) or a positive integer number of milliseconds" })
-  .int({ error: "expected -1 (keep forever) or a positive integer number of milliseconds" })
-  .refine((ms) => ms === -1 || ms > 0, {
-    error: "expected -1 (keep forever) or a positive integer number of milliseconds",
-  });
+export const topicNameSchema = ruled<string>(topicNameProblem);
+export const retentionSchema = ruled<number>(retentionMsProblem);
 
 /** Topic config values are strings on the wire; numbers and booleans are accepted and stringified. */
 const topicConfigValue = z.union([z.string(), z.number(), z.boolean()], {
@@ -72,12 +84,13 @@ const topicConfigValue = z.union([z.string(), z.number(), z.boolean()], {
 });
 
 const topicOverrideSchema = z.strictObject({
-  partitions: positiveInt("a partition count of at least 1").optional(),
-  replicationFactor: positiveInt("a replication factor of at least 1").optional(),
+  // The cluster-derived bounds (broker count, cores) are checked on the resolved config.
+  partitions: ruled<number>((value) => partitionsProblem(value)).optional(),
+  replicationFactor: ruled<number>((value) => replicationFactorProblem(value)).optional(),
   retentionMs: retentionSchema.optional(),
   config: z.record(z.string(), topicConfigValue, { error: "expected a map of topic config name to value" }).optional(),
   /** `retain` (default): removing the topic from config only stops managing it. */
-  deletionPolicy: z.enum(["retain", "delete"], { error: 'expected "retain" or "delete"' }).optional(),
+  deletionPolicy: ruled<DeletionPolicy>(deletionPolicyProblem).optional(),
   role: z.enum(TOPIC_ROLES, { error: `expected one of ${TOPIC_ROLES.join(", ")}` }).optional(),
 });
 
@@ -97,10 +110,8 @@ const rawSchema = z.strictObject({
       tls: z.strictObject({ enabled: bool.optional(), rejectUnauthorized: bool.optional() }).optional(),
       sasl: z
         .strictObject({
-          mechanism: z.enum(["plain", "scram-sha-256", "scram-sha-512"], {
-            error: 'expected "plain", "scram-sha-256" or "scram-sha-512"',
-          }),
-          username: z.string({ error: "expected a user name" }).min(1),
+          mechanism: ruled<SaslMechanism>(saslMechanismProblem),
+          username: ruled<string>(saslUsernameProblem),
         })
         .optional(),
     })
@@ -211,7 +222,7 @@ const rawSchema = z.strictObject({
 });
 type RawConfig = z.infer<typeof rawSchema>;
 
-export type DeletionPolicy = "retain" | "delete";
+export type { DeletionPolicy };
 
 export interface TopicSpec {
   name: string;
@@ -231,7 +242,7 @@ export interface KafkaClientConfig {
   connectTimeoutMs: number;
   requestTimeoutMs: number;
   tls: { enabled: boolean; rejectUnauthorized: boolean };
-  sasl?: { mechanism: "plain" | "scram-sha-256" | "scram-sha-512"; username: string };
+  sasl?: { mechanism: SaslMechanism; username: string };
 }
 
 export interface ClusterConfig {
@@ -356,6 +367,20 @@ export const DEFAULT_STREAMING_TARGETS: Readonly<Record<string, readonly string[
   "apphub-timestore-lifecycle": ["worker"],
 };
 
+/** Namespace of the brokers, the backup job and the AppHub deployments unless `namespace` says otherwise. */
+export const DEFAULT_NAMESPACE = "apphub-system";
+/** Kafka client settings of the topic bootstrap and the topics CLI unless `kafka.*` says otherwise. */
+export const DEFAULT_KAFKA_CLIENT: Omit<KafkaClientConfig, "brokers" | "sasl"> = {
+  clientId: "apphub-streaming-bootstrap",
+  connectTimeoutMs: 5000,
+  requestTimeoutMs: 30000,
+  tls: { enabled: false, rejectUnauthorized: true },
+};
+/** The dev broker runs with `--smp 1` (the compose file's flags). */
+export const DEV_CORES = 1;
+/** A topic the stack file adds without saying otherwise: the seed's common settings. */
+const NEW_TOPIC_DEFAULTS = { partitions: 6, retentionMs: 7 * DAY_MS };
+
 export const REDPANDA_IMAGE = "docker.redpanda.com/redpandadata/redpanda:v24.2.3";
 export const CONSOLE_IMAGE = "docker.redpanda.com/redpandadata/console:v2.6.1";
 
@@ -365,14 +390,22 @@ export function keyPath(path: readonly PropertyKey[]): string {
 
 /** Validates and resolves the raw config map (keys without the namespace prefix). */
 export function parseStackConfig(raw: Record<string, unknown>, env: NodeJS.ProcessEnv = {}): ParseResult {
-  const values = Object.fromEntries(Object.entries(raw).filter(([key]) => !(SECRET_KEYS as readonly string[]).includes(key)));
+  const values = Object.fromEntries(Object.entries(raw).filter(([key]) => !isSecretKey(key)));
   const parsed = rawSchema.safeParse(values, { reportInput: true });
-  const issues: ConfigIssue[] = parsed.success ? [] : parsed.error.issues.map(toConfigIssue);
-  // Cross-field rules run on the raw values too, so one report carries every problem.
-  issues.push(...crossFieldIssues(values));
-  if (!parsed.success || issues.length > 0) return { ok: false, issues: dedupe(issues) };
-  return { ok: true, config: resolve(parsed.data, env) };
+  if (parsed.success) {
+    const config = resolve(parsed.data, env);
+    const issues = crossFieldIssues(config, parsed.data);
+    return issues.length > 0 ? { ok: false, issues: dedupe(issues) } : { ok: true, config };
+  }
+  // One report carries every problem: the cross-field rules also run, on the config resolved
+  // with each value that failed its own rule treated as unset (so it takes its default).
+  const issues = parsed.error.issues.map(toConfigIssue);
+  const rest = rawSchema.safeParse(withoutPaths(values, parsed.error.issues), { reportInput: true });
+  if (rest.success) issues.push(...crossFieldIssues(resolve(rest.data, env), rest.data));
+  return { ok: false, issues: dedupe(issues) };
 }
+
+export const isSecretKey = (key: string): key is SecretKey => (SECRET_KEYS as readonly string[]).includes(key);
 
 function toConfigIssue(issue: z.core.$ZodIssue): ConfigIssue {
   if (issue.code === "unrecognized_keys") {
@@ -381,7 +414,24 @@ function toConfigIssue(issue: z.core.$ZodIssue): ConfigIssue {
   if (issue.code === "invalid_type" && issue.input === undefined) {
     return { key: keyPath(issue.path), message: `is required: ${issue.message}` };
   }
+  if (issue.code === "custom" && (issue.params as { ruled?: boolean } | undefined)?.ruled) {
+    return { key: keyPath(issue.path), message: issue.message };
+  }
   return { key: keyPath(issue.path), message: `${issue.message}, got ${describe(issue.input)}` };
+}
+
+/** A copy of `raw` without the values the issues point at (unknown keys included). */
+function withoutPaths(raw: Record<string, unknown>, issues: readonly z.core.$ZodIssue[]): Record<string, unknown> {
+  const copy = structuredClone(raw);
+  for (const issue of issues) {
+    const paths = issue.code === "unrecognized_keys" ? issue.keys.map((key) => [...issue.path, key]) : [issue.path];
+    for (const path of paths) {
+      const parent = path.slice(0, -1).reduce<unknown>((node, key) => (isRecord(node) || Array.isArray(node) ? (node as Record<PropertyKey, unknown>)[key] : undefined), copy);
+      if (isRecord(parent) && path.length > 0) delete parent[path[path.length - 1] as string];
+      else if (Array.isArray(parent) && path.length > 0) parent.splice(Number(path[path.length - 1]), 1);
+    }
+  }
+  return copy;
 }
 
 function describe(value: unknown): string {
@@ -402,54 +452,42 @@ function dedupe(issues: ConfigIssue[]): ConfigIssue[] {
 
 const isRecord = (value: unknown): value is Record<string, unknown> =>
   typeof value === "object" && value !== null && !Array.isArray(value);
-const get = (value: unknown, ...path: string[]): unknown =>
-  path.reduce<unknown>((node, key) => (isRecord(node) ? node[key] : undefined), value);
-const isEnvironment = (value: unknown): value is Environment => ENVIRONMENTS.includes(value as Environment);
 
-function brokerCountOf(raw: Record<string, unknown>): number {
-  if (raw.environment === "dev") return 1;
-  const replicas = get(raw, "cluster", "replicas");
-  return typeof replicas === "number" && Number.isInteger(replicas) && replicas >= 1 ? replicas : 3;
-}
-
-function crossFieldIssues(raw: Record<string, unknown>): ConfigIssue[] {
+/**
+ * Rules that relate several keys, on the resolved config: every default is already applied,
+ * so no rule re-derives one. `raw` only tells which values the stack file set explicitly.
+ */
+function crossFieldIssues(config: StackConfig, raw: RawConfig): ConfigIssue[] {
   const issues: ConfigIssue[] = [];
-  const environment = isEnvironment(raw.environment) ? raw.environment : undefined;
-  const brokerCount = brokerCountOf(raw);
-  const topics = isRecord(raw.topics) ? raw.topics : {};
+  const { environment, brokerCount } = config;
+  const onKubernetes = environment !== "dev";
+  const capacity = { brokers: brokerCount, coresPerBroker: onKubernetes ? config.cluster.cpu : DEV_CORES };
 
-  for (const [name, override] of Object.entries(topics)) {
-    const nameCheck = topicNameSchema.safeParse(name);
-    if (!nameCheck.success) {
-      issues.push({ key: keyPath(["topics", name]), message: `${nameCheck.error.issues[0]?.message ?? "invalid topic name"}, got ${describe(name)}` });
-    }
-    const replication = get(override, "replicationFactor");
-    if (typeof replication === "number" && Number.isInteger(replication) && replication > brokerCount) {
-      issues.push({
-        key: keyPath(["topics", name, "replicationFactor"]),
-        message: `expected a replication factor of at most ${brokerCount} (the broker count of this ${environment ?? "stack"}), got ${replication}`,
-      });
-    }
+  for (const topic of config.topics) {
+    const nameProblem = topicNameProblem(topic.name);
+    if (nameProblem) issues.push({ key: keyPath(["topics", topic.name]), message: nameProblem });
+    const replication = replicationFactorProblem(topic.replicationFactor, { count: brokerCount, of: environment });
+    if (replication) issues.push({ key: keyPath(["topics", topic.name, "replicationFactor"]), message: replication });
+    const limit = maxPartitions(capacity, topic.replicationFactor);
+    const partitions = partitionsProblem(topic.partitions, {
+      max: limit,
+      why: `${brokerCount} broker(s) × ${capacity.coresPerBroker} core(s) × ${PARTITION_REPLICAS_PER_CORE} partition replicas per core (Redpanda's topic_partitions_per_shard) ÷ replication ${topic.replicationFactor}`,
+    });
+    if (partitions) issues.push({ key: keyPath(["topics", topic.name, "partitions"]), message: partitions });
   }
 
-  const catalogNames = [
-    ...SEED_TOPICS.map((topic) => topic.name).filter((name) => topics[name] !== null),
-    ...Object.keys(topics).filter((name) => topics[name] !== null && !SEED_TOPICS.some((seed) => seed.name === name)),
-  ];
   const collisions = new Map<string, string>();
-  for (const name of catalogNames) {
-    const folded = name.replaceAll(".", "_");
-    const other = collisions.get(folded);
+  for (const { name } of config.topics) {
+    const other = collisions.get(metricName(name));
     if (other !== undefined) {
       issues.push({ key: keyPath(["topics", name]), message: `collides with "${other}": Kafka treats '.' and '_' as the same in metric names` });
     }
-    collisions.set(folded, name);
+    collisions.set(metricName(name), name);
   }
 
   const roleOwners = new Map<string, string>();
-  for (const name of catalogNames) {
-    const role = get(topics[name], "role") ?? SEED_TOPICS.find((seed) => seed.name === name)?.role;
-    if (typeof role !== "string") continue;
+  for (const { name, role } of config.topics) {
+    if (role === undefined) continue;
     const owner = roleOwners.get(role);
     if (owner !== undefined) {
       issues.push({ key: keyPath(["topics", name, "role"]), message: `expected each role at most once, but "${role}" is already the role of "${owner}"` });
@@ -457,14 +495,13 @@ function crossFieldIssues(raw: Record<string, unknown>): ConfigIssue[] {
     roleOwners.set(role, name);
   }
 
-  const probeTopic = raw.probeTopic ?? DEFAULT_PROBE_TOPIC;
-  if (typeof probeTopic === "string" && catalogNames.includes(probeTopic)) {
-    issues.push({ key: keyPath(["probeTopic"]), message: `expected a dedicated topic outside the catalog, got the domain topic "${probeTopic}"` });
+  if (config.topics.some((topic) => topic.name === config.probeTopic)) {
+    issues.push({ key: keyPath(["probeTopic"]), message: `expected a dedicated topic outside the catalog, got the domain topic "${config.probeTopic}"` });
   }
 
   if (environment === "prod") {
     for (const flag of ["overprovisioned", "developerMode"] as const) {
-      if (get(raw, "cluster", flag) === true) {
+      if (config.cluster[flag]) {
         issues.push({
           key: keyPath(["cluster", flag]),
           message: "expected false in prod: it is only for shared CPUs (dev, minikube) and weakens durability and latency guarantees",
@@ -473,11 +510,11 @@ function crossFieldIssues(raw: Record<string, unknown>): ConfigIssue[] {
     }
   }
   if (environment === "minikube" || environment === "prod") {
-    issues.push(...clusterConfigIssues(environment, raw.cluster, brokerCount).map((issue) => ({ key: keyPath(issue.path), message: issue.message })));
+    issues.push(...clusterConfigIssues(environment, config.cluster, brokerCount).map((issue) => ({ key: keyPath(issue.path), message: issue.message })));
   }
 
   // The topic bootstrap runs wherever `pulumi up` runs, so it needs an address for every broker.
-  if ((environment === "minikube" || environment === "prod") && get(raw, "kafka", "brokers") === undefined && get(raw, "cluster", "external", "enabled") !== true) {
+  if (onKubernetes && config.kafka.brokers === undefined && !config.cluster.external.enabled) {
     issues.push({
       key: keyPath(["kafka", "brokers"]),
       message:
@@ -485,57 +522,48 @@ function crossFieldIssues(raw: Record<string, unknown>): ConfigIssue[] {
     });
   }
 
-  const streamingEnabled = get(raw, "streaming", "enabled") === true;
-  const mirrors = get(raw, "streaming", "mirrors");
-  if (!streamingEnabled && isRecord(mirrors)) {
-    for (const [mirror, on] of Object.entries(mirrors)) {
-      if (on === true) {
-        issues.push({
-          key: keyPath(["streaming", "mirrors", mirror]),
-          message: "expected false while apphub-streaming:streaming.enabled is false: a mirror needs streaming on",
-        });
-      }
+  const streaming = config.streaming;
+  for (const [mirror, on] of Object.entries(streaming.mirrors)) {
+    if (!on) continue;
+    if (!streaming.enabled) {
+      issues.push({
+        key: keyPath(["streaming", "mirrors", mirror]),
+        message: "expected false while apphub-streaming:streaming.enabled is false: a mirror needs streaming on",
+      });
+    } else if (!roleOwners.has(mirror)) {
+      issues.push({
+        key: keyPath(["streaming", "mirrors", mirror]),
+        message: `expected a topic with role "${mirror}" in apphub-streaming:topics: the mirror writes to it and the catalog has none`,
+      });
     }
   }
-  const brokerUrl = get(raw, "streaming", "brokerUrl");
-  if (streamingEnabled && typeof brokerUrl === "string" && !brokerUrl.split(",").every((entry) => HOST_PORT.test(entry.trim()))) {
-    issues.push({
-      key: keyPath(["streaming", "brokerUrl"]),
-      message: `expected comma-separated "host:port" broker addresses when streaming is enabled, got ${describe(brokerUrl)}`,
-    });
-  }
-  const loopbackBroker =
-    streamingEnabled && environment !== undefined && environment !== "dev" && typeof brokerUrl === "string"
-      ? brokerUrl.split(",").map((entry) => entry.trim()).find((entry) => LOOPBACK_HOST_PORT.test(entry))
-      : undefined;
-  if (loopbackBroker !== undefined) {
-    issues.push({
-      key: keyPath(["streaming", "brokerUrl"]),
-      message: `expected an address the core and timestore pods can reach, such as "apphub-redpanda:9092", got ${describe(loopbackBroker)}: inside a pod, loopback is the pod itself`,
-    });
-  }
-  if (streamingEnabled && isRecord(mirrors)) {
-    for (const [mirror, on] of Object.entries(mirrors)) {
-      if (on === true && (TOPIC_ROLES as readonly string[]).includes(mirror) && !roleOwners.has(mirror)) {
-        issues.push({
-          key: keyPath(["streaming", "mirrors", mirror]),
-          message: `expected a topic with role "${mirror}" in apphub-streaming:topics: the mirror writes to it and the catalog has none`,
-        });
-      }
+  if (streaming.enabled && raw.streaming?.brokerUrl !== undefined) {
+    const problems = brokerListProblems(streaming.brokerUrl);
+    if (problems.length > 0) {
+      issues.push({ key: keyPath(["streaming", "brokerUrl"]), message: `expected comma-separated "host:port" broker addresses when streaming is enabled: ${problems.join("; ")}` });
+    }
+    const loopback = onKubernetes ? parseBrokerList(streaming.brokerUrl).find(isLoopbackBroker) : undefined;
+    if (loopback !== undefined) {
+      issues.push({
+        key: keyPath(["streaming", "brokerUrl"]),
+        message: `expected an address the core and timestore pods can reach, such as "apphub-redpanda:9092", got ${describe(loopback)}: inside a pod, loopback is the pod itself`,
+      });
     }
   }
+
   if (environment === "dev") {
-    const hostPorts: [string[], unknown][] = [
-      [["dev", "kafkaPort"], get(raw, "dev", "kafkaPort") ?? 19092],
-      [["dev", "adminPort"], get(raw, "dev", "adminPort") ?? 19644],
-      [["dev", "httpProxyPort"], get(raw, "dev", "httpProxyPort") ?? 18082],
-      ...(get(raw, "dev", "console", "enabled") === false ? [] : [[["dev", "console", "port"], get(raw, "dev", "console", "port") ?? 28000] as [string[], unknown]]),
-      ...(get(raw, "dev", "sequencer", "enabled") === false ? [] : [[["dev", "sequencer", "port"], get(raw, "dev", "sequencer", "port") ?? 25432] as [string[], unknown]]),
+    const dev = config.dev;
+    const hostPorts: [string[], number][] = [
+      [["dev", "kafkaPort"], dev.kafkaPort],
+      [["dev", "adminPort"], dev.adminPort],
+      [["dev", "httpProxyPort"], dev.httpProxyPort],
+      ...(dev.console.enabled ? [[["dev", "console", "port"], dev.console.port] as [string[], number]] : []),
+      ...(dev.sequencer.enabled ? [[["dev", "sequencer", "port"], dev.sequencer.port] as [string[], number]] : []),
     ];
-    const portOwners = new Map<unknown, string>();
+    const portOwners = new Map<number, string>();
     for (const [path, hostPort] of hostPorts) {
       const other = portOwners.get(hostPort);
-      if (typeof hostPort === "number" && other !== undefined) {
+      if (other !== undefined) {
         issues.push({ key: keyPath(path), message: `expected a host port of its own, got ${hostPort}, already used by ${CONFIG_NAMESPACE}:${other}` });
       } else {
         portOwners.set(hostPort, path.join("."));
@@ -543,18 +571,14 @@ function crossFieldIssues(raw: Record<string, unknown>): ConfigIssue[] {
     }
   }
 
-  const fullEvery = get(raw, "backup", "fullEveryHours");
-  const retentionDays = get(raw, "backup", "retentionDays");
-  const fullHours = typeof fullEvery === "number" ? fullEvery : 24;
-  const keepDays = typeof retentionDays === "number" ? retentionDays : 14;
-  if (keepDays * 24 <= fullHours) {
+  const backup = config.backup;
+  if (backup.retentionDays * 24 <= backup.fullEveryHours) {
     issues.push({
       key: keyPath(["backup", "retentionDays"]),
-      message: `expected more than ${fullHours / 24} day(s) (backup.fullEveryHours), or every incremental chain would expire before its next full snapshot, got ${keepDays}`,
+      message: `expected more than ${backup.fullEveryHours / 24} day(s) (backup.fullEveryHours), or every incremental chain would expire before its next full snapshot, got ${backup.retentionDays}`,
     });
   }
-  const backupEnabled = get(raw, "backup", "enabled") ?? environment !== "dev";
-  if (backupEnabled === true && environment !== undefined && get(raw, "backup", "bucketName") === undefined) {
+  if (backup.enabled && backup.bucketName === "") {
     issues.push({ key: keyPath(["backup", "bucketName"]), message: "is required when backups are enabled: expected an S3 bucket name" });
   }
   return issues;
@@ -571,7 +595,7 @@ function resolveTopics(raw: RawConfig, replicationDefault: number): TopicSpec[] 
   }
   for (const [name, override] of Object.entries(overrides)) {
     if (seedNames.has(name) || override === null) continue;
-    resolved.push(topicSpec(name, override, { partitions: 6, retentionMs: 7 * 24 * 60 * 60 * 1000 }, replicationDefault));
+    resolved.push(topicSpec(name, override, NEW_TOPIC_DEFAULTS, replicationDefault));
   }
   return resolved;
 }
@@ -599,14 +623,13 @@ function resolve(raw: RawConfig, env: NodeJS.ProcessEnv): StackConfig {
   const environment = raw.environment;
   const onKubernetes = environment !== "dev";
   const brokerCount = onKubernetes ? (raw.cluster?.replicas ?? 3) : 1;
-  const namespace = raw.namespace ?? "apphub-system";
+  const namespace = raw.namespace ?? DEFAULT_NAMESPACE;
   const cluster = raw.cluster ?? {};
   const dev = raw.dev ?? {};
   const backup = raw.backup ?? {};
   const streaming = raw.streaming ?? {};
   const kafka = raw.kafka ?? {};
-  // On every interface (0.0.0.0) host processes still dial loopback.
-  const devHost = dev.bindAddress === undefined || dev.bindAddress === "0.0.0.0" ? "127.0.0.1" : dev.bindAddress;
+  const devHost = dialableHost(dev.bindAddress ?? "127.0.0.1");
   const defaultBrokerUrl = onKubernetes ? "apphub-redpanda:9092" : `${devHost}:${dev.kafkaPort ?? 19092}`;
 
   return {
@@ -618,10 +641,13 @@ function resolve(raw: RawConfig, env: NodeJS.ProcessEnv): StackConfig {
     protectTopics: raw.protectTopics ?? environment === "prod",
     kafka: {
       ...(kafka.brokers ? { brokers: kafka.brokers } : {}),
-      clientId: kafka.clientId ?? "apphub-streaming-bootstrap",
-      connectTimeoutMs: kafka.connectTimeoutMs ?? 5000,
-      requestTimeoutMs: kafka.requestTimeoutMs ?? 30000,
-      tls: { enabled: kafka.tls?.enabled ?? false, rejectUnauthorized: kafka.tls?.rejectUnauthorized ?? true },
+      clientId: kafka.clientId ?? DEFAULT_KAFKA_CLIENT.clientId,
+      connectTimeoutMs: kafka.connectTimeoutMs ?? DEFAULT_KAFKA_CLIENT.connectTimeoutMs,
+      requestTimeoutMs: kafka.requestTimeoutMs ?? DEFAULT_KAFKA_CLIENT.requestTimeoutMs,
+      tls: {
+        enabled: kafka.tls?.enabled ?? DEFAULT_KAFKA_CLIENT.tls.enabled,
+        rejectUnauthorized: kafka.tls?.rejectUnauthorized ?? DEFAULT_KAFKA_CLIENT.tls.rejectUnauthorized,
+      },
       ...(kafka.sasl ? { sasl: kafka.sasl } : {}),
     },
     cluster: {

@@ -8,6 +8,7 @@
  * (`127.0.0.1:<dev.kafkaPort>`) get an address they can reach, every port on loopback, a data
  * directory Redpanda can actually write, and topic creation only once the broker is healthy.
  */
+import { dialableHost } from "../config/rules";
 import * as path from "node:path";
 import type { DevConfig, TopicSpec } from "../config/schema";
 
@@ -65,13 +66,8 @@ export interface HealthCheck {
   retries: number;
 }
 
-/**
- * The host address clients dial. Publishing on every interface (`0.0.0.0`) still leaves
- * loopback as the address a host process should use.
- */
-export function advertisedHost(bindAddress: string): string {
-  return bindAddress === "0.0.0.0" ? "127.0.0.1" : bindAddress;
-}
+/** The host address clients dial (the wildcard → loopback mapping is `dialableHost`'s). */
+export const advertisedHost = dialableHost;
 
 export function hostDataPath(dataRoot: string, service: "redpanda" | "sequencer"): string {
   return path.posix.join(dataRoot, service);

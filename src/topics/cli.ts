@@ -5,7 +5,7 @@
 import { parseArgs } from "node:util";
 import { externalBrokers } from "../cluster/addresses";
 import type { StackConfig } from "../config/schema";
-import { brokerAddressProblem, parseBrokerList } from "./model";
+import { brokerAddressProblem, dialableHost, parseBrokerList } from "../config/rules";
 import type { TopicPlan } from "./plan";
 
 export const USAGE = [
@@ -95,9 +95,7 @@ export function resolveBrokers(input: { flag?: string; env: NodeJS.ProcessEnv; c
   }
   if (!input.config) return { brokers: [DEFAULT_DEV_BROKER], source: "the dev default" };
   if (input.config.environment === "dev") {
-    const bind = input.config.dev.bindAddress;
-    const host = bind === "0.0.0.0" || bind === "::" ? "127.0.0.1" : bind;
-    return { brokers: [`${host}:${input.config.dev.kafkaPort}`], source: `the dev stack's host listener` };
+    return { brokers: [`${dialableHost(input.config.dev.bindAddress)}:${input.config.dev.kafkaPort}`], source: `the dev stack's host listener` };
   }
   const external = externalBrokers(input.config.cluster);
   if (external.length > 0) return { brokers: external, source: "the cluster's external listener (apphub-streaming:cluster.external)" };

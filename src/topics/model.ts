@@ -19,14 +19,18 @@ export const PROVIDER_VERSION = "1";
 /** The config key every topic carries; `TopicSpec.retentionMs` is rendered into it. */
 export const RETENTION_KEY = "retention.ms";
 
-/** Kafka's topic name rules (the same ones `src/config/schema.ts` applies to stack config). */
-export const TOPIC_NAME_PATTERN = /^[a-zA-Z0-9._-]+$/;
-export const MAX_TOPIC_NAME_LENGTH = 249;
-
-export type DeletionPolicy = "retain" | "delete";
-export const DELETION_POLICIES: readonly DeletionPolicy[] = ["retain", "delete"];
-export const SASL_MECHANISMS = ["plain", "scram-sha-256", "scram-sha-512"] as const;
-export type SaslMechanism = (typeof SASL_MECHANISMS)[number];
+// The rules on names, policies, mechanisms and addresses are the stack config's own.
+export {
+  DELETION_POLICIES,
+  MAX_TOPIC_NAME_LENGTH,
+  SASL_MECHANISMS,
+  TOPIC_NAME_PATTERN,
+  brokerAddressProblem,
+  parseBrokerList,
+  type DeletionPolicy,
+  type SaslMechanism,
+} from "../config/rules";
+import type { DeletionPolicy, SaslMechanism } from "../config/rules";
 
 /** What a topic should look like on the brokers. */
 export interface DesiredTopic {
@@ -86,23 +90,4 @@ export function connectionFromConfig(kafka: KafkaClientConfig, brokers: string[]
 
 export function sortedRecord(record: Record<string, string>): Record<string, string> {
   return Object.fromEntries(Object.entries(record).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
-}
-
-/** Comma-separated `host:port` list (the `APPHUB_STREAM_BROKER_URL` / `--brokers` form) → array. */
-export function parseBrokerList(text: string): string[] {
-  return text
-    .split(",")
-    .map((entry) => entry.trim())
-    .filter((entry) => entry.length > 0);
-}
-
-const HOST_PORT = /^[^\s:,]+:([0-9]{1,5})$/;
-
-/** Why `broker` is not a usable `host:port`, or undefined when it is. */
-export function brokerAddressProblem(broker: string): string | undefined {
-  const match = HOST_PORT.exec(broker);
-  if (!match) return `expected "host:port", got ${JSON.stringify(broker)}`;
-  const port = Number(match[1]);
-  if (port < 1 || port > 65535) return `expected a port between 1 and 65535, got ${JSON.stringify(broker)}`;
-  return undefined;
 }

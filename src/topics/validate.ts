@@ -4,7 +4,20 @@
  * names the field and what was expected. Values still unknown during `pulumi preview` (the
  * engine's sentinel string) are not judged.
  */
-import { DELETION_POLICIES, MAX_TOPIC_NAME_LENGTH, RETENTION_KEY, SASL_MECHANISMS, TOPIC_NAME_PATTERN, brokerAddressProblem } from "./model";
+import {
+  brokerAddressProblem,
+  deletionPolicyProblem,
+  partitionsProblem,
+  replicationFactorProblem,
+  retentionConfigProblem,
+  saslMechanismProblem,
+  saslUsernameProblem,
+  topicNameProblem,
+} from "../config/rules";
+import { RETENTION_KEY } from "./model";
+
+// One implementation per rule, shared with the stack config schema.
+export { topicNameProblem, retentionConfigProblem as retentionProblem };
 
 /** What the Pulumi engine sends for a value that is not known yet (preview). */
 export const UNKNOWN_VALUE = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
@@ -26,23 +39,8 @@ export function containsUnknown(value: unknown): boolean {
   return false;
 }
 
-export function topicNameProblem(name: unknown): string | undefined {
-  if (typeof name !== "string" || name.length === 0) return `expected a non-empty topic name, got ${describe(name)}`;
-  if (name.length > MAX_TOPIC_NAME_LENGTH) return `expected a topic name of at most ${MAX_TOPIC_NAME_LENGTH} characters, got ${name.length}`;
-  if (!TOPIC_NAME_PATTERN.test(name)) return `expected a topic name of ASCII letters, digits, '.', '_' and '-' only, got ${describe(name)}`;
-  if (name === "." || name === "..") return `expected a topic name other than "." or "..", got ${describe(name)}`;
-  return undefined;
-}
-
 function positiveInteger(value: unknown, max: number): boolean {
   return typeof value === "number" && Number.isInteger(value) && value >= 1 && value <= max;
-}
-
-export function retentionProblem(value: unknown): string | undefined {
-  const expected = 'expected "-1" (keep forever) or a positive whole number of milliseconds as a string';
-  if (typeof value !== "string") return `${expected}, got ${describe(value)}`;
-  if (!/^(-1|[1-9][0-9]*)$/.test(value.trim())) return `${expected}, got ${describe(value)}`;
-  return undefined;
 }
 
 /** Validates the topic part of the inputs: name, partitions, replicationFactor, config, deletionPolicy. */
@@ -53,12 +51,10 @@ export function validateTopicFields(inputs: Record<string, unknown>): InputFailu
     const problem = topicNameProblem(name);
     if (problem) failures.push({ property: "name", reason: problem });
   }
-  if (!isUnknown(partitions) && !positiveInteger(partitions, 2 ** 31 - 1)) {
-    failures.push({ property: "partitions", reason: `expected a whole number of partitions of at least 1, got ${describe(partitions)}` });
-  }
-  if (!isUnknown(replicationFactor) && !positiveInteger(replicationFactor, 32767)) {
-    failures.push({ property: "replicationFactor", reason: `expected a whole replication factor of at least 1, got ${describe(replicationFactor)}` });
-  }
+  const partitionsFailure = isUnknown(partitions) ? undefined : partitionsProblem(partitions);
+  if (partitionsFailure) failures.push({ property: "partitions", reason: partitionsFailure });
+  const replicationFailure = isUnknown(replicationFactor) ? undefined : replicationFactorProblem(replicationFactor);
+  if (replicationFailure) failures.push({ property: "replicationFactor", reason: replicationFailure });
   if (!isUnknown(config)) {
     if (!isRecord(config)) {
       failures.push({ property: "config", reason: `expected a map of topic config name to string value, got ${describe(config)}` });
@@ -70,14 +66,13 @@ export function validateTopicFields(inputs: Record<string, unknown>): InputFailu
       }
       const retention = config[RETENTION_KEY];
       if (!isUnknown(retention)) {
-        const problem = retentionProblem(retention);
+        const problem = retentionConfigProblem(retention);
         if (problem) failures.push({ property: `config.${RETENTION_KEY}`, reason: problem });
       }
     }
   }
-  if (!isUnknown(deletionPolicy) && !DELETION_POLICIES.includes(deletionPolicy as never)) {
-    failures.push({ property: "deletionPolicy", reason: `expected "retain" or "delete", got ${describe(deletionPolicy)}` });
-  }
+  const policyFailure = isUnknown(deletionPolicy) ? undefined : deletionPolicyProblem(deletionPolicy);
+  if (policyFailure) failures.push({ property: "deletionPolicy", reason: policyFailure });
   return failures;
 }
 
@@ -117,9 +112,8 @@ export function validateConnectionFields(inputs: Record<string, unknown>): Input
     failures.push({ property: "connection.tls", reason: `expected { enabled: boolean, rejectUnauthorized: boolean }, got ${describe(tls)}` });
   }
   if (sasl !== undefined && !isUnknown(sasl)) {
-    if (!isRecord(sasl) || !SASL_MECHANISMS.includes(sasl.mechanism as never) || typeof sasl.username !== "string" || sasl.username.length === 0) {
-      failures.push({ property: "connection.sasl", reason: `expected { mechanism: ${SASL_MECHANISMS.map((m) => `"${m}"`).join(" | ")}, username: non-empty string }, got ${describe(sasl)}` });
-    }
+    const saslFailure = isRecord(sasl) ? (saslMechanismProblem(sasl.mechanism) ?? saslUsernameProblem(sasl.username)) : `expected { mechanism, username }, got ${describe(sasl)}`;
+    if (saslFailure) failures.push({ property: "connection.sasl", reason: saslFailure });
     if (!isUnknown(saslPassword) && (typeof saslPassword !== "string" || saslPassword.length === 0)) {
       failures.push({ property: "saslPassword", reason: "expected the SASL password (apphub-streaming:kafkaSaslPassword, a secret) because connection.sasl is set" });
     }

@@ -1,0 +1,183 @@
+/**
+ * Every rule on topics, brokers and Kafka clients, written once. The stack config schema
+ * (`schema.ts`), the dynamic provider's `check` and the `TopicBootstrap` component
+ * (`src/topics/validate.ts`) and the CLIs all call these functions, so a value is judged the
+ * same way wherever it comes from.
+ *
+ * Each rule returns undefined for a good value, else one sentence: what was expected and what
+ * was got. Pure and dependency-free: the dynamic provider is serialized by value into state
+ * (SPEC, "Pulumi facts"), and this module travels with it.
+ */
+
+const describe = (value: unknown): string => (value === undefined ? "nothing" : JSON.stringify(value));
+
+// --- topic names (Kafka's `Topic.validate`) ---
+
+export const TOPIC_NAME_PATTERN = /^[a-zA-Z0-9._-]+$/;
+export const MAX_TOPIC_NAME_LENGTH = 249;
+
+export function topicNameProblem(name: unknown): string | undefined {
+  if (typeof name !== "string" || name.length === 0) return `expected a non-empty topic name, got ${describe(name)}`;
+  if (name.length > MAX_TOPIC_NAME_LENGTH) {
+    return `expected a topic name of at most ${MAX_TOPIC_NAME_LENGTH} characters, got ${name.length}`;
+  }
+  if (!TOPIC_NAME_PATTERN.test(name)) {
+    return `expected a topic name of ASCII letters, digits, '.', '_' and '-' only, got ${describe(name)}`;
+  }
+  if (name === "." || name === "..") return `expected a topic name other than "." or "..", got ${describe(name)}`;
+  return undefined;
+}
+
+/** Kafka refuses two topics whose names differ only by '.' versus '_' (their metric names collide). */
+export function metricName(topic: string): string {
+  return topic.replaceAll(".", "_");
+}
+
+// --- partitions and replication ---
+
+/**
+ * Partition replicas one CPU core (Redpanda shard) may hold: Redpanda's
+ * `topic_partitions_per_shard`. Its default is 1000 in the releases this program deploys
+ * (5000 in later ones); topic creation fails beyond it.
+ */
+export const PARTITION_REPLICAS_PER_CORE = 1000;
+
+/**
+ * Upper bound on one topic's partition count when nothing is known about the cluster (the
+ * provider's `check` on inputs from state, the topics CLI): Redpanda's
+ * `topic_partitions_per_shard` cannot be set above 131072 and a Redpanda broker runs at most
+ * a few hundred shards, so no cluster this program deploys admits more partitions than this
+ * for one topic; Kafka's own wire limit (INT32) is far above it. The stack config applies the
+ * tighter, cluster-derived bound of {@link maxPartitions}.
+ */
+export const MAX_PARTITIONS = 131_072;
+
+/** Kafka's wire type for a replication factor is INT16. */
+export const MAX_REPLICATION_FACTOR = 32_767;
+
+export interface ClusterCapacity {
+  brokers: number;
+  /** CPU cores per broker (`--smp`): one shard each. */
+  coresPerBroker: number;
+}
+
+/**
+ * The most partitions a topic with `replicationFactor` replicas can have on a cluster at
+ * Redpanda's defaults: its replicas must fit into brokers × cores × partition replicas per core.
+ */
+export function maxPartitions(capacity: ClusterCapacity, replicationFactor: number): number {
+  const replicaSlots = capacity.brokers * capacity.coresPerBroker * PARTITION_REPLICAS_PER_CORE;
+  return Math.min(MAX_PARTITIONS, Math.floor(replicaSlots / Math.max(1, replicationFactor)));
+}
+
+const isWholeNumber = (value: unknown): value is number => typeof value === "number" && Number.isInteger(value);
+
+export function partitionsProblem(
+  value: unknown,
+  limit: { max: number; why: string } = { max: MAX_PARTITIONS, why: "Redpanda's largest partitions-per-core setting" },
+): string | undefined {
+  if (!isWholeNumber(value) || value < 1) return `expected a whole number of partitions of at least 1, got ${describe(value)}`;
+  if (value > limit.max) return `expected at most ${limit.max} partitions (${limit.why}), got ${value}`;
+  return undefined;
+}
+
+/** `brokerCount`: when known, a replication factor above it cannot be placed. */
+export function replicationFactorProblem(value: unknown, brokerCount?: { count: number; of: string }): string | undefined {
+  if (!isWholeNumber(value) || value < 1 || value > MAX_REPLICATION_FACTOR) {
+    return `expected a whole replication factor of at least 1, got ${describe(value)}`;
+  }
+  if (brokerCount !== undefined && value > brokerCount.count) {
+    return `expected a replication factor of at most ${brokerCount.count} (the broker count of this ${brokerCount.of}), got ${value}`;
+  }
+  return undefined;
+}
+
+// --- retention ---
+
+/** `retention.ms` is an INT64 on the broker; past 2^53 a JavaScript number is no longer exact. */
+export const MAX_RETENTION_MS = Number.MAX_SAFE_INTEGER;
+const RETENTION_EXPECTED = "expected -1 (keep forever) or a positive integer number of milliseconds";
+
+/** Retention as stack config writes it: a number. */
+export function retentionMsProblem(value: unknown): string | undefined {
+  if (!isWholeNumber(value) || (value !== -1 && value < 1) || value > MAX_RETENTION_MS) {
+    return `${RETENTION_EXPECTED}, got ${describe(value)}`;
+  }
+  return undefined;
+}
+
+/** Retention as the broker stores it (and the provider receives it): a string. */
+export function retentionConfigProblem(value: unknown): string | undefined {
+  const text = typeof value === "string" ? value.trim() : "";
+  if (/^(-1|[1-9][0-9]*)$/.test(text) && retentionMsProblem(Number(text)) === undefined) return undefined;
+  return `expected "-1" (keep forever) or a positive whole number of milliseconds as a string, got ${describe(value)}`;
+}
+
+// --- deletion policy ---
+
+export type DeletionPolicy = "retain" | "delete";
+export const DELETION_POLICIES: readonly DeletionPolicy[] = ["retain", "delete"];
+
+export function deletionPolicyProblem(value: unknown): string | undefined {
+  return DELETION_POLICIES.includes(value as DeletionPolicy) ? undefined : `expected "retain" or "delete", got ${describe(value)}`;
+}
+
+// --- SASL ---
+
+export const SASL_MECHANISMS = ["plain", "scram-sha-256", "scram-sha-512"] as const;
+export type SaslMechanism = (typeof SASL_MECHANISMS)[number];
+
+export function saslMechanismProblem(value: unknown): string | undefined {
+  return SASL_MECHANISMS.includes(value as SaslMechanism)
+    ? undefined
+    : `expected ${SASL_MECHANISMS.map((mechanism) => `"${mechanism}"`).join(", ")}, got ${describe(value)}`;
+}
+
+export function saslUsernameProblem(value: unknown): string | undefined {
+  return typeof value === "string" && value.length > 0 ? undefined : `expected a non-empty user name, got ${describe(value)}`;
+}
+
+// --- broker addresses ---
+
+const HOST_PORT = /^[^\s:,]+:([0-9]{1,5})$/;
+
+/** Why `broker` is not a usable `host:port`, or undefined when it is. */
+export function brokerAddressProblem(broker: unknown): string | undefined {
+  const match = typeof broker === "string" ? HOST_PORT.exec(broker) : null;
+  if (!match) return `expected "host:port", e.g. "127.0.0.1:19092", got ${describe(broker)}`;
+  const port = Number(match[1]);
+  if (port < 1 || port > 65535) return `expected a port between 1 and 65535, got ${describe(broker)}`;
+  return undefined;
+}
+
+/** Comma-separated `host:port` list (`APPHUB_STREAM_BROKER_URL`, `--brokers`) → entries. */
+export function parseBrokerList(text: string): string[] {
+  return text
+    .split(",")
+    .map((entry) => entry.trim())
+    .filter((entry) => entry.length > 0);
+}
+
+/** Problems of a comma-separated broker list; one for an empty list. */
+export function brokerListProblems(text: string): string[] {
+  const brokers = parseBrokerList(text);
+  if (brokers.length === 0) return [`expected comma-separated "host:port", got ${describe(text)}`];
+  return brokers.map(brokerAddressProblem).filter((problem): problem is string => problem !== undefined);
+}
+
+const WILDCARD_ADDRESSES = new Set(["0.0.0.0", "::", "[::]"]);
+const LOOPBACK_HOST = /^(localhost|127\.[0-9.]+|::1|\[::1\]|0\.0\.0\.0)$/i;
+
+/**
+ * The address a process on the same host dials for a listener published on `bindAddress`:
+ * a wildcard (`0.0.0.0`, `::`) listens on every interface, loopback included, but is not an
+ * address to connect to.
+ */
+export function dialableHost(bindAddress: string): string {
+  return WILDCARD_ADDRESSES.has(bindAddress) ? "127.0.0.1" : bindAddress;
+}
+
+/** True for `localhost`, `127.x` and the wildcard: inside a pod, any of them is the pod itself. */
+export function isLoopbackBroker(broker: string): boolean {
+  return LOOPBACK_HOST.test(broker.slice(0, broker.lastIndexOf(":")));
+}
