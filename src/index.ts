@@ -1,26 +1,7 @@
 /**
- * Pulumi entry point. Validates the whole stack config before declaring anything, then
- * composes the components for the stack's environment and exports the stack outputs.
+ * Pulumi entry point (`main` in Pulumi.yaml). Everything it does is `runStack` in `main.ts`,
+ * which the offline render also runs.
  */
-import * as pulumi from "@pulumi/pulumi";
-import { rawFromPulumiConfig } from "./config/load";
-import { CONFIG_NAMESPACE, formatIssues, parseStackConfig } from "./config/schema";
-import { declareStreamingBackbone, type StackOutputs } from "./program";
+import { runStack } from "./main";
 
-function run(): StackOutputs {
-  const result = parseStackConfig(rawFromPulumiConfig(pulumi.runtime.allConfig()), process.env);
-  if (!result.ok) {
-    throw new pulumi.RunError(formatIssues(result.issues));
-  }
-  const config = new pulumi.Config(CONFIG_NAMESPACE);
-  const kafkaSaslPassword = config.getSecret("kafkaSaslPassword");
-  const backupSecretAccessKey = config.getSecret("backupSecretAccessKey");
-  const sequencerDbPassword = config.getSecret("sequencerDbPassword");
-  return declareStreamingBackbone(result.config, {
-    ...(kafkaSaslPassword ? { kafkaSaslPassword } : {}),
-    ...(backupSecretAccessKey ? { backupSecretAccessKey } : {}),
-    ...(sequencerDbPassword ? { sequencerDbPassword } : {}),
-  });
-}
-
-export = run();
+export = runStack();

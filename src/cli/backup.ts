@@ -11,7 +11,6 @@
  * default chain (IRSA, or AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY). Exit codes: 0 done,
  * 1 failed (or verification found problems), 2 bad usage.
  */
-import { parseArgs } from "node:util";
 import { runBackup, type BackupEvent, type BackupResult } from "../backup/engine";
 import { KubectlExecSource } from "../backup/kubectl-source";
 import { formatBytes } from "../backup/plan";
@@ -20,34 +19,52 @@ import { brokerPodNames, resolveSettings, SETTING_ENV, type BackupSettings, type
 import { LocalDirectorySource, type SnapshotSource } from "../backup/source";
 import { SnapshotStore, createS3Client } from "../backup/store";
 import { verifyDirectory, verifyStored, type VerifyReport } from "../backup/verify";
+import { EXIT, parseCli, processIo, runCli, runMain, UsageError, type CliSpec, type Io, type Options } from "./kit";
 
-const USAGE = `usage:
-  backup  --kubectl [--brokers N] [--namespace NS] [--full]
-  backup  --broker N --dir PATH [--full]
-  list    [--broker N]
-  restore --broker N --snapshot <id|latest> --into DIR
-  verify  --broker N --snapshot <id|latest> [--dir DIR | --deep]
-bucket flags (or environment): ${Object.entries(SETTING_ENV)
-  .map(([flag, variable]) => `--${flag} (${variable})`)
-  .join(", ")}`;
+const SETTING_HELP: Record<SettingFlag, string> = {
+  bucket: "S3 bucket",
+  prefix: "key prefix in the bucket",
+  region: "bucket region (else AWS_REGION)",
+  endpoint: "S3-compatible endpoint URL",
+  "force-path-style": "path-style S3 URLs (MinIO, moto)",
+  "full-every-hours": "start a new full snapshot after this many hours",
+  concurrency: "parallel transfers",
+  namespace: "namespace of the broker pods (--kubectl)",
+  brokers: "number of broker pods (--kubectl)",
+  "pod-prefix": "StatefulSet name: pods are <prefix>-<ordinal> (--kubectl)",
+  container: "broker container in the pod (--kubectl)",
+  "data-dir": "broker data directory in the container (--kubectl)",
+};
 
-class UsageError extends Error {}
-
-const OPTIONS = {
-  ...(Object.fromEntries(Object.keys(SETTING_ENV).map((flag) => [flag, { type: flag === "force-path-style" ? "boolean" : "string" }])) as Record<
-    SettingFlag,
-    { type: "string" | "boolean" }
-  >),
-  kubectl: { type: "boolean" },
-  broker: { type: "string" },
-  dir: { type: "string" },
-  full: { type: "boolean" },
-  snapshot: { type: "string" },
-  into: { type: "string" },
-  deep: { type: "boolean" },
-  verbose: { type: "boolean" },
-  help: { type: "boolean" },
-} as const;
+export const BACKUP_CLI: CliSpec<Options> = {
+  name: "backup",
+  summary: "Backs up broker data directories to S3 as incremental snapshots, lists, restores and verifies them.",
+  usage: [
+    "backup  --kubectl [--brokers N] [--namespace NS] [--full]",
+    "backup  --broker N --dir PATH [--full]",
+    "list    [--broker N]",
+    "restore --broker N --snapshot <id|latest> --into DIR",
+    "verify  --broker N --snapshot <id|latest> [--dir DIR | --deep]",
+  ],
+  commands: ["backup", "list", "restore", "verify"],
+  options: {
+    ...(Object.fromEntries(
+      (Object.entries(SETTING_ENV) as [SettingFlag, string][]).map(([flag, variable]) => [
+        flag,
+        { type: flag === "force-path-style" ? "boolean" : "string", description: `${SETTING_HELP[flag]} (or ${variable})`, ...(flag === "force-path-style" ? {} : { value: "<value>" }) },
+      ]),
+    ) as Options),
+    kubectl: { type: "boolean", description: "read every broker pod through kubectl exec (what the CronJob runs)" },
+    broker: { type: "string", description: "broker ordinal (0, 1, ...)", value: "N" },
+    dir: { type: "string", description: "a broker data directory on this machine", value: "PATH" },
+    full: { type: "boolean", description: "take a full snapshot, not an incremental one" },
+    snapshot: { type: "string", description: 'snapshot id from "list", or latest', value: "<id>" },
+    into: { type: "string", description: "an empty directory to restore into", value: "DIR" },
+    deep: { type: "boolean", description: "verify: read every stored object and check its sha256" },
+    verbose: { type: "boolean", description: "print every uploaded object" },
+  },
+  notes: ["Credentials come from the AWS SDK's default chain (IRSA, or AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY)."],
+};
 
 type Values = Record<string, string | boolean | undefined>;
 
@@ -154,28 +171,21 @@ async function verify(values: Values, settings: BackupSettings): Promise<boolean
 
 const COMMANDS: Record<string, (values: Values, settings: BackupSettings) => Promise<boolean>> = { backup, list, restore, verify };
 
-async function main(argv: string[]): Promise<number> {
-  try {
-    const { values, positionals } = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true });
-    if (values.help) {
-      process.stdout.write(`${USAGE}\n`);
-      return 0;
-    }
-    const command = positionals[0];
-    const action = command === undefined ? undefined : COMMANDS[command];
-    if (!action || positionals.length > 1) throw new UsageError(command === undefined ? "missing command" : `unknown command: ${positionals.join(" ")}`);
-    const resolved = resolveSettings(values as Partial<Record<SettingFlag, string | boolean>>, process.env);
-    if (!resolved.ok) throw new UsageError(`invalid settings:\n  - ${resolved.problems.join("\n  - ")}`);
-    return (await action(values, resolved.settings)) ? 0 : 1;
-  } catch (error) {
-    if (error instanceof UsageError || (error as NodeJS.ErrnoException).code?.startsWith("ERR_PARSE_ARGS")) {
-      process.stderr.write(`${(error as Error).message}\n${USAGE}\n`);
-      return 2;
-    }
-    process.stderr.write(`error: ${(error as Error).message}\n`);
-    return 1;
-  }
+export function backupCommand(argv: readonly string[], io: Io = processIo): Promise<number> {
+  return runMain(
+    "backup",
+    async () => {
+      const parsed = parseCli(BACKUP_CLI, argv, io.out);
+      if (!parsed) return EXIT.ok;
+      const values = parsed.values as Values;
+      const action = COMMANDS[parsed.command!]!;
+      const resolved = resolveSettings(values as Partial<Record<SettingFlag, string | boolean>>, process.env);
+      if (!resolved.ok) throw new UsageError(`invalid settings:\n  - ${resolved.problems.join("\n  - ")}`);
+      return (await action(values, resolved.settings)) ? EXIT.ok : EXIT.failed;
+    },
+    io,
+  );
 }
 
-// Exit explicitly: a Job must end when the work is done, whatever sockets or children linger.
-main(process.argv.slice(2)).then((code) => process.exit(code));
+// Exit explicitly (runCli): a Job must end when the work is done, whatever sockets or children linger.
+if (require.main === module) runCli("backup", () => backupCommand(process.argv.slice(2)));

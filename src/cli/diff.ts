@@ -1,5 +1,5 @@
 /**
- * `npm run diff -- --stack <dev|minikube|prod> --base <git-ref> [--project-dir <dir>]`
+ * `npm run diff -- --stack <dev|minikube|prod> --base <git-ref> [--project-dir <dir>] [--format text|markdown]`
  *
  * Renders the stack at the base ref and in the working tree (offline, under Pulumi's mock
  * runtime) and prints what changes: per topic each changed setting, per other resource the
@@ -8,61 +8,63 @@
  *
  * `--format markdown` prints one stack's section of the CI pull-request comment instead.
  *
- * Exit codes: 0 no destructive change; 2 at least one destructive change; 1 usage or
- * render error (never 2, so CI can tell "look at this" from "this broke").
+ * Exit codes (src/cli/kit.ts): 3 at least one destructive change; 1 a render or git failure,
+ * so CI can tell "look at this" from "this broke".
  */
 import * as path from "node:path";
-import { parseCliArgs } from "./args";
-import { DiffError, renderBase, renderWorkingTree, resolveRef } from "../ops/gitRender";
+import { renderBase, renderWorkingTree, resolveRef } from "../ops/gitRender";
 import { diffRenders, formatRenderDiff, formatRenderDiffMarkdown } from "../ops/renderDiff";
+import { EXIT, parseCli, processIo, required, runCli, runMain, UsageError, type CliSpec, type Io } from "./kit";
 
-const USAGE = "usage: npm run diff -- --stack <dev|minikube|prod> --base <git-ref> [--project-dir <dir>] [--format text|markdown]";
-const EXIT_DESTRUCTIVE = 2;
-const EXIT_ERROR = 1;
+export const DIFF_CLI: CliSpec<{
+  stack: { type: "string"; description: string; value: string };
+  base: { type: "string"; description: string; value: string };
+  "project-dir": { type: "string"; description: string; value: string };
+  format: { type: "string"; description: string; value: string; default: string };
+}> = {
+  name: "diff",
+  summary: "Renders a stack at a git ref and in the working tree, offline, and prints what would change.",
+  usage: ["--stack <dev|minikube|prod> --base <git-ref> [--project-dir <dir>] [--format text|markdown]"],
+  options: {
+    stack: { type: "string", description: "the stack to compare", value: "<stack>" },
+    base: { type: "string", description: "the git ref to compare with, e.g. origin/main", value: "<git-ref>" },
+    "project-dir": { type: "string", description: "the project inside a git checkout (default: the current directory)", value: "<dir>" },
+    format: { type: "string", description: "text, or markdown for the CI pull-request comment", value: "<format>", default: "text" },
+  },
+  attention: "a destructive change: a topic, broker volume or the backup bucket would be deleted or replaced",
+};
 
-function main(argv: string[]): number {
-  const parsed = parseCliArgs(
-    argv,
-    {
-      stack: { type: "string" },
-      base: { type: "string" },
-      "project-dir": { type: "string", default: process.cwd() },
-      format: { type: "string", default: "text" },
-      help: { type: "boolean" },
+export function diffCommand(argv: readonly string[], io: Io = processIo): Promise<number> {
+  return runMain(
+    "diff",
+    () => {
+      const args = parseCli(DIFF_CLI, argv, io.out);
+      if (!args) return EXIT.ok;
+      const stack = required(args.values, "stack", "the stack to compare");
+      const baseRef = required(args.values, "base", "the git ref to compare with");
+      const format = args.values.format ?? "text";
+      if (format !== "text" && format !== "markdown") throw new UsageError(`--format: expected "text" or "markdown", got ${JSON.stringify(format)}`);
+      const projectDir = path.resolve(args.values["project-dir"] ?? process.cwd());
+      const renderCli = path.join(__dirname, "render.js");
+
+      const base = resolveRef(projectDir, baseRef);
+      const head = renderWorkingTree(projectDir, stack, renderCli);
+      const before = renderBase(projectDir, stack, base, renderCli);
+      if (head.resources === null && before.resources === null) {
+        throw new UsageError(`Pulumi.${stack}.yaml exists neither in ${projectDir} nor at ${baseRef}`);
+      }
+      for (const warning of [...before.warnings, ...head.warnings]) io.err(`warning: ${warning}`);
+
+      const diff = diffRenders(before.resources ?? [], head.resources ?? []);
+      const baseLabel = `${base.ref} (${base.short})${before.resources === null ? `, where Pulumi.${stack}.yaml does not exist` : ""}`;
+      const headNote =
+        head.resources === null ? `\nnote: Pulumi.${stack}.yaml is deleted in the working tree: every resource of the stack is listed as removed` : "";
+      const header = { stack, base: baseLabel, baseCode: `${before.description}${headNote}` };
+      io.out((format === "markdown" ? formatRenderDiffMarkdown(diff, header) : formatRenderDiff(diff, header)).replace(/\n$/, ""));
+      return diff.destructive ? EXIT.attention : EXIT.ok;
     },
-    USAGE,
-    { required: ["stack", "base"] },
+    io,
   );
-  if (!parsed.ok) return parsed.exitCode;
-  const { values } = parsed;
-  if (values.format !== "text" && values.format !== "markdown") {
-    process.stderr.write(`--format: expected "text" or "markdown", got ${JSON.stringify(values.format)}\n${USAGE}\n`);
-    return EXIT_ERROR;
-  }
-  const projectDir = path.resolve(values["project-dir"]);
-  const stack = values.stack;
-  const renderCli = path.join(__dirname, "render.js");
-
-  const base = resolveRef(projectDir, values.base);
-  const head = renderWorkingTree(projectDir, stack, renderCli);
-  const before = renderBase(projectDir, stack, base, renderCli);
-  if (head.resources === null && before.resources === null) {
-    throw new DiffError(`Pulumi.${stack}.yaml exists neither in ${projectDir} nor at ${values.base}`);
-  }
-  for (const warning of [...before.warnings, ...head.warnings]) process.stderr.write(`warning: ${warning}\n`);
-
-  const diff = diffRenders(before.resources ?? [], head.resources ?? []);
-  const baseLabel = `${base.ref} (${base.short})${before.resources === null ? `, where Pulumi.${stack}.yaml does not exist` : ""}`;
-  const headNote = head.resources === null ? `\nnote: Pulumi.${stack}.yaml is deleted in the working tree: every resource of the stack is listed as removed` : "";
-  const header = { stack, base: baseLabel, baseCode: `${before.description}${headNote}` };
-  process.stdout.write(values.format === "markdown" ? formatRenderDiffMarkdown(diff, header) : formatRenderDiff(diff, header));
-  return diff.destructive ? EXIT_DESTRUCTIVE : 0;
 }
 
-try {
-  process.exitCode = main(process.argv.slice(2));
-} catch (error) {
-  const message = error instanceof DiffError ? error.message : error instanceof Error ? (error.stack ?? error.message) : String(error);
-  process.stderr.write(`diff failed: ${message}\n`);
-  process.exitCode = EXIT_ERROR;
-}
+if (require.main === module) runCli("diff", () => diffCommand(process.argv.slice(2)));

@@ -6,60 +6,61 @@
  * `--write`, sets exactly those keys in `Pulumi.<to>.yaml`, leaving every other byte of the
  * file (comments, key order, environment-specific keys, secrets) as it was.
  *
- * Exit codes: 0 plan printed (or written); 2 refused: the target's validation would reject
- * the promoted config (nothing is written); 1 usage error or an invalid stack file.
+ * Exit codes (src/cli/kit.ts): 3 refused: the target's validation would reject the promoted
+ * config (nothing is written).
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { parseCliArgs } from "./args";
 import { readStackFile, stackFilePath } from "../config/load";
 import { formatPlan, planPromotion, PromotionError, yamlSets } from "../ops/promotion";
 import { applyYamlSets, YamlEditError } from "../ops/yamlEdit";
+import { EXIT, parseCli, processIo, required, runCli, runMain, type CliSpec, type Io } from "./kit";
 
-const USAGE = "usage: npm run promote -- --from <stack> --to <stack> [--write] [--project-dir <dir>]";
-const EXIT_ERROR = 1;
-const EXIT_REFUSED = 2;
+export const PROMOTE_CLI: CliSpec<{
+  from: { type: "string"; description: string; value: string };
+  to: { type: "string"; description: string; value: string };
+  write: { type: "boolean"; description: string };
+  "project-dir": { type: "string"; description: string; value: string };
+}> = {
+  name: "promote",
+  summary: "Carries the settings proven in one stack into another's stack file; prod-specific keys stay as they are.",
+  usage: ["--from <stack> --to <stack> [--write] [--project-dir <dir>]"],
+  options: {
+    from: { type: "string", description: "the stack the settings were proven in", value: "<stack>" },
+    to: { type: "string", description: "the stack file to update", value: "<stack>" },
+    write: { type: "boolean", description: "write Pulumi.<to>.yaml (default: print the plan only)" },
+    "project-dir": { type: "string", description: "where the stack files are (default: the current directory)", value: "<dir>" },
+  },
+  attention: "refused: the target's validation would reject the promoted config; nothing written",
+};
 
-function main(argv: string[]): number {
-  const parsed = parseCliArgs(
-    argv,
-    {
-      from: { type: "string" },
-      to: { type: "string" },
-      write: { type: "boolean", default: false },
-      "project-dir": { type: "string", default: process.cwd() },
-      help: { type: "boolean" },
+export function promoteCommand(argv: readonly string[], io: Io = processIo): Promise<number> {
+  return runMain(
+    "promote",
+    () => {
+      const args = parseCli(PROMOTE_CLI, argv, io.out);
+      if (!args) return EXIT.ok;
+      const from = required(args.values, "from", "the stack the settings come from");
+      const to = required(args.values, "to", "the stack file to update");
+      const projectDir = path.resolve(args.values["project-dir"] ?? process.cwd());
+      const toFile = stackFilePath(to, projectDir);
+      const plan = planPromotion({ stack: from, ...readStackFile(stackFilePath(from, projectDir)) }, { stack: to, ...readStackFile(toFile) });
+      io.out(formatPlan(plan).replace(/\n$/, ""));
+      if (plan.refusals.length > 0) return EXIT.attention;
+      if (plan.changes.length === 0) return EXIT.ok;
+      if (!args.values.write) {
+        io.out(`\ndry run: nothing written; run again with --write to update ${path.basename(toFile)}`);
+        return EXIT.ok;
+      }
+      const updated = applyYamlSets(fs.readFileSync(toFile, "utf8"), yamlSets(plan));
+      fs.writeFileSync(toFile, updated);
+      io.out(`\nwrote ${path.basename(toFile)}: ${plan.changes.length} key${plan.changes.length === 1 ? "" : "s"} promoted; review with git diff, then open a PR`);
+      return EXIT.ok;
     },
-    USAGE,
-    { required: ["from", "to"] },
+    io,
+    // A plan that cannot be made from these files, or a file that cannot be edited: the input's fault.
+    [PromotionError, YamlEditError],
   );
-  if (!parsed.ok) return parsed.exitCode;
-  const { values } = parsed;
-  const projectDir = path.resolve(values["project-dir"]);
-  const fromFile = stackFilePath(values.from, projectDir);
-  const toFile = stackFilePath(values.to, projectDir);
-  for (const file of [fromFile, toFile]) {
-    if (!fs.existsSync(file)) throw new PromotionError(`${file} does not exist`);
-  }
-  const plan = planPromotion({ stack: values.from, ...readStackFile(fromFile) }, { stack: values.to, ...readStackFile(toFile) });
-  process.stdout.write(formatPlan(plan));
-  if (plan.refusals.length > 0) return EXIT_REFUSED;
-  if (plan.changes.length === 0) return 0;
-  if (!values.write) {
-    process.stdout.write(`\ndry run: nothing written; run again with --write to update ${path.basename(toFile)}\n`);
-    return 0;
-  }
-  const text = fs.readFileSync(toFile, "utf8");
-  const updated = applyYamlSets(text, yamlSets(plan));
-  fs.writeFileSync(toFile, updated);
-  process.stdout.write(`\nwrote ${path.basename(toFile)}: ${plan.changes.length} key${plan.changes.length === 1 ? "" : "s"} promoted; review with git diff, then open a PR\n`);
-  return 0;
 }
 
-try {
-  process.exitCode = main(process.argv.slice(2));
-} catch (error) {
-  const known = error instanceof PromotionError || error instanceof YamlEditError;
-  process.stderr.write(`promote failed: ${known ? error.message : error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
-  process.exitCode = EXIT_ERROR;
-}
+if (require.main === module) runCli("promote", () => promoteCommand(process.argv.slice(2)));

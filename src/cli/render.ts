@@ -1,51 +1,52 @@
 /**
- * `npm run render -- --stack <dev|minikube|prod> [--out <dir>]`
+ * `npm run render -- --stack <dev|minikube|prod> [--out <dir>] [--project-dir <dir>]`
  *
  * Runs the real program under Pulumi's mock runtime, with no cloud account, cluster,
  * Docker engine or Pulumi CLI, and writes `<out>/<stack>/resources.json`,
- * `<out>/<stack>/kubernetes.yaml` and `<out>/<stack>/outputs.json`. Exit 2 on invalid config.
+ * `<out>/<stack>/kubernetes.yaml` and `<out>/<stack>/outputs.json`. Exit codes: src/cli/kit.ts.
  */
-import * as fs from "node:fs";
 import * as path from "node:path";
 import { readStackFile, stackFilePath } from "../config/load";
 import { formatIssues, parseStackConfig } from "../config/schema";
+import { runStack } from "../main";
 import { captureProgram } from "../render/capture";
-import { parseCliArgs } from "./args";
 import { summarize, toRendered, writeRender } from "../render/write";
+import { EXIT, parseCli, processIo, required, runCli, runMain, type CliSpec, type Io } from "./kit";
 
-const USAGE = "usage: npm run render -- --stack <dev|minikube|prod> [--out <dir>]";
+export const RENDER_CLI: CliSpec<{
+  stack: { type: "string"; description: string; value: string };
+  out: { type: "string"; description: string; value: string; default: string };
+  "project-dir": { type: "string"; description: string; value: string };
+}> = {
+  name: "render",
+  summary: "Renders a stack offline under Pulumi's mock runtime: resources.json, kubernetes.yaml, outputs.json.",
+  usage: ["--stack <dev|minikube|prod> [--out <dir>] [--project-dir <dir>]"],
+  options: {
+    stack: { type: "string", description: "the stack: reads Pulumi.<stack>.yaml", value: "<stack>" },
+    out: { type: "string", description: "where <stack>/ is written", value: "<dir>", default: "out" },
+    "project-dir": { type: "string", description: "where Pulumi.<stack>.yaml is (default: the current directory)", value: "<dir>" },
+  },
+};
 
-async function main(argv: string[]): Promise<number> {
-  const args = parseCliArgs(argv, { stack: { type: "string" }, out: { type: "string", default: "out" }, help: { type: "boolean" } }, USAGE, {
-    required: ["stack"],
-    errorExitCode: 2,
-  });
-  if (!args.ok) return args.exitCode;
-  const { values } = args;
-  const stack = values.stack;
-  const stackFile = stackFilePath(stack);
-  if (!fs.existsSync(stackFile)) {
-    const known = fs.readdirSync(path.dirname(stackFile)).flatMap((file) => /^Pulumi\.(.+)\.yaml$/.exec(file)?.[1] ?? []);
-    process.stderr.write(`${stackFile} does not exist: expected a stack with a Pulumi.<stack>.yaml here (${known.join(", ") || "none found"})\n`);
-    return 2;
-  }
-  const { raw, secretKeys } = readStackFile(stackFile);
-  const parsed = parseStackConfig(raw, process.env);
-  if (!parsed.ok) {
-    process.stderr.write(`${formatIssues(parsed.issues)}\n`);
-    return 2;
-  }
-  const capture = await captureProgram(stack, raw, secretKeys, () => require("../index") as Record<string, unknown>);
-  const resources = toRendered(capture.resources);
-  const files = writeRender(path.join(values.out, stack), resources, capture.outputs);
-  process.stdout.write(`${summarize(stack, resources)}\nwrote ${files.join(", ")}\n`);
-  return 0;
+/** The render command without the process: exit code, output through `io`. */
+export async function renderCommand(argv: readonly string[], io: Io = processIo): Promise<number> {
+  return runMain("render", async () => {
+    const args = parseCli(RENDER_CLI, argv, io.out);
+    if (!args) return EXIT.ok;
+    const stack = required(args.values, "stack", "the stack to render");
+    const projectDir = path.resolve(args.values["project-dir"] ?? process.cwd());
+    const { raw, secretKeys } = readStackFile(stackFilePath(stack, projectDir));
+    const parsed = parseStackConfig(raw, process.env, { secretKeys, stack });
+    if (!parsed.ok) {
+      io.err(formatIssues(parsed.issues));
+      return EXIT.badInput;
+    }
+    const capture = await captureProgram(stack, raw, secretKeys, runStack);
+    const resources = toRendered(capture.resources);
+    const files = writeRender(path.join(path.resolve(args.values.out ?? "out"), stack), resources, capture.outputs);
+    io.out(`${summarize(stack, resources)}\nwrote ${files.join(", ")}`);
+    return EXIT.ok;
+  }, io);
 }
 
-main(process.argv.slice(2)).then(
-  (code) => process.exit(code),
-  (error: unknown) => {
-    process.stderr.write(`render failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
-    process.exit(1);
-  },
-);
+if (require.main === module) runCli("render", () => renderCommand(process.argv.slice(2)));

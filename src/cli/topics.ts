@@ -5,41 +5,63 @@
  * plan / apply read `Pulumi.<stack>.yaml` from the current directory, validate it (every
  * problem at once, before any broker is contacted), then talk to the brokers.
  */
-import * as fs from "node:fs";
-import { loadStackConfig, stackFilePath } from "../config/load";
-import type { StackConfig } from "../config/schema";
+import { ConfigError, loadStackConfig } from "../config/load";
+import { DEFAULT_KAFKA_CLIENT, type StackConfig } from "../config/schema";
 import { SEED_TOPICS } from "../topics/catalog";
-import { SASL_PASSWORD_ENV, USAGE, parseCommand, planExitCode, resolveBrokers, type TopicsCommand } from "../topics/cli";
+import { SASL_PASSWORD_ENV, parseCommand, planExitCode, resolveBrokers, type TopicsCommand } from "../topics/cli";
 import { applyPlans, planTopics } from "../topics/engine";
 import { withSession } from "../topics/kafka";
 import { connectionFromConfig, desiredFromSpec, type ConnectionSettings } from "../topics/model";
 import { formatPlan, summarize, toReport } from "../topics/plan";
 import { probe } from "../topics/probe";
 
-/** Client settings when no stack is given (probe only): the schema's defaults. */
-const DEFAULT_CLIENT = { clientId: "apphub-streaming-bootstrap", connectTimeoutMs: 5000, requestTimeoutMs: 30000, tls: { enabled: false, rejectUnauthorized: true } };
+import { EXIT, parseCli, processIo, runCli, runMain, UsageError, type CliSpec, type Io } from "./kit";
 
-const out = (text: string) => process.stdout.write(`${text}\n`);
-const err = (text: string) => process.stderr.write(`${text}\n`);
+export const TOPICS_CLI: CliSpec<{
+  stack: { type: "string"; description: string; value: string };
+  brokers: { type: "string"; description: string; value: string };
+  json: { type: "boolean"; description: string };
+  "detailed-exitcode": { type: "boolean"; description: string };
+}> = {
+  name: "topics",
+  summary: "Plans, applies or probes the topic catalog of a stack directly against the brokers, without Pulumi.",
+  usage: [
+    "plan  --stack <s> [--brokers <csv>] [--json] [--detailed-exitcode]",
+    "apply --stack <s> [--brokers <csv>] [--json]",
+    "probe [--stack <s>] [--brokers <csv>]",
+  ],
+  commands: ["plan", "apply", "probe"],
+  options: {
+    stack: { type: "string", description: "the stack: reads Pulumi.<stack>.yaml in the current directory", value: "<s>" },
+    brokers: { type: "string", description: "comma-separated host:port of the brokers", value: "<csv>" },
+    json: { type: "boolean", description: "print the plan as JSON" },
+    "detailed-exitcode": { type: "boolean", description: "plan: exit 3 when changes are pending" },
+  },
+  notes: [
+    "Brokers: --brokers, else APPHUB_STREAM_BROKER_URL, else apphub-streaming:kafka.brokers, else the dev listener",
+    "(127.0.0.1:<dev.kafkaPort>) or the Kubernetes external listener (apphub-streaming:cluster.external).",
+    `SASL password (when apphub-streaming:kafka.sasl is set): ${SASL_PASSWORD_ENV}.`,
+  ],
+  attention: "a topic is blocked (nothing applied), or plan --detailed-exitcode: changes pending",
+};
 
-function loadConfig(stack: string): StackConfig {
-  const file = stackFilePath(stack);
-  if (!fs.existsSync(file)) throw new Error(`no stack file ${file}: run from the project directory, or check --stack`);
-  return loadStackConfig(stack);
-}
+let out = processIo.out;
+let err = processIo.err;
+
+const loadConfig = (stack: string): StackConfig => loadStackConfig(stack);
 
 function saslPassword(config: StackConfig | undefined): string | undefined {
   if (!config?.kafka.sasl) return undefined;
   const password = process.env[SASL_PASSWORD_ENV];
   if (!password) {
-    throw new Error(`apphub-streaming:kafka.sasl is set (user ${config.kafka.sasl.username}): export ${SASL_PASSWORD_ENV} with its password (stack secrets cannot be decrypted offline)`);
+    throw new ConfigError(`apphub-streaming:kafka.sasl is set (user ${config.kafka.sasl.username}): export ${SASL_PASSWORD_ENV} with its password (stack secrets cannot be decrypted offline)`);
   }
   return password;
 }
 
 function connectionFor(command: Exclude<TopicsCommand, { command: "help" }>, config: StackConfig | undefined): ConnectionSettings {
-  const { brokers } = resolveBrokers({ ...(command.brokers !== undefined ? { flag: command.brokers } : {}), env: process.env, ...(config ? { config } : {}), ...(command.stack ? { stack: command.stack } : {}) });
-  return config ? connectionFromConfig(config.kafka, brokers) : { ...DEFAULT_CLIENT, brokers };
+  const { brokers } = resolvedBrokers({ ...(command.brokers !== undefined ? { flag: command.brokers } : {}), env: process.env, ...(config ? { config } : {}), ...(command.stack ? { stack: command.stack } : {}) });
+  return config ? connectionFromConfig(config.kafka, brokers) : { ...DEFAULT_KAFKA_CLIENT, brokers };
 }
 
 async function planOrApply(command: Extract<TopicsCommand, { command: "plan" | "apply" }>): Promise<number> {
@@ -62,7 +84,7 @@ async function planOrApply(command: Extract<TopicsCommand, { command: "plan" | "
     if (blocked.length > 0) {
       show();
       err(`apply changed nothing: ${blocked.length} topic(s) blocked — ${blocked.map((plan) => `${plan.name}: ${plan.reason}`).join("; ")}`);
-      return 1;
+      return EXIT.attention;
     }
     await applyPlans(session, plans);
     show();
@@ -87,29 +109,38 @@ async function runProbe(command: Extract<TopicsCommand, { command: "probe" }>): 
   return 0;
 }
 
-async function main(argv: string[]): Promise<number> {
-  let command: TopicsCommand;
+/** Broker resolution errors are bad input (a malformed --brokers or no address at all). */
+function resolvedBrokers(input: Parameters<typeof resolveBrokers>[0]): ReturnType<typeof resolveBrokers> {
   try {
-    command = parseCommand(argv);
+    return resolveBrokers(input);
   } catch (error) {
-    err(`${error instanceof Error ? error.message : String(error)}\n${USAGE}`);
-    return 1;
-  }
-  switch (command.command) {
-    case "help":
-      out(USAGE);
-      return 0;
-    case "probe":
-      return runProbe(command);
-    default:
-      return planOrApply(command);
+    throw new UsageError((error as Error).message);
   }
 }
 
-main(process.argv.slice(2)).then(
-  (code) => process.exit(code),
-  (error: unknown) => {
-    err(`topics: ${error instanceof Error ? error.message : String(error)}`);
-    process.exit(1);
-  },
-);
+export function topicsCommand(argv: readonly string[], io: Io = processIo): Promise<number> {
+  ({ out, err } = io);
+  return runMain(
+    "topics",
+    async () => {
+      if (!parseCli(TOPICS_CLI, argv, out)) return EXIT.ok;
+      let command: TopicsCommand;
+      try {
+        command = parseCommand(argv);
+      } catch (error) {
+        throw new UsageError((error as Error).message);
+      }
+      switch (command.command) {
+        case "help":
+          return EXIT.ok;
+        case "probe":
+          return runProbe(command);
+        default:
+          return planOrApply(command);
+      }
+    },
+    io,
+  );
+}
+
+if (require.main === module) runCli("topics", () => topicsCommand(process.argv.slice(2)));

@@ -5,7 +5,7 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { parse as parseYaml } from "yaml";
+import { LineCounter, parseDocument } from "yaml";
 import { CONFIG_NAMESPACE, SECRET_KEYS, formatIssues, parseStackConfig, type StackConfig } from "./schema";
 
 /** Pulumi hands config values over as strings, objects and numbers JSON-encoded. */
@@ -27,6 +27,15 @@ export function rawFromPulumiConfig(all: Record<string, string>): Record<string,
   );
 }
 
+/**
+ * Which of `keys` (without the namespace) the Pulumi runtime holds as secrets: the language
+ * host passes the list of secret config keys along with the config (`PULUMI_CONFIG_SECRET_KEYS`),
+ * and mocks get it from `setAllConfig`.
+ */
+export function runtimeSecretKeys(keys: readonly string[], isConfigSecret: (key: string) => boolean): string[] {
+  return keys.filter((key) => isConfigSecret(`${CONFIG_NAMESPACE}:${key}`) || isConfigSecret(`${CONFIG_NAMESPACE}:config:${key}`));
+}
+
 export interface StackFile {
   /** Raw values keyed without the namespace; secure values are replaced by a placeholder. */
   raw: Record<string, unknown>;
@@ -40,10 +49,40 @@ export function stackFilePath(stack: string, projectDir = process.cwd()): string
   return path.join(projectDir, `Pulumi.${stack}.yaml`);
 }
 
+/** `file` as the user would name it: relative to the current directory when inside it. */
+function shown(file: string): string {
+  const relative = path.relative(process.cwd(), file);
+  return relative.startsWith("..") || path.isAbsolute(relative) ? file : relative;
+}
+
+/**
+ * Parses stack YAML text. A syntax error becomes a `ConfigError` naming file, line and column;
+ * a document that is not a mapping with a `config:` mapping likewise.
+ */
+export function parseStackYaml(text: string, file: string): Record<string, unknown> {
+  const lineCounter = new LineCounter();
+  const document = parseDocument(text, { prettyErrors: false, lineCounter });
+  const [error] = document.errors;
+  if (error) {
+    const { line, col } = lineCounter.linePos(error.pos[0]);
+    throw new ConfigError(`${shown(file)}:${line}:${col}: invalid YAML: ${error.message.split("\n")[0]}`);
+  }
+  const content: unknown = document.toJS();
+  if (content === null || content === undefined) return {};
+  const config = isRecord(content) ? (content.config ?? {}) : undefined;
+  if (!isRecord(config)) {
+    throw new ConfigError(`${shown(file)}: expected a mapping with a "config:" mapping of ${CONFIG_NAMESPACE}:<key> entries`);
+  }
+  return config;
+}
+
+const isRecord = (value: unknown): value is Record<string, unknown> =>
+  typeof value === "object" && value !== null && !Array.isArray(value);
+
 /** Reads `Pulumi.<stack>.yaml`. Secure values cannot be decrypted offline: they become `[secret]`. */
 export function readStackFile(file: string): StackFile {
-  const document: unknown = parseYaml(fs.readFileSync(file, "utf8"));
-  const config = (document as { config?: Record<string, unknown> } | null)?.config ?? {};
+  if (!fs.existsSync(file)) throw new ConfigError(`${shown(file)} does not exist: expected a Pulumi.<stack>.yaml there (${knownStacks(path.dirname(file)).join(", ") || "none found"})`);
+  const config = parseStackYaml(fs.readFileSync(file, "utf8"), file);
   const prefix = `${CONFIG_NAMESPACE}:`;
   const raw: Record<string, unknown> = {};
   const secretKeys: string[] = [];
@@ -64,14 +103,20 @@ function isSecure(value: unknown): boolean {
   return typeof value === "object" && value !== null && "secure" in value;
 }
 
-/** Parses a stack file into a resolved config, or throws with the full validation report. */
+/** The stacks that have a `Pulumi.<stack>.yaml` in `projectDir`. */
+export function knownStacks(projectDir: string): string[] {
+  return fs.readdirSync(projectDir).flatMap((file) => /^Pulumi\.(.+)\.yaml$/.exec(file)?.[1] ?? []);
+}
+
+/** Parses a stack file into a resolved config, or throws a `ConfigError` with the full validation report. */
 export function loadStackConfig(stack: string, projectDir = process.cwd()): StackConfig {
-  const { raw } = readStackFile(stackFilePath(stack, projectDir));
-  const result = parseStackConfig(raw, process.env);
+  const { raw, secretKeys } = readStackFile(stackFilePath(stack, projectDir));
+  const result = parseStackConfig(raw, process.env, { secretKeys, stack });
   if (!result.ok) throw new ConfigError(formatIssues(result.issues));
   return result.config;
 }
 
+/** Bad stack config or a bad stack file: the user's to fix, reported without a stack trace (exit 2). */
 export class ConfigError extends Error {
   override readonly name = "ConfigError";
 }

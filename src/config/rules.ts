@@ -92,6 +92,25 @@ export function replicationFactorProblem(value: unknown, brokerCount?: { count: 
   return undefined;
 }
 
+// --- sizes and durations ---
+
+/**
+ * Kafka's wire type for timeouts and most counts is INT32, and Node's timers cannot wait
+ * longer either (a larger delay fires at once): the upper bound of every whole-number setting
+ * that has no tighter one.
+ */
+export const MAX_INT32 = 2_147_483_647;
+
+/**
+ * Brokers of one cluster: the backup job addresses pods `<prefix>-0` .. `-98`
+ * (BACKUP_BROKER_COUNT); a larger cluster needs its PDB, NodePort range and backup schedule
+ * reviewed before this bound is raised.
+ */
+export const MAX_BROKERS = 99;
+
+/** CPU cores (`--smp` shards) per broker: a bound against typos that keeps the memory sizing arithmetic finite. */
+export const MAX_CORES_PER_BROKER = 256;
+
 // --- retention ---
 
 /** `retention.ms` is an INT64 on the broker; past 2^53 a JavaScript number is no longer exact. */

@@ -15,6 +15,9 @@ import {
   deletionPolicyProblem,
   dialableHost,
   isLoopbackBroker,
+  MAX_BROKERS,
+  MAX_CORES_PER_BROKER,
+  MAX_INT32,
   maxPartitions,
   metricName,
   PARTITION_REPLICAS_PER_CORE,
@@ -44,8 +47,12 @@ const KUBE_QUANTITY = /^[0-9]+(\.[0-9]+)?(Ki|Mi|Gi|Ti|Pi|Ei|k|M|G|T|P|E)?$/;
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const CRON = /^(\S+\s+){4}\S+$/;
 
-const positiveInt = (what = "a positive integer") =>
-  z.number({ error: `expected ${what}` }).int({ error: `expected ${what}` }).min(1, { error: `expected ${what}` });
+const positiveInt = (what = "a positive integer", max = MAX_INT32) =>
+  z
+    .number({ error: `expected ${what}` })
+    .int({ error: `expected ${what}` })
+    .min(1, { error: `expected ${what}` })
+    .max(max, { error: `expected ${what} of at most ${max}` });
 const port = z
   .number({ error: "expected a TCP port (1-65535)" })
   .int({ error: "expected a TCP port (1-65535)" })
@@ -118,9 +125,9 @@ const rawSchema = z.strictObject({
     .optional(),
   cluster: z
     .strictObject({
-      replicas: positiveInt("a broker count of at least 1").optional(),
+      replicas: positiveInt("a broker count of at least 1", MAX_BROKERS).optional(),
       image: z.string().min(1).optional(),
-      cpu: positiveInt("a whole number of CPU cores (it becomes --smp)").optional(),
+      cpu: positiveInt("a whole number of CPU cores (it becomes --smp)", MAX_CORES_PER_BROKER).optional(),
       memory: quantity("4Gi").optional(),
       storageSize: quantity("10Gi").optional(),
       storageClass: z.string().min(1).optional(),
@@ -376,6 +383,10 @@ export const DEFAULT_KAFKA_CLIENT: Omit<KafkaClientConfig, "brokers" | "sasl"> =
   requestTimeoutMs: 30000,
   tls: { enabled: false, rejectUnauthorized: true },
 };
+/** Backup settings the backup CLI also falls back to when its flags and BACKUP_* variables are unset. */
+export const DEFAULT_BACKUP = { prefix: "redpanda", region: "us-east-1", fullEveryHours: 24 } as const;
+/** The dev stack's host listener unless `dev.*` says otherwise (the compose file's defaults). */
+export const DEFAULT_DEV_LISTENER = { bindAddress: "127.0.0.1", kafkaPort: 19092 } as const;
 /** The dev broker runs with `--smp 1` (the compose file's flags). */
 export const DEV_CORES = 1;
 /** A topic the stack file adds without saying otherwise: the seed's common settings. */
@@ -388,24 +399,50 @@ export function keyPath(path: readonly PropertyKey[]): string {
   return `${CONFIG_NAMESPACE}:${path.map(String).join(".")}`;
 }
 
-/** Validates and resolves the raw config map (keys without the namespace prefix). */
-export function parseStackConfig(raw: Record<string, unknown>, env: NodeJS.ProcessEnv = {}): ParseResult {
+/** Where the raw values came from: which keys hold Pulumi secrets, and the stack's name. */
+export interface ConfigSource {
+  /** Keys (without the namespace) whose values are Pulumi secrets (`secure:` in the stack file). */
+  secretKeys: readonly string[];
+  stack: string;
+}
+
+/**
+ * Validates and resolves the raw config map (keys without the namespace prefix). With
+ * `source`, a credential key holding plain text is refused: it sits in the stack file, in git.
+ */
+export function parseStackConfig(raw: Record<string, unknown>, env: NodeJS.ProcessEnv = {}, source?: ConfigSource): ParseResult {
   const values = Object.fromEntries(Object.entries(raw).filter(([key]) => !isSecretKey(key)));
+  const secretIssues = source ? plainTextSecretIssues(Object.keys(raw), source) : [];
   const parsed = rawSchema.safeParse(values, { reportInput: true });
   if (parsed.success) {
     const config = resolve(parsed.data, env);
-    const issues = crossFieldIssues(config, parsed.data);
+    const issues = [...secretIssues, ...crossFieldIssues(config, parsed.data)];
     return issues.length > 0 ? { ok: false, issues: dedupe(issues) } : { ok: true, config };
   }
   // One report carries every problem: the cross-field rules also run, on the config resolved
   // with each value that failed its own rule treated as unset (so it takes its default).
-  const issues = parsed.error.issues.map(toConfigIssue);
+  const issues = [...secretIssues, ...parsed.error.issues.map(toConfigIssue)];
   const rest = rawSchema.safeParse(withoutPaths(values, parsed.error.issues), { reportInput: true });
   if (rest.success) issues.push(...crossFieldIssues(resolve(rest.data, env), rest.data));
   return { ok: false, issues: dedupe(issues) };
 }
 
 export const isSecretKey = (key: string): key is SecretKey => (SECRET_KEYS as readonly string[]).includes(key);
+
+/** The command that stores a credential encrypted (the value itself is never echoed). */
+export function setSecretCommand(key: SecretKey, stack: string): string {
+  return `pulumi config set --secret ${CONFIG_NAMESPACE}:${key} <value> --stack ${stack}`;
+}
+
+function plainTextSecretIssues(keys: readonly string[], source: ConfigSource): ConfigIssue[] {
+  return keys
+    .filter(isSecretKey)
+    .filter((key) => !source.secretKeys.includes(key))
+    .map((key) => ({
+      key: keyPath([key]),
+      message: `expected a Pulumi secret, got plain text (a credential in the stack file ends up in git): remove it from Pulumi.${source.stack}.yaml and run: ${setSecretCommand(key, source.stack)}`,
+    }));
+}
 
 function toConfigIssue(issue: z.core.$ZodIssue): ConfigIssue {
   if (issue.code === "unrecognized_keys") {
@@ -629,14 +666,15 @@ function resolve(raw: RawConfig, env: NodeJS.ProcessEnv): StackConfig {
   const backup = raw.backup ?? {};
   const streaming = raw.streaming ?? {};
   const kafka = raw.kafka ?? {};
-  const devHost = dialableHost(dev.bindAddress ?? "127.0.0.1");
-  const defaultBrokerUrl = onKubernetes ? "apphub-redpanda:9092" : `${devHost}:${dev.kafkaPort ?? 19092}`;
+  const devHost = dialableHost(dev.bindAddress ?? DEFAULT_DEV_LISTENER.bindAddress);
+  const defaultBrokerUrl = onKubernetes ? "apphub-redpanda:9092" : `${devHost}:${dev.kafkaPort ?? DEFAULT_DEV_LISTENER.kafkaPort}`;
 
   return {
     environment,
     namespace,
     brokerCount,
-    topics: resolveTopics(raw, onKubernetes ? 3 : 1),
+    // The seed asks for 3 replicas on Kubernetes; a smaller cluster cannot place more than it has brokers.
+    topics: resolveTopics(raw, onKubernetes ? Math.min(3, brokerCount) : 1),
     probeTopic: raw.probeTopic ?? DEFAULT_PROBE_TOPIC,
     protectTopics: raw.protectTopics ?? environment === "prod",
     kafka: {
@@ -680,14 +718,14 @@ function resolve(raw: RawConfig, env: NodeJS.ProcessEnv): StackConfig {
     backup: {
       enabled: backup.enabled ?? onKubernetes,
       bucketName: backup.bucketName ?? "",
-      region: backup.region ?? "us-east-1",
+      region: backup.region ?? DEFAULT_BACKUP.region,
       createBucket: backup.createBucket ?? environment === "prod",
       ...(backup.endpoint ? { endpoint: backup.endpoint } : {}),
       forcePathStyle: backup.forcePathStyle ?? backup.endpoint !== undefined,
       encryption: backup.encryption ?? "aws:kms",
-      prefix: backup.prefix ?? "redpanda",
+      prefix: backup.prefix ?? DEFAULT_BACKUP.prefix,
       schedule: backup.schedule ?? "0 * * * *",
-      fullEveryHours: backup.fullEveryHours ?? 24,
+      fullEveryHours: backup.fullEveryHours ?? DEFAULT_BACKUP.fullEveryHours,
       retentionDays: backup.retentionDays ?? 14,
       noncurrentRetentionDays: backup.noncurrentRetentionDays ?? 3,
       image: backup.image ?? "ghcr.io/apphub/streaming-backup:0.1.0",
@@ -697,8 +735,8 @@ function resolve(raw: RawConfig, env: NodeJS.ProcessEnv): StackConfig {
     },
     dev: {
       dataRoot: dev.dataRoot ?? env.APPHUB_DATA_ROOT ?? "/var/tmp/apphub",
-      bindAddress: dev.bindAddress ?? "127.0.0.1",
-      kafkaPort: dev.kafkaPort ?? 19092,
+      bindAddress: dev.bindAddress ?? DEFAULT_DEV_LISTENER.bindAddress,
+      kafkaPort: dev.kafkaPort ?? DEFAULT_DEV_LISTENER.kafkaPort,
       adminPort: dev.adminPort ?? 19644,
       httpProxyPort: dev.httpProxyPort ?? 18082,
       image: dev.image ?? REDPANDA_IMAGE,

@@ -64,7 +64,7 @@ const isRecord = (value: unknown): value is Record<string, unknown> => typeof va
 const get = (value: unknown, ...path: string[]): unknown => path.reduce<unknown>((node, key) => (isRecord(node) ? node[key] : undefined), value);
 
 function resolved(input: StackInput): StackConfig {
-  const result = parseStackConfig(input.raw);
+  const result = parseStackConfig(input.raw, {}, { secretKeys: input.secretKeys, stack: input.stack });
   if (!result.ok) {
     throw new PromotionError(
       `Pulumi.${input.stack}.yaml is invalid, fix it first:\n${result.issues.map((issue) => `  - ${issue.key}: ${issue.message}`).join("\n")}`,

@@ -3,27 +3,16 @@
  * and exit codes, kept here so they are unit-tested without a process or a broker.
  */
 import { parseArgs } from "node:util";
+import { EXIT } from "../cli/kit";
 import { externalBrokers } from "../cluster/addresses";
-import type { StackConfig } from "../config/schema";
+import { DEFAULT_DEV_LISTENER, type StackConfig } from "../config/schema";
 import { brokerAddressProblem, dialableHost, parseBrokerList } from "../config/rules";
 import type { TopicPlan } from "./plan";
-
-export const USAGE = [
-  "usage:",
-  "  npm run topics -- plan  --stack <s> [--brokers <csv>] [--json] [--detailed-exitcode]",
-  "  npm run topics -- apply --stack <s> [--brokers <csv>] [--json]",
-  "  npm run topics -- probe [--stack <s>] [--brokers <csv>]",
-  "",
-  "Brokers: --brokers, else APPHUB_STREAM_BROKER_URL, else apphub-streaming:kafka.brokers, else the dev listener",
-  "(127.0.0.1:<dev.kafkaPort>) or the Kubernetes external listener (apphub-streaming:cluster.external).",
-  "SASL password (when apphub-streaming:kafka.sasl is set): APPHUB_KAFKA_SASL_PASSWORD.",
-  "Exit codes: 0 ok / in sync; 2 (plan --detailed-exitcode) changes pending; 1 error or anything blocked.",
-].join("\n");
 
 export const BROKER_URL_ENV = "APPHUB_STREAM_BROKER_URL";
 export const SASL_PASSWORD_ENV = "APPHUB_KAFKA_SASL_PASSWORD";
 /** Where the probe goes when no stack is given: the dev stack's default host listener. */
-export const DEFAULT_DEV_BROKER = "127.0.0.1:19092";
+export const DEFAULT_DEV_BROKER = `${DEFAULT_DEV_LISTENER.bindAddress}:${DEFAULT_DEV_LISTENER.kafkaPort}`;
 
 export type TopicsCommand =
   | { command: "plan"; stack: string; brokers?: string; json: boolean; detailedExitcode: boolean }
@@ -104,9 +93,9 @@ export function resolveBrokers(input: { flag?: string; env: NodeJS.ProcessEnv; c
   );
 }
 
-/** plan: 1 when anything is blocked; with `--detailed-exitcode`, 2 when changes are pending; else 0. */
+/** plan: 3 (stopped for a human) when anything is blocked, or with `--detailed-exitcode` when changes are pending; else 0. */
 export function planExitCode(plans: readonly TopicPlan[], detailedExitcode: boolean): number {
-  if (plans.some((plan) => plan.action === "blocked")) return 1;
-  if (detailedExitcode && plans.some((plan) => plan.action === "create" || plan.action === "update")) return 2;
-  return 0;
+  if (plans.some((plan) => plan.action === "blocked")) return EXIT.attention;
+  if (detailedExitcode && plans.some((plan) => plan.action === "create" || plan.action === "update")) return EXIT.attention;
+  return EXIT.ok;
 }

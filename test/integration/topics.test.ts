@@ -154,7 +154,7 @@ describe("single broker: the seed catalog through the topics CLI", () => {
 
   it("apply creates all seven topics with 6 partitions and the seed's retentions, and a second plan is noop for all", async () => {
     const first = cli(stack, ["plan", "--stack", "dev", "--json", "--detailed-exitcode"]);
-    expect(first.status, first.stderr).toBe(2);
+    expect(first.status, first.stderr).toBe(3);
     expect(report(first).topics.map((topic) => topic.action)).toEqual(Array(7).fill("create"));
 
     const applied = cli(stack, ["apply", "--stack", "dev", "--json"]);
@@ -179,7 +179,7 @@ describe("single broker: the seed catalog through the topics CLI", () => {
     writeStack(stack, { environment: "dev", topics: seedCatalog(prefix, { "apphub.ingestion.telemetry": { retentionMs: 86_400_000 } }) });
 
     const plan = cli(stack, ["plan", "--stack", "dev", "--json", "--detailed-exitcode"]);
-    expect(plan.status, plan.stderr).toBe(2);
+    expect(plan.status, plan.stderr).toBe(3);
     const planned = report(plan);
     expect(planned.topics.filter((topic) => topic.action !== "noop")).toEqual([
       { name: telemetry, action: "update", changes: [{ key: "retention.ms", from: "259200000", to: "86400000" }] },
@@ -201,7 +201,7 @@ describe("single broker: the seed catalog through the topics CLI", () => {
   it("reports drift made out of band in plan", async () => {
     await alterByHand(SINGLE_BROKERS, coreEvents, { "retention.ms": "3600000" });
     const plan = cli(stack, ["plan", "--stack", "dev", "--json", "--detailed-exitcode"]);
-    expect(plan.status, plan.stderr).toBe(2);
+    expect(plan.status, plan.stderr).toBe(3);
     expect(entry(report(plan), coreEvents)).toEqual({ name: coreEvents, action: "update", changes: [{ key: "retention.ms", from: "3600000", to: "604800000" }] });
     expect(cli(stack, ["apply", "--stack", "dev"]).status).toBe(0);
     expect((await configsOf(SINGLE_BROKERS, coreEvents))["retention.ms"]?.value).toBe("604800000");
@@ -216,14 +216,14 @@ describe("single broker: the seed catalog through the topics CLI", () => {
       }),
     });
     const plan = cli(stack, ["plan", "--stack", "dev", "--json"]);
-    expect(plan.status).toBe(1);
+    expect(plan.status).toBe(3);
     const blocked = entry(report(plan), coreEvents);
     expect(blocked.action).toBe("blocked");
     expect(blocked.changes).toEqual([{ key: "partitions", from: "6", to: "3" }]);
     expect(blocked.reason).toMatch(/cannot decrease partitions .* from 6 to 3: Kafka cannot shrink a topic's partitions/);
 
     const applied = cli(stack, ["apply", "--stack", "dev"]);
-    expect(applied.status).toBe(1);
+    expect(applied.status).toBe(3);
     expect(applied.stderr).toMatch(/apply changed nothing: 1 topic\(s\) blocked/);
     expect((await partitionsOf(SINGLE_BROKERS, coreEvents)).length).toBe(6);
     // All or nothing: the other topic's pending retention change was not applied either.
@@ -243,7 +243,7 @@ describe("single broker: the seed catalog through the topics CLI", () => {
 
     const domain = newStack("dev", { environment: "dev", topics: seedCatalog(prefix), probeTopic: coreEvents });
     const refused = cli(domain, ["probe", "--stack", "dev"]);
-    expect(refused.status).toBe(1);
+    expect(refused.status).toBe(2);
     expect(refused.stderr).toMatch(/probeTopic: expected a dedicated topic outside the catalog/);
   });
 });
@@ -371,18 +371,18 @@ describe("three brokers", () => {
     // The stack config knows it has three brokers: refused before the broker is contacted.
     const configStack = newStack("minikube", clusterConfig(prefix, { "apphub.core.events": { replicationFactor: 4 } }));
     const refused = cli(configStack, ["apply", "--stack", "minikube"]);
-    expect(refused.status).toBe(1);
+    expect(refused.status).toBe(2);
     expect(refused.stderr).toContain(`apphub-streaming:topics.${prefix}.apphub.core.events.replicationFactor: expected a replication factor of at most 3`);
 
     // The stack config claims four brokers; the cluster has three: the plan blocks it.
     const brokerStack = newStack("minikube", clusterConfig(prefix, { "apphub.core.events": { replicationFactor: 4 } }, 4));
     const plan = cli(brokerStack, ["plan", "--stack", "minikube", "--json"]);
-    expect(plan.status).toBe(1);
+    expect(plan.status).toBe(3);
     const blocked = entry(report(plan), `${prefix}.apphub.core.events`);
     expect(blocked.action).toBe("blocked");
     expect(blocked.reason).toBe("replication factor 4 needs at least 4 brokers, but the cluster has 3; lower replicationFactor to at most 3");
     const applied = cli(brokerStack, ["apply", "--stack", "minikube"]);
-    expect(applied.status).toBe(1);
+    expect(applied.status).toBe(3);
     expect(applied.stderr).toContain("replication factor 4 needs at least 4 brokers, but the cluster has 3");
     expect(await topicsUnder(CLUSTER_BROKERS, prefix)).toEqual([]);
   });

@@ -1,7 +1,7 @@
 /**
  * `npm run diff` end to end: a scratch git repository holding a copy of this program, a base
  * commit, and a working tree that changes one thing. The CLI runs as compiled JS in a child
- * process and renders both sides under Pulumi's mock runtime (`npx tsc -p .` first).
+ * process and renders both sides under Pulumi's mock runtime (the process project builds it first: test/buildSetup.ts).
  */
 import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
@@ -77,11 +77,11 @@ describe("npm run diff", () => {
     expect(result.stdout).toContain("summary: topics: 1 changed, 0 added, 0 removed; other resources: 0 changed, 0 added, 0 removed, 0 moved; 0 destructive");
   }, RENDER_TEST_TIMEOUT);
 
-  it("removing a topic whose deletion policy is delete prints it as destructive and exits 2", () => {
+  it("removing a topic whose deletion policy is delete prints it as destructive and exits 3", () => {
     const dir = scratchRepo();
     fs.writeFileSync(path.join(dir, "Pulumi.prod.yaml"), PROD_BASE.replace(/ {4}apphub\.scratch\.events:\n(?: {6}.*\n)+/, ""));
     const result = diff(dir);
-    expect(result.status).toBe(2);
+    expect(result.status).toBe(3);
     expect(result.stdout).toContain('!!! DESTRUCTIVE !!! apphub.scratch.events is removed from config with deletionPolicy "delete": pulumi up DELETES the topic from the broker');
     expect(result.stdout).toContain("!!! 1 DESTRUCTIVE CHANGE: data would be deleted or replaced");
     expect(result.stdout).not.toContain("apphub.legacy.events");
@@ -116,7 +116,7 @@ describe("npm run diff", () => {
     expect(changeLines(result.stdout)).toEqual(["  apphub.ingestion.telemetry retention.ms 172800000 => 259200000"]);
   }, 300_000);
 
-  it("exits 1, not 2, when the base ref does not exist", () => {
+  it("exits 1, not 3, when the base ref does not exist", () => {
     const dir = scratchRepo();
     const result = diff(dir, "--base", "no-such-branch");
     expect(result.status).toBe(1);

@@ -1,17 +1,15 @@
 /**
- * `npm run promote`: the plan (pure) and the CLI on scratch copies of stack files (compiled
- * JS in a child process, like an operator runs it; `npx tsc -p .` first).
+ * `npm run promote`: the plan (pure) and the command on scratch copies of stack files, run
+ * in-process from the sources with its output captured.
  */
-import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { parse } from "yaml";
 import { describe, expect, it } from "vitest";
+import { promoteCommand } from "../../src/cli/promote";
 import { formatPlan, planPromotion, promotedRaw, type StackInput } from "../../src/ops/promotion";
-
-const REPO_ROOT = path.resolve(__dirname, "../..");
-const PROMOTE_CLI = path.join(REPO_ROOT, "dist/src/cli/promote.js");
+import { runCommand } from "../support/cli";
 
 const DEV_YAML = `# Local Docker stack.
 config:
@@ -114,10 +112,9 @@ function projectWith(files: Record<string, string>): string {
   return dir;
 }
 
-function promote(dir: string, ...args: string[]) {
-  if (!fs.existsSync(PROMOTE_CLI)) throw new Error(`${PROMOTE_CLI} is missing: run npx tsc -p . first`);
-  const child = spawnSync(process.execPath, [PROMOTE_CLI, "--from", "dev", "--to", "prod", "--project-dir", dir, ...args], { encoding: "utf8" });
-  return { status: child.status, stdout: child.stdout, stderr: child.stderr, prod: fs.readFileSync(path.join(dir, "Pulumi.prod.yaml"), "utf8") };
+async function promote(dir: string, ...args: string[]) {
+  const result = await runCommand(promoteCommand, ["--from", "dev", "--to", "prod", "--project-dir", dir, ...args]);
+  return { ...result, prod: fs.readFileSync(path.join(dir, "Pulumi.prod.yaml"), "utf8") };
 }
 
 describe("promotion plan", () => {
@@ -202,18 +199,18 @@ describe("promotion plan", () => {
 });
 
 describe("npm run promote", () => {
-  it("without --write prints the plan and leaves Pulumi.prod.yaml as it was", () => {
+  it("without --write prints the plan and leaves Pulumi.prod.yaml as it was", async () => {
     const dir = projectWith({ "Pulumi.dev.yaml": DEV_YAML, "Pulumi.prod.yaml": PROD_YAML });
-    const result = promote(dir);
+    const result = await promote(dir);
     expect(result.status).toBe(0);
     expect(result.stdout).toContain("promotable differences (3):");
     expect(result.stdout).toContain("dry run: nothing written");
     expect(result.prod).toBe(PROD_YAML);
   });
 
-  it("--write promotes a retention change, a new topic and a mirror flag, every other byte of prod unchanged", () => {
+  it("--write promotes a retention change, a new topic and a mirror flag, every other byte of prod unchanged", async () => {
     const dir = projectWith({ "Pulumi.dev.yaml": DEV_YAML, "Pulumi.prod.yaml": PROD_YAML });
-    const result = promote(dir, "--write");
+    const result = await promote(dir, "--write");
     expect(result.stderr).toBe("");
     expect(result.status).toBe(0);
     expect(result.stdout).toContain("wrote Pulumi.prod.yaml: 3 keys promoted");
@@ -221,16 +218,16 @@ describe("npm run promote", () => {
     // The dev file is the source: it is never written.
     expect(fs.readFileSync(path.join(dir, "Pulumi.dev.yaml"), "utf8")).toBe(DEV_YAML);
 
-    const again = promote(dir, "--write");
+    const again = await promote(dir, "--write");
     expect(again.status).toBe(0);
     expect(again.stdout).toContain("nothing to promote");
     expect(again.prod).toBe(PROD_PROMOTED);
   });
 
-  it("refuses with the reason, exits 2 and writes nothing", () => {
+  it("refuses with the reason, exits 3 and writes nothing", async () => {
     const dir = projectWith({ "Pulumi.dev.yaml": DEV_YAML, "Pulumi.prod.yaml": PROD_STREAMING_OFF });
-    const result = promote(dir, "--write");
-    expect(result.status).toBe(2);
+    const result = await promote(dir, "--write");
+    expect(result.status).toBe(3);
     expect(result.stdout).toContain("REFUSED: prod's validation would reject this promotion; nothing written");
     expect(result.stdout).toContain(
       "apphub-streaming:topics.apphub.core.events.partitions: expected at least 12 (prod's current partition count: Kafka cannot remove partitions), got 6 from dev",
@@ -239,9 +236,9 @@ describe("npm run promote", () => {
     expect(result.prod).toBe(PROD_STREAMING_OFF);
   });
 
-  it("exits 1 with a usage line when --to is missing", () => {
-    const child = spawnSync(process.execPath, [PROMOTE_CLI, "--from", "dev"], { encoding: "utf8" });
-    expect(child.status).toBe(1);
+  it("exits 2, a usage error, when --to is missing", async () => {
+    const child = await runCommand(promoteCommand, ["--from", "dev"]);
+    expect(child.status).toBe(2);
     expect(child.stderr).toContain("--to is required");
   });
 });

@@ -402,14 +402,14 @@ describe("topics CLI rules", () => {
     expect(() => resolveBrokers({ env: { APPHUB_STREAM_BROKER_URL: "h:99999" }, config: prod })).toThrow("APPHUB_STREAM_BROKER_URL: expected a port between 1 and 65535");
   });
 
-  it("exits 0 in sync, 2 with --detailed-exitcode when changes are pending, 1 when anything is blocked", () => {
+  it("exits 0 in sync, 3 with --detailed-exitcode when changes are pending, 3 when anything is blocked", () => {
     const noop = planTopic(desired(), live(), ONE_BROKER);
     const update = planTopic(desired({ partitions: 7 }), live(), ONE_BROKER);
     const blocked = planTopic(desired({ partitions: 1 }), live(), ONE_BROKER);
     expect(planExitCode([noop], true)).toBe(0);
-    expect(planExitCode([noop, update], true)).toBe(2);
+    expect(planExitCode([noop, update], true)).toBe(3);
     expect(planExitCode([noop, update], false)).toBe(0);
-    expect(planExitCode([update, blocked], true)).toBe(1);
-    expect(planExitCode([blocked], false)).toBe(1);
+    expect(planExitCode([update, blocked], true)).toBe(3);
+    expect(planExitCode([blocked], false)).toBe(3);
   });
 });
