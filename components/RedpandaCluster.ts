@@ -4,6 +4,7 @@ import { externalBrokers } from "../src/cluster/addresses";
 import { CLIENT_SERVICE_NAME, clientServiceFqdn, PORTS } from "../src/cluster/constants";
 import { buildClusterManifests } from "../src/cluster/manifests";
 import type { ClusterConfig } from "../src/config/schema";
+import { DEFAULT_NAMESPACE } from "../src/config/schema";
 
 /** Arguments of {@link RedpandaCluster}. */
 export interface RedpandaClusterArgs {
@@ -43,7 +44,7 @@ export class RedpandaCluster extends pulumi.ComponentResource {
 
   constructor(name: string, args: RedpandaClusterArgs, opts?: pulumi.ComponentResourceOptions) {
     super("apphub:streaming:RedpandaCluster", name, {}, opts);
-    const namespace = args.namespace ?? "apphub-system";
+    const namespace = args.namespace ?? DEFAULT_NAMESPACE;
     const manifests = buildClusterManifests(namespace, args.cluster);
     const child = { parent: this };
 

@@ -16,6 +16,8 @@ import {
 } from "../src/backup/infra";
 import { normalizePrefix } from "../src/backup/layout";
 import type { BackupConfig } from "../src/config/schema";
+import { CONTAINER_NAME, PATHS, STATEFULSET_NAME } from "../src/cluster/constants";
+import { DEFAULT_NAMESPACE } from "../src/config/schema";
 
 /** Arguments of {@link SnapshotBackup}. */
 export interface SnapshotBackupArgs {
@@ -59,8 +61,8 @@ export class SnapshotBackup extends pulumi.ComponentResource {
   constructor(name: string, args: SnapshotBackupArgs, opts?: pulumi.ComponentResourceOptions) {
     super("apphub:streaming:SnapshotBackup", name, {}, opts);
     const backup = args.backup;
-    const namespace = args.namespace ?? "apphub-system";
-    const podPrefix = args.podPrefix ?? "apphub-redpanda";
+    const namespace = args.namespace ?? DEFAULT_NAMESPACE;
+    const podPrefix = args.podPrefix ?? STATEFULSET_NAME;
     const prefix = normalizePrefix(backup.prefix);
     const credentials = planCredentials(backup, args.secretAccessKey !== undefined);
     const tags = { "app.kubernetes.io/part-of": "apphub", "apphub/component": "redpanda-backup", "apphub/snapshot-prefix": prefix };
@@ -237,8 +239,8 @@ export class SnapshotBackup extends pulumi.ComponentResource {
         brokerCount: args.brokerCount,
         serviceAccountName: BACKUP_APP_NAME,
         podPrefix,
-        brokerContainer: args.brokerContainer ?? "redpanda",
-        dataDir: args.dataDir ?? "/var/lib/redpanda/data",
+        brokerContainer: args.brokerContainer ?? CONTAINER_NAME,
+        dataDir: args.dataDir ?? PATHS.data,
         credentialsSecretName,
       }),
       { ...k8sOpts, dependsOn: jobDependencies },

@@ -2,6 +2,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { StreamingConfig, TopicSpec } from "../src/config/schema";
 import { PATCH_ANNOTATIONS, deploymentPatchPlans } from "../src/env/kubernetes";
+import { DEFAULT_NAMESPACE } from "../src/config/schema";
 
 /** Arguments of {@link StreamingEnv}. */
 export interface StreamingEnvArgs {
@@ -30,7 +31,7 @@ export class StreamingEnv extends pulumi.ComponentResource {
 
   constructor(name: string, args: StreamingEnvArgs, opts?: pulumi.ComponentResourceOptions) {
     super("apphub:streaming:StreamingEnv", name, {}, opts);
-    const namespace = args.namespace ?? "apphub-system";
+    const namespace = args.namespace ?? DEFAULT_NAMESPACE;
     this.patches = {};
     for (const plan of deploymentPatchPlans(args.streaming, args.topics)) {
       this.patches[plan.deployment] = new k8s.apps.v1.DeploymentPatch(

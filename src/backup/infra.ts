@@ -8,6 +8,7 @@ import type { BackupConfig } from "../config/schema";
 import { RELEASE_TAG_KEY, normalizePrefix } from "./layout";
 import { lifecycleDays } from "./plan";
 import { brokerPodNames } from "./settings";
+import { SETTING_ENV } from "./settings";
 
 export const BACKUP_APP_NAME = "apphub-redpanda-backup";
 /** Where the job's env and the restore runbook expect static credentials when no IAM role is used. */
@@ -204,18 +205,18 @@ export function backupCronJob(input: CronJobInput): k8s.types.input.batch.v1.Cro
   const { backup } = input;
   const labels = backupLabels();
   const env: k8s.types.input.core.v1.EnvVar[] = [
-    { name: "BACKUP_BUCKET", value: backup.bucketName },
-    { name: "BACKUP_PREFIX", value: normalizePrefix(backup.prefix) },
-    { name: "BACKUP_REGION", value: backup.region },
+    { name: SETTING_ENV.bucket, value: backup.bucketName },
+    { name: SETTING_ENV.prefix, value: normalizePrefix(backup.prefix) },
+    { name: SETTING_ENV.region, value: backup.region },
     { name: "AWS_REGION", value: backup.region },
-    ...(backup.endpoint ? [{ name: "BACKUP_ENDPOINT", value: backup.endpoint }] : []),
-    { name: "BACKUP_FORCE_PATH_STYLE", value: String(backup.forcePathStyle) },
-    { name: "BACKUP_FULL_EVERY_HOURS", value: String(backup.fullEveryHours) },
-    { name: "BACKUP_NAMESPACE", valueFrom: { fieldRef: { fieldPath: "metadata.namespace" } } },
-    { name: "BACKUP_BROKER_COUNT", value: String(input.brokerCount) },
-    { name: "BACKUP_POD_PREFIX", value: input.podPrefix },
-    { name: "BACKUP_CONTAINER", value: input.brokerContainer },
-    { name: "BACKUP_DATA_DIR", value: input.dataDir },
+    ...(backup.endpoint ? [{ name: SETTING_ENV.endpoint, value: backup.endpoint }] : []),
+    { name: SETTING_ENV["force-path-style"], value: String(backup.forcePathStyle) },
+    { name: SETTING_ENV["full-every-hours"], value: String(backup.fullEveryHours) },
+    { name: SETTING_ENV.namespace, valueFrom: { fieldRef: { fieldPath: "metadata.namespace" } } },
+    { name: SETTING_ENV.brokers, value: String(input.brokerCount) },
+    { name: SETTING_ENV["pod-prefix"], value: input.podPrefix },
+    { name: SETTING_ENV.container, value: input.brokerContainer },
+    { name: SETTING_ENV["data-dir"], value: input.dataDir },
     // kubectl keeps a discovery cache under $HOME; the root filesystem is read-only.
     { name: "HOME", value: "/tmp" },
     ...(input.credentialsSecretName

@@ -8,6 +8,7 @@ import { spawn } from "node:child_process";
 import { PassThrough, type Readable } from "node:stream";
 import type { SourceEntry } from "./plan";
 import { FileVanishedError, LOST_AND_FOUND, type ByteRange, type RangeDigest, type SnapshotSource, type SourceListing } from "./source";
+import { PATHS } from "../cluster/constants";
 
 export interface KubectlSourceOptions {
   namespace: string;
@@ -69,7 +70,7 @@ export class KubectlExecSource implements SnapshotSource {
 
   constructor(private readonly options: KubectlSourceOptions) {
     this.container = options.container ?? "redpanda";
-    this.dataDir = (options.dataDir ?? "/var/lib/redpanda/data").replace(/\/+$/, "");
+    this.dataDir = (options.dataDir ?? PATHS.data).replace(/\/+$/, "");
     this.kubectl = options.kubectl ?? process.env.KUBECTL ?? "kubectl";
     this.description = `kubectl://${options.namespace}/${options.pod}:${this.container}${this.dataDir}`;
   }

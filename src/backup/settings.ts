@@ -4,6 +4,9 @@
  * each naming the flag and the variable and what was expected.
  */
 import { z } from "zod";
+import { MAX_BROKERS } from "../config/rules";
+import { CONTAINER_NAME, PATHS, STATEFULSET_NAME } from "../cluster/constants";
+import { DEFAULT_BACKUP, DEFAULT_NAMESPACE } from "../config/schema";
 
 /** Flag name → environment variable. */
 export const SETTING_ENV = {
@@ -32,17 +35,17 @@ const booleanText = z.enum(["true", "false", "1", "0"], { error: "expected true 
 
 const schema = z.object({
   bucket: z.string({ error: "is required: expected the S3 bucket name" }).min(1, { error: "expected the S3 bucket name" }),
-  prefix: z.string().min(1).default("redpanda"),
-  region: z.string().min(1).default("us-east-1"),
+  prefix: z.string().min(1).default(DEFAULT_BACKUP.prefix),
+  region: z.string().min(1).default(DEFAULT_BACKUP.region),
   endpoint: z.url({ error: "expected an http(s) URL of an S3-compatible endpoint" }).optional(),
   "force-path-style": booleanText.optional(),
-  "full-every-hours": integerText("a whole number of hours of at least 1", 1, 24 * 365).default(24),
+  "full-every-hours": integerText("a whole number of hours of at least 1", 1, 24 * 365).default(DEFAULT_BACKUP.fullEveryHours),
   concurrency: integerText("a number of parallel transfers between 1 and 64", 1, 64).default(4),
-  namespace: z.string().min(1).default("apphub-system"),
-  brokers: integerText("a broker count between 1 and 99", 1, 99).optional(),
-  "pod-prefix": z.string().min(1).default("apphub-redpanda"),
-  container: z.string().min(1).default("redpanda"),
-  "data-dir": z.string().startsWith("/", { error: "expected an absolute path" }).default("/var/lib/redpanda/data"),
+  namespace: z.string().min(1).default(DEFAULT_NAMESPACE),
+  brokers: integerText(`a broker count between 1 and ${MAX_BROKERS}`, 1, MAX_BROKERS).optional(),
+  "pod-prefix": z.string().min(1).default(STATEFULSET_NAME),
+  container: z.string().min(1).default(CONTAINER_NAME),
+  "data-dir": z.string().startsWith("/", { error: "expected an absolute path" }).default(PATHS.data),
 });
 
 export interface BackupSettings {

@@ -11,6 +11,7 @@
 import { dialableHost } from "../config/rules";
 import * as path from "node:path";
 import type { DevConfig, TopicSpec } from "../config/schema";
+import { PATHS } from "../cluster/constants";
 
 export const REDPANDA_ALIAS = "redpanda";
 export const CONSOLE_ALIAS = "redpanda-console";
@@ -28,7 +29,8 @@ export const CONTAINER_PORTS = {
   postgres: 5432,
 } as const;
 
-export const REDPANDA_DATA_DIR = "/var/lib/redpanda/data";
+/** Where the Redpanda image keeps its data: the same path in the dev container as in the StatefulSet. */
+export const REDPANDA_DATA_DIR = PATHS.data;
 /** The user the Redpanda image runs as; the bind-mounted data directory must belong to it. */
 export const REDPANDA_USER = "101:101";
 
