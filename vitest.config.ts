@@ -1,7 +1,16 @@
 import { defineConfig } from "vitest/config";
 
-// Unit suites need nothing; integration suites talk to the real peers, which the global
-// setup starts (or finds already started by .ci/run) and which must never be silently absent.
+// Test tiers (README, "Tests"):
+// - unit: pure functions and in-process commands; no child process, no peer, no render.
+// - render: the program under Pulumi's mock runtime, in-process from the sources (the dynamic
+//   provider's closure serialization, which vitest's transform breaks, is stubbed there).
+// - process: what needs a child process: compiled CLIs (built first by test/buildSetup.ts, so
+//   never stale), ts-node as `pulumi up` loads the program, shell stand-ins.
+// - integration: the real peers (Kafka, S3), which the global setup starts or finds running.
+// - e2e (the lead's): real engines, `test/e2e/**`, globalSetup `test/e2eSetup.ts`.
+const PROCESS_TESTS = ["test/render/diff-cli.test.ts", "test/render/entrypoint.test.ts", "test/unit/backup-kubectl-source.test.ts"];
+const RENDERING_UNIT_TESTS = ["test/unit/topics-component.test.ts"];
+
 export default defineConfig({
   test: {
     testTimeout: 60_000,
@@ -12,8 +21,25 @@ export default defineConfig({
         extends: true,
         test: {
           name: "unit",
-          include: ["test/unit/**/*.test.ts", "test/render/**/*.test.ts"],
+          include: ["test/unit/**/*.test.ts"],
+          exclude: [...PROCESS_TESTS, ...RENDERING_UNIT_TESTS],
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: "render",
+          include: ["test/render/**/*.test.ts", ...RENDERING_UNIT_TESTS],
+          exclude: PROCESS_TESTS,
           globalSetup: ["test/renderSetup.ts"],
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: "process",
+          include: PROCESS_TESTS,
+          globalSetup: ["test/buildSetup.ts"],
         },
       },
       {
@@ -21,7 +47,7 @@ export default defineConfig({
         test: {
           name: "integration",
           include: ["test/integration/**/*.test.ts"],
-          globalSetup: ["test/globalSetup.ts"],
+          globalSetup: ["test/buildSetup.ts", "test/globalSetup.ts"],
           fileParallelism: false,
         },
       },

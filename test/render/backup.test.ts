@@ -175,12 +175,12 @@ describe("SnapshotBackup in prod (AWS bucket)", () => {
     expect(prod.outputs).toMatchObject({ backupBucket: "apphub-prod-redpanda-snapshots", backupSchedule: "0 * * * *" });
   });
 
-  it("uses IRSA when the cluster's OIDC provider is configured", () => {
+  it("uses IRSA when the cluster's OIDC provider is configured", async () => {
     const yamlText = fs.readFileSync(path.join(REPO_ROOT, "Pulumi.prod.yaml"), "utf8").replace(
       "    encryption: aws:kms\n",
       "    encryption: aws:kms\n    oidcProviderArn: arn:aws:iam::123456789012:oidc-provider/oidc.eks.us-east-1.amazonaws.com/id/ABC\n",
     );
-    const irsa = renderStackYaml("prod", yamlText);
+    const irsa = await renderStackYaml("prod", yamlText);
     expect(irsa.status, irsa.stderr).toBe(0);
     const trust = statementsOf(one(irsa, "aws:iam/role:Role").inputs.assumeRolePolicy)[0]!;
     expect(trust).toMatchObject({ Action: "sts:AssumeRoleWithWebIdentity" });
@@ -209,9 +209,9 @@ describe("SnapshotBackup on minikube (existing S3-compatible endpoint)", () => {
     expect(findObject(minikube, "Role", BACKUP).rules).toEqual(findObject(renderRepoStack("prod"), "Role", BACKUP).rules);
   });
 
-  it("builds the credentials Secret from the Pulumi secret, which never appears in plain text", () => {
+  it("builds the credentials Secret from the Pulumi secret, which never appears in plain text", async () => {
     const yamlText = `${fs.readFileSync(path.join(REPO_ROOT, "Pulumi.minikube.yaml"), "utf8")}  apphub-streaming:backupSecretAccessKey:\n    secure: AAABAHsomeciphertext\n`;
-    const withSecret = renderStackYaml("minikube", yamlText);
+    const withSecret = await renderStackYaml("minikube", yamlText);
     expect(withSecret.status, withSecret.stderr).toBe(0);
     const secret = resourcesOfType(withSecret, "kubernetes:core/v1:Secret").find((resource) => resource.parent === BACKUP);
     expect(secret?.inputs.metadata).toMatchObject({ name: `${BACKUP}-s3`, namespace: "apphub-system" });

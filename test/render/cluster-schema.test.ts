@@ -121,7 +121,7 @@ describe("every rendered Kubernetes object validates against the OpenAPI schema"
 
   for (const type of ["NodePort", "LoadBalancer"] as const) {
     it(`a stack with the ${type} external listener validates too`, async () => {
-      const result = renderStackYaml("prod", EXTERNAL_STACK(type));
+      const result = await renderStackYaml("prod", EXTERNAL_STACK(type));
       expect(result.status, result.stderr).toBe(0);
       expect(result.resources.filter((resource) => resource.inputs.kind === "Service")).toHaveLength(5);
       expect(await validateAll(result.resources)).toEqual({});

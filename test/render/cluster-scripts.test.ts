@@ -167,7 +167,7 @@ describe("broker start script with the external listener", () => {
   ].join("\n");
 
   it("advertises basePort + ordinal on the external listener and binds it on 9094", async () => {
-    const result = renderStackYaml("minikube", yaml);
+    const result = await renderStackYaml("minikube", yaml);
     const scripts = scriptsOf(result);
     expect(result.outputs.externalBrokers).toEqual(["192.168.49.2:31092", "192.168.49.2:31093", "192.168.49.2:31094"]);
     for (const ordinal of [0, 1, 2]) {

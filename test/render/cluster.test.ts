@@ -166,8 +166,8 @@ describe("StatefulSet apphub-redpanda", () => {
     }
   });
 
-  it("omits the storage class when the stack sets none (the cluster default)", () => {
-    const result = renderStackYaml("minikube", kubeStackYaml("minikube"));
+  it("omits the storage class when the stack sets none (the cluster default)", async () => {
+    const result = await renderStackYaml("minikube", kubeStackYaml("minikube"));
     expect(result.status, result.stderr).toBe(0);
     const claim = object(result, "StatefulSet", "apphub-redpanda").spec.volumeClaimTemplates[0];
     expect(claim.spec.storageClassName).toBeUndefined();
@@ -228,8 +228,8 @@ describe("NetworkPolicy", () => {
     for (const port of [33145, 9644, 9092]) expect(allows(policy(), brokerPod(), brokerPod(), port), String(port)).toBe(true);
   });
 
-  it("follows cluster.appNamespaces, cluster.appPodLabels and cluster.monitoringNamespace", () => {
-    const result = renderStackYaml(
+  it("follows cluster.appNamespaces, cluster.appPodLabels and cluster.monitoringNamespace", async () => {
+    const result = await renderStackYaml(
       "prod",
       kubeStackYaml("prod", [
         "  apphub-streaming:cluster:",
@@ -250,18 +250,18 @@ describe("NetworkPolicy", () => {
     expect(allows(custom, brokerPod(), client("monitoring", {}), 9644)).toBe(false);
   });
 
-  it("opens the external listener port to everyone only when the listener is enabled", () => {
+  it("opens the external listener port to everyone only when the listener is enabled", async () => {
     const anywhere: Peer = { namespace: "anywhere", labels: {} };
     // The repository's prod stack enables the listener (internal load balancers): 9094 is open, RPC is not.
     expect(allows(policy(), brokerPod(), anywhere, 9094)).toBe(true);
     expect(allows(policy(), brokerPod(), anywhere, 33145)).toBe(false);
     // A prod stack that reaches its brokers through kafka.brokers instead keeps 9094 closed and publishes nothing.
-    const internalOnly = renderStackYaml("prod", kubeStackYaml("prod"));
+    const internalOnly = await renderStackYaml("prod", kubeStackYaml("prod"));
     expect(internalOnly.status, internalOnly.stderr).toBe(0);
     expect(allows(object(internalOnly, "NetworkPolicy", "apphub-redpanda"), brokerPod(), anywhere, 9094)).toBe(false);
     expect(externalServices(internalOnly)).toEqual([]);
     expect(internalOnly.outputs.externalBrokers).toEqual([]);
-    const result = renderStackYaml(
+    const result = await renderStackYaml(
       "minikube",
       [
         "config:",
@@ -304,8 +304,8 @@ describe("PrometheusRule", () => {
     expect(renderRepoStack("minikube").objects.some((candidate) => candidate.kind === "PrometheusRule")).toBe(false);
   });
 
-  it("takes its backlog threshold and selector labels from the stack", () => {
-    const result = renderStackYaml(
+  it("takes its backlog threshold and selector labels from the stack", async () => {
+    const result = await renderStackYaml(
       "prod",
       kubeStackYaml("prod", [
         "  apphub-streaming:cluster:",
@@ -359,16 +359,16 @@ describe("outputs and ordering", () => {
 });
 
 describe("refused configurations", () => {
-  it("exits 2 naming apphub-streaming:cluster.overprovisioned for a prod stack that enables it", () => {
-    const result = renderStackYaml("prod", kubeStackYaml("prod", ["  apphub-streaming:cluster:", "    overprovisioned: true"]));
+  it("exits 2 naming apphub-streaming:cluster.overprovisioned for a prod stack that enables it", async () => {
+    const result = await renderStackYaml("prod", kubeStackYaml("prod", ["  apphub-streaming:cluster:", "    overprovisioned: true"]));
     expect(result.status).toBe(2);
     expect(result.stderr).toContain("apphub-streaming:cluster.overprovisioned");
     expect(result.stderr).toContain("expected false in prod");
     expect(result.resources).toEqual([]);
   });
 
-  it("exits 2 naming apphub-streaming:cluster.developerMode for a prod stack that enables it", () => {
-    const result = renderStackYaml("prod", kubeStackYaml("prod", ["  apphub-streaming:cluster:", "    developerMode: true"]));
+  it("exits 2 naming apphub-streaming:cluster.developerMode for a prod stack that enables it", async () => {
+    const result = await renderStackYaml("prod", kubeStackYaml("prod", ["  apphub-streaming:cluster:", "    developerMode: true"]));
     expect(result.status).toBe(2);
     expect(result.stderr).toContain("apphub-streaming:cluster.developerMode");
   });

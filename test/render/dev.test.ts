@@ -208,8 +208,8 @@ describe("dev stack outputs", () => {
     expect(result.outputs.dotenv).toBe(MASK);
   });
 
-  it("without the sequencer, exports a plain dotenv that parses into the seed's variables with values core accepts", () => {
-    const bare = renderStackYaml(
+  it("without the sequencer, exports a plain dotenv that parses into the seed's variables with values core accepts", async () => {
+    const bare = await renderStackYaml(
       "dev",
       [
         "config:",
@@ -242,8 +242,8 @@ describe("dev stack outputs", () => {
 });
 
 describe("dev stack options", () => {
-  it("uses the configured password secret instead of generating one, and the data root from APPHUB_DATA_ROOT", () => {
-    const result = renderStackYaml(
+  it("uses the configured password secret instead of generating one, and the data root from APPHUB_DATA_ROOT", async () => {
+    const result = await renderStackYaml(
       "dev",
       ["config:", "  apphub-streaming:environment: dev", "  apphub-streaming:sequencerDbPassword:", "    secure: AAABAFakeCipherText", ""].join("\n"),
       { APPHUB_DATA_ROOT: "/srv/apphub-data" },
@@ -255,8 +255,8 @@ describe("dev stack options", () => {
     expect(result.outputs.dotenv).toBe(MASK);
   });
 
-  it("publishes on every interface only when the stack says so, and leaves the console out when disabled", () => {
-    const result = renderStackYaml(
+  it("publishes on every interface only when the stack says so, and leaves the console out when disabled", async () => {
+    const result = await renderStackYaml(
       "dev",
       ["config:", "  apphub-streaming:environment: dev", "  apphub-streaming:dev:", "    bindAddress: 0.0.0.0", "    console:", "      enabled: false", ""].join("\n"),
     );

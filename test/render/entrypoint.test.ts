@@ -3,7 +3,7 @@ import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 import { REPO_ROOT } from "../support/render";
 
-const ENTRY = path.join(REPO_ROOT, "dist/test/support/tsnodeEntry.js");
+const ENTRY = path.join(REPO_ROOT, "dist/test/support/tsnodeEntry.js"); // built by test/buildSetup.ts
 
 function loadThroughTsNode(stack: string): Promise<{ status: number | null; stdout: string; stderr: string }> {
   return new Promise((done) => {

@@ -1,8 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { decodeWire, MASK } from "../../src/render/capture";
 import { kubeStackYaml } from "../support/config";
-import { REPO_ROOT, renderRepoStack, renderStackYaml } from "../support/render";
-import { renderIn } from "../support/renderProcess";
+import { REPO_ROOT, renderIn, renderRepoStack, renderStackYaml } from "../support/render";
 
 describe("npm run render", () => {
   for (const stack of ["dev", "minikube", "prod"]) {
@@ -47,8 +46,8 @@ describe("npm run render", () => {
     }
   });
 
-  it("exits 2 with one report naming every bad key, before declaring anything", () => {
-    const result = renderStackYaml(
+  it("exits 2 with one report naming every bad key, before declaring anything", async () => {
+    const result = await renderStackYaml(
       "prod",
       kubeStackYaml("prod", [
         "  apphub-streaming:topics:",
@@ -66,14 +65,14 @@ describe("npm run render", () => {
     expect(result.stdout).toBe("");
   });
 
-  it("exits 2 naming the stacks it knows when the stack file does not exist", () => {
-    const result = renderIn(REPO_ROOT, "staging");
+  it("exits 2 naming the stacks it knows when the stack file does not exist", async () => {
+    const result = await renderIn(REPO_ROOT, "staging");
     expect(result.status).toBe(2);
     expect(result.stderr).toMatch(/Pulumi\.staging\.yaml does not exist.*\(dev, minikube, prod\)/);
   });
 
-  it("masks secret config values in resources and outputs", () => {
-    const result = renderStackYaml(
+  it("masks secret config values in resources and outputs", async () => {
+    const result = await renderStackYaml(
       "prod",
       [
         "config:",

@@ -1,7 +1,7 @@
 /**
  * The rendered server-side-apply patches that switch core and timestore to streaming.
  */
-import { describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { coreStreamingEnv } from "../../src/env/coreRules";
 import { MASK } from "../../src/render/capture";
 import type { RenderedResource } from "../../src/render/write";
@@ -117,7 +117,10 @@ const cases = [
 
 for (const { title, render, env } of cases) {
   describe(`streaming env patches: ${title}`, () => {
-    const result = render();
+    let result: RenderResult;
+    beforeAll(async () => {
+      result = await render();
+    });
 
     it("renders one patch per default target, in the stack's namespace", () => {
       expect(result.status, result.stderr).toBe(0);
@@ -173,8 +176,8 @@ for (const { title, render, env } of cases) {
 }
 
 describe("what core reads from the patched env (zod mirror of core's rules)", () => {
-  it("streaming on with mirrors set: enabled, both brokers, exactly the configured mirrors", () => {
-    const result = renderStackYaml("streaming-on", MIRRORS_ON_YAML);
+  it("streaming on with mirrors set: enabled, both brokers, exactly the configured mirrors", async () => {
+    const result = await renderStackYaml("streaming-on", MIRRORS_ON_YAML);
     for (const patch of patches(result).map(inputsOf)) {
       for (const container of patch.spec.template.spec.containers) {
         const settings = coreStreamingEnv.parse(literalEnv(container.env));
@@ -220,8 +223,8 @@ describe("gating: streaming reaches the pods only after healthy brokers and ever
 });
 
 describe("configured targets", () => {
-  it("patches only the configured deployments and containers", () => {
-    const result = renderStackYaml(
+  it("patches only the configured deployments and containers", async () => {
+    const result = await renderStackYaml(
       "targets",
       kubeStackYaml("minikube", [
         "  apphub-streaming:namespace: apphub",
@@ -245,8 +248,8 @@ describe("configured targets", () => {
     expect(ref).toEqual({ name: "APPHUB_EVENT_SEQUENCE_DATABASE_URL", valueFrom: { secretKeyRef: { name: "sequencer-db", key: "database-url" } } });
   });
 
-  it("refuses a loopback broker on Kubernetes before declaring anything", () => {
-    const result = renderStackYaml(
+  it("refuses a loopback broker on Kubernetes before declaring anything", async () => {
+    const result = await renderStackYaml(
       "loopback",
       kubeStackYaml("minikube", ["  apphub-streaming:streaming:", "    enabled: true", "    brokerUrl: 127.0.0.1:19092"]),
     );

@@ -1,30 +1,39 @@
 /**
- * Rendered stacks for tests. The unit project's global setup renders the repository's stacks
- * once (`test/renderSetup.ts`); suites read them from there, or render here when run alone.
+ * Rendered stacks for tests, all in-process from the TypeScript sources (`inProcess.ts`). The
+ * render project's global setup renders the repository's stacks once (`test/renderSetup.ts`);
+ * suites read them from there, or render ad-hoc stack YAML here.
  */
 import * as path from "node:path";
 import { inject } from "vitest";
 import type { RenderedResource } from "../../src/render/write";
-import { REPO_ROOT, readRender, renderIn, type RenderResult } from "./renderProcess";
+import { renderInProcess, renderYamlInProcess } from "./inProcess";
+import { readRender, type RenderResult } from "./renderFiles";
 
-export { findObject, renderStackYaml, resourcesOfType, REPO_ROOT } from "./renderProcess";
-export type { KubeObject, RenderResult } from "./renderProcess";
+export { findObject, resourcesOfType, REPO_ROOT } from "./renderFiles";
+export type { KubeObject, RenderResult } from "./renderFiles";
 
 const cache = new Map<string, RenderResult>();
 
-/**
- * Renders one of the repository's stacks: read from the unit project's global setup when it
- * rendered them already, else rendered here (cached per test file).
- */
+/** One of the repository's stacks, as the render project's global setup rendered it. */
 export function renderRepoStack(stack: string): RenderResult {
   const cached = cache.get(stack);
   if (cached) return cached;
   const prerendered = inject("repoRenderDir");
-  const result = prerendered ? readRender(path.join(prerendered, stack)) : renderIn(REPO_ROOT, stack);
+  if (!prerendered) throw new Error("the repository's stacks are rendered by test/renderSetup.ts: run this file in the render project");
+  const result = readRender(path.join(prerendered, stack));
   cache.set(stack, result);
   return result;
 }
 
+/** Renders a stack file given as YAML text, in a scratch directory, in this process. */
+export function renderStackYaml(stack: string, yamlText: string, env?: Record<string, string>): Promise<RenderResult> {
+  return renderYamlInProcess(stack, yamlText, env);
+}
+
+/** Renders `Pulumi.<stack>.yaml` of `projectDir`, in this process. */
+export function renderIn(projectDir: string, stack: string): Promise<RenderResult> {
+  return renderInProcess(projectDir, stack);
+}
 
 /** Custom resources anywhere under a component (the component resources themselves left out). */
 export function customDescendants(result: RenderResult, root: string): RenderedResource[] {

@@ -65,8 +65,8 @@ describe("TopicBootstrap in the prod stack", () => {
 });
 
 describe("TopicBootstrap from stack config", () => {
-  it("carries a retention edit and extra configs into that topic's config only", () => {
-    const result = renderStackYaml(
+  it("carries a retention edit and extra configs into that topic's config only", async () => {
+    const result = await renderStackYaml(
       "minikube",
       MINIKUBE(`  apphub-streaming:topics:
     apphub.jobs.runs:
@@ -81,8 +81,8 @@ describe("TopicBootstrap from stack config", () => {
     expect(topic(result, "apphub.jobs.runs").inputs.connection).toMatchObject({ brokers: ["10.0.0.1:31092"] });
   });
 
-  it("lets the engine delete only topics whose deletionPolicy is delete, and does not protect minikube topics", () => {
-    const result = renderStackYaml(
+  it("lets the engine delete only topics whose deletionPolicy is delete, and does not protect minikube topics", async () => {
+    const result = await renderStackYaml(
       "minikube",
       MINIKUBE(`  apphub-streaming:topics:
     apphub.streaming.input:
@@ -97,8 +97,8 @@ describe("TopicBootstrap from stack config", () => {
 
   // The offline render replaces stack secrets with "[secret]" before the program sees them;
   // test/integration/provider.test.ts proves with a real value that the input stays masked.
-  it("passes the SASL user in the connection and the password as its own input", () => {
-    const result = renderStackYaml(
+  it("passes the SASL user in the connection and the password as its own input", async () => {
+    const result = await renderStackYaml(
       "minikube",
       MINIKUBE(`    sasl:
       mechanism: scram-sha-512
@@ -112,8 +112,8 @@ describe("TopicBootstrap from stack config", () => {
     expect(core.inputs.connection).toMatchObject({ sasl: { mechanism: "scram-sha-512", username: "bootstrap" } });
   });
 
-  it("refuses a SASL user without a password before declaring any topic", () => {
-    const result = renderStackYaml(
+  it("refuses a SASL user without a password before declaring any topic", async () => {
+    const result = await renderStackYaml(
       "minikube",
       MINIKUBE(`    sasl:
       mechanism: plain

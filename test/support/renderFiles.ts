@@ -1,0 +1,50 @@
+/** Reads what `npm run render` wrote for one stack, and finds things in it. */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { parseAllDocuments } from "yaml";
+import type { RenderedResource } from "../../src/render/write";
+
+export const REPO_ROOT = path.resolve(__dirname, "../..");
+
+export interface RenderResult {
+  status: number;
+  stdout: string;
+  stderr: string;
+  resources: RenderedResource[];
+  objects: KubeObject[];
+  outputs: Record<string, unknown>;
+}
+
+export interface KubeObject {
+  apiVersion: string;
+  kind: string;
+  metadata: { name?: string; namespace?: string; labels?: Record<string, string>; annotations?: Record<string, string> };
+  [field: string]: unknown;
+}
+
+export function readRender(dir: string, run?: { status: number; stdout: string; stderr: string }): RenderResult {
+  const statusFile = `${dir}.status.json`;
+  const { status, stdout, stderr } = run ?? (JSON.parse(fs.readFileSync(statusFile, "utf8")) as { status: number; stdout: string; stderr: string });
+  const read = (file: string) => (fs.existsSync(path.join(dir, file)) ? fs.readFileSync(path.join(dir, file), "utf8") : undefined);
+  const resourcesText = read("resources.json");
+  const yamlText = read("kubernetes.yaml");
+  const outputsText = read("outputs.json");
+  return {
+    status,
+    stdout,
+    stderr,
+    resources: resourcesText ? (JSON.parse(resourcesText) as RenderedResource[]) : [],
+    objects: yamlText ? parseAllDocuments(yamlText).map((doc) => doc.toJSON() as KubeObject) : [],
+    outputs: outputsText ? (JSON.parse(outputsText) as Record<string, unknown>) : {},
+  };
+}
+
+export function resourcesOfType(result: RenderResult, type: string): RenderedResource[] {
+  return result.resources.filter((resource) => resource.type === type);
+}
+
+export function findObject(result: RenderResult, kind: string, name: string): KubeObject {
+  const found = result.objects.find((object) => object.kind === kind && object.metadata.name === name);
+  if (!found) throw new Error(`no ${kind} ${name} among ${result.objects.map((o) => `${o.kind}/${o.metadata.name}`).join(", ")}`);
+  return found;
+}
