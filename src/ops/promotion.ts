@@ -14,7 +14,7 @@ import { CONFIG_NAMESPACE, keyPath, parseStackConfig, type ConfigIssue, type Sta
 import { desiredFromSpec } from "../topics/model";
 import { validateTopicFields } from "../topics/validate";
 import { deepEqual, formatValue } from "./fieldDiff";
-import type { YamlSet } from "./yamlEdit";
+import { setIn, type YamlSet } from "./yamlEdit";
 
 /** Topic configs that depend on the environment's replication or storage, never promoted. */
 export function isEnvironmentSpecificTopicConfig(key: string): boolean {
@@ -186,15 +186,6 @@ export function planPromotion(source: StackInput, target: StackInput): Promotion
     }
   }
   return plan;
-}
-
-function setIn(target: Record<string, unknown>, path: readonly string[], value: unknown): void {
-  let node = target;
-  for (const key of path.slice(0, -1)) {
-    if (!isRecord(node[key])) node[key] = {};
-    node = node[key] as Record<string, unknown>;
-  }
-  node[path[path.length - 1]!] = value;
 }
 
 /** The target's raw config with the plan applied. */

@@ -238,7 +238,8 @@ function splice(text: string, edits: readonly Edit[]): string {
   return result;
 }
 
-function setIn(target: Record<string, unknown>, path: readonly string[], value: unknown): void {
+/** Sets `value` at `path` in a plain object tree, creating the maps on the way (mutates `target`). */
+export function setIn(target: Record<string, unknown>, path: readonly string[], value: unknown): void {
   let node = target;
   for (const key of path.slice(0, -1)) {
     if (!isPlainObject(node[key])) node[key] = {};
