@@ -14,6 +14,7 @@ import {
 import { RELEASE_TAG_KEY } from "../../src/backup/layout";
 import type { BackupConfig } from "../../src/config/schema";
 import { KUBE_BASICS, validConfig } from "../support/config";
+import { allows } from "../support/iamPolicy";
 
 /** kubernetes-models validates at runtime; its typings under CommonJS resolution omit validate(). */
 const validate = (model: unknown) => (model as { validate(): void }).validate();
@@ -23,56 +24,67 @@ function backupConfig(overrides: Record<string, unknown> = {}): BackupConfig {
   return validConfig({ environment: "prod", kafka: KUBE_BASICS.kafka, backup: { bucketName: "apphub-prod-redpanda-snapshots", ...overrides } }).backup;
 }
 
-type Statement = { Sid?: string; Action: string | string[]; Resource: string | string[]; Condition?: unknown };
-const actionsOf = (statements: Statement[]) => statements.flatMap((statement) => [statement.Action].flat());
 
-describe("bucket and access policies", () => {
+describe("bucket and access policies: what they allow, not how they are written", () => {
   const bucketArn = "arn:aws:s3:::apphub-prod-redpanda-snapshots";
+  const object = (key: string) => `${bucketArn}/${key}`;
+  const tls = { "aws:SecureTransport": "true" };
+  const job = backupAccessPolicy({ bucketArn, prefix: "/redpanda/", region: "us-east-1" });
+  const bucket = tlsOnlyBucketPolicy(bucketArn);
 
-  it("denies every non-TLS request to the bucket and its objects", () => {
-    expect(tlsOnlyBucketPolicy(bucketArn).Statement).toEqual([
-      {
-        Sid: "DenyInsecureTransport",
-        Effect: "Deny",
-        Principal: "*",
-        Action: "s3:*",
-        Resource: [bucketArn, `${bucketArn}/*`],
-        Condition: { Bool: { "aws:SecureTransport": "false" } },
-      },
-    ]);
+  it("denies every request that does not arrive over TLS, to the bucket and its objects, even one the job may make", () => {
+    for (const request of [
+      { action: "s3:GetObject", resource: object("redpanda/0/manifest.json") },
+      { action: "s3:ListBucket", resource: bucketArn, context: { "s3:prefix": "redpanda/0/" } },
+    ]) {
+      expect(allows([job, bucket], { ...request, context: { ...request.context, ...tls } })).toBe(true);
+      expect(allows([job, bucket], { ...request, context: { ...request.context, "aws:SecureTransport": "false" } })).toBe(false);
+    }
   });
 
-  it("grants only what backup and restore do, only under the snapshot prefix, and never delete", () => {
-    const policy = backupAccessPolicy({ bucketArn, prefix: "/redpanda/", region: "us-east-1" });
-    const statements = policy.Statement as Statement[];
-    expect(actionsOf(statements).sort()).toEqual(["s3:AbortMultipartUpload", "s3:GetObject", "s3:ListBucket", "s3:PutObject", "s3:PutObjectTagging"]);
-    expect(actionsOf(statements).some((action) => /Delete|\*/.test(action))).toBe(false);
-    const objects = statements.find((statement) => statement.Sid === "ReadWriteSnapshotObjects")!;
-    expect(objects.Resource).toEqual([`${bucketArn}/redpanda/*`]);
-    expect(statements.find((statement) => statement.Sid === "ListSnapshotPrefix")!.Condition).toEqual({ StringLike: { "s3:prefix": ["redpanda/*"] } });
+  it("lets the job read, write and tag snapshots and abort its uploads under the prefix only", () => {
+    for (const action of ["s3:GetObject", "s3:PutObject", "s3:PutObjectTagging", "s3:AbortMultipartUpload"]) {
+      expect(allows([job], { action, resource: object("redpanda/2/chunks/abc"), context: tls })).toBe(true);
+      expect(allows([job], { action, resource: object("other-team/2/chunks/abc"), context: tls })).toBe(false);
+      expect(allows([job], { action, resource: object("redpanda-old/2/chunks/abc"), context: tls })).toBe(false);
+    }
+    expect(allows([job], { action: "s3:ListBucket", resource: bucketArn, context: { "s3:prefix": "redpanda/1/" } })).toBe(true);
+    expect(allows([job], { action: "s3:ListBucket", resource: bucketArn, context: { "s3:prefix": "" } })).toBe(false);
   });
 
-  it("lets the job use the stack's KMS key only through S3", () => {
+  it("never lets the job delete a snapshot or change the bucket, wherever it asks", () => {
+    for (const action of ["s3:DeleteObject", "s3:DeleteObjectVersion", "s3:PutBucketPolicy", "s3:PutLifecycleConfiguration", "s3:DeleteBucket"]) {
+      for (const resource of [bucketArn, object("redpanda/0/manifest.json")]) {
+        expect(allows([job], { action, resource, context: tls })).toBe(false);
+      }
+    }
+  });
+
+  it("lets the job use the stack's KMS key only through S3 in the bucket's region", () => {
     const keyArn = "arn:aws:kms:us-east-1:123456789012:key/abc";
-    const statements = backupAccessPolicy({ bucketArn, prefix: "redpanda", region: "us-east-1", kmsKeyArn: keyArn }).Statement as Statement[];
-    expect(statements.at(-1)).toEqual({
-      Sid: "UseSnapshotKeyThroughS3",
-      Effect: "Allow",
-      Action: ["kms:GenerateDataKey", "kms:Decrypt"],
-      Resource: [keyArn],
-      Condition: { StringEquals: { "kms:ViaService": "s3.us-east-1.amazonaws.com" } },
-    });
+    const withKey = backupAccessPolicy({ bucketArn, prefix: "redpanda", region: "us-east-1", kmsKeyArn: keyArn });
+    for (const action of ["kms:GenerateDataKey", "kms:Decrypt"]) {
+      expect(allows([withKey], { action, resource: keyArn, context: { "kms:ViaService": "s3.us-east-1.amazonaws.com" } })).toBe(true);
+      expect(allows([withKey], { action, resource: keyArn, context: { "kms:ViaService": "s3.eu-west-1.amazonaws.com" } })).toBe(false);
+      expect(allows([withKey], { action, resource: keyArn })).toBe(false);
+    }
+    expect(allows([withKey], { action: "kms:ScheduleKeyDeletion", resource: keyArn, context: { "kms:ViaService": "s3.us-east-1.amazonaws.com" } })).toBe(false);
+    expect(allows([job], { action: "kms:Decrypt", resource: keyArn, context: { "kms:ViaService": "s3.us-east-1.amazonaws.com" } })).toBe(false);
   });
 
-  it("trusts only the backup ServiceAccount through the cluster's OIDC provider", () => {
+  it("trusts only the backup ServiceAccount of its namespace, through the cluster's OIDC provider", () => {
     const arn = "arn:aws:iam::123456789012:oidc-provider/oidc.eks.us-east-1.amazonaws.com/id/ABC";
-    const statement = irsaTrustPolicy({ oidcProviderArn: arn, namespace: "apphub-system", serviceAccount: "apphub-redpanda-backup" }).Statement[0]!;
-    expect(statement.Condition).toEqual({
-      StringEquals: {
-        "oidc.eks.us-east-1.amazonaws.com/id/ABC:sub": "system:serviceaccount:apphub-system:apphub-redpanda-backup",
-        "oidc.eks.us-east-1.amazonaws.com/id/ABC:aud": "sts.amazonaws.com",
-      },
-    });
+    const trust = irsaTrustPolicy({ oidcProviderArn: arn, namespace: "apphub-system", serviceAccount: "apphub-redpanda-backup" });
+    const assume = (sub: string, aud = "sts.amazonaws.com") =>
+      allows([trust], {
+        action: "sts:AssumeRoleWithWebIdentity",
+        context: { "oidc.eks.us-east-1.amazonaws.com/id/ABC:sub": sub, "oidc.eks.us-east-1.amazonaws.com/id/ABC:aud": aud },
+      });
+    expect(assume("system:serviceaccount:apphub-system:apphub-redpanda-backup")).toBe(true);
+    expect(assume("system:serviceaccount:apphub-system:default")).toBe(false);
+    expect(assume("system:serviceaccount:other:apphub-redpanda-backup")).toBe(false);
+    expect(assume("system:serviceaccount:apphub-system:apphub-redpanda-backup", "some-other-audience")).toBe(false);
+    expect((trust.Statement[0] as { Principal: unknown }).Principal).toEqual({ Federated: arn });
   });
 });
 
