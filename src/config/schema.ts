@@ -33,7 +33,12 @@ import {
 } from "./rules";
 
 export const CONFIG_NAMESPACE = "apphub-streaming";
-export const ENVIRONMENTS = ["dev", "minikube", "prod"] as const;
+/**
+ * `dev`: the local Docker stack; `minikube` / `prod`: the Redpanda StatefulSet on Kubernetes;
+ * `external`: an existing Redpanda or Kafka cluster this program does not deploy (Redpanda Cloud,
+ * an operator-managed cluster, the dev broker) — only the topic catalog and the env injection.
+ */
+export const ENVIRONMENTS = ["dev", "minikube", "prod", "external"] as const;
 export type Environment = (typeof ENVIRONMENTS)[number];
 
 /**
@@ -112,6 +117,8 @@ const rawSchema = z.strictObject({
     .strictObject({
       brokers: z.array(hostPort, { error: 'expected a list of "host:port"' }).min(1).optional(),
       clientId: z.string().min(1).optional(),
+      /** Brokers of an external cluster (environment external): bounds and defaults topic replication. */
+      brokerCount: positiveInt("a broker count of at least 1", MAX_BROKERS).optional(),
       connectTimeoutMs: positiveInt().optional(),
       requestTimeoutMs: positiveInt().optional(),
       tls: z.strictObject({ enabled: bool.optional(), rejectUnauthorized: bool.optional() }).optional(),
@@ -490,6 +497,9 @@ function dedupe(issues: ConfigIssue[]): ConfigIssue[] {
 const isRecord = (value: unknown): value is Record<string, unknown> =>
   typeof value === "object" && value !== null && !Array.isArray(value);
 
+/** Brokers of the external cluster when `kafka.brokerCount` does not say: a production-shaped cluster. */
+export const EXTERNAL_DEFAULT_BROKER_COUNT = 3;
+
 /**
  * Rules that relate several keys, on the resolved config: every default is already applied,
  * so no rule re-derives one. `raw` only tells which values the stack file set explicitly.
@@ -497,19 +507,21 @@ const isRecord = (value: unknown): value is Record<string, unknown> =>
 function crossFieldIssues(config: StackConfig, raw: RawConfig): ConfigIssue[] {
   const issues: ConfigIssue[] = [];
   const { environment, brokerCount } = config;
-  const onKubernetes = environment !== "dev";
-  const capacity = { brokers: brokerCount, coresPerBroker: onKubernetes ? config.cluster.cpu : DEV_CORES };
+  const onKubernetes = environment === "minikube" || environment === "prod";
+  // An external cluster's cores are unknown: only the absolute bound applies there.
+  const capacity = environment === "external" ? undefined : { brokers: brokerCount, coresPerBroker: onKubernetes ? config.cluster.cpu : DEV_CORES };
 
   for (const topic of config.topics) {
     const nameProblem = topicNameProblem(topic.name);
     if (nameProblem) issues.push({ key: keyPath(["topics", topic.name]), message: nameProblem });
     const replication = replicationFactorProblem(topic.replicationFactor, { count: brokerCount, of: environment });
     if (replication) issues.push({ key: keyPath(["topics", topic.name, "replicationFactor"]), message: replication });
-    const limit = maxPartitions(capacity, topic.replicationFactor);
-    const partitions = partitionsProblem(topic.partitions, {
-      max: limit,
-      why: `${brokerCount} broker(s) × ${capacity.coresPerBroker} core(s) × ${PARTITION_REPLICAS_PER_CORE} partition replicas per core (Redpanda's topic_partitions_per_shard) ÷ replication ${topic.replicationFactor}`,
-    });
+    const partitions = capacity
+      ? partitionsProblem(topic.partitions, {
+          max: maxPartitions(capacity, topic.replicationFactor),
+          why: `${brokerCount} broker(s) × ${capacity.coresPerBroker} core(s) × ${PARTITION_REPLICAS_PER_CORE} partition replicas per core (Redpanda's topic_partitions_per_shard) ÷ replication ${topic.replicationFactor}`,
+        })
+      : partitionsProblem(topic.partitions);
     if (partitions) issues.push({ key: keyPath(["topics", topic.name, "partitions"]), message: partitions });
   }
 
@@ -550,6 +562,14 @@ function crossFieldIssues(config: StackConfig, raw: RawConfig): ConfigIssue[] {
     issues.push(...clusterConfigIssues(environment, config.cluster, brokerCount).map((issue) => ({ key: keyPath(issue.path), message: issue.message })));
   }
 
+  if (environment === "external") issues.push(...externalIssues(raw));
+  if (environment !== "external" && raw.kafka?.brokerCount !== undefined) {
+    issues.push({
+      key: keyPath(["kafka", "brokerCount"]),
+      message: `expected no value outside environment external: the ${environment} broker count is ${environment === "dev" ? "1" : `apphub-streaming:cluster.replicas`}`,
+    });
+  }
+
   // The topic bootstrap runs wherever `pulumi up` runs, so it needs an address for every broker.
   if (onKubernetes && config.kafka.brokers === undefined && !config.cluster.external.enabled) {
     issues.push({
@@ -579,7 +599,7 @@ function crossFieldIssues(config: StackConfig, raw: RawConfig): ConfigIssue[] {
     if (problems.length > 0) {
       issues.push({ key: keyPath(["streaming", "brokerUrl"]), message: `expected comma-separated "host:port" broker addresses when streaming is enabled: ${problems.join("; ")}` });
     }
-    const loopback = onKubernetes ? parseBrokerList(streaming.brokerUrl).find(isLoopbackBroker) : undefined;
+    const loopback = environment !== "dev" ? parseBrokerList(streaming.brokerUrl).find(isLoopbackBroker) : undefined;
     if (loopback !== undefined) {
       issues.push({
         key: keyPath(["streaming", "brokerUrl"]),
@@ -621,6 +641,38 @@ function crossFieldIssues(config: StackConfig, raw: RawConfig): ConfigIssue[] {
   return issues;
 }
 
+/** An external cluster is only addressed, never deployed: no broker, backup or dev settings apply. */
+function externalIssues(raw: RawConfig): ConfigIssue[] {
+  const issues: ConfigIssue[] = [];
+  if (raw.kafka?.brokers === undefined) {
+    issues.push({
+      key: keyPath(["kafka", "brokers"]),
+      message: 'is required with environment external: expected the "host:port" list where pulumi up reaches the cluster',
+    });
+  }
+  for (const section of ["cluster", "dev"] as const) {
+    if (raw[section] !== undefined) {
+      issues.push({
+        key: keyPath([section]),
+        message: "expected no value with environment external: this program deploys no brokers there",
+      });
+    }
+  }
+  if (raw.backup?.enabled === true) {
+    issues.push({
+      key: keyPath(["backup", "enabled"]),
+      message: "expected false with environment external: snapshots copy the data directories of brokers this program runs; back up an external cluster with its own tooling",
+    });
+  }
+  if (raw.streaming?.enabled === true && raw.streaming.brokerUrl === undefined) {
+    issues.push({
+      key: keyPath(["streaming", "brokerUrl"]),
+      message: 'is required with environment external when streaming is enabled: expected the comma-separated "host:port" list the core and timestore pods use',
+    });
+  }
+  return issues;
+}
+
 function resolveTopics(raw: RawConfig, replicationDefault: number): TopicSpec[] {
   const overrides = raw.topics ?? {};
   const seedNames = new Set(SEED_TOPICS.map((topic) => topic.name));
@@ -658,23 +710,29 @@ function topicSpec(
 
 function resolve(raw: RawConfig, env: NodeJS.ProcessEnv): StackConfig {
   const environment = raw.environment;
-  const onKubernetes = environment !== "dev";
-  const brokerCount = onKubernetes ? (raw.cluster?.replicas ?? 3) : 1;
+  const kafka = raw.kafka ?? {};
+  const onKubernetes = environment === "minikube" || environment === "prod";
+  const brokerCount =
+    environment === "external" ? (kafka.brokerCount ?? EXTERNAL_DEFAULT_BROKER_COUNT) : onKubernetes ? (raw.cluster?.replicas ?? 3) : 1;
   const namespace = raw.namespace ?? DEFAULT_NAMESPACE;
   const cluster = raw.cluster ?? {};
   const dev = raw.dev ?? {};
   const backup = raw.backup ?? {};
   const streaming = raw.streaming ?? {};
-  const kafka = raw.kafka ?? {};
   const devHost = dialableHost(dev.bindAddress ?? DEFAULT_DEV_LISTENER.bindAddress);
-  const defaultBrokerUrl = onKubernetes ? "apphub-redpanda:9092" : `${devHost}:${dev.kafkaPort ?? DEFAULT_DEV_LISTENER.kafkaPort}`;
+  const defaultBrokerUrl =
+    environment === "external"
+      ? (kafka.brokers ?? []).join(",")
+      : onKubernetes
+        ? "apphub-redpanda:9092"
+        : `${devHost}:${dev.kafkaPort ?? DEFAULT_DEV_LISTENER.kafkaPort}`;
 
   return {
     environment,
     namespace,
     brokerCount,
-    // The seed asks for 3 replicas on Kubernetes; a smaller cluster cannot place more than it has brokers.
-    topics: resolveTopics(raw, onKubernetes ? Math.min(3, brokerCount) : 1),
+    // The seed asks for 3 replicas; a smaller cluster cannot place more than it has brokers.
+    topics: resolveTopics(raw, Math.min(3, brokerCount)),
     probeTopic: raw.probeTopic ?? DEFAULT_PROBE_TOPIC,
     protectTopics: raw.protectTopics ?? environment === "prod",
     kafka: {

@@ -101,7 +101,7 @@ describe("validation reports every problem at once, with full key paths", () => 
 
   it("rejects an unknown or missing environment", () => {
     expect(configIssues({ environment: "staging" })).toEqual([
-      { key: "apphub-streaming:environment", message: 'expected one of dev, minikube, prod, got "staging"' },
+      { key: "apphub-streaming:environment", message: 'expected one of dev, minikube, prod, external, got "staging"' },
     ]);
     expect(keys(configIssues({}))).toContain("apphub-streaming:environment");
   });
