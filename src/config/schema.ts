@@ -57,7 +57,7 @@ const positiveInt = (what = "a positive integer", max = MAX_INT32) =>
     .number({ error: `expected ${what}` })
     .int({ error: `expected ${what}` })
     .min(1, { error: `expected ${what}` })
-    .max(max, { error: `expected ${what} of at most ${max}` });
+    .max(max, { error: `expected ${what} (at most ${max})` });
 const port = z
   .number({ error: "expected a TCP port (1-65535)" })
   .int({ error: "expected a TCP port (1-65535)" })
