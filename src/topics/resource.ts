@@ -24,6 +24,8 @@ export interface KafkaTopicArgs {
 export class KafkaTopic extends pulumi.dynamic.Resource {
   // `declare`: the engine fills these in; a class field initializer would overwrite them.
   declare public readonly partitions: pulumi.Output<number>;
+  /** Partitions on the broker at the last create, update or refresh (absent in state written by provider version 1). */
+  declare public readonly livePartitions: pulumi.Output<number | undefined>;
   declare public readonly replicationFactor: pulumi.Output<number>;
   declare public readonly config: pulumi.Output<Record<string, string>>;
   declare public readonly deletionPolicy: pulumi.Output<DeletionPolicy>;
