@@ -38,11 +38,12 @@ function runtime(): Runtime {
   return require(require("node:path").join(root, "src/topics/providerEntry.js"))(ABI, FORM, root);
 }
 
+/** Each method forwards its arguments unchanged (rest parameters keep the serialized text short). */
 export const kafkaTopicProvider: pulumi.dynamic.ResourceProvider = {
-  check: (olds, news) => runtime().check(olds, news),
-  diff: (id, olds, news) => runtime().diff(id, olds, news),
-  create: (inputs) => runtime().create(inputs),
-  update: (id, olds, news) => runtime().update(id, olds, news),
-  read: (id, props) => runtime().read(id, props),
-  delete: (id, props) => runtime().delete(id, props),
+  check: (...args: Parameters<Runtime["check"]>) => runtime().check(...args),
+  diff: (...args: Parameters<Runtime["diff"]>) => runtime().diff(...args),
+  create: (...args: Parameters<Runtime["create"]>) => runtime().create(...args),
+  update: (...args: Parameters<Runtime["update"]>) => runtime().update(...args),
+  read: (...args: Parameters<Runtime["read"]>) => runtime().read(...args),
+  delete: (...args: Parameters<Runtime["delete"]>) => runtime().delete(...args),
 };

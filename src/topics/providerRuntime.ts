@@ -12,7 +12,7 @@
 import { applyPlans, planOne, readLive, managedKeys } from "./engine";
 import { type KafkaTopicInputs, PROVIDER_ABI } from "./model";
 import { liveReplication } from "./plan";
-import { checkTopic, desiredOf, diffTopic, echoInputs, liveOutputs, outsOf } from "./providerLogic";
+import { checkTopic, desiredOf, diffTopic, echoInputs, handAddedPartitionsMessage, liveOutputs, outsOf } from "./providerLogic";
 import { withSharedSession } from "./sessions";
 
 /** The shim ABIs this runtime serves (see `PROVIDER_ABI` in `model.ts`). */
@@ -35,7 +35,15 @@ export const provider = {
   },
 
   async diff(_id: string, olds: Record<string, unknown>, news: Record<string, unknown>) {
-    return diffTopic(olds, news);
+    const result = diffTopic(olds, news);
+    // The component warns about hand-added partitions from the resource's outputs, but a topic
+    // with a pending update has unknown outputs during preview: report it here instead. The
+    // engine shows the provider's stderr under the stack's diagnostics.
+    const live = olds.livePartitions;
+    if (result.changes && typeof live === "number" && typeof news.partitions === "number" && live > news.partitions) {
+      process.stderr.write(`warning: ${handAddedPartitionsMessage(String(news.name), live, news.partitions)}\n`);
+    }
+    return result;
   },
 
   /** Creates the topic, or adopts an existing one whose partitions and replication match. */

@@ -31,6 +31,8 @@ export class KafkaTopic extends pulumi.dynamic.Resource {
   declare public readonly deletionPolicy: pulumi.Output<DeletionPolicy>;
 
   constructor(topicName: string, args: KafkaTopicArgs, opts?: pulumi.CustomResourceOptions) {
-    super(kafkaTopicProvider, topicName, { ...args }, opts, "streaming", "KafkaTopic");
+    // An output-only property must be named (as undefined, which is not sent as an input) for
+    // the SDK to create its Output on this object.
+    super(kafkaTopicProvider, topicName, { ...args, livePartitions: undefined }, opts, "streaming", "KafkaTopic");
   }
 }

@@ -1,9 +1,9 @@
 // The test peers by name, so the CLI and the vitest globalSetup drive them the same way.
-import { CLUSTER_BROKERS, SINGLE_BROKERS, kafkaStatus, startKafka, stopKafka } from './kafka';
+import { CLUSTER_BROKERS, SASL_BROKERS, SINGLE_BROKERS, kafkaStatus, startKafka, stopKafka } from './kafka';
 import type { StartOutcome } from './proc';
 import { S3_ENDPOINT, s3Status, startS3, stopS3 } from './s3';
 
-export const PEER_NAMES = ['single', 'cluster', 's3'] as const;
+export const PEER_NAMES = ['single', 'cluster', 'sasl', 's3'] as const;
 export type PeerName = (typeof PEER_NAMES)[number];
 
 interface Peer {
@@ -26,6 +26,7 @@ const PEERS: Record<PeerName, Peer> = {
     stop: () => stopKafka('cluster'),
     status: () => kafkaStatus('cluster'),
   },
+  sasl: { address: SASL_BROKERS.join(','), start: () => startKafka('sasl'), stop: () => stopKafka('sasl'), status: () => kafkaStatus('sasl') },
   s3: { address: S3_ENDPOINT, start: startS3, stop: stopS3, status: s3Status },
 };
 
