@@ -1,10 +1,17 @@
 // The test peers by name, so the CLI and the vitest globalSetup drive them the same way.
+import { ensurePromtool, ensurePulumiEngine, isBuilt } from './engines';
 import { CLUSTER_BROKERS, SASL_BROKERS, SINGLE_BROKERS, kafkaStatus, startKafka, stopKafka } from './kafka';
 import type { StartOutcome } from './proc';
 import { S3_ENDPOINT, s3Status, startS3, stopS3 } from './s3';
 
-export const PEER_NAMES = ['single', 'cluster', 'sasl', 's3'] as const;
+export const PEER_NAMES = ['single', 'cluster', 'sasl', 's3', 'pulumi', 'promtool'] as const;
 export type PeerName = (typeof PEER_NAMES)[number];
+
+/** The peers each test tier needs; its global setup starts (or finds) exactly these. */
+export const TIER_PEERS: Record<'integration' | 'e2e', readonly PeerName[]> = {
+  integration: ['single', 'cluster', 'sasl', 's3', 'promtool'],
+  e2e: ['single', 'cluster', 'sasl', 's3', 'pulumi'],
+};
 
 interface Peer {
   address: string;
@@ -28,6 +35,28 @@ const PEERS: Record<PeerName, Peer> = {
   },
   sasl: { address: SASL_BROKERS.join(','), start: () => startKafka('sasl'), stop: () => stopKafka('sasl'), status: () => kafkaStatus('sasl') },
   s3: { address: S3_ENDPOINT, start: startS3, stop: stopS3, status: s3Status },
+  // Engines are built, not run: "up" builds (or finds) them, "down" leaves the cache alone.
+  pulumi: {
+    address: 'pulumi CLI + Node.js language host + kubernetes plugin',
+    start: async () => {
+      const cached = isBuilt('pulumi') && isBuilt('language-host') && isBuilt('kubernetes-provider');
+      const engine = await ensurePulumiEngine();
+      console.log(`pulumi: ${engine.version} (${engine.source === 'path' ? `from PATH, ${engine.bin}` : engine.bin})`);
+      return cached || engine.source === 'path' ? 'already-running' : 'started';
+    },
+    stop: async () => ['engine builds stay cached'],
+    status: async () => [isBuilt('pulumi') ? 'built' : 'not built'],
+  },
+  promtool: {
+    address: 'promtool',
+    start: async () => {
+      const cached = isBuilt('promtool');
+      console.log(`promtool: ${await ensurePromtool()}`);
+      return cached ? 'already-running' : 'started';
+    },
+    stop: async () => ['engine builds stay cached'],
+    status: async () => [isBuilt('promtool') ? 'built' : 'not built'],
+  },
 };
 
 export function isPeerName(name: string): name is PeerName {

@@ -91,11 +91,9 @@ EOF
   go get "github.com/pulumi/pulumi/sdk/v3/nodejs/cmd/pulumi-language-nodejs@$LANGUAGE_HOST_VERSION"
   go build -trimpath -ldflags "-s -w" -o "$1/bin/pulumi-language-nodejs" \
     github.com/pulumi/pulumi/sdk/v3/nodejs/cmd/pulumi-language-nodejs
-  # The dynamic-provider plugin is a shim the SDK ships inside its Go module, not in the npm package.
-  cat >"$1/bin/pulumi-resource-pulumi-nodejs" <<'EOF'
-#!/bin/sh
-exec node "${PULUMI_NODEJS_DYNAMIC_PROVIDER:-./node_modules/@pulumi/pulumi/cmd/dynamic-provider}" "$@"
-EOF
+  # The dynamic-provider plugin is the SDK's own shim script (it resolves @pulumi/pulumi from the
+  # program's folder), shipped inside the Go module rather than the npm package.
+  cp "$(go env GOMODCACHE)/github.com/pulumi/pulumi/sdk/v3@$LANGUAGE_HOST_VERSION/nodejs/dist/pulumi-resource-pulumi-nodejs" "$1/bin/"
   chmod +x "$1/bin/pulumi-resource-pulumi-nodejs"
 }
 
@@ -125,9 +123,10 @@ import (
 
 func main() { etcdmain.Main(os.Args) }
 EOF
-  go get "k8s.io/kubernetes/cmd/kube-apiserver@$KUBERNETES_VERSION" \
-    "k8s.io/kubernetes/cmd/kube-controller-manager@$KUBERNETES_VERSION" \
-    "go.etcd.io/etcd/server/v3@$ETCD_VERSION"
+  # `tool` directives keep the commands' requirements through `go mod tidy` (nothing imports them).
+  go get -tool "k8s.io/kubernetes/cmd/kube-apiserver@$KUBERNETES_VERSION" \
+    "k8s.io/kubernetes/cmd/kube-controller-manager@$KUBERNETES_VERSION"
+  go get "go.etcd.io/etcd/server/v3@$ETCD_VERSION"
   go mod tidy
   local ldflags="-s -w -X k8s.io/component-base/version.gitVersion=$KUBERNETES_VERSION -X k8s.io/component-base/version.gitMajor=1 -X k8s.io/component-base/version.gitMinor=33"
   go build -trimpath -ldflags "$ldflags" -o "$1/bin/kube-apiserver" k8s.io/kubernetes/cmd/kube-apiserver
