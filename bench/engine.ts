@@ -1,5 +1,5 @@
 /**
- * `npm run bench:engine [-- --sizes 7,200] [--partitions 6] [--brokers 127.0.0.1:19092]`
+ * `npm run bench:engine [-- --sizes 7,200] [--partitions 6] [--brokers 127.0.0.1:19092] [--type-check]`
  *
  * The topic catalog through the real Pulumi CLI (file backend, `environment: external`, the
  * harness of test/e2e/support/pulumi.ts) beside the topics CLI on the same broker, in the same
@@ -35,6 +35,12 @@ import { PulumiWorkspace } from "../test/e2e/support/pulumi";
 import { repoRoot } from "../test/peers/proc";
 
 const RUN = randomBytes(3).toString("hex");
+/**
+ * ts-node only transpiles the program (`PULUMI_NODEJS_TRANSPILE_ONLY`, a documented Pulumi
+ * setting): the CLI side runs compiled JS without a type check too. `--type-check` measures
+ * what a default `pulumi up` does (a whole-program type check on every run).
+ */
+let pulumiEnv: NodeJS.ProcessEnv = { PULUMI_NODEJS_TRANSPILE_ONLY: "true" };
 const RETENTION = 604_800_000;
 const CHANGED_RETENTION = 259_200_000;
 
@@ -100,7 +106,7 @@ async function benchSize(ws: PulumiWorkspace, brokers: string[], size: number, p
     writeCliStack(cliDir, stack, stackConfig(brokers, catalog("cli", size, partitions)));
 
     const cliCold = topicsCli(cliDir, stack, "apply", brokers);
-    const up = await timed(() => ws.pulumi(["up", "--yes", "--skip-preview"], { stack }));
+    const up = await timed(() => ws.pulumi(["up", "--yes", "--skip-preview"], { stack, env: pulumiEnv }));
     rows.push({ topics: size, scenario: "cold up / apply", pulumiMs: up.ms, cliMs: cliCold, goal: "3x" });
 
     const exported = await ws.exportState(stack);
@@ -109,17 +115,17 @@ async function benchSize(ws: PulumiWorkspace, brokers: string[], size: number, p
     bytes.set(size, Math.max(...records.map((record) => JSON.stringify(record).length)));
 
     const cliPlan = topicsCli(cliDir, stack, "plan", brokers);
-    const preview = await timed(() => ws.pulumi(["preview", "--expect-no-changes"], { stack }));
+    const preview = await timed(() => ws.pulumi(["preview", "--expect-no-changes"], { stack, env: pulumiEnv }));
     rows.push({ topics: size, scenario: "no-op preview / plan", pulumiMs: preview.ms, cliMs: cliPlan, goal: "3x" });
 
     const cliRead = topicsCli(cliDir, stack, "plan", brokers);
-    const refresh = await timed(() => ws.pulumi(["refresh", "--yes"], { stack }));
+    const refresh = await timed(() => ws.pulumi(["refresh", "--yes"], { stack, env: pulumiEnv }));
     rows.push({ topics: size, scenario: "refresh / plan", pulumiMs: refresh.ms, cliMs: cliRead, goal: "3x" });
 
     writeCliStack(cliDir, stack, stackConfig(brokers, catalog("cli", size, partitions, true)));
     const cliChange = topicsCli(cliDir, stack, "apply", brokers);
     ws.writeConfig(stack, { topics: catalog("pulumi", size, partitions, true) });
-    const change = await timed(() => ws.pulumi(["up", "--yes", "--skip-preview"], { stack }));
+    const change = await timed(() => ws.pulumi(["up", "--yes", "--skip-preview"], { stack, env: pulumiEnv }));
     if (!/~ 1 updated/.test(change.value.output)) throw new Error(`expected one update, got:\n${change.value.output.slice(-2000)}`);
     rows.push({ topics: size, scenario: "one-retention-change up / apply", pulumiMs: change.ms, cliMs: cliChange });
     return rows;
@@ -158,8 +164,14 @@ function format(rows: readonly Row[], bytes: ReadonlyMap<number, number>): strin
 async function main(argv: string[]): Promise<void> {
   const { values } = parseArgs({
     args: argv,
-    options: { sizes: { type: "string", default: "7,200" }, partitions: { type: "string", default: "6" }, brokers: { type: "string", default: "127.0.0.1:19092" } },
+    options: {
+      sizes: { type: "string", default: "7,200" },
+      partitions: { type: "string", default: "6" },
+      brokers: { type: "string", default: "127.0.0.1:19092" },
+      "type-check": { type: "boolean", default: false },
+    },
   });
+  if (values["type-check"]) pulumiEnv = {};
   const sizes = (values.sizes ?? "7,200").split(",").map(Number);
   const partitions = Number(values.partitions);
   const brokers = parseBrokerList(values.brokers ?? "");

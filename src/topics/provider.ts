@@ -16,8 +16,8 @@
  * Rules for this file (SPEC, "Pulumi facts"): the shim captures only a string and a number
  * (copied into local constants so no module object is captured by value), uses `require` only
  * inside the functions (the serializer leaves `require` to run time), no `this`, no classes,
- * no secrets. The checkout is the provider process's working directory (the Pulumi project
- * directory, where the engine starts it), or `APPHUB_STREAMING_ROOT`. Its entry,
+ * no secrets. The checkout is found from the provider process's working directory upwards
+ * (the engine starts it in the directory of the program's `main`), or `APPHUB_STREAMING_ROOT`. Its entry,
  * `src/topics/providerEntry.js`, is plain JavaScript so it loads without a TypeScript loader.
  */
 import type * as pulumi from "@pulumi/pulumi";
@@ -32,10 +32,18 @@ const FORM: "ts" | "js" = __filename.endsWith(".ts") ? "ts" : "js";
 
 type Runtime = Required<Pick<pulumi.dynamic.ResourceProvider, "check" | "diff" | "create" | "update" | "read" | "delete">>;
 
-/** Loads the runtime through the checkout's plain-JS entry (`providerEntry.js`). Serialized by value: keep it small. */
+/**
+ * Loads the runtime through the checkout's plain-JS entry (`providerEntry.js`), found from the
+ * provider's working directory upwards (the engine starts it in the directory of the program's
+ * `main`, `src/`). Serialized by value: keep it small.
+ */
 function runtime(): Runtime {
-  const root = process.env.APPHUB_STREAMING_ROOT || process.cwd();
-  return require(require("node:path").join(root, "src/topics/providerEntry.js"))(ABI, FORM, root);
+  const fs = require("node:fs");
+  const path = require("node:path");
+  const entry = "src/topics/providerEntry.js";
+  let root = process.env.APPHUB_STREAMING_ROOT || process.cwd();
+  while (!fs.existsSync(path.join(root, entry)) && path.dirname(root) !== root) root = path.dirname(root);
+  return require(path.join(root, entry))(ABI, FORM, root);
 }
 
 /** Each method forwards its arguments unchanged (rest parameters keep the serialized text short). */

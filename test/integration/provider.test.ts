@@ -146,7 +146,7 @@ describe("the serialized KafkaTopic provider", () => {
     expect(declared?.inputs.saslPassword).toBe("[secret]");
     expect(declared?.options.additionalSecretOutputs).toEqual(["saslPassword"]);
     const requires = [...serialized.text.matchAll(/require\("([^"]+)"\)/g)].map((match) => match[1] ?? "");
-    expect(requires).toEqual(["node:path"]);
+    expect(requires.sort()).toEqual(["node:fs", "node:path"]);
   });
 
   it("check names every bad field", () => {
