@@ -10,8 +10,8 @@
  * - no-op plan: read every topic's state (ours: one Metadata + one DescribeConfigs; baseline:
  *   one DescribeConfigs per topic);
  * - one-retention-change apply: change one topic's retention (ours: plan, validate, one
- *   AlterConfigs, verify; baseline: one DescribeConfigs per topic to find the difference, then
- *   one AlterConfigs).
+ *   IncrementalAlterConfigs, verify; baseline: one DescribeConfigs per topic to find the
+ *   difference, then one IncrementalAlterConfigs).
  *
  * Every measurement includes opening the connection, as every CLI run does. Runs against the
  * single peer broker by default and deletes every topic it created (all named
@@ -137,19 +137,9 @@ async function benchSize(settings: ConnectionSettings, size: number, partitions:
       }),
     (index) =>
       measure(settings, async (session) => {
-        let overrides: Record<string, string> = {};
-        for (const [position, topic] of base.entries()) {
-          const configs = (await session.describeTopicConfigs([topic.name])).get(topic.name) ?? {};
-          if (position === 0) {
-            overrides = Object.fromEntries(
-              Object.entries(configs)
-                .filter(([, entry]) => entry.isOverride && !entry.readOnly && entry.value !== null)
-                .map(([key, entry]) => [key, entry.value as string]),
-            );
-          }
-        }
+        for (const topic of base) await session.describeTopicConfigs([topic.name]);
         const first = base[0];
-        if (first) await session.alterTopicConfigs([{ name: first.name, config: { ...overrides, "retention.ms": retentionFor(index) } }], false);
+        if (first) await session.alterTopicConfigs([{ name: first.name, set: { "retention.ms": retentionFor(index) } }], false);
       }),
   );
 

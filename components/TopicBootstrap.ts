@@ -2,6 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { KafkaClientConfig, TopicSpec } from "../src/config/schema";
 import { PROVIDER_VERSION, desiredFromSpec } from "../src/topics/model";
 import { KafkaTopic } from "../src/topics/resource";
+import { handAddedPartitionsMessage } from "../src/topics/providerLogic";
 import { validateTopicFields } from "../src/topics/validate";
 
 /** Arguments of {@link TopicBootstrap}. */
@@ -28,7 +29,10 @@ export interface TopicBootstrapArgs {
  * topic's `deletionPolicy` is `delete`.
  */
 export class TopicBootstrap extends pulumi.ComponentResource {
-  /** Topic name → effective settings, as the provider reported them after create/update. */
+  /**
+   * Topic name → effective settings, from each topic resource's outputs (what the provider saw
+   * on the broker at its last create, update or refresh): partitions added by hand show here.
+   */
   public readonly topics: pulumi.Output<Record<string, TopicSpec>>;
   /** The per-topic resources, for dependents that must wait for every topic. */
   public readonly topicResources: pulumi.Resource[];
@@ -78,14 +82,18 @@ export class TopicBootstrap extends pulumi.ComponentResource {
     this.topics = pulumi
       .all(
         resources.map(({ topic, resource }) =>
-          pulumi.all([resource.partitions, resource.replicationFactor, resource.config, resource.deletionPolicy]).apply(
-            ([partitions, replicationFactor, config, deletionPolicy]): [string, TopicSpec] => {
+          pulumi.all([resource.partitions, resource.livePartitions, resource.replicationFactor, resource.config, resource.deletionPolicy]).apply(
+            ([partitions, livePartitions, replicationFactor, config, deletionPolicy]): [string, TopicSpec] => {
               const { "retention.ms": retention, ...otherConfig } = config;
+              // Refresh records partitions added by hand; Kafka cannot remove them, so say how to record them.
+              if (livePartitions !== undefined && livePartitions > partitions) {
+                void pulumi.log.warn(handAddedPartitionsMessage(topic.name, livePartitions, partitions), resource);
+              }
               return [
                 topic.name,
                 {
                   ...topic,
-                  partitions,
+                  partitions: Math.max(partitions, livePartitions ?? 0),
                   replicationFactor,
                   retentionMs: retention === undefined ? topic.retentionMs : Number(retention),
                   config: otherConfig,

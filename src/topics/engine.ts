@@ -6,7 +6,7 @@
  * Round trips, whatever the number of topics:
  * - plan / no-op apply: one Metadata request + one DescribeConfigs request;
  * - apply with changes: the plan, then one validate-only request per kind of change
- *   (CreateTopics, CreatePartitions, AlterConfigs; a ListPartitionReassignments before a
+ *   (CreateTopics, CreatePartitions, IncrementalAlterConfigs; a ListPartitionReassignments before a
  *   reassignment), then the same requests for real, then one re-read (Metadata +
  *   DescribeConfigs) to verify the broker converged.
  *
@@ -15,7 +15,7 @@
  */
 import { kafkaErrorMessage, type KafkaSession } from "./kafka";
 import type { DesiredTopic } from "./model";
-import { planCatalog, planTopic, type ClusterView, type LiveTopic, type PlanMode, type TopicPlan } from "./plan";
+import { planCatalog, planTopic, type ClusterView, type ExtraPartitions, type LiveTopic, type PlanMode, type TopicPlan } from "./plan";
 
 export interface LiveState {
   cluster: ClusterView;
@@ -27,16 +27,21 @@ export interface ApplyOptions {
   reassignmentTimeoutMs?: number;
   /** How often to poll an ongoing reassignment. Default: 250 ms. */
   pollIntervalMs?: number;
+  /** How the verifying re-read treats partitions beyond the stack's count; must match the plan's. Default: block. */
+  extraPartitions?: ExtraPartitions;
 }
 
 export const DEFAULT_REASSIGNMENT_TIMEOUT_MS = 300_000;
 
-/** One Metadata request, then one DescribeConfigs request for the named topics that exist. */
-export async function readLive(session: KafkaSession, names: readonly string[]): Promise<LiveState> {
+/**
+ * One Metadata request, then one DescribeConfigs request for the named topics that exist,
+ * asking only about `keys` (the managed config keys) when given.
+ */
+export async function readLive(session: KafkaSession, names: readonly string[], keys?: readonly string[]): Promise<LiveState> {
   if (names.length === 0) return { cluster: { brokerIds: [] }, topics: new Map() };
   const snapshot = await session.metadata(names);
   const existing = names.filter((name) => snapshot.topics.has(name));
-  const configs = await session.describeTopicConfigs(existing);
+  const configs = await session.describeTopicConfigs(existing, keys);
   const topics = new Map<string, LiveTopic>();
   for (const name of existing) {
     topics.set(name, { name, partitions: snapshot.topics.get(name) ?? [], configs: configs.get(name) ?? {} });
@@ -49,12 +54,19 @@ export async function planTopics(
   session: KafkaSession,
   desired: readonly DesiredTopic[],
   mode: PlanMode = "reconcile",
+  extraPartitions: ExtraPartitions = "block",
 ): Promise<{ plans: TopicPlan[]; cluster: ClusterView }> {
   const live = await readLive(
     session,
     desired.map((topic) => topic.name),
+    managedKeys(desired),
   );
-  return { plans: planCatalog(desired, live.topics, live.cluster, mode), cluster: live.cluster };
+  return { plans: planCatalog(desired, live.topics, live.cluster, mode, extraPartitions), cluster: live.cluster };
+}
+
+/** Every config key any of `desired` manages: the only ones DescribeConfigs is asked about. */
+export function managedKeys(desired: readonly DesiredTopic[]): string[] {
+  return [...new Set(desired.flatMap((topic) => Object.keys(topic.config)))].sort();
 }
 
 /** Raised when a plan cannot be applied as a whole; carries the blocked plans. */
@@ -75,7 +87,7 @@ export async function applyPlans(session: KafkaSession, plans: readonly TopicPla
   const updates = plans.filter((plan) => plan.action === "update");
   const createRequests = creates.map((topic) => ({ name: topic.name, partitions: topic.partitions, replicationFactor: topic.replicationFactor, config: topic.config }));
   const partitionRequests = updates.flatMap((plan) => (plan.operations.partitionCount !== undefined ? [{ name: plan.name, count: plan.operations.partitionCount }] : []));
-  const configRequests = updates.flatMap((plan) => (plan.operations.alterConfigs !== undefined ? [{ name: plan.name, config: plan.operations.alterConfigs }] : []));
+  const configRequests = updates.flatMap((plan) => (plan.operations.alterConfigs !== undefined ? [{ name: plan.name, set: plan.operations.alterConfigs }] : []));
   const reassignments = updates.flatMap((plan) => (plan.operations.reassignment !== undefined ? [{ name: plan.name, assignment: plan.operations.reassignment }] : []));
   if (createRequests.length + partitionRequests.length + configRequests.length + reassignments.length === 0) return;
 
@@ -114,8 +126,8 @@ export async function applyPlans(session: KafkaSession, plans: readonly TopicPla
 
 /**
  * Sends one batched validate-only request. When the broker refuses it, nothing has been
- * changed yet; the error names each refused topic (legacy AlterConfigs and CreatePartitions
- * responses do not say which one failed, so a refused batch is retried one by one).
+ * changed yet; the error names each refused topic (kafkajs reports only the first error of a
+ * CreatePartitions response, so a refused batch is retried one by one).
  */
 async function validateEach<T extends { name: string }>(items: readonly T[], validate: (batch: readonly T[]) => Promise<void>): Promise<void> {
   if (items.length === 0) return;
@@ -165,7 +177,7 @@ async function verifyConverged(session: KafkaSession, desired: readonly DesiredT
   let pending: TopicPlan[] = [];
   for (let attempt = 0; ; attempt += 1) {
     if (attempt > 0) await delay(Math.min(pollMs * attempt, 1000));
-    const { plans } = await planTopics(session, desired);
+    const { plans } = await planTopics(session, desired, "reconcile", options.extraPartitions);
     pending = plans.filter((plan) => plan.action !== "noop");
     if (pending.length === 0) return;
     if (Date.now() > deadline) break;
@@ -175,8 +187,13 @@ async function verifyConverged(session: KafkaSession, desired: readonly DesiredT
 }
 
 /** Plans one topic; used by the dynamic provider. */
-export async function planOne(session: KafkaSession, desired: DesiredTopic, mode: PlanMode): Promise<{ plan: TopicPlan; live: LiveTopic | undefined }> {
-  const live = await readLive(session, [desired.name]);
+export async function planOne(
+  session: KafkaSession,
+  desired: DesiredTopic,
+  mode: PlanMode,
+  extraPartitions: ExtraPartitions = "block",
+): Promise<{ plan: TopicPlan; live: LiveTopic | undefined }> {
+  const live = await readLive(session, [desired.name], managedKeys([desired]));
   const topic = live.topics.get(desired.name);
-  return { plan: planTopic(desired, topic, live.cluster, mode), live: topic };
+  return { plan: planTopic(desired, topic, live.cluster, mode, extraPartitions), live: topic };
 }

@@ -13,14 +13,22 @@
  * per-topic errors itself. kafkajs is pinned at 2.2.4 (its last release); the internals used
  * are typed in `kafkajs-internals.d.ts`, and `openSession` fails loudly if one is missing.
  *
- * Sessions are created inside each provider method and closed at its end (SPEC, "Pulumi
- * facts"): nothing here keeps state at module scope.
+ * Config changes use IncrementalAlterConfigs (KIP-339, API key 44; Apache Kafka 2.3+ and
+ * Redpanda serve it), encoded here on kafkajs's own protocol layer (its Encoder, Decoder,
+ * version negotiation and connection pool), because kafkajs 2.2.4's `alterConfigs` only sends
+ * the legacy AlterConfigs request, which resets every override left out of it. Each entry
+ * names only the keys to SET (or DELETE); nothing else of the topic is read or sent.
+ *
+ * Nothing here keeps state at module scope: the provider reuses sessions through
+ * `sessions.ts`, the CLI opens one per command.
  */
 // Referenced, not just included by tsconfig: `pulumi up` type-checks through ts-node, which
 // only sees the files the program imports; an ambient declaration file cannot be imported.
 // eslint-disable-next-line @typescript-eslint/triple-slash-reference -- see above
 /// <reference path="./kafkajs-internals.d.ts" />
 import { Kafka, logLevel, type KafkaConfig, type SASLOptions } from "kafkajs";
+import Decoder from "kafkajs/src/protocol/decoder";
+import Encoder from "kafkajs/src/protocol/encoder";
 import { createErrorFromCode } from "kafkajs/src/protocol/error";
 import { requests as protocolRequests, type RequestDefinitions } from "kafkajs/src/protocol/requests";
 import apiKeys from "kafkajs/src/protocol/requests/apiKeys";
@@ -34,6 +42,8 @@ const DYNAMIC_TOPIC_CONFIG = 1;
 /** Metadata error codes: the topic does not exist; it exists but has no leader yet (being created). */
 const UNKNOWN_TOPIC_OR_PARTITION = 3;
 const LEADER_NOT_AVAILABLE = 5;
+/** IncrementalAlterConfigs operation types (KIP-339). */
+const CONFIG_OPERATION = { set: 0, delete: 1 } as const;
 /** Bounded retries: a dead broker must fail fast. */
 const RETRY = { retries: 4, initialRetryTime: 100, maxRetryTime: 1000, factor: 0.2, multiplier: 2 };
 
@@ -67,10 +77,6 @@ interface WireBroker {
     resources: { type: number; name: string; configNames?: string[] }[];
     includeSynonyms?: boolean;
   }): Promise<{ resources: { resourceName: string; configEntries: WireConfigEntry[] }[] }>;
-  alterConfigs(request: {
-    resources: { type: number; name: string; configEntries: { name: string; value: string }[] }[];
-    validateOnly?: boolean;
-  }): Promise<unknown>;
   createTopics(request: {
     topics: { topic: string; numPartitions: number; replicationFactor: number; configEntries: { name: string; value: string }[] }[];
     validateOnly?: boolean;
@@ -108,6 +114,12 @@ export interface CreateTopicRequest {
   config: Record<string, string>;
 }
 
+export interface TopicConfigChange {
+  name: string;
+  set: Record<string, string>;
+  delete?: readonly string[];
+}
+
 export interface OngoingReassignment {
   topic: string;
   partitions: number[];
@@ -123,12 +135,18 @@ export interface KafkaSession {
    * repeated only while one of them is still being created (no leader yet), up to the request timeout.
    */
   metadata(names: readonly string[]): Promise<ClusterSnapshot>;
-  /** One DescribeConfigs request for all `names` (which must exist). */
-  describeTopicConfigs(names: readonly string[]): Promise<Map<string, Record<string, LiveConfigEntry>>>;
+  /**
+   * One DescribeConfigs request for all `names` (which must exist). With `keys`, the broker is
+   * asked about those config names only (the managed keys); without, about every config.
+   */
+  describeTopicConfigs(names: readonly string[], keys?: readonly string[]): Promise<Map<string, Record<string, LiveConfigEntry>>>;
   /** One CreateTopics request for all of them. */
   createTopics(topics: readonly CreateTopicRequest[], validateOnly: boolean): Promise<void>;
-  /** One legacy AlterConfigs request; each entry is the complete override set of its topic. */
-  alterTopicConfigs(topics: readonly { name: string; config: Record<string, string> }[], validateOnly: boolean): Promise<void>;
+  /**
+   * One IncrementalAlterConfigs request: per topic, SET the keys in `set` and DELETE (back to
+   * the default) the keys in `delete`; every other override of the topic is left as it is.
+   */
+  alterTopicConfigs(topics: readonly TopicConfigChange[], validateOnly: boolean): Promise<void>;
   /** One CreatePartitions request; the broker places the new partitions. */
   createPartitions(topics: readonly { name: string; count: number }[], validateOnly: boolean): Promise<void>;
   /** One AlterPartitionReassignments request for all of them. */
@@ -288,11 +306,12 @@ export async function openSession(settings: ConnectionSettings, password?: strin
       }
     },
 
-    async describeTopicConfigs(names) {
+    async describeTopicConfigs(names, keys) {
       const result = new Map<string, Record<string, LiveConfigEntry>>();
       if (names.length === 0) return result;
+      const configNames = keys === undefined ? {} : { configNames: [...keys] };
       const response = await broker
-        .describeConfigs({ resources: names.map((name) => ({ type: TOPIC_RESOURCE, name })), includeSynonyms: false })
+        .describeConfigs({ resources: names.map((name) => ({ type: TOPIC_RESOURCE, name, ...configNames })), includeSynonyms: false })
         .catch(fail(`describing configs of ${names.length} topic(s)`));
       for (const resource of response.resources) {
         const configs: Record<string, LiveConfigEntry> = {};
@@ -323,16 +342,14 @@ export async function openSession(settings: ConnectionSettings, password?: strin
 
     async alterTopicConfigs(topics, validateOnly) {
       if (topics.length === 0) return;
-      await broker
-        .alterConfigs({
-          resources: topics.map((topic) => ({
-            type: TOPIC_RESOURCE,
-            name: topic.name,
-            configEntries: Object.entries(topic.config).map(([name, value]) => ({ name, value })),
-          })),
-          validateOnly,
-        })
-        .catch(fail(`${validateOnly ? "validating configs of" : "altering configs of"} ${topics.map((topic) => topic.name).join(", ")}`));
+      const what = `${validateOnly ? "validating configs of" : "altering configs of"} ${topics.map((topic) => topic.name).join(", ")}`;
+      const request = incrementalAlterConfigs(broker, topics, validateOnly);
+      const response = (await broker.connectionPool.send(request).catch(fail(what))) as IncrementalAlterConfigsResponse;
+      const refused = response.resources.filter((resource) => resource.errorCode !== 0);
+      if (refused.length > 0) {
+        const reasons = refused.map((resource) => `${resource.resourceName}: ${resource.errorMessage ?? createErrorFromCode(resource.errorCode).message}`);
+        throw new Error(`${what} on ${where} failed: ${reasons.join("; ")}`);
+      }
     },
 
     async createPartitions(topics, validateOnly) {
@@ -374,6 +391,72 @@ export async function openSession(settings: ConnectionSettings, password?: strin
       await cluster.disconnect().catch(() => undefined);
     },
   };
+}
+
+interface IncrementalAlterConfigsResponse {
+  throttleTime: number;
+  resources: { errorCode: number; errorMessage: string | null; resourceType: number; resourceName: string }[];
+}
+
+/**
+ * IncrementalAlterConfigs Request (Version: 0) => [resources] validate_only
+ *   resources => resource_type resource_name [configs]
+ *     resource_type => INT8, resource_name => STRING
+ *     configs => name config_operation value
+ *       name => STRING, config_operation => INT8 (0 SET, 1 DELETE), value => NULLABLE_STRING
+ *   validate_only => BOOLEAN
+ * Response (Version: 0) => throttle_time_ms [responses]
+ *   responses => error_code error_message resource_type resource_name
+ * Version 1 only switches to the flexible encoding, so version 0 is all we implement; the
+ * broker's ApiVersions answer decides whether it is served (kafkajs' lookup throws if not).
+ */
+const INCREMENTAL_ALTER_CONFIGS: RequestDefinitions = {
+  versions: ["0"],
+  protocol: () => (options: object) => {
+    const { topics, validateOnly } = options as { topics: readonly TopicConfigChange[]; validateOnly: boolean };
+    const entries = (topic: TopicConfigChange) => [
+      ...Object.entries(topic.set).map(([name, value]) => ({ name, operation: CONFIG_OPERATION.set, value: value as string | null })),
+      ...(topic.delete ?? []).map((name) => ({ name, operation: CONFIG_OPERATION.delete, value: null })),
+    ];
+    return {
+      request: {
+        apiKey: apiKeys.IncrementalAlterConfigs,
+        apiVersion: 0,
+        apiName: "IncrementalAlterConfigs",
+        encode: async () =>
+          new Encoder()
+            .writeArray(
+              topics.map((topic) =>
+                new Encoder()
+                  .writeInt8(TOPIC_RESOURCE)
+                  .writeString(topic.name)
+                  .writeArray(entries(topic).map((entry) => new Encoder().writeString(entry.name).writeInt8(entry.operation).writeString(entry.value))),
+              ),
+            )
+            .writeBoolean(validateOnly),
+      },
+      response: {
+        decode: async (data: Buffer): Promise<IncrementalAlterConfigsResponse> => {
+          const decoder = new Decoder(data);
+          const throttleTime = decoder.readInt32();
+          const resources = decoder.readArray((inner) => ({
+            errorCode: inner.readInt16(),
+            errorMessage: inner.readString(),
+            resourceType: inner.readInt8(),
+            resourceName: inner.readString() ?? "",
+          }));
+          return { throttleTime, resources };
+        },
+        // Per-resource errors are read by the caller, which names every refused topic.
+        parse: async (data: unknown) => data,
+      },
+    };
+  },
+};
+
+function incrementalAlterConfigs(broker: WireBroker, topics: readonly TopicConfigChange[], validateOnly: boolean): ProtocolRequest {
+  if (apiKeys.IncrementalAlterConfigs === undefined) throw new Error("kafkajs has no IncrementalAlterConfigs api key");
+  return broker.lookupRequest(apiKeys.IncrementalAlterConfigs, INCREMENTAL_ALTER_CONFIGS)({ topics, validateOnly });
 }
 
 /** Opens a session, runs `work`, and always closes it. */

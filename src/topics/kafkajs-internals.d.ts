@@ -1,6 +1,7 @@
 /**
- * Types for the two kafkajs 2.2.4 modules the topic engine reaches past the public API for
- * (see src/topics/kafka.ts): the protocol request table and the error table.
+ * Types for the kafkajs 2.2.4 modules the topic engine reaches past the public API for
+ * (see src/topics/kafka.ts): the protocol request table, the error table, and the protocol
+ * Encoder / Decoder the IncrementalAlterConfigs request is built with.
  */
 declare module "kafkajs/src/protocol/requests" {
   export interface RequestDefinitions {
@@ -17,4 +18,29 @@ declare module "kafkajs/src/protocol/requests/apiKeys" {
 
 declare module "kafkajs/src/protocol/error" {
   export function createErrorFromCode(code: number): Error & { type?: string; retriable?: boolean };
+}
+
+declare module "kafkajs/src/protocol/encoder" {
+  class Encoder {
+    writeInt8(value: number): this;
+    writeInt16(value: number): this;
+    writeInt32(value: number): this;
+    writeBoolean(value: boolean): this;
+    writeString(value: string | null): this;
+    writeArray(array: readonly (Encoder | string | number)[]): this;
+  }
+  export = Encoder;
+}
+
+declare module "kafkajs/src/protocol/decoder" {
+  class Decoder {
+    constructor(buffer: Buffer);
+    readInt8(): number;
+    readInt16(): number;
+    readInt32(): number;
+    readBoolean(): boolean;
+    readString(): string | null;
+    readArray<T>(reader: (decoder: Decoder) => T): T[];
+  }
+  export = Decoder;
 }

@@ -10,11 +10,24 @@
 import type { KafkaClientConfig, TopicSpec } from "../config/schema";
 
 /**
- * Bumped whenever the provider's behaviour changes. It is an input of every topic resource,
- * so a new version shows as an update and the engine stores the new provider code in state
- * (editing the code alone would not: destroy and refresh run the code stored in state).
+ * The version of what a topic's state holds: the serialized provider shim (`provider.ts`), the
+ * runtime interface it calls (`PROVIDER_ABI`) and the input/output shape. It is an input of
+ * every topic resource, so a new version shows as an update of every topic and the engine
+ * stores the new shim in state. Bump it when any of those change. Engine behaviour itself
+ * (`providerRuntime.ts` and what it imports) is loaded from the checkout at run time, so a
+ * fix there reaches destroy and refresh without a bump (docs/topics.md, "What the state holds").
+ *
+ * History: "1" carried the whole engine by value (~111 KB per topic); "2" is the runtime shim
+ * with `livePartitions` in the outputs.
  */
-export const PROVIDER_VERSION = "1";
+export const PROVIDER_VERSION = "2";
+
+/**
+ * The interface between the serialized shim and the runtime module: the method names and
+ * argument shapes of `pulumi.dynamic.ResourceProvider`. A runtime lists the ABIs it serves;
+ * a shim stored in state years ago asks for its own and fails clearly if it is not served.
+ */
+export const PROVIDER_ABI = 1;
 
 /** The config key every topic carries; `TopicSpec.retentionMs` is rendered into it. */
 export const RETENTION_KEY = "retention.ms";
@@ -62,6 +75,12 @@ export interface KafkaTopicInputs extends DesiredTopic {
   connection: ConnectionSettings;
   /** Present only with SASL; a Pulumi secret in the program, listed in `additionalSecretOutputs`. */
   saslPassword?: string;
+}
+
+/** Outputs of a topic resource: the inputs echoed, plus the partition count the broker reported. */
+export interface KafkaTopicOutputs extends KafkaTopicInputs {
+  /** Partitions on the broker at the last create, update or refresh; above `partitions` when added by hand. */
+  livePartitions: number;
 }
 
 /** `TopicSpec` (stack config) → `DesiredTopic`: retention becomes the `retention.ms` config, keys sorted for stable diffs. */

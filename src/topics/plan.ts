@@ -6,8 +6,8 @@
  * Safety rules encoded here (SPEC "Facts", issue 3):
  * - partitions only grow: a decrease is `blocked`, never a delete-and-recreate;
  * - only the keys the stack manages are compared, normalised, so broker echoes never diff;
- * - legacy AlterConfigs replaces every override, so an update sends the managed keys plus
- *   every override already on the topic that the stack does not manage;
+ * - an update sets only the managed keys whose value differs (IncrementalAlterConfigs), so
+ *   overrides the stack does not manage are never read, sent or reset;
  * - a replication change is a partition reassignment that keeps the current leader.
  */
 import type { DesiredTopic } from "./model";
@@ -31,7 +31,7 @@ export interface LiveConfigEntry {
 export interface LiveTopic {
   name: string;
   partitions: PartitionState[];
-  /** Every config the broker described for the topic, by name. Empty when not described. */
+  /** The configs the broker described for the topic (the managed keys), by name. Empty when not described. */
   configs: Record<string, LiveConfigEntry>;
 }
 
@@ -55,7 +55,7 @@ export interface PartitionAssignment {
 
 /** What must be sent to the broker to carry out an update (absent parts are left alone). */
 export interface TopicOperations {
-  /** The complete override set for legacy AlterConfigs: managed keys plus preserved unmanaged overrides. */
+  /** The managed keys to SET with IncrementalAlterConfigs (only those whose value differs). */
   alterConfigs?: Record<string, string>;
   /** New total partition count. */
   partitionCount?: number;
@@ -79,6 +79,13 @@ export interface TopicPlan {
  * when partitions and replication already match, otherwise the differences are listed.
  */
 export type PlanMode = "reconcile" | "adopt";
+
+/**
+ * What to do when the broker has more partitions than the stack says (added by hand):
+ * `block` (the topics CLI: the stack file is wrong, say so and change nothing) or `keep`
+ * (the Pulumi provider: refresh recorded them and the preview reported them; they stay).
+ */
+export type ExtraPartitions = "block" | "keep";
 
 const INTEGER = /^[+-]?[0-9]+$/;
 const DECIMAL = /^[+-]?([0-9]+\.[0-9]*|\.[0-9]+|[0-9]+)(e[+-]?[0-9]+)?$/i;
@@ -115,33 +122,6 @@ export function liveReplication(partitions: readonly PartitionState[]): number[]
 
 function describeReplication(counts: number[]): string {
   return counts.length === 1 ? String(counts[0]) : counts.join("|");
-}
-
-/**
- * The legacy AlterConfigs request for a topic: the managed keys with their desired values plus
- * every override already set on the topic that the stack does not manage (so `rpk topic
- * alter-config` work survives). Returns the reason instead when an override cannot be carried
- * over because the broker hides its value.
- */
-export function alterConfigSet(
-  managed: Record<string, string>,
-  live: Record<string, LiveConfigEntry>,
-): { entries: Record<string, string> } | { blocked: string } {
-  const entries: Record<string, string> = {};
-  const hidden: string[] = [];
-  for (const [key, entry] of Object.entries(live)) {
-    if (!entry.isOverride || entry.readOnly || key in managed) continue;
-    if (entry.value === null) hidden.push(key);
-    else entries[key] = entry.value;
-  }
-  if (hidden.length > 0) {
-    return {
-      blocked:
-        `the topic has override(s) ${hidden.join(", ")} whose value the broker hides; ` +
-        "Kafka's legacy AlterConfigs (the only one kafkajs speaks) would reset them, so no config is changed",
-    };
-  }
-  return { entries: { ...entries, ...managed } };
 }
 
 /**
@@ -221,7 +201,13 @@ function createChanges(desired: DesiredTopic): TopicChange[] {
 }
 
 /** Decides what to do with one topic. Pure. */
-export function planTopic(desired: DesiredTopic, live: LiveTopic | undefined, cluster: ClusterView, mode: PlanMode = "reconcile"): TopicPlan {
+export function planTopic(
+  desired: DesiredTopic,
+  live: LiveTopic | undefined,
+  cluster: ClusterView,
+  mode: PlanMode = "reconcile",
+  extraPartitions: ExtraPartitions = "block",
+): TopicPlan {
   const brokerCount = cluster.brokerIds.length;
   if (!live) {
     const base = { name: desired.name, changes: createChanges(desired), desired, operations: {} };
@@ -236,7 +222,7 @@ export function planTopic(desired: DesiredTopic, live: LiveTopic | undefined, cl
   const operations: TopicOperations = {};
 
   const livePartitions = live.partitions.length;
-  if (desired.partitions < livePartitions) {
+  if (desired.partitions < livePartitions && (extraPartitions === "block" || mode === "adopt")) {
     changes.push({ key: "partitions", from: String(livePartitions), to: String(desired.partitions) });
     blocks.push(partitionDecreaseReason(desired.name, livePartitions, desired.partitions));
   } else if (desired.partitions > livePartitions) {
@@ -257,7 +243,7 @@ export function planTopic(desired: DesiredTopic, live: LiveTopic | undefined, cl
     }
   }
 
-  let configChanged = false;
+  const configSet: Record<string, string> = {};
   for (const [key, value] of Object.entries(desired.config)) {
     const entry = live.configs[key];
     if (!entry) {
@@ -271,14 +257,10 @@ export function planTopic(desired: DesiredTopic, live: LiveTopic | undefined, cl
     }
     if (!sameConfigValue(entry.value, value)) {
       changes.push({ key, from: entry.value, to: value });
-      configChanged = true;
+      configSet[key] = value;
     }
   }
-  if (configChanged) {
-    const set = alterConfigSet(desired.config, live.configs);
-    if ("blocked" in set) blocks.push(set.blocked);
-    else operations.alterConfigs = set.entries;
-  }
+  if (Object.keys(configSet).length > 0) operations.alterConfigs = configSet;
 
   if (mode === "adopt" && blocks.length > 0) {
     blocks.unshift(`${desired.name} already exists on the broker and cannot be adopted as is`);
@@ -288,8 +270,14 @@ export function planTopic(desired: DesiredTopic, live: LiveTopic | undefined, cl
 }
 
 /** Plans a whole catalog against one snapshot of the broker. */
-export function planCatalog(desired: readonly DesiredTopic[], live: ReadonlyMap<string, LiveTopic>, cluster: ClusterView, mode: PlanMode = "reconcile"): TopicPlan[] {
-  return desired.map((topic) => planTopic(topic, live.get(topic.name), cluster, mode));
+export function planCatalog(
+  desired: readonly DesiredTopic[],
+  live: ReadonlyMap<string, LiveTopic>,
+  cluster: ClusterView,
+  mode: PlanMode = "reconcile",
+  extraPartitions: ExtraPartitions = "block",
+): TopicPlan[] {
+  return desired.map((topic) => planTopic(topic, live.get(topic.name), cluster, mode, extraPartitions));
 }
 
 export interface PlanSummary {

@@ -24,11 +24,15 @@ export interface KafkaTopicArgs {
 export class KafkaTopic extends pulumi.dynamic.Resource {
   // `declare`: the engine fills these in; a class field initializer would overwrite them.
   declare public readonly partitions: pulumi.Output<number>;
+  /** Partitions on the broker at the last create, update or refresh (absent in state written by provider version 1). */
+  declare public readonly livePartitions: pulumi.Output<number | undefined>;
   declare public readonly replicationFactor: pulumi.Output<number>;
   declare public readonly config: pulumi.Output<Record<string, string>>;
   declare public readonly deletionPolicy: pulumi.Output<DeletionPolicy>;
 
   constructor(topicName: string, args: KafkaTopicArgs, opts?: pulumi.CustomResourceOptions) {
-    super(kafkaTopicProvider, topicName, { ...args }, opts, "streaming", "KafkaTopic");
+    // An output-only property must be named (as undefined, which is not sent as an input) for
+    // the SDK to create its Output on this object.
+    super(kafkaTopicProvider, topicName, { ...args, livePartitions: undefined }, opts, "streaming", "KafkaTopic");
   }
 }

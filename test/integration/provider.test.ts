@@ -1,5 +1,5 @@
 // The KafkaTopic dynamic provider as the Pulumi engine runs it: compiled JS, serialized from
-// plain Node (`test/serialization/serialize-provider.ts`, which declares a real TopicBootstrap
+// plain Node (the shim loads the runtime from this checkout, see src/topics/provider.ts) (`test/serialization/serialize-provider.ts`, which declares a real TopicBootstrap
 // under Pulumi's mocks), loaded back from that text by the host's own loader in a fresh process
 // per call (`drive-provider.ts`), and driven against the real single broker. Verification goes
 // through an independent kafkajs admin client. Needs `npx tsc -p .` first.
@@ -10,6 +10,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { type Admin, ConfigResourceTypes, Kafka, logLevel } from "kafkajs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { PROVIDER_VERSION } from "../../src/topics/model";
 import { SINGLE_BROKERS } from "../peers/kafka";
 
 const REPO_ROOT = path.resolve(__dirname, "../..");
@@ -94,7 +95,7 @@ function inputs(name: string, overrides: Record<string, unknown> = {}): Record<s
     replicationFactor: 1,
     config: { "retention.ms": "604800000" },
     deletionPolicy: "delete",
-    providerVersion: "1",
+    providerVersion: PROVIDER_VERSION,
     connection: { brokers: SINGLE_BROKERS, clientId: "provider-test", connectTimeoutMs: 3000, requestTimeoutMs: 15000, tls: { enabled: false, rejectUnauthorized: true } },
     __provider: serialized.text,
     ...overrides,
@@ -132,9 +133,12 @@ afterAll(async () => {
 });
 
 describe("the serialized KafkaTopic provider", () => {
-  it("is self-contained text that requires only packages, and the password stays a secret outside it", () => {
+  it("is a small shim that loads the runtime from the checkout, and the password stays a secret outside it", () => {
     expect(serialized.text).toContain("exports.handler");
-    expect(serialized.text).toMatch(/require\("kafkajs/);
+    expect(serialized.text).toContain("src/topics/providerEntry.js");
+    // The engine is not carried by value: no kafkajs, no plan, no engine code in the text.
+    expect(serialized.text).not.toMatch(/kafkajs|planTopic|applyPlans/);
+    expect(serialized.text.length).toBeLessThan(3000);
     expect(serialized.containsSecrets).toBe(false);
     // Nowhere in what the engine receives (provider text, inputs, options) is the password in clear.
     expect(serialized.raw).not.toContain(SASL_PASSWORD);
@@ -142,8 +146,7 @@ describe("the serialized KafkaTopic provider", () => {
     expect(declared?.inputs.saslPassword).toBe("[secret]");
     expect(declared?.options.additionalSecretOutputs).toEqual(["saslPassword"]);
     const requires = [...serialized.text.matchAll(/require\("([^"]+)"\)/g)].map((match) => match[1] ?? "");
-    expect(requires.length).toBeGreaterThan(0);
-    for (const required of requires) expect(required.startsWith(".") || required.startsWith("/")).toBe(false);
+    expect(requires.sort()).toEqual(["node:fs", "node:path"]);
   });
 
   it("check names every bad field", () => {
@@ -163,6 +166,7 @@ describe("the serialized KafkaTopic provider", () => {
     const outs = createResult.outs as Record<string, unknown>;
     expect(outs).toMatchObject({ name, partitions: 3, replicationFactor: 1, config: { "retention.ms": "604800000" }, deletionPolicy: "delete" });
     expect(outs).not.toHaveProperty("__provider");
+    expect(outs.livePartitions).toBe(3);
     expect(await partitionCount(name)).toBe(3);
     expect((await topicConfigs(name))["retention.ms"]?.value).toBe("604800000");
 
@@ -172,10 +176,10 @@ describe("the serialized KafkaTopic provider", () => {
     expect(succeed("diff", name, outs, inputs(name))).toEqual({ changes: false });
     expect(succeed("diff", name, outs, inputs(name, { connection: "04da6b54-80e4-46f7-96ec-b56ff0331ba9" }))).toEqual({ changes: true });
 
-    // A partition decrease is refused at diff time, before anything runs.
-    const shrink = call("diff", name, outs, inputs(name, { partitions: 2 }));
-    expect(shrink.ok).toBe(false);
-    expect(!shrink.ok && shrink.error).toMatch(/cannot decrease partitions .* from 3 to 2: Kafka cannot shrink/);
+    // A partition decrease is refused by check (preview/up), before anything runs; diff never throws.
+    const shrink = succeed("check", first, inputs(name, { partitions: 2 }));
+    expect(shrink.failures).toEqual([{ property: "partitions", reason: expect.stringMatching(/cannot decrease partitions .* from 3 to 2: Kafka cannot shrink/) }]);
+    expect(call("diff", name, outs, inputs(name, { partitions: 2 })).ok).toBe(true);
 
     // An override set by hand that the stack does not manage survives the update.
     await alterByHand(name, { "max.message.bytes": "2097152" });
@@ -191,20 +195,27 @@ describe("the serialized KafkaTopic provider", () => {
     const grownOuts = succeed("update", name, updated.outs, grown).outs as Record<string, unknown>;
     expect(await partitionCount(name)).toBe(5);
 
-    // Drift made out of band shows up in read (what `pulumi refresh` records).
+    // Drift made out of band shows up in read (what `pulumi refresh` records): retention, and
+    // partitions added by hand as livePartitions, with the declared count kept.
     await alterByHand(name, { "retention.ms": "86400000" });
+    await withAdmin((admin) => admin.createPartitions({ topicPartitions: [{ topic: name, count: 7 }] }));
     const read = succeed("read", name, grownOuts);
     expect(read.id).toBe(name);
-    expect((read.props as Record<string, unknown>).config).toEqual({ "retention.ms": "86400000" });
-    expect((read.inputs as Record<string, unknown>).config).toEqual({ "retention.ms": "86400000" });
-    // ... and the next diff against the stack's inputs is an update that puts it back.
+    expect(read.props).toMatchObject({ config: { "retention.ms": "86400000" }, partitions: 5, livePartitions: 7 });
+    expect(read.inputs).toMatchObject({ config: { "retention.ms": "86400000" }, partitions: 5 });
+    expect(read.inputs).not.toHaveProperty("livePartitions");
+    // ... the next check passes (no stack decrease), and diff is an update that puts retention back
+    // and leaves the hand-added partitions, which Kafka cannot remove.
+    expect(succeed("check", read.inputs, grown).failures).toEqual([]);
     expect(succeed("diff", name, read.props, grown)).toEqual({ changes: true });
-    succeed("update", name, read.props, grown);
+    const reverted = succeed("update", name, read.props, grown).outs as Record<string, unknown>;
+    expect(reverted).toMatchObject({ partitions: 5, livePartitions: 7 });
     expect((await topicConfigs(name))["retention.ms"]?.value).toBe("259200000");
+    expect(await partitionCount(name)).toBe(7);
 
     // deletionPolicy "delete" is the only way the provider deletes a topic.
     succeed("delete", name, { ...grownOuts, deletionPolicy: "retain" });
-    expect(await partitionCount(name)).toBe(5);
+    expect(await partitionCount(name)).toBe(7);
     succeed("delete", name, grownOuts);
     expect(await partitionCount(name)).toBeUndefined();
     // A topic that is gone reads as gone, so the engine drops it from state.
@@ -235,11 +246,11 @@ describe("the serialized KafkaTopic provider", () => {
     expect(await partitionCount(mismatched)).toBe(2);
   });
 
-  it("refuses a rename unless the old topic's deletionPolicy is delete", () => {
+  it("refuses a rename in check unless the old topic's deletionPolicy is delete", () => {
     const olds = { ...inputs(`${PREFIX}.old`, { deletionPolicy: "retain" }) };
-    const renamed = call("diff", `${PREFIX}.old`, olds, inputs(`${PREFIX}.new`));
-    expect(renamed.ok).toBe(false);
-    expect(!renamed.ok && renamed.error).toMatch(/Kafka cannot rename topics/);
+    const renamed = succeed("check", olds, inputs(`${PREFIX}.new`));
+    expect(renamed.failures).toEqual([{ property: "name", reason: expect.stringMatching(/Kafka cannot rename topics/) }]);
+    expect(succeed("check", { ...olds, deletionPolicy: "delete" }, inputs(`${PREFIX}.new`)).failures).toEqual([]);
     expect(succeed("diff", `${PREFIX}.old`, { ...olds, deletionPolicy: "delete" }, inputs(`${PREFIX}.new`))).toEqual({
       changes: true,
       replaces: ["name"],

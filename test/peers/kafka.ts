@@ -33,14 +33,27 @@ import {
 export const KAFKA_VERSION = '4.4.0';
 export const SINGLE_BROKERS = ['127.0.0.1:19092'];
 export const CLUSTER_BROKERS = ['127.0.0.1:29092', '127.0.0.1:29093', '127.0.0.1:29094'];
+/**
+ * The SASL peer: one broker whose client listener (39092) requires SASL/SCRAM (SHA-512 and
+ * SHA-256), with one user created at format time (KRaft `--add-scram`). Brokers talk to each
+ * other and to the controller on plaintext listeners of their own (39093, 39192), so only clients
+ * authenticate. The password is a fixed test credential: it exists so tests can prove it never
+ * shows up in plain text (Pulumi state, CLI output).
+ */
+export const SASL_BROKERS = ['127.0.0.1:39092'];
+export const SASL_USERNAME = 'apphub-bootstrap';
+export const SASL_PASSWORD = 'sasl-peer-Secret-4f1e9c';
+export const SASL_MECHANISMS = ['SCRAM-SHA-512', 'SCRAM-SHA-256'] as const;
 
-export type KafkaPeer = 'single' | 'cluster';
+export type KafkaPeer = 'single' | 'cluster' | 'sasl';
 
 interface KafkaNode {
   peer: KafkaPeer;
   id: number;
   brokerPort: number;
   controllerPort: number;
+  /** SASL peer only: the plaintext listener brokers use among themselves. */
+  internalPort?: number;
 }
 
 const HOST = '127.0.0.1';
@@ -55,10 +68,16 @@ const NODES: Record<KafkaPeer, KafkaNode[]> = {
     { peer: 'cluster', id: 2, brokerPort: 29093, controllerPort: 29193 },
     { peer: 'cluster', id: 3, brokerPort: 29094, controllerPort: 29194 },
   ],
+  sasl: [{ peer: 'sasl', id: 1, brokerPort: 39092, controllerPort: 39192, internalPort: 39093 }],
 };
 
 export function brokersOf(peer: KafkaPeer): string[] {
-  return peer === 'single' ? SINGLE_BROKERS : CLUSTER_BROKERS;
+  return peer === 'single' ? SINGLE_BROKERS : peer === 'cluster' ? CLUSTER_BROKERS : SASL_BROKERS;
+}
+
+/** kafkajs SASL options for the SASL peer's brokers; undefined for the plaintext peers. */
+function saslFor(brokers: string[]): { mechanism: 'scram-sha-512'; username: string; password: string } | undefined {
+  return brokers.every((broker) => SASL_BROKERS.includes(broker)) ? { mechanism: 'scram-sha-512', username: SASL_USERNAME, password: SASL_PASSWORD } : undefined;
 }
 
 // ---------------------------------------------------------------- install
@@ -164,10 +183,24 @@ function serverProperties(node: KafkaNode): string {
     'num.network.threads': '2',
     'num.io.threads': '4',
     'log.segment.bytes': String(16 * 1024 * 1024),
+    ...(node.internalPort === undefined ? {} : saslListeners(node, node.internalPort)),
   };
   return Object.entries(settings)
     .map(([key, value]) => `${key}=${value}`)
     .join('\n');
+}
+
+/** Client listener SASL_PLAINTEXT (SCRAM), brokers among themselves on a plaintext INTERNAL listener. */
+function saslListeners(node: KafkaNode, internalPort: number): Record<string, string> {
+  const jaas = 'org.apache.kafka.common.security.scram.ScramLoginModule required;';
+  return {
+    listeners: `SASL_PLAINTEXT://${HOST}:${node.brokerPort},INTERNAL://${HOST}:${internalPort},CONTROLLER://${HOST}:${node.controllerPort}`,
+    'advertised.listeners': `SASL_PLAINTEXT://${HOST}:${node.brokerPort},INTERNAL://${HOST}:${internalPort}`,
+    'listener.security.protocol.map': 'SASL_PLAINTEXT:SASL_PLAINTEXT,INTERNAL:PLAINTEXT,CONTROLLER:PLAINTEXT',
+    'inter.broker.listener.name': 'INTERNAL',
+    'sasl.enabled.mechanisms': SASL_MECHANISMS.join(','),
+    ...Object.fromEntries(SASL_MECHANISMS.map((mechanism) => [`listener.name.sasl_plaintext.${mechanism.toLowerCase()}.sasl.jaas.config`, jaas])),
+  };
 }
 
 function log4jConfig(): string {
@@ -217,7 +250,15 @@ function writeNodeConfig(node: KafkaNode): void {
 async function formatStorage(node: KafkaNode, clusterId: string): Promise<void> {
   await run(
     javaCommand(),
-    javaArgs('kafka.tools.StorageTool', ['format', '-t', clusterId, '-c', propertiesFile(node)]),
+    javaArgs('kafka.tools.StorageTool', [
+      'format',
+      '-t',
+      clusterId,
+      '-c',
+      propertiesFile(node),
+      // The SASL peer's user exists from the first start (no broker round trip needed to create it).
+      ...(node.peer === 'sasl' ? SASL_MECHANISMS.flatMap((mechanism) => ['--add-scram', `${mechanism}=[name=${SASL_USERNAME},password=${SASL_PASSWORD}]`]) : []),
+    ]),
     `formatting KRaft storage of kafka-${node.peer} node ${node.id}`,
   );
 }
@@ -245,6 +286,7 @@ function adminFor(brokers: string[]): ReturnType<Kafka['admin']> {
     connectionTimeout: 1_000,
     requestTimeout: 5_000,
     retry: { retries: 0 },
+    ...(saslFor(brokers) ? { sasl: saslFor(brokers) } : {}),
   });
   return kafka.admin();
 }

@@ -1,16 +1,16 @@
 // The test peers by name, so the CLI and the vitest globalSetup drive them the same way.
 import { ensurePromtool, ensurePulumiEngine, isBuilt } from './engines';
-import { CLUSTER_BROKERS, SINGLE_BROKERS, kafkaStatus, startKafka, stopKafka } from './kafka';
+import { CLUSTER_BROKERS, SASL_BROKERS, SINGLE_BROKERS, kafkaStatus, startKafka, stopKafka } from './kafka';
 import type { StartOutcome } from './proc';
 import { S3_ENDPOINT, s3Status, startS3, stopS3 } from './s3';
 
-export const PEER_NAMES = ['single', 'cluster', 's3', 'pulumi', 'promtool'] as const;
+export const PEER_NAMES = ['single', 'cluster', 'sasl', 's3', 'pulumi', 'promtool'] as const;
 export type PeerName = (typeof PEER_NAMES)[number];
 
 /** The peers each test tier needs; its global setup starts (or finds) exactly these. */
 export const TIER_PEERS: Record<'integration' | 'e2e', readonly PeerName[]> = {
-  integration: ['single', 'cluster', 's3', 'promtool'],
-  e2e: ['single', 'cluster', 's3', 'pulumi'],
+  integration: ['single', 'cluster', 'sasl', 's3', 'promtool'],
+  e2e: ['single', 'cluster', 'sasl', 's3', 'pulumi'],
 };
 
 interface Peer {
@@ -33,6 +33,7 @@ const PEERS: Record<PeerName, Peer> = {
     stop: () => stopKafka('cluster'),
     status: () => kafkaStatus('cluster'),
   },
+  sasl: { address: SASL_BROKERS.join(','), start: () => startKafka('sasl'), stop: () => stopKafka('sasl'), status: () => kafkaStatus('sasl') },
   s3: { address: S3_ENDPOINT, start: startS3, stop: stopS3, status: s3Status },
   // Engines are built, not run: "up" builds (or finds) them, "down" leaves the cache alone.
   pulumi: {

@@ -1,5 +1,6 @@
-// The pure half of the topic engine: planning, normalisation, the AlterConfigs set,
-// reassignment, input validation, the provider's diff and read shaping, and the CLI's
+// The pure half of the topic engine: planning, normalisation, the IncrementalAlterConfigs set,
+// reassignment, input validation (the provider's diff, check and read shaping are in
+// topics-provider.test.ts), and the CLI's
 // argument / broker / exit-code rules. No broker here; test/integration/topics*.test.ts and
 // provider.test.ts drive the same code against the real peers.
 import { describe, expect, it } from "vitest";
@@ -7,7 +8,6 @@ import type { StackConfig, TopicSpec } from "../../src/config/schema";
 import { parseCommand, planExitCode, resolveBrokers } from "../../src/topics/cli";
 import { desiredFromSpec, type DesiredTopic, type KafkaTopicInputs } from "../../src/topics/model";
 import {
-  alterConfigSet,
   formatPlan,
   normalizeConfigValue,
   planCatalog,
@@ -19,7 +19,6 @@ import {
   type PartitionState,
   type TopicPlan,
 } from "../../src/topics/plan";
-import { diffTopic, liveOutputs } from "../../src/topics/provider";
 import { UNKNOWN_VALUE, validateTopicInputs } from "../../src/topics/validate";
 import { validConfig } from "../support/config";
 
@@ -105,7 +104,7 @@ describe("planTopic", () => {
     expect(planTopic(desired(), inheritedRetention, ONE_BROKER).action).toBe("noop");
   });
 
-  it("plans a retention change as one update whose AlterConfigs keeps every unmanaged override", () => {
+  it("plans a retention change as one update that sets only the changed managed key", () => {
     const handSet = live({
       configs: {
         "retention.ms": override("604800000"),
@@ -117,8 +116,8 @@ describe("planTopic", () => {
     const plan = planTopic(desired({ config: { "retention.ms": "259200000" } }), handSet, ONE_BROKER);
     expect(plan.action).toBe("update");
     expect(plan.changes).toEqual([{ key: "retention.ms", from: "604800000", to: "259200000" }]);
-    // Inherited and read-only entries are not sent (that would pin defaults or be refused).
-    expect(plan.operations.alterConfigs).toEqual({ "max.message.bytes": "2097152", "retention.ms": "259200000" });
+    // IncrementalAlterConfigs: unmanaged overrides are neither sent nor reset.
+    expect(plan.operations.alterConfigs).toEqual({ "retention.ms": "259200000" });
     expect(plan.operations.partitionCount).toBeUndefined();
     expect(plan.operations.reassignment).toBeUndefined();
   });
@@ -133,6 +132,13 @@ describe("planTopic", () => {
     expect(plan.action).toBe("blocked");
     expect(plan.reason).toMatch(/^cannot decrease partitions of apphub\.core\.events from 6 to 3: Kafka cannot shrink a topic's partitions, only delete and recreate the topic, which loses its data/);
     expect(plan.operations).toEqual({});
+  });
+
+  it("keeps partitions added by hand when told to (the provider), changing only what differs", () => {
+    const plan = planTopic(desired({ config: { "retention.ms": "1" } }), live({ partitions: partitions(8) }), ONE_BROKER, "reconcile", "keep");
+    expect(plan).toMatchObject({ action: "update", changes: [{ key: "retention.ms", from: "604800000", to: "1" }], operations: { alterConfigs: { "retention.ms": "1" } } });
+    expect(plan.operations.partitionCount).toBeUndefined();
+    expect(planTopic(desired(), live({ partitions: partitions(8) }), ONE_BROKER, "adopt", "keep").action).toBe("blocked");
   });
 
   it("plans a replication change as a reassignment", () => {
@@ -168,26 +174,16 @@ describe("planTopic", () => {
     expect(plan.reason).toContain('does not know the topic config "retention.msec"');
   });
 
-  it("blocks a config change that would reset an override whose value the broker hides", () => {
+  it("changes a config even when the topic has an override whose value the broker hides (it is not sent)", () => {
     const hidden = live({ configs: { "retention.ms": override("1"), "secret.thing": { value: null, isOverride: true, readOnly: false } } });
     const plan = planTopic(desired(), hidden, ONE_BROKER);
-    expect(plan.action).toBe("blocked");
-    expect(plan.reason).toContain("secret.thing");
+    expect(plan.action).toBe("update");
+    expect(plan.operations.alterConfigs).toEqual({ "retention.ms": "604800000" });
   });
 
   it("plans a catalog against one snapshot", () => {
     const plans = planCatalog([desired(), desired({ name: "other" })], new Map([["apphub.core.events", live()]]), ONE_BROKER);
     expect(plans.map((plan) => plan.action)).toEqual(["noop", "create"]);
-  });
-});
-
-describe("alterConfigSet", () => {
-  it("sends managed values over the broker's, plus unmanaged overrides, and nothing inherited", () => {
-    const set = alterConfigSet(
-      { "retention.ms": "1", "cleanup.policy": "compact" },
-      { "retention.ms": override("2"), "segment.ms": override("3"), "cleanup.policy": inherited("delete"), "flush.ms": inherited("9") },
-    );
-    expect(set).toEqual({ entries: { "segment.ms": "3", "retention.ms": "1", "cleanup.policy": "compact" } });
   });
 });
 
@@ -312,50 +308,6 @@ describe("provider check", () => {
 
   it("does not judge values unknown during preview", () => {
     expect(validateTopicInputs({ ...providerInputs(), connection: UNKNOWN_VALUE, partitions: UNKNOWN_VALUE })).toEqual([]);
-  });
-});
-
-describe("provider diff (pure)", () => {
-  const olds = providerInputs() as unknown as Record<string, unknown>;
-  const news = (overrides: Partial<KafkaTopicInputs>) => providerInputs(overrides) as unknown as Record<string, unknown>;
-
-  it("is an in-place update for a retention change, never a replacement", () => {
-    expect(diffTopic(olds, news({ config: { "retention.ms": "259200000" } }))).toEqual({ changes: true });
-  });
-
-  it("sees no change when only the spelling of a value differs", () => {
-    expect(diffTopic(olds, news({ config: { "retention.ms": " 604800000" } }))).toEqual({ changes: false });
-    expect(diffTopic(olds, { ...news({}), __provider: "code" })).toEqual({ changes: false });
-  });
-
-  it("updates for partition increases, replication, deletion policy, provider version and connection changes", () => {
-    for (const change of [{ partitions: 7 }, { replicationFactor: 3 }, { deletionPolicy: "delete" as const }, { providerVersion: "2" }, { connection: { ...providerInputs().connection, brokers: ["b:1"] } }]) {
-      expect(diffTopic(olds, news(change))).toEqual({ changes: true });
-    }
-  });
-
-  it("treats unknown inputs as a possible change", () => {
-    expect(diffTopic(olds, { ...news({}), connection: UNKNOWN_VALUE })).toEqual({ changes: true });
-  });
-
-  it("refuses a partition decrease with Kafka's reason", () => {
-    expect(() => diffTopic(olds, news({ partitions: 3 }))).toThrow(/cannot decrease partitions of apphub\.core\.events from 6 to 3: Kafka cannot shrink/);
-  });
-
-  it("replaces on rename only when the old topic's deletionPolicy is delete", () => {
-    expect(() => diffTopic(olds, news({ name: "renamed" }))).toThrow(/Kafka cannot rename topics/);
-    expect(diffTopic({ ...olds, deletionPolicy: "delete" }, news({ name: "renamed" }))).toEqual({ changes: true, replaces: ["name"], deleteBeforeReplace: false });
-  });
-});
-
-describe("provider read shaping", () => {
-  it("reports the live values of managed keys and keeps the stored spelling when they agree", () => {
-    const stored = providerInputs({ config: { "retention.ms": "604800000", "segment.ms": "3600000" } });
-    const outs = liveOutputs(stored, { partitions: 8, replication: [1], configs: { "retention.ms": "86400000", "segment.ms": " 3600000", "other.key": "x" } });
-    expect(outs.config).toEqual({ "retention.ms": "86400000", "segment.ms": "3600000" });
-    expect(outs.partitions).toBe(8);
-    expect(outs.replicationFactor).toBe(1);
-    expect(outs.connection).toEqual(stored.connection);
   });
 });
 

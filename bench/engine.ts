@@ -1,0 +1,208 @@
+/**
+ * `npm run bench:engine [-- --sizes 7,200] [--partitions 6] [--brokers 127.0.0.1:19092] [--type-check]`
+ *
+ * The topic catalog through the real Pulumi CLI (file backend, `environment: external`, the
+ * harness of test/e2e/support/pulumi.ts) beside the topics CLI on the same broker, in the same
+ * run, for each catalog size:
+ *
+ * | scenario | Pulumi | topics CLI |
+ * | cold | `pulumi up --yes --skip-preview` | `topics apply` |
+ * | no-op | `pulumi preview --expect-no-changes` | `topics plan` |
+ * | refresh | `pulumi refresh --yes` | `topics plan` (the same read of the broker) |
+ * | one retention change | `pulumi up --yes --skip-preview` | `topics apply` |
+ *
+ * The CLI runs as `npm run topics` runs it after its build step (`node dist/src/cli/topics.js`),
+ * in its own process, so both sides include process start. Ratios are Pulumi / CLI; the goals
+ * (issue 14) are no-op preview and refresh of 200 topics within 3x of `topics plan`, cold up
+ * within 3x of `topics apply`. Also prints each topic's bytes in `pulumi stack export`, and the
+ * marginal cost per topic (the difference between the largest and smallest size).
+ *
+ * Each side works on its own topics (`bench-<run>.pulumi.<n>` / `bench-<run>.cli.<n>`); every
+ * topic the run created is deleted at the end, also on failure. Not part of CI: it takes minutes.
+ */
+import { spawnSync } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { parseArgs } from "node:util";
+import { Kafka, logLevel } from "kafkajs";
+import { stringify } from "yaml";
+import { SEED_TOPICS } from "../src/topics/catalog";
+import { parseBrokerList } from "../src/topics/model";
+import { initStack } from "../test/e2e/topics-support";
+import { PulumiWorkspace } from "../test/e2e/support/pulumi";
+import { repoRoot } from "../test/peers/proc";
+
+const RUN = randomBytes(3).toString("hex");
+/**
+ * ts-node only transpiles the program (`PULUMI_NODEJS_TRANSPILE_ONLY`, a documented Pulumi
+ * setting): the CLI side runs compiled JS without a type check too. `--type-check` measures
+ * what a default `pulumi up` does (a whole-program type check on every run).
+ */
+let pulumiEnv: NodeJS.ProcessEnv = { PULUMI_NODEJS_TRANSPILE_ONLY: "true" };
+const RETENTION = 604_800_000;
+const CHANGED_RETENTION = 259_200_000;
+
+interface Row {
+  topics: number;
+  scenario: string;
+  pulumiMs: number;
+  cliMs: number;
+  goal?: string;
+}
+
+function catalog(side: "pulumi" | "cli", size: number, partitions: number, changed = false): Record<string, unknown> {
+  const topics: Record<string, unknown> = Object.fromEntries(SEED_TOPICS.map((seed) => [seed.name, null]));
+  for (let index = 0; index < size; index += 1) {
+    topics[`bench-${RUN}.${side}.${size}.${index}`] = { partitions, retentionMs: changed && index === 0 ? CHANGED_RETENTION : RETENTION };
+  }
+  return topics;
+}
+
+function stackConfig(brokers: string[], topics: Record<string, unknown>): Record<string, unknown> {
+  return { environment: "external", kafka: { brokers, brokerCount: 1 }, topics };
+}
+
+async function timed<T>(work: () => Promise<T>): Promise<{ ms: number; value: T }> {
+  const started = process.hrtime.bigint();
+  const value = await work();
+  return { ms: Number(process.hrtime.bigint() - started) / 1e6, value };
+}
+
+/** The topics CLI in its own process, from a folder holding the stack file, as an operator runs it. */
+function topicsCli(dir: string, stack: string, command: "plan" | "apply", brokers: string[]): number {
+  const cli = path.join(repoRoot(), "dist/src/cli/topics.js");
+  const started = process.hrtime.bigint();
+  const child = spawnSync(process.execPath, [cli, command, "--stack", stack, "--brokers", brokers.join(",")], { cwd: dir, encoding: "utf8" });
+  const ms = Number(process.hrtime.bigint() - started) / 1e6;
+  if (child.status !== 0) throw new Error(`topics ${command} exited ${child.status}: ${child.stderr}\n${child.stdout}`);
+  return ms;
+}
+
+function writeCliStack(dir: string, stack: string, config: Record<string, unknown>): void {
+  const namespaced = Object.fromEntries(Object.entries(config).map(([key, value]) => [`apphub-streaming:${key}`, value]));
+  fs.writeFileSync(path.join(dir, `Pulumi.${stack}.yaml`), stringify({ config: namespaced }));
+}
+
+async function deleteRunTopics(brokers: string[]): Promise<number> {
+  const admin = new Kafka({ clientId: "bench-engine", brokers, logLevel: logLevel.NOTHING }).admin();
+  await admin.connect();
+  try {
+    const mine = (await admin.listTopics()).filter((name) => name.startsWith(`bench-${RUN}.`));
+    if (mine.length > 0) await admin.deleteTopics({ topics: mine, timeout: 60_000 });
+    return mine.length;
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+async function benchSize(ws: PulumiWorkspace, brokers: string[], size: number, partitions: number, bytes: Map<number, number>): Promise<Row[]> {
+  const stack = `bench-${RUN}-${size}`;
+  const cliDir = fs.mkdtempSync(path.join(os.tmpdir(), "apphub-bench-cli-"));
+  const rows: Row[] = [];
+  try {
+    await initStack(ws, stack, stackConfig(brokers, catalog("pulumi", size, partitions)));
+    writeCliStack(cliDir, stack, stackConfig(brokers, catalog("cli", size, partitions)));
+
+    const cliCold = topicsCli(cliDir, stack, "apply", brokers);
+    const up = await timed(() => ws.pulumi(["up", "--yes", "--skip-preview"], { stack, env: pulumiEnv }));
+    rows.push({ topics: size, scenario: "cold up / apply", pulumiMs: up.ms, cliMs: cliCold, goal: "3x" });
+
+    const exported = await ws.exportState(stack);
+    const records = (exported.deployment.deployment.resources ?? []).filter((resource) => resource.type === "pulumi-nodejs:dynamic/streaming:KafkaTopic");
+    if (records.length !== size) throw new Error(`expected ${size} topics in state, found ${records.length}`);
+    bytes.set(size, Math.max(...records.map((record) => JSON.stringify(record).length)));
+
+    const cliPlan = topicsCli(cliDir, stack, "plan", brokers);
+    const preview = await timed(() => ws.pulumi(["preview", "--expect-no-changes"], { stack, env: pulumiEnv }));
+    rows.push({ topics: size, scenario: "no-op preview / plan", pulumiMs: preview.ms, cliMs: cliPlan, goal: "3x" });
+
+    const cliRead = topicsCli(cliDir, stack, "plan", brokers);
+    const refresh = await timed(() => ws.pulumi(["refresh", "--yes"], { stack, env: pulumiEnv }));
+    rows.push({ topics: size, scenario: "refresh / plan", pulumiMs: refresh.ms, cliMs: cliRead, goal: "3x" });
+
+    writeCliStack(cliDir, stack, stackConfig(brokers, catalog("cli", size, partitions, true)));
+    const cliChange = topicsCli(cliDir, stack, "apply", brokers);
+    ws.writeConfig(stack, { topics: catalog("pulumi", size, partitions, true) });
+    const change = await timed(() => ws.pulumi(["up", "--yes", "--skip-preview"], { stack, env: pulumiEnv }));
+    if (!/~ 1 updated/.test(change.value.output)) throw new Error(`expected one update, got:\n${change.value.output.slice(-2000)}`);
+    rows.push({ topics: size, scenario: "one-retention-change up / apply", pulumiMs: change.ms, cliMs: cliChange });
+    return rows;
+  } finally {
+    fs.rmSync(cliDir, { recursive: true, force: true });
+  }
+}
+
+function format(rows: readonly Row[], bytes: ReadonlyMap<number, number>): string {
+  const lines = [
+    "| topics | scenario | pulumi | topics CLI | ratio (pulumi / CLI) | goal |",
+    "| --- | --- | --- | --- | --- | --- |",
+    ...rows.map(
+      (row) =>
+        `| ${row.topics} | ${row.scenario} | ${(row.pulumiMs / 1000).toFixed(1)} s | ${(row.cliMs / 1000).toFixed(2)} s | ${(row.pulumiMs / row.cliMs).toFixed(1)}x | ${row.goal ? `≤ ${row.goal}` : ""} |`,
+    ),
+  ];
+  const sizes = [...new Set(rows.map((row) => row.topics))].sort((a, b) => a - b);
+  const [small, large] = [sizes[0], sizes[sizes.length - 1]];
+  if (small !== undefined && large !== undefined && large > small) {
+    lines.push("", `Marginal cost per topic (${small} → ${large} topics):`, "", "| scenario | pulumi | topics CLI |", "| --- | --- | --- |");
+    for (const scenario of [...new Set(rows.map((row) => row.scenario))]) {
+      const at = (size: number) => rows.find((row) => row.topics === size && row.scenario === scenario);
+      const a = at(small);
+      const b = at(large);
+      if (!a || !b) continue;
+      const per = (x: number, y: number) => `${((y - x) / (large - small)).toFixed(1)} ms`;
+      lines.push(`| ${scenario} | ${per(a.pulumiMs, b.pulumiMs)} | ${per(a.cliMs, b.cliMs)} |`);
+    }
+  }
+  lines.push("", "State bytes per topic (largest topic record in `pulumi stack export`):", "");
+  for (const [size, value] of bytes) lines.push(`- ${size} topics: ${value} bytes (${(value / 1024).toFixed(1)} KiB)`);
+  return lines.join("\n");
+}
+
+async function main(argv: string[]): Promise<void> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      sizes: { type: "string", default: "7,200" },
+      partitions: { type: "string", default: "6" },
+      brokers: { type: "string", default: "127.0.0.1:19092" },
+      "type-check": { type: "boolean", default: false },
+    },
+  });
+  if (values["type-check"]) pulumiEnv = {};
+  const sizes = (values.sizes ?? "7,200").split(",").map(Number);
+  const partitions = Number(values.partitions);
+  const brokers = parseBrokerList(values.brokers ?? "");
+  if (sizes.some((size) => !Number.isInteger(size) || size < 1) || !Number.isInteger(partitions) || partitions < 1 || brokers.length === 0) {
+    throw new Error("usage: bench:engine [--sizes 7,200] [--partitions 6] [--brokers host:port,...]");
+  }
+  const ws = await PulumiWorkspace.create("bench-engine");
+  console.log(`pulumi ${ws.engine.version} (${ws.engine.bin}), node ${process.version}, brokers ${brokers.join(",")}, ${partitions} partitions per topic, run ${RUN}`);
+  const rows: Row[] = [];
+  const bytes = new Map<number, number>();
+  const cleanup = async () => {
+    const deleted = await deleteRunTopics(brokers).catch((error: unknown) => {
+      console.error(`cleanup failed: ${String(error)}`);
+      return 0;
+    });
+    ws.dispose();
+    console.log(`deleted ${deleted} bench topics`);
+  };
+  process.once("SIGINT", () => void cleanup().then(() => process.exit(130)));
+  try {
+    for (const size of sizes) {
+      rows.push(...(await benchSize(ws, brokers, size, partitions, bytes)));
+      console.log(`${size} topics done`);
+    }
+    console.log(`\n${format(rows, bytes)}`);
+  } finally {
+    await cleanup();
+  }
+}
+
+main(process.argv.slice(2)).catch((error: unknown) => {
+  console.error(error instanceof Error ? error.message : String(error));
+  process.exit(1);
+});

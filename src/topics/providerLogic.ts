@@ -1,0 +1,160 @@
+/**
+ * The pure decisions of the `KafkaTopic` dynamic provider: input checks, diff and the shape of
+ * outputs. No I/O here; `providerRuntime.ts` calls these around the broker work.
+ *
+ * How the engine calls them (SPEC, "Pulumi facts", seen under the real 3.274 CLI):
+ * - `check(olds, news)` gets the previous *inputs* and the new ones, on preview and up, never
+ *   on refresh: refusals of a stack change (partition decrease, rename of a retained topic)
+ *   live here, so a refused change fails the preview before anything runs.
+ * - `diff(olds, news)` gets the previous *outputs*; `pulumi refresh` also calls it with the
+ *   live values as olds. It must never throw: a throw would abort the refresh of the whole stack.
+ * - `read` (refresh) returns new outputs and new inputs. Outputs keep `partitions` as the stack
+ *   declared it and report the broker's count as `livePartitions`, so partitions added by hand
+ *   are recorded without ever reading as a stack decrease.
+ */
+import type { DeletionPolicy, DesiredTopic, KafkaTopicInputs, KafkaTopicOutputs } from "./model";
+import { normalizeConfigValue } from "./plan";
+import { containsUnknown, type InputFailure, validateTopicInputs } from "./validate";
+
+/** The fields of the inputs that describe the topic itself. */
+export function desiredOf(inputs: KafkaTopicInputs): DesiredTopic {
+  return {
+    name: inputs.name,
+    partitions: inputs.partitions,
+    replicationFactor: inputs.replicationFactor,
+    config: { ...inputs.config },
+    deletionPolicy: inputs.deletionPolicy,
+  };
+}
+
+/** The inputs, echoed (no `__provider`, which the host adds back). */
+export function echoInputs(inputs: KafkaTopicInputs): KafkaTopicInputs {
+  const echoed: KafkaTopicInputs = {
+    name: inputs.name,
+    partitions: inputs.partitions,
+    replicationFactor: inputs.replicationFactor,
+    config: { ...inputs.config },
+    deletionPolicy: inputs.deletionPolicy,
+    providerVersion: inputs.providerVersion,
+    connection: inputs.connection,
+  };
+  if (inputs.saslPassword !== undefined) echoed.saslPassword = inputs.saslPassword;
+  return echoed;
+}
+
+/** The outputs: the inputs echoed, plus the partition count the broker reported. */
+export function outsOf(inputs: KafkaTopicInputs, livePartitions: number = inputs.partitions): KafkaTopicOutputs {
+  return { ...echoInputs(inputs), livePartitions };
+}
+
+function sameConfig(a: Record<string, string> | undefined, b: Record<string, string> | undefined): boolean {
+  const left = a ?? {};
+  const right = b ?? {};
+  const keys = Object.keys(left);
+  if (keys.length !== Object.keys(right).length) return false;
+  return keys.every((key) => key in right && normalizeConfigValue(String(left[key])) === normalizeConfigValue(String(right[key])));
+}
+
+function canonical(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonical).join(",")}]`;
+  if (typeof value === "object" && value !== null) {
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([, inner]) => inner !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([key, inner]) => `${JSON.stringify(key)}:${canonical(inner)}`).join(",")}}`;
+  }
+  return JSON.stringify(value);
+}
+
+export function renameMessage(from: string, to: string, policy: DeletionPolicy): string {
+  return (
+    `the topic name changed from ${from} to ${to}. Kafka cannot rename topics: this would create ${to} and ` +
+    `leave ${from} behind (deletionPolicy "${policy}"). To replace it, first set deletionPolicy: delete on ${from} ` +
+    `and apply, then rename; or declare ${to} as a new topic and remove ${from} from the stack (it is retained).`
+  );
+}
+
+/** Why a partition decrease in the stack is refused; names the topic, both counts and the fix. */
+export function stackPartitionDecreaseReason(name: string, from: number, to: number): string {
+  return (
+    `cannot decrease partitions of ${name} from ${from} to ${to}: Kafka cannot shrink a topic's partitions, only ` +
+    `delete and recreate the topic, which loses its data. Keep apphub-streaming:topics.${name}.partitions at ${from} ` +
+    "or more (or create a new topic and migrate consumers); nothing was changed"
+  );
+}
+
+/** The report of partitions added outside the stack (recorded by `pulumi refresh`). */
+export function handAddedPartitionsMessage(name: string, live: number, declared: number): string {
+  return (
+    `${name} has ${live} partitions on the broker but the stack says ${declared} (added outside Pulumi, recorded by ` +
+    `refresh). Kafka cannot remove partitions, so they stay; set apphub-streaming:topics.${name}.partitions to ${live} ` +
+    "to make the stack say what the broker has"
+  );
+}
+
+const isNumber = (value: unknown): value is number => typeof value === "number";
+
+/**
+ * `check`: the input rules (`validate.ts`) plus the refusals of a change from `olds` (the
+ * previous inputs; empty on create) to `news`.
+ */
+export function checkTopic(olds: Record<string, unknown>, news: Record<string, unknown>): InputFailure[] {
+  const failures = validateTopicInputs(news);
+  const { name: oldName, partitions: oldPartitions } = olds;
+  const { name: newName, partitions: newPartitions } = news;
+  if (typeof oldName === "string" && typeof newName === "string" && !containsUnknown(newName) && oldName !== newName && olds.deletionPolicy !== "delete") {
+    failures.push({ property: "name", reason: renameMessage(oldName, newName, "retain") });
+  }
+  if (isNumber(oldPartitions) && isNumber(newPartitions) && newPartitions < oldPartitions) {
+    failures.push({ property: "partitions", reason: stackPartitionDecreaseReason(String(newName), oldPartitions, newPartitions) });
+  }
+  return failures;
+}
+
+/**
+ * Pure diff; never throws. Topic settings, deletion policy, provider version and connection
+ * changes are in-place updates; a rename replaces (check refuses it unless the old topic's
+ * deletionPolicy is `delete`). A declared partition count below the old one is not a change
+ * the provider can make: check refuses it on preview and up, and on refresh it cannot occur
+ * (outputs keep the declared count).
+ */
+export function diffTopic(olds: Record<string, unknown>, news: Record<string, unknown>): { changes: boolean; replaces?: string[]; deleteBeforeReplace?: boolean } {
+  const oldName = olds.name;
+  const newName = news.name;
+  if (typeof oldName === "string" && typeof newName === "string" && !containsUnknown(newName) && oldName !== newName) {
+    return { changes: true, replaces: ["name"], deleteBeforeReplace: false };
+  }
+  if (containsUnknown(news)) return { changes: true };
+  const partitionsChanged = isNumber(olds.partitions) && isNumber(news.partitions) ? news.partitions > olds.partitions : olds.partitions !== news.partitions;
+  const same =
+    !partitionsChanged &&
+    olds.replicationFactor === news.replicationFactor &&
+    olds.deletionPolicy === news.deletionPolicy &&
+    olds.providerVersion === news.providerVersion &&
+    olds.saslPassword === news.saslPassword &&
+    canonical(olds.connection) === canonical(news.connection) &&
+    sameConfig(olds.config as Record<string, string> | undefined, news.config as Record<string, string> | undefined);
+  return { changes: !same };
+}
+
+/** What `read` saw on the broker for one topic. */
+export interface LiveReading {
+  partitions: number;
+  replication: number[];
+  configs: Record<string, string | null>;
+}
+
+/**
+ * Outputs of `read`: the stored outputs with the live replication and managed configs; the
+ * declared `partitions` stay, the broker's count goes to `livePartitions`.
+ */
+export function liveOutputs(stored: KafkaTopicInputs, live: LiveReading): KafkaTopicOutputs {
+  const config: Record<string, string> = {};
+  for (const [key, value] of Object.entries(stored.config)) {
+    const liveValue = live.configs[key];
+    // Keep the stored spelling when the broker says the same thing differently (no false drift).
+    config[key] = liveValue === undefined || liveValue === null || normalizeConfigValue(liveValue) === normalizeConfigValue(value) ? value : liveValue;
+  }
+  const replicationFactor = live.replication.length === 1 && live.replication[0] !== undefined ? live.replication[0] : Math.max(...live.replication, 0);
+  return { ...echoInputs(stored), replicationFactor, config, livePartitions: live.partitions };
+}

@@ -1,0 +1,114 @@
+// The topic catalog through the real Pulumi CLI against the other Kafka peers:
+// - the SASL/SCRAM peer: the password, set with `pulumi config set --secret`, reaches the broker
+//   (topics are created over SCRAM) and never appears in plain text in `pulumi stack export`,
+//   any file of the backend or the stack file, or anything the CLI printed;
+// - the three-broker cluster: the default replication of an external cluster (3) is applied
+//   through the engine, every partition with three replicas.
+// Two topics per stack (the seed names nulled, a per-run prefix), to keep the CLI runs short.
+import { randomBytes } from "node:crypto";
+import * as fs from "node:fs";
+import { Kafka, type KafkaConfig, logLevel } from "kafkajs";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { SEED_TOPICS } from "../../src/topics/catalog";
+import { CLUSTER_BROKERS, SASL_BROKERS, SASL_PASSWORD, SASL_USERNAME } from "../peers/kafka";
+import { initStack } from "./topics-support";
+import { PulumiWorkspace, type PulumiResult, uniqueStack } from "./support/pulumi";
+
+const PREFIX = `e2e-${randomBytes(3).toString("hex")}`;
+const NAMES = [`${PREFIX}.events`, `${PREFIX}.runs`];
+const SASL_CLIENT: KafkaConfig = { brokers: SASL_BROKERS, sasl: { mechanism: "scram-sha-512", username: SASL_USERNAME, password: SASL_PASSWORD } };
+
+/**
+ * The program is type-checked by `npm run typecheck`; here ts-node only transpiles it
+ * (`PULUMI_NODEJS_TRANSPILE_ONLY`, a documented Pulumi setting), which cuts each CLI run by seconds.
+ */
+const FAST = { PULUMI_NODEJS_TRANSPILE_ONLY: "true" };
+
+let ws: PulumiWorkspace;
+
+function topicsConfig(replicationFactor?: number): Record<string, unknown> {
+  const topics: Record<string, unknown> = Object.fromEntries(SEED_TOPICS.map((seed) => [seed.name, null]));
+  for (const name of NAMES) topics[name] = { partitions: 3, retentionMs: 86_400_000, ...(replicationFactor ? { replicationFactor } : {}) };
+  return topics;
+}
+
+async function describeTopics(client: KafkaConfig): Promise<{ name: string; partitions: { replicas: number[]; isr: number[] }[] }[]> {
+  const admin = new Kafka({ clientId: "e2e-topics-peers", logLevel: logLevel.NOTHING, ...client }).admin();
+  await admin.connect();
+  try {
+    const existing = new Set(await admin.listTopics());
+    const mine = NAMES.filter((name) => existing.has(name));
+    if (mine.length === 0) return [];
+    return (await admin.fetchTopicMetadata({ topics: mine })).topics;
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+async function deleteMine(client: KafkaConfig): Promise<void> {
+  const admin = new Kafka({ clientId: "e2e-topics-peers", logLevel: logLevel.NOTHING, ...client }).admin();
+  await admin.connect();
+  try {
+    const existing = new Set(await admin.listTopics());
+    const mine = NAMES.filter((name) => existing.has(name));
+    if (mine.length > 0) await admin.deleteTopics({ topics: mine });
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+beforeAll(async () => {
+  ws = await PulumiWorkspace.create("topics-peers");
+});
+
+afterAll(async () => {
+  ws?.dispose();
+  await deleteMine(SASL_CLIENT);
+  await deleteMine({ brokers: CLUSTER_BROKERS });
+});
+
+describe("topics through the real Pulumi CLI on the SASL and three-broker peers", () => {
+  it("SASL: the secret password creates the topics over SCRAM and never appears in plain text", async () => {
+    const stack = uniqueStack("sasl");
+    const printed: PulumiResult[] = [];
+    await initStack(ws, stack, {
+      environment: "external",
+      kafka: { brokers: SASL_BROKERS, brokerCount: 1, sasl: { mechanism: "scram-sha-512", username: SASL_USERNAME } },
+      topics: topicsConfig(),
+    });
+    await ws.setSecret(stack, "kafkaSaslPassword", SASL_PASSWORD);
+    printed.push(await ws.pulumi(["up", "--yes", "--skip-preview"], { stack, env: FAST }));
+    printed.push(await ws.pulumi(["refresh", "--yes"], { stack, env: FAST }));
+    printed.push(await ws.pulumi(["preview", "--expect-no-changes", "--diff"], { stack, env: FAST }));
+
+    const topics = await describeTopics(SASL_CLIENT);
+    expect(topics.map((entry) => entry.name).sort()).toEqual([...NAMES].sort());
+
+    const exported = await ws.exportState(stack);
+    expect(exported.text).not.toContain(SASL_PASSWORD);
+    // The password is in state only as a secret (ciphertext), on every topic.
+    const records = (exported.deployment.deployment.resources ?? []).filter((resource) => resource.type === "pulumi-nodejs:dynamic/streaming:KafkaTopic");
+    expect(records).toHaveLength(2);
+    for (const record of records) expect(JSON.stringify(record.outputs?.saslPassword)).toContain("ciphertext");
+    for (const file of ws.stateFiles()) expect(fs.readFileSync(file, "utf8"), file).not.toContain(SASL_PASSWORD);
+    for (const result of printed) expect(result.output).not.toContain(SASL_PASSWORD);
+  });
+
+  it("three brokers: replication factor 3 through the engine, every partition with three in-sync replicas", async () => {
+    const stack = uniqueStack("cluster");
+    await initStack(ws, stack, { environment: "external", kafka: { brokers: CLUSTER_BROKERS }, topics: topicsConfig() });
+    await ws.pulumi(["up", "--yes", "--skip-preview"], { stack, env: FAST });
+    const topics = await describeTopics({ brokers: CLUSTER_BROKERS });
+    expect(topics.map((entry) => entry.name).sort()).toEqual([...NAMES].sort());
+    for (const entry of topics) {
+      expect(entry.partitions).toHaveLength(3);
+      for (const partition of entry.partitions) {
+        expect(new Set(partition.replicas).size).toBe(3);
+        expect(partition.isr).toHaveLength(3);
+      }
+    }
+    const outputs = await ws.outputs(stack);
+    const declared = outputs.topics as Record<string, { replicationFactor: number }>;
+    for (const name of NAMES) expect(declared[name]?.replicationFactor).toBe(3);
+  });
+});
