@@ -91,7 +91,6 @@ export class RedpandaCluster extends pulumi.ComponentResource {
     if (saslEnabled(args.cluster)) {
       const { username, mechanism } = args.cluster.external.sasl;
       // Without a configured password one is generated (no ':' in it: Redpanda splits on ':').
-      // eslint-disable-next-line @typescript-eslint/no-require-imports
       const generated = () => new (require("@pulumi/random") as typeof import("@pulumi/random")).RandomPassword(`${name}-superuser-password`, { length: 32, special: false }, child).result;
       const password = pulumi.secret(args.superuserPassword ?? generated());
       superuserPassword = password;
@@ -151,7 +150,6 @@ export class RedpandaCluster extends pulumi.ComponentResource {
  */
 function selfSignedListenerCertificate(name: string, cluster: ClusterConfig, parent: pulumi.Resource) {
   // Loaded here so stacks without TLS (minikube) never load the tls provider.
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
   const tls = require("@pulumi/tls") as typeof import("@pulumi/tls");
   const child = { parent };
   const caKey = new tls.PrivateKey(`${name}-external-ca-key`, { algorithm: "ECDSA", ecdsaCurve: "P256" }, child);
