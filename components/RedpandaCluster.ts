@@ -2,6 +2,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { externalBrokers } from "../src/cluster/addresses";
 import { CLIENT_SERVICE_NAME, clientServiceFqdn, EXTERNAL_TLS_SECRET_NAME, PORTS, SUPERUSER_SECRET_NAME } from "../src/cluster/constants";
+import { REPLICA_GUARD_VERSION, ReplicaGuard } from "../src/cluster/replicaGuard";
 import { buildClusterManifests, externalTlsNames, saslEnabled, tlsEnabled, type Meta } from "../src/cluster/manifests";
 import type { ClusterConfig } from "../src/config/schema";
 
@@ -113,10 +114,16 @@ export class RedpandaCluster extends pulumi.ComponentResource {
       );
     }
 
+    // Its check refuses a lower broker count (before the StatefulSet changes) unless acknowledged.
+    const replicaGuard = new ReplicaGuard(
+      `${name}-replicas`,
+      { replicas: args.cluster.replicas, decreaseDecommissioned: args.cluster.replicasDecreaseDecommissioned, guardVersion: REPLICA_GUARD_VERSION },
+      child,
+    );
     const statefulSet = new k8s.apps.v1.StatefulSet(`${name}-brokers`, pick(manifests.statefulSet), {
       ...child,
       // The ConfigMaps, Secrets and Service are referenced by name, not by output: order them explicitly.
-      dependsOn: podInputs,
+      dependsOn: [...podInputs, replicaGuard],
       protect: args.protect ?? false,
     });
     new k8s.policy.v1.PodDisruptionBudget(`${name}-pdb`, pick(manifests.podDisruptionBudget), child);

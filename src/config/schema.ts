@@ -155,6 +155,7 @@ const rawSchema = z.strictObject({
             .optional(),
         })
         .optional(),
+      replicasDecreaseDecommissioned: bool.optional(),
       clusterDomain: z.string().regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/, { error: 'expected a DNS domain such as "cluster.local"' }).optional(),
     })
     .optional(),
@@ -294,6 +295,8 @@ export interface ClusterConfig {
   };
   /** The Kubernetes cluster's DNS domain (kubelet `--cluster-domain`). */
   clusterDomain: string;
+  /** The operator decommissioned the brokers a lower `replicas` removes (docs/kubernetes.md, "Scaling"). */
+  replicasDecreaseDecommissioned: boolean;
 }
 
 export interface BackupConfig {
@@ -697,6 +700,7 @@ function resolve(raw: RawConfig, env: NodeJS.ProcessEnv): StackConfig {
         },
       },
       clusterDomain: cluster.clusterDomain ?? "cluster.local",
+      replicasDecreaseDecommissioned: cluster.replicasDecreaseDecommissioned ?? false,
     },
     backup: {
       enabled: backup.enabled ?? onKubernetes,

@@ -3,9 +3,11 @@
  * StatefulSet's storage, security, probes and spreading, the PDB, what the NetworkPolicy lets
  * through, the alert rules, the outputs and the ordering of dependents after the brokers.
  */
+import * as fs from "node:fs";
+import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 import { kubeStackYaml } from "../support/config";
-import { findObject, renderRepoStack, renderStackYaml, type KubeObject, type RenderResult } from "../support/render";
+import { findObject, REPO_ROOT, renderRepoStack, renderStackYaml, type KubeObject, type RenderResult } from "../support/render";
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Json = any;
@@ -352,7 +354,7 @@ describe("outputs and ordering", () => {
       const sts = result.resources.find((resource) => resource.type === "kubernetes:apps/v1:StatefulSet");
       expect(sts?.name).toBe("apphub-redpanda-brokers");
       const secured = stack === "prod" ? ["apphub-redpanda-external-tls", "apphub-redpanda-superuser"] : [];
-      expect([...(sts?.dependsOn ?? [])].sort()).toEqual(["apphub-redpanda-headless", "apphub-redpanda-scripts", "apphub-redpanda-topology", ...secured].sort());
+      expect([...(sts?.dependsOn ?? [])].sort()).toEqual(["apphub-redpanda-headless", "apphub-redpanda-replicas", "apphub-redpanda-scripts", "apphub-redpanda-topology", ...secured].sort());
       const patches = result.resources.filter((resource) => resource.type === "kubernetes:apps/v1:DeploymentPatch");
       expect(patches.length).toBeGreaterThan(0);
       for (const patch of patches) expect(patch.dependsOn, patch.name).toContain("apphub-redpanda-brokers");
@@ -388,5 +390,76 @@ describe("refused configurations", () => {
     const result = renderStackYaml("prod", kubeStackYaml("prod", ["  apphub-streaming:cluster:", "    developerMode: true"]));
     expect(result.status).toBe(2);
     expect(result.stderr).toContain("apphub-streaming:cluster.developerMode");
+  });
+
+  const plaintextLoadBalancer = (extra: string[] = []) =>
+    kubeStackYaml("prod", [
+      "  apphub-streaming:cluster:",
+      "    external:",
+      "      enabled: true",
+      "      type: LoadBalancer",
+      "      basePort: 9094",
+      "      advertisedHost: redpanda-{ordinal}.streaming.apphub.internal",
+      ...extra,
+    ]);
+
+  it("exits 2 naming cluster.external.tls.enabled and cluster.external.sasl.enabled for a plaintext LoadBalancer listener", () => {
+    const result = renderStackYaml("prod", plaintextLoadBalancer());
+    expect(result.status).toBe(2);
+    expect(result.stderr).toContain("apphub-streaming:cluster.external.tls.enabled: expected true for a LoadBalancer listener");
+    expect(result.stderr).toContain("apphub-streaming:cluster.external.sasl.enabled: expected true for a LoadBalancer listener");
+    expect(result.stderr).toContain("apphub-streaming:cluster.external.allowPlaintext: true");
+    expect(result.resources).toEqual([]);
+  });
+
+  it("renders the plaintext LoadBalancer when cluster.external.allowPlaintext says so, still internal", () => {
+    const result = renderStackYaml("prod", plaintextLoadBalancer(["      allowPlaintext: true"]));
+    expect(result.status, result.stderr).toBe(0);
+    const service = findObject(result, "Service", "apphub-redpanda-0-external") as Json;
+    expect(service.metadata.annotations["service.beta.kubernetes.io/aws-load-balancer-internal"]).toBe("true");
+    expect(result.resources.some((resource) => resource.type.startsWith("tls:"))).toBe(false);
+  });
+});
+
+describe("secured external listener (prod)", () => {
+  it("serves TLS from a program-made CA kept in a Secret, and SASL/SCRAM with a bootstrap superuser from a secret", () => {
+    const result = renderRepoStack("prod");
+    const types = result.resources.map((resource) => resource.type);
+    expect(types).toEqual(expect.arrayContaining(["tls:index/selfSignedCert:SelfSignedCert", "tls:index/locallySignedCert:LocallySignedCert"]));
+    const tlsSecret = findObject(result, "Secret", "apphub-redpanda-external-tls") as Json;
+    expect(tlsSecret.type).toBe("kubernetes.io/tls");
+    // Key material never reaches the render in plain text.
+    expect(tlsSecret.stringData).toBe("[secret]");
+    const container = broker("prod");
+    expect(container.env).toContainEqual({ name: "RP_BOOTSTRAP_USER", valueFrom: { secretKeyRef: { name: "apphub-redpanda-superuser", key: "RP_BOOTSTRAP_USER" } } });
+    expect(container.volumeMounts).toContainEqual({ name: "external-tls", mountPath: "/etc/tls/external", readOnly: true });
+    expect(statefulSet("prod").spec.template.spec.volumes).toContainEqual({ name: "external-tls", secret: { secretName: "apphub-redpanda-external-tls", defaultMode: 0o440 } });
+    expect(result.outputs.superuserPassword).toBe("[secret]");
+  });
+
+  it("the topic bootstrap connects through it with TLS and the superuser's SCRAM credentials", () => {
+    const topic = renderRepoStack("prod").resources.find((resource) => resource.type.endsWith(":KafkaTopic")) as Json;
+    const connection = JSON.stringify(topic.inputs);
+    expect(connection).toContain('"tls":{"enabled":true');
+    expect(connection).toContain('"sasl":{"mechanism":"scram-sha-256","username":"apphub-admin"}');
+  });
+
+  it("uses a cert-manager Certificate instead when an issuer is configured, and no @pulumi/tls resources", () => {
+    const yaml = fs.readFileSync(path.join(REPO_ROOT, "Pulumi.prod.yaml"), "utf8").replace(
+      "      tls:\n        enabled: true\n",
+      "      tls:\n        enabled: true\n        certManagerIssuer:\n          name: apphub-internal-ca\n",
+    );
+    const result = renderStackYaml("prod", yaml);
+    expect(result.status, result.stderr).toBe(0);
+    const certificate = findObject(result, "Certificate", "apphub-redpanda-external-tls") as Json;
+    expect(certificate.spec.secretName).toBe("apphub-redpanda-external-tls");
+    expect(certificate.spec.issuerRef).toEqual({ name: "apphub-internal-ca", kind: "ClusterIssuer", group: "cert-manager.io" });
+    expect(certificate.spec.dnsNames).toEqual([0, 1, 2].map((ordinal) => `redpanda-${ordinal}.streaming.apphub.internal`));
+    expect(result.resources.some((resource) => resource.type.startsWith("tls:"))).toBe(false);
+  });
+
+  it("keeps minikube free of @pulumi/tls, random and aws resources (plaintext NodePort)", () => {
+    const types = renderRepoStack("minikube").resources.map((resource) => resource.type);
+    expect(types.filter((type) => /^(tls|random|aws):/.test(type))).toEqual([]);
   });
 });

@@ -124,6 +124,37 @@ describe("cluster config validation (names the key)", () => {
   });
 });
 
+describe("secured external listener and cluster domain (config)", () => {
+  const lb = (external: Record<string, unknown>) => ({
+    environment: "prod",
+    ...KUBE_BASICS,
+    cluster: { external: { enabled: true, type: "LoadBalancer", basePort: 9094, advertisedHost: "redpanda-{ordinal}.example.com", ...external } },
+  });
+
+  it("refuses a LoadBalancer listener without TLS or without SASL, naming each key, unless allowPlaintext", () => {
+    expect(configIssues(lb({})).map((issue) => issue.key)).toEqual(["apphub-streaming:cluster.external.tls.enabled", "apphub-streaming:cluster.external.sasl.enabled"]);
+    expect(configIssues(lb({ tls: { enabled: true } })).map((issue) => issue.key)).toEqual(["apphub-streaming:cluster.external.sasl.enabled"]);
+    expect(validConfig(lb({ tls: { enabled: true }, sasl: { enabled: true } })).cluster.external.sasl).toEqual({ enabled: true, username: "apphub-admin", mechanism: "SCRAM-SHA-256" });
+    expect(validConfig(lb({ allowPlaintext: true })).cluster.external.allowPlaintext).toBe(true);
+    // The minikube NodePort may stay plaintext.
+    expect(validConfig({ environment: "minikube", ...KUBE_BASICS, cluster: { external: { enabled: true, advertisedHost: "192.168.49.2" } } }).cluster.external.tls.enabled).toBe(false);
+  });
+
+  it("validates the new keys' shapes with the key named", () => {
+    const keys = configIssues(lb({ loadBalancerSourceRanges: ["10.0.0.0"], sasl: { enabled: true, mechanism: "PLAIN" }, tls: { enabled: true } })).map((issue) => issue.key);
+    expect(keys).toEqual(expect.arrayContaining(["apphub-streaming:cluster.external.loadBalancerSourceRanges.0", "apphub-streaming:cluster.external.sasl.mechanism"]));
+    expect(configIssues({ environment: "prod", ...KUBE_BASICS, cluster: { clusterDomain: "Not A Domain" } }).map((issue) => issue.key)).toEqual(["apphub-streaming:cluster.clusterDomain"]);
+  });
+
+  it("puts cluster.clusterDomain into every FQDN the brokers seed with and advertise", () => {
+    const cluster = validConfig({ environment: "minikube", ...KUBE_BASICS, cluster: { clusterDomain: "k8s.example" } }).cluster;
+    const manifests = buildClusterManifests("apphub-system", cluster);
+    expect(manifests.topology.data.seeds.split(",")[0]).toBe("apphub-redpanda-0.apphub-redpanda-headless.apphub-system.svc.k8s.example:33145");
+    expect(manifests.scripts.data["start.sh"]).toContain('fqdn="${POD_NAME}.apphub-redpanda-headless.apphub-system.svc.k8s.example"');
+    expect(manifests.scripts.data["start.sh"]).not.toContain("cluster.local");
+  });
+});
+
 describe("addresses", () => {
   it("lists every pod's RPC FQDN as a seed server", () => {
     expect(seedServers("apphub-system", 3)).toEqual([
