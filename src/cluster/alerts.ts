@@ -115,7 +115,7 @@ export function alertRuleGroups(namespace: string, cluster: Pick<ClusterConfig, 
         {
           alert: "RedpandaPartitionMovementStuck",
           // In flight for the whole window and not fewer than at its start: no progress.
-          expr: `(min_over_time(${movements()}[${MOVEMENT_STUCK_WINDOW}:1m]) > 0) and (${movements()} >= ${movements(` offset ${MOVEMENT_STUCK_WINDOW}`)})`,
+          expr: `(min_over_time((${movements()})[${MOVEMENT_STUCK_WINDOW}:1m]) > 0) and (${movements()} >= ${movements(` offset ${MOVEMENT_STUCK_WINDOW}`)})`,
           for: "5m",
           labels: { severity: "warning" },
           annotations: {
