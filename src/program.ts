@@ -8,6 +8,7 @@ import { RedpandaCluster } from "../components/RedpandaCluster";
 import { SnapshotBackup } from "../components/SnapshotBackup";
 import { StreamingEnv } from "../components/StreamingEnv";
 import { TopicBootstrap } from "../components/TopicBootstrap";
+import { bootstrapClientSettings } from "./cluster/addresses";
 import type { StackConfig } from "./config/schema";
 
 export interface StackSecrets {
@@ -84,13 +85,17 @@ function declareKubernetes(config: StackConfig, secrets: StackSecrets, common: S
     cluster: config.cluster,
     // A replaced StatefulSet restarts every broker at once: prod must refuse it (docs/kubernetes.md).
     protect: config.environment === "prod",
+    ...(secrets.kafkaSaslPassword ? { superuserPassword: secrets.kafkaSaslPassword } : {}),
   });
 
+  // Through the external listener, with its TLS and SCRAM superuser, unless kafka.brokers says otherwise.
+  const client = bootstrapClientSettings(config.kafka, config.cluster);
+  const saslPassword = client.usesSuperuser ? cluster.superuserPassword : secrets.kafkaSaslPassword;
   const topics = new TopicBootstrap("apphub-topics", {
     topics: config.topics,
     brokers: config.kafka.brokers ?? cluster.externalBrokers,
-    kafka: config.kafka,
-    ...(secrets.kafkaSaslPassword ? { saslPassword: secrets.kafkaSaslPassword } : {}),
+    kafka: client.kafka,
+    ...(saslPassword ? { saslPassword } : {}),
     protect: config.protectTopics,
     brokersReady: cluster.readyResources,
   });
@@ -102,6 +107,11 @@ function declareKubernetes(config: StackConfig, secrets: StackSecrets, common: S
     adminUrl: cluster.adminUrl,
     externalBrokers: cluster.externalBrokers,
   };
+  // What clients outside the cluster need to trust and log in to the external listener.
+  if (config.cluster.external.enabled && config.cluster.external.tls.enabled && !config.cluster.external.tls.certManagerIssuer) {
+    outputs.externalCaCertificate = cluster.externalCaCertificate;
+  }
+  if (cluster.superuserPassword) outputs.superuserPassword = cluster.superuserPassword;
 
   if (config.backup.enabled) {
     const backup = new SnapshotBackup("apphub-redpanda-backup", {

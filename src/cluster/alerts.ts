@@ -1,12 +1,17 @@
 /**
  * The seed's alerts ("Operational Checklist" step 3 and "Metrics & Alerting") as Prometheus
- * Operator rules. Broker series are selected by the namespace label that annotation-based
- * scraping attaches (`namespace`); the AppHub series come from core and timestore pods in
- * their own namespaces and are aggregated per namespace.
+ * Operator rules, on metrics Redpanda v24.2 really exports (every name checked in
+ * redpanda-data/redpanda at v24.2.3; docs/alerts.md maps each seed name to its expression and
+ * says why). The seed's own names (`vectorized_cluster_health_status`, `..._total` counters,
+ * `vectorized_kafka_request_latency_seconds`, ...) do not exist, so rules on them never fire.
  *
- * Both broker Services carry the scrape annotations (as the seed has them), so every broker is
- * scraped once per Service: counts are first reduced per scrape target (`instance`, the pod's
- * address, the same through either Service) before they are summed.
+ * Each broker is scraped once per path: `/metrics` (`vectorized_*`) through the headless
+ * Service and `/public_metrics` (`redpanda_*`) through apphub-redpanda-public-metrics, both by
+ * their `prometheus.io/*` annotations. Broker series are selected by the Kubernetes `namespace`
+ * label the scrape attaches (an internal metric's own `namespace` label, Redpanda's topic
+ * namespace, collides with it and is stored as `exported_namespace`). Every rule sums or maxes
+ * `by (namespace)`, so `shard`, per-partition and per-broker series are aggregated away: an
+ * alert reports the cluster, not its hottest partition.
  */
 import type { ClusterConfig } from "../config/schema";
 
@@ -29,14 +34,29 @@ export const LATENCY_P99_SECONDS = 0.25;
 export const SEGMENT_SPIKE_FACTOR = 4;
 /** ...and above this absolute rate (segments per second), so an idle cluster's first segment is not a spike. */
 export const SEGMENT_SPIKE_FLOOR_PER_SECOND = 0.05;
+/** Partition movements that have neither finished nor shrunk for this long are "stuck". */
+export const MOVEMENT_STUCK_WINDOW = "30m";
 /** The mirror publish p95 is "degraded" above this multiple of its last-day p95, and above the floor. */
 export const MIRROR_P95_DEGRADATION_FACTOR = 2;
 export const MIRROR_P95_FLOOR_MS = 100;
 
+/** Every Redpanda metric the rules read, with the endpoint that exports it (docs/alerts.md). */
+export const REDPANDA_METRICS_USED = {
+  redpanda_cluster_unavailable_partitions: "/public_metrics",
+  redpanda_cluster_brokers: "/public_metrics",
+  redpanda_application_uptime_seconds_total: "/public_metrics",
+  vectorized_storage_log_log_segments_created: "/metrics",
+  redpanda_kafka_request_latency_seconds_bucket: "/public_metrics",
+  redpanda_kafka_under_replicated_replicas: "/public_metrics",
+  redpanda_cluster_partition_moving_to_node: "/public_metrics",
+  redpanda_cluster_partition_node_cancelling_movements: "/public_metrics",
+} as const;
+
 export function alertRuleGroups(namespace: string, cluster: Pick<ClusterConfig, "backlogAlertSeconds">): RuleGroup[] {
   const brokers = `namespace="${namespace}"`;
-  const perBroker = (series: string) => `sum by (namespace) (max by (namespace, instance) (${series}))`;
-  const segmentRate = (window: string, offset = "") => perBroker(`rate(vectorized_storage_log_segments_created_total{${brokers}}[${window}]${offset})`);
+  const segmentRate = (window: string, offset = "") => `sum by (namespace) (rate(vectorized_storage_log_log_segments_created{${brokers}}[${window}]${offset}))`;
+  const movements = (offset = "") =>
+    `sum by (namespace) ({__name__=~"redpanda_cluster_partition_(moving_to_node|node_cancelling_movements)",${brokers}}${offset})`;
   const mirrorP95 = (window: string, offset = "") =>
     `histogram_quantile(0.95, sum by (namespace, le) (rate(apphub_stream_mirror_publish_duration_ms_bucket[${window}]${offset})))`;
 
@@ -46,13 +66,19 @@ export function alertRuleGroups(namespace: string, cluster: Pick<ClusterConfig, 
       rules: [
         {
           alert: "RedpandaClusterUnhealthy",
-          expr: `min by (namespace) (vectorized_cluster_health_status{${brokers}}) != 1`,
+          // Redpanda has no health metric: leaderless partitions (exported by the controller
+          // leader only, hence max), configured brokers that export nothing, or none at all.
+          expr: [
+            `max by (namespace) (redpanda_cluster_unavailable_partitions{${brokers}}) > 0`,
+            `max by (namespace) (redpanda_cluster_brokers{${brokers}}) > count by (namespace) (redpanda_application_uptime_seconds_total{${brokers}})`,
+            `absent(redpanda_application_uptime_seconds_total{${brokers}})`,
+          ].map((part) => `(${part})`).join("\nor\n"),
           for: "5m",
           labels: { severity: "critical" },
           annotations: {
-            summary: "Redpanda cluster in {{ $labels.namespace }} reports itself unhealthy",
+            summary: "Redpanda cluster in {{ $labels.namespace }} is unhealthy (leaderless partitions or brokers missing)",
             description:
-              "vectorized_cluster_health_status has not been 1 for 5 minutes: a broker is down or partitions are leaderless. Check `kubectl exec -n {{ $labels.namespace }} apphub-redpanda-0 -c redpanda -- rpk cluster health`. A dead node id that never comes back is a broker that lost its disk (docs/kubernetes.md).",
+              "For 5 minutes: partitions without a leader (redpanda_cluster_unavailable_partitions > 0), fewer brokers exporting metrics than the cluster has members (redpanda_cluster_brokers vs redpanda_application_uptime_seconds_total), or no broker scraped at all. Check `kubectl exec -n {{ $labels.namespace }} apphub-redpanda-0 -c redpanda -- rpk cluster health`. A dead node id that never comes back is a broker that lost its disk (docs/kubernetes.md).",
           },
         },
         {
@@ -62,38 +88,39 @@ export function alertRuleGroups(namespace: string, cluster: Pick<ClusterConfig, 
           labels: { severity: "warning" },
           annotations: {
             summary: "Redpanda in {{ $labels.namespace }} is rolling log segments unusually fast",
-            description: `vectorized_storage_log_segments_created_total grows more than ${SEGMENT_SPIKE_FACTOR}x faster than over the previous hour: a producer burst, tiny segment.bytes/segment.ms overrides, or a retention misconfiguration filling the disks.`,
+            description: `vectorized_storage_log_log_segments_created (all partitions and shards) grows more than ${SEGMENT_SPIKE_FACTOR}x faster than over the previous hour: a producer burst, tiny segment.bytes/segment.ms overrides, or a retention misconfiguration filling the disks.`,
           },
         },
         {
           alert: "RedpandaKafkaLatencyHigh",
-          // Fetches long-poll for up to fetch.max.wait.ms, so consume latency is not a health signal.
-          expr: `histogram_quantile(0.99, sum by (namespace, le) (rate(vectorized_kafka_request_latency_seconds_bucket{${brokers},redpanda_request!="consume"}[5m]))) > ${LATENCY_P99_SECONDS}`,
+          // Consume latency is the first read's, without the fetch long-poll wait, so it is a health signal too.
+          expr: `histogram_quantile(0.99, sum by (namespace, redpanda_request, le) (rate(redpanda_kafka_request_latency_seconds_bucket{${brokers}}[5m]))) > ${LATENCY_P99_SECONDS}`,
           for: "10m",
           labels: { severity: "warning" },
           annotations: {
-            summary: "Redpanda p99 Kafka request latency in {{ $labels.namespace }} is above 250ms",
-            description: "p99 of vectorized_kafka_request_latency_seconds is {{ $value | humanizeDuration }} (threshold 250ms) for 10 minutes: check disk latency, CPU throttling and under-replicated partitions.",
+            summary: "Redpanda p99 {{ $labels.redpanda_request }} latency in {{ $labels.namespace }} is above 250ms",
+            description: "p99 of redpanda_kafka_request_latency_seconds{redpanda_request=\"{{ $labels.redpanda_request }}\"} is {{ $value | humanizeDuration }} (threshold 250ms) for 10 minutes: check disk latency, CPU throttling and under-replicated partitions.",
           },
         },
         {
           alert: "RedpandaPartitionsUnderReplicated",
-          expr: `${perBroker(`vectorized_kafka_broker_partition_under_replicated{${brokers}}`)} > 0`,
+          expr: `sum by (namespace) (redpanda_kafka_under_replicated_replicas{${brokers}}) > 0`,
           for: "10m",
           labels: { severity: "critical" },
           annotations: {
-            summary: "{{ $value }} Redpanda partitions in {{ $labels.namespace }} are under-replicated",
-            description: "vectorized_kafka_broker_partition_under_replicated has been above 0 for 10 minutes, longer than a rolling restart takes: a broker is down or cannot keep up, and a further failure loses acknowledged writes.",
+            summary: "{{ $value }} Redpanda replicas in {{ $labels.namespace }} are under-replicated",
+            description: "redpanda_kafka_under_replicated_replicas (summed over partitions and brokers) has been above 0 for 10 minutes, longer than a rolling restart takes: a broker is down or cannot keep up, and a further failure loses acknowledged writes.",
           },
         },
         {
           alert: "RedpandaPartitionMovementStuck",
-          expr: `max by (namespace) (vectorized_kafka_recovery_partition_movement_recency{${brokers}}) > 0`,
-          for: "30m",
+          // In flight for the whole window and not fewer than at its start: no progress.
+          expr: `(min_over_time((${movements()})[${MOVEMENT_STUCK_WINDOW}:1m]) > 0) and (${movements()} >= ${movements(` offset ${MOVEMENT_STUCK_WINDOW}`)})`,
+          for: "5m",
           labels: { severity: "warning" },
           annotations: {
-            summary: "Redpanda partition movement in {{ $labels.namespace }} has not settled for 30 minutes",
-            description: "vectorized_kafka_recovery_partition_movement_recency stays non-zero: a reassignment (rpk cluster move-partitions, a decommission, or rebalancing) is still moving data. Inspect with `rpk cluster partitions move-status`.",
+            summary: "Redpanda partition movement in {{ $labels.namespace }} has made no progress for 30 minutes",
+            description: "{{ $value }} partition replicas have been moving (redpanda_cluster_partition_moving_to_node, node_cancelling_movements) for 30 minutes without their number going down: a reassignment (rpk cluster partitions move, a decommission, rebalancing) is stuck. Inspect with `rpk cluster partitions move-status`.",
           },
         },
       ],

@@ -11,8 +11,20 @@ export const NETWORK_POLICY_NAME = "apphub-redpanda";
 export const PROMETHEUS_RULE_NAME = "apphub-redpanda";
 /** The scripts ConfigMap carries a content hash after this prefix, so a change rolls the brokers. */
 export const SCRIPTS_CONFIGMAP_PREFIX = "apphub-redpanda-scripts";
+/**
+ * What depends on the broker count (seed servers, external addresses): a ConfigMap with a fixed
+ * name, read by the start script, so a scale-up does not change the pod template and restart
+ * every broker. A broker picks a change up at its next start.
+ */
+export const TOPOLOGY_CONFIGMAP_NAME = "apphub-redpanda-topology";
+/** Scraped for /public_metrics (the `redpanda_` series); the headless Service is scraped for /metrics. */
+export const PUBLIC_METRICS_SERVICE_NAME = "apphub-redpanda-public-metrics";
+/** `RP_BOOTSTRAP_USER` (user:password:mechanism) and the superuser's name and password. */
+export const SUPERUSER_SECRET_NAME = "apphub-redpanda-superuser";
+/** kubernetes.io/tls Secret of the external listener (from cert-manager or made by the component). */
+export const EXTERNAL_TLS_SECRET_NAME = "apphub-redpanda-external-tls";
 export const CONTAINER_NAME = "redpanda";
-export const CLUSTER_DOMAIN = "cluster.local";
+export const DEFAULT_CLUSTER_DOMAIN = "cluster.local";
 
 export const PORTS = {
   kafka: 9092,
@@ -32,6 +44,8 @@ export const PATHS = {
   /** Written by `rpk redpanda start` at every start: an emptyDir, so the root filesystem stays read-only. */
   config: "/etc/redpanda",
   scripts: "/etc/apphub-redpanda",
+  topology: "/etc/apphub-redpanda-topology",
+  externalTls: "/etc/tls/external",
   /** rpk keeps its profile under $HOME/.config (HOME is /var/lib/redpanda in the image). */
   rpkHome: "/var/lib/redpanda/.config",
   tmp: "/tmp",
@@ -41,6 +55,8 @@ export const SCRIPT_FILES = {
   start: "start.sh",
   preStop: "pre-stop.sh",
   postStart: "post-start.sh",
+  readiness: "readiness.sh",
+  bootstrapYaml: "bootstrap.yaml",
   redpandaYaml: "redpanda.yaml",
 } as const;
 
@@ -49,6 +65,8 @@ export const SCRIPT_FILES = {
  * termination grace period minus this, so the hook reports a timeout before the kubelet kills it.
  */
 export const SHUTDOWN_MARGIN_SECONDS = 60;
+/** postStart gives up (exit 0, logged) after this long, or the broker's startup budget if shorter. */
+export const POST_START_TIMEOUT_SECONDS = 300;
 export const MIN_TERMINATION_GRACE_SECONDS = SHUTDOWN_MARGIN_SECONDS + 30;
 
 /** Kubernetes' default NodePort range (`--service-node-port-range`). */
@@ -70,24 +88,27 @@ export const COMMON_LABELS: Readonly<Record<string, string>> = {
   "app.kubernetes.io/managed-by": "pulumi",
 };
 
-/** The annotations AppHub's platform Prometheus discovers scrape targets by (seed, "Metrics & Alerting"). */
-export const SCRAPE_ANNOTATIONS: Readonly<Record<string, string>> = {
-  "prometheus.io/scrape": "true",
-  "prometheus.io/port": String(PORTS.admin),
-  "prometheus.io/path": "/metrics",
-};
+/**
+ * The annotations AppHub's platform Prometheus discovers scrape targets by (seed, "Metrics &
+ * Alerting"). An annotation names one path, so each path has its own Service: the headless
+ * Service for `/metrics` (`vectorized_*`), {@link PUBLIC_METRICS_SERVICE_NAME} for
+ * `/public_metrics` (`redpanda_*`). The client Service carries none, so no broker is scraped twice.
+ */
+export function scrapeAnnotations(path: "/metrics" | "/public_metrics"): Record<string, string> {
+  return { "prometheus.io/scrape": "true", "prometheus.io/port": String(PORTS.admin), "prometheus.io/path": path };
+}
 
 export function podName(ordinal: number): string {
   return `${STATEFULSET_NAME}-${ordinal}`;
 }
 
-/** `<pod>.apphub-redpanda-headless.<ns>.svc.cluster.local`: what each broker advertises in the cluster. */
-export function brokerFqdn(namespace: string, ordinal: number): string {
-  return `${podName(ordinal)}.${HEADLESS_SERVICE_NAME}.${namespace}.svc.${CLUSTER_DOMAIN}`;
+/** `<pod>.apphub-redpanda-headless.<ns>.svc.<domain>`: what each broker advertises in the cluster. */
+export function brokerFqdn(namespace: string, ordinal: number, clusterDomain: string = DEFAULT_CLUSTER_DOMAIN): string {
+  return `${podName(ordinal)}.${HEADLESS_SERVICE_NAME}.${namespace}.svc.${clusterDomain}`;
 }
 
-export function clientServiceFqdn(namespace: string): string {
-  return `${CLIENT_SERVICE_NAME}.${namespace}.svc.${CLUSTER_DOMAIN}`;
+export function clientServiceFqdn(namespace: string, clusterDomain: string = DEFAULT_CLUSTER_DOMAIN): string {
+  return `${CLIENT_SERVICE_NAME}.${namespace}.svc.${clusterDomain}`;
 }
 
 export function ordinals(replicas: number): number[] {

@@ -11,6 +11,7 @@ import {
   CLIENT_SERVICE_NAME,
   COMMON_LABELS,
   CONTAINER_NAME,
+  EXTERNAL_TLS_SECRET_NAME,
   HEADLESS_SERVICE_NAME,
   NETWORK_POLICY_NAME,
   ordinals,
@@ -19,14 +20,17 @@ import {
   podName,
   PORTS,
   PROMETHEUS_RULE_NAME,
+  PUBLIC_METRICS_SERVICE_NAME,
   REDPANDA_GID,
   REDPANDA_UID,
-  SCRAPE_ANNOTATIONS,
+  scrapeAnnotations,
   SCRIPT_FILES,
   SELECTOR_LABELS,
   STATEFULSET_NAME,
+  SUPERUSER_SECRET_NAME,
+  TOPOLOGY_CONFIGMAP_NAME,
 } from "./constants";
-import { renderScripts } from "./scripts";
+import { READINESS_RPK_TIMEOUT_SECONDS, renderScripts, renderTopology } from "./scripts";
 import { brokerSizing } from "./sizing";
 
 export type Meta = types.input.meta.v1.ObjectMeta;
@@ -47,11 +51,19 @@ export interface Manifest<Spec> {
   spec: Spec;
 }
 
+type ConfigMapManifest = { apiVersion: "v1"; kind: "ConfigMap"; metadata: Meta & { name: string; namespace: string }; data: Record<string, string> };
+
 export interface ClusterManifests {
-  scripts: { apiVersion: "v1"; kind: "ConfigMap"; metadata: Meta & { name: string; namespace: string }; data: Record<string, string> };
+  scripts: ConfigMapManifest;
+  /** Seeds and external addresses under a fixed name: a scale-up does not roll the brokers. */
+  topology: ConfigMapManifest;
   statefulSet: Manifest<StatefulSetSpec>;
   clientService: Manifest<ServiceSpec>;
   headlessService: Manifest<ServiceSpec>;
+  /** Scraped for /public_metrics; the headless Service is scraped for /metrics. */
+  publicMetricsService: Manifest<ServiceSpec>;
+  /** cert-manager Certificate of the external listener, when `cluster.external.tls.certManagerIssuer` is set. */
+  certificate?: Manifest<Record<string, unknown>>;
   /** One per broker when `cluster.external.enabled`, in ordinal order. */
   externalServices: Manifest<ServiceSpec>[];
   podDisruptionBudget: Manifest<PodDisruptionBudgetSpec>;
@@ -63,6 +75,8 @@ export interface ClusterManifests {
 const NAMED_PORTS = { kafka: "kafka", kafkaExternal: "kafka-external", admin: "admin", httpProxy: "http-proxy", rpc: "rpc" } as const;
 const SCRIPTS_VOLUME = "scripts";
 const DATA_VOLUME = "datadir";
+const TOPOLOGY_VOLUME = "topology";
+const EXTERNAL_TLS_VOLUME = "external-tls";
 const PROBE_PERIOD_SECONDS = 10;
 
 function metadata(name: string, namespace: string, extra: { labels?: Record<string, string>; annotations?: Record<string, string> } = {}) {
@@ -73,6 +87,27 @@ function metadata(name: string, namespace: string, extra: { labels?: Record<stri
     ...(extra.annotations && Object.keys(extra.annotations).length > 0 ? { annotations: { ...extra.annotations } } : {}),
   };
 }
+
+export const tlsEnabled = (cluster: ClusterConfig): boolean => cluster.external.enabled && cluster.external.tls.enabled;
+export const saslEnabled = (cluster: ClusterConfig): boolean => cluster.external.enabled && cluster.external.sasl.enabled;
+
+/** Names the external listener's certificate must carry: every advertised host (IPv4 hosts go in ipAddresses). */
+export function externalTlsNames(cluster: ClusterConfig): { dnsNames: string[]; ipAddresses: string[] } {
+  const hosts = [...new Set(ordinals(cluster.replicas).map((ordinal) => externalHost(cluster.external, ordinal)))];
+  const isIp = (host: string) => /^[0-9]+(\.[0-9]+){3}$/.test(host);
+  return { dnsNames: hosts.filter((host) => !isIp(host)), ipAddresses: hosts.filter(isIp) };
+}
+
+/**
+ * Internal-load-balancer annotations both AWS controllers understand: the in-tree controller
+ * reads `aws-load-balancer-internal`, the AWS Load Balancer Controller reads
+ * `aws-load-balancer-scheme` (and ignores the other). With only one of them, the other
+ * controller would create an internet-facing load balancer.
+ */
+export const INTERNAL_LB_ANNOTATIONS: Readonly<Record<string, string>> = {
+  "service.beta.kubernetes.io/aws-load-balancer-internal": "true",
+  "service.beta.kubernetes.io/aws-load-balancer-scheme": "internal",
+};
 
 const brokerSelector = () => ({ matchLabels: { ...SELECTOR_LABELS } });
 
@@ -143,7 +178,13 @@ function statefulSetSpec(cluster: ClusterConfig, scriptsConfigMap: string): Stat
             name: CONTAINER_NAME,
             image: cluster.image,
             command: ["/bin/bash", scriptPath(SCRIPT_FILES.start)],
-            env: [{ name: "POD_NAME", valueFrom: { fieldRef: { fieldPath: "metadata.name" } } }],
+            env: [
+              { name: "POD_NAME", valueFrom: { fieldRef: { fieldPath: "metadata.name" } } },
+              // Read by Redpanda when it founds the cluster: creates the SCRAM superuser (user:password:mechanism).
+              ...(saslEnabled(cluster)
+                ? [{ name: "RP_BOOTSTRAP_USER", valueFrom: { secretKeyRef: { name: SUPERUSER_SECRET_NAME, key: "RP_BOOTSTRAP_USER" } } }]
+                : []),
+            ],
             ports: containerPorts(cluster),
             resources: sizing.resources,
             securityContext: {
@@ -155,19 +196,23 @@ function statefulSetSpec(cluster: ClusterConfig, scriptsConfigMap: string): Stat
               readOnlyRootFilesystem: true,
               capabilities: { drop: ["ALL"] },
             },
-            // Opens early in startup; its deadline covers log recovery after a crash or a disk swap.
+            // /v1/status/ready answers (200, "booting" or "ready") from early in startup: the startup
+            // probe's budget covers log recovery after a crash or a disk swap, and liveness starts after it.
             startupProbe: {
-              tcpSocket: admin,
+              httpGet: { path: "/v1/status/ready", ...admin },
               periodSeconds: PROBE_PERIOD_SECONDS,
               timeoutSeconds: 5,
               failureThreshold: Math.ceil(cluster.startupTimeoutSeconds / PROBE_PERIOD_SECONDS),
             },
-            // Alive means the admin API accepts connections: a broker that is recovering or not ready is not restarted.
-            livenessProbe: { tcpSocket: admin, periodSeconds: PROBE_PERIOD_SECONDS, timeoutSeconds: 5, failureThreshold: 6 },
+            // Alive means the admin server answers HTTP within 5s: a hung admin server fails it, a
+            // broker that is booting or whose cluster is unhealthy does not (restarting healthy
+            // brokers because another one is down would cascade).
+            livenessProbe: { httpGet: { path: "/v1/status/ready", ...admin }, periodSeconds: PROBE_PERIOD_SECONDS, timeoutSeconds: 5, failureThreshold: 6 },
+            // The roll gate: this broker says "ready" and the cluster is healthy (scripts.ts, readiness.sh).
             readinessProbe: {
-              httpGet: { path: "/v1/status/ready", ...admin },
+              exec: { command: ["/bin/bash", scriptPath(SCRIPT_FILES.readiness)] },
               periodSeconds: PROBE_PERIOD_SECONDS,
-              timeoutSeconds: 5,
+              timeoutSeconds: READINESS_RPK_TIMEOUT_SECONDS + 5,
               failureThreshold: 3,
               successThreshold: 1,
             },
@@ -179,12 +224,17 @@ function statefulSetSpec(cluster: ClusterConfig, scriptsConfigMap: string): Stat
             volumeMounts: [
               { name: DATA_VOLUME, mountPath: PATHS.data },
               { name: SCRIPTS_VOLUME, mountPath: PATHS.scripts, readOnly: true },
+              { name: TOPOLOGY_VOLUME, mountPath: PATHS.topology, readOnly: true },
+              ...(tlsEnabled(cluster) ? [{ name: EXTERNAL_TLS_VOLUME, mountPath: PATHS.externalTls, readOnly: true }] : []),
               ...emptyDirs.map(({ name, mountPath }) => ({ name, mountPath })),
             ],
           },
         ],
         volumes: [
           { name: SCRIPTS_VOLUME, configMap: { name: scriptsConfigMap, defaultMode: 0o555 } },
+          { name: TOPOLOGY_VOLUME, configMap: { name: TOPOLOGY_CONFIGMAP_NAME } },
+          // A renewed certificate reaches the mounted files without a restart; Redpanda reloads them.
+          ...(tlsEnabled(cluster) ? [{ name: EXTERNAL_TLS_VOLUME, secret: { secretName: EXTERNAL_TLS_SECRET_NAME, defaultMode: 0o440 } }] : []),
           ...emptyDirs.map(({ name }) => ({ name, emptyDir: {} })),
         ],
       },
@@ -214,8 +264,9 @@ function servicePorts(withRpc: boolean): ServicePort[] {
 
 function externalService(namespace: string, cluster: ClusterConfig, ordinal: number): Manifest<ServiceSpec> {
   const port = externalPort(cluster.external, ordinal);
-  const annotations = { ...cluster.external.annotations };
-  if (cluster.external.type === "LoadBalancer") {
+  const loadBalancer = cluster.external.type === "LoadBalancer";
+  const annotations = { ...(loadBalancer && cluster.external.internal ? INTERNAL_LB_ANNOTATIONS : {}), ...cluster.external.annotations };
+  if (loadBalancer) {
     // For external-dns, when installed: publishes the name this broker advertises.
     annotations["external-dns.alpha.kubernetes.io/hostname"] ??= externalHost(cluster.external, ordinal);
   }
@@ -228,6 +279,7 @@ function externalService(namespace: string, cluster: ClusterConfig, ordinal: num
       // The pod behind this Service advertises exactly this port, so no other broker may answer on it.
       selector: { ...SELECTOR_LABELS, "statefulset.kubernetes.io/pod-name": podName(ordinal) },
       publishNotReadyAddresses: true,
+      ...(loadBalancer && cluster.external.loadBalancerSourceRanges.length > 0 ? { loadBalancerSourceRanges: [...cluster.external.loadBalancerSourceRanges] } : {}),
       ports: [
         {
           name: NAMED_PORTS.kafkaExternal,
@@ -237,6 +289,25 @@ function externalService(namespace: string, cluster: ClusterConfig, ordinal: num
           ...(cluster.external.type === "NodePort" ? { nodePort: port } : {}),
         },
       ],
+    },
+  };
+}
+
+function certificate(namespace: string, cluster: ClusterConfig): Manifest<Record<string, unknown>> | undefined {
+  const issuer = cluster.external.tls.certManagerIssuer;
+  if (!tlsEnabled(cluster) || !issuer) return undefined;
+  const names = externalTlsNames(cluster);
+  return {
+    apiVersion: "cert-manager.io/v1",
+    kind: "Certificate",
+    metadata: metadata(EXTERNAL_TLS_SECRET_NAME, namespace),
+    spec: {
+      secretName: EXTERNAL_TLS_SECRET_NAME,
+      issuerRef: { name: issuer.name, kind: issuer.kind, group: "cert-manager.io" },
+      ...(names.dnsNames.length > 0 ? { dnsNames: names.dnsNames } : {}),
+      ...(names.ipAddresses.length > 0 ? { ipAddresses: names.ipAddresses } : {}),
+      usages: ["server auth", "digital signature", "key encipherment"],
+      privateKey: { algorithm: "ECDSA", size: 256, rotationPolicy: "Always" },
     },
   };
 }
@@ -275,22 +346,42 @@ export function buildClusterManifests(namespace: string, cluster: ClusterConfig)
       }),
       spec: statefulSetSpec(cluster, scripts.name),
     },
+    topology: { apiVersion: "v1", kind: "ConfigMap", metadata: metadata(TOPOLOGY_CONFIGMAP_NAME, namespace), data: renderTopology(namespace, cluster) },
     clientService: {
       apiVersion: "v1",
       kind: "Service",
-      metadata: metadata(CLIENT_SERVICE_NAME, namespace, { annotations: { ...SCRAPE_ANNOTATIONS } }),
-      spec: { type: "ClusterIP", selector: { ...SELECTOR_LABELS }, ports: servicePorts(false) },
+      metadata: metadata(CLIENT_SERVICE_NAME, namespace),
+      spec: {
+        type: "ClusterIP",
+        // Readiness gates rolls on cluster health, so with one broker down the others turn
+        // not-ready too: clients must still reach them through this bootstrap address.
+        publishNotReadyAddresses: true,
+        selector: { ...SELECTOR_LABELS },
+        ports: servicePorts(false),
+      },
     },
     headlessService: {
       apiVersion: "v1",
       kind: "Service",
-      metadata: metadata(HEADLESS_SERVICE_NAME, namespace, { annotations: { ...SCRAPE_ANNOTATIONS } }),
+      metadata: metadata(HEADLESS_SERVICE_NAME, namespace, { annotations: scrapeAnnotations("/metrics") }),
       spec: {
         clusterIP: "None",
         // Brokers must find each other before any of them is ready, or the cluster never forms.
         publishNotReadyAddresses: true,
         selector: { ...SELECTOR_LABELS },
         ports: servicePorts(true),
+      },
+    },
+    publicMetricsService: {
+      apiVersion: "v1",
+      kind: "Service",
+      metadata: metadata(PUBLIC_METRICS_SERVICE_NAME, namespace, { annotations: scrapeAnnotations("/public_metrics") }),
+      spec: {
+        clusterIP: "None",
+        // An unhealthy cluster is exactly when its metrics matter.
+        publishNotReadyAddresses: true,
+        selector: { ...SELECTOR_LABELS },
+        ports: [{ name: NAMED_PORTS.admin, port: PORTS.admin, targetPort: NAMED_PORTS.admin, protocol: "TCP" }],
       },
     },
     externalServices: cluster.external.enabled ? ordinals(cluster.replicas).map((ordinal) => externalService(namespace, cluster, ordinal)) : [],
@@ -307,6 +398,8 @@ export function buildClusterManifests(namespace: string, cluster: ClusterConfig)
       spec: networkPolicySpec(cluster),
     },
   };
+  const cert = certificate(namespace, cluster);
+  if (cert) manifests.certificate = cert;
   if (cluster.prometheusRule) {
     manifests.prometheusRule = {
       apiVersion: "monitoring.coreos.com/v1",

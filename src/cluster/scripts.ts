@@ -15,17 +15,17 @@
 import { createHash } from "node:crypto";
 import { stringify } from "yaml";
 import type { ClusterConfig } from "../config/schema";
-import { externalBrokers, seedServers } from "./addresses";
+import { defaultTopicReplications, externalBrokers, seedServers } from "./addresses";
 import {
   clientServiceFqdn,
   HEADLESS_SERVICE_NAME,
   PATHS,
   PORTS,
+  POST_START_TIMEOUT_SECONDS,
   SCRIPT_FILES,
   SCRIPTS_CONFIGMAP_PREFIX,
   SHUTDOWN_MARGIN_SECONDS,
   STATEFULSET_NAME,
-  CLUSTER_DOMAIN,
 } from "./constants";
 import { brokerSizing } from "./sizing";
 
@@ -47,8 +47,17 @@ const bashArray = (items: readonly string[]) => `(${items.map(shellQuote).join("
 
 /** The static part of `redpanda.yaml`; the start script adds the per-pod addresses as rpk flags. */
 export function renderRedpandaYaml(cluster: ClusterConfig): string {
-  const kafkaApi: { name: string; address: string; port: number }[] = [{ name: "internal", address: "0.0.0.0", port: PORTS.kafka }];
-  if (cluster.external.enabled) kafkaApi.push({ name: "external", address: "0.0.0.0", port: PORTS.kafkaExternal });
+  const { external } = cluster;
+  const sasl = external.enabled && external.sasl.enabled;
+  // Authentication is per listener: the external one asks for SASL/SCRAM; the in-cluster one
+  // stays open to AppHub's pods (which have no credentials), fenced by the NetworkPolicy.
+  // enable_sasl stays false on purpose: it would also turn on ACL authorization for them.
+  const kafkaApi: { name: string; address: string; port: number; authentication_method?: string }[] = [
+    { name: "internal", address: "0.0.0.0", port: PORTS.kafka, ...(sasl ? { authentication_method: "none" } : {}) },
+  ];
+  if (external.enabled) {
+    kafkaApi.push({ name: "external", address: "0.0.0.0", port: PORTS.kafkaExternal, ...(sasl ? { authentication_method: "sasl" } : {}) });
+  }
   const config = {
     redpanda: {
       data_directory: PATHS.data,
@@ -57,11 +66,55 @@ export function renderRedpandaYaml(cluster: ClusterConfig): string {
       developer_mode: cluster.developerMode,
       rpc_server: { address: "0.0.0.0", port: PORTS.rpc },
       kafka_api: kafkaApi,
+      ...(external.enabled && external.tls.enabled
+        ? {
+            kafka_api_tls: [
+              {
+                name: "external",
+                enabled: true,
+                cert_file: `${PATHS.externalTls}/tls.crt`,
+                key_file: `${PATHS.externalTls}/tls.key`,
+                require_client_auth: false,
+              },
+            ],
+          }
+        : {}),
       admin: [{ address: "0.0.0.0", port: PORTS.admin }],
     },
     pandaproxy: { pandaproxy_api: [{ name: "internal", address: "0.0.0.0", port: PORTS.httpProxy }] },
+    // rpk in the pod (readiness probe, operators' kubectl exec) talks to this broker's admin API.
+    rpk: { admin_api: { addresses: [`127.0.0.1:${PORTS.admin}`] } },
   };
   return `# Rendered by apphub-streaming (src/cluster/scripts.ts). start.sh copies it to ${PATHS.config}.\n${stringify(config)}`;
+}
+
+/**
+ * Cluster properties set when the brokers found the cluster: start.sh copies this file to
+ * `.bootstrap.yaml` beside redpanda.yaml, which Redpanda reads only while the cluster has no
+ * configuration of its own yet. For an existing cluster apply the same keys with
+ * `rpk cluster config import` / `rpk cluster config set` (docs/kubernetes.md).
+ */
+export function clusterBootstrapProperties(cluster: ClusterConfig): Record<string, unknown> {
+  const sasl = cluster.external.enabled && cluster.external.sasl.enabled;
+  return {
+    // Topics exist only through the catalog (topic bootstrap): a typo in a producer must not create one.
+    auto_create_topics_enabled: false,
+    default_topic_replications: defaultTopicReplications(cluster.replicas),
+    ...(sasl ? { superusers: [cluster.external.sasl.username], sasl_mechanisms: ["SCRAM"] } : {}),
+  };
+}
+
+export function renderBootstrapYaml(cluster: ClusterConfig): string {
+  return `# Rendered by apphub-streaming (src/cluster/scripts.ts): start.sh copies it to ${PATHS.config}/.bootstrap.yaml.\n${stringify(clusterBootstrapProperties(cluster))}`;
+}
+
+/** Per-broker-count data, kept out of the hashed scripts ConfigMap (see TOPOLOGY_CONFIGMAP_NAME). */
+export function renderTopology(namespace: string, cluster: ClusterConfig): Record<string, string> {
+  return {
+    replicas: String(cluster.replicas),
+    seeds: seedServers(namespace, cluster.replicas, cluster.clusterDomain).join(","),
+    "external-addresses": externalBrokers(cluster).join("\n"),
+  };
 }
 
 const START_TEMPLATE = `#!/bin/bash
@@ -73,11 +126,11 @@ POD_NAME="\${POD_NAME:-$(hostname)}"
 CONFIG_DIR="\${CONFIG_DIR:-{{CONFIG_DIR}}}"
 DATA_DIR="\${DATA_DIR:-{{DATA_DIR}}}"
 CLUSTER_ADMIN_URL="\${CLUSTER_ADMIN_URL:-{{CLUSTER_ADMIN_URL}}}"
+TOPOLOGY_DIR="\${TOPOLOGY_DIR:-{{TOPOLOGY_DIR}}}"
 SCRIPT_DIR="$(cd "$(dirname "\${BASH_SOURCE[0]}")" && pwd)"
 
-SEEDS={{SEEDS}}
-EXTERNAL_ADDRESSES={{EXTERNAL_ADDRESSES}}
 DEV_FLAGS={{DEV_FLAGS}}
+EXTERNAL_LISTENER={{EXTERNAL_LISTENER}}
 
 log() { echo "start $(date -u +%Y-%m-%dT%H:%M:%SZ): $*"; }
 
@@ -97,11 +150,12 @@ fqdn="\${POD_NAME}.{{HEADLESS}}.{{NAMESPACE}}.svc.{{CLUSTER_DOMAIN}}"
 data_dir_is_empty() {
   [ -z "$(ls -A "$DATA_DIR" 2>/dev/null | grep -v '^lost+found$' || true)" ]
 }
-# Prints the node ids the cluster lists at host $1 that are not decommissioned, from /v1/brokers JSON on stdin.
+# Prints the node ids the cluster lists at host $1 that are not removed, from /v1/brokers JSON on stdin
+# (membership_status is active, draining or removed).
 node_ids_at() {
   grep -oE '"(node_id|internal_rpc_address|membership_status)"[[:space:]]*:[[:space:]]*("[^"]*"|-?[0-9]+)' |
     awk -v host="$1" '
-      function flush() { if (id != "" && addr == host && status != "decommissioned") print id; id = ""; addr = ""; status = "" }
+      function flush() { if (id != "" && addr == host && status != "removed") print id; id = ""; addr = ""; status = "" }
       {
         key = $0; sub(/^"/, "", key); sub(/".*/, "", key)
         value = $0; sub(/^"[^"]*"[ \\t]*:[ \\t]*/, "", value); gsub(/"/, "", value)
@@ -125,17 +179,27 @@ fi
 
 mkdir -p "$CONFIG_DIR"
 cp "\${SCRIPT_DIR}/{{REDPANDA_YAML}}" "\${CONFIG_DIR}/redpanda.yaml"
+# Read by Redpanda only when it founds the cluster (cluster properties; docs/kubernetes.md).
+cp "\${SCRIPT_DIR}/{{BOOTSTRAP_YAML}}" "\${CONFIG_DIR}/.bootstrap.yaml"
 
-kafka_advertised="internal://\${fqdn}:{{KAFKA_PORT}}"
-if [ "\${#EXTERNAL_ADDRESSES[@]}" -gt 0 ]; then
-  if [ "$ordinal" -ge "\${#EXTERNAL_ADDRESSES[@]}" ]; then
-    log "ordinal \${ordinal} has no external address (cluster.replicas is \${#EXTERNAL_ADDRESSES[@]})" >&2
-    exit 64
-  fi
-  kafka_advertised="\${kafka_advertised},external://\${EXTERNAL_ADDRESSES[$ordinal]}"
+# Seeds and external addresses come from the topology ConfigMap, not from this script: a
+# scale-up rewrites that ConfigMap without touching the pod template.
+seeds="$(cat "\${TOPOLOGY_DIR}/seeds")"
+if [ -z "$seeds" ]; then
+  log "no seed servers in \${TOPOLOGY_DIR}/seeds" >&2
+  exit 64
 fi
 
-seeds="$(IFS=,; echo "\${SEEDS[*]}")"
+kafka_advertised="internal://\${fqdn}:{{KAFKA_PORT}}"
+if [ "$EXTERNAL_LISTENER" = "true" ]; then
+  mapfile -t external_addresses < "\${TOPOLOGY_DIR}/external-addresses"
+  if [ "$ordinal" -ge "\${#external_addresses[@]}" ] || [ -z "\${external_addresses[$ordinal]}" ]; then
+    log "ordinal \${ordinal} has no external address in \${TOPOLOGY_DIR}/external-addresses (\${#external_addresses[@]} listed)" >&2
+    exit 64
+  fi
+  kafka_advertised="\${kafka_advertised},external://\${external_addresses[$ordinal]}"
+fi
+
 args=(
   redpanda start
   "--config=\${CONFIG_DIR}/redpanda.yaml"
@@ -156,19 +220,21 @@ exec rpk "\${args[@]}"
 /** The container's command: renders redpanda.yaml and the per-ordinal flags, then execs `rpk redpanda start`. */
 export function renderStartScript(namespace: string, cluster: ClusterConfig): string {
   const sizing = brokerSizing(cluster);
-  const devFlags = [...(cluster.overprovisioned ? ["--overprovisioned"] : []), ...(cluster.developerMode ? ["--check=false"] : [])];
+  // --check=false skips rpk's tuning checks, which fail on shared (overprovisioned) CPUs.
+  const devFlags = cluster.overprovisioned ? ["--overprovisioned", "--check=false"] : [];
   return fill(START_TEMPLATE, {
     STATEFULSET: STATEFULSET_NAME,
     HEADLESS: HEADLESS_SERVICE_NAME,
     NAMESPACE: namespace,
-    CLUSTER_DOMAIN,
+    CLUSTER_DOMAIN: cluster.clusterDomain,
     CONFIG_DIR: PATHS.config,
     DATA_DIR: PATHS.data,
-    CLUSTER_ADMIN_URL: `http://${clientServiceFqdn(namespace)}:${PORTS.admin}`,
-    SEEDS: bashArray(seedServers(namespace, cluster.replicas)),
-    EXTERNAL_ADDRESSES: bashArray(externalBrokers(cluster)),
+    TOPOLOGY_DIR: PATHS.topology,
+    CLUSTER_ADMIN_URL: `http://${clientServiceFqdn(namespace, cluster.clusterDomain)}:${PORTS.admin}`,
+    EXTERNAL_LISTENER: cluster.external.enabled ? "true" : "false",
     DEV_FLAGS: bashArray(devFlags),
     REDPANDA_YAML: SCRIPT_FILES.redpandaYaml,
+    BOOTSTRAP_YAML: SCRIPT_FILES.bootstrapYaml,
     KAFKA_PORT: String(PORTS.kafka),
     RPC_PORT: String(PORTS.rpc),
     PROXY_PORT: String(PORTS.httpProxy),
@@ -183,6 +249,7 @@ const HOOK_PRELUDE = `set -uo pipefail
 
 ADMIN_API="\${ADMIN_API:-http://127.0.0.1:{{ADMIN_PORT}}}"
 POLL_SECONDS="\${POLL_SECONDS:-2}"
+TOPOLOGY_DIR="\${TOPOLOGY_DIR:-{{TOPOLOGY_DIR}}}"
 # Hook output is not in 'kubectl logs' unless written to the main process's stdout.
 HOOK_LOG="\${HOOK_LOG:-/proc/1/fd/1}"
 # Read by the kubelet into the container status (kubectl describe pod: Last State / Message).
@@ -195,19 +262,14 @@ log() {
   echo "$line" >&2
   echo "$line" >>"$HOOK_LOG" 2>/dev/null || true
 }
-# Exits non-zero on purpose: the kubelet records a Failed{{HOOK_EVENT}}Hook event with this message.
-fail() {
-  log "FAILED: $*"
-  printf '{{HOOK}} failed: %s\\n' "$*" >"$TERMINATION_LOG" 2>/dev/null || true
-  exit 1
-}
 deadline_passed() { [ $((SECONDS - started)) -ge "$DEADLINE_SECONDS" ]; }
 json_field() { printf '%s' "$2" | grep -oE "\\"$1\\"[[:space:]]*:[[:space:]]*[^,}]*" | head -n 1 | sed -E 's/^[^:]*:[[:space:]]*//; s/"//g'; }
 # Redpanda reports a node id only once the broker has one (>= 0).
 node_id() { curl --silent --fail --max-time 5 "\${ADMIN_API}/v1/node_config" | grep -oE '"node_id"[[:space:]]*:[[:space:]]*[0-9]+' | grep -oE '[0-9]+$'; }
+# Prints the node id, or returns 1 once the deadline has passed without one.
 wait_for_node_id() {
   until id="$(node_id)"; do
-    deadline_passed && fail "$1"
+    deadline_passed && return 1
     sleep "$POLL_SECONDS"
   done
   echo "$id"
@@ -217,21 +279,29 @@ wait_for_node_id() {
 const PRE_STOP_TEMPLATE = `#!/bin/bash
 # preStop of the {{STATEFULSET}} brokers: put this broker in maintenance mode (its partition
 # leaderships move to the other brokers) and wait until the drain has finished, so a rolling
-# restart never takes leaders down with the pod. It exits non-zero, with the reason in the
-# pod's termination message and container log, whenever it could not drain in time.
+# restart never takes leaders down with the pod. Its deadline is the termination grace period
+# minus the time kept for Redpanda's own shutdown, so the kubelet never cuts it off silently:
+# whenever it could not drain in time it says so (container log, termination message, a
+# FailedPreStopHook event from its non-zero exit) and lets the broker stop.
 DEADLINE_SECONDS="\${DRAIN_TIMEOUT_SECONDS:-{{DRAIN_TIMEOUT}}}"
-REPLICAS={{REPLICAS}}
 ${HOOK_PRELUDE}
-if [ "$REPLICAS" -lt 3 ]; then
-  log "not draining: maintenance mode needs at least 3 brokers and cluster.replicas is \${REPLICAS}"
+fail() {
+  log "DRAIN NOT FINISHED: $*"
+  printf 'pre-stop: drain not finished: %s\\n' "$*" >"$TERMINATION_LOG" 2>/dev/null || true
+  exit 1
+}
+replicas="$(cat "\${TOPOLOGY_DIR}/replicas" 2>/dev/null || echo 0)"
+if [ "$replicas" -lt 3 ]; then
+  log "not draining: maintenance mode needs at least 3 brokers and cluster.replicas is \${replicas}"
   exit 0
 fi
 
-id="$(wait_for_node_id "the admin API at \${ADMIN_API} reported no node id within \${DEADLINE_SECONDS}s; stopping without a drain")" || exit 1
+id="$(wait_for_node_id)" || fail "the admin API at \${ADMIN_API} reported no node id within \${DEADLINE_SECONDS}s; stopping without a drain"
 log "putting node \${id} into maintenance mode (drain deadline \${DEADLINE_SECONDS}s)"
 
 # One broker at a time may be in maintenance: a 400 means another broker holds the slot (its
-# own restart is still draining or it has not left maintenance yet), so wait for it.
+# own restart is still draining or it has not left maintenance yet), so wait for it. A 503
+# means the cluster has no controller leader (a multi-broker outage): retry as well.
 last_status=""
 while :; do
   status="$(curl --silent --output /dev/null --write-out '%{http_code}' --max-time 10 -X PUT "\${ADMIN_API}/v1/brokers/\${id}/maintenance" || true)"
@@ -241,11 +311,11 @@ while :; do
     break
   fi
   if [ "$status" != "$last_status" ]; then
-    if [ "$status" = "400" ]; then
-      log "another broker holds the maintenance slot (HTTP 400); retrying every \${POLL_SECONDS}s"
-    else
-      log "PUT /v1/brokers/\${id}/maintenance answered HTTP \${status}; retrying every \${POLL_SECONDS}s"
-    fi
+    case "$status" in
+      400) log "another broker holds the maintenance slot (HTTP 400); retrying every \${POLL_SECONDS}s" ;;
+      503) log "the cluster has no controller leader (HTTP 503); retrying every \${POLL_SECONDS}s" ;;
+      *) log "PUT /v1/brokers/\${id}/maintenance answered HTTP \${status}; retrying every \${POLL_SECONDS}s" ;;
+    esac
     last_status="$status"
   fi
   deadline_passed && fail "node \${id} could not enter maintenance mode within \${DEADLINE_SECONDS}s (last answer HTTP \${status}); leaderships were NOT drained"
@@ -269,23 +339,67 @@ done
 
 const POST_START_TEMPLATE = `#!/bin/bash
 # postStart of the {{STATEFULSET}} brokers: take this broker out of maintenance mode once its
-# admin API answers. The container does not reach Running until this hook has finished, so the
-# pod turns Ready (and a rolling update moves on to the next broker, whose preStop needs the
-# maintenance slot) only once this broker has left maintenance.
+# admin API answers. It NEVER fails: a failed postStart kills the container, and after a
+# multi-broker outage (no controller leader, HTTP 503) that would kill a healthy broker just
+# when the cluster needs it. After a bounded wait it gives up with exit 0 and a line starting
+# "post-start GAVE UP" in the container log that names the command to finish by hand.
 DEADLINE_SECONDS="\${POST_START_TIMEOUT_SECONDS:-{{POST_START_TIMEOUT}}}"
 ${HOOK_PRELUDE}
-id="$(wait_for_node_id "the admin API at \${ADMIN_API} reported no node id within \${DEADLINE_SECONDS}s")" || exit 1
+give_up() {
+  log "GAVE UP (the broker keeps running): $*"
+  exit 0
+}
+id="$(wait_for_node_id)" || give_up "the admin API at \${ADMIN_API} reported no node id within \${DEADLINE_SECONDS}s; if this broker was in maintenance mode, run: rpk cluster maintenance disable <its node id>"
 
+last_status=""
 while :; do
   status="$(curl --silent --output /dev/null --write-out '%{http_code}' --max-time 10 -X DELETE "\${ADMIN_API}/v1/brokers/\${id}/maintenance" || true)"
+  [ -n "$status" ] || status="000"
   case "$status" in
     200) log "node \${id} left maintenance mode"; exit 0 ;;
     400) log "node \${id} was not in maintenance mode"; exit 0 ;;
   esac
-  deadline_passed && fail "node \${id} could not leave maintenance mode within \${DEADLINE_SECONDS}s (last answer HTTP \${status:-none}); run: rpk cluster maintenance disable \${id}"
+  if [ "$status" != "$last_status" ]; then
+    [ "$status" = "503" ] && log "the cluster has no controller leader (HTTP 503); retrying every \${POLL_SECONDS}s" || log "DELETE /v1/brokers/\${id}/maintenance answered HTTP \${status}; retrying every \${POLL_SECONDS}s"
+    last_status="$status"
+  fi
+  deadline_passed && give_up "node \${id} could not leave maintenance mode within \${DEADLINE_SECONDS}s (last answer HTTP \${status}); run: rpk cluster maintenance disable \${id}"
   sleep "$POLL_SECONDS"
 done
 `;
+
+const READINESS_TEMPLATE = `#!/bin/bash
+# Readiness of the {{STATEFULSET}} brokers: the roll gate, not a traffic switch (every Service
+# clients bootstrap through publishes not-ready addresses). Ready only when this broker's admin
+# API says "ready" in its body (/v1/status/ready answers HTTP 200 while booting too) and the
+# cluster is healthy: no node down, no leaderless or under-replicated partition (rpk cluster
+# health, as the official chart). So a rolling restart and the PodDisruptionBudget wait for the
+# cluster to heal before they take the next broker down. Output lands in the probe's event.
+set -uo pipefail
+ADMIN_API="\${ADMIN_API:-http://127.0.0.1:{{ADMIN_PORT}}}"
+RPK_TIMEOUT_SECONDS="\${RPK_TIMEOUT_SECONDS:-{{RPK_TIMEOUT}}}"
+
+if ! body="$(curl --silent --fail --max-time 3 "\${ADMIN_API}/v1/status/ready")"; then
+  echo "not ready: the admin API did not answer GET /v1/status/ready"
+  exit 1
+fi
+if ! printf '%s' "$body" | grep -qE '"status"[[:space:]]*:[[:space:]]*"ready"'; then
+  echo "not ready: the broker reports \${body:-nothing} (still starting)"
+  exit 1
+fi
+if ! health="$(timeout "$RPK_TIMEOUT_SECONDS" rpk cluster health 2>&1)"; then
+  echo "not ready: rpk cluster health failed: $(printf '%s' "$health" | tr '\\n' ' ')"
+  exit 1
+fi
+if ! printf '%s\\n' "$health" | grep -qE '^Healthy:[[:space:]]+true[[:space:]]*$'; then
+  echo "not ready: the cluster is not healthy: $(printf '%s' "$health" | grep -E '^(Healthy|Unhealthy reasons|Nodes down|Leaderless|Under-replicated)' | tr -s ' ' | tr '\\n' ';')"
+  exit 1
+fi
+exit 0
+`;
+
+/** Seconds a readiness run may spend in `rpk cluster health` (the probe's own timeout is a bit longer). */
+export const READINESS_RPK_TIMEOUT_SECONDS = 5;
 
 export function drainTimeoutSeconds(cluster: Pick<ClusterConfig, "terminationGracePeriodSeconds">): number {
   return cluster.terminationGracePeriodSeconds - SHUTDOWN_MARGIN_SECONDS;
@@ -295,10 +409,9 @@ export function renderPreStopScript(cluster: ClusterConfig): string {
   return fill(PRE_STOP_TEMPLATE, {
     STATEFULSET: STATEFULSET_NAME,
     HOOK: "pre-stop",
-    HOOK_EVENT: "PreStop",
     ADMIN_PORT: String(PORTS.admin),
+    TOPOLOGY_DIR: PATHS.topology,
     DRAIN_TIMEOUT: String(drainTimeoutSeconds(cluster)),
-    REPLICAS: String(cluster.replicas),
   });
 }
 
@@ -306,9 +419,17 @@ export function renderPostStartScript(cluster: ClusterConfig): string {
   return fill(POST_START_TEMPLATE, {
     STATEFULSET: STATEFULSET_NAME,
     HOOK: "post-start",
-    HOOK_EVENT: "PostStart",
     ADMIN_PORT: String(PORTS.admin),
-    POST_START_TIMEOUT: String(cluster.startupTimeoutSeconds),
+    TOPOLOGY_DIR: PATHS.topology,
+    POST_START_TIMEOUT: String(Math.min(POST_START_TIMEOUT_SECONDS, cluster.startupTimeoutSeconds)),
+  });
+}
+
+export function renderReadinessScript(): string {
+  return fill(READINESS_TEMPLATE, {
+    STATEFULSET: STATEFULSET_NAME,
+    ADMIN_PORT: String(PORTS.admin),
+    RPK_TIMEOUT: String(READINESS_RPK_TIMEOUT_SECONDS),
   });
 }
 
@@ -323,7 +444,9 @@ export function renderScripts(namespace: string, cluster: ClusterConfig): Script
     [SCRIPT_FILES.start]: renderStartScript(namespace, cluster),
     [SCRIPT_FILES.preStop]: renderPreStopScript(cluster),
     [SCRIPT_FILES.postStart]: renderPostStartScript(cluster),
+    [SCRIPT_FILES.readiness]: renderReadinessScript(),
     [SCRIPT_FILES.redpandaYaml]: renderRedpandaYaml(cluster),
+    [SCRIPT_FILES.bootstrapYaml]: renderBootstrapYaml(cluster),
   };
   const hash = createHash("sha256");
   for (const [key, value] of Object.entries(data).sort(([a], [b]) => a.localeCompare(b))) hash.update(`${key}\0${value}\0`);

@@ -14,6 +14,7 @@ export interface ClusterIssue {
 const HOSTNAME = /^(?=.{1,253}$)[a-zA-Z0-9]([-a-zA-Z0-9]*[a-zA-Z0-9])?(\.[a-zA-Z0-9]([-a-zA-Z0-9]*[a-zA-Z0-9])?)*$/;
 
 const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === "object" && value !== null && !Array.isArray(value);
+const get = (value: unknown, ...path: string[]): unknown => path.reduce<unknown>((node, key) => (isRecord(node) ? node[key] : undefined), value);
 const isPositiveInt = (value: unknown): value is number => typeof value === "number" && Number.isInteger(value) && value >= 1;
 
 function parsesAsQuantity(value: unknown): value is string {
@@ -78,6 +79,18 @@ export function clusterConfigIssues(environment: "minikube" | "prod", cluster: u
           path: ["cluster", "external", "advertisedHost"],
           message: `expected a name containing ${ORDINAL_PLACEHOLDER} with type LoadBalancer: every broker gets its own load balancer and so its own address, got ${JSON.stringify(host)}`,
         });
+      }
+    }
+    // A load balancer puts the brokers on a network address outside the cluster: without TLS and
+    // SASL anyone who reaches it can read, write and delete topics.
+    if (type === "LoadBalancer" && external.allowPlaintext !== true) {
+      for (const layer of ["tls", "sasl"] as const) {
+        if (get(external, layer, "enabled") !== true) {
+          issues.push({
+            path: ["cluster", "external", layer, "enabled"],
+            message: `expected true for a LoadBalancer listener (${layer === "tls" ? "TLS" : "SASL/SCRAM"} protects brokers reachable from outside the cluster), or set apphub-streaming:cluster.external.allowPlaintext: true to accept a plaintext, unauthenticated listener; got ${JSON.stringify(get(external, layer, "enabled") ?? false)}`,
+          });
+        }
       }
     }
     const basePort = isPositiveInt(external.basePort) ? external.basePort : 31092;

@@ -157,8 +157,31 @@ const rawSchema = z.strictObject({
           basePort: port.optional(),
           advertisedHost: z.string().min(1).optional(),
           annotations: z.record(z.string(), z.string({ error: "expected a string annotation value" }), { error: "expected a map of annotation name to value" }).optional(),
+          allowPlaintext: bool.optional(),
+          internal: bool.optional(),
+          loadBalancerSourceRanges: z.array(z.cidrv4({ error: 'expected an IPv4 CIDR such as "10.0.0.0/8"' })).optional(),
+          tls: z
+            .strictObject({
+              enabled: bool.optional(),
+              certManagerIssuer: z
+                .strictObject({
+                  name: z.string().min(1),
+                  kind: z.enum(["Issuer", "ClusterIssuer"], { error: 'expected "Issuer" or "ClusterIssuer"' }).optional(),
+                })
+                .optional(),
+            })
+            .optional(),
+          sasl: z
+            .strictObject({
+              enabled: bool.optional(),
+              username: z.string().regex(/^[A-Za-z0-9._-]+$/, { error: "expected a user name of letters, digits and ._-" }).optional(),
+              mechanism: z.enum(["SCRAM-SHA-256", "SCRAM-SHA-512"], { error: 'expected "SCRAM-SHA-256" or "SCRAM-SHA-512"' }).optional(),
+            })
+            .optional(),
         })
         .optional(),
+      replicasDecreaseDecommissioned: bool.optional(),
+      clusterDomain: z.string().regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/, { error: 'expected a DNS domain such as "cluster.local"' }).optional(),
     })
     .optional(),
   backup: z
@@ -287,7 +310,18 @@ export interface ClusterConfig {
     advertisedHost?: string;
     /** Put on every per-broker external Service (e.g. an internal-load-balancer annotation). */
     annotations: Record<string, string>;
+    /** A LoadBalancer listener without TLS and SASL is refused unless this is true. */
+    allowPlaintext: boolean;
+    /** LoadBalancer only: annotate for an internal load balancer (in-tree AWS controller and AWS Load Balancer Controller). */
+    internal: boolean;
+    loadBalancerSourceRanges: string[];
+    tls: { enabled: boolean; certManagerIssuer?: { name: string; kind: "Issuer" | "ClusterIssuer" } };
+    sasl: { enabled: boolean; username: string; mechanism: "SCRAM-SHA-256" | "SCRAM-SHA-512" };
   };
+  /** The Kubernetes cluster's DNS domain (kubelet `--cluster-domain`). */
+  clusterDomain: string;
+  /** The operator decommissioned the brokers a lower `replicas` removes (docs/kubernetes.md, "Scaling"). */
+  replicasDecreaseDecommissioned: boolean;
 }
 
 export interface BackupConfig {
@@ -754,7 +788,8 @@ function resolve(raw: RawConfig, env: NodeJS.ProcessEnv): StackConfig {
       storageSize: cluster.storageSize ?? "10Gi",
       ...(cluster.storageClass ? { storageClass: cluster.storageClass } : {}),
       overprovisioned: cluster.overprovisioned ?? environment === "minikube",
-      developerMode: cluster.developerMode ?? environment === "minikube",
+      // Off by default everywhere: rpk's dev-container mode would also enable topic auto-creation and fsync bypass.
+      developerMode: cluster.developerMode ?? false,
       antiAffinity: cluster.antiAffinity ?? (environment === "prod" ? "required" : "preferred"),
       zoneSpread: cluster.zoneSpread ?? environment === "prod",
       terminationGracePeriodSeconds: cluster.terminationGracePeriodSeconds ?? 300,
@@ -771,7 +806,23 @@ function resolve(raw: RawConfig, env: NodeJS.ProcessEnv): StackConfig {
         basePort: cluster.external?.basePort ?? 31092,
         ...(cluster.external?.advertisedHost ? { advertisedHost: cluster.external.advertisedHost } : {}),
         annotations: cluster.external?.annotations ?? {},
+        allowPlaintext: cluster.external?.allowPlaintext ?? false,
+        internal: cluster.external?.internal ?? true,
+        loadBalancerSourceRanges: cluster.external?.loadBalancerSourceRanges ?? [],
+        tls: {
+          enabled: cluster.external?.tls?.enabled ?? false,
+          ...(cluster.external?.tls?.certManagerIssuer
+            ? { certManagerIssuer: { name: cluster.external.tls.certManagerIssuer.name, kind: cluster.external.tls.certManagerIssuer.kind ?? "ClusterIssuer" } }
+            : {}),
+        },
+        sasl: {
+          enabled: cluster.external?.sasl?.enabled ?? false,
+          username: cluster.external?.sasl?.username ?? "apphub-admin",
+          mechanism: cluster.external?.sasl?.mechanism ?? "SCRAM-SHA-256",
+        },
       },
+      clusterDomain: cluster.clusterDomain ?? "cluster.local",
+      replicasDecreaseDecommissioned: cluster.replicasDecreaseDecommissioned ?? false,
     },
     backup: {
       enabled: backup.enabled ?? onKubernetes,

@@ -40,6 +40,15 @@ export function nameFromUrn(urn: string): string {
   return urn.slice(urn.lastIndexOf("::") + 2);
 }
 
+/**
+ * A secret map (a Secret's `stringData`, which @pulumi/kubernetes wraps whole) keeps its keys
+ * with every value masked, so the rendered object keeps its schema; anything else is one mask.
+ */
+function maskSecret(value: unknown): unknown {
+  if (typeof value !== "object" || value === null || Array.isArray(value) || SIG_KEY in value) return MASK;
+  return Object.fromEntries(Object.keys(value).map((key) => [key, MASK]));
+}
+
 /** Turns the wire form of property values into plain JSON, masking every secret. */
 export function decodeWire(value: unknown): unknown {
   if (value === UNKNOWN) return "[unknown]";
@@ -48,9 +57,9 @@ export function decodeWire(value: unknown): unknown {
   const record = value as Record<string, unknown>;
   switch (record[SIG_KEY]) {
     case SECRET_SIG:
-      return MASK;
+      return maskSecret(record.value);
     case OUTPUT_SIG:
-      if (record.secret === true) return MASK;
+      if (record.secret === true) return maskSecret(record.value);
       return "value" in record ? decodeWire(record.value) : "[unknown]";
     case RESOURCE_SIG:
       return nameFromUrn(String(record.urn));

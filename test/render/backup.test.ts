@@ -215,7 +215,7 @@ describe("SnapshotBackup on minikube (existing S3-compatible endpoint)", () => {
     expect(withSecret.status, withSecret.stderr).toBe(0);
     const secret = resourcesOfType(withSecret, "kubernetes:core/v1:Secret").find((resource) => resource.parent === BACKUP);
     expect(secret?.inputs.metadata).toMatchObject({ name: `${BACKUP}-s3`, namespace: "apphub-system" });
-    expect(secret?.inputs.stringData).toBe(MASK);
+    expect(secret?.inputs.stringData).toEqual({ AWS_ACCESS_KEY_ID: MASK, AWS_SECRET_ACCESS_KEY: MASK });
     const job = resourcesOfType(withSecret, "kubernetes:batch/v1:CronJob").find((resource) => resource.parent === BACKUP)!;
     expect(job.dependsOn).toContain(`${BACKUP}-s3-credentials`);
     expect(JSON.stringify(withSecret.resources)).not.toContain("AAABAHsomeciphertext");

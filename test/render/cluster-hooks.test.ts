@@ -59,24 +59,62 @@ interface HookRun {
   /** What the kubelet would put in the container status (/dev/termination-log). */
   terminationMessage: string;
   seconds: number;
+  /** Arguments of every call to the stub rpk. */
+  rpkCalls: string[];
 }
 
-async function runHook(script: string, env: Record<string, string>): Promise<HookRun> {
+/**
+ * Runs a rendered script as the pod would: the topology ConfigMap's `replicas` file mounted,
+ * and optionally a stub `rpk` on PATH that prints `rpk.output` (after `rpk.sleep` seconds)
+ * and exits with `rpk.exit`, recording that it was called.
+ */
+async function runHook(
+  script: string,
+  env: Record<string, string>,
+  options: { replicas?: number; rpk?: { output: string; exit?: number; sleep?: number } } = {},
+): Promise<HookRun> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "apphub-hook-"));
   const file = path.join(dir, "hook.sh");
   fs.writeFileSync(file, script, { mode: 0o555 });
+  const topologyDir = path.join(dir, "topology");
+  fs.mkdirSync(topologyDir);
+  fs.writeFileSync(path.join(topologyDir, "replicas"), String(options.replicas ?? 3));
+  const binDir = path.join(dir, "bin");
+  fs.mkdirSync(binDir);
+  if (options.rpk) {
+    fs.writeFileSync(path.join(dir, "rpk-output"), options.rpk.output);
+    fs.writeFileSync(
+      path.join(binDir, "rpk"),
+      `#!/bin/bash\necho "$*" >> "${dir}/rpk-calls"\nsleep ${options.rpk.sleep ?? 0}\ncat "${dir}/rpk-output"\nexit ${options.rpk.exit ?? 0}\n`,
+      { mode: 0o755 },
+    );
+  }
   const containerLog = path.join(dir, "container.log");
   const terminationLog = path.join(dir, "termination-log");
   const started = Date.now();
   const child = spawn("bash", [file], {
-    env: { PATH: process.env.PATH ?? "/usr/bin:/bin", POLL_SECONDS: "0.1", HOOK_LOG: containerLog, TERMINATION_LOG: terminationLog, ...env },
+    env: {
+      PATH: `${binDir}:${process.env.PATH ?? "/usr/bin:/bin"}`,
+      POLL_SECONDS: "0.1",
+      HOOK_LOG: containerLog,
+      TERMINATION_LOG: terminationLog,
+      TOPOLOGY_DIR: topologyDir,
+      ...env,
+    },
   });
   let output = "";
   child.stdout.on("data", (chunk: Buffer) => (output += chunk.toString()));
   child.stderr.on("data", (chunk: Buffer) => (output += chunk.toString()));
   const code = await new Promise<number | null>((resolve) => child.on("close", resolve));
   const read = (file: string) => (fs.existsSync(file) ? fs.readFileSync(file, "utf8") : "");
-  return { code, output, containerLog: read(containerLog), terminationMessage: read(terminationLog), seconds: (Date.now() - started) / 1000 };
+  return {
+    code,
+    output,
+    containerLog: read(containerLog),
+    terminationMessage: read(terminationLog),
+    seconds: (Date.now() - started) / 1000,
+    rpkCalls: read(path.join(dir, "rpk-calls")).split("\n").filter(Boolean),
+  };
 }
 
 function scripts(stack: string): Record<string, string> {
@@ -121,9 +159,9 @@ describe("preStop: drain through maintenance mode", () => {
     expect(run.code).toBe(1);
     expect(run.seconds).toBeLessThan(10);
     expect(api.count("GET /v1/maintenance")).toBeGreaterThan(3);
-    expect(run.terminationMessage).toMatch(/^pre-stop failed: drain of node 7 did not finish within 2s; last status: \{"draining":true,"finished":false/);
-    expect(run.containerLog).toContain("FAILED: drain of node 7 did not finish within 2s");
-    expect(run.output).toContain("FAILED");
+    expect(run.terminationMessage).toMatch(/^pre-stop: drain not finished: drain of node 7 did not finish within 2s; last status: \{"draining":true,"finished":false/);
+    expect(run.containerLog).toContain("DRAIN NOT FINISHED: drain of node 7 did not finish within 2s");
+    expect(run.output).toContain("DRAIN NOT FINISHED");
   });
 
   it("fails loudly when the maintenance slot never frees up", async () => {
@@ -133,6 +171,16 @@ describe("preStop: drain through maintenance mode", () => {
     expect(api.count("PUT /v1/brokers/7/maintenance")).toBeGreaterThan(3);
     expect(api.count("GET /v1/maintenance")).toBe(0);
     expect(run.terminationMessage).toContain("node 7 could not enter maintenance mode within 2s (last answer HTTP 400); leaderships were NOT drained");
+  });
+
+  it("retries while the cluster has no controller leader (503), and fails loudly when none is elected in time", async () => {
+    api.reset({ ...NODE, "PUT /v1/brokers/7/maintenance": [{ status: 503 }] });
+    const run = await runHook(preStop(), { ADMIN_API: api.url, DRAIN_TIMEOUT_SECONDS: "2" });
+    expect(run.code).toBe(1);
+    expect(run.seconds).toBeLessThan(10);
+    expect(api.count("PUT /v1/brokers/7/maintenance")).toBeGreaterThan(3);
+    expect(run.containerLog).toContain("the cluster has no controller leader (HTTP 503)");
+    expect(run.terminationMessage).toContain("node 7 could not enter maintenance mode within 2s (last answer HTTP 503); leaderships were NOT drained");
   });
 
   it("fails loudly when the drain finishes with failed leadership transfers", async () => {
@@ -175,7 +223,7 @@ describe("preStop: drain through maintenance mode", () => {
   it("skips the drain, saying why, when the cluster has fewer than three brokers", async () => {
     const { cluster } = validConfig({ environment: "minikube", ...KUBE_BASICS, cluster: { replicas: 1 } });
     api.reset({ ...NODE });
-    const run = await runHook(renderPreStopScript(cluster), { ADMIN_API: api.url });
+    const run = await runHook(renderPreStopScript(cluster), { ADMIN_API: api.url }, { replicas: 1 });
     expect(run.code).toBe(0);
     expect(run.containerLog).toContain("not draining: maintenance mode needs at least 3 brokers and cluster.replicas is 1");
     expect(api.requests).toEqual([]);
@@ -211,20 +259,95 @@ describe("postStart: leave maintenance mode", () => {
     expect(run.containerLog).toContain("node 4 was not in maintenance mode");
   });
 
-  it("fails loudly, with the command to finish by hand, when it cannot leave maintenance", async () => {
-    api.reset({ "GET /v1/node_config": [{ status: 200, body: { node_id: 4 } }], "DELETE /v1/brokers/4/maintenance": [{ status: 500 }] });
+  it("never fails the container: without a controller leader (503) it gives up with exit 0 and a findable log line", async () => {
+    api.reset({ "GET /v1/node_config": [{ status: 200, body: { node_id: 4 } }], "DELETE /v1/brokers/4/maintenance": [{ status: 503 }] });
     const run = await runHook(postStart(), { ADMIN_API: api.url, POST_START_TIMEOUT_SECONDS: "1" });
-    expect(run.code).toBe(1);
-    expect(run.terminationMessage).toContain("post-start failed: node 4 could not leave maintenance mode within 1s (last answer HTTP 500); run: rpk cluster maintenance disable 4");
+    expect(run.code).toBe(0);
+    expect(run.seconds).toBeLessThan(10);
+    expect(api.count("DELETE /v1/brokers/4/maintenance")).toBeGreaterThan(3);
+    expect(run.containerLog).toContain("the cluster has no controller leader (HTTP 503)");
+    expect(run.containerLog).toMatch(
+      /post-start \S+: GAVE UP \(the broker keeps running\): node 4 could not leave maintenance mode within 1s \(last answer HTTP 503\); run: rpk cluster maintenance disable 4/,
+    );
+    expect(run.terminationMessage).toBe("");
   });
 
-  it("is the hook the StatefulSet runs, with the broker's startup budget as its deadline", () => {
+  it("never fails the container when the admin API never reports a node id either", async () => {
+    const run = await runHook(postStart(), { ADMIN_API: "http://127.0.0.1:9", POST_START_TIMEOUT_SECONDS: "1" });
+    expect(run.code).toBe(0);
+    expect(run.containerLog).toContain("GAVE UP (the broker keeps running): the admin API at http://127.0.0.1:9 reported no node id within 1s");
+  });
+
+  it("is the hook the StatefulSet runs, bounded at 5 minutes", () => {
     const sts = findObject(renderRepoStack("minikube"), "StatefulSet", "apphub-redpanda") as KubeObject & {
       spec: { template: { spec: { containers: { lifecycle: Record<string, { exec: { command: string[] } }> }[] } } };
     };
     const lifecycle = sts.spec.template.spec.containers[0]!.lifecycle;
     expect(lifecycle.postStart!.exec.command).toEqual(["/bin/bash", "/etc/apphub-redpanda/post-start.sh"]);
     expect(lifecycle.preStop!.exec.command).toEqual(["/bin/bash", "/etc/apphub-redpanda/pre-stop.sh"]);
-    expect(postStart()).toContain('DEADLINE_SECONDS="${POST_START_TIMEOUT_SECONDS:-1800}"');
+    expect(postStart()).toContain('DEADLINE_SECONDS="${POST_START_TIMEOUT_SECONDS:-300}"');
+  });
+});
+
+const HEALTHY = [
+  "CLUSTER HEALTH OVERVIEW",
+  "=======================",
+  "Healthy:                          true",
+  "Unhealthy reasons:                []",
+  "Controller ID:                    0",
+  "All nodes:                        [0 1 2]",
+  "Nodes down:                       []",
+  "Leaderless partitions (0):        []",
+  "Under-replicated partitions (0):  []",
+  "",
+].join("\n");
+const UNHEALTHY = HEALTHY.replace("Healthy:                          true", "Healthy:                          false")
+  .replace("Unhealthy reasons:                []", "Unhealthy reasons:                [leaderless_partitions nodes_down under_replicated_partitions]")
+  .replace("Nodes down:                       []", "Nodes down:                       [2]")
+  .replace("Leaderless partitions (0):        []", "Leaderless partitions (1):        [kafka/apphub.core.events/3]");
+
+describe("readiness: the broker says ready and the cluster is healthy", () => {
+  const readiness = () => scripts("prod")["readiness.sh"]!;
+  const READY = { "GET /v1/status/ready": [{ status: 200, body: { status: "ready" } }] };
+
+  it("is ready when the admin API's body says ready and rpk cluster health says Healthy: true", async () => {
+    api.reset(READY);
+    const run = await runHook(readiness(), { ADMIN_API: api.url }, { rpk: { output: HEALTHY } });
+    expect(run.code, run.output).toBe(0);
+    expect(run.rpkCalls).toEqual(["cluster health"]);
+  });
+
+  it("is not ready while the broker boots, although /v1/status/ready answers HTTP 200", async () => {
+    api.reset({ "GET /v1/status/ready": [{ status: 200, body: { status: "booting" } }] });
+    const run = await runHook(readiness(), { ADMIN_API: api.url }, { rpk: { output: HEALTHY } });
+    expect(run.code).toBe(1);
+    expect(run.output).toContain('not ready: the broker reports {"status":"booting"} (still starting)');
+    expect(run.rpkCalls).toEqual([]);
+  });
+
+  it("is not ready while the cluster is unhealthy (a node down, a leaderless partition), naming why", async () => {
+    api.reset(READY);
+    const run = await runHook(readiness(), { ADMIN_API: api.url }, { rpk: { output: UNHEALTHY } });
+    expect(run.code).toBe(1);
+    expect(run.output).toContain("not ready: the cluster is not healthy");
+    expect(run.output).toContain("Nodes down: [2]");
+    expect(run.output).toContain("Leaderless partitions (1): [kafka/apphub.core.events/3]");
+  });
+
+  it("is not ready when rpk cannot ask (no controller leader), or hangs past its timeout", async () => {
+    api.reset(READY);
+    const failed = await runHook(readiness(), { ADMIN_API: api.url }, { rpk: { output: "unable to request cluster health: 503 Service Unavailable", exit: 1 } });
+    expect(failed.code).toBe(1);
+    expect(failed.output).toContain("not ready: rpk cluster health failed: unable to request cluster health: 503");
+    const hung = await runHook(readiness(), { ADMIN_API: api.url, RPK_TIMEOUT_SECONDS: "1" }, { rpk: { output: HEALTHY, sleep: 30 } });
+    expect(hung.code).toBe(1);
+    expect(hung.seconds).toBeLessThan(10);
+    expect(hung.output).toContain("not ready: rpk cluster health failed");
+  });
+
+  it("is not ready when the admin API does not answer", async () => {
+    const run = await runHook(readiness(), { ADMIN_API: "http://127.0.0.1:9" }, { rpk: { output: HEALTHY } });
+    expect(run.code).toBe(1);
+    expect(run.output).toContain("not ready: the admin API did not answer GET /v1/status/ready");
   });
 });

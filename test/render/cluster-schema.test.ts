@@ -94,6 +94,8 @@ const EXTERNAL_STACK = (type: "NodePort" | "LoadBalancer") =>
     `      type: ${type}`,
     type === "NodePort" ? "      advertisedHost: 10.0.0.10" : "      advertisedHost: redpanda-{ordinal}.kafka.example.com",
     type === "NodePort" ? "      basePort: 31092" : "      basePort: 9094",
+    // A LoadBalancer listener must be secured (or explicitly allowPlaintext).
+    ...(type === "LoadBalancer" ? ["      tls:", "        enabled: true", "      sasl:", "        enabled: true"] : []),
     "",
   ].join("\n");
 
@@ -123,7 +125,8 @@ describe("every rendered Kubernetes object validates against the OpenAPI schema"
     it(`a stack with the ${type} external listener validates too`, async () => {
       const result = await renderStackYaml("prod", EXTERNAL_STACK(type));
       expect(result.status, result.stderr).toBe(0);
-      expect(result.resources.filter((resource) => resource.inputs.kind === "Service")).toHaveLength(5);
+      // client, headless, public-metrics and one per broker
+      expect(result.resources.filter((resource) => resource.inputs.kind === "Service")).toHaveLength(6);
       expect(await validateAll(result.resources)).toEqual({});
     });
   }

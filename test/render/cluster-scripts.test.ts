@@ -11,7 +11,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
-import { renderRepoStack, renderStackYaml, type KubeObject, type RenderResult } from "../support/render";
+import { REPO_ROOT, renderRepoStack, renderStackYaml, type KubeObject, type RenderResult } from "../support/render";
 
 interface Run {
   code: number | null;
@@ -19,6 +19,8 @@ interface Run {
   stderr: string;
   argv: string[] | undefined;
   redpandaYaml: Record<string, unknown> | undefined;
+  /** `.bootstrap.yaml` as start.sh left it beside redpanda.yaml. */
+  bootstrapYaml: Record<string, unknown> | undefined;
 }
 
 const CLOSED_PORT_URL = "http://127.0.0.1:9";
@@ -30,19 +32,31 @@ const KAFKA_API_WITH_EXTERNAL = [
   { name: "external", address: "0.0.0.0", port: 9094 },
 ];
 
-function scriptsOf(result: RenderResult): Record<string, string> {
+/** The files of the scripts ConfigMap and of the topology ConfigMap (seeds, external addresses), as mounted. */
+interface Mounted {
+  scripts: Record<string, string>;
+  topology: Record<string, string>;
+}
+
+function scriptsOf(result: RenderResult): Mounted {
   expect(result.status, result.stderr).toBe(0);
   const configMaps = result.objects.filter(
     (object: KubeObject) => object.kind === "ConfigMap" && object.metadata.name?.startsWith("apphub-redpanda-scripts-"),
   );
   expect(configMaps).toHaveLength(1);
-  return configMaps[0]!.data as Record<string, string>;
+  const topology = result.objects.find((object: KubeObject) => object.kind === "ConfigMap" && object.metadata.name === "apphub-redpanda-topology");
+  expect(topology, "the topology ConfigMap apphub-redpanda-topology").toBeDefined();
+  return { scripts: configMaps[0]!.data as Record<string, string>, topology: topology!.data as Record<string, string> };
 }
 
 /** Writes the ConfigMap's files as the pod sees them, plus a stub rpk; runs start.sh as the container does. */
-async function runStart(scripts: Record<string, string>, podName: string, options: { dataDirEntries?: string[]; adminUrl?: string } = {}): Promise<Run> {
+async function runStart(mounted: Mounted, podName: string, options: { dataDirEntries?: string[]; adminUrl?: string } = {}): Promise<Run> {
+  const { scripts, topology } = mounted;
   const root = fs.mkdtempSync(path.join(os.tmpdir(), "apphub-start-"));
   const scriptDir = path.join(root, "etc-apphub-redpanda");
+  const topologyDir = path.join(root, "etc-apphub-redpanda-topology");
+  fs.mkdirSync(topologyDir);
+  for (const [file, text] of Object.entries(topology)) fs.writeFileSync(path.join(topologyDir, file), text);
   const configDir = path.join(root, "etc-redpanda");
   const dataDir = path.join(root, "data");
   const binDir = path.join(root, "bin");
@@ -58,6 +72,7 @@ async function runStart(scripts: Record<string, string>, podName: string, option
       POD_NAME: podName,
       CONFIG_DIR: configDir,
       DATA_DIR: dataDir,
+      TOPOLOGY_DIR: topologyDir,
       CLUSTER_ADMIN_URL: options.adminUrl ?? CLOSED_PORT_URL,
       STUB_ARGV_FILE: argvFile,
     },
@@ -68,12 +83,14 @@ async function runStart(scripts: Record<string, string>, podName: string, option
   child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
   const code = await new Promise<number | null>((resolve) => child.on("close", resolve));
   const configFile = path.join(configDir, "redpanda.yaml");
+  const bootstrapFile = path.join(configDir, ".bootstrap.yaml");
   return {
     code,
     stdout,
     stderr,
     argv: fs.existsSync(argvFile) ? fs.readFileSync(argvFile, "utf8").split("\n").slice(0, -1) : undefined,
     redpandaYaml: fs.existsSync(configFile) ? (parse(fs.readFileSync(configFile, "utf8")) as Record<string, unknown>) : undefined,
+    bootstrapYaml: fs.existsSync(bootstrapFile) ? (parse(fs.readFileSync(bootstrapFile, "utf8")) as Record<string, unknown>) : undefined,
   };
 }
 
@@ -109,7 +126,8 @@ describe("broker start script (minikube)", () => {
     const run = await runStart(scripts(), "apphub-redpanda-1");
     const redpanda = run.redpandaYaml?.redpanda as Record<string, unknown>;
     expect(redpanda.empty_seed_starts_cluster).toBe(false);
-    expect(redpanda.developer_mode).toBe(true);
+    // Developer mode would also turn on topic auto-creation and fsync bypass: off on minikube too.
+    expect(redpanda.developer_mode).toBe(false);
     expect(redpanda).not.toHaveProperty("node_id");
     expect(redpanda.data_directory).toBe("/var/lib/redpanda/data");
     expect(redpanda.rpc_server).toEqual({ address: "0.0.0.0", port: 33145 });
@@ -147,10 +165,41 @@ describe("broker start script (prod)", () => {
       for (const devOnly of ["--overprovisioned", "--check=false", "--mode", "--unsafe-bypass-fsync"]) {
         expect(run.argv?.some((arg) => arg.startsWith(devOnly)), devOnly).toBe(false);
       }
-      expect((run.redpandaYaml?.redpanda as Record<string, unknown>).developer_mode).toBe(false);
-      expect((run.redpandaYaml?.redpanda as Record<string, unknown>).kafka_api).toEqual(KAFKA_API_WITH_EXTERNAL);
+      const redpanda = run.redpandaYaml?.redpanda as Record<string, unknown>;
+      expect(redpanda.developer_mode).toBe(false);
+      // SASL on the external listener only: in-cluster AppHub clients have no credentials.
+      expect(redpanda.kafka_api).toEqual([
+        { ...KAFKA_API_WITH_EXTERNAL[0], authentication_method: "none" },
+        { ...KAFKA_API_WITH_EXTERNAL[1], authentication_method: "sasl" },
+      ]);
+      expect(redpanda.kafka_api_tls).toEqual([
+        { name: "external", enabled: true, cert_file: "/etc/tls/external/tls.crt", key_file: "/etc/tls/external/tls.key", require_client_auth: false },
+      ]);
+      expect(run.bootstrapYaml).toEqual({
+        auto_create_topics_enabled: false,
+        default_topic_replications: 3,
+        superusers: ["apphub-admin"],
+        sasl_mechanisms: ["SCRAM"],
+      });
     });
   }
+
+  it("scales up without renaming the scripts ConfigMap: seeds and external addresses live in apphub-redpanda-topology", () => {
+    const three = scriptsOf(renderRepoStack("prod"));
+    const fiveYaml = fs.readFileSync(path.join(REPO_ROOT, "Pulumi.prod.yaml"), "utf8").replace("    replicas: 3", "    replicas: 5");
+    const five = scriptsOf(renderStackYaml("prod", fiveYaml));
+    expect(five.scripts).toEqual(three.scripts);
+    expect(five.topology.seeds.split(",")).toHaveLength(5);
+    expect(five.topology["external-addresses"].split("\n")).toHaveLength(5);
+  });
+});
+
+describe("cluster bootstrap properties (minikube)", () => {
+  it("turns topic auto-creation off and defaults new topics to replication 3, without SASL", async () => {
+    const run = await runStart(scriptsOf(renderRepoStack("minikube")), "apphub-redpanda-0");
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.bootstrapYaml).toEqual({ auto_create_topics_enabled: false, default_topic_replications: 3 });
+  });
 });
 
 describe("broker start script with the external listener", () => {
@@ -228,8 +277,8 @@ describe("disk-loss detection at start", () => {
     expect(run.argv?.[0]).toBe("redpanda");
   });
 
-  it("stays quiet when the old id is already decommissioned, or the address belongs to another pod", async () => {
-    brokers = [broker(0, 0), broker(1, 1, { membership_status: "decommissioned", is_alive: false }), broker(2, 2), broker(3, 1, { internal_rpc_address: fqdn(11) })];
+  it("stays quiet when the old id is already removed, or the address belongs to another pod", async () => {
+    brokers = [broker(0, 0), broker(1, 1, { membership_status: "removed", is_alive: false }), broker(2, 2), broker(3, 1, { internal_rpc_address: fqdn(11) })];
     const run = await runStart(scriptsOf(renderRepoStack("minikube")), "apphub-redpanda-1", { dataDirEntries: [], adminUrl: url });
     expect(run.code, run.stderr).toBe(0);
     expect(run.stderr).not.toContain("DISK LOSS");

@@ -3,14 +3,17 @@
  * StatefulSet's storage, security, probes and spreading, the PDB, what the NetworkPolicy lets
  * through, the alert rules, the outputs and the ordering of dependents after the brokers.
  */
+import * as fs from "node:fs";
+import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 import { kubeStackYaml } from "../support/config";
-import { findObject, renderRepoStack, renderStackYaml, type KubeObject, type RenderResult } from "../support/render";
+import { findObject, REPO_ROOT, renderRepoStack, renderStackYaml, type KubeObject, type RenderResult } from "../support/render";
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Json = any;
 const NAMESPACE = "apphub-system";
 const SCRAPE = { "prometheus.io/scrape": "true", "prometheus.io/port": "9644", "prometheus.io/path": "/metrics" };
+const SCRAPE_PUBLIC = { ...SCRAPE, "prometheus.io/path": "/public_metrics" };
 /** What the repository stacks publish through their external listeners (Pulumi.<stack>.yaml, cluster.external). */
 const REPO_EXTERNAL_BROKERS: Record<string, string[]> = {
   minikube: ["192.168.49.2:31092", "192.168.49.2:31093", "192.168.49.2:31094"],
@@ -55,12 +58,14 @@ function allows(policy: Json, target: Peer, client: Peer, port: number): boolean
 
 describe("Services", () => {
   for (const stack of ["minikube", "prod"]) {
-    it(`${stack}: client Service apphub-redpanda serves Kafka, admin and HTTP proxy to ready brokers, with scrape annotations`, () => {
+    it(`${stack}: client Service apphub-redpanda serves Kafka, admin and HTTP proxy to every broker, not-ready ones too, unscraped`, () => {
       const service = object(renderRepoStack(stack), "Service", "apphub-redpanda");
       expect(service.metadata.namespace).toBe(NAMESPACE);
-      expect(service.metadata.annotations).toEqual(SCRAPE);
+      // Scraped through the headless and public-metrics Services only: no broker twice per path.
+      expect(service.metadata.annotations).toBeUndefined();
       expect(service.spec.type).toBe("ClusterIP");
-      expect(service.spec.publishNotReadyAddresses).toBeUndefined();
+      // Readiness gates rolls on cluster health: one broker down turns the others not-ready, and clients must still connect.
+      expect(service.spec.publishNotReadyAddresses).toBe(true);
       expect(service.spec.ports.map((port: Json) => [port.name, port.port])).toEqual([
         ["kafka", 9092],
         ["admin", 9644],
@@ -77,6 +82,15 @@ describe("Services", () => {
       expect(service.spec.ports.map((port: Json) => port.port)).toEqual([9092, 9644, 8082, 33145]);
       expect(statefulSet(stack).spec.serviceName).toBe("apphub-redpanda-headless");
     });
+
+    it(`${stack}: /public_metrics is scraped through its own headless Service, not-ready brokers included`, () => {
+      const service = object(renderRepoStack(stack), "Service", "apphub-redpanda-public-metrics");
+      expect(service.metadata.annotations).toEqual(SCRAPE_PUBLIC);
+      expect(service.spec.clusterIP).toBe("None");
+      expect(service.spec.publishNotReadyAddresses).toBe(true);
+      expect(service.spec.ports.map((port: Json) => port.port)).toEqual([9644]);
+      expect(matches({ matchLabels: service.spec.selector }, statefulSet(stack).spec.template.metadata.labels)).toBe(true);
+    });
   }
 
   it("publishes each broker through its own external Service: NodePorts on minikube, internal load balancers in prod", () => {
@@ -91,12 +105,15 @@ describe("Services", () => {
       ["apphub-redpanda-1-external", "LoadBalancer", 9095],
       ["apphub-redpanda-2-external", "LoadBalancer", 9096],
     ]);
-    prod.forEach((service, ordinal) =>
+    prod.forEach((service, ordinal) => {
+      // Internal for the in-tree AWS controller and for the AWS Load Balancer Controller alike.
       expect(service.metadata.annotations).toEqual({
+        "service.beta.kubernetes.io/aws-load-balancer-internal": "true",
         "service.beta.kubernetes.io/aws-load-balancer-scheme": "internal",
         "external-dns.alpha.kubernetes.io/hostname": `redpanda-${ordinal}.streaming.apphub.internal`,
-      }),
-    );
+      });
+      expect(service.spec.loadBalancerSourceRanges).toEqual(["10.0.0.0/8"]);
+    });
   });
 });
 
@@ -132,13 +149,14 @@ describe("StatefulSet apphub-redpanda", () => {
       expect(volumes.scripts.configMap.name).toMatch(/^apphub-redpanda-scripts-[0-9a-f]{10}$/);
     });
 
-    it(`${stack}: readiness on /v1/status/ready, a liveness that survives log recovery, a startup probe`, () => {
+    it(`${stack}: readiness gates on the broker and cluster health, liveness on an answering admin server, a startup probe covering recovery`, () => {
       const container = broker(stack);
-      expect(container.readinessProbe.httpGet).toEqual({ path: "/v1/status/ready", port: 9644 });
-      // Liveness only asks whether the admin API accepts connections: not-ready (recovering) is alive.
-      expect(container.livenessProbe.tcpSocket).toEqual({ port: 9644 });
-      expect(container.livenessProbe.httpGet).toBeUndefined();
-      expect(container.startupProbe.tcpSocket).toEqual({ port: 9644 });
+      expect(container.readinessProbe.exec.command).toEqual(["/bin/bash", "/etc/apphub-redpanda/readiness.sh"]);
+      expect(container.readinessProbe.httpGet).toBeUndefined();
+      // Liveness: the admin server answers HTTP (a hung one does not); never cluster health.
+      expect(container.livenessProbe.httpGet).toEqual({ path: "/v1/status/ready", port: 9644 });
+      expect(container.livenessProbe.exec).toBeUndefined();
+      expect(container.startupProbe.httpGet).toEqual({ path: "/v1/status/ready", port: 9644 });
       expect(container.startupProbe.periodSeconds * container.startupProbe.failureThreshold).toBeGreaterThanOrEqual(1800);
     });
 
@@ -331,11 +349,12 @@ describe("outputs and ordering", () => {
       expect(outputs.externalBrokers).toEqual(REPO_EXTERNAL_BROKERS[stack]);
     });
 
-    it(`${stack}: the StatefulSet waits for its scripts and headless Service; topics and env patches wait for the StatefulSet`, () => {
+    it(`${stack}: the StatefulSet waits for what it mounts and its headless Service; topics and env patches wait for the StatefulSet`, () => {
       const result = renderRepoStack(stack);
       const sts = result.resources.find((resource) => resource.type === "kubernetes:apps/v1:StatefulSet");
       expect(sts?.name).toBe("apphub-redpanda-brokers");
-      expect(sts?.dependsOn).toEqual(["apphub-redpanda-headless", "apphub-redpanda-scripts"]);
+      const secured = stack === "prod" ? ["apphub-redpanda-external-tls", "apphub-redpanda-superuser"] : [];
+      expect([...(sts?.dependsOn ?? [])].sort()).toEqual(["apphub-redpanda-headless", "apphub-redpanda-replicas", "apphub-redpanda-scripts", "apphub-redpanda-topology", ...secured].sort());
       const patches = result.resources.filter((resource) => resource.type === "kubernetes:apps/v1:DeploymentPatch");
       expect(patches.length).toBeGreaterThan(0);
       for (const patch of patches) expect(patch.dependsOn, patch.name).toContain("apphub-redpanda-brokers");
@@ -371,5 +390,76 @@ describe("refused configurations", () => {
     const result = await renderStackYaml("prod", kubeStackYaml("prod", ["  apphub-streaming:cluster:", "    developerMode: true"]));
     expect(result.status).toBe(2);
     expect(result.stderr).toContain("apphub-streaming:cluster.developerMode");
+  });
+
+  const plaintextLoadBalancer = (extra: string[] = []) =>
+    kubeStackYaml("prod", [
+      "  apphub-streaming:cluster:",
+      "    external:",
+      "      enabled: true",
+      "      type: LoadBalancer",
+      "      basePort: 9094",
+      "      advertisedHost: redpanda-{ordinal}.streaming.apphub.internal",
+      ...extra,
+    ]);
+
+  it("exits 2 naming cluster.external.tls.enabled and cluster.external.sasl.enabled for a plaintext LoadBalancer listener", () => {
+    const result = renderStackYaml("prod", plaintextLoadBalancer());
+    expect(result.status).toBe(2);
+    expect(result.stderr).toContain("apphub-streaming:cluster.external.tls.enabled: expected true for a LoadBalancer listener");
+    expect(result.stderr).toContain("apphub-streaming:cluster.external.sasl.enabled: expected true for a LoadBalancer listener");
+    expect(result.stderr).toContain("apphub-streaming:cluster.external.allowPlaintext: true");
+    expect(result.resources).toEqual([]);
+  });
+
+  it("renders the plaintext LoadBalancer when cluster.external.allowPlaintext says so, still internal", () => {
+    const result = renderStackYaml("prod", plaintextLoadBalancer(["      allowPlaintext: true"]));
+    expect(result.status, result.stderr).toBe(0);
+    const service = findObject(result, "Service", "apphub-redpanda-0-external") as Json;
+    expect(service.metadata.annotations["service.beta.kubernetes.io/aws-load-balancer-internal"]).toBe("true");
+    expect(result.resources.some((resource) => resource.type.startsWith("tls:"))).toBe(false);
+  });
+});
+
+describe("secured external listener (prod)", () => {
+  it("serves TLS from a program-made CA kept in a Secret, and SASL/SCRAM with a bootstrap superuser from a secret", () => {
+    const result = renderRepoStack("prod");
+    const types = result.resources.map((resource) => resource.type);
+    expect(types).toEqual(expect.arrayContaining(["tls:index/selfSignedCert:SelfSignedCert", "tls:index/locallySignedCert:LocallySignedCert"]));
+    const tlsSecret = findObject(result, "Secret", "apphub-redpanda-external-tls") as Json;
+    expect(tlsSecret.type).toBe("kubernetes.io/tls");
+    // Key material never reaches the render in plain text.
+    expect(tlsSecret.stringData).toBe("[secret]");
+    const container = broker("prod");
+    expect(container.env).toContainEqual({ name: "RP_BOOTSTRAP_USER", valueFrom: { secretKeyRef: { name: "apphub-redpanda-superuser", key: "RP_BOOTSTRAP_USER" } } });
+    expect(container.volumeMounts).toContainEqual({ name: "external-tls", mountPath: "/etc/tls/external", readOnly: true });
+    expect(statefulSet("prod").spec.template.spec.volumes).toContainEqual({ name: "external-tls", secret: { secretName: "apphub-redpanda-external-tls", defaultMode: 0o440 } });
+    expect(result.outputs.superuserPassword).toBe("[secret]");
+  });
+
+  it("the topic bootstrap connects through it with TLS and the superuser's SCRAM credentials", () => {
+    const topic = renderRepoStack("prod").resources.find((resource) => resource.type.endsWith(":KafkaTopic")) as Json;
+    const connection = JSON.stringify(topic.inputs);
+    expect(connection).toContain('"tls":{"enabled":true');
+    expect(connection).toContain('"sasl":{"mechanism":"scram-sha-256","username":"apphub-admin"}');
+  });
+
+  it("uses a cert-manager Certificate instead when an issuer is configured, and no @pulumi/tls resources", () => {
+    const yaml = fs.readFileSync(path.join(REPO_ROOT, "Pulumi.prod.yaml"), "utf8").replace(
+      "      tls:\n        enabled: true\n",
+      "      tls:\n        enabled: true\n        certManagerIssuer:\n          name: apphub-internal-ca\n",
+    );
+    const result = renderStackYaml("prod", yaml);
+    expect(result.status, result.stderr).toBe(0);
+    const certificate = findObject(result, "Certificate", "apphub-redpanda-external-tls") as Json;
+    expect(certificate.spec.secretName).toBe("apphub-redpanda-external-tls");
+    expect(certificate.spec.issuerRef).toEqual({ name: "apphub-internal-ca", kind: "ClusterIssuer", group: "cert-manager.io" });
+    expect(certificate.spec.dnsNames).toEqual([0, 1, 2].map((ordinal) => `redpanda-${ordinal}.streaming.apphub.internal`));
+    expect(result.resources.some((resource) => resource.type.startsWith("tls:"))).toBe(false);
+  });
+
+  it("keeps minikube free of @pulumi/tls, random and aws resources (plaintext NodePort)", () => {
+    const types = renderRepoStack("minikube").resources.map((resource) => resource.type);
+    expect(types.filter((type) => /^(tls|random|aws):/.test(type))).toEqual([]);
   });
 });

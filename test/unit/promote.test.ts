@@ -48,6 +48,10 @@ config:
       enabled: true
       type: LoadBalancer
       advertisedHost: redpanda-{ordinal}.apphub.example.com
+      tls:
+        enabled: true
+      sasl:
+        enabled: true
   apphub-streaming:backup:
     enabled: true
     bucketName: apphub-prod-redpanda-snapshots

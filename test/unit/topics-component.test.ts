@@ -48,7 +48,14 @@ describe("TopicBootstrap in the prod stack", () => {
       config: { "retention.ms": "259200000" },
       deletionPolicy: "retain",
       providerVersion: PROVIDER_VERSION,
-      connection: { clientId: "apphub-streaming-bootstrap", connectTimeoutMs: 5000, requestTimeoutMs: 30000, tls: { enabled: false, rejectUnauthorized: true } },
+      // Through prod's secured external listener: TLS and the SCRAM superuser (issue 12).
+      connection: {
+        clientId: "apphub-streaming-bootstrap",
+        connectTimeoutMs: 5000,
+        requestTimeoutMs: 30000,
+        tls: { enabled: true, rejectUnauthorized: true },
+        sasl: { mechanism: "scram-sha-256", username: "apphub-admin" },
+      },
     });
     expect(telemetry.inputs.__provider).toMatch(/^\[serialized provider: \d+ characters\]$/);
     expect(topic(prod, "apphub.core.events").inputs.config).toEqual({ "retention.ms": "604800000" });
