@@ -1,9 +1,10 @@
 // The test peers by name, so the CLI and the vitest globalSetup drive them the same way.
 import { CLUSTER_BROKERS, SINGLE_BROKERS, kafkaStatus, startKafka, stopKafka } from './kafka';
+import { KUBE_API_SERVER, kubeStatus, startKube, stopKube } from './kube';
 import type { StartOutcome } from './proc';
 import { S3_ENDPOINT, s3Status, startS3, stopS3 } from './s3';
 
-export const PEER_NAMES = ['single', 'cluster', 's3'] as const;
+export const PEER_NAMES = ['single', 'cluster', 's3', 'kube'] as const;
 export type PeerName = (typeof PEER_NAMES)[number];
 
 interface Peer {
@@ -27,6 +28,7 @@ const PEERS: Record<PeerName, Peer> = {
     status: () => kafkaStatus('cluster'),
   },
   s3: { address: S3_ENDPOINT, start: startS3, stop: stopS3, status: s3Status },
+  kube: { address: KUBE_API_SERVER, start: startKube, stop: stopKube, status: kubeStatus },
 };
 
 export function isPeerName(name: string): name is PeerName {
