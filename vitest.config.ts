@@ -25,6 +25,19 @@ export default defineConfig({
           fileParallelism: false,
         },
       },
+      {
+        extends: true,
+        test: {
+          // The real Pulumi CLI (and kube-apiserver) against the Kafka peers: slow, so apart.
+          name: "e2e",
+          include: ["test/e2e/**/*.test.ts"],
+          globalSetup: ["test/globalSetup.ts"],
+          fileParallelism: false,
+          testTimeout: 600_000,
+          // A cold engine build happens here when .ci/run has not done it first.
+          hookTimeout: 3_600_000,
+        },
+      },
     ],
   },
 });

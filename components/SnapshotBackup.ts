@@ -48,8 +48,8 @@ export interface SnapshotBackupArgs {
 export class SnapshotBackup extends pulumi.ComponentResource {
   public readonly bucketName: pulumi.Output<string>;
   public readonly schedule: pulumi.Output<string>;
-  /** The IAM role the job runs as; undefined with static credentials. */
-  public readonly roleArn: pulumi.Output<string | undefined>;
+  /** The IAM role the job runs as; absent with static credentials (no output, so no "undefined value" warning). */
+  public readonly roleArn?: pulumi.Output<string>;
   /** The stack's KMS key for the bucket; undefined unless this stack creates the bucket with `aws:kms`. */
   public readonly kmsKeyArn: pulumi.Output<string | undefined>;
   /** The S3 policy the job needs, as JSON: attached to the created role, or for an operator to grant elsewhere (MinIO, an existing role). */
@@ -142,7 +142,7 @@ export class SnapshotBackup extends pulumi.ComponentResource {
       .all([bucketArn, kmsKeyArn])
       .apply(([arn, keyArn]) => JSON.stringify(backupAccessPolicy({ bucketArn: arn, prefix, kmsKeyArn: keyArn, region: backup.region })));
 
-    let roleArn: pulumi.Output<string | undefined> = pulumi.output(undefined);
+    let roleArn: pulumi.Output<string> | undefined;
     if (credentials.mode === "existing-role") roleArn = pulumi.output(credentials.roleArn);
     if (credentials.mode === "created-role") {
       const role = new aws.iam.Role(
@@ -178,7 +178,7 @@ export class SnapshotBackup extends pulumi.ComponentResource {
           name: BACKUP_APP_NAME,
           namespace,
           labels,
-          ...(annotateRole ? { annotations: { "eks.amazonaws.com/role-arn": roleArn.apply((arn) => arn ?? "") } } : {}),
+          ...(annotateRole && roleArn ? { annotations: { "eks.amazonaws.com/role-arn": roleArn } } : {}),
         },
         automountServiceAccountToken: true,
       },
@@ -246,13 +246,13 @@ export class SnapshotBackup extends pulumi.ComponentResource {
 
     this.bucketName = pulumi.output(backup.bucketName);
     this.schedule = pulumi.output(backup.schedule);
-    this.roleArn = roleArn;
+    if (roleArn) this.roleArn = roleArn;
     this.kmsKeyArn = kmsKeyArn;
     this.serviceAccountName = serviceAccount.metadata.name;
     this.registerOutputs({
       bucketName: this.bucketName,
       schedule: this.schedule,
-      roleArn: this.roleArn,
+      ...(roleArn ? { roleArn } : {}),
       kmsKeyArn: this.kmsKeyArn,
       accessPolicyJson: this.accessPolicyJson,
       serviceAccountName: this.serviceAccountName,

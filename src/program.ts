@@ -20,7 +20,37 @@ export type StackOutputs = Record<string, pulumi.Input<unknown>>;
 
 export function declareStreamingBackbone(config: StackConfig, secrets: StackSecrets = {}): StackOutputs {
   const common = { environment: config.environment, probeTopic: config.probeTopic };
-  return config.environment === "dev" ? declareDev(config, secrets, common) : declareKubernetes(config, secrets, common);
+  switch (config.environment) {
+    case "dev":
+      return declareDev(config, secrets, common);
+    case "external":
+      return declareExternal(config, secrets, common);
+    default:
+      return declareKubernetes(config, secrets, common);
+  }
+}
+
+// --- external: a cluster this program does not deploy; topics (and env injection) only ---
+function declareExternal(config: StackConfig, secrets: StackSecrets, common: StackOutputs): StackOutputs {
+  const brokers = config.kafka.brokers ?? [];
+  const topics = new TopicBootstrap("apphub-topics", {
+    topics: config.topics,
+    brokers,
+    kafka: config.kafka,
+    ...(secrets.kafkaSaslPassword ? { saslPassword: secrets.kafkaSaslPassword } : {}),
+    protect: config.protectTopics,
+  });
+  const outputs: StackOutputs = { ...common, topics: topics.topics, brokerUrl: brokers.join(",") };
+  if (config.streaming.enabled) {
+    new StreamingEnv("apphub-streaming-env", {
+      namespace: config.namespace,
+      streaming: config.streaming,
+      topics: config.topics,
+      gates: topics.topicResources,
+    });
+  }
+  outputs.streamingEnabled = config.streaming.enabled;
+  return outputs;
 }
 
 // --- dev: the local Docker stack ---
@@ -83,7 +113,8 @@ function declareKubernetes(config: StackConfig, secrets: StackSecrets, common: S
     });
     outputs.backupBucket = backup.bucketName;
     outputs.backupSchedule = backup.schedule;
-    outputs.backupRoleArn = backup.roleArn;
+    // Only where a role exists (IRSA on EKS): an undefined output makes every preview warn.
+    if (backup.roleArn !== undefined) outputs.backupRoleArn = backup.roleArn;
     // For granting the same least-privilege access elsewhere (a MinIO user, an existing role).
     outputs.backupAccessPolicy = backup.accessPolicyJson;
   }

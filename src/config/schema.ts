@@ -11,7 +11,12 @@ import { DEFAULT_PROBE_TOPIC, SEED_TOPICS, TOPIC_ROLES, type TopicRole } from ".
 import { clusterConfigIssues } from "../cluster/validation";
 
 export const CONFIG_NAMESPACE = "apphub-streaming";
-export const ENVIRONMENTS = ["dev", "minikube", "prod"] as const;
+/**
+ * `dev`: the local Docker stack; `minikube` / `prod`: the Redpanda StatefulSet on Kubernetes;
+ * `external`: an existing Redpanda or Kafka cluster this program does not deploy (Redpanda Cloud,
+ * an operator-managed cluster, the dev broker) — only the topic catalog and the env injection.
+ */
+export const ENVIRONMENTS = ["dev", "minikube", "prod", "external"] as const;
 export type Environment = (typeof ENVIRONMENTS)[number];
 
 /**
@@ -92,6 +97,8 @@ const rawSchema = z.strictObject({
     .strictObject({
       brokers: z.array(hostPort, { error: 'expected a list of "host:port"' }).min(1).optional(),
       clientId: z.string().min(1).optional(),
+      /** Brokers of an external cluster (environment external): bounds and defaults topic replication. */
+      brokerCount: positiveInt("a broker count of at least 1").optional(),
       connectTimeoutMs: positiveInt().optional(),
       requestTimeoutMs: positiveInt().optional(),
       tls: z.strictObject({ enabled: bool.optional(), rejectUnauthorized: bool.optional() }).optional(),
@@ -406,8 +413,15 @@ const get = (value: unknown, ...path: string[]): unknown =>
   path.reduce<unknown>((node, key) => (isRecord(node) ? node[key] : undefined), value);
 const isEnvironment = (value: unknown): value is Environment => ENVIRONMENTS.includes(value as Environment);
 
+/** Brokers of the external cluster when `kafka.brokerCount` does not say: a production-shaped cluster. */
+export const EXTERNAL_DEFAULT_BROKER_COUNT = 3;
+
 function brokerCountOf(raw: Record<string, unknown>): number {
   if (raw.environment === "dev") return 1;
+  if (raw.environment === "external") {
+    const count = get(raw, "kafka", "brokerCount");
+    return typeof count === "number" && Number.isInteger(count) && count >= 1 ? count : EXTERNAL_DEFAULT_BROKER_COUNT;
+  }
   const replicas = get(raw, "cluster", "replicas");
   return typeof replicas === "number" && Number.isInteger(replicas) && replicas >= 1 ? replicas : 3;
 }
@@ -474,6 +488,14 @@ function crossFieldIssues(raw: Record<string, unknown>): ConfigIssue[] {
   }
   if (environment === "minikube" || environment === "prod") {
     issues.push(...clusterConfigIssues(environment, raw.cluster, brokerCount).map((issue) => ({ key: keyPath(issue.path), message: issue.message })));
+  }
+
+  if (environment === "external") issues.push(...externalIssues(raw));
+  if (environment !== undefined && environment !== "external" && get(raw, "kafka", "brokerCount") !== undefined) {
+    issues.push({
+      key: keyPath(["kafka", "brokerCount"]),
+      message: `expected no value outside environment external: the ${environment} broker count is ${environment === "dev" ? "1" : `apphub-streaming:cluster.replicas`}`,
+    });
   }
 
   // The topic bootstrap runs wherever `pulumi up` runs, so it needs an address for every broker.
@@ -553,9 +575,41 @@ function crossFieldIssues(raw: Record<string, unknown>): ConfigIssue[] {
       message: `expected more than ${fullHours / 24} day(s) (backup.fullEveryHours), or every incremental chain would expire before its next full snapshot, got ${keepDays}`,
     });
   }
-  const backupEnabled = get(raw, "backup", "enabled") ?? environment !== "dev";
+  const backupEnabled = get(raw, "backup", "enabled") ?? (environment === "minikube" || environment === "prod");
   if (backupEnabled === true && environment !== undefined && get(raw, "backup", "bucketName") === undefined) {
     issues.push({ key: keyPath(["backup", "bucketName"]), message: "is required when backups are enabled: expected an S3 bucket name" });
+  }
+  return issues;
+}
+
+/** An external cluster is only addressed, never deployed: no broker, backup or dev settings apply. */
+function externalIssues(raw: Record<string, unknown>): ConfigIssue[] {
+  const issues: ConfigIssue[] = [];
+  if (get(raw, "kafka", "brokers") === undefined) {
+    issues.push({
+      key: keyPath(["kafka", "brokers"]),
+      message: 'is required with environment external: expected the "host:port" list where pulumi up reaches the cluster',
+    });
+  }
+  for (const section of ["cluster", "dev"] as const) {
+    if (raw[section] !== undefined) {
+      issues.push({
+        key: keyPath([section]),
+        message: "expected no value with environment external: this program deploys no brokers there",
+      });
+    }
+  }
+  if (get(raw, "backup", "enabled") === true) {
+    issues.push({
+      key: keyPath(["backup", "enabled"]),
+      message: "expected false with environment external: snapshots copy the data directories of brokers this program runs; back up an external cluster with its own tooling",
+    });
+  }
+  if (get(raw, "streaming", "enabled") === true && get(raw, "streaming", "brokerUrl") === undefined) {
+    issues.push({
+      key: keyPath(["streaming", "brokerUrl"]),
+      message: 'is required with environment external when streaming is enabled: expected the comma-separated "host:port" list the core and timestore pods use',
+    });
   }
   return issues;
 }
@@ -597,23 +651,29 @@ function topicSpec(
 
 function resolve(raw: RawConfig, env: NodeJS.ProcessEnv): StackConfig {
   const environment = raw.environment;
-  const onKubernetes = environment !== "dev";
-  const brokerCount = onKubernetes ? (raw.cluster?.replicas ?? 3) : 1;
+  const kafka = raw.kafka ?? {};
+  const onKubernetes = environment === "minikube" || environment === "prod";
+  const brokerCount =
+    environment === "external" ? (kafka.brokerCount ?? EXTERNAL_DEFAULT_BROKER_COUNT) : onKubernetes ? (raw.cluster?.replicas ?? 3) : 1;
   const namespace = raw.namespace ?? "apphub-system";
   const cluster = raw.cluster ?? {};
   const dev = raw.dev ?? {};
   const backup = raw.backup ?? {};
   const streaming = raw.streaming ?? {};
-  const kafka = raw.kafka ?? {};
   // On every interface (0.0.0.0) host processes still dial loopback.
   const devHost = dev.bindAddress === undefined || dev.bindAddress === "0.0.0.0" ? "127.0.0.1" : dev.bindAddress;
-  const defaultBrokerUrl = onKubernetes ? "apphub-redpanda:9092" : `${devHost}:${dev.kafkaPort ?? 19092}`;
+  const defaultBrokerUrl =
+    environment === "external"
+      ? (kafka.brokers ?? []).join(",")
+      : onKubernetes
+        ? "apphub-redpanda:9092"
+        : `${devHost}:${dev.kafkaPort ?? 19092}`;
 
   return {
     environment,
     namespace,
     brokerCount,
-    topics: resolveTopics(raw, onKubernetes ? 3 : 1),
+    topics: resolveTopics(raw, Math.min(3, brokerCount)),
     probeTopic: raw.probeTopic ?? DEFAULT_PROBE_TOPIC,
     protectTopics: raw.protectTopics ?? environment === "prod",
     kafka: {

@@ -1,11 +1,18 @@
 // The test peers by name, so the CLI and the vitest globalSetup drive them the same way.
+import { ensurePromtool, ensurePulumiEngine, isBuilt } from './engines';
 import { CLUSTER_BROKERS, SINGLE_BROKERS, kafkaStatus, startKafka, stopKafka } from './kafka';
 import { KUBE_API_SERVER, kubeStatus, startKube, stopKube } from './kube';
 import type { StartOutcome } from './proc';
 import { S3_ENDPOINT, s3Status, startS3, stopS3 } from './s3';
 
-export const PEER_NAMES = ['single', 'cluster', 's3', 'kube'] as const;
+export const PEER_NAMES = ['single', 'cluster', 's3', 'kube', 'pulumi', 'promtool'] as const;
 export type PeerName = (typeof PEER_NAMES)[number];
+
+/** The peers each test tier needs; its global setup starts (or finds) exactly these. */
+export const TIER_PEERS: Record<'integration' | 'e2e', readonly PeerName[]> = {
+  integration: ['single', 'cluster', 's3', 'promtool'],
+  e2e: ['single', 'cluster', 's3', 'kube', 'pulumi'],
+};
 
 interface Peer {
   address: string;
@@ -29,6 +36,28 @@ const PEERS: Record<PeerName, Peer> = {
   },
   s3: { address: S3_ENDPOINT, start: startS3, stop: stopS3, status: s3Status },
   kube: { address: KUBE_API_SERVER, start: startKube, stop: stopKube, status: kubeStatus },
+  // Engines are built, not run: "up" builds (or finds) them, "down" leaves the cache alone.
+  pulumi: {
+    address: 'pulumi CLI + Node.js language host + kubernetes plugin',
+    start: async () => {
+      const cached = isBuilt('pulumi') && isBuilt('language-host') && isBuilt('kubernetes-provider');
+      const engine = await ensurePulumiEngine();
+      console.log(`pulumi: ${engine.version} (${engine.source === 'path' ? `from PATH, ${engine.bin}` : engine.bin})`);
+      return cached || engine.source === 'path' ? 'already-running' : 'started';
+    },
+    stop: async () => ['engine builds stay cached'],
+    status: async () => [isBuilt('pulumi') ? 'built' : 'not built'],
+  },
+  promtool: {
+    address: 'promtool',
+    start: async () => {
+      const cached = isBuilt('promtool');
+      console.log(`promtool: ${await ensurePromtool()}`);
+      return cached ? 'already-running' : 'started';
+    },
+    stop: async () => ['engine builds stay cached'],
+    status: async () => [isBuilt('promtool') ? 'built' : 'not built'],
+  },
 };
 
 export function isPeerName(name: string): name is PeerName {
