@@ -19,14 +19,13 @@ import * as http from 'node:http';
 import * as https from 'node:https';
 import * as path from 'node:path';
 import { stringify } from 'yaml';
+import { buildEngine, engineDir } from './engines';
 import {
   PeerError,
   type StartOutcome,
   cacheDir,
   isPortOpen,
   livePid,
-  repoRoot,
-  run,
   startDetached,
   stopProcess,
   tail,
@@ -99,27 +98,8 @@ function componentPid(component: Component): number | undefined {
 
 // ---------------------------------------------------------------- engine
 
-function engineDir(): string {
-  const result = spawnSync('bash', [buildScript(), '--print-dir', 'kube'], { encoding: 'utf8' });
-  if (result.status !== 0) throw new PeerError(`build.sh --print-dir kube failed: ${result.stderr.trim()}`);
-  return result.stdout.trim();
-}
-
-function buildScript(): string {
-  return path.join(repoRoot(), 'test', 'peers', 'engines', 'build.sh');
-}
-
 function binary(component: Component): string {
-  return path.join(engineDir(), 'bin', component);
-}
-
-/** Builds the binaries unless the engine cache holds them (a cold build takes ~5–11 min on 2 cores). */
-async function ensureEngine(): Promise<void> {
-  if (fs.existsSync(path.join(engineDir(), '.installed'))) return;
-  await withLock(`${engineDir()}.peer-build.lock`, async () => {
-    if (fs.existsSync(path.join(engineDir(), '.installed'))) return;
-    await run('bash', [buildScript(), 'kube'], 'building kube-apiserver, kube-controller-manager and etcd (test/peers/engines/build.sh kube)');
-  });
+  return path.join(engineDir('kube'), 'bin', component);
 }
 
 // ---------------------------------------------------------------- credentials
@@ -308,7 +288,8 @@ async function startKubeUnlocked(): Promise<StartOutcome> {
     await waitForComponents(COMPONENTS);
     return 'already-running';
   }
-  await ensureEngine();
+  // A cold build (test/peers/engines/build.sh kube) takes ~5–11 min on 2 cores; then it is cached.
+  await buildEngine('kube');
   for (const component of down) {
     const port = PORT_OF[component];
     if (port !== undefined && (await isPortOpen(HOST, port))) {

@@ -125,9 +125,11 @@ import (
 
 func main() { etcdmain.Main(os.Args) }
 EOF
-  go get "k8s.io/kubernetes/cmd/kube-apiserver@$KUBERNETES_VERSION" \
-    "k8s.io/kubernetes/cmd/kube-controller-manager@$KUBERNETES_VERSION" \
-    "go.etcd.io/etcd/server/v3@$ETCD_VERSION"
+  # As `tool` directives (Go 1.24+), so `go mod tidy` keeps k8s.io/kubernetes: nothing in this
+  # module imports it (a main package cannot be imported), and a plain requirement would be dropped.
+  go get -tool "k8s.io/kubernetes/cmd/kube-apiserver@$KUBERNETES_VERSION" \
+    "k8s.io/kubernetes/cmd/kube-controller-manager@$KUBERNETES_VERSION"
+  go get "go.etcd.io/etcd/server/v3@$ETCD_VERSION"
   go mod tidy
   local ldflags="-s -w -X k8s.io/component-base/version.gitVersion=$KUBERNETES_VERSION -X k8s.io/component-base/version.gitMajor=1 -X k8s.io/component-base/version.gitMinor=33"
   go build -trimpath -ldflags "$ldflags" -o "$1/bin/kube-apiserver" k8s.io/kubernetes/cmd/kube-apiserver
