@@ -12,20 +12,16 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { stringify } from "yaml";
 import { beforeAll, describe, expect, it } from "vitest";
 import { FIELD_MANAGER } from "../../src/env/kubernetes";
 import { startKube } from "../peers/kube";
 import { type KubeObject, KubeClient, RESTRICTED_NAMESPACE_LABELS } from "../kube/client";
+import { CONFIG_MAP_REF, STUB_IMAGE, TEAM_ENV, TEAM_FLAG, TEAM_SETS_FLAG, appHubManifest } from "../kube/apphub";
 import { kubectl } from "../kube/support";
 import { readRender, renderRepoStacksInto } from "../support/renderProcess";
 
 const NAMESPACE = "apphub-patches";
-const IMAGE = "registry.apphub.example/apphub/core:2026.11.0";
-/** The Deployment whose own manifest also sets the variable the patch injects. */
-const TEAM_SETS_FLAG = "apphub-core-workflows";
-const TEAM_ENV = { name: "APPHUB_LOG_LEVEL", value: "info" };
-const CONFIG_MAP_REF = { configMapRef: { name: "apphub-core-config" } };
+const IMAGE = STUB_IMAGE;
 
 interface EnvVar {
   name: string;
@@ -47,44 +43,6 @@ let patches: KubeObject[];
 
 const containersOf = (object: KubeObject): Container[] => (object.spec as DeploymentSpec).template.spec.containers;
 
-/** The stubs of AppHub's own manifest: the ConfigMap, the sequencer Secret and one Deployment per patch target. */
-function appHubManifest(targets: readonly KubeObject[]): string {
-  const configMap = { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "apphub-core-config", namespace: NAMESPACE }, data: { APPHUB_STREAMING_ENABLED: "false" } };
-  const secret = {
-    apiVersion: "v1",
-    kind: "Secret",
-    metadata: { name: "apphub-sequencer-db", namespace: NAMESPACE },
-    stringData: { url: "postgres://apphub@sequencer-db:5432/apphub_sequences" },
-  };
-  const deployments = targets.map((patch) => {
-    const name = patch.metadata.name;
-    const labels = { "app.kubernetes.io/name": name, "app.kubernetes.io/part-of": "apphub" };
-    return {
-      apiVersion: "apps/v1",
-      kind: "Deployment",
-      metadata: { name, namespace: NAMESPACE, labels },
-      spec: {
-        replicas: 1,
-        selector: { matchLabels: { "app.kubernetes.io/name": name } },
-        template: {
-          metadata: { labels },
-          spec: {
-            securityContext: { runAsNonRoot: true, runAsUser: 10001, seccompProfile: { type: "RuntimeDefault" } },
-            containers: containersOf(patch).map((container) => ({
-              name: container.name,
-              image: IMAGE,
-              envFrom: [CONFIG_MAP_REF],
-              env: [TEAM_ENV, ...(name === TEAM_SETS_FLAG ? [{ name: "APPHUB_STREAMING_ENABLED", value: "false" }] : [])],
-              securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] } },
-            })),
-          },
-        },
-      },
-    };
-  });
-  return [configMap, secret, ...deployments].map((object) => `---\n${stringify(object)}`).join("");
-}
-
 async function replicaSetsOf(deployment: KubeObject): Promise<KubeObject[]> {
   const all = await client.list("apps/v1", "ReplicaSet", NAMESPACE);
   return all.filter((rs) => rs.metadata.ownerReferences?.some((owner) => owner.kind === "Deployment" && owner.uid === deployment.metadata.uid));
@@ -105,6 +63,9 @@ async function settled(name: string): Promise<{ deployment: KubeObject; replicaS
   return { deployment: live, replicaSets: await replicaSetsOf(live) };
 }
 
+const targetsOf = (objects: readonly KubeObject[]): Record<string, string[]> =>
+  Object.fromEntries(objects.map((patch) => [patch.metadata.name, containersOf(patch).map((container) => container.name)]));
+
 const revisionOf = (rs: KubeObject): string => rs.metadata.annotations?.["deployment.kubernetes.io/revision"] ?? "?";
 
 describe("streaming env patches on AppHub's Deployments, sent as Pulumi sends them", () => {
@@ -123,7 +84,7 @@ describe("streaming env patches on AppHub's Deployments, sent as Pulumi sends th
 
     await client.recreateNamespace(NAMESPACE, RESTRICTED_NAMESPACE_LABELS);
     const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "apphub-stubs-")), "apphub.yaml");
-    fs.writeFileSync(file, appHubManifest(patches));
+    fs.writeFileSync(file, appHubManifest(NAMESPACE, targetsOf(patches)));
     // Client-side, as AppHub applies its manifests today.
     const applied = kubectl(["apply", "-f", file]);
     expect(applied.stderr).toBe("");
@@ -203,10 +164,32 @@ describe("streaming env patches on AppHub's Deployments, sent as Pulumi sends th
 
   it("AppHub's next kubectl apply of its own manifest restores the variable it sets", async () => {
     const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "apphub-stubs-")), "apphub.yaml");
-    fs.writeFileSync(file, appHubManifest(patches));
+    fs.writeFileSync(file, appHubManifest(NAMESPACE, targetsOf(patches)));
     const applied = kubectl(["apply", "-f", file]);
     expect(applied.status, applied.stderr).toBe(0);
     const live = await deployment(TEAM_SETS_FLAG);
-    expect(containersOf(live)[0]!.env).toEqual([TEAM_ENV, { name: "APPHUB_STREAMING_ENABLED", value: "false" }]);
+    expect(containersOf(live)[0]!.env).toEqual([TEAM_ENV, TEAM_FLAG]);
+  });
+
+  it("what an operator must not run: kubectl apply --server-side of a patch takes every field of AppHub's manifest, and relinquishing then fails", async () => {
+    const victim = patches.find((patch) => patch.metadata.name === "apphub-timestore-lifecycle")!;
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "apphub-patch-")), "patch.yaml");
+    fs.writeFileSync(file, JSON.stringify(victim));
+    const applied = kubectl(["apply", "--server-side", "--force-conflicts", `--field-manager=${FIELD_MANAGER}`, "-f", file]);
+    expect(applied.status, applied.stderr).toBe(0);
+    // kubectl migrated the client-side owner's fields (image, selector, envFrom, the team's env) to our manager.
+    const migrated = await deployment(victim.metadata.name);
+    const managers = migrated.metadata.managedFields!.map((entry) => `${entry.manager}/${entry.operation}`);
+    expect(managers).toContain(`${FIELD_MANAGER}/Apply`);
+    expect(managers).not.toContain("kubectl-client-side-apply/Update");
+    // Relinquishing would now remove the whole spec: the server refuses, so `pulumi destroy` of that patch fails.
+    const identity: KubeObject = { apiVersion: victim.apiVersion, kind: victim.kind, metadata: { name: victim.metadata.name, namespace: NAMESPACE } };
+    const relinquished = await client.apply(identity, { fieldManager: FIELD_MANAGER });
+    expect(relinquished.status).toBe(422);
+    const message = (relinquished.body as unknown as { message: string }).message;
+    expect(message).toContain("spec.selector: Required value");
+    expect(message).toContain("spec.template.spec.containers: Required value");
+    const after = await deployment(victim.metadata.name);
+    expect(containersOf(after)[0]!.image).toBe(IMAGE);
   });
 });
