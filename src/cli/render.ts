@@ -3,7 +3,8 @@
  *
  * Runs the real program under Pulumi's mock runtime, with no cloud account, cluster,
  * Docker engine or Pulumi CLI, and writes `<out>/<stack>/resources.json`,
- * `<out>/<stack>/kubernetes.yaml` and `<out>/<stack>/outputs.json`. Exit codes: src/cli/kit.ts.
+ * `<out>/<stack>/kubernetes.yaml` (owned objects), `<out>/<stack>/patches.yaml` (Deployment
+ * patches) and `<out>/<stack>/outputs.json`. Exit codes: src/cli/kit.ts.
  */
 import * as path from "node:path";
 import { readStackFile, stackFilePath } from "../config/load";

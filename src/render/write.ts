@@ -1,4 +1,4 @@
-/** Turns a capture into the two files of `npm run render`, and its one-screen summary. */
+/** Turns a capture into the files of `npm run render`, and its one-screen summary. */
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { stringify } from "yaml";
@@ -39,8 +39,60 @@ export function kubernetesObjects(resources: readonly RenderedResource[]): Recor
     .map((resource) => resource.inputs);
 }
 
+/**
+ * A patch resource (`kubernetes:apps/v1:DeploymentPatch` and its kin) changes an object someone
+ * else owns: its inputs carry `kind: Deployment` but no selector or image, and applying them as
+ * objects would be rejected (or, on a live cluster, take the Deployment over).
+ */
+export function isPatchResource(resource: RenderedResource): boolean {
+  return /^kubernetes:[^:]+:[A-Za-z]+Patch$/.test(resource.type);
+}
+
+/** The objects the program owns and creates: what `kubernetes.yaml` holds. */
+export function ownedKubernetesObjects(resources: readonly RenderedResource[]): Record<string, unknown>[] {
+  return kubernetesObjects(resources.filter((resource) => !isPatchResource(resource)));
+}
+
+/** The server-side-apply patches of objects the program does not own: what `patches.yaml` holds. */
+export function patchObjects(resources: readonly RenderedResource[]): Record<string, unknown>[] {
+  return kubernetesObjects(resources.filter(isPatchResource));
+}
+
 export function toMultiDocumentYaml(objects: readonly Record<string, unknown>[]): string {
   return objects.map((object) => `---\n${stringify(object, { lineWidth: 0 })}`).join("");
+}
+
+const comment = (lines: readonly string[]): string => lines.map((line) => (line ? `# ${line}\n` : "#\n")).join("");
+
+/** `kubernetes.yaml`: a header saying how it is applied, then the objects the program owns. */
+export function kubernetesYaml(objects: readonly Record<string, unknown>[]): string {
+  const header = [
+    "Kubernetes objects this stack owns, as `pulumi up` creates them (rendered offline by `npm run render`).",
+    "Pulumi applies each object with server-side apply; by hand, into an existing namespace:",
+    "  kubectl apply --server-side --field-manager=apphub-streaming -f kubernetes.yaml",
+    "(a plain `kubectl apply -f kubernetes.yaml` works too). The Deployment patches are in patches.yaml.",
+    ...(objects.length === 0 ? ["", "(none: this stack declares no Kubernetes objects)"] : []),
+  ];
+  return `${comment(header)}${toMultiDocumentYaml(objects)}`;
+}
+
+/** `patches.yaml`: a header saying how Pulumi applies the patches (and what not to run), then the patches. */
+export function patchesYaml(objects: readonly Record<string, unknown>[]): string {
+  const header = [
+    "Server-side-apply patches of Deployments this stack does NOT own (AppHub's core and timestore):",
+    "each adds the streaming `env` entries and owns nothing else. They are not objects: no selector,",
+    "no image. `pulumi up` sends each one, after the broker StatefulSet is ready and every topic exists, as",
+    "  PATCH /apis/apps/v1/namespaces/<namespace>/deployments/<name>?fieldManager=apphub-streaming&force=true",
+    "  Content-Type: application/apply-patch+yaml",
+    "and `pulumi destroy` relinquishes them (an apply of apiVersion/kind/metadata.name/namespace only).",
+    "Let Pulumi apply them. Do not `kubectl apply -f` this file: client-side, a missing Deployment is",
+    "rejected (no selector, no image) and an existing one gets its last-applied-configuration, which",
+    "AppHub's own `kubectl apply` relies on, overwritten; `kubectl apply --server-side` first moves every",
+    "field AppHub's `kubectl apply` set (image, envFrom, its env) to our field manager, so a later",
+    "relinquish deletes them. See docs/streaming-env.md.",
+    ...(objects.length === 0 ? ["", "(none: this stack patches no Deployments)"] : []),
+  ];
+  return `${comment(header)}${toMultiDocumentYaml(objects)}`;
 }
 
 export function summarize(stack: string, resources: readonly RenderedResource[]): string {
@@ -55,7 +107,8 @@ export function writeRender(dir: string, resources: readonly RenderedResource[],
   fs.mkdirSync(dir, { recursive: true });
   const files = {
     "resources.json": `${JSON.stringify(resources, null, 2)}\n`,
-    "kubernetes.yaml": toMultiDocumentYaml(kubernetesObjects(resources)),
+    "kubernetes.yaml": kubernetesYaml(ownedKubernetesObjects(resources)),
+    "patches.yaml": patchesYaml(patchObjects(resources)),
     "outputs.json": `${JSON.stringify(outputs, null, 2)}\n`,
   };
   return Object.entries(files).map(([file, text]) => {

@@ -1,16 +1,17 @@
 // The test peers by name, so the CLI and the vitest globalSetup drive them the same way.
 import { ensurePromtool, ensurePulumiEngine, isBuilt } from './engines';
 import { CLUSTER_BROKERS, SASL_BROKERS, SINGLE_BROKERS, kafkaStatus, startKafka, stopKafka } from './kafka';
+import { KUBE_API_SERVER, kubeStatus, startKube, stopKube } from './kube';
 import type { StartOutcome } from './proc';
 import { S3_ENDPOINT, s3Status, startS3, stopS3 } from './s3';
 
-export const PEER_NAMES = ['single', 'cluster', 'sasl', 's3', 'pulumi', 'promtool'] as const;
+export const PEER_NAMES = ['single', 'cluster', 'sasl', 's3', 'kube', 'pulumi', 'promtool'] as const;
 export type PeerName = (typeof PEER_NAMES)[number];
 
 /** The peers each test tier needs; its global setup starts (or finds) exactly these. */
 export const TIER_PEERS: Record<'integration' | 'e2e', readonly PeerName[]> = {
   integration: ['single', 'cluster', 'sasl', 's3', 'promtool'],
-  e2e: ['single', 'cluster', 'sasl', 's3', 'pulumi'],
+  e2e: ['single', 'cluster', 'sasl', 's3', 'kube', 'pulumi'],
 };
 
 interface Peer {
@@ -35,6 +36,7 @@ const PEERS: Record<PeerName, Peer> = {
   },
   sasl: { address: SASL_BROKERS.join(','), start: () => startKafka('sasl'), stop: () => stopKafka('sasl'), status: () => kafkaStatus('sasl') },
   s3: { address: S3_ENDPOINT, start: startS3, stop: stopS3, status: s3Status },
+  kube: { address: KUBE_API_SERVER, start: startKube, stop: stopKube, status: kubeStatus },
   // Engines are built, not run: "up" builds (or finds) them, "down" leaves the cache alone.
   pulumi: {
     address: 'pulumi CLI + Node.js language host + kubernetes plugin',

@@ -108,7 +108,7 @@ describe("every rendered Kubernetes object validates against the OpenAPI schema"
       expect(resources.map((resource) => resource.inputs.kind)).toEqual(
         expect.arrayContaining(["StatefulSet", "Service", "ConfigMap", "PodDisruptionBudget", "NetworkPolicy"]),
       );
-      // The objects of kubernetes.yaml are exactly these resources' inputs.
+      // The objects of kubernetes.yaml and patches.yaml are exactly these resources' inputs.
       expect(result.objects).toHaveLength(resources.length);
       expect(await validateAll(result.resources)).toEqual({});
     });

@@ -1,4 +1,6 @@
-import { describe, expect, it } from "vitest";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { describe, expect, inject, it } from "vitest";
 import { decodeWire, MASK } from "../../src/render/capture";
 import { kubeStackYaml } from "../support/config";
 import { REPO_ROOT, renderIn, renderRepoStack, renderStackYaml } from "../support/render";
@@ -36,14 +38,31 @@ describe("npm run render", () => {
     expect(renderRepoStack("dev").outputs.brokerUrl).toBe("127.0.0.1:19092");
   });
 
-  it("writes every Kubernetes resource of a Kubernetes stack into kubernetes.yaml", () => {
-    const result = renderRepoStack("prod");
-    const kubernetesResources = result.resources.filter((resource) => resource.type.startsWith("kubernetes:"));
-    expect(result.objects).toHaveLength(kubernetesResources.length);
-    for (const object of result.objects) {
-      expect(typeof object.apiVersion).toBe("string");
-      expect(typeof object.kind).toBe("string");
-    }
+  for (const stack of ["minikube", "prod"]) {
+    it(`${stack}: kubernetes.yaml holds the objects the program owns, patches.yaml the DeploymentPatches`, () => {
+      const result = renderRepoStack(stack);
+      const kubernetesResources = result.resources.filter((resource) => resource.type.startsWith("kubernetes:"));
+      const patchResources = kubernetesResources.filter((resource) => resource.type === "kubernetes:apps/v1:DeploymentPatch");
+      expect(patchResources).toHaveLength(12);
+      const patchNames = patchResources.map((patch) => (patch.inputs.metadata as { name: string }).name);
+      expect(result.patches.map((patch) => patch.metadata.name)).toEqual(patchNames);
+      expect(result.owned).toHaveLength(kubernetesResources.length - patchResources.length);
+      expect(result.owned.map((object) => object.kind)).not.toContain("Deployment");
+      for (const object of result.objects) {
+        expect(typeof object.apiVersion).toBe("string");
+        expect(typeof object.kind).toBe("string");
+      }
+    });
+  }
+
+  it("heads kubernetes.yaml and patches.yaml with how each is applied", () => {
+    const read = (file: string) => fs.readFileSync(path.join(inject("repoRenderDir"), "prod", file), "utf8");
+    expect(read("kubernetes.yaml")).toMatch(/^# Kubernetes objects this stack owns[\s\S]*# {3}kubectl apply --server-side --field-manager=apphub-streaming -f kubernetes\.yaml\n[\s\S]*\n---\n/);
+    const patches = read("patches.yaml");
+    expect(patches).toMatch(/^# Server-side-apply patches of Deployments this stack does NOT own/);
+    expect(patches).toContain("?fieldManager=apphub-streaming&force=true");
+    expect(patches).toContain("Content-Type: application/apply-patch+yaml");
+    expect(patches).toContain("Do not `kubectl apply -f` this file");
   });
 
   it("exits 2 with one report naming every bad key, before declaring anything", async () => {

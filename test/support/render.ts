@@ -3,13 +3,15 @@
  * render project's global setup renders the repository's stacks once (`test/renderSetup.ts`);
  * suites read them from there, or render ad-hoc stack YAML here.
  */
+import * as fs from "node:fs";
+import * as os from "node:os";
 import * as path from "node:path";
 import { inject } from "vitest";
 import type { RenderedResource } from "../../src/render/write";
 import { renderInProcess, renderYamlInProcess } from "./inProcess";
-import { readRender, type RenderResult } from "./renderFiles";
+import { readRender, REPO_ROOT, type RenderResult } from "./renderFiles";
 
-export { findObject, resourcesOfType, REPO_ROOT } from "./renderFiles";
+export { findObject, readRender, resourcesOfType, REPO_ROOT } from "./renderFiles";
 export type { KubeObject, RenderResult } from "./renderFiles";
 
 const cache = new Map<string, RenderResult>();
@@ -23,6 +25,16 @@ export function renderRepoStack(stack: string): RenderResult {
   const result = readRender(path.join(prerendered, stack));
   cache.set(stack, result);
   return result;
+}
+
+/** Renders the repository's stacks into a fresh directory (read back with `readRender`), recording each exit status. */
+export async function renderRepoStacksInto(stacks: readonly string[]): Promise<string> {
+  const out = fs.mkdtempSync(path.join(os.tmpdir(), "apphub-render-repo-"));
+  for (const stack of stacks) {
+    const { status, stdout, stderr } = await renderInProcess(REPO_ROOT, stack, { outDir: out });
+    fs.writeFileSync(path.join(out, `${stack}.status.json`), JSON.stringify({ status, stdout, stderr }));
+  }
+  return out;
 }
 
 /** Renders a stack file given as YAML text, in a scratch directory, in this process. */

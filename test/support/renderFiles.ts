@@ -11,7 +11,12 @@ export interface RenderResult {
   stdout: string;
   stderr: string;
   resources: RenderedResource[];
+  /** Every Kubernetes object: those of kubernetes.yaml, then the patches of patches.yaml. */
   objects: KubeObject[];
+  /** kubernetes.yaml: the objects the program owns. */
+  owned: KubeObject[];
+  /** patches.yaml: the DeploymentPatches. */
+  patches: KubeObject[];
   outputs: Record<string, unknown>;
 }
 
@@ -27,14 +32,22 @@ export function readRender(dir: string, run?: { status: number; stdout: string; 
   const { status, stdout, stderr } = run ?? (JSON.parse(fs.readFileSync(statusFile, "utf8")) as { status: number; stdout: string; stderr: string });
   const read = (file: string) => (fs.existsSync(path.join(dir, file)) ? fs.readFileSync(path.join(dir, file), "utf8") : undefined);
   const resourcesText = read("resources.json");
-  const yamlText = read("kubernetes.yaml");
+  const documents = (file: string): KubeObject[] => {
+    const text = read(file);
+    // A file of only its header comment parses as one empty document.
+    return text ? parseAllDocuments(text).flatMap((doc) => (doc.toJSON() as KubeObject | null) ?? []) : [];
+  };
+  const owned = documents("kubernetes.yaml");
+  const patches = documents("patches.yaml");
   const outputsText = read("outputs.json");
   return {
     status,
     stdout,
     stderr,
     resources: resourcesText ? (JSON.parse(resourcesText) as RenderedResource[]) : [],
-    objects: yamlText ? parseAllDocuments(yamlText).map((doc) => doc.toJSON() as KubeObject) : [],
+    objects: [...owned, ...patches],
+    owned,
+    patches,
     outputs: outputsText ? (JSON.parse(outputsText) as Record<string, unknown>) : {},
   };
 }

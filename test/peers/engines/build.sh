@@ -123,7 +123,8 @@ import (
 
 func main() { etcdmain.Main(os.Args) }
 EOF
-  # `tool` directives keep the commands' requirements through `go mod tidy` (nothing imports them).
+  # As `tool` directives (Go 1.24+), so `go mod tidy` keeps k8s.io/kubernetes: nothing in this
+  # module imports it (a main package cannot be imported), and a plain requirement would be dropped.
   go get -tool "k8s.io/kubernetes/cmd/kube-apiserver@$KUBERNETES_VERSION" \
     "k8s.io/kubernetes/cmd/kube-controller-manager@$KUBERNETES_VERSION"
   go get "go.etcd.io/etcd/server/v3@$ETCD_VERSION"
