@@ -128,7 +128,8 @@ export class KubeClient {
     const path = await this.pathOf({ apiVersion, kind, metadata: { namespace } });
     const answer = await this.get<{ items: KubeObject[] }>(labelSelector ? `${path}?labelSelector=${encodeURIComponent(labelSelector)}` : path);
     if (answer.status !== 200) throw new Error(`list ${kind} in ${namespace}: HTTP ${answer.status} ${JSON.stringify(answer.body)}`);
-    return answer.body.items;
+    // A list's items carry no apiVersion and kind of their own.
+    return answer.body.items.map((item) => ({ ...item, apiVersion, kind }));
   }
 
   /**
