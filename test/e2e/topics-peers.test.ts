@@ -73,7 +73,7 @@ describe("topics through the real Pulumi CLI on the SASL and three-broker peers"
     const printed: PulumiResult[] = [];
     await initStack(ws, stack, {
       environment: "external",
-      kafka: { brokers: SASL_BROKERS, brokerCount: 1, sasl: { mechanism: "scram-sha-512", username: SASL_USERNAME } },
+      kafka: { brokers: SASL_BROKERS, brokerCount: 1, connectTimeoutMs: 30_000, sasl: { mechanism: "scram-sha-512", username: SASL_USERNAME } },
       topics: topicsConfig(),
     });
     await ws.setSecret(stack, "kafkaSaslPassword", SASL_PASSWORD);
@@ -96,7 +96,7 @@ describe("topics through the real Pulumi CLI on the SASL and three-broker peers"
 
   it("three brokers: replication factor 3 through the engine, every partition with three in-sync replicas", async () => {
     const stack = uniqueStack("cluster");
-    await initStack(ws, stack, { environment: "external", kafka: { brokers: CLUSTER_BROKERS }, topics: topicsConfig() });
+    await initStack(ws, stack, { environment: "external", kafka: { brokers: CLUSTER_BROKERS, connectTimeoutMs: 30_000 }, topics: topicsConfig() });
     await ws.pulumi(["up", "--yes", "--skip-preview"], { stack, env: FAST });
     const topics = await describeTopics({ brokers: CLUSTER_BROKERS });
     expect(topics.map((entry) => entry.name).sort()).toEqual([...NAMES].sort());

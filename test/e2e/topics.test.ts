@@ -89,7 +89,7 @@ function stepLines(output: string): string[] {
 
 beforeAll(async () => {
   ws = await PulumiWorkspace.create("topics");
-  await initStack(ws, stack, { environment: "external", kafka: { brokers: SINGLE_BROKERS, brokerCount: 1 }, topics: topicsConfig() });
+  await initStack(ws, stack, { environment: "external", kafka: { brokers: SINGLE_BROKERS, brokerCount: 1, connectTimeoutMs: 30_000 }, topics: topicsConfig() });
 });
 
 afterAll(async () => {
