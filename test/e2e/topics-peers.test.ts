@@ -24,6 +24,9 @@ const SASL_CLIENT: KafkaConfig = { brokers: SASL_BROKERS, sasl: { mechanism: "sc
  */
 const FAST = { PULUMI_NODEJS_TRANSPILE_ONLY: "true" };
 
+/** Each case runs the CLI up to three times; a loaded machine needs minutes per run. */
+const RUN_TIMEOUT_MS = 1_800_000;
+
 let ws: PulumiWorkspace;
 
 function topicsConfig(replicationFactor?: number): Record<string, unknown> {
@@ -92,7 +95,7 @@ describe("topics through the real Pulumi CLI on the SASL and three-broker peers"
     for (const record of records) expect(JSON.stringify(record.outputs?.saslPassword)).toContain("ciphertext");
     for (const file of ws.stateFiles()) expect(fs.readFileSync(file, "utf8"), file).not.toContain(SASL_PASSWORD);
     for (const result of printed) expect(result.output).not.toContain(SASL_PASSWORD);
-  });
+  }, RUN_TIMEOUT_MS);
 
   it("three brokers: replication factor 3 through the engine, every partition with three in-sync replicas", async () => {
     const stack = uniqueStack("cluster");
@@ -110,5 +113,5 @@ describe("topics through the real Pulumi CLI on the SASL and three-broker peers"
     const outputs = await ws.outputs(stack);
     const declared = outputs.topics as Record<string, { replicationFactor: number }>;
     for (const name of NAMES) expect(declared[name]?.replicationFactor).toBe(3);
-  });
+  }, RUN_TIMEOUT_MS);
 });
