@@ -61,7 +61,8 @@ function catalog(side: "pulumi" | "cli", size: number, partitions: number, chang
 }
 
 function stackConfig(brokers: string[], topics: Record<string, unknown>): Record<string, unknown> {
-  return { environment: "external", kafka: { brokers, brokerCount: 1 }, topics };
+  // Generous connect budget: a loaded machine must not turn a slow handshake into a failed run.
+  return { environment: "external", kafka: { brokers, brokerCount: 1, connectTimeoutMs: 30_000 }, topics };
 }
 
 async function timed<T>(work: () => Promise<T>): Promise<{ ms: number; value: T }> {

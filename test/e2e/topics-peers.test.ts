@@ -24,6 +24,9 @@ const SASL_CLIENT: KafkaConfig = { brokers: SASL_BROKERS, sasl: { mechanism: "sc
  */
 const FAST = { PULUMI_NODEJS_TRANSPILE_ONLY: "true" };
 
+/** Each case runs the CLI up to three times; a loaded machine needs minutes per run. */
+const RUN_TIMEOUT_MS = 1_800_000;
+
 let ws: PulumiWorkspace;
 
 function topicsConfig(replicationFactor?: number): Record<string, unknown> {
@@ -73,7 +76,7 @@ describe("topics through the real Pulumi CLI on the SASL and three-broker peers"
     const printed: PulumiResult[] = [];
     await initStack(ws, stack, {
       environment: "external",
-      kafka: { brokers: SASL_BROKERS, brokerCount: 1, sasl: { mechanism: "scram-sha-512", username: SASL_USERNAME } },
+      kafka: { brokers: SASL_BROKERS, brokerCount: 1, connectTimeoutMs: 30_000, sasl: { mechanism: "scram-sha-512", username: SASL_USERNAME } },
       topics: topicsConfig(),
     });
     await ws.setSecret(stack, "kafkaSaslPassword", SASL_PASSWORD);
@@ -92,11 +95,11 @@ describe("topics through the real Pulumi CLI on the SASL and three-broker peers"
     for (const record of records) expect(JSON.stringify(record.outputs?.saslPassword)).toContain("ciphertext");
     for (const file of ws.stateFiles()) expect(fs.readFileSync(file, "utf8"), file).not.toContain(SASL_PASSWORD);
     for (const result of printed) expect(result.output).not.toContain(SASL_PASSWORD);
-  });
+  }, RUN_TIMEOUT_MS);
 
   it("three brokers: replication factor 3 through the engine, every partition with three in-sync replicas", async () => {
     const stack = uniqueStack("cluster");
-    await initStack(ws, stack, { environment: "external", kafka: { brokers: CLUSTER_BROKERS }, topics: topicsConfig() });
+    await initStack(ws, stack, { environment: "external", kafka: { brokers: CLUSTER_BROKERS, connectTimeoutMs: 30_000 }, topics: topicsConfig() });
     await ws.pulumi(["up", "--yes", "--skip-preview"], { stack, env: FAST });
     const topics = await describeTopics({ brokers: CLUSTER_BROKERS });
     expect(topics.map((entry) => entry.name).sort()).toEqual([...NAMES].sort());
@@ -110,5 +113,5 @@ describe("topics through the real Pulumi CLI on the SASL and three-broker peers"
     const outputs = await ws.outputs(stack);
     const declared = outputs.topics as Record<string, { replicationFactor: number }>;
     for (const name of NAMES) expect(declared[name]?.replicationFactor).toBe(3);
-  });
+  }, RUN_TIMEOUT_MS);
 });

@@ -35,6 +35,9 @@ const ARTIFACTS = process.env.E2E_ARTIFACTS_DIR ?? path.join(repoRoot(), "out", 
  */
 const FAST = { PULUMI_NODEJS_TRANSPILE_ONLY: "true" };
 
+/** Each case runs the CLI up to three times; a loaded machine needs minutes per run. */
+const RUN_TIMEOUT_MS = 1_800_000;
+
 let ws: PulumiWorkspace;
 const stack = uniqueStack("topics");
 
@@ -89,7 +92,7 @@ function stepLines(output: string): string[] {
 
 beforeAll(async () => {
   ws = await PulumiWorkspace.create("topics");
-  await initStack(ws, stack, { environment: "external", kafka: { brokers: SINGLE_BROKERS, brokerCount: 1 }, topics: topicsConfig() });
+  await initStack(ws, stack, { environment: "external", kafka: { brokers: SINGLE_BROKERS, brokerCount: 1, connectTimeoutMs: 30_000 }, topics: topicsConfig() });
 });
 
 afterAll(async () => {
@@ -114,7 +117,7 @@ describe("topics through the real Pulumi CLI (single broker)", () => {
     const records = (deployment.deployment.resources ?? []).filter((resource) => resource.type === "pulumi-nodejs:dynamic/streaming:KafkaTopic");
     expect(records).toHaveLength(8);
     for (const record of records) expect(JSON.stringify(record).length).toBeLessThanOrEqual(8 * 1024);
-  });
+  }, RUN_TIMEOUT_MS);
 
   it("a retention edit previews as exactly one in-place update with the old and new value, and up applies only that key", async () => {
     ws.writeConfig(stack, { topics: topicsConfig({ "apphub.ingestion.telemetry": { retentionMs: 86_400_000 } }) });
@@ -134,7 +137,7 @@ describe("topics through the real Pulumi CLI (single broker)", () => {
     const up = await ws.pulumi(["up", "--yes", "--skip-preview"], { stack, env: FAST });
     expect(up.output).toMatch(/~ 1 updated/);
     expect(await overrides(TELEMETRY)).toMatchObject({ "retention.ms": "86400000", "max.message.bytes": "2097152" });
-  });
+  }, RUN_TIMEOUT_MS);
 
   it("drift by hand: refresh records retention and added partitions, the preview puts retention back and reports the partitions", async () => {
     await setByHand(WORKFLOW_EVENTS, { "retention.ms": "3600000" });
@@ -165,7 +168,7 @@ describe("topics through the real Pulumi CLI (single broker)", () => {
     const topics = outputs.topics as Record<string, { partitions: number; retentionMs: number }>;
     expect(topics[JOB_RUNS]?.partitions).toBe(8);
     expect(topics[WORKFLOW_EVENTS]?.retentionMs).toBe(604_800_000);
-  });
+  }, RUN_TIMEOUT_MS);
 
   it("a partition decrease in the stack file fails the preview with the reason and the topic, and the broker is untouched", async () => {
     ws.writeConfig(stack, { topics: topicsConfig({ "apphub.ingestion.telemetry": { retentionMs: 86_400_000 }, "apphub.core.events": { partitions: 4 } }) });
@@ -174,11 +177,11 @@ describe("topics through the real Pulumi CLI (single broker)", () => {
     expect(preview.output).toContain(`cannot decrease partitions of ${CORE_EVENTS} from 6 to 4: Kafka cannot shrink a topic's partitions`);
     expect(await partitionCount(CORE_EVENTS)).toBe(6);
     ws.writeConfig(stack, { topics: topicsConfig({ "apphub.ingestion.telemetry": { retentionMs: 86_400_000 } }) });
-  });
+  }, RUN_TIMEOUT_MS);
 
   it("destroy leaves every retained topic on the broker and deletes the deletionPolicy: delete one", async () => {
     const destroy = await ws.pulumi(["destroy", "--yes", "--skip-preview"], { stack, env: FAST });
     expect(destroy.output).toMatch(/delete\[retain\]|deleted \([0-9.]+s\)\[retain\]/);
     expect(await liveTopics()).toEqual(SEED_TOPICS.map((seed) => topic(seed.name)).sort());
-  });
+  }, RUN_TIMEOUT_MS);
 });
