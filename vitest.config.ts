@@ -32,6 +32,9 @@ export default defineConfig({
           include: ["test/render/**/*.test.ts", ...RENDERING_UNIT_TESTS],
           exclude: PROCESS_TESTS,
           globalSetup: ["test/renderSetup.ts"],
+          // Renders in one worker run one at a time (Pulumi's runtime state is global), so a test
+          // may wait for another's; on a loaded 2-core machine 60 s was not always enough.
+          testTimeout: 180_000,
         },
       },
       {
