@@ -7,7 +7,7 @@ import { defineConfig } from "vitest/config";
 // - process: what needs a child process: compiled CLIs (built first by test/buildSetup.ts, so
 //   never stale), ts-node as `pulumi up` loads the program, shell stand-ins.
 // - integration: the real peers (Kafka, S3), which the global setup starts or finds running.
-// - e2e (the lead's): real engines, `test/e2e/**`, globalSetup `test/e2eSetup.ts`.
+// - e2e (the lead's): real engines, `test/e2e/**`, globalSetup: build, then the e2e peers (`test/globalSetup.ts`).
 const PROCESS_TESTS = ["test/render/diff-cli.test.ts", "test/render/entrypoint.test.ts", "test/unit/backup-kubectl-source.test.ts"];
 const RENDERING_UNIT_TESTS = ["test/unit/topics-component.test.ts"];
 
@@ -60,7 +60,7 @@ export default defineConfig({
           // The real Pulumi CLI (and kube-apiserver) against the Kafka peers: slow, so apart.
           name: "e2e",
           include: ["test/e2e/**/*.test.ts"],
-          globalSetup: ["test/globalSetup.ts"],
+          globalSetup: ["test/buildSetup.ts", "test/globalSetup.ts"],
           fileParallelism: false,
           testTimeout: 600_000,
           // A cold engine build happens here when .ci/run has not done it first.

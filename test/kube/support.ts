@@ -3,6 +3,7 @@ import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { parseAllDocuments } from "yaml";
+import { kubectlCommand } from "../peers/engines";
 import { kubeconfigPath } from "../peers/kube";
 import type { KubeClient, KubeObject } from "./client";
 
@@ -17,7 +18,7 @@ export interface CommandResult {
 
 /** Runs the machine's kubectl against the kube peer's kubeconfig (never the user's own). */
 export function kubectl(args: readonly string[], input?: string): CommandResult {
-  const result = spawnSync("kubectl", ["--kubeconfig", kubeconfigPath(), ...args], {
+  const result = spawnSync(kubectlCommand(), ["--kubeconfig", kubeconfigPath(), ...args], {
     encoding: "utf8",
     input,
     timeout: 60_000,

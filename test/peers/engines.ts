@@ -27,7 +27,7 @@ export function engineDir(name: EngineName): string {
   return result.stdout.trim();
 }
 
-export type EngineName = 'pulumi' | 'language-host' | 'kube' | 'kubernetes-provider' | 'promtool' | 'node';
+export type EngineName = 'pulumi' | 'language-host' | 'kube' | 'kubectl' | 'kubernetes-provider' | 'promtool' | 'node';
 
 export function isBuilt(name: EngineName): boolean {
   return fs.existsSync(path.join(engineDir(name), '.installed'));
@@ -81,9 +81,27 @@ export async function ensurePulumiEngine(): Promise<PulumiEngine> {
     bin = path.join(cliBin, 'pulumi');
     source = 'built';
   }
-  // The kubernetes plugin is not downloadable here: an ambient plugin on PATH stands in.
-  if (!onPath('pulumi-resource-kubernetes')) dirs.push(await buildEngine('kubernetes-provider'));
+  // The kubernetes plugin is not downloadable here: a built one on PATH stands in as an ambient plugin.
+  if (!onPath('pulumi-resource-kubernetes') && isBuilt('kubernetes-provider')) dirs.push(path.join(engineDir('kubernetes-provider'), 'bin'));
   return { bin, version: pulumiVersion(bin), source, path: [...dirs, process.env.PATH ?? ''].join(path.delimiter) };
+}
+
+/** Builds the kubernetes resource plugin (`pulumi-resource-kubernetes`) unless on PATH or cached. */
+export async function ensureKubernetesPlugin(): Promise<string> {
+  const fromPath = onPath('pulumi-resource-kubernetes');
+  if (fromPath) return fromPath;
+  return path.join(await buildEngine('kubernetes-provider'), 'pulumi-resource-kubernetes');
+}
+
+/** The machine's kubectl, else one built at the kube peer's Kubernetes release. Sync: tests call it. */
+export function kubectlCommand(): string {
+  return onPath('kubectl') ?? path.join(engineDir('kubectl'), 'bin', 'kubectl');
+}
+
+/** Makes sure `kubectlCommand()` names a kubectl that exists. */
+export async function ensureKubectl(): Promise<string> {
+  if (!onPath('kubectl')) await buildEngine('kubectl');
+  return kubectlCommand();
 }
 
 /** Builds promtool (Prometheus's rule checker) unless cached; returns its path. */

@@ -1,5 +1,5 @@
 // The test peers by name, so the CLI and the vitest globalSetup drive them the same way.
-import { ensurePromtool, ensurePulumiEngine, isBuilt } from './engines';
+import { ensureKubectl, ensurePromtool, ensurePulumiEngine, isBuilt } from './engines';
 import { CLUSTER_BROKERS, SASL_BROKERS, SINGLE_BROKERS, kafkaStatus, startKafka, stopKafka } from './kafka';
 import { KUBE_API_SERVER, kubeStatus, startKube, stopKube } from './kube';
 import type { StartOutcome } from './proc';
@@ -36,12 +36,20 @@ const PEERS: Record<PeerName, Peer> = {
   },
   sasl: { address: SASL_BROKERS.join(','), start: () => startKafka('sasl'), stop: () => stopKafka('sasl'), status: () => kafkaStatus('sasl') },
   s3: { address: S3_ENDPOINT, start: startS3, stop: stopS3, status: s3Status },
-  kube: { address: KUBE_API_SERVER, start: startKube, stop: stopKube, status: kubeStatus },
+  kube: {
+    address: KUBE_API_SERVER,
+    start: async () => {
+      await ensureKubectl();
+      return startKube();
+    },
+    stop: stopKube,
+    status: kubeStatus,
+  },
   // Engines are built, not run: "up" builds (or finds) them, "down" leaves the cache alone.
   pulumi: {
-    address: 'pulumi CLI + Node.js language host + kubernetes plugin',
+    address: 'pulumi CLI + Node.js language host',
     start: async () => {
-      const cached = isBuilt('pulumi') && isBuilt('language-host') && isBuilt('kubernetes-provider');
+      const cached = isBuilt('pulumi') && isBuilt('language-host');
       const engine = await ensurePulumiEngine();
       console.log(`pulumi: ${engine.version} (${engine.source === 'path' ? `from PATH, ${engine.bin}` : engine.bin})`);
       return cached || engine.source === 'path' ? 'already-running' : 'started';

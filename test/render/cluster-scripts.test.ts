@@ -184,10 +184,10 @@ describe("broker start script (prod)", () => {
     });
   }
 
-  it("scales up without renaming the scripts ConfigMap: seeds and external addresses live in apphub-redpanda-topology", () => {
+  it("scales up without renaming the scripts ConfigMap: seeds and external addresses live in apphub-redpanda-topology", async () => {
     const three = scriptsOf(renderRepoStack("prod"));
     const fiveYaml = fs.readFileSync(path.join(REPO_ROOT, "Pulumi.prod.yaml"), "utf8").replace("    replicas: 3", "    replicas: 5");
-    const five = scriptsOf(renderStackYaml("prod", fiveYaml));
+    const five = scriptsOf(await renderStackYaml("prod", fiveYaml));
     expect(five.scripts).toEqual(three.scripts);
     expect(five.topology.seeds.split(",")).toHaveLength(5);
     expect(five.topology["external-addresses"].split("\n")).toHaveLength(5);

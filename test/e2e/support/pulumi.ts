@@ -24,7 +24,8 @@ export interface PulumiResult {
 }
 
 export interface PulumiOptions {
-  stack: string;
+  /** Passed as `--stack`; leave out for commands that name the stack themselves (`stack init <name>`). */
+  stack?: string;
   /** Resolve instead of throwing when the CLI exits non-zero. Default: false. */
   allowFailure?: boolean;
   /** Extra environment for this run. */
@@ -82,7 +83,7 @@ export class PulumiWorkspace {
 
   /** `pulumi stack init`, then the stack's config: `apphub-streaming:` keys plus namespaced ones. */
   async initStack(stack: string, config: Record<string, unknown>): Promise<void> {
-    await this.pulumi(["stack", "init", stack], { stack });
+    await this.pulumi(["stack", "init", stack], {});
     this.writeConfig(stack, config);
   }
 
@@ -111,7 +112,7 @@ export class PulumiWorkspace {
 
   /** Runs the real CLI in the project folder; throws with its output on a non-zero exit unless allowed. */
   pulumi(args: string[], options: PulumiOptions, stdin?: string): Promise<PulumiResult> {
-    const fullArgs = [...args, "--stack", options.stack, "--non-interactive"];
+    const fullArgs = [...args, ...(options.stack ? ["--stack", options.stack] : []), "--non-interactive"];
     return new Promise((resolve, reject) => {
       const child = spawn(this.engine.bin, fullArgs, { cwd: this.projectDir, env: this.env(options.env), stdio: ["pipe", "pipe", "pipe"] });
       let stdout = "";

@@ -4,7 +4,7 @@
 # of the engine cache, outside the clone, and is skipped when that folder is complete, so CI on
 # the same machine pays once.
 #
-#   bash test/peers/engines/build.sh <pulumi|language-host|kube|kubernetes-provider|promtool|node|all>
+#   bash test/peers/engines/build.sh <pulumi|language-host|kube|kubectl|kubernetes-provider|promtool|node|all>
 #   bash test/peers/engines/build.sh --print-dir <name>     # where <name> is (or would be) installed
 #
 # Cache root: $APPHUB_ENGINES_CACHE, default ${XDG_CACHE_HOME:-$HOME/.cache}/apphub-streaming/engines.
@@ -33,6 +33,7 @@ dir_of() {
     pulumi) echo "$cache_root/pulumi-$PULUMI_VERSION" ;;
     language-host) echo "$cache_root/pulumi-language-nodejs-$LANGUAGE_HOST_VERSION" ;;
     kube) echo "$cache_root/kubernetes-$KUBERNETES_VERSION" ;;
+    kubectl) echo "$cache_root/kubectl-$KUBERNETES_VERSION" ;;
     kubernetes-provider) echo "$cache_root/pulumi-resource-kubernetes-$KUBERNETES_PROVIDER_VERSION" ;;
     promtool) echo "$cache_root/promtool-$PROMETHEUS_VERSION" ;;
     node) echo "$cache_root/node-v$NODE_VERSION" ;;
@@ -99,11 +100,11 @@ EOF
 
 # k8s.io/kubernetes replaces its 31 staging modules with local paths; the wrapper points each at
 # its published release. etcd's server module gives a main through etcdmain.
-fill_kube() {
+kubernetes_wrapper_module() {
   local mod
   mod="$(curl -fsSL "${GOPROXY_URL:-https://proxy.golang.org}/k8s.io/kubernetes/@v/$KUBERNETES_VERSION.mod")"
   {
-    echo "module apphub.local/build/kube"
+    echo "module apphub.local/build/$1"
     echo
     echo "go 1.26"
     echo
@@ -111,6 +112,12 @@ fill_kube() {
     echo
     echo "$mod" | sed -nE 's#^\s*(k8s\.io/[a-z0-9-]+) => \./staging/.*#replace \1 => \1 '"$KUBERNETES_STAGING_VERSION"'#p'
   } >go.mod
+}
+
+KUBERNETES_LDFLAGS="-s -w -X k8s.io/component-base/version.gitVersion=$KUBERNETES_VERSION -X k8s.io/component-base/version.gitMajor=1 -X k8s.io/component-base/version.gitMinor=33"
+
+fill_kube() {
+  kubernetes_wrapper_module kube
   mkdir -p etcd
   cat >etcd/main.go <<'EOF'
 package main
@@ -129,10 +136,17 @@ EOF
     "k8s.io/kubernetes/cmd/kube-controller-manager@$KUBERNETES_VERSION"
   go get "go.etcd.io/etcd/server/v3@$ETCD_VERSION"
   go mod tidy
-  local ldflags="-s -w -X k8s.io/component-base/version.gitVersion=$KUBERNETES_VERSION -X k8s.io/component-base/version.gitMajor=1 -X k8s.io/component-base/version.gitMinor=33"
-  go build -trimpath -ldflags "$ldflags" -o "$1/bin/kube-apiserver" k8s.io/kubernetes/cmd/kube-apiserver
-  go build -trimpath -ldflags "$ldflags" -o "$1/bin/kube-controller-manager" k8s.io/kubernetes/cmd/kube-controller-manager
+  go build -trimpath -ldflags "$KUBERNETES_LDFLAGS" -o "$1/bin/kube-apiserver" k8s.io/kubernetes/cmd/kube-apiserver
+  go build -trimpath -ldflags "$KUBERNETES_LDFLAGS" -o "$1/bin/kube-controller-manager" k8s.io/kubernetes/cmd/kube-controller-manager
   go build -trimpath -ldflags "-s -w" -o "$1/bin/etcd" ./etcd
+}
+
+# Only where the machine has no kubectl: the same wrapper, the same release as the API server.
+fill_kubectl() {
+  kubernetes_wrapper_module kubectl
+  go get -tool "k8s.io/kubernetes/cmd/kubectl@$KUBERNETES_VERSION"
+  go mod tidy
+  go build -trimpath -ldflags "$KUBERNETES_LDFLAGS" -o "$1/bin/kubectl" k8s.io/kubernetes/cmd/kubectl
 }
 
 fill_kubernetes_provider() {
@@ -198,6 +212,7 @@ main() {
     pulumi) build_once pulumi fill_pulumi ;;
     language-host) build_once language-host fill_language_host ;;
     kube) build_once kube fill_kube ;;
+    kubectl) build_once kubectl fill_kubectl ;;
     kubernetes-provider) build_once kubernetes-provider fill_kubernetes_provider ;;
     promtool) build_once promtool fill_promtool ;;
     node) build_once node fill_node ;;
@@ -207,7 +222,7 @@ main() {
       done
       ;;
     *)
-      echo "usage: bash test/peers/engines/build.sh <pulumi|language-host|kube|kubernetes-provider|promtool|node|all>" >&2
+      echo "usage: bash test/peers/engines/build.sh <pulumi|language-host|kube|kubectl|kubernetes-provider|promtool|node|all>" >&2
       return 2
       ;;
   esac
