@@ -8,7 +8,11 @@ import { defineConfig } from "vitest/config";
 //   never stale), ts-node as `pulumi up` loads the program, shell stand-ins.
 // - integration: the real peers (Kafka, S3), which the global setup starts or finds running.
 // - e2e (the lead's): real engines, `test/e2e/**`, globalSetup: build, then the e2e peers (`test/globalSetup.ts`).
-const PROCESS_TESTS = ["test/render/diff-cli.test.ts", "test/render/entrypoint.test.ts", "test/unit/backup-kubectl-source.test.ts"];
+const PROCESS_TESTS = [
+  "test/render/diff-cli.test.ts",
+  "test/render/entrypoint.test.ts",
+  "test/unit/backup-kubectl-source.test.ts",
+];
 const RENDERING_UNIT_TESTS = ["test/unit/topics-component.test.ts"];
 
 export default defineConfig({

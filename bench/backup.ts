@@ -17,7 +17,11 @@ import { formatBytes, isExcluded } from "../src/backup/plan";
 import { restoreSnapshot } from "../src/backup/restore";
 import { LocalDirectorySource, listDirectory } from "../src/backup/source";
 import { SnapshotStore } from "../src/backup/store";
-import { createSyntheticDataDir, evolveSyntheticDataDir, treeDigest } from "../src/backup/synthetic";
+import {
+  createSyntheticDataDir,
+  evolveSyntheticDataDir,
+  treeDigest,
+} from "../src/backup/synthetic";
 
 const SEED_TOPICS = [
   "apphub.core.events",
@@ -29,7 +33,10 @@ const SEED_TOPICS = [
   "apphub.streaming.aggregates",
 ];
 
-async function changedFileBytes(dir: string, before: Awaited<ReturnType<typeof listDirectory>>): Promise<number> {
+async function changedFileBytes(
+  dir: string,
+  before: Awaited<ReturnType<typeof listDirectory>>,
+): Promise<number> {
   const old = new Map(before.files.map((file) => [file.path, file]));
   const after = await listDirectory(dir);
   return after.files
@@ -50,50 +57,108 @@ async function timed<T>(run: () => Promise<T>): Promise<{ value: T; seconds: num
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
-      endpoint: { type: "string", default: process.env.BACKUP_ENDPOINT ?? "http://127.0.0.1:19900" },
+      endpoint: {
+        type: "string",
+        default: process.env.BACKUP_ENDPOINT ?? "http://127.0.0.1:19900",
+      },
       "segment-kib": { type: "string", default: "1024" },
       "append-kib": { type: "string", default: "64" },
     },
   });
   process.env.AWS_ACCESS_KEY_ID ??= "test";
   process.env.AWS_SECRET_ACCESS_KEY ??= "test";
-  const client = new S3Client({ endpoint: values.endpoint, region: "us-east-1", forcePathStyle: true, maxAttempts: 3 });
+  const client = new S3Client({
+    endpoint: values.endpoint,
+    region: "us-east-1",
+    forcePathStyle: true,
+    maxAttempts: 3,
+  });
   const bucket = `backup-bench-${Date.now()}`;
   try {
     await client.send(new CreateBucketCommand({ Bucket: bucket }));
   } catch (error) {
-    throw new Error(`no S3 API at ${values.endpoint} (${(error as Error).message}); start one with: npm run peers -- up s3`);
+    throw new Error(
+      `no S3 API at ${values.endpoint} (${(error as Error).message}); start one with: npm run peers -- up s3`,
+    );
   }
   const store = new SnapshotStore(client, { bucket, prefix: "redpanda" });
   const work = fs.mkdtempSync(path.join(os.tmpdir(), "backup-bench-"));
   const dataDir = path.join(work, "data");
-  const shape = { topics: SEED_TOPICS, partitions: 6, closedSegments: 3, segmentBytes: Number(values["segment-kib"]) * 1024, openSegmentBytes: 256 * 1024 };
+  const shape = {
+    topics: SEED_TOPICS,
+    partitions: 6,
+    closedSegments: 3,
+    segmentBytes: Number(values["segment-kib"]) * 1024,
+    openSegmentBytes: 256 * 1024,
+  };
   const source = new LocalDirectorySource(dataDir);
   const day = "2025-01-02";
   try {
     await createSyntheticDataDir(dataDir, shape);
-    const full = await timed(() => runBackup({ store, source, broker: 0, fullEveryHours: 24, now: () => new Date(`${day}T00:05:00Z`) }));
+    const full = await timed(() =>
+      runBackup({
+        store,
+        source,
+        broker: 0,
+        fullEveryHours: 24,
+        now: () => new Date(`${day}T00:05:00Z`),
+      }),
+    );
     const before = await listDirectory(dataDir);
     // One busy hour: every open segment grows, a third of the partitions roll, retention drops a segment.
-    await evolveSyntheticDataDir(dataDir, shape, { appendBytes: Number(values["append-kib"]) * 1024, rollPartitions: 14, newSegmentBytes: 128 * 1024 });
+    await evolveSyntheticDataDir(dataDir, shape, {
+      appendBytes: Number(values["append-kib"]) * 1024,
+      rollPartitions: 14,
+      newSegmentBytes: 128 * 1024,
+    });
     const naiveIncremental = await changedFileBytes(dataDir, before);
-    const incremental = await timed(() => runBackup({ store, source, broker: 0, fullEveryHours: 24, now: () => new Date(`${day}T01:05:00Z`) }));
-    const quiet = await timed(() => runBackup({ store, source, broker: 0, fullEveryHours: 24, now: () => new Date(`${day}T02:05:00Z`) }));
+    const incremental = await timed(() =>
+      runBackup({
+        store,
+        source,
+        broker: 0,
+        fullEveryHours: 24,
+        now: () => new Date(`${day}T01:05:00Z`),
+      }),
+    );
+    const quiet = await timed(() =>
+      runBackup({
+        store,
+        source,
+        broker: 0,
+        fullEveryHours: 24,
+        now: () => new Date(`${day}T02:05:00Z`),
+      }),
+    );
     const into = path.join(work, "restore");
-    const restore = await timed(() => restoreSnapshot({ store, broker: 0, snapshot: "latest", into }));
-    const identical = JSON.stringify([...(await treeDigest(into))].sort()) === JSON.stringify([...(await treeDigest(dataDir))].sort());
+    const restore = await timed(() =>
+      restoreSnapshot({ store, broker: 0, snapshot: "latest", into }),
+    );
+    const identical =
+      JSON.stringify([...(await treeDigest(into))].sort()) ===
+      JSON.stringify([...(await treeDigest(dataDir))].sort());
 
     const baseline = full.value.uploadedBytes;
     const row = (name: string, run: { value: BackupResult; seconds: number }, note = "") =>
       `${name.padEnd(12)} ${String(run.value.uploadedBytes).padStart(11)} B ${formatBytes(run.value.uploadedBytes).padStart(10)}  ` +
       `${(run.value.uploadedBytes / baseline).toFixed(4).padStart(7)}x full  ${String(run.value.uploadedObjects).padStart(4)} objects  ` +
       `manifest+pointer ${formatBytes(run.value.metadataBytes).padStart(9)}  ${run.seconds.toFixed(2)} s${note}`;
-    console.log(`backup bench: ${SEED_TOPICS.length} topics x ${shape.partitions} partitions, ${full.value.files} files, ${formatBytes(full.value.bytes)} per broker, S3 at ${values.endpoint}`);
+    console.log(
+      `backup bench: ${SEED_TOPICS.length} topics x ${shape.partitions} partitions, ${full.value.files} files, ${formatBytes(full.value.bytes)} per broker, S3 at ${values.endpoint}`,
+    );
     console.log(`${"run".padEnd(12)} ${"data uploaded".padStart(24)}  ${"ratio".padStart(12)}`);
     console.log(row("full", full));
-    console.log(row("incremental", incremental, `  (file-level incremental would send ${formatBytes(naiveIncremental)}: ${(incremental.value.uploadedBytes / naiveIncremental).toFixed(3)}x of it)`));
+    console.log(
+      row(
+        "incremental",
+        incremental,
+        `  (file-level incremental would send ${formatBytes(naiveIncremental)}: ${(incremental.value.uploadedBytes / naiveIncremental).toFixed(3)}x of it)`,
+      ),
+    );
     console.log(row("no change", quiet));
-    console.log(`restore      ${formatBytes(restore.value.bytes).padStart(24)}  ${restore.seconds.toFixed(2)} s, byte-identical: ${identical}`);
+    console.log(
+      `restore      ${formatBytes(restore.value.bytes).padStart(24)}  ${restore.seconds.toFixed(2)} s, byte-identical: ${identical}`,
+    );
     if (!identical) process.exitCode = 1;
   } finally {
     fs.rmSync(work, { recursive: true, force: true });

@@ -52,17 +52,31 @@ interface Row {
   goal?: string;
 }
 
-function catalog(side: "pulumi" | "cli", size: number, partitions: number, changed = false): Record<string, unknown> {
-  const topics: Record<string, unknown> = Object.fromEntries(SEED_TOPICS.map((seed) => [seed.name, null]));
+function catalog(
+  side: "pulumi" | "cli",
+  size: number,
+  partitions: number,
+  changed = false,
+): Record<string, unknown> {
+  const topics: Record<string, unknown> = Object.fromEntries(
+    SEED_TOPICS.map((seed) => [seed.name, null]),
+  );
   for (let index = 0; index < size; index += 1) {
-    topics[`bench-${RUN}.${side}.${size}.${index}`] = { partitions, retentionMs: changed && index === 0 ? CHANGED_RETENTION : RETENTION };
+    topics[`bench-${RUN}.${side}.${size}.${index}`] = {
+      partitions,
+      retentionMs: changed && index === 0 ? CHANGED_RETENTION : RETENTION,
+    };
   }
   return topics;
 }
 
 function stackConfig(brokers: string[], topics: Record<string, unknown>): Record<string, unknown> {
   // Generous connect budget: a loaded machine must not turn a slow handshake into a failed run.
-  return { environment: "external", kafka: { brokers, brokerCount: 1, connectTimeoutMs: 30_000 }, topics };
+  return {
+    environment: "external",
+    kafka: { brokers, brokerCount: 1, connectTimeoutMs: 30_000 },
+    topics,
+  };
 }
 
 async function timed<T>(work: () => Promise<T>): Promise<{ ms: number; value: T }> {
@@ -72,22 +86,38 @@ async function timed<T>(work: () => Promise<T>): Promise<{ ms: number; value: T 
 }
 
 /** The topics CLI in its own process, from a folder holding the stack file, as an operator runs it. */
-function topicsCli(dir: string, stack: string, command: "plan" | "apply", brokers: string[]): number {
+function topicsCli(
+  dir: string,
+  stack: string,
+  command: "plan" | "apply",
+  brokers: string[],
+): number {
   const cli = path.join(repoRoot(), "dist/src/cli/topics.js");
   const started = process.hrtime.bigint();
-  const child = spawnSync(process.execPath, [cli, command, "--stack", stack, "--brokers", brokers.join(",")], { cwd: dir, encoding: "utf8" });
+  const child = spawnSync(
+    process.execPath,
+    [cli, command, "--stack", stack, "--brokers", brokers.join(",")],
+    { cwd: dir, encoding: "utf8" },
+  );
   const ms = Number(process.hrtime.bigint() - started) / 1e6;
-  if (child.status !== 0) throw new Error(`topics ${command} exited ${child.status}: ${child.stderr}\n${child.stdout}`);
+  if (child.status !== 0)
+    throw new Error(`topics ${command} exited ${child.status}: ${child.stderr}\n${child.stdout}`);
   return ms;
 }
 
 function writeCliStack(dir: string, stack: string, config: Record<string, unknown>): void {
-  const namespaced = Object.fromEntries(Object.entries(config).map(([key, value]) => [`apphub-streaming:${key}`, value]));
+  const namespaced = Object.fromEntries(
+    Object.entries(config).map(([key, value]) => [`apphub-streaming:${key}`, value]),
+  );
   fs.writeFileSync(path.join(dir, `Pulumi.${stack}.yaml`), stringify({ config: namespaced }));
 }
 
 async function deleteRunTopics(brokers: string[]): Promise<number> {
-  const admin = new Kafka({ clientId: "bench-engine", brokers, logLevel: logLevel.NOTHING }).admin();
+  const admin = new Kafka({
+    clientId: "bench-engine",
+    brokers,
+    logLevel: logLevel.NOTHING,
+  }).admin();
   await admin.connect();
   try {
     const mine = (await admin.listTopics()).filter((name) => name.startsWith(`bench-${RUN}.`));
@@ -98,7 +128,13 @@ async function deleteRunTopics(brokers: string[]): Promise<number> {
   }
 }
 
-async function benchSize(ws: PulumiWorkspace, brokers: string[], size: number, partitions: number, bytes: Map<number, number>): Promise<Row[]> {
+async function benchSize(
+  ws: PulumiWorkspace,
+  brokers: string[],
+  size: number,
+  partitions: number,
+  bytes: Map<number, number>,
+): Promise<Row[]> {
   const stack = `bench-${RUN}-${size}`;
   const cliDir = fs.mkdtempSync(path.join(os.tmpdir(), "apphub-bench-cli-"));
   const rows: Row[] = [];
@@ -107,28 +143,61 @@ async function benchSize(ws: PulumiWorkspace, brokers: string[], size: number, p
     writeCliStack(cliDir, stack, stackConfig(brokers, catalog("cli", size, partitions)));
 
     const cliCold = topicsCli(cliDir, stack, "apply", brokers);
-    const up = await timed(() => ws.pulumi(["up", "--yes", "--skip-preview"], { stack, env: pulumiEnv }));
-    rows.push({ topics: size, scenario: "cold up / apply", pulumiMs: up.ms, cliMs: cliCold, goal: "3x" });
+    const up = await timed(() =>
+      ws.pulumi(["up", "--yes", "--skip-preview"], { stack, env: pulumiEnv }),
+    );
+    rows.push({
+      topics: size,
+      scenario: "cold up / apply",
+      pulumiMs: up.ms,
+      cliMs: cliCold,
+      goal: "3x",
+    });
 
     const exported = await ws.exportState(stack);
-    const records = (exported.deployment.deployment.resources ?? []).filter((resource) => resource.type === "pulumi-nodejs:dynamic/streaming:KafkaTopic");
-    if (records.length !== size) throw new Error(`expected ${size} topics in state, found ${records.length}`);
+    const records = (exported.deployment.deployment.resources ?? []).filter(
+      (resource) => resource.type === "pulumi-nodejs:dynamic/streaming:KafkaTopic",
+    );
+    if (records.length !== size)
+      throw new Error(`expected ${size} topics in state, found ${records.length}`);
     bytes.set(size, Math.max(...records.map((record) => JSON.stringify(record).length)));
 
     const cliPlan = topicsCli(cliDir, stack, "plan", brokers);
-    const preview = await timed(() => ws.pulumi(["preview", "--expect-no-changes"], { stack, env: pulumiEnv }));
-    rows.push({ topics: size, scenario: "no-op preview / plan", pulumiMs: preview.ms, cliMs: cliPlan, goal: "3x" });
+    const preview = await timed(() =>
+      ws.pulumi(["preview", "--expect-no-changes"], { stack, env: pulumiEnv }),
+    );
+    rows.push({
+      topics: size,
+      scenario: "no-op preview / plan",
+      pulumiMs: preview.ms,
+      cliMs: cliPlan,
+      goal: "3x",
+    });
 
     const cliRead = topicsCli(cliDir, stack, "plan", brokers);
     const refresh = await timed(() => ws.pulumi(["refresh", "--yes"], { stack, env: pulumiEnv }));
-    rows.push({ topics: size, scenario: "refresh / plan", pulumiMs: refresh.ms, cliMs: cliRead, goal: "3x" });
+    rows.push({
+      topics: size,
+      scenario: "refresh / plan",
+      pulumiMs: refresh.ms,
+      cliMs: cliRead,
+      goal: "3x",
+    });
 
     writeCliStack(cliDir, stack, stackConfig(brokers, catalog("cli", size, partitions, true)));
     const cliChange = topicsCli(cliDir, stack, "apply", brokers);
     ws.writeConfig(stack, { topics: catalog("pulumi", size, partitions, true) });
-    const change = await timed(() => ws.pulumi(["up", "--yes", "--skip-preview"], { stack, env: pulumiEnv }));
-    if (!/~ 1 updated/.test(change.value.output)) throw new Error(`expected one update, got:\n${change.value.output.slice(-2000)}`);
-    rows.push({ topics: size, scenario: "one-retention-change up / apply", pulumiMs: change.ms, cliMs: cliChange });
+    const change = await timed(() =>
+      ws.pulumi(["up", "--yes", "--skip-preview"], { stack, env: pulumiEnv }),
+    );
+    if (!/~ 1 updated/.test(change.value.output))
+      throw new Error(`expected one update, got:\n${change.value.output.slice(-2000)}`);
+    rows.push({
+      topics: size,
+      scenario: "one-retention-change up / apply",
+      pulumiMs: change.ms,
+      cliMs: cliChange,
+    });
     return rows;
   } finally {
     fs.rmSync(cliDir, { recursive: true, force: true });
@@ -147,9 +216,16 @@ function format(rows: readonly Row[], bytes: ReadonlyMap<number, number>): strin
   const sizes = [...new Set(rows.map((row) => row.topics))].sort((a, b) => a - b);
   const [small, large] = [sizes[0], sizes[sizes.length - 1]];
   if (small !== undefined && large !== undefined && large > small) {
-    lines.push("", `Marginal cost per topic (${small} → ${large} topics):`, "", "| scenario | pulumi | topics CLI |", "| --- | --- | --- |");
+    lines.push(
+      "",
+      `Marginal cost per topic (${small} → ${large} topics):`,
+      "",
+      "| scenario | pulumi | topics CLI |",
+      "| --- | --- | --- |",
+    );
     for (const scenario of [...new Set(rows.map((row) => row.scenario))]) {
-      const at = (size: number) => rows.find((row) => row.topics === size && row.scenario === scenario);
+      const at = (size: number) =>
+        rows.find((row) => row.topics === size && row.scenario === scenario);
       const a = at(small);
       const b = at(large);
       if (!a || !b) continue;
@@ -158,7 +234,8 @@ function format(rows: readonly Row[], bytes: ReadonlyMap<number, number>): strin
     }
   }
   lines.push("", "State bytes per topic (largest topic record in `pulumi stack export`):", "");
-  for (const [size, value] of bytes) lines.push(`- ${size} topics: ${value} bytes (${(value / 1024).toFixed(1)} KiB)`);
+  for (const [size, value] of bytes)
+    lines.push(`- ${size} topics: ${value} bytes (${(value / 1024).toFixed(1)} KiB)`);
   return lines.join("\n");
 }
 
@@ -176,11 +253,20 @@ async function main(argv: string[]): Promise<void> {
   const sizes = (values.sizes ?? "7,200").split(",").map(Number);
   const partitions = Number(values.partitions);
   const brokers = parseBrokerList(values.brokers ?? "");
-  if (sizes.some((size) => !Number.isInteger(size) || size < 1) || !Number.isInteger(partitions) || partitions < 1 || brokers.length === 0) {
-    throw new Error("usage: bench:engine [--sizes 7,200] [--partitions 6] [--brokers host:port,...]");
+  if (
+    sizes.some((size) => !Number.isInteger(size) || size < 1) ||
+    !Number.isInteger(partitions) ||
+    partitions < 1 ||
+    brokers.length === 0
+  ) {
+    throw new Error(
+      "usage: bench:engine [--sizes 7,200] [--partitions 6] [--brokers host:port,...]",
+    );
   }
   const ws = await PulumiWorkspace.create("bench-engine");
-  console.log(`pulumi ${ws.engine.version} (${ws.engine.bin}), node ${process.version}, brokers ${brokers.join(",")}, ${partitions} partitions per topic, run ${RUN}`);
+  console.log(
+    `pulumi ${ws.engine.version} (${ws.engine.bin}), node ${process.version}, brokers ${brokers.join(",")}, ${partitions} partitions per topic, run ${RUN}`,
+  );
   const rows: Row[] = [];
   const bytes = new Map<number, number>();
   const cleanup = async () => {

@@ -43,11 +43,20 @@ interface Row {
 const created = new Set<string>();
 
 function settingsFor(brokers: string[]): ConnectionSettings {
-  return { brokers, clientId: "apphub-bench", connectTimeoutMs: 5000, requestTimeoutMs: 60000, tls: { enabled: false, rejectUnauthorized: true } };
+  return {
+    brokers,
+    clientId: "apphub-bench",
+    connectTimeoutMs: 5000,
+    requestTimeoutMs: 60000,
+    tls: { enabled: false, rejectUnauthorized: true },
+  };
 }
 
 /** Opens a connection, runs `work`, and reports wall time and Kafka requests (ApiVersions included). */
-async function measure(settings: ConnectionSettings, work: (session: KafkaSession) => Promise<void>): Promise<Measurement> {
+async function measure(
+  settings: ConnectionSettings,
+  work: (session: KafkaSession) => Promise<void>,
+): Promise<Measurement> {
   let requests = 0;
   const started = process.hrtime.bigint();
   await withSession(settings, undefined, work, () => {
@@ -59,7 +68,9 @@ async function measure(settings: ConnectionSettings, work: (session: KafkaSessio
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? (sorted[middle] ?? 0) : ((sorted[middle - 1] ?? 0) + (sorted[middle] ?? 0)) / 2;
+  return sorted.length % 2 === 1
+    ? (sorted[middle] ?? 0)
+    : ((sorted[middle - 1] ?? 0) + (sorted[middle] ?? 0)) / 2;
 }
 
 /**
@@ -79,7 +90,10 @@ async function paired(
     results.ours.push(first);
     results.baseline.push(second);
   }
-  const summary = (list: Measurement[]) => ({ ms: median(list.map((entry) => entry.ms)), requests: median(list.map((entry) => entry.requests)) });
+  const summary = (list: Measurement[]) => ({
+    ms: median(list.map((entry) => entry.ms)),
+    requests: median(list.map((entry) => entry.requests)),
+  });
   return { ours: summary(results.ours), baseline: summary(results.baseline) };
 }
 
@@ -93,7 +107,12 @@ function catalog(kind: "ours" | "base", size: number, partitions: number): Desir
   }));
 }
 
-async function benchSize(settings: ConnectionSettings, size: number, partitions: number, repeat: number): Promise<Row[]> {
+async function benchSize(
+  settings: ConnectionSettings,
+  size: number,
+  partitions: number,
+  repeat: number,
+): Promise<Row[]> {
   const ours = catalog("ours", size, partitions);
   const base = catalog("base", size, partitions);
   for (const topic of [...ours, ...base]) created.add(topic.name);
@@ -104,19 +123,33 @@ async function benchSize(settings: ConnectionSettings, size: number, partitions:
   });
   const coldBase = await measure(settings, async (session) => {
     for (const topic of base) {
-      await session.createTopics([{ name: topic.name, partitions: topic.partitions, replicationFactor: topic.replicationFactor, config: topic.config }], false);
+      await session.createTopics(
+        [
+          {
+            name: topic.name,
+            partitions: topic.partitions,
+            replicationFactor: topic.replicationFactor,
+            config: topic.config,
+          },
+        ],
+        false,
+      );
     }
   });
 
   // Not measured: the baseline does not wait for its creates to become visible; let them settle.
-  await settle(settings, base.map((topic) => topic.name));
+  await settle(
+    settings,
+    base.map((topic) => topic.name),
+  );
 
   const plan = await paired(
     repeat,
     () =>
       measure(settings, async (session) => {
         const { plans } = await planTopics(session, ours);
-        if (plans.some((entry) => entry.action !== "noop")) throw new Error("bench: the no-op plan found changes");
+        if (plans.some((entry) => entry.action !== "noop"))
+          throw new Error("bench: the no-op plan found changes");
       }),
     () =>
       measure(settings, async (session) => {
@@ -130,16 +163,23 @@ async function benchSize(settings: ConnectionSettings, size: number, partitions:
     repeat,
     (index) =>
       measure(settings, async (session) => {
-        const changed = ours.map((topic, position) => (position === 0 ? { ...topic, config: { "retention.ms": retentionFor(index) } } : topic));
+        const changed = ours.map((topic, position) =>
+          position === 0 ? { ...topic, config: { "retention.ms": retentionFor(index) } } : topic,
+        );
         const { plans } = await planTopics(session, changed);
-        if (plans.filter((entry) => entry.action === "update").length !== 1) throw new Error("bench: expected exactly one update");
+        if (plans.filter((entry) => entry.action === "update").length !== 1)
+          throw new Error("bench: expected exactly one update");
         await applyPlans(session, plans);
       }),
     (index) =>
       measure(settings, async (session) => {
         for (const topic of base) await session.describeTopicConfigs([topic.name]);
         const first = base[0];
-        if (first) await session.alterTopicConfigs([{ name: first.name, set: { "retention.ms": retentionFor(index) } }], false);
+        if (first)
+          await session.alterTopicConfigs(
+            [{ name: first.name, set: { "retention.ms": retentionFor(index) } }],
+            false,
+          );
       }),
   );
 
@@ -154,7 +194,11 @@ async function settle(settings: ConnectionSettings, names: readonly string[]): P
   await withSession(settings, undefined, async (session) => {
     for (let attempt = 0; attempt < 600; attempt += 1) {
       const snapshot = await session.metadata(names);
-      if (names.every((name) => (snapshot.topics.get(name) ?? []).some((partition) => partition.leader >= 0))) {
+      if (
+        names.every((name) =>
+          (snapshot.topics.get(name) ?? []).some((partition) => partition.leader >= 0),
+        )
+      ) {
         await session.describeTopicConfigs(names);
         return;
       }
@@ -197,7 +241,16 @@ async function cleanup(settings: ConnectionSettings): Promise<void> {
 }
 
 function table(rows: Row[]): string {
-  const header = ["topics", "scenario", "ours ms", "ours req", "baseline ms", "baseline req", "time ratio", "request ratio"];
+  const header = [
+    "topics",
+    "scenario",
+    "ours ms",
+    "ours req",
+    "baseline ms",
+    "baseline req",
+    "time ratio",
+    "request ratio",
+  ];
   const body = rows.map((row) => [
     String(row.topics),
     row.scenario,
@@ -208,9 +261,18 @@ function table(rows: Row[]): string {
     `${(row.baseline.ms / row.ours.ms).toFixed(2)}x`,
     `${(row.baseline.requests / row.ours.requests).toFixed(2)}x`,
   ]);
-  const widths = header.map((title, column) => Math.max(title.length, ...body.map((cells) => (cells[column] ?? "").length)));
-  const line = (cells: string[]) => cells.map((cell, column) => (column < 2 ? cell.padEnd(widths[column] ?? 0) : cell.padStart(widths[column] ?? 0))).join("  ");
-  return [line(header), line(widths.map((width) => "-".repeat(width))), ...body.map(line)].join("\n");
+  const widths = header.map((title, column) =>
+    Math.max(title.length, ...body.map((cells) => (cells[column] ?? "").length)),
+  );
+  const line = (cells: string[]) =>
+    cells
+      .map((cell, column) =>
+        column < 2 ? cell.padEnd(widths[column] ?? 0) : cell.padStart(widths[column] ?? 0),
+      )
+      .join("  ");
+  return [line(header), line(widths.map((width) => "-".repeat(width))), ...body.map(line)].join(
+    "\n",
+  );
 }
 
 async function main(argv: string[]): Promise<void> {
@@ -227,7 +289,13 @@ async function main(argv: string[]): Promise<void> {
   const sizes = values.sizes.split(",").map((size) => Number(size.trim()));
   const partitions = Number(values.partitions);
   const repeat = Number(values.repeat);
-  if (sizes.some((size) => !Number.isInteger(size) || size < 1) || !Number.isInteger(partitions) || partitions < 1 || !Number.isInteger(repeat) || repeat < 1) {
+  if (
+    sizes.some((size) => !Number.isInteger(size) || size < 1) ||
+    !Number.isInteger(partitions) ||
+    partitions < 1 ||
+    !Number.isInteger(repeat) ||
+    repeat < 1
+  ) {
     throw new Error("--sizes, --partitions and --repeat take positive whole numbers");
   }
 
@@ -253,7 +321,9 @@ async function main(argv: string[]): Promise<void> {
 main(process.argv.slice(2)).then(
   () => process.exit(0),
   (error: unknown) => {
-    process.stderr.write(`bench:topics failed: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.stderr.write(
+      `bench:topics failed: ${error instanceof Error ? error.message : String(error)}\n`,
+    );
     process.exit(1);
   },
 );

@@ -1,7 +1,12 @@
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import type { DevConfig, KafkaClientConfig, StreamingConfig, TopicSpec } from "../src/config/schema";
+import type {
+  DevConfig,
+  KafkaClientConfig,
+  StreamingConfig,
+  TopicSpec,
+} from "../src/config/schema";
 import {
   CONSOLE_ALIAS,
   REDPANDA_ALIAS,
@@ -80,7 +85,11 @@ export class DevStack extends pulumi.ComponentResource {
     const attach = (alias: string) => [{ name: network.name, aliases: [alias] }];
 
     // keepLocally: the images are shared with whatever else the developer runs.
-    const redpandaImage = new docker.RemoteImage(`${name}-redpanda-image`, { name: dev.image, keepLocally: true }, child);
+    const redpandaImage = new docker.RemoteImage(
+      `${name}-redpanda-image`,
+      { name: dev.image, keepLocally: true },
+      child,
+    );
 
     const owner = dataOwnerCommand();
     const dataOwner = new docker.Container(
@@ -130,7 +139,11 @@ export class DevStack extends pulumi.ComponentResource {
     );
 
     if (dev.console.enabled) {
-      const consoleImage = new docker.RemoteImage(`${name}-console-image`, { name: dev.console.image, keepLocally: true }, child);
+      const consoleImage = new docker.RemoteImage(
+        `${name}-console-image`,
+        { name: dev.console.image, keepLocally: true },
+        child,
+      );
       new docker.Container(
         `${name}-console`,
         {
@@ -147,8 +160,19 @@ export class DevStack extends pulumi.ComponentResource {
 
     let databaseUrl: pulumi.Output<string> | undefined;
     if (dev.sequencer.enabled && endpoints.sequencerAddress) {
-      const password = pulumi.secret(args.sequencerDbPassword ?? new random.RandomPassword(`${name}-sequencer-db-password`, { length: 32, special: false }, child).result);
-      const sequencerImage = new docker.RemoteImage(`${name}-sequencer-db-image`, { name: dev.sequencer.image, keepLocally: true }, child);
+      const password = pulumi.secret(
+        args.sequencerDbPassword ??
+          new random.RandomPassword(
+            `${name}-sequencer-db-password`,
+            { length: 32, special: false },
+            child,
+          ).result,
+      );
+      const sequencerImage = new docker.RemoteImage(
+        `${name}-sequencer-db-image`,
+        { name: dev.sequencer.image, keepLocally: true },
+        child,
+      );
       new docker.Container(
         `${name}-sequencer-db`,
         {
@@ -167,13 +191,21 @@ export class DevStack extends pulumi.ComponentResource {
         { ...child, dependsOn: [sequencerImage] },
       );
       const { host, port } = endpoints.sequencerAddress;
-      databaseUrl = pulumi.secret(password.apply((secret) => sequencerDatabaseUrl(host, port, secret)));
+      databaseUrl = pulumi.secret(
+        password.apply((secret) => sequencerDatabaseUrl(host, port, secret)),
+      );
     }
 
     const variables = streamingVariables(args.streaming, args.topics);
-    const header = [`apphub-streaming dev stack "${name}": streaming env for core and timestore on this host`];
+    const header = [
+      `apphub-streaming dev stack "${name}": streaming env for core and timestore on this host`,
+    ];
     this.dotenv = databaseUrl
-      ? pulumi.secret(databaseUrl.apply((url) => formatDotenv([...variables, { name: SEQUENCE_DATABASE_URL, value: url }], header)))
+      ? pulumi.secret(
+          databaseUrl.apply((url) =>
+            formatDotenv([...variables, { name: SEQUENCE_DATABASE_URL, value: url }], header),
+          ),
+        )
       : pulumi.output(formatDotenv(variables, header));
 
     this.hostBrokerUrl = pulumi.output(endpoints.hostBrokers);

@@ -1,9 +1,21 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { externalBrokers } from "../src/cluster/addresses";
-import { CLIENT_SERVICE_NAME, clientServiceFqdn, EXTERNAL_TLS_SECRET_NAME, PORTS, SUPERUSER_SECRET_NAME } from "../src/cluster/constants";
+import {
+  CLIENT_SERVICE_NAME,
+  clientServiceFqdn,
+  EXTERNAL_TLS_SECRET_NAME,
+  PORTS,
+  SUPERUSER_SECRET_NAME,
+} from "../src/cluster/constants";
 import { REPLICA_GUARD_VERSION, ReplicaGuard } from "../src/cluster/replicaGuard";
-import { buildClusterManifests, externalTlsNames, saslEnabled, tlsEnabled, type Meta } from "../src/cluster/manifests";
+import {
+  buildClusterManifests,
+  externalTlsNames,
+  saslEnabled,
+  tlsEnabled,
+  type Meta,
+} from "../src/cluster/manifests";
 import type { ClusterConfig } from "../src/config/schema";
 import { DEFAULT_NAMESPACE } from "../src/config/schema";
 
@@ -62,9 +74,21 @@ export class RedpandaCluster extends pulumi.ComponentResource {
     const manifests = buildClusterManifests(namespace, args.cluster);
     const child = { parent: this };
 
-    const scripts = new k8s.core.v1.ConfigMap(`${name}-scripts`, { metadata: manifests.scripts.metadata, data: manifests.scripts.data }, child);
-    const topology = new k8s.core.v1.ConfigMap(`${name}-topology`, { metadata: manifests.topology.metadata, data: manifests.topology.data }, child);
-    const headless = new k8s.core.v1.Service(`${name}-headless`, pick(manifests.headlessService), child);
+    const scripts = new k8s.core.v1.ConfigMap(
+      `${name}-scripts`,
+      { metadata: manifests.scripts.metadata, data: manifests.scripts.data },
+      child,
+    );
+    const topology = new k8s.core.v1.ConfigMap(
+      `${name}-topology`,
+      { metadata: manifests.topology.metadata, data: manifests.topology.data },
+      child,
+    );
+    const headless = new k8s.core.v1.Service(
+      `${name}-headless`,
+      pick(manifests.headlessService),
+      child,
+    );
     new k8s.core.v1.Service(`${name}-client`, pick(manifests.clientService), child);
     new k8s.core.v1.Service(`${name}-public-metrics`, pick(manifests.publicMetricsService), child);
 
@@ -72,9 +96,18 @@ export class RedpandaCluster extends pulumi.ComponentResource {
     const podInputs: pulumi.Resource[] = [scripts, topology, headless];
     let externalCaCertificate: pulumi.Output<string | undefined> = pulumi.output(undefined);
     let superuserPassword: pulumi.Output<string> | undefined;
-    const secretMeta = (secretName: string): Meta => ({ ...manifests.scripts.metadata, name: secretName });
+    const secretMeta = (secretName: string): Meta => ({
+      ...manifests.scripts.metadata,
+      name: secretName,
+    });
     if (manifests.certificate) {
-      podInputs.push(new k8s.apiextensions.CustomResource(`${name}-external-certificate`, { ...manifests.certificate }, child));
+      podInputs.push(
+        new k8s.apiextensions.CustomResource(
+          `${name}-external-certificate`,
+          { ...manifests.certificate },
+          child,
+        ),
+      );
     } else if (tlsEnabled(args.cluster)) {
       const tlsMaterial = selfSignedListenerCertificate(name, args.cluster, this);
       externalCaCertificate = tlsMaterial.caCertPem;
@@ -84,7 +117,11 @@ export class RedpandaCluster extends pulumi.ComponentResource {
           {
             metadata: secretMeta(EXTERNAL_TLS_SECRET_NAME),
             type: "kubernetes.io/tls",
-            stringData: { "tls.crt": tlsMaterial.certPem, "tls.key": tlsMaterial.keyPem, "ca.crt": tlsMaterial.caCertPem },
+            stringData: {
+              "tls.crt": tlsMaterial.certPem,
+              "tls.key": tlsMaterial.keyPem,
+              "ca.crt": tlsMaterial.caCertPem,
+            },
           },
           child,
         ),
@@ -93,7 +130,12 @@ export class RedpandaCluster extends pulumi.ComponentResource {
     if (saslEnabled(args.cluster)) {
       const { username, mechanism } = args.cluster.external.sasl;
       // Without a configured password one is generated (no ':' in it: Redpanda splits on ':').
-      const generated = () => new (require("@pulumi/random") as typeof import("@pulumi/random")).RandomPassword(`${name}-superuser-password`, { length: 32, special: false }, child).result;
+      const generated = () =>
+        new (require("@pulumi/random") as typeof import("@pulumi/random")).RandomPassword(
+          `${name}-superuser-password`,
+          { length: 32, special: false },
+          child,
+        ).result;
       const password = pulumi.secret(args.superuserPassword ?? generated());
       superuserPassword = password;
       podInputs.push(
@@ -118,27 +160,50 @@ export class RedpandaCluster extends pulumi.ComponentResource {
     // Its check refuses a lower broker count (before the StatefulSet changes) unless acknowledged.
     const replicaGuard = new ReplicaGuard(
       `${name}-replicas`,
-      { replicas: args.cluster.replicas, decreaseDecommissioned: args.cluster.replicasDecreaseDecommissioned, guardVersion: REPLICA_GUARD_VERSION },
+      {
+        replicas: args.cluster.replicas,
+        decreaseDecommissioned: args.cluster.replicasDecreaseDecommissioned,
+        guardVersion: REPLICA_GUARD_VERSION,
+      },
       child,
     );
-    const statefulSet = new k8s.apps.v1.StatefulSet(`${name}-brokers`, pick(manifests.statefulSet), {
-      ...child,
-      // The ConfigMaps, Secrets and Service are referenced by name, not by output: order them explicitly.
-      dependsOn: [...podInputs, replicaGuard],
-      protect: args.protect ?? false,
-    });
-    new k8s.policy.v1.PodDisruptionBudget(`${name}-pdb`, pick(manifests.podDisruptionBudget), child);
-    new k8s.networking.v1.NetworkPolicy(`${name}-network-policy`, pick(manifests.networkPolicy), child);
+    const statefulSet = new k8s.apps.v1.StatefulSet(
+      `${name}-brokers`,
+      pick(manifests.statefulSet),
+      {
+        ...child,
+        // The ConfigMaps, Secrets and Service are referenced by name, not by output: order them explicitly.
+        dependsOn: [...podInputs, replicaGuard],
+        protect: args.protect ?? false,
+      },
+    );
+    new k8s.policy.v1.PodDisruptionBudget(
+      `${name}-pdb`,
+      pick(manifests.podDisruptionBudget),
+      child,
+    );
+    new k8s.networking.v1.NetworkPolicy(
+      `${name}-network-policy`,
+      pick(manifests.networkPolicy),
+      child,
+    );
     const external = manifests.externalServices.map(
-      (service, ordinal) => new k8s.core.v1.Service(`${name}-external-${ordinal}`, pick(service), child),
+      (service, ordinal) =>
+        new k8s.core.v1.Service(`${name}-external-${ordinal}`, pick(service), child),
     );
     if (manifests.prometheusRule) {
-      new k8s.apiextensions.CustomResource(`${name}-alerts`, { ...manifests.prometheusRule }, child);
+      new k8s.apiextensions.CustomResource(
+        `${name}-alerts`,
+        { ...manifests.prometheusRule },
+        child,
+      );
     }
 
     this.bootstrapServers = pulumi.output(`${CLIENT_SERVICE_NAME}:${PORTS.kafka}`);
     this.externalBrokers = pulumi.output(externalBrokers(args.cluster));
-    this.adminUrl = pulumi.output(`http://${clientServiceFqdn(namespace, args.cluster.clusterDomain)}:${PORTS.admin}`);
+    this.adminUrl = pulumi.output(
+      `http://${clientServiceFqdn(namespace, args.cluster.clusterDomain)}:${PORTS.admin}`,
+    );
     this.readyResources = [statefulSet, ...external];
     this.externalCaCertificate = externalCaCertificate;
     if (superuserPassword) this.superuserPassword = superuserPassword;
@@ -156,11 +221,19 @@ export class RedpandaCluster extends pulumi.ComponentResource {
  * cert-manager issuer is configured. Keys live in the (encrypted) Pulumi state and the
  * Kubernetes Secret only. `pulumi up` renews the server certificate within 30 days of expiry.
  */
-function selfSignedListenerCertificate(name: string, cluster: ClusterConfig, parent: pulumi.Resource) {
+function selfSignedListenerCertificate(
+  name: string,
+  cluster: ClusterConfig,
+  parent: pulumi.Resource,
+) {
   // Loaded here so stacks without TLS (minikube) never load the tls provider.
   const tls = require("@pulumi/tls") as typeof import("@pulumi/tls");
   const child = { parent };
-  const caKey = new tls.PrivateKey(`${name}-external-ca-key`, { algorithm: "ECDSA", ecdsaCurve: "P256" }, child);
+  const caKey = new tls.PrivateKey(
+    `${name}-external-ca-key`,
+    { algorithm: "ECDSA", ecdsaCurve: "P256" },
+    child,
+  );
   const ca = new tls.SelfSignedCert(
     `${name}-external-ca`,
     {
@@ -172,7 +245,11 @@ function selfSignedListenerCertificate(name: string, cluster: ClusterConfig, par
     },
     child,
   );
-  const serverKey = new tls.PrivateKey(`${name}-external-key`, { algorithm: "ECDSA", ecdsaCurve: "P256" }, child);
+  const serverKey = new tls.PrivateKey(
+    `${name}-external-key`,
+    { algorithm: "ECDSA", ecdsaCurve: "P256" },
+    child,
+  );
   const names = externalTlsNames(cluster);
   const request = new tls.CertRequest(
     `${name}-external-csr`,
@@ -180,7 +257,10 @@ function selfSignedListenerCertificate(name: string, cluster: ClusterConfig, par
       privateKeyPem: serverKey.privateKeyPem,
       dnsNames: names.dnsNames,
       ipAddresses: names.ipAddresses,
-      subject: { commonName: names.dnsNames[0] ?? names.ipAddresses[0] ?? "apphub-redpanda", organization: "AppHub" },
+      subject: {
+        commonName: names.dnsNames[0] ?? names.ipAddresses[0] ?? "apphub-redpanda",
+        organization: "AppHub",
+      },
     },
     child,
   );
@@ -196,7 +276,11 @@ function selfSignedListenerCertificate(name: string, cluster: ClusterConfig, par
     },
     child,
   );
-  return { caCertPem: ca.certPem, certPem: cert.certPem, keyPem: pulumi.secret(serverKey.privateKeyPem) };
+  return {
+    caCertPem: ca.certPem,
+    certPem: cert.certPem,
+    keyPem: pulumi.secret(serverKey.privateKeyPem),
+  };
 }
 
 function pick<Spec>(manifest: { metadata: k8s.types.input.meta.v1.ObjectMeta; spec: Spec }) {

@@ -65,13 +65,20 @@ export class SnapshotBackup extends pulumi.ComponentResource {
     const podPrefix = args.podPrefix ?? STATEFULSET_NAME;
     const prefix = normalizePrefix(backup.prefix);
     const credentials = planCredentials(backup, args.secretAccessKey !== undefined);
-    const tags = { "app.kubernetes.io/part-of": "apphub", "apphub/component": "redpanda-backup", "apphub/snapshot-prefix": prefix };
+    const tags = {
+      "app.kubernetes.io/part-of": "apphub",
+      "apphub/component": "redpanda-backup",
+      "apphub/snapshot-prefix": prefix,
+    };
     const labels = backupLabels();
 
     let bucketArn: pulumi.Output<string> = pulumi.output(`arn:aws:s3:::${backup.bucketName}`);
     let kmsKey: aws.kms.Key | undefined;
     if (backup.createBucket) {
-      const protection = { protect: args.protectBucket ?? false, retainOnDelete: args.protectBucket ?? false };
+      const protection = {
+        protect: args.protectBucket ?? false,
+        retainOnDelete: args.protectBucket ?? false,
+      };
       if (backup.encryption === "aws:kms") {
         kmsKey = new aws.kms.Key(
           `${name}-key`,
@@ -84,7 +91,11 @@ export class SnapshotBackup extends pulumi.ComponentResource {
           },
           { parent: this, ...protection },
         );
-        new aws.kms.Alias(`${name}-key-alias`, { name: `alias/${backup.bucketName}`, targetKeyId: kmsKey.keyId, region: backup.region }, { parent: this });
+        new aws.kms.Alias(
+          `${name}-key-alias`,
+          { name: `alias/${backup.bucketName}`, targetKeyId: kmsKey.keyId, region: backup.region },
+          { parent: this },
+        );
       }
       const bucket = new aws.s3.Bucket(
         `${name}-bucket`,
@@ -93,15 +104,34 @@ export class SnapshotBackup extends pulumi.ComponentResource {
       );
       bucketArn = bucket.arn;
       const bucketOpts = { parent: this };
-      new aws.s3.BucketOwnershipControls(`${name}-ownership`, { bucket: bucket.id, region: backup.region, rule: { objectOwnership: "BucketOwnerEnforced" } }, bucketOpts);
+      new aws.s3.BucketOwnershipControls(
+        `${name}-ownership`,
+        {
+          bucket: bucket.id,
+          region: backup.region,
+          rule: { objectOwnership: "BucketOwnerEnforced" },
+        },
+        bucketOpts,
+      );
       const publicAccessBlock = new aws.s3.BucketPublicAccessBlock(
         `${name}-public-access-block`,
-        { bucket: bucket.id, region: backup.region, blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true },
+        {
+          bucket: bucket.id,
+          region: backup.region,
+          blockPublicAcls: true,
+          blockPublicPolicy: true,
+          ignorePublicAcls: true,
+          restrictPublicBuckets: true,
+        },
         bucketOpts,
       );
       const versioning = new aws.s3.BucketVersioning(
         `${name}-versioning`,
-        { bucket: bucket.id, region: backup.region, versioningConfiguration: { status: "Enabled" } },
+        {
+          bucket: bucket.id,
+          region: backup.region,
+          versioningConfiguration: { status: "Enabled" },
+        },
         bucketOpts,
       );
       new aws.s3.BucketServerSideEncryptionConfiguration(
@@ -111,7 +141,13 @@ export class SnapshotBackup extends pulumi.ComponentResource {
           region: backup.region,
           rules: [
             kmsKey
-              ? { applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: kmsKey.arn }, bucketKeyEnabled: true }
+              ? {
+                  applyServerSideEncryptionByDefault: {
+                    sseAlgorithm: "aws:kms",
+                    kmsMasterKeyId: kmsKey.arn,
+                  },
+                  bucketKeyEnabled: true,
+                }
               : { applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } },
           ],
         },
@@ -119,7 +155,11 @@ export class SnapshotBackup extends pulumi.ComponentResource {
       );
       new aws.s3.BucketPolicy(
         `${name}-tls-only`,
-        { bucket: bucket.id, region: backup.region, policy: bucket.arn.apply((arn) => JSON.stringify(tlsOnlyBucketPolicy(arn))) },
+        {
+          bucket: bucket.id,
+          region: backup.region,
+          policy: bucket.arn.apply((arn) => JSON.stringify(tlsOnlyBucketPolicy(arn))),
+        },
         { ...bucketOpts, dependsOn: [publicAccessBlock] },
       );
       new aws.s3.BucketLifecycleConfiguration(
@@ -139,10 +179,16 @@ export class SnapshotBackup extends pulumi.ComponentResource {
       );
     }
 
-    const kmsKeyArn: pulumi.Output<string | undefined> = kmsKey ? kmsKey.arn : pulumi.output(undefined);
+    const kmsKeyArn: pulumi.Output<string | undefined> = kmsKey
+      ? kmsKey.arn
+      : pulumi.output(undefined);
     this.accessPolicyJson = pulumi
       .all([bucketArn, kmsKeyArn])
-      .apply(([arn, keyArn]) => JSON.stringify(backupAccessPolicy({ bucketArn: arn, prefix, kmsKeyArn: keyArn, region: backup.region })));
+      .apply(([arn, keyArn]) =>
+        JSON.stringify(
+          backupAccessPolicy({ bucketArn: arn, prefix, kmsKeyArn: keyArn, region: backup.region }),
+        ),
+      );
 
     let roleArn: pulumi.Output<string> | undefined;
     if (credentials.mode === "existing-role") roleArn = pulumi.output(credentials.roleArn);
@@ -153,7 +199,11 @@ export class SnapshotBackup extends pulumi.ComponentResource {
           description: `Redpanda snapshot backup job (${namespace}/${BACKUP_APP_NAME}): s3://${backup.bucketName}/${prefix}/ only`,
           assumeRolePolicy: JSON.stringify(
             credentials.trust === "irsa"
-              ? irsaTrustPolicy({ oidcProviderArn: backup.oidcProviderArn!, namespace, serviceAccount: BACKUP_APP_NAME })
+              ? irsaTrustPolicy({
+                  oidcProviderArn: backup.oidcProviderArn!,
+                  namespace,
+                  serviceAccount: BACKUP_APP_NAME,
+                })
               : podIdentityTrustPolicy(),
           ),
           maxSessionDuration: 3600 * 12,
@@ -161,7 +211,11 @@ export class SnapshotBackup extends pulumi.ComponentResource {
         },
         { parent: this },
       );
-      new aws.iam.RolePolicy(`${name}-access`, { role: role.name, policy: this.accessPolicyJson }, { parent: this });
+      new aws.iam.RolePolicy(
+        `${name}-access`,
+        { role: role.name, policy: this.accessPolicyJson },
+        { parent: this },
+      );
       roleArn = role.arn;
       if (credentials.trust === "pod-identity") {
         pulumi.log.info(
@@ -172,7 +226,9 @@ export class SnapshotBackup extends pulumi.ComponentResource {
     }
 
     const k8sOpts = { parent: this };
-    const annotateRole = credentials.mode === "existing-role" || (credentials.mode === "created-role" && credentials.trust === "irsa");
+    const annotateRole =
+      credentials.mode === "existing-role" ||
+      (credentials.mode === "created-role" && credentials.trust === "irsa");
     const serviceAccount = new k8s.core.v1.ServiceAccount(
       `${name}-sa`,
       {
@@ -180,7 +236,9 @@ export class SnapshotBackup extends pulumi.ComponentResource {
           name: BACKUP_APP_NAME,
           namespace,
           labels,
-          ...(annotateRole && roleArn ? { annotations: { "eks.amazonaws.com/role-arn": roleArn } } : {}),
+          ...(annotateRole && roleArn
+            ? { annotations: { "eks.amazonaws.com/role-arn": roleArn } }
+            : {}),
         },
         automountServiceAccountToken: true,
       },
@@ -188,7 +246,10 @@ export class SnapshotBackup extends pulumi.ComponentResource {
     );
     const role = new k8s.rbac.v1.Role(
       `${name}-exec-brokers`,
-      { metadata: { name: BACKUP_APP_NAME, namespace, labels }, rules: backupRbacRules(podPrefix, args.brokerCount) },
+      {
+        metadata: { name: BACKUP_APP_NAME, namespace, labels },
+        rules: backupRbacRules(podPrefix, args.brokerCount),
+      },
       k8sOpts,
     );
     const binding = new k8s.rbac.v1.RoleBinding(

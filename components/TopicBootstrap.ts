@@ -51,8 +51,13 @@ export class TopicBootstrap extends pulumi.ComponentResource {
       clientId: args.kafka.clientId,
       connectTimeoutMs: args.kafka.connectTimeoutMs,
       requestTimeoutMs: args.kafka.requestTimeoutMs,
-      tls: { enabled: args.kafka.tls.enabled, rejectUnauthorized: args.kafka.tls.rejectUnauthorized },
-      ...(args.kafka.sasl ? { sasl: { mechanism: args.kafka.sasl.mechanism, username: args.kafka.sasl.username } } : {}),
+      tls: {
+        enabled: args.kafka.tls.enabled,
+        rejectUnauthorized: args.kafka.tls.rejectUnauthorized,
+      },
+      ...(args.kafka.sasl
+        ? { sasl: { mechanism: args.kafka.sasl.mechanism, username: args.kafka.sasl.username } }
+        : {}),
     };
 
     const resources = args.topics.map((topic) => {
@@ -61,20 +66,18 @@ export class TopicBootstrap extends pulumi.ComponentResource {
         ...desired,
         providerVersion: PROVIDER_VERSION,
         connection,
-        ...(args.saslPassword !== undefined ? { saslPassword: pulumi.secret(args.saslPassword) } : {}),
+        ...(args.saslPassword !== undefined
+          ? { saslPassword: pulumi.secret(args.saslPassword) }
+          : {}),
       };
-      const resource = new KafkaTopic(
-        topic.name,
-        inputs,
-        {
-          parent: this,
-          dependsOn: args.brokersReady ?? [],
-          protect: args.protect ?? false,
-          // Belt and braces with the provider's own check: the engine does not even call delete.
-          retainOnDelete: desired.deletionPolicy !== "delete",
-          additionalSecretOutputs: ["saslPassword"],
-        },
-      );
+      const resource = new KafkaTopic(topic.name, inputs, {
+        parent: this,
+        dependsOn: args.brokersReady ?? [],
+        protect: args.protect ?? false,
+        // Belt and braces with the provider's own check: the engine does not even call delete.
+        retainOnDelete: desired.deletionPolicy !== "delete",
+        additionalSecretOutputs: ["saslPassword"],
+      });
       return { topic, resource };
     });
 
@@ -82,26 +85,40 @@ export class TopicBootstrap extends pulumi.ComponentResource {
     this.topics = pulumi
       .all(
         resources.map(({ topic, resource }) =>
-          pulumi.all([resource.partitions, resource.livePartitions, resource.replicationFactor, resource.config, resource.deletionPolicy]).apply(
-            ([partitions, livePartitions, replicationFactor, config, deletionPolicy]): [string, TopicSpec] => {
-              const { "retention.ms": retention, ...otherConfig } = config;
-              // Refresh records partitions added by hand; Kafka cannot remove them, so say how to record them.
-              if (livePartitions !== undefined && livePartitions > partitions) {
-                void pulumi.log.warn(handAddedPartitionsMessage(topic.name, livePartitions, partitions), resource);
-              }
-              return [
-                topic.name,
-                {
-                  ...topic,
-                  partitions: Math.max(partitions, livePartitions ?? 0),
-                  replicationFactor,
-                  retentionMs: retention === undefined ? topic.retentionMs : Number(retention),
-                  config: otherConfig,
-                  deletionPolicy,
-                },
-              ];
-            },
-          ),
+          pulumi
+            .all([
+              resource.partitions,
+              resource.livePartitions,
+              resource.replicationFactor,
+              resource.config,
+              resource.deletionPolicy,
+            ])
+            .apply(
+              ([partitions, livePartitions, replicationFactor, config, deletionPolicy]): [
+                string,
+                TopicSpec,
+              ] => {
+                const { "retention.ms": retention, ...otherConfig } = config;
+                // Refresh records partitions added by hand; Kafka cannot remove them, so say how to record them.
+                if (livePartitions !== undefined && livePartitions > partitions) {
+                  void pulumi.log.warn(
+                    handAddedPartitionsMessage(topic.name, livePartitions, partitions),
+                    resource,
+                  );
+                }
+                return [
+                  topic.name,
+                  {
+                    ...topic,
+                    partitions: Math.max(partitions, livePartitions ?? 0),
+                    replicationFactor,
+                    retentionMs: retention === undefined ? topic.retentionMs : Number(retention),
+                    config: otherConfig,
+                    deletionPolicy,
+                  },
+                ];
+              },
+            ),
         ),
       )
       .apply((entries) => Object.fromEntries(entries));
@@ -122,7 +139,9 @@ function topicProblems(args: TopicBootstrapArgs): string[] {
     }
   }
   if (args.kafka.sasl && args.saslPassword === undefined) {
-    problems.push(`kafka.sasl is set for user ${args.kafka.sasl.username} but no saslPassword was given (apphub-streaming:kafkaSaslPassword)`);
+    problems.push(
+      `kafka.sasl is set for user ${args.kafka.sasl.username} but no saslPassword was given (apphub-streaming:kafkaSaslPassword)`,
+    );
   }
   return problems;
 }

@@ -11,7 +11,9 @@ import { declareStreamingBackbone, type StackOutputs } from "./program";
 export function runStack(): StackOutputs {
   const raw = rawFromPulumiConfig(pulumi.runtime.allConfig());
   // `isConfigSecret` is public in the SDK's JavaScript but left out of its typings.
-  const { isConfigSecret } = pulumi.runtime as unknown as { isConfigSecret: (key: string) => boolean };
+  const { isConfigSecret } = pulumi.runtime as unknown as {
+    isConfigSecret: (key: string) => boolean;
+  };
   const secretKeys = runtimeSecretKeys(Object.keys(raw), isConfigSecret);
   const result = parseStackConfig(raw, process.env, { secretKeys, stack: pulumi.getStack() });
   if (!result.ok) {

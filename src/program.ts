@@ -19,7 +19,10 @@ export interface StackSecrets {
 
 export type StackOutputs = Record<string, pulumi.Input<unknown>>;
 
-export function declareStreamingBackbone(config: StackConfig, secrets: StackSecrets = {}): StackOutputs {
+export function declareStreamingBackbone(
+  config: StackConfig,
+  secrets: StackSecrets = {},
+): StackOutputs {
   const common = { environment: config.environment, probeTopic: config.probeTopic };
   switch (config.environment) {
     case "dev":
@@ -32,7 +35,11 @@ export function declareStreamingBackbone(config: StackConfig, secrets: StackSecr
 }
 
 // --- external: a cluster this program does not deploy; topics (and env injection) only ---
-function declareExternal(config: StackConfig, secrets: StackSecrets, common: StackOutputs): StackOutputs {
+function declareExternal(
+  config: StackConfig,
+  secrets: StackSecrets,
+  common: StackOutputs,
+): StackOutputs {
   const brokers = config.kafka.brokers ?? [];
   const topics = new TopicBootstrap("apphub-topics", {
     topics: config.topics,
@@ -55,7 +62,11 @@ function declareExternal(config: StackConfig, secrets: StackSecrets, common: Sta
 }
 
 // --- dev: the local Docker stack ---
-function declareDev(config: StackConfig, secrets: StackSecrets, common: StackOutputs): StackOutputs {
+function declareDev(
+  config: StackConfig,
+  secrets: StackSecrets,
+  common: StackOutputs,
+): StackOutputs {
   const dev = new DevStack("apphub-dev", {
     dev: config.dev,
     topics: config.topics,
@@ -73,13 +84,19 @@ function declareDev(config: StackConfig, secrets: StackSecrets, common: StackOut
     ...(config.dev.console.enabled ? { consoleUrl: dev.consoleUrl } : {}),
     networkName: dev.networkName,
     // Named like the variable so `pulumi stack output --shell --show-secrets` can be sourced.
-    ...(config.dev.sequencer.enabled ? { APPHUB_EVENT_SEQUENCE_DATABASE_URL: dev.sequenceDatabaseUrl } : {}),
+    ...(config.dev.sequencer.enabled
+      ? { APPHUB_EVENT_SEQUENCE_DATABASE_URL: dev.sequenceDatabaseUrl }
+      : {}),
     dotenv: dev.dotenv,
   };
 }
 
 // --- minikube / prod: Kubernetes ---
-function declareKubernetes(config: StackConfig, secrets: StackSecrets, common: StackOutputs): StackOutputs {
+function declareKubernetes(
+  config: StackConfig,
+  secrets: StackSecrets,
+  common: StackOutputs,
+): StackOutputs {
   const cluster = new RedpandaCluster("apphub-redpanda", {
     namespace: config.namespace,
     cluster: config.cluster,
@@ -108,7 +125,11 @@ function declareKubernetes(config: StackConfig, secrets: StackSecrets, common: S
     externalBrokers: cluster.externalBrokers,
   };
   // What clients outside the cluster need to trust and log in to the external listener.
-  if (config.cluster.external.enabled && config.cluster.external.tls.enabled && !config.cluster.external.tls.certManagerIssuer) {
+  if (
+    config.cluster.external.enabled &&
+    config.cluster.external.tls.enabled &&
+    !config.cluster.external.tls.certManagerIssuer
+  ) {
     outputs.externalCaCertificate = cluster.externalCaCertificate;
   }
   if (cluster.superuserPassword) outputs.superuserPassword = cluster.superuserPassword;

@@ -7,9 +7,16 @@ import * as path from "node:path";
 export default function setup(): void {
   const root = path.resolve(__dirname, "..");
   const tsc = path.join(root, "node_modules", "typescript", "bin", "tsc");
-  const result = spawnSync(process.execPath, [tsc, "-p", "tsconfig.json", "--incremental", "--tsBuildInfoFile", ".cache/tsbuildinfo"], {
-    cwd: root,
-    encoding: "utf8",
-  });
-  if (result.status !== 0) throw new Error(`npm run build failed, so dist/ would be stale:\n${result.stdout}${result.stderr}`);
+  const result = spawnSync(
+    process.execPath,
+    [tsc, "-p", "tsconfig.json", "--incremental", "--tsBuildInfoFile", ".cache/tsbuildinfo"],
+    {
+      cwd: root,
+      encoding: "utf8",
+    },
+  );
+  if (result.status !== 0)
+    throw new Error(
+      `npm run build failed, so dist/ would be stale:\n${result.stdout}${result.stderr}`,
+    );
 }

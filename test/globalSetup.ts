@@ -10,9 +10,12 @@ export default async function setup(project: TestProject): Promise<() => Promise
   const failures = reports.filter((r) => r.error);
   if (failures.length > 0) {
     await stopAll(startedHere);
-    throw new Error(`test peers could not be started:\n${failures.map((f) => `${f.name}: ${f.error?.message}`).join('\n\n')}`);
+    throw new Error(
+      `test peers could not be started:\n${failures.map((f) => `${f.name}: ${f.error?.message}`).join('\n\n')}`,
+    );
   }
-  for (const { name, outcome, ms } of reports) console.log(`[peers] ${name}: ${outcome} (${(ms / 1000).toFixed(1)}s)`);
+  for (const { name, outcome, ms } of reports)
+    console.log(`[peers] ${name}: ${outcome} (${(ms / 1000).toFixed(1)}s)`);
   return () => stopAll(startedHere);
 }
 

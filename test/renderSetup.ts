@@ -18,7 +18,10 @@ export default async function setup(project: TestProject): Promise<void> {
   const out = fs.mkdtempSync(path.join(os.tmpdir(), "apphub-render-repo-"));
   for (const stack of ["dev", "minikube", "prod"]) {
     const { status, stdout, stderr } = await renderInProcess(REPO_ROOT, stack, { outDir: out });
-    fs.writeFileSync(path.join(out, `${stack}.status.json`), JSON.stringify({ status, stdout, stderr }));
+    fs.writeFileSync(
+      path.join(out, `${stack}.status.json`),
+      JSON.stringify({ status, stdout, stderr }),
+    );
   }
   project.provide("repoRenderDir", out);
 }

@@ -10,15 +10,48 @@
  * orphaned objects sit in a chain that is released (and so expires) with the rest.
  */
 import { pipeline } from "node:stream";
-import { LATEST_FORMAT, MANIFEST_FORMAT, type LatestPointer, type Manifest, type ManifestFile } from "./manifest";
-import { LATEST_KEY, RELEASE_TAG_KEY, chunkKey, formatSnapshotId, manifestKey, releaseClassOf, releasedMarkerKey, type ReleaseClass } from "./layout";
-import { chainsToRelease, decideKind, isExcluded, planFiles, type FileAction, type SnapshotKind, type SourceEntry } from "./plan";
+import {
+  LATEST_FORMAT,
+  MANIFEST_FORMAT,
+  type LatestPointer,
+  type Manifest,
+  type ManifestFile,
+} from "./manifest";
+import {
+  LATEST_KEY,
+  RELEASE_TAG_KEY,
+  chunkKey,
+  formatSnapshotId,
+  manifestKey,
+  releaseClassOf,
+  releasedMarkerKey,
+  type ReleaseClass,
+} from "./layout";
+import {
+  chainsToRelease,
+  decideKind,
+  isExcluded,
+  planFiles,
+  type FileAction,
+  type SnapshotKind,
+  type SourceEntry,
+} from "./plan";
 import { isVanished, type SnapshotSource } from "./source";
 import { EMPTY_SHA256, HashingCounter, mapLimit } from "./streams";
 import type { SnapshotStore } from "./store";
 
 export type BackupEvent =
-  | { event: "plan"; broker: number; snapshotId: string; kind: SnapshotKind; reason: string; files: number; upload: number; append: number; reuse: number }
+  | {
+      event: "plan";
+      broker: number;
+      snapshotId: string;
+      kind: SnapshotKind;
+      reason: string;
+      files: number;
+      upload: number;
+      append: number;
+      reuse: number;
+    }
   | { event: "uploaded"; broker: number; path: string; bytes: number; action: "upload" | "append" }
   | { event: "append-rejected"; broker: number; path: string; why: string }
   | { event: "vanished"; broker: number; path: string }
@@ -90,12 +123,31 @@ export async function runBackup(options: BackupOptions): Promise<BackupResult> {
   const listing = await source.list();
   const files = listing.files.filter((file) => !isExcluded(file.path));
   const actions = planFiles(decision.kind, files, previous?.files);
-  const count = (action: FileAction["action"]) => actions.filter((entry) => entry.action === action).length;
-  emit({ event: "plan", broker, snapshotId, kind: decision.kind, reason: decision.reason, files: files.length, upload: count("upload"), append: count("append"), reuse: count("reuse") });
+  const count = (action: FileAction["action"]) =>
+    actions.filter((entry) => entry.action === action).length;
+  emit({
+    event: "plan",
+    broker,
+    snapshotId,
+    kind: decision.kind,
+    reason: decision.reason,
+    files: files.length,
+    upload: count("upload"),
+    append: count("append"),
+    reuse: count("reuse"),
+  });
 
-  const tally: Tally = { uploadedBytes: 0, uploadedObjects: 0, appendedFiles: 0, reusedFiles: 0, vanishedFiles: 0 };
+  const tally: Tally = {
+    uploadedBytes: 0,
+    uploadedObjects: 0,
+    appendedFiles: 0,
+    reusedFiles: 0,
+    vanishedFiles: 0,
+  };
   const context: FileContext = { store, source, broker, chainId, snapshotId, tally, emit };
-  const entries = await mapLimit(actions, options.concurrency ?? 4, (action) => backUpFile(context, action));
+  const entries = await mapLimit(actions, options.concurrency ?? 4, (action) =>
+    backUpFile(context, action),
+  );
   const manifestFiles = entries.filter((entry): entry is ManifestFile => entry !== undefined);
 
   const relativeManifestKey = manifestKey(chainId, snapshotId);
@@ -142,7 +194,14 @@ export async function runBackup(options: BackupOptions): Promise<BackupResult> {
     metadataBytes += await store.putJson(broker, LATEST_KEY, pointer);
   }
 
-  const released = await releaseSupersededChains(store, broker, latestChainId, options.concurrency ?? 4, clock, emit);
+  const released = await releaseSupersededChains(
+    store,
+    broker,
+    latestChainId,
+    options.concurrency ?? 4,
+    clock,
+    emit,
+  );
   metadataBytes += released.markerBytes;
 
   return {
@@ -165,11 +224,21 @@ export async function runBackup(options: BackupOptions): Promise<BackupResult> {
 }
 
 /** A latest pointer whose manifest cannot be read must not block backups: start a new chain. */
-async function readPrevious(store: SnapshotStore, broker: number, latest: LatestPointer, emit: (event: BackupEvent) => void): Promise<Manifest | undefined> {
+async function readPrevious(
+  store: SnapshotStore,
+  broker: number,
+  latest: LatestPointer,
+  emit: (event: BackupEvent) => void,
+): Promise<Manifest | undefined> {
   try {
     return await store.readManifest(broker, latest.manifestKey);
   } catch (error) {
-    emit({ event: "previous-unreadable", broker, manifestKey: latest.manifestKey, error: (error as Error).message });
+    emit({
+      event: "previous-unreadable",
+      broker,
+      manifestKey: latest.manifestKey,
+      error: (error as Error).message,
+    });
     return undefined;
   }
 }
@@ -184,7 +253,10 @@ interface FileContext {
   emit: (event: BackupEvent) => void;
 }
 
-async function backUpFile(context: FileContext, action: FileAction): Promise<ManifestFile | undefined> {
+async function backUpFile(
+  context: FileContext,
+  action: FileAction,
+): Promise<ManifestFile | undefined> {
   try {
     switch (action.action) {
       case "reuse":
@@ -207,7 +279,12 @@ async function backUpFile(context: FileContext, action: FileAction): Promise<Man
 }
 
 /** Streams `[start, start + length)` of a file into a new object; returns what was actually stored. */
-async function uploadRange(context: FileContext, path: string, start: number, length: number): Promise<{ key: string; bytes: number; sha256: string }> {
+async function uploadRange(
+  context: FileContext,
+  path: string,
+  start: number,
+  length: number,
+): Promise<{ key: string; bytes: number; sha256: string }> {
   const key = chunkKey(context.chainId, context.snapshotId, path, start);
   const counter = new HashingCounter();
   const body = pipeline(context.source.read(path, start, length), counter, () => undefined);
@@ -224,16 +301,26 @@ async function uploadRange(context: FileContext, path: string, start: number, le
 }
 
 async function uploadWhole(context: FileContext, file: SourceEntry): Promise<ManifestFile> {
-  if (file.size === 0) return { path: file.path, size: 0, mtimeNs: file.mtimeNs, sha256: EMPTY_SHA256, chunks: [] };
+  if (file.size === 0)
+    return { path: file.path, size: 0, mtimeNs: file.mtimeNs, sha256: EMPTY_SHA256, chunks: [] };
   const stored = await uploadRange(context, file.path, 0, file.size);
-  context.emit({ event: "uploaded", broker: context.broker, path: file.path, bytes: stored.bytes, action: "upload" });
+  context.emit({
+    event: "uploaded",
+    broker: context.broker,
+    path: file.path,
+    bytes: stored.bytes,
+    action: "upload",
+  });
   // A file that shrank between listing and reading is stored as read; the next run sees its new mtime.
   return {
     path: file.path,
     size: stored.bytes,
     mtimeNs: file.mtimeNs,
     sha256: stored.sha256,
-    chunks: stored.bytes === 0 ? [] : [{ offset: 0, length: stored.bytes, sha256: stored.sha256, key: stored.key }],
+    chunks:
+      stored.bytes === 0
+        ? []
+        : [{ offset: 0, length: stored.bytes, sha256: stored.sha256, key: stored.key }],
   };
 }
 
@@ -243,29 +330,45 @@ async function uploadWhole(context: FileContext, file: SourceEntry): Promise<Man
  * Anything else (a rewritten index, a Raft truncation followed by new writes) returns
  * undefined and the file is uploaded whole.
  */
-async function appendTail(context: FileContext, file: SourceEntry, previous: ManifestFile): Promise<ManifestFile | undefined> {
+async function appendTail(
+  context: FileContext,
+  file: SourceEntry,
+  previous: ManifestFile,
+): Promise<ManifestFile | undefined> {
   const tailLength = file.size - previous.size;
   const tail = await uploadRange(context, file.path, previous.size, tailLength);
   const reject = (why: string) => {
     context.emit({ event: "append-rejected", broker: context.broker, path: file.path, why });
     return undefined;
   };
-  if (tail.bytes !== tailLength) return reject(`read ${tail.bytes} of ${tailLength} appended bytes`);
+  if (tail.bytes !== tailLength)
+    return reject(`read ${tail.bytes} of ${tailLength} appended bytes`);
   const [prefix, whole, tailAtSource] = await context.source.digest(file.path, [
     { start: 0, length: previous.size },
     { start: 0, length: file.size },
     { start: previous.size, length: tailLength },
   ]);
-  if (prefix!.length !== previous.size || prefix!.sha256 !== previous.sha256) return reject("bytes before the previous end changed");
-  if (tailAtSource!.sha256 !== tail.sha256 || whole!.length !== file.size) return reject("file changed while it was read");
+  if (prefix!.length !== previous.size || prefix!.sha256 !== previous.sha256)
+    return reject("bytes before the previous end changed");
+  if (tailAtSource!.sha256 !== tail.sha256 || whole!.length !== file.size)
+    return reject("file changed while it was read");
   context.tally.appendedFiles += 1;
-  context.emit({ event: "uploaded", broker: context.broker, path: file.path, bytes: tail.bytes, action: "append" });
+  context.emit({
+    event: "uploaded",
+    broker: context.broker,
+    path: file.path,
+    bytes: tail.bytes,
+    action: "append",
+  });
   return {
     path: file.path,
     size: file.size,
     mtimeNs: file.mtimeNs,
     sha256: whole!.sha256,
-    chunks: [...previous.chunks, { offset: previous.size, length: tailLength, sha256: tail.sha256, key: tail.key }],
+    chunks: [
+      ...previous.chunks,
+      { offset: previous.size, length: tailLength, sha256: tail.sha256, key: tail.key },
+    ],
   };
 }
 
@@ -278,17 +381,26 @@ async function releaseSupersededChains(
   emit: (event: BackupEvent) => void,
 ): Promise<{ chains: string[]; markerBytes: number }> {
   const older = (await store.listChains(broker)).filter((chainId) => chainId < latestChainId);
-  const state = await Promise.all(older.map(async (chainId) => ({ chainId, released: await store.isReleased(broker, chainId) })));
+  const state = await Promise.all(
+    older.map(async (chainId) => ({ chainId, released: await store.isReleased(broker, chainId) })),
+  );
   const chains = chainsToRelease(state, latestChainId);
   let markerBytes = 0;
   for (const chainId of chains) {
     const objects = await store.listChainObjects(broker, chainId);
-    await mapLimit(objects, concurrency * 4, (object) => store.tagReleased(broker, object.key, releaseClassOf(object.key)));
+    await mapLimit(objects, concurrency * 4, (object) =>
+      store.tagReleased(broker, object.key, releaseClassOf(object.key)),
+    );
     const markerClass: ReleaseClass = "data";
     markerBytes += await store.putJson(
       broker,
       releasedMarkerKey(chainId),
-      { chainId, releasedAt: clock().toISOString(), supersededBy: latestChainId, objects: objects.length },
+      {
+        chainId,
+        releasedAt: clock().toISOString(),
+        supersededBy: latestChainId,
+        objects: objects.length,
+      },
       { [RELEASE_TAG_KEY]: markerClass },
     );
     emit({ event: "released", broker, chainId, objects: objects.length });

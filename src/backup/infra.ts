@@ -12,7 +12,10 @@ import { SETTING_ENV } from "./settings";
 
 export const BACKUP_APP_NAME = "apphub-redpanda-backup";
 /** Where the job's env and the restore runbook expect static credentials when no IAM role is used. */
-export const CREDENTIALS_SECRET_KEYS = { accessKeyId: "AWS_ACCESS_KEY_ID", secretAccessKey: "AWS_SECRET_ACCESS_KEY" } as const;
+export const CREDENTIALS_SECRET_KEYS = {
+  accessKeyId: "AWS_ACCESS_KEY_ID",
+  secretAccessKey: "AWS_SECRET_ACCESS_KEY",
+} as const;
 
 /** Job limits. The deadline must stay under a day: the lifecycle margin (plan.ts `lifecycleDays`) assumes a run ends within one. */
 export const JOB_ACTIVE_DEADLINE_SECONDS = 6 * 3600;
@@ -49,7 +52,12 @@ export function tlsOnlyBucketPolicy(bucketArn: string): PolicyDocument {
  * delete: a stolen job credential cannot remove backups (and versioning keeps what it could
  * overwrite). With a stack KMS key, the key may be used only through S3 in the bucket's region.
  */
-export function backupAccessPolicy(input: { bucketArn: string; prefix: string; kmsKeyArn?: string | undefined; region: string }): PolicyDocument {
+export function backupAccessPolicy(input: {
+  bucketArn: string;
+  prefix: string;
+  kmsKeyArn?: string | undefined;
+  region: string;
+}): PolicyDocument {
   const prefix = normalizePrefix(input.prefix);
   const statements: Record<string, unknown>[] = [
     {
@@ -79,8 +87,14 @@ export function backupAccessPolicy(input: { bucketArn: string; prefix: string; k
 }
 
 /** IRSA: only this namespace's backup ServiceAccount, through the cluster's OIDC provider, may assume the role. */
-export function irsaTrustPolicy(input: { oidcProviderArn: string; namespace: string; serviceAccount: string }): PolicyDocument {
-  const issuer = input.oidcProviderArn.slice(input.oidcProviderArn.indexOf("oidc-provider/") + "oidc-provider/".length);
+export function irsaTrustPolicy(input: {
+  oidcProviderArn: string;
+  namespace: string;
+  serviceAccount: string;
+}): PolicyDocument {
+  const issuer = input.oidcProviderArn.slice(
+    input.oidcProviderArn.indexOf("oidc-provider/") + "oidc-provider/".length,
+  );
   return {
     Version: "2012-10-17",
     Statement: [
@@ -106,7 +120,13 @@ export function irsaTrustPolicy(input: { oidcProviderArn: string; namespace: str
 export function podIdentityTrustPolicy(): PolicyDocument {
   return {
     Version: "2012-10-17",
-    Statement: [{ Effect: "Allow", Principal: { Service: "pods.eks.amazonaws.com" }, Action: ["sts:AssumeRole", "sts:TagSession"] }],
+    Statement: [
+      {
+        Effect: "Allow",
+        Principal: { Service: "pods.eks.amazonaws.com" },
+        Action: ["sts:AssumeRole", "sts:TagSession"],
+      },
+    ],
   };
 }
 
@@ -126,7 +146,12 @@ export interface LifecycleRule {
  * On a versioned bucket expiry leaves a delete marker; the noncurrent rule then removes the
  * old version after `noncurrentRetentionDays`, and the leftover markers.
  */
-export function lifecycleRules(input: { prefix: string; retentionDays: number; noncurrentRetentionDays: number; fullEveryHours: number }): LifecycleRule[] {
+export function lifecycleRules(input: {
+  prefix: string;
+  retentionDays: number;
+  noncurrentRetentionDays: number;
+  fullEveryHours: number;
+}): LifecycleRule[] {
   const prefix = `${normalizePrefix(input.prefix)}/`;
   const days = lifecycleDays(input.retentionDays, input.fullEveryHours);
   return [
@@ -201,7 +226,9 @@ export function backupLabels(): Record<string, string> {
 }
 
 /** The CronJob object (apiVersion batch/v1), ready for `new k8s.batch.v1.CronJob(name, object)`. */
-export function backupCronJob(input: CronJobInput): k8s.types.input.batch.v1.CronJob & { apiVersion: "batch/v1"; kind: "CronJob" } {
+export function backupCronJob(
+  input: CronJobInput,
+): k8s.types.input.batch.v1.CronJob & { apiVersion: "batch/v1"; kind: "CronJob" } {
   const { backup } = input;
   const labels = backupLabels();
   const env: k8s.types.input.core.v1.EnvVar[] = [
@@ -291,13 +318,19 @@ export type CredentialPlan =
 /** How the job gets S3 credentials; throws a message naming the config keys when they contradict. */
 export function planCredentials(backup: BackupConfig, hasSecretAccessKey: boolean): CredentialPlan {
   if (hasSecretAccessKey && !backup.accessKeyId) {
-    throw new Error("apphub-streaming:backup.accessKeyId is required when apphub-streaming:backupSecretAccessKey is set: expected the access key id that goes with it");
+    throw new Error(
+      "apphub-streaming:backup.accessKeyId is required when apphub-streaming:backupSecretAccessKey is set: expected the access key id that goes with it",
+    );
   }
   if (backup.roleArn) {
-    if (backup.accessKeyId) throw new Error("apphub-streaming:backup.accessKeyId: expected either backup.roleArn or static credentials (backup.accessKeyId), not both");
+    if (backup.accessKeyId)
+      throw new Error(
+        "apphub-streaming:backup.accessKeyId: expected either backup.roleArn or static credentials (backup.accessKeyId), not both",
+      );
     return { mode: "existing-role", roleArn: backup.roleArn };
   }
   if (backup.accessKeyId || backup.endpoint) return { mode: "secret", create: hasSecretAccessKey };
-  if (backup.createBucket || backup.oidcProviderArn) return { mode: "created-role", trust: backup.oidcProviderArn ? "irsa" : "pod-identity" };
+  if (backup.createBucket || backup.oidcProviderArn)
+    return { mode: "created-role", trust: backup.oidcProviderArn ? "irsa" : "pod-identity" };
   return { mode: "secret", create: false };
 }

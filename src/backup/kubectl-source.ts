@@ -7,7 +7,14 @@
 import { spawn } from "node:child_process";
 import { PassThrough, type Readable } from "node:stream";
 import type { SourceEntry } from "./plan";
-import { FileVanishedError, LOST_AND_FOUND, type ByteRange, type RangeDigest, type SnapshotSource, type SourceListing } from "./source";
+import {
+  FileVanishedError,
+  LOST_AND_FOUND,
+  type ByteRange,
+  type RangeDigest,
+  type SnapshotSource,
+  type SourceListing,
+} from "./source";
 import { PATHS } from "../cluster/constants";
 
 export interface KubectlSourceOptions {
@@ -21,7 +28,8 @@ export interface KubectlSourceOptions {
   kubectl?: string;
 }
 
-const READ_SCRIPT = 'exec dd if="$1/$2" bs=1048576 iflag=skip_bytes,count_bytes skip="$3" count="$4" status=none';
+const READ_SCRIPT =
+  'exec dd if="$1/$2" bs=1048576 iflag=skip_bytes,count_bytes skip="$3" count="$4" status=none';
 const DIGEST_SCRIPT = [
   'f="$1/$2"; shift 2',
   '[ -f "$f" ] || exit 44',
@@ -48,7 +56,8 @@ export function parseFindOutput(output: string): SourceListing {
     const [type, size, mtime, ...rest] = record.split("\t");
     const relative = rest.join("\t");
     if (type === "d") directories.push(relative);
-    else if (type === "f") files.push({ path: relative, size: Number(size), mtimeNs: findTimeToNs(mtime ?? "") });
+    else if (type === "f")
+      files.push({ path: relative, size: Number(size), mtimeNs: findTimeToNs(mtime ?? "") });
     else throw new Error(`unexpected find output record: ${JSON.stringify(record.slice(0, 80))}`);
   }
   files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
@@ -103,9 +112,13 @@ export class KubectlExecSource implements SnapshotSource {
       ")",
     ]);
     // find exits 1 when a file disappears under it mid-walk: that file is simply not listed.
-    const onlyVanished = result.stderr.split("\n").every((line) => line.trim() === "" || /No such file or directory/.test(line));
+    const onlyVanished = result.stderr
+      .split("\n")
+      .every((line) => line.trim() === "" || /No such file or directory/.test(line));
     if (result.code !== 0 && !(result.code === 1 && onlyVanished)) {
-      throw new Error(`listing ${this.description} failed (exit ${result.code}): ${result.stderr.trim()}`);
+      throw new Error(
+        `listing ${this.description} failed (exit ${result.code}): ${result.stderr.trim()}`,
+      );
     }
     return parseFindOutput(result.stdout);
   }
@@ -116,17 +129,36 @@ export class KubectlExecSource implements SnapshotSource {
       out.end();
       return out;
     }
-    const child = spawn(this.kubectl, this.execArgs(["sh", "-c", READ_SCRIPT, "sh", this.dataDir, relativePath, String(start), String(length)]), {
-      stdio: ["ignore", "pipe", "pipe"],
-    });
+    const child = spawn(
+      this.kubectl,
+      this.execArgs([
+        "sh",
+        "-c",
+        READ_SCRIPT,
+        "sh",
+        this.dataDir,
+        relativePath,
+        String(start),
+        String(length),
+      ]),
+      {
+        stdio: ["ignore", "pipe", "pipe"],
+      },
+    );
     let stderr = "";
     child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
     child.stdout.pipe(out, { end: false });
     child.once("error", (error) => out.destroy(error));
     child.once("close", (code) => {
       if (code === 0) out.end();
-      else if (/No such file or directory/.test(stderr)) out.destroy(new FileVanishedError(relativePath));
-      else out.destroy(new Error(`reading ${relativePath} from ${this.description} failed (exit ${code}): ${stderr.trim()}`));
+      else if (/No such file or directory/.test(stderr))
+        out.destroy(new FileVanishedError(relativePath));
+      else
+        out.destroy(
+          new Error(
+            `reading ${relativePath} from ${this.description} failed (exit ${code}): ${stderr.trim()}`,
+          ),
+        );
     });
     // A consumer that gives up (an aborted upload) must not leave kubectl streaming.
     out.once("close", () => {
@@ -137,14 +169,31 @@ export class KubectlExecSource implements SnapshotSource {
 
   async digest(relativePath: string, ranges: readonly ByteRange[]): Promise<RangeDigest[]> {
     const args = ranges.flatMap((range) => [String(range.start), String(range.length)]);
-    const result = await this.capture(["sh", "-c", DIGEST_SCRIPT, "sh", this.dataDir, relativePath, ...args]);
+    const result = await this.capture([
+      "sh",
+      "-c",
+      DIGEST_SCRIPT,
+      "sh",
+      this.dataDir,
+      relativePath,
+      ...args,
+    ]);
     if (result.code === VANISHED_EXIT) throw new FileVanishedError(relativePath);
-    if (result.code !== 0) throw new Error(`hashing ${relativePath} in ${this.description} failed (exit ${result.code}): ${result.stderr.trim()}`);
+    if (result.code !== 0)
+      throw new Error(
+        `hashing ${relativePath} in ${this.description} failed (exit ${result.code}): ${result.stderr.trim()}`,
+      );
     const lines = result.stdout.trim().split("\n");
     const size = Number(/^size (\d+)$/.exec(lines[0] ?? "")?.[1] ?? Number.NaN);
     const digests = lines.slice(1).map((line) => /^([0-9a-f]{64})\b/.exec(line)?.[1]);
-    if (Number.isNaN(size) || digests.length !== ranges.length || digests.some((digest) => digest === undefined)) {
-      throw new Error(`unexpected output hashing ${relativePath} in ${this.description}: ${result.stdout.slice(0, 300)}`);
+    if (
+      Number.isNaN(size) ||
+      digests.length !== ranges.length ||
+      digests.some((digest) => digest === undefined)
+    ) {
+      throw new Error(
+        `unexpected output hashing ${relativePath} in ${this.description}: ${result.stdout.slice(0, 300)}`,
+      );
     }
     return ranges.map((range, index) => ({
       length: Math.max(0, Math.min(range.start + range.length, size) - range.start),
@@ -153,18 +202,31 @@ export class KubectlExecSource implements SnapshotSource {
   }
 
   private execArgs(command: string[]): string[] {
-    return ["exec", "--namespace", this.options.namespace, this.options.pod, "--container", this.container, "--", ...command];
+    return [
+      "exec",
+      "--namespace",
+      this.options.namespace,
+      this.options.pod,
+      "--container",
+      this.container,
+      "--",
+      ...command,
+    ];
   }
 
   private capture(command: string[]): Promise<Captured> {
     return new Promise((resolve, reject) => {
-      const child = spawn(this.kubectl, this.execArgs(command), { stdio: ["ignore", "pipe", "pipe"] });
+      const child = spawn(this.kubectl, this.execArgs(command), {
+        stdio: ["ignore", "pipe", "pipe"],
+      });
       const stdout: Buffer[] = [];
       let stderr = "";
       child.stdout.on("data", (chunk: Buffer) => stdout.push(chunk));
       child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
       child.once("error", reject);
-      child.once("close", (code) => resolve({ code, stdout: Buffer.concat(stdout).toString("utf8"), stderr }));
+      child.once("close", (code) =>
+        resolve({ code, stdout: Buffer.concat(stdout).toString("utf8"), stderr }),
+      );
     });
   }
 }

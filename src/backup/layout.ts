@@ -30,7 +30,8 @@ export function isSnapshotId(value: string): boolean {
 }
 
 export function parseSnapshotId(id: string): Date {
-  if (!isSnapshotId(id)) throw new Error(`expected a snapshot id such as 20250102T030405.678Z, got "${id}"`);
+  if (!isSnapshotId(id))
+    throw new Error(`expected a snapshot id such as 20250102T030405.678Z, got "${id}"`);
   const iso = `${id.slice(0, 4)}-${id.slice(4, 6)}-${id.slice(6, 8)}T${id.slice(9, 11)}:${id.slice(11, 13)}:${id.slice(13)}`;
   return new Date(iso);
 }
@@ -66,7 +67,12 @@ export function releasedMarkerKey(chainId: string): string {
 }
 
 /** Bytes `[offset, offset + length)` of `path` as uploaded by `snapshotId`. */
-export function chunkKey(chainId: string, snapshotId: string, path: string, offset: number): string {
+export function chunkKey(
+  chainId: string,
+  snapshotId: string,
+  path: string,
+  offset: number,
+): string {
   return `${chainDir(chainId)}data/${snapshotId}/${path}@${offset}`;
 }
 
@@ -76,7 +82,9 @@ export function releaseClassOf(relativeKey: string): ReleaseClass {
 }
 
 /** `<root>chains/<chain>/manifests/<snapshot>.json` → ids, or undefined for any other key. */
-export function parseManifestKey(relativeKey: string): { chainId: string; snapshotId: string } | undefined {
+export function parseManifestKey(
+  relativeKey: string,
+): { chainId: string; snapshotId: string } | undefined {
   const match = /^chains\/([^/]+)\/manifests\/([^/]+)\.json$/.exec(relativeKey);
   if (!match || !isSnapshotId(match[1]!) || !isSnapshotId(match[2]!)) return undefined;
   return { chainId: match[1]!, snapshotId: match[2]! };
@@ -88,6 +96,7 @@ export function parseManifestKey(relativeKey: string): { chainId: string; snapsh
  * be able to write outside the directory being restored.
  */
 export function isSafeRelativePath(path: string): boolean {
-  if (path === "" || path.startsWith("/") || path.includes("\\") || path.includes("\0")) return false;
+  if (path === "" || path.startsWith("/") || path.includes("\\") || path.includes("\0"))
+    return false;
   return path.split("/").every((segment) => segment !== "" && segment !== "." && segment !== "..");
 }

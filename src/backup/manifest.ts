@@ -12,8 +12,12 @@ export const LATEST_FORMAT = "apphub-redpanda-latest/1";
 
 const sha256 = z.string().regex(/^[0-9a-f]{64}$/, { error: "expected a lower-case hex sha256" });
 const byteCount = z.number().int().min(0);
-const snapshotId = z.string().refine(isSnapshotId, { error: "expected a snapshot id such as 20250102T030405.678Z" });
-const relativePath = z.string().refine(isSafeRelativePath, { error: "expected a relative path without '..' segments" });
+const snapshotId = z
+  .string()
+  .refine(isSnapshotId, { error: "expected a snapshot id such as 20250102T030405.678Z" });
+const relativePath = z
+  .string()
+  .refine(isSafeRelativePath, { error: "expected a relative path without '..' segments" });
 
 const chunkSchema = z.strictObject({
   offset: byteCount,
@@ -34,7 +38,9 @@ const fileSchema = z
     /** Contiguous from offset 0, covering exactly `size` bytes; empty for an empty file. */
     chunks: z.array(chunkSchema),
   })
-  .refine((file) => chunksCover(file.chunks, file.size), { error: "expected chunks contiguous from offset 0 covering the file size" });
+  .refine((file) => chunksCover(file.chunks, file.size), {
+    error: "expected chunks contiguous from offset 0 covering the file size",
+  });
 
 export const manifestSchema = z.strictObject({
   format: z.literal(MANIFEST_FORMAT),
@@ -77,7 +83,10 @@ export type ManifestFile = Manifest["files"][number];
 export type ManifestChunk = ManifestFile["chunks"][number];
 export type LatestPointer = z.infer<typeof latestSchema>;
 
-export function chunksCover(chunks: readonly { offset: number; length: number }[], size: number): boolean {
+export function chunksCover(
+  chunks: readonly { offset: number; length: number }[],
+  size: number,
+): boolean {
   let next = 0;
   for (const chunk of chunks) {
     if (chunk.offset !== next || chunk.length === 0) return false;
@@ -99,7 +108,9 @@ function parseWith<T>(schema: z.ZodType<T>, text: string, what: string): T {
   }
   const result = schema.safeParse(json);
   if (!result.success) {
-    const problems = result.error.issues.map((issue) => `${issue.path.join(".") || "(root)"}: ${issue.message}`).slice(0, 5);
+    const problems = result.error.issues
+      .map((issue) => `${issue.path.join(".") || "(root)"}: ${issue.message}`)
+      .slice(0, 5);
     throw new ManifestError(`${what} is not a valid document: ${problems.join("; ")}`);
   }
   return result.data;

@@ -57,8 +57,12 @@ export function decideKind(input: {
   const windowMs = input.fullEveryHours * HOUR_MS;
   const chainWindow = Math.floor(parseSnapshotId(input.previousChainId).getTime() / windowMs);
   const nowWindow = Math.floor(input.now.getTime() / windowMs);
-  if (chainWindow !== nowWindow) return { kind: "full", reason: `new ${input.fullEveryHours}-hour window` };
-  return { kind: "incremental", reason: `same ${input.fullEveryHours}-hour window as chain ${input.previousChainId}` };
+  if (chainWindow !== nowWindow)
+    return { kind: "full", reason: `new ${input.fullEveryHours}-hour window` };
+  return {
+    kind: "incremental",
+    reason: `same ${input.fullEveryHours}-hour window as chain ${input.previousChainId}`,
+  };
 }
 
 export type FileAction =
@@ -69,14 +73,20 @@ export type FileAction =
   | { action: "upload"; file: SourceEntry; reason: "full" | "new" | "changed" };
 
 /** What to do with each listed file, in listing order. Files absent from `files` are simply not in the new manifest. */
-export function planFiles(kind: SnapshotKind, files: readonly SourceEntry[], previous: readonly ManifestFile[] = []): FileAction[] {
+export function planFiles(
+  kind: SnapshotKind,
+  files: readonly SourceEntry[],
+  previous: readonly ManifestFile[] = [],
+): FileAction[] {
   const before = new Map(previous.map((entry) => [entry.path, entry]));
   return files.map((file): FileAction => {
     if (kind === "full") return { action: "upload", file, reason: "full" };
     const old = before.get(file.path);
     if (!old) return { action: "upload", file, reason: "new" };
-    if (old.size === file.size && old.mtimeNs === file.mtimeNs) return { action: "reuse", file, previous: old };
-    if (file.size > old.size && old.size > 0 && old.chunks.length < MAX_CHUNKS_PER_FILE) return { action: "append", file, previous: old };
+    if (old.size === file.size && old.mtimeNs === file.mtimeNs)
+      return { action: "reuse", file, previous: old };
+    if (file.size > old.size && old.size > 0 && old.chunks.length < MAX_CHUNKS_PER_FILE)
+      return { action: "append", file, previous: old };
     return { action: "upload", file, reason: "changed" };
   });
 }
@@ -87,7 +97,10 @@ export function planFiles(kind: SnapshotKind, files: readonly SourceEntry[], pre
  * must not expire, however long backups stop) and never a newer one (a run still writing it,
  * or one that finished its manifest but not the pointer; the next full snapshot releases it).
  */
-export function chainsToRelease(chains: readonly { chainId: string; released: boolean }[], latestChainId: string): string[] {
+export function chainsToRelease(
+  chains: readonly { chainId: string; released: boolean }[],
+  latestChainId: string,
+): string[] {
   return chains
     .filter((chain) => chain.chainId < latestChainId && !chain.released)
     .map((chain) => chain.chainId)

@@ -29,7 +29,9 @@ export class RestoreError extends Error {
 /** Completed snapshots of a broker, oldest first. Reads keys only, no manifests. */
 export async function listSnapshots(store: SnapshotStore, broker: number): Promise<SnapshotRef[]> {
   const [latest, chains] = await Promise.all([store.readLatest(broker), store.listChains(broker)]);
-  const perChain = await Promise.all(chains.map((chainId) => store.listChainManifests(broker, chainId)));
+  const perChain = await Promise.all(
+    chains.map((chainId) => store.listChainManifests(broker, chainId)),
+  );
   return perChain
     .flat()
     .map((object) => {
@@ -48,20 +50,36 @@ export async function listSnapshots(store: SnapshotStore, broker: number): Promi
 }
 
 /** `snapshot` is a snapshot id or `latest`. */
-export async function resolveManifest(store: SnapshotStore, broker: number, snapshot: string): Promise<{ manifest: Manifest; manifestKey: string }> {
+export async function resolveManifest(
+  store: SnapshotStore,
+  broker: number,
+  snapshot: string,
+): Promise<{ manifest: Manifest; manifestKey: string }> {
   if (snapshot === "latest") {
     const latest = await store.readLatest(broker);
-    if (!latest) throw new RestoreError(`no snapshot of broker ${broker} under ${store.describe(broker)}`);
-    return { manifest: await store.readManifest(broker, latest.manifestKey), manifestKey: latest.manifestKey };
+    if (!latest)
+      throw new RestoreError(`no snapshot of broker ${broker} under ${store.describe(broker)}`);
+    return {
+      manifest: await store.readManifest(broker, latest.manifestKey),
+      manifestKey: latest.manifestKey,
+    };
   }
-  if (!isSnapshotId(snapshot)) throw new RestoreError(`expected --snapshot to be "latest" or a snapshot id such as 20250102T030405.678Z, got "${snapshot}"`);
+  if (!isSnapshotId(snapshot))
+    throw new RestoreError(
+      `expected --snapshot to be "latest" or a snapshot id such as 20250102T030405.678Z, got "${snapshot}"`,
+    );
   // A snapshot belongs to the newest chain that started at or before it.
-  const candidates = (await store.listChains(broker)).filter((chainId) => chainId <= snapshot).reverse();
+  const candidates = (await store.listChains(broker))
+    .filter((chainId) => chainId <= snapshot)
+    .reverse();
   for (const chainId of candidates) {
     const key = manifestKeyOf(chainId, snapshot);
-    if ((await store.headSize(broker, key)) !== undefined) return { manifest: await store.readManifest(broker, key), manifestKey: key };
+    if ((await store.headSize(broker, key)) !== undefined)
+      return { manifest: await store.readManifest(broker, key), manifestKey: key };
   }
-  throw new RestoreError(`snapshot ${snapshot} of broker ${broker} not found under ${store.describe(broker)} (run "list" to see the snapshots)`);
+  throw new RestoreError(
+    `snapshot ${snapshot} of broker ${broker} not found under ${store.describe(broker)} (run "list" to see the snapshots)`,
+  );
 }
 
 /** Directories a fresh filesystem carries that do not make a volume "not empty". */
@@ -108,12 +126,17 @@ export interface RestoreResult {
 export async function restoreSnapshot(options: RestoreOptions): Promise<RestoreResult> {
   const { store, broker, into } = options;
   const { manifest } = await resolveManifest(store, broker, options.snapshot);
-  if (manifest.broker !== broker) throw new RestoreError(`manifest of snapshot ${manifest.snapshotId} is for broker ${manifest.broker}, not ${broker}`);
+  if (manifest.broker !== broker)
+    throw new RestoreError(
+      `manifest of snapshot ${manifest.snapshotId} is for broker ${manifest.broker}, not ${broker}`,
+    );
   for (const entry of [...manifest.directories, ...manifest.files.map((file) => file.path)]) {
-    if (!isSafeRelativePath(entry)) throw new RestoreError(`manifest path "${entry}" escapes the data directory`);
+    if (!isSafeRelativePath(entry))
+      throw new RestoreError(`manifest path "${entry}" escapes the data directory`);
   }
   await assertEmptyTarget(into);
-  for (const directory of manifest.directories) await fsp.mkdir(path.join(into, directory), { recursive: true });
+  for (const directory of manifest.directories)
+    await fsp.mkdir(path.join(into, directory), { recursive: true });
   await mapLimit(manifest.files, options.concurrency ?? 4, async (file) => {
     await restoreFile(store, broker, into, file);
     options.onFile?.(file);
@@ -129,7 +152,12 @@ export async function restoreSnapshot(options: RestoreOptions): Promise<RestoreR
 
 const PARTIAL_SUFFIX = ".apphub-restore-partial";
 
-async function restoreFile(store: SnapshotStore, broker: number, into: string, file: ManifestFile): Promise<void> {
+async function restoreFile(
+  store: SnapshotStore,
+  broker: number,
+  into: string,
+  file: ManifestFile,
+): Promise<void> {
   const target = path.join(into, file.path);
   const partial = `${target}${PARTIAL_SUFFIX}`;
   await fsp.mkdir(path.dirname(target), { recursive: true });
@@ -158,7 +186,10 @@ async function restoreFile(store: SnapshotStore, broker: number, into: string, f
     await handle.close();
   }
   const digest = whole.digest("hex");
-  if (digest !== file.sha256) throw new RestoreError(`${file.path}: restored sha256 ${digest} differs from the manifest's ${file.sha256}`);
+  if (digest !== file.sha256)
+    throw new RestoreError(
+      `${file.path}: restored sha256 ${digest} differs from the manifest's ${file.sha256}`,
+    );
   await fsp.rename(partial, target);
   const mtimeSeconds = Number(BigInt(file.mtimeNs) / 1_000_000n) / 1000;
   await fsp.utimes(target, mtimeSeconds, mtimeSeconds);

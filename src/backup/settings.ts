@@ -31,21 +31,30 @@ const integerText = (what: string, min: number, max: number) =>
     .regex(/^\d+$/, { error: `expected ${what}` })
     .transform(Number)
     .refine((value) => value >= min && value <= max, { error: `expected ${what}` });
-const booleanText = z.enum(["true", "false", "1", "0"], { error: "expected true or false" }).transform((value) => value === "true" || value === "1");
+const booleanText = z
+  .enum(["true", "false", "1", "0"], { error: "expected true or false" })
+  .transform((value) => value === "true" || value === "1");
 
 const schema = z.object({
-  bucket: z.string({ error: "is required: expected the S3 bucket name" }).min(1, { error: "expected the S3 bucket name" }),
+  bucket: z
+    .string({ error: "is required: expected the S3 bucket name" })
+    .min(1, { error: "expected the S3 bucket name" }),
   prefix: z.string().min(1).default(DEFAULT_BACKUP.prefix),
   region: z.string().min(1).default(DEFAULT_BACKUP.region),
   endpoint: z.url({ error: "expected an http(s) URL of an S3-compatible endpoint" }).optional(),
   "force-path-style": booleanText.optional(),
-  "full-every-hours": integerText("a whole number of hours of at least 1", 1, 24 * 365).default(DEFAULT_BACKUP.fullEveryHours),
+  "full-every-hours": integerText("a whole number of hours of at least 1", 1, 24 * 365).default(
+    DEFAULT_BACKUP.fullEveryHours,
+  ),
   concurrency: integerText("a number of parallel transfers between 1 and 64", 1, 64).default(4),
   namespace: z.string().min(1).default(DEFAULT_NAMESPACE),
   brokers: integerText(`a broker count between 1 and ${MAX_BROKERS}`, 1, MAX_BROKERS).optional(),
   "pod-prefix": z.string().min(1).default(STATEFULSET_NAME),
   container: z.string().min(1).default(CONTAINER_NAME),
-  "data-dir": z.string().startsWith("/", { error: "expected an absolute path" }).default(PATHS.data),
+  "data-dir": z
+    .string()
+    .startsWith("/", { error: "expected an absolute path" })
+    .default(PATHS.data),
 });
 
 export interface BackupSettings {
@@ -63,10 +72,14 @@ export interface BackupSettings {
   dataDir: string;
 }
 
-export type SettingsResult = { ok: true; settings: BackupSettings } | { ok: false, problems: string[] };
+export type SettingsResult =
+  { ok: true; settings: BackupSettings } | { ok: false; problems: string[] };
 
 /** Flags win over the environment; empty environment values count as unset. */
-export function resolveSettings(flags: Partial<Record<SettingFlag, string | boolean | undefined>>, env: NodeJS.ProcessEnv): SettingsResult {
+export function resolveSettings(
+  flags: Partial<Record<SettingFlag, string | boolean | undefined>>,
+  env: NodeJS.ProcessEnv,
+): SettingsResult {
   const merged: Record<string, string> = {};
   for (const [flag, variable] of Object.entries(SETTING_ENV) as [SettingFlag, string][]) {
     const fromFlag = flags[flag];

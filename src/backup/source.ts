@@ -107,12 +107,15 @@ export class LocalDirectorySource implements SnapshotSource {
       const hash = createHash("sha256");
       let length = 0;
       try {
-        await pipeline(this.read(relativePath, range.start, range.length), async (source: AsyncIterable<Buffer>) => {
-          for await (const chunk of source) {
-            hash.update(chunk);
-            length += chunk.length;
-          }
-        });
+        await pipeline(
+          this.read(relativePath, range.start, range.length),
+          async (source: AsyncIterable<Buffer>) => {
+            for await (const chunk of source) {
+              hash.update(chunk);
+              length += chunk.length;
+            }
+          },
+        );
       } catch (error) {
         if (isVanished(error)) throw new FileVanishedError(relativePath);
         throw error;
@@ -123,7 +126,8 @@ export class LocalDirectorySource implements SnapshotSource {
   }
 
   private resolve(relativePath: string): string {
-    if (!isSafeRelativePath(relativePath)) throw new Error(`refusing to read "${relativePath}": not a path inside the data directory`);
+    if (!isSafeRelativePath(relativePath))
+      throw new Error(`refusing to read "${relativePath}": not a path inside the data directory`);
     return path.join(this.root, relativePath);
   }
 }

@@ -96,12 +96,18 @@ export class SnapshotStore {
 
   async readManifest(broker: number, relativeKey: string): Promise<Manifest> {
     const text = await this.getText(broker, relativeKey);
-    if (text === undefined) throw new Error(`manifest ${this.describe(broker, relativeKey)} does not exist`);
+    if (text === undefined)
+      throw new Error(`manifest ${this.describe(broker, relativeKey)} does not exist`);
     return parseManifest(text, this.describe(broker, relativeKey));
   }
 
   /** Writes a small JSON document; returns its size in bytes. */
-  async putJson(broker: number, relativeKey: string, value: unknown, tags?: Record<string, string>): Promise<number> {
+  async putJson(
+    broker: number,
+    relativeKey: string,
+    value: unknown,
+    tags?: Record<string, string>,
+  ): Promise<number> {
     const body = `${JSON.stringify(value)}\n`;
     await this.client.send(
       new PutObjectCommand({
@@ -122,7 +128,12 @@ export class SnapshotStore {
   async upload(broker: number, relativeKey: string, body: Readable, queueSize = 2): Promise<void> {
     const upload = new Upload({
       client: this.client,
-      params: { Bucket: this.bucket, Key: this.fullKey(broker, relativeKey), Body: body, ContentType: "application/octet-stream" },
+      params: {
+        Bucket: this.bucket,
+        Key: this.fullKey(broker, relativeKey),
+        Body: body,
+        ContentType: "application/octet-stream",
+      },
       partSize: PART_SIZE,
       queueSize,
       leavePartsOnError: false,
@@ -131,14 +142,18 @@ export class SnapshotStore {
   }
 
   async getStream(broker: number, relativeKey: string): Promise<Readable> {
-    const response = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: this.fullKey(broker, relativeKey) }));
+    const response = await this.client.send(
+      new GetObjectCommand({ Bucket: this.bucket, Key: this.fullKey(broker, relativeKey) }),
+    );
     return response.Body as Readable;
   }
 
   /** Size of an object, or undefined if it does not exist. */
   async headSize(broker: number, relativeKey: string): Promise<number | undefined> {
     try {
-      const response = await this.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: this.fullKey(broker, relativeKey) }));
+      const response = await this.client.send(
+        new HeadObjectCommand({ Bucket: this.bucket, Key: this.fullKey(broker, relativeKey) }),
+      );
       return response.ContentLength ?? 0;
     } catch (error) {
       if (isNotFound(error)) return undefined;
@@ -156,7 +171,10 @@ export class SnapshotStore {
   }
 
   /** Completed snapshots of a chain (those whose manifest was written). */
-  async listChainManifests(broker: number, chainId: string): Promise<Array<StoredObject & { snapshotId: string }>> {
+  async listChainManifests(
+    broker: number,
+    chainId: string,
+  ): Promise<Array<StoredObject & { snapshotId: string }>> {
     const objects = await this.listObjects(broker, manifestsDir(chainId));
     return objects.flatMap((object) => {
       const ids = parseManifestKey(object.key);
@@ -173,7 +191,11 @@ export class SnapshotStore {
     return this.listObjects(broker, chainDir(chainId));
   }
 
-  async tagReleased(broker: number, relativeKey: string, releaseClass: ReleaseClass): Promise<void> {
+  async tagReleased(
+    broker: number,
+    relativeKey: string,
+    releaseClass: ReleaseClass,
+  ): Promise<void> {
     await this.client.send(
       new PutObjectTaggingCommand({
         Bucket: this.bucket,
@@ -185,7 +207,9 @@ export class SnapshotStore {
 
   private async getText(broker: number, relativeKey: string): Promise<string | undefined> {
     try {
-      const response = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: this.fullKey(broker, relativeKey) }));
+      const response = await this.client.send(
+        new GetObjectCommand({ Bucket: this.bucket, Key: this.fullKey(broker, relativeKey) }),
+      );
       return await response.Body!.transformToString("utf8");
     } catch (error) {
       if (isNotFound(error)) return undefined;
@@ -199,10 +223,19 @@ export class SnapshotStore {
     let token: string | undefined;
     do {
       const page = await this.client.send(
-        new ListObjectsV2Command({ Bucket: this.bucket, Prefix: `${root}${relativePrefix}`, ContinuationToken: token }),
+        new ListObjectsV2Command({
+          Bucket: this.bucket,
+          Prefix: `${root}${relativePrefix}`,
+          ContinuationToken: token,
+        }),
       );
       for (const object of page.Contents ?? []) {
-        if (object.Key) objects.push({ key: object.Key.slice(root.length), size: object.Size ?? 0, lastModified: object.LastModified });
+        if (object.Key)
+          objects.push({
+            key: object.Key.slice(root.length),
+            size: object.Size ?? 0,
+            lastModified: object.LastModified,
+          });
       }
       token = page.IsTruncated ? page.NextContinuationToken : undefined;
     } while (token);
@@ -214,9 +247,15 @@ export class SnapshotStore {
     let token: string | undefined;
     do {
       const page = await this.client.send(
-        new ListObjectsV2Command({ Bucket: this.bucket, Prefix: prefix, Delimiter: "/", ContinuationToken: token }),
+        new ListObjectsV2Command({
+          Bucket: this.bucket,
+          Prefix: prefix,
+          Delimiter: "/",
+          ContinuationToken: token,
+        }),
       );
-      for (const common of page.CommonPrefixes ?? []) if (common.Prefix) prefixes.push(common.Prefix);
+      for (const common of page.CommonPrefixes ?? [])
+        if (common.Prefix) prefixes.push(common.Prefix);
       token = page.IsTruncated ? page.NextContinuationToken : undefined;
     } while (token);
     return prefixes;
@@ -225,7 +264,11 @@ export class SnapshotStore {
 
 export function isNotFound(error: unknown): boolean {
   if (error instanceof S3ServiceException) {
-    return error.name === "NoSuchKey" || error.name === "NotFound" || error.$metadata.httpStatusCode === 404;
+    return (
+      error.name === "NoSuchKey" ||
+      error.name === "NotFound" ||
+      error.$metadata.httpStatusCode === 404
+    );
   }
   return false;
 }

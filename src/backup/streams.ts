@@ -22,7 +22,11 @@ export class HashingCounter extends Transform {
 }
 
 /** Runs `task` over `items` with at most `limit` in flight; resolves in input order, rejects on the first failure after in-flight tasks settle. */
-export async function mapLimit<T, R>(items: readonly T[], limit: number, task: (item: T, index: number) => Promise<R>): Promise<R[]> {
+export async function mapLimit<T, R>(
+  items: readonly T[],
+  limit: number,
+  task: (item: T, index: number) => Promise<R>,
+): Promise<R[]> {
   const results = new Array<R>(items.length);
   let next = 0;
   let failure: { error: unknown } | undefined;

@@ -25,7 +25,11 @@ export interface SyntheticOptions {
   seed?: number;
 }
 
-const DEFAULT_TOPICS = ["apphub.core.events", "apphub.ingestion.telemetry", "apphub.workflows.runs"];
+const DEFAULT_TOPICS = [
+  "apphub.core.events",
+  "apphub.ingestion.telemetry",
+  "apphub.workflows.runs",
+];
 const INDEX_BYTES = 1024;
 const OFFSETS_PER_SEGMENT = 1000;
 
@@ -46,7 +50,9 @@ export function pseudoRandomBytes(length: number, seed: number): Buffer {
 function partitionDirs(options: SyntheticOptions): string[] {
   const topics = options.topics ?? DEFAULT_TOPICS;
   const partitions = options.partitions ?? 2;
-  return topics.flatMap((topic, t) => Array.from({ length: partitions }, (_, p) => `kafka/${topic}/${p}_${10 + t}`));
+  return topics.flatMap((topic, t) =>
+    Array.from({ length: partitions }, (_, p) => `kafka/${topic}/${p}_${10 + t}`),
+  );
 }
 
 function segmentName(baseOffset: number, term = 1): string {
@@ -59,7 +65,10 @@ async function write(root: string, relative: string, content: Buffer | string): 
   await fsp.writeFile(target, content);
 }
 
-export async function createSyntheticDataDir(root: string, options: SyntheticOptions = {}): Promise<void> {
+export async function createSyntheticDataDir(
+  root: string,
+  options: SyntheticOptions = {},
+): Promise<void> {
   let seed = options.seed ?? 1;
   const next = () => (seed = (seed * 7919 + 17) >>> 0);
   const closed = options.closedSegments ?? 2;
@@ -69,9 +78,17 @@ export async function createSyntheticDataDir(root: string, options: SyntheticOpt
   await write(root, ".redpanda_data", "");
   await write(root, "pid.lock", "4242\n");
   await write(root, "startup_log", pseudoRandomBytes(64, next()));
-  await write(root, "config_cache.yaml", "version: 7\nvalues:\n  auto_create_topics_enabled: false\n");
+  await write(
+    root,
+    "config_cache.yaml",
+    "version: 7\nvalues:\n  auto_create_topics_enabled: false\n",
+  );
   await write(root, "redpanda/controller/0_0/0-1-v1.log", pseudoRandomBytes(32 * 1024, next()));
-  await write(root, "redpanda/controller/0_0/0-1-v1.base_index", pseudoRandomBytes(INDEX_BYTES, next()));
+  await write(
+    root,
+    "redpanda/controller/0_0/0-1-v1.base_index",
+    pseudoRandomBytes(INDEX_BYTES, next()),
+  );
   await write(root, "redpanda/kvstore/0_0/0-0-v1.log", pseudoRandomBytes(16 * 1024, next()));
   await fsp.mkdir(path.join(root, "cloud_storage_cache"), { recursive: true });
 
@@ -80,7 +97,11 @@ export async function createSyntheticDataDir(root: string, options: SyntheticOpt
       const base = segment * OFFSETS_PER_SEGMENT;
       const size = segment === closed ? openBytes : segmentBytes;
       await write(root, `${dir}/${segmentName(base)}`, pseudoRandomBytes(size, next()));
-      await write(root, `${dir}/${segmentName(base).replace(/\.log$/, ".base_index")}`, pseudoRandomBytes(INDEX_BYTES, next()));
+      await write(
+        root,
+        `${dir}/${segmentName(base).replace(/\.log$/, ".base_index")}`,
+        pseudoRandomBytes(INDEX_BYTES, next()),
+      );
     }
   }
 }
@@ -113,7 +134,11 @@ async function openSegmentOf(root: string, dir: string): Promise<string> {
 }
 
 /** One hour of traffic: open segments grow, some roll over, retention deletes a segment, the kvstore is rewritten. */
-export async function evolveSyntheticDataDir(root: string, shape: SyntheticOptions = {}, options: EvolveOptions = {}): Promise<EvolveReport> {
+export async function evolveSyntheticDataDir(
+  root: string,
+  shape: SyntheticOptions = {},
+  options: EvolveOptions = {},
+): Promise<EvolveReport> {
   let seed = options.seed ?? 99;
   const next = () => (seed = (seed * 104729 + 13) >>> 0);
   const report: EvolveReport = { appended: [], created: [], deleted: [], rewritten: [] };
@@ -132,13 +157,19 @@ export async function evolveSyntheticDataDir(root: string, shape: SyntheticOptio
       const base = Number(path.basename(open).split("-")[0]) + OFFSETS_PER_SEGMENT;
       const created = `${dir}/${segmentName(base)}`;
       await write(root, created, pseudoRandomBytes(options.newSegmentBytes ?? 32 * 1024, next()));
-      await write(root, created.replace(/\.log$/, ".base_index"), pseudoRandomBytes(INDEX_BYTES, next()));
+      await write(
+        root,
+        created.replace(/\.log$/, ".base_index"),
+        pseudoRandomBytes(INDEX_BYTES, next()),
+      );
       report.created.push(created, created.replace(/\.log$/, ".base_index"));
     }
   }
   if (options.deleteOldest ?? true) {
     const first = dirs[0]!;
-    const oldest = (await fsp.readdir(path.join(root, first))).filter((name) => name.endsWith(".log")).sort((a, b) => Number(a.split("-")[0]) - Number(b.split("-")[0]))[0]!;
+    const oldest = (await fsp.readdir(path.join(root, first)))
+      .filter((name) => name.endsWith(".log"))
+      .sort((a, b) => Number(a.split("-")[0]) - Number(b.split("-")[0]))[0]!;
     for (const name of [oldest, oldest.replace(/\.log$/, ".base_index")]) {
       await fsp.rm(path.join(root, first, name));
       report.deleted.push(`${first}/${name}`);
@@ -165,5 +196,7 @@ export async function treeDigest(root: string): Promise<Map<string, string>> {
 /** Total bytes of the files a backup covers. */
 export async function treeBytes(root: string): Promise<number> {
   const listing = await listDirectory(root);
-  return listing.files.filter((file) => !isExcluded(file.path)).reduce((sum, file) => sum + file.size, 0);
+  return listing.files
+    .filter((file) => !isExcluded(file.path))
+    .reduce((sum, file) => sum + file.size, 0);
 }

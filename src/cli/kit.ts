@@ -74,7 +74,10 @@ export interface Parsed<O extends Options> {
 export function helpText<O extends Options>(spec: CliSpec<O>): string {
   const options = Object.entries(spec.options).map(([name, option]) => {
     const flag = `--${name}${option.value ? ` ${option.value}` : ""}${option.short ? `, -${option.short}` : ""}`;
-    const fallback = option.default !== undefined && option.default !== false ? ` (default: ${String(option.default)})` : "";
+    const fallback =
+      option.default !== undefined && option.default !== false
+        ? ` (default: ${String(option.default)})`
+        : "";
     return `  ${flag.padEnd(28)} ${option.description}${fallback}`;
   });
   return [
@@ -93,17 +96,30 @@ export function helpText<O extends Options>(spec: CliSpec<O>): string {
 }
 
 /** Parses argv; `undefined` when `--help` was asked for (the help is printed). Throws `UsageError`. */
-export function parseCli<O extends Options>(spec: CliSpec<O>, argv: readonly string[], out: (text: string) => void): Parsed<O> | undefined {
+export function parseCli<O extends Options>(
+  spec: CliSpec<O>,
+  argv: readonly string[],
+  out: (text: string) => void,
+): Parsed<O> | undefined {
   const options = Object.fromEntries([
     ...Object.entries(spec.options).map(([name, option]) => [
       name,
-      { type: option.type, ...(option.default !== undefined ? { default: option.default } : {}), ...(option.short ? { short: option.short } : {}) },
+      {
+        type: option.type,
+        ...(option.default !== undefined ? { default: option.default } : {}),
+        ...(option.short ? { short: option.short } : {}),
+      },
     ]),
     ["help", { type: "boolean", short: "h" }],
   ]);
   let parsed: { values: Record<string, unknown>; positionals: string[] };
   try {
-    parsed = parseArgs({ args: [...argv], options: options as never, allowPositionals: true, strict: true }) as typeof parsed;
+    parsed = parseArgs({
+      args: [...argv],
+      options: options as never,
+      allowPositionals: true,
+      strict: true,
+    }) as typeof parsed;
   } catch (error) {
     throw new UsageError((error as Error).message);
   }
@@ -113,19 +129,26 @@ export function parseCli<O extends Options>(spec: CliSpec<O>, argv: readonly str
   }
   const [command, ...extra] = parsed.positionals;
   if (spec.commands === undefined) {
-    if (command !== undefined) throw new UsageError(`unexpected argument(s): ${parsed.positionals.join(" ")}`);
+    if (command !== undefined)
+      throw new UsageError(`unexpected argument(s): ${parsed.positionals.join(" ")}`);
     return { values: parsed.values as Values<O>, operands: [] };
   }
-  if (command === undefined) throw new UsageError(`missing command: expected one of ${spec.commands.join(", ")}`);
-  if (!spec.commands.includes(command)) throw new UsageError(`unknown command ${JSON.stringify(command)}: expected one of ${spec.commands.join(", ")}`);
-  if (extra.length > 0 && spec.operands === undefined) throw new UsageError(`unexpected argument(s): ${extra.join(" ")}`);
+  if (command === undefined)
+    throw new UsageError(`missing command: expected one of ${spec.commands.join(", ")}`);
+  if (!spec.commands.includes(command))
+    throw new UsageError(
+      `unknown command ${JSON.stringify(command)}: expected one of ${spec.commands.join(", ")}`,
+    );
+  if (extra.length > 0 && spec.operands === undefined)
+    throw new UsageError(`unexpected argument(s): ${extra.join(" ")}`);
   return { values: parsed.values as Values<O>, command, operands: extra };
 }
 
 /** The value of a required string option, or a `UsageError` naming it. */
 export function required(values: Record<string, unknown>, option: string, what: string): string {
   const value = values[option];
-  if (typeof value !== "string" || value === "") throw new UsageError(`--${option} is required: ${what}`);
+  if (typeof value !== "string" || value === "")
+    throw new UsageError(`--${option} is required: ${what}`);
   return value;
 }
 

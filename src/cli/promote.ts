@@ -23,13 +23,25 @@ export const PROMOTE_CLI: CliSpec<{
   "project-dir": { type: "string"; description: string; value: string };
 }> = {
   name: "promote",
-  summary: "Carries the settings proven in one stack into another's stack file; prod-specific keys stay as they are.",
+  summary:
+    "Carries the settings proven in one stack into another's stack file; prod-specific keys stay as they are.",
   usage: ["--from <stack> --to <stack> [--write] [--project-dir <dir>]"],
   options: {
-    from: { type: "string", description: "the stack the settings were proven in", value: "<stack>" },
+    from: {
+      type: "string",
+      description: "the stack the settings were proven in",
+      value: "<stack>",
+    },
     to: { type: "string", description: "the stack file to update", value: "<stack>" },
-    write: { type: "boolean", description: "write Pulumi.<to>.yaml (default: print the plan only)" },
-    "project-dir": { type: "string", description: "where the stack files are (default: the current directory)", value: "<dir>" },
+    write: {
+      type: "boolean",
+      description: "write Pulumi.<to>.yaml (default: print the plan only)",
+    },
+    "project-dir": {
+      type: "string",
+      description: "where the stack files are (default: the current directory)",
+      value: "<dir>",
+    },
   },
   attention: "refused: the target's validation would reject the promoted config; nothing written",
 };
@@ -44,17 +56,24 @@ export function promoteCommand(argv: readonly string[], io: Io = processIo): Pro
       const to = required(args.values, "to", "the stack file to update");
       const projectDir = path.resolve(args.values["project-dir"] ?? process.cwd());
       const toFile = stackFilePath(to, projectDir);
-      const plan = planPromotion({ stack: from, ...readStackFile(stackFilePath(from, projectDir)) }, { stack: to, ...readStackFile(toFile) });
+      const plan = planPromotion(
+        { stack: from, ...readStackFile(stackFilePath(from, projectDir)) },
+        { stack: to, ...readStackFile(toFile) },
+      );
       io.out(formatPlan(plan).replace(/\n$/, ""));
       if (plan.refusals.length > 0) return EXIT.attention;
       if (plan.changes.length === 0) return EXIT.ok;
       if (!args.values.write) {
-        io.out(`\ndry run: nothing written; run again with --write to update ${path.basename(toFile)}`);
+        io.out(
+          `\ndry run: nothing written; run again with --write to update ${path.basename(toFile)}`,
+        );
         return EXIT.ok;
       }
       const updated = applyYamlSets(fs.readFileSync(toFile, "utf8"), yamlSets(plan));
       fs.writeFileSync(toFile, updated);
-      io.out(`\nwrote ${path.basename(toFile)}: ${plan.changes.length} key${plan.changes.length === 1 ? "" : "s"} promoted; review with git diff, then open a PR`);
+      io.out(
+        `\nwrote ${path.basename(toFile)}: ${plan.changes.length} key${plan.changes.length === 1 ? "" : "s"} promoted; review with git diff, then open a PR`,
+      );
       return EXIT.ok;
     },
     io,

@@ -20,34 +20,56 @@ export const RENDER_CLI: CliSpec<{
   "project-dir": { type: "string"; description: string; value: string };
 }> = {
   name: "render",
-  summary: "Renders a stack offline under Pulumi's mock runtime: resources.json, kubernetes.yaml, outputs.json.",
+  summary:
+    "Renders a stack offline under Pulumi's mock runtime: resources.json, kubernetes.yaml, outputs.json.",
   usage: ["--stack <dev|minikube|prod> [--out <dir>] [--project-dir <dir>]"],
   options: {
-    stack: { type: "string", description: "the stack: reads Pulumi.<stack>.yaml", value: "<stack>" },
-    out: { type: "string", description: "where <stack>/ is written", value: "<dir>", default: "out" },
-    "project-dir": { type: "string", description: "where Pulumi.<stack>.yaml is (default: the current directory)", value: "<dir>" },
+    stack: {
+      type: "string",
+      description: "the stack: reads Pulumi.<stack>.yaml",
+      value: "<stack>",
+    },
+    out: {
+      type: "string",
+      description: "where <stack>/ is written",
+      value: "<dir>",
+      default: "out",
+    },
+    "project-dir": {
+      type: "string",
+      description: "where Pulumi.<stack>.yaml is (default: the current directory)",
+      value: "<dir>",
+    },
   },
 };
 
 /** The render command without the process: exit code, output through `io`. */
 export async function renderCommand(argv: readonly string[], io: Io = processIo): Promise<number> {
-  return runMain("render", async () => {
-    const args = parseCli(RENDER_CLI, argv, io.out);
-    if (!args) return EXIT.ok;
-    const stack = required(args.values, "stack", "the stack to render");
-    const projectDir = path.resolve(args.values["project-dir"] ?? process.cwd());
-    const { raw, secretKeys } = readStackFile(stackFilePath(stack, projectDir));
-    const parsed = parseStackConfig(raw, process.env, { secretKeys, stack });
-    if (!parsed.ok) {
-      io.err(formatIssues(parsed.issues));
-      return EXIT.badInput;
-    }
-    const capture = await captureProgram(stack, raw, secretKeys, runStack);
-    const resources = toRendered(capture.resources);
-    const files = writeRender(path.join(path.resolve(args.values.out ?? "out"), stack), resources, capture.outputs);
-    io.out(`${summarize(stack, resources)}\nwrote ${files.join(", ")}`);
-    return EXIT.ok;
-  }, io);
+  return runMain(
+    "render",
+    async () => {
+      const args = parseCli(RENDER_CLI, argv, io.out);
+      if (!args) return EXIT.ok;
+      const stack = required(args.values, "stack", "the stack to render");
+      const projectDir = path.resolve(args.values["project-dir"] ?? process.cwd());
+      const { raw, secretKeys } = readStackFile(stackFilePath(stack, projectDir));
+      const parsed = parseStackConfig(raw, process.env, { secretKeys, stack });
+      if (!parsed.ok) {
+        io.err(formatIssues(parsed.issues));
+        return EXIT.badInput;
+      }
+      const capture = await captureProgram(stack, raw, secretKeys, runStack);
+      const resources = toRendered(capture.resources);
+      const files = writeRender(
+        path.join(path.resolve(args.values.out ?? "out"), stack),
+        resources,
+        capture.outputs,
+      );
+      io.out(`${summarize(stack, resources)}\nwrote ${files.join(", ")}`);
+      return EXIT.ok;
+    },
+    io,
+  );
 }
 
 if (require.main === module) runCli("render", () => renderCommand(process.argv.slice(2)));

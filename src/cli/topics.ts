@@ -8,14 +8,29 @@
 import { ConfigError, loadStackConfig } from "../config/load";
 import { DEFAULT_KAFKA_CLIENT, type StackConfig } from "../config/schema";
 import { SEED_TOPICS } from "../topics/catalog";
-import { SASL_PASSWORD_ENV, parseCommand, planExitCode, resolveBrokers, type TopicsCommand } from "../topics/cli";
+import {
+  SASL_PASSWORD_ENV,
+  parseCommand,
+  planExitCode,
+  resolveBrokers,
+  type TopicsCommand,
+} from "../topics/cli";
 import { applyPlans, planTopics } from "../topics/engine";
 import { withSession } from "../topics/kafka";
 import { connectionFromConfig, desiredFromSpec, type ConnectionSettings } from "../topics/model";
 import { formatPlan, summarize, toReport } from "../topics/plan";
 import { probe } from "../topics/probe";
 
-import { EXIT, parseCli, processIo, runCli, runMain, UsageError, type CliSpec, type Io } from "./kit";
+import {
+  EXIT,
+  parseCli,
+  processIo,
+  runCli,
+  runMain,
+  UsageError,
+  type CliSpec,
+  type Io,
+} from "./kit";
 
 export const TOPICS_CLI: CliSpec<{
   stack: { type: "string"; description: string; value: string };
@@ -24,7 +39,8 @@ export const TOPICS_CLI: CliSpec<{
   "detailed-exitcode": { type: "boolean"; description: string };
 }> = {
   name: "topics",
-  summary: "Plans, applies or probes the topic catalog of a stack directly against the brokers, without Pulumi.",
+  summary:
+    "Plans, applies or probes the topic catalog of a stack directly against the brokers, without Pulumi.",
   usage: [
     "plan  --stack <s> [--brokers <csv>] [--json] [--detailed-exitcode]",
     "apply --stack <s> [--brokers <csv>] [--json]",
@@ -32,8 +48,16 @@ export const TOPICS_CLI: CliSpec<{
   ],
   commands: ["plan", "apply", "probe"],
   options: {
-    stack: { type: "string", description: "the stack: reads Pulumi.<stack>.yaml in the current directory", value: "<s>" },
-    brokers: { type: "string", description: "comma-separated host:port of the brokers", value: "<csv>" },
+    stack: {
+      type: "string",
+      description: "the stack: reads Pulumi.<stack>.yaml in the current directory",
+      value: "<s>",
+    },
+    brokers: {
+      type: "string",
+      description: "comma-separated host:port of the brokers",
+      value: "<csv>",
+    },
     json: { type: "boolean", description: "print the plan as JSON" },
     "detailed-exitcode": { type: "boolean", description: "plan: exit 3 when changes are pending" },
   },
@@ -54,17 +78,31 @@ function saslPassword(config: StackConfig | undefined): string | undefined {
   if (!config?.kafka.sasl) return undefined;
   const password = process.env[SASL_PASSWORD_ENV];
   if (!password) {
-    throw new ConfigError(`apphub-streaming:kafka.sasl is set (user ${config.kafka.sasl.username}): export ${SASL_PASSWORD_ENV} with its password (stack secrets cannot be decrypted offline)`);
+    throw new ConfigError(
+      `apphub-streaming:kafka.sasl is set (user ${config.kafka.sasl.username}): export ${SASL_PASSWORD_ENV} with its password (stack secrets cannot be decrypted offline)`,
+    );
   }
   return password;
 }
 
-function connectionFor(command: Exclude<TopicsCommand, { command: "help" }>, config: StackConfig | undefined): ConnectionSettings {
-  const { brokers } = resolvedBrokers({ ...(command.brokers !== undefined ? { flag: command.brokers } : {}), env: process.env, ...(config ? { config } : {}), ...(command.stack ? { stack: command.stack } : {}) });
-  return config ? connectionFromConfig(config.kafka, brokers) : { ...DEFAULT_KAFKA_CLIENT, brokers };
+function connectionFor(
+  command: Exclude<TopicsCommand, { command: "help" }>,
+  config: StackConfig | undefined,
+): ConnectionSettings {
+  const { brokers } = resolvedBrokers({
+    ...(command.brokers !== undefined ? { flag: command.brokers } : {}),
+    env: process.env,
+    ...(config ? { config } : {}),
+    ...(command.stack ? { stack: command.stack } : {}),
+  });
+  return config
+    ? connectionFromConfig(config.kafka, brokers)
+    : { ...DEFAULT_KAFKA_CLIENT, brokers };
 }
 
-async function planOrApply(command: Extract<TopicsCommand, { command: "plan" | "apply" }>): Promise<number> {
+async function planOrApply(
+  command: Extract<TopicsCommand, { command: "plan" | "apply" }>,
+): Promise<number> {
   const config = loadConfig(command.stack);
   const connection = connectionFor(command, config);
   const desired = config.topics.map(desiredFromSpec);
@@ -73,7 +111,10 @@ async function planOrApply(command: Extract<TopicsCommand, { command: "plan" | "
   return withSession(connection, password, async (session) => {
     const { plans, cluster } = await planTopics(session, desired);
     const header = `${command.command} for stack ${command.stack}: ${desired.length} topics on ${connection.brokers.join(",")} (${cluster.brokerIds.length} broker${cluster.brokerIds.length === 1 ? "" : "s"})`;
-    const show = () => (command.json ? out(JSON.stringify(toReport(plans), null, 2)) : out(`${header}\n${formatPlan(plans)}`));
+    const show = () =>
+      command.json
+        ? out(JSON.stringify(toReport(plans), null, 2))
+        : out(`${header}\n${formatPlan(plans)}`);
 
     if (command.command === "plan") {
       show();
@@ -83,14 +124,20 @@ async function planOrApply(command: Extract<TopicsCommand, { command: "plan" | "
     const blocked = plans.filter((plan) => plan.action === "blocked");
     if (blocked.length > 0) {
       show();
-      err(`apply changed nothing: ${blocked.length} topic(s) blocked — ${blocked.map((plan) => `${plan.name}: ${plan.reason}`).join("; ")}`);
+      err(
+        `apply changed nothing: ${blocked.length} topic(s) blocked — ${blocked.map((plan) => `${plan.name}: ${plan.reason}`).join("; ")}`,
+      );
       return EXIT.attention;
     }
     await applyPlans(session, plans);
     show();
     if (!command.json) {
       const summary = summarize(plans);
-      out(summary.create + summary.update === 0 ? "nothing to do: every topic is in sync" : `applied: ${summary.create} created, ${summary.update} updated; verified on the broker`);
+      out(
+        summary.create + summary.update === 0
+          ? "nothing to do: every topic is in sync"
+          : `applied: ${summary.create} created, ${summary.update} updated; verified on the broker`,
+      );
     }
     return 0;
   });
@@ -110,7 +157,9 @@ async function runProbe(command: Extract<TopicsCommand, { command: "probe" }>): 
 }
 
 /** Broker resolution errors are bad input (a malformed --brokers or no address at all). */
-function resolvedBrokers(input: Parameters<typeof resolveBrokers>[0]): ReturnType<typeof resolveBrokers> {
+function resolvedBrokers(
+  input: Parameters<typeof resolveBrokers>[0],
+): ReturnType<typeof resolveBrokers> {
   try {
     return resolveBrokers(input);
   } catch (error) {

@@ -8,12 +8,20 @@ import { brokerFqdn, ORDINAL_PLACEHOLDER, ordinals, PORTS } from "./constants";
  * and later (or replaced) brokers join through them.
  */
 export function seedServers(namespace: string, replicas: number, clusterDomain?: string): string[] {
-  return ordinals(replicas).map((ordinal) => `${brokerFqdn(namespace, ordinal, clusterDomain)}:${PORTS.rpc}`);
+  return ordinals(replicas).map(
+    (ordinal) => `${brokerFqdn(namespace, ordinal, clusterDomain)}:${PORTS.rpc}`,
+  );
 }
 
 /** In-cluster Kafka addresses of every broker (what clients learn from metadata). */
-export function internalBrokers(namespace: string, replicas: number, clusterDomain?: string): string[] {
-  return ordinals(replicas).map((ordinal) => `${brokerFqdn(namespace, ordinal, clusterDomain)}:${PORTS.kafka}`);
+export function internalBrokers(
+  namespace: string,
+  replicas: number,
+  clusterDomain?: string,
+): string[] {
+  return ordinals(replicas).map(
+    (ordinal) => `${brokerFqdn(namespace, ordinal, clusterDomain)}:${PORTS.kafka}`,
+  );
 }
 
 /** Replication factor new topics get by default: 3 with three or more brokers, else 1 (Redpanda wants an odd factor). */
@@ -27,7 +35,10 @@ export function externalPort(external: ClusterConfig["external"], ordinal: numbe
 }
 
 export function externalHost(external: ClusterConfig["external"], ordinal: number): string {
-  if (!external.advertisedHost) throw new Error("cluster.external.advertisedHost is required when the external listener is enabled");
+  if (!external.advertisedHost)
+    throw new Error(
+      "cluster.external.advertisedHost is required when the external listener is enabled",
+    );
   return external.advertisedHost.split(ORDINAL_PLACEHOLDER).join(String(ordinal));
 }
 
@@ -37,7 +48,10 @@ export function externalHost(external: ClusterConfig["external"], ordinal: numbe
  */
 export function externalBrokers(cluster: Pick<ClusterConfig, "external" | "replicas">): string[] {
   if (!cluster.external.enabled) return [];
-  return ordinals(cluster.replicas).map((ordinal) => `${externalHost(cluster.external, ordinal)}:${externalPort(cluster.external, ordinal)}`);
+  return ordinals(cluster.replicas).map(
+    (ordinal) =>
+      `${externalHost(cluster.external, ordinal)}:${externalPort(cluster.external, ordinal)}`,
+  );
 }
 
 /**
@@ -45,12 +59,19 @@ export function externalBrokers(cluster: Pick<ClusterConfig, "external" | "repli
  * SCRAM superuser, unless the stack names other brokers in `kafka.brokers` (then `kafka` as
  * given). An explicit `kafka.sasl` wins over the superuser.
  */
-export function bootstrapClientSettings(kafka: KafkaClientConfig, cluster: ClusterConfig): { kafka: KafkaClientConfig; usesSuperuser: boolean } {
+export function bootstrapClientSettings(
+  kafka: KafkaClientConfig,
+  cluster: ClusterConfig,
+): { kafka: KafkaClientConfig; usesSuperuser: boolean } {
   if (kafka.brokers || !cluster.external.enabled) return { kafka, usesSuperuser: false };
   const tls = cluster.external.tls.enabled ? { ...kafka.tls, enabled: true } : kafka.tls;
   const superuser = cluster.external.sasl.enabled && !kafka.sasl;
   const sasl = superuser
-    ? { mechanism: cluster.external.sasl.mechanism.toLowerCase() as "scram-sha-256" | "scram-sha-512", username: cluster.external.sasl.username }
+    ? {
+        mechanism: cluster.external.sasl.mechanism.toLowerCase() as
+          "scram-sha-256" | "scram-sha-512",
+        username: cluster.external.sasl.username,
+      }
     : kafka.sasl;
   return { kafka: { ...kafka, tls, ...(sasl ? { sasl } : {}) }, usesSuperuser: superuser };
 }

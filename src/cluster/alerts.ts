@@ -52,9 +52,13 @@ export const REDPANDA_METRICS_USED = {
   redpanda_cluster_partition_node_cancelling_movements: "/public_metrics",
 } as const;
 
-export function alertRuleGroups(namespace: string, cluster: Pick<ClusterConfig, "backlogAlertSeconds">): RuleGroup[] {
+export function alertRuleGroups(
+  namespace: string,
+  cluster: Pick<ClusterConfig, "backlogAlertSeconds">,
+): RuleGroup[] {
   const brokers = `namespace="${namespace}"`;
-  const segmentRate = (window: string, offset = "") => `sum by (namespace) (rate(vectorized_storage_log_log_segments_created{${brokers}}[${window}]${offset}))`;
+  const segmentRate = (window: string, offset = "") =>
+    `sum by (namespace) (rate(vectorized_storage_log_log_segments_created{${brokers}}[${window}]${offset}))`;
   const movements = (offset = "") =>
     `sum by (namespace) ({__name__=~"redpanda_cluster_partition_(moving_to_node|node_cancelling_movements)",${brokers}}${offset})`;
   const mirrorP95 = (window: string, offset = "") =>
@@ -72,11 +76,14 @@ export function alertRuleGroups(namespace: string, cluster: Pick<ClusterConfig, 
             `max by (namespace) (redpanda_cluster_unavailable_partitions{${brokers}}) > 0`,
             `max by (namespace) (redpanda_cluster_brokers{${brokers}}) > count by (namespace) (redpanda_application_uptime_seconds_total{${brokers}})`,
             `absent(redpanda_application_uptime_seconds_total{${brokers}})`,
-          ].map((part) => `(${part})`).join("\nor\n"),
+          ]
+            .map((part) => `(${part})`)
+            .join("\nor\n"),
           for: "5m",
           labels: { severity: "critical" },
           annotations: {
-            summary: "Redpanda cluster in {{ $labels.namespace }} is unhealthy (leaderless partitions or brokers missing)",
+            summary:
+              "Redpanda cluster in {{ $labels.namespace }} is unhealthy (leaderless partitions or brokers missing)",
             description:
               "For 5 minutes: partitions without a leader (redpanda_cluster_unavailable_partitions > 0), fewer brokers exporting metrics than the cluster has members (redpanda_cluster_brokers vs redpanda_application_uptime_seconds_total), or no broker scraped at all. Check `kubectl exec -n {{ $labels.namespace }} apphub-redpanda-0 -c redpanda -- rpk cluster health`. A dead node id that never comes back is a broker that lost its disk (docs/kubernetes.md).",
           },
@@ -98,8 +105,10 @@ export function alertRuleGroups(namespace: string, cluster: Pick<ClusterConfig, 
           for: "10m",
           labels: { severity: "warning" },
           annotations: {
-            summary: "Redpanda p99 {{ $labels.redpanda_request }} latency in {{ $labels.namespace }} is above 250ms",
-            description: "p99 of redpanda_kafka_request_latency_seconds{redpanda_request=\"{{ $labels.redpanda_request }}\"} is {{ $value | humanizeDuration }} (threshold 250ms) for 10 minutes: check disk latency, CPU throttling and under-replicated partitions.",
+            summary:
+              "Redpanda p99 {{ $labels.redpanda_request }} latency in {{ $labels.namespace }} is above 250ms",
+            description:
+              'p99 of redpanda_kafka_request_latency_seconds{redpanda_request="{{ $labels.redpanda_request }}"} is {{ $value | humanizeDuration }} (threshold 250ms) for 10 minutes: check disk latency, CPU throttling and under-replicated partitions.',
           },
         },
         {
@@ -108,8 +117,10 @@ export function alertRuleGroups(namespace: string, cluster: Pick<ClusterConfig, 
           for: "10m",
           labels: { severity: "critical" },
           annotations: {
-            summary: "{{ $value }} Redpanda replicas in {{ $labels.namespace }} are under-replicated",
-            description: "redpanda_kafka_under_replicated_replicas (summed over partitions and brokers) has been above 0 for 10 minutes, longer than a rolling restart takes: a broker is down or cannot keep up, and a further failure loses acknowledged writes.",
+            summary:
+              "{{ $value }} Redpanda replicas in {{ $labels.namespace }} are under-replicated",
+            description:
+              "redpanda_kafka_under_replicated_replicas (summed over partitions and brokers) has been above 0 for 10 minutes, longer than a rolling restart takes: a broker is down or cannot keep up, and a further failure loses acknowledged writes.",
           },
         },
         {
@@ -119,8 +130,10 @@ export function alertRuleGroups(namespace: string, cluster: Pick<ClusterConfig, 
           for: "5m",
           labels: { severity: "warning" },
           annotations: {
-            summary: "Redpanda partition movement in {{ $labels.namespace }} has made no progress for 30 minutes",
-            description: "{{ $value }} partition replicas have been moving (redpanda_cluster_partition_moving_to_node, node_cancelling_movements) for 30 minutes without their number going down: a reassignment (rpk cluster partitions move, a decommission, rebalancing) is stuck. Inspect with `rpk cluster partitions move-status`.",
+            summary:
+              "Redpanda partition movement in {{ $labels.namespace }} has made no progress for 30 minutes",
+            description:
+              "{{ $value }} partition replicas have been moving (redpanda_cluster_partition_moving_to_node, node_cancelling_movements) for 30 minutes without their number going down: a reassignment (rpk cluster partitions move, a decommission, rebalancing) is stuck. Inspect with `rpk cluster partitions move-status`.",
           },
         },
       ],
@@ -135,7 +148,8 @@ export function alertRuleGroups(namespace: string, cluster: Pick<ClusterConfig, 
           labels: { severity: "warning" },
           annotations: {
             summary: "AppHub core in {{ $labels.namespace }} fails to mirror events into Redpanda",
-            description: "apphub_stream_mirror_publish_total{result=\"failure\"} increased by {{ $value }} in 10 minutes. Check /health on the core service (features.streaming.publisher) and the broker list in APPHUB_STREAM_BROKER_URL.",
+            description:
+              'apphub_stream_mirror_publish_total{result="failure"} increased by {{ $value }} in 10 minutes. Check /health on the core service (features.streaming.publisher) and the broker list in APPHUB_STREAM_BROKER_URL.',
           },
         },
         {
@@ -154,7 +168,8 @@ export function alertRuleGroups(namespace: string, cluster: Pick<ClusterConfig, 
           for: "10m",
           labels: { severity: "warning" },
           annotations: {
-            summary: "Timestore in {{ $labels.namespace }} lags the stream by {{ $value | humanizeDuration }}",
+            summary:
+              "Timestore in {{ $labels.namespace }} lags the stream by {{ $value | humanizeDuration }}",
             description: `timestore_streaming_backlog_seconds has been above ${cluster.backlogAlertSeconds}s (cluster.backlogAlertSeconds) for 10 minutes: ingestion cannot keep up or is stalled.`,
           },
         },

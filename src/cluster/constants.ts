@@ -95,7 +95,11 @@ export const COMMON_LABELS: Readonly<Record<string, string>> = {
  * `/public_metrics` (`redpanda_*`). The client Service carries none, so no broker is scraped twice.
  */
 export function scrapeAnnotations(path: "/metrics" | "/public_metrics"): Record<string, string> {
-  return { "prometheus.io/scrape": "true", "prometheus.io/port": String(PORTS.admin), "prometheus.io/path": path };
+  return {
+    "prometheus.io/scrape": "true",
+    "prometheus.io/port": String(PORTS.admin),
+    "prometheus.io/path": path,
+  };
 }
 
 export function podName(ordinal: number): string {
@@ -103,11 +107,18 @@ export function podName(ordinal: number): string {
 }
 
 /** `<pod>.apphub-redpanda-headless.<ns>.svc.<domain>`: what each broker advertises in the cluster. */
-export function brokerFqdn(namespace: string, ordinal: number, clusterDomain: string = DEFAULT_CLUSTER_DOMAIN): string {
+export function brokerFqdn(
+  namespace: string,
+  ordinal: number,
+  clusterDomain: string = DEFAULT_CLUSTER_DOMAIN,
+): string {
   return `${podName(ordinal)}.${HEADLESS_SERVICE_NAME}.${namespace}.svc.${clusterDomain}`;
 }
 
-export function clientServiceFqdn(namespace: string, clusterDomain: string = DEFAULT_CLUSTER_DOMAIN): string {
+export function clientServiceFqdn(
+  namespace: string,
+  clusterDomain: string = DEFAULT_CLUSTER_DOMAIN,
+): string {
   return `${CLIENT_SERVICE_NAME}.${namespace}.svc.${clusterDomain}`;
 }
 

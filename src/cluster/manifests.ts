@@ -51,7 +51,12 @@ export interface Manifest<Spec> {
   spec: Spec;
 }
 
-type ConfigMapManifest = { apiVersion: "v1"; kind: "ConfigMap"; metadata: Meta & { name: string; namespace: string }; data: Record<string, string> };
+type ConfigMapManifest = {
+  apiVersion: "v1";
+  kind: "ConfigMap";
+  metadata: Meta & { name: string; namespace: string };
+  data: Record<string, string>;
+};
 
 export interface ClusterManifests {
   scripts: ConfigMapManifest;
@@ -72,28 +77,49 @@ export interface ClusterManifests {
   prometheusRule?: Manifest<{ groups: RuleGroup[] }>;
 }
 
-const NAMED_PORTS = { kafka: "kafka", kafkaExternal: "kafka-external", admin: "admin", httpProxy: "http-proxy", rpc: "rpc" } as const;
+const NAMED_PORTS = {
+  kafka: "kafka",
+  kafkaExternal: "kafka-external",
+  admin: "admin",
+  httpProxy: "http-proxy",
+  rpc: "rpc",
+} as const;
 const SCRIPTS_VOLUME = "scripts";
 const DATA_VOLUME = "datadir";
 const TOPOLOGY_VOLUME = "topology";
 const EXTERNAL_TLS_VOLUME = "external-tls";
 const PROBE_PERIOD_SECONDS = 10;
 
-function metadata(name: string, namespace: string, extra: { labels?: Record<string, string>; annotations?: Record<string, string> } = {}) {
+function metadata(
+  name: string,
+  namespace: string,
+  extra: { labels?: Record<string, string>; annotations?: Record<string, string> } = {},
+) {
   return {
     name,
     namespace,
     labels: { ...COMMON_LABELS, ...extra.labels },
-    ...(extra.annotations && Object.keys(extra.annotations).length > 0 ? { annotations: { ...extra.annotations } } : {}),
+    ...(extra.annotations && Object.keys(extra.annotations).length > 0
+      ? { annotations: { ...extra.annotations } }
+      : {}),
   };
 }
 
-export const tlsEnabled = (cluster: ClusterConfig): boolean => cluster.external.enabled && cluster.external.tls.enabled;
-export const saslEnabled = (cluster: ClusterConfig): boolean => cluster.external.enabled && cluster.external.sasl.enabled;
+export const tlsEnabled = (cluster: ClusterConfig): boolean =>
+  cluster.external.enabled && cluster.external.tls.enabled;
+export const saslEnabled = (cluster: ClusterConfig): boolean =>
+  cluster.external.enabled && cluster.external.sasl.enabled;
 
 /** Names the external listener's certificate must carry: every advertised host (IPv4 hosts go in ipAddresses). */
-export function externalTlsNames(cluster: ClusterConfig): { dnsNames: string[]; ipAddresses: string[] } {
-  const hosts = [...new Set(ordinals(cluster.replicas).map((ordinal) => externalHost(cluster.external, ordinal)))];
+export function externalTlsNames(cluster: ClusterConfig): {
+  dnsNames: string[];
+  ipAddresses: string[];
+} {
+  const hosts = [
+    ...new Set(
+      ordinals(cluster.replicas).map((ordinal) => externalHost(cluster.external, ordinal)),
+    ),
+  ];
   const isIp = (host: string) => /^[0-9]+(\.[0-9]+){3}$/.test(host);
   return { dnsNames: hosts.filter((host) => !isIp(host)), ipAddresses: hosts.filter(isIp) };
 }
@@ -117,13 +143,24 @@ function affinity(cluster: ClusterConfig): Affinity {
     podAntiAffinity:
       cluster.antiAffinity === "required"
         ? { requiredDuringSchedulingIgnoredDuringExecution: [term] }
-        : { preferredDuringSchedulingIgnoredDuringExecution: [{ weight: 100, podAffinityTerm: term }] },
+        : {
+            preferredDuringSchedulingIgnoredDuringExecution: [
+              { weight: 100, podAffinityTerm: term },
+            ],
+          },
   };
 }
 
 function topologySpread(cluster: ClusterConfig): TopologySpreadConstraint[] {
   if (!cluster.zoneSpread) return [];
-  return [{ maxSkew: 1, topologyKey: "topology.kubernetes.io/zone", whenUnsatisfiable: "DoNotSchedule", labelSelector: brokerSelector() }];
+  return [
+    {
+      maxSkew: 1,
+      topologyKey: "topology.kubernetes.io/zone",
+      whenUnsatisfiable: "DoNotSchedule",
+      labelSelector: brokerSelector(),
+    },
+  ];
 }
 
 function containerPorts(cluster: ClusterConfig): ContainerPort[] {
@@ -133,7 +170,8 @@ function containerPorts(cluster: ClusterConfig): ContainerPort[] {
     { name: NAMED_PORTS.httpProxy, containerPort: PORTS.httpProxy },
     { name: NAMED_PORTS.rpc, containerPort: PORTS.rpc },
   ];
-  if (cluster.external.enabled) ports.push({ name: NAMED_PORTS.kafkaExternal, containerPort: PORTS.kafkaExternal });
+  if (cluster.external.enabled)
+    ports.push({ name: NAMED_PORTS.kafkaExternal, containerPort: PORTS.kafkaExternal });
   return ports.map((port) => ({ ...port, protocol: "TCP" }));
 }
 
@@ -182,7 +220,14 @@ function statefulSetSpec(cluster: ClusterConfig, scriptsConfigMap: string): Stat
               { name: "POD_NAME", valueFrom: { fieldRef: { fieldPath: "metadata.name" } } },
               // Read by Redpanda when it founds the cluster: creates the SCRAM superuser (user:password:mechanism).
               ...(saslEnabled(cluster)
-                ? [{ name: "RP_BOOTSTRAP_USER", valueFrom: { secretKeyRef: { name: SUPERUSER_SECRET_NAME, key: "RP_BOOTSTRAP_USER" } } }]
+                ? [
+                    {
+                      name: "RP_BOOTSTRAP_USER",
+                      valueFrom: {
+                        secretKeyRef: { name: SUPERUSER_SECRET_NAME, key: "RP_BOOTSTRAP_USER" },
+                      },
+                    },
+                  ]
                 : []),
             ],
             ports: containerPorts(cluster),
@@ -207,7 +252,12 @@ function statefulSetSpec(cluster: ClusterConfig, scriptsConfigMap: string): Stat
             // Alive means the admin server answers HTTP within 5s: a hung admin server fails it, a
             // broker that is booting or whose cluster is unhealthy does not (restarting healthy
             // brokers because another one is down would cascade).
-            livenessProbe: { httpGet: { path: "/v1/status/ready", ...admin }, periodSeconds: PROBE_PERIOD_SECONDS, timeoutSeconds: 5, failureThreshold: 6 },
+            livenessProbe: {
+              httpGet: { path: "/v1/status/ready", ...admin },
+              periodSeconds: PROBE_PERIOD_SECONDS,
+              timeoutSeconds: 5,
+              failureThreshold: 6,
+            },
             // The roll gate: this broker says "ready" and the cluster is healthy (scripts.ts, readiness.sh).
             readinessProbe: {
               exec: { command: ["/bin/bash", scriptPath(SCRIPT_FILES.readiness)] },
@@ -225,7 +275,9 @@ function statefulSetSpec(cluster: ClusterConfig, scriptsConfigMap: string): Stat
               { name: DATA_VOLUME, mountPath: PATHS.data },
               { name: SCRIPTS_VOLUME, mountPath: PATHS.scripts, readOnly: true },
               { name: TOPOLOGY_VOLUME, mountPath: PATHS.topology, readOnly: true },
-              ...(tlsEnabled(cluster) ? [{ name: EXTERNAL_TLS_VOLUME, mountPath: PATHS.externalTls, readOnly: true }] : []),
+              ...(tlsEnabled(cluster)
+                ? [{ name: EXTERNAL_TLS_VOLUME, mountPath: PATHS.externalTls, readOnly: true }]
+                : []),
               ...emptyDirs.map(({ name, mountPath }) => ({ name, mountPath })),
             ],
           },
@@ -234,7 +286,14 @@ function statefulSetSpec(cluster: ClusterConfig, scriptsConfigMap: string): Stat
           { name: SCRIPTS_VOLUME, configMap: { name: scriptsConfigMap, defaultMode: 0o555 } },
           { name: TOPOLOGY_VOLUME, configMap: { name: TOPOLOGY_CONFIGMAP_NAME } },
           // A renewed certificate reaches the mounted files without a restart; Redpanda reloads them.
-          ...(tlsEnabled(cluster) ? [{ name: EXTERNAL_TLS_VOLUME, secret: { secretName: EXTERNAL_TLS_SECRET_NAME, defaultMode: 0o440 } }] : []),
+          ...(tlsEnabled(cluster)
+            ? [
+                {
+                  name: EXTERNAL_TLS_VOLUME,
+                  secret: { secretName: EXTERNAL_TLS_SECRET_NAME, defaultMode: 0o440 },
+                },
+              ]
+            : []),
           ...emptyDirs.map(({ name }) => ({ name, emptyDir: {} })),
         ],
       },
@@ -262,13 +321,23 @@ function servicePorts(withRpc: boolean): ServicePort[] {
   return ports.map((port) => ({ ...port, protocol: "TCP" }));
 }
 
-function externalService(namespace: string, cluster: ClusterConfig, ordinal: number): Manifest<ServiceSpec> {
+function externalService(
+  namespace: string,
+  cluster: ClusterConfig,
+  ordinal: number,
+): Manifest<ServiceSpec> {
   const port = externalPort(cluster.external, ordinal);
   const loadBalancer = cluster.external.type === "LoadBalancer";
-  const annotations = { ...(loadBalancer && cluster.external.internal ? INTERNAL_LB_ANNOTATIONS : {}), ...cluster.external.annotations };
+  const annotations = {
+    ...(loadBalancer && cluster.external.internal ? INTERNAL_LB_ANNOTATIONS : {}),
+    ...cluster.external.annotations,
+  };
   if (loadBalancer) {
     // For external-dns, when installed: publishes the name this broker advertises.
-    annotations["external-dns.alpha.kubernetes.io/hostname"] ??= externalHost(cluster.external, ordinal);
+    annotations["external-dns.alpha.kubernetes.io/hostname"] ??= externalHost(
+      cluster.external,
+      ordinal,
+    );
   }
   return {
     apiVersion: "v1",
@@ -279,7 +348,9 @@ function externalService(namespace: string, cluster: ClusterConfig, ordinal: num
       // The pod behind this Service advertises exactly this port, so no other broker may answer on it.
       selector: { ...SELECTOR_LABELS, "statefulset.kubernetes.io/pod-name": podName(ordinal) },
       publishNotReadyAddresses: true,
-      ...(loadBalancer && cluster.external.loadBalancerSourceRanges.length > 0 ? { loadBalancerSourceRanges: [...cluster.external.loadBalancerSourceRanges] } : {}),
+      ...(loadBalancer && cluster.external.loadBalancerSourceRanges.length > 0
+        ? { loadBalancerSourceRanges: [...cluster.external.loadBalancerSourceRanges] }
+        : {}),
       ports: [
         {
           name: NAMED_PORTS.kafkaExternal,
@@ -293,7 +364,10 @@ function externalService(namespace: string, cluster: ClusterConfig, ordinal: num
   };
 }
 
-function certificate(namespace: string, cluster: ClusterConfig): Manifest<Record<string, unknown>> | undefined {
+function certificate(
+  namespace: string,
+  cluster: ClusterConfig,
+): Manifest<Record<string, unknown>> | undefined {
   const issuer = cluster.external.tls.certManagerIssuer;
   if (!tlsEnabled(cluster) || !issuer) return undefined;
   const names = externalTlsNames(cluster);
@@ -314,7 +388,9 @@ function certificate(namespace: string, cluster: ClusterConfig): Manifest<Record
 
 function networkPolicySpec(cluster: ClusterConfig): NetworkPolicySpec {
   const brokers = { podSelector: brokerSelector() };
-  const namespaceSelector = (name: string) => ({ matchLabels: { "kubernetes.io/metadata.name": name } });
+  const namespaceSelector = (name: string) => ({
+    matchLabels: { "kubernetes.io/metadata.name": name },
+  });
   const tcp = (...ports: number[]) => ports.map((port) => ({ protocol: "TCP", port }));
   const appWorkloads = cluster.appNamespaces.map((name) => ({
     namespaceSelector: namespaceSelector(name),
@@ -323,7 +399,10 @@ function networkPolicySpec(cluster: ClusterConfig): NetworkPolicySpec {
   const ingress: NetworkPolicyIngressRule[] = [
     // Brokers are listed too: rpk run in a broker pod follows metadata to the other brokers.
     { ports: tcp(PORTS.kafka, PORTS.httpProxy), from: [...appWorkloads, brokers] },
-    { ports: tcp(PORTS.admin), from: [{ namespaceSelector: namespaceSelector(cluster.monitoringNamespace) }, brokers] },
+    {
+      ports: tcp(PORTS.admin),
+      from: [{ namespaceSelector: namespaceSelector(cluster.monitoringNamespace) }, brokers],
+    },
     { ports: tcp(PORTS.rpc), from: [brokers] },
   ];
   // The external listener exists to be reached from outside the cluster (where `pulumi up` runs).
@@ -334,7 +413,12 @@ function networkPolicySpec(cluster: ClusterConfig): NetworkPolicySpec {
 export function buildClusterManifests(namespace: string, cluster: ClusterConfig): ClusterManifests {
   const scripts = renderScripts(namespace, cluster);
   const manifests: ClusterManifests = {
-    scripts: { apiVersion: "v1", kind: "ConfigMap", metadata: metadata(scripts.name, namespace), data: scripts.data },
+    scripts: {
+      apiVersion: "v1",
+      kind: "ConfigMap",
+      metadata: metadata(scripts.name, namespace),
+      data: scripts.data,
+    },
     statefulSet: {
       apiVersion: "apps/v1",
       kind: "StatefulSet",
@@ -346,7 +430,12 @@ export function buildClusterManifests(namespace: string, cluster: ClusterConfig)
       }),
       spec: statefulSetSpec(cluster, scripts.name),
     },
-    topology: { apiVersion: "v1", kind: "ConfigMap", metadata: metadata(TOPOLOGY_CONFIGMAP_NAME, namespace), data: renderTopology(namespace, cluster) },
+    topology: {
+      apiVersion: "v1",
+      kind: "ConfigMap",
+      metadata: metadata(TOPOLOGY_CONFIGMAP_NAME, namespace),
+      data: renderTopology(namespace, cluster),
+    },
     clientService: {
       apiVersion: "v1",
       kind: "Service",
@@ -363,7 +452,9 @@ export function buildClusterManifests(namespace: string, cluster: ClusterConfig)
     headlessService: {
       apiVersion: "v1",
       kind: "Service",
-      metadata: metadata(HEADLESS_SERVICE_NAME, namespace, { annotations: scrapeAnnotations("/metrics") }),
+      metadata: metadata(HEADLESS_SERVICE_NAME, namespace, {
+        annotations: scrapeAnnotations("/metrics"),
+      }),
       spec: {
         clusterIP: "None",
         // Brokers must find each other before any of them is ready, or the cluster never forms.
@@ -375,16 +466,27 @@ export function buildClusterManifests(namespace: string, cluster: ClusterConfig)
     publicMetricsService: {
       apiVersion: "v1",
       kind: "Service",
-      metadata: metadata(PUBLIC_METRICS_SERVICE_NAME, namespace, { annotations: scrapeAnnotations("/public_metrics") }),
+      metadata: metadata(PUBLIC_METRICS_SERVICE_NAME, namespace, {
+        annotations: scrapeAnnotations("/public_metrics"),
+      }),
       spec: {
         clusterIP: "None",
         // An unhealthy cluster is exactly when its metrics matter.
         publishNotReadyAddresses: true,
         selector: { ...SELECTOR_LABELS },
-        ports: [{ name: NAMED_PORTS.admin, port: PORTS.admin, targetPort: NAMED_PORTS.admin, protocol: "TCP" }],
+        ports: [
+          {
+            name: NAMED_PORTS.admin,
+            port: PORTS.admin,
+            targetPort: NAMED_PORTS.admin,
+            protocol: "TCP",
+          },
+        ],
       },
     },
-    externalServices: cluster.external.enabled ? ordinals(cluster.replicas).map((ordinal) => externalService(namespace, cluster, ordinal)) : [],
+    externalServices: cluster.external.enabled
+      ? ordinals(cluster.replicas).map((ordinal) => externalService(namespace, cluster, ordinal))
+      : [],
     podDisruptionBudget: {
       apiVersion: "policy/v1",
       kind: "PodDisruptionBudget",
@@ -404,7 +506,9 @@ export function buildClusterManifests(namespace: string, cluster: ClusterConfig)
     manifests.prometheusRule = {
       apiVersion: "monitoring.coreos.com/v1",
       kind: "PrometheusRule",
-      metadata: metadata(PROMETHEUS_RULE_NAME, namespace, { labels: { ...cluster.prometheusRuleLabels } }),
+      metadata: metadata(PROMETHEUS_RULE_NAME, namespace, {
+        labels: { ...cluster.prometheusRuleLabels },
+      }),
       spec: { groups: alertRuleGroups(namespace, cluster) },
     };
   }

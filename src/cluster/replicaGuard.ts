@@ -20,9 +20,16 @@ export interface ReplicaGuardInputs {
 }
 
 /** The refusal for going from `previous` to `next` brokers, or undefined when allowed. */
-export function replicaDecreaseRefusal(previous: unknown, next: number, decreaseDecommissioned: boolean): string | undefined {
+export function replicaDecreaseRefusal(
+  previous: unknown,
+  next: number,
+  decreaseDecommissioned: boolean,
+): string | undefined {
   if (typeof previous !== "number" || next >= previous || decreaseDecommissioned) return undefined;
-  const gone = Array.from({ length: previous - next }, (_, index) => `apphub-redpanda-${next + index}`).join(", ");
+  const gone = Array.from(
+    { length: previous - next },
+    (_, index) => `apphub-redpanda-${next + index}`,
+  ).join(", ");
   return (
     `apphub-streaming:cluster.replicas: expected at least ${previous} (the running broker count): lowering it to ${next} deletes ${gone} ` +
     `with their partition replicas. First decommission them (rpk redpanda admin brokers decommission <node id>, wait for 'removed'), ` +
@@ -32,11 +39,20 @@ export function replicaDecreaseRefusal(previous: unknown, next: number, decrease
 
 export const replicaGuardProvider: pulumi.dynamic.ResourceProvider = {
   async check(olds: Record<string, unknown>, news: Record<string, unknown>) {
-    const reason = replicaDecreaseRefusal(olds?.replicas, Number(news.replicas), news.decreaseDecommissioned === true);
+    const reason = replicaDecreaseRefusal(
+      olds?.replicas,
+      Number(news.replicas),
+      news.decreaseDecommissioned === true,
+    );
     return { inputs: news, failures: reason ? [{ property: "replicas", reason }] : [] };
   },
   async diff(_id: string, olds: Record<string, unknown>, news: Record<string, unknown>) {
-    return { changes: olds.replicas !== news.replicas || olds.decreaseDecommissioned !== news.decreaseDecommissioned || olds.guardVersion !== news.guardVersion };
+    return {
+      changes:
+        olds.replicas !== news.replicas ||
+        olds.decreaseDecommissioned !== news.decreaseDecommissioned ||
+        olds.guardVersion !== news.guardVersion,
+    };
   },
   async create(inputs: Record<string, unknown>) {
     return { id: "apphub-redpanda-replicas", outs: inputs };
@@ -47,7 +63,11 @@ export const replicaGuardProvider: pulumi.dynamic.ResourceProvider = {
 };
 
 export class ReplicaGuard extends pulumi.dynamic.Resource {
-  constructor(name: string, args: { [K in keyof ReplicaGuardInputs]: pulumi.Input<ReplicaGuardInputs[K]> }, opts?: pulumi.CustomResourceOptions) {
+  constructor(
+    name: string,
+    args: { [K in keyof ReplicaGuardInputs]: pulumi.Input<ReplicaGuardInputs[K]> },
+    opts?: pulumi.CustomResourceOptions,
+  ) {
     super(replicaGuardProvider, name, { ...args }, opts, "streaming", "ReplicaGuard");
   }
 }

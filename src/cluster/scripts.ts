@@ -52,11 +52,26 @@ export function renderRedpandaYaml(cluster: ClusterConfig): string {
   // Authentication is per listener: the external one asks for SASL/SCRAM; the in-cluster one
   // stays open to AppHub's pods (which have no credentials), fenced by the NetworkPolicy.
   // enable_sasl stays false on purpose: it would also turn on ACL authorization for them.
-  const kafkaApi: { name: string; address: string; port: number; authentication_method?: string }[] = [
-    { name: "internal", address: "0.0.0.0", port: PORTS.kafka, ...(sasl ? { authentication_method: "none" } : {}) },
+  const kafkaApi: {
+    name: string;
+    address: string;
+    port: number;
+    authentication_method?: string;
+  }[] = [
+    {
+      name: "internal",
+      address: "0.0.0.0",
+      port: PORTS.kafka,
+      ...(sasl ? { authentication_method: "none" } : {}),
+    },
   ];
   if (external.enabled) {
-    kafkaApi.push({ name: "external", address: "0.0.0.0", port: PORTS.kafkaExternal, ...(sasl ? { authentication_method: "sasl" } : {}) });
+    kafkaApi.push({
+      name: "external",
+      address: "0.0.0.0",
+      port: PORTS.kafkaExternal,
+      ...(sasl ? { authentication_method: "sasl" } : {}),
+    });
   }
   const config = {
     redpanda: {
@@ -81,7 +96,9 @@ export function renderRedpandaYaml(cluster: ClusterConfig): string {
         : {}),
       admin: [{ address: "0.0.0.0", port: PORTS.admin }],
     },
-    pandaproxy: { pandaproxy_api: [{ name: "internal", address: "0.0.0.0", port: PORTS.httpProxy }] },
+    pandaproxy: {
+      pandaproxy_api: [{ name: "internal", address: "0.0.0.0", port: PORTS.httpProxy }],
+    },
     // rpk in the pod (readiness probe, operators' kubectl exec) talks to this broker's admin API.
     rpk: { admin_api: { addresses: [`127.0.0.1:${PORTS.admin}`] } },
   };
@@ -401,7 +418,9 @@ exit 0
 /** Seconds a readiness run may spend in `rpk cluster health` (the probe's own timeout is a bit longer). */
 export const READINESS_RPK_TIMEOUT_SECONDS = 5;
 
-export function drainTimeoutSeconds(cluster: Pick<ClusterConfig, "terminationGracePeriodSeconds">): number {
+export function drainTimeoutSeconds(
+  cluster: Pick<ClusterConfig, "terminationGracePeriodSeconds">,
+): number {
   return cluster.terminationGracePeriodSeconds - SHUTDOWN_MARGIN_SECONDS;
 }
 
@@ -449,6 +468,7 @@ export function renderScripts(namespace: string, cluster: ClusterConfig): Script
     [SCRIPT_FILES.bootstrapYaml]: renderBootstrapYaml(cluster),
   };
   const hash = createHash("sha256");
-  for (const [key, value] of Object.entries(data).sort(([a], [b]) => a.localeCompare(b))) hash.update(`${key}\0${value}\0`);
+  for (const [key, value] of Object.entries(data).sort(([a], [b]) => a.localeCompare(b)))
+    hash.update(`${key}\0${value}\0`);
   return { name: `${SCRIPTS_CONFIGMAP_PREFIX}-${hash.digest("hex").slice(0, 10)}`, data };
 }

@@ -15,14 +15,32 @@ export const MIN_MEMORY_PER_SHARD_MIB = 1024;
 /** CPU each overprovisioned broker requests per core of limit: minikube's CPUs are shared. */
 export const OVERPROVISIONED_CPU_REQUEST_MILLIS = 250;
 
-const BINARY_SUFFIXES: Record<string, number> = { Ki: 2 ** 10, Mi: 2 ** 20, Gi: 2 ** 30, Ti: 2 ** 40, Pi: 2 ** 50, Ei: 2 ** 60 };
-const DECIMAL_SUFFIXES: Record<string, number> = { "": 1, k: 1e3, M: 1e6, G: 1e9, T: 1e12, P: 1e15, E: 1e18 };
+const BINARY_SUFFIXES: Record<string, number> = {
+  Ki: 2 ** 10,
+  Mi: 2 ** 20,
+  Gi: 2 ** 30,
+  Ti: 2 ** 40,
+  Pi: 2 ** 50,
+  Ei: 2 ** 60,
+};
+const DECIMAL_SUFFIXES: Record<string, number> = {
+  "": 1,
+  k: 1e3,
+  M: 1e6,
+  G: 1e9,
+  T: 1e12,
+  P: 1e15,
+  E: 1e18,
+};
 const QUANTITY = /^([0-9]+(?:\.[0-9]+)?)(Ki|Mi|Gi|Ti|Pi|Ei|k|M|G|T|P|E)?$/;
 
 /** Bytes in a Kubernetes memory quantity such as `2Gi`, `1500M` or `1073741824`. */
 export function quantityToBytes(quantity: string): number {
   const match = QUANTITY.exec(quantity);
-  if (!match) throw new Error(`expected a Kubernetes quantity such as "4Gi", got ${JSON.stringify(quantity)}`);
+  if (!match)
+    throw new Error(
+      `expected a Kubernetes quantity such as "4Gi", got ${JSON.stringify(quantity)}`,
+    );
   const suffix = match[2] ?? "";
   const factor = BINARY_SUFFIXES[suffix] ?? DECIMAL_SUFFIXES[suffix] ?? 1;
   return Number(match[1]) * factor;
@@ -53,9 +71,15 @@ export function redpandaMemoryMiB(memoryLimit: string): number {
  * would be the first OOM victim). CPU requests equal limits on dedicated CPUs (Guaranteed QoS,
  * so a static CPU manager can pin cores) and are a quarter core per core when overprovisioned.
  */
-export function brokerSizing(cluster: { cpu: number; memory: string; overprovisioned: boolean }): BrokerSizing {
+export function brokerSizing(cluster: {
+  cpu: number;
+  memory: string;
+  overprovisioned: boolean;
+}): BrokerSizing {
   const memoryMiB = redpandaMemoryMiB(cluster.memory);
-  const cpuRequest = cluster.overprovisioned ? `${cluster.cpu * OVERPROVISIONED_CPU_REQUEST_MILLIS}m` : String(cluster.cpu);
+  const cpuRequest = cluster.overprovisioned
+    ? `${cluster.cpu * OVERPROVISIONED_CPU_REQUEST_MILLIS}m`
+    : String(cluster.cpu);
   return {
     smp: cluster.cpu,
     memoryMiB,

@@ -3,7 +3,12 @@
  * they land in the same report as every other problem. Each issue names its key path below
  * `apphub-streaming:`; `src/config/schema.ts` adds the prefix.
  */
-import { MIN_TERMINATION_GRACE_SECONDS, NODE_PORT_RANGE, ORDINAL_PLACEHOLDER, SHUTDOWN_MARGIN_SECONDS } from "./constants";
+import {
+  MIN_TERMINATION_GRACE_SECONDS,
+  NODE_PORT_RANGE,
+  ORDINAL_PLACEHOLDER,
+  SHUTDOWN_MARGIN_SECONDS,
+} from "./constants";
 import { MIN_MEMORY_PER_SHARD_MIB, quantityToBytes, redpandaMemoryMiB } from "./sizing";
 
 export interface ClusterIssue {
@@ -11,11 +16,15 @@ export interface ClusterIssue {
   message: string;
 }
 
-const HOSTNAME = /^(?=.{1,253}$)[a-zA-Z0-9]([-a-zA-Z0-9]*[a-zA-Z0-9])?(\.[a-zA-Z0-9]([-a-zA-Z0-9]*[a-zA-Z0-9])?)*$/;
+const HOSTNAME =
+  /^(?=.{1,253}$)[a-zA-Z0-9]([-a-zA-Z0-9]*[a-zA-Z0-9])?(\.[a-zA-Z0-9]([-a-zA-Z0-9]*[a-zA-Z0-9])?)*$/;
 
-const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === "object" && value !== null && !Array.isArray(value);
-const get = (value: unknown, ...path: string[]): unknown => path.reduce<unknown>((node, key) => (isRecord(node) ? node[key] : undefined), value);
-const isPositiveInt = (value: unknown): value is number => typeof value === "number" && Number.isInteger(value) && value >= 1;
+const isRecord = (value: unknown): value is Record<string, unknown> =>
+  typeof value === "object" && value !== null && !Array.isArray(value);
+const get = (value: unknown, ...path: string[]): unknown =>
+  path.reduce<unknown>((node, key) => (isRecord(node) ? node[key] : undefined), value);
+const isPositiveInt = (value: unknown): value is number =>
+  typeof value === "number" && Number.isInteger(value) && value >= 1;
 
 function parsesAsQuantity(value: unknown): value is string {
   if (typeof value !== "string") return false;
@@ -35,7 +44,11 @@ export function minimumMemoryLimitMiB(cpu: number): number {
   return limit;
 }
 
-export function clusterConfigIssues(environment: "minikube" | "prod", cluster: unknown, brokerCount: number): ClusterIssue[] {
+export function clusterConfigIssues(
+  environment: "minikube" | "prod",
+  cluster: unknown,
+  brokerCount: number,
+): ClusterIssue[] {
   const issues: ClusterIssue[] = [];
   const section = isRecord(cluster) ? cluster : {};
 
@@ -74,7 +87,11 @@ export function clusterConfigIssues(environment: "minikube" | "prod", cluster: u
           path: ["cluster", "external", "advertisedHost"],
           message: `expected a DNS name or IPv4 address, optionally with ${ORDINAL_PLACEHOLDER} for the pod ordinal, got ${JSON.stringify(host)}`,
         });
-      } else if (type === "LoadBalancer" && brokerCount > 1 && !host.includes(ORDINAL_PLACEHOLDER)) {
+      } else if (
+        type === "LoadBalancer" &&
+        brokerCount > 1 &&
+        !host.includes(ORDINAL_PLACEHOLDER)
+      ) {
         issues.push({
           path: ["cluster", "external", "advertisedHost"],
           message: `expected a name containing ${ORDINAL_PLACEHOLDER} with type LoadBalancer: every broker gets its own load balancer and so its own address, got ${JSON.stringify(host)}`,

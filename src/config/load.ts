@@ -6,7 +6,13 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { LineCounter, parseDocument } from "yaml";
-import { CONFIG_NAMESPACE, SECRET_KEYS, formatIssues, parseStackConfig, type StackConfig } from "./schema";
+import {
+  CONFIG_NAMESPACE,
+  SECRET_KEYS,
+  formatIssues,
+  parseStackConfig,
+  type StackConfig,
+} from "./schema";
 
 /** Pulumi hands config values over as strings, objects and numbers JSON-encoded. */
 export function decodeConfigValue(value: string): unknown {
@@ -32,8 +38,15 @@ export function rawFromPulumiConfig(all: Record<string, string>): Record<string,
  * host passes the list of secret config keys along with the config (`PULUMI_CONFIG_SECRET_KEYS`),
  * and mocks get it from `setAllConfig`.
  */
-export function runtimeSecretKeys(keys: readonly string[], isConfigSecret: (key: string) => boolean): string[] {
-  return keys.filter((key) => isConfigSecret(`${CONFIG_NAMESPACE}:${key}`) || isConfigSecret(`${CONFIG_NAMESPACE}:config:${key}`));
+export function runtimeSecretKeys(
+  keys: readonly string[],
+  isConfigSecret: (key: string) => boolean,
+): string[] {
+  return keys.filter(
+    (key) =>
+      isConfigSecret(`${CONFIG_NAMESPACE}:${key}`) ||
+      isConfigSecret(`${CONFIG_NAMESPACE}:config:${key}`),
+  );
 }
 
 export interface StackFile {
@@ -65,13 +78,17 @@ export function parseStackYaml(text: string, file: string): Record<string, unkno
   const [error] = document.errors;
   if (error) {
     const { line, col } = lineCounter.linePos(error.pos[0]);
-    throw new ConfigError(`${shown(file)}:${line}:${col}: invalid YAML: ${error.message.split("\n")[0]}`);
+    throw new ConfigError(
+      `${shown(file)}:${line}:${col}: invalid YAML: ${error.message.split("\n")[0]}`,
+    );
   }
   const content: unknown = document.toJS();
   if (content === null || content === undefined) return {};
   const config = isRecord(content) ? (content.config ?? {}) : undefined;
   if (!isRecord(config)) {
-    throw new ConfigError(`${shown(file)}: expected a mapping with a "config:" mapping of ${CONFIG_NAMESPACE}:<key> entries`);
+    throw new ConfigError(
+      `${shown(file)}: expected a mapping with a "config:" mapping of ${CONFIG_NAMESPACE}:<key> entries`,
+    );
   }
   return config;
 }
@@ -81,7 +98,10 @@ const isRecord = (value: unknown): value is Record<string, unknown> =>
 
 /** Reads `Pulumi.<stack>.yaml`. Secure values cannot be decrypted offline: they become `[secret]`. */
 export function readStackFile(file: string): StackFile {
-  if (!fs.existsSync(file)) throw new ConfigError(`${shown(file)} does not exist: expected a Pulumi.<stack>.yaml there (${knownStacks(path.dirname(file)).join(", ") || "none found"})`);
+  if (!fs.existsSync(file))
+    throw new ConfigError(
+      `${shown(file)} does not exist: expected a Pulumi.<stack>.yaml there (${knownStacks(path.dirname(file)).join(", ") || "none found"})`,
+    );
   const config = parseStackYaml(fs.readFileSync(file, "utf8"), file);
   const prefix = `${CONFIG_NAMESPACE}:`;
   const raw: Record<string, unknown> = {};

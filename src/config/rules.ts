@@ -9,7 +9,8 @@
  * (SPEC, "Pulumi facts"), and this module travels with it.
  */
 
-const describe = (value: unknown): string => (value === undefined ? "nothing" : JSON.stringify(value));
+const describe = (value: unknown): string =>
+  value === undefined ? "nothing" : JSON.stringify(value);
 
 // --- topic names (Kafka's `Topic.validate`) ---
 
@@ -17,14 +18,16 @@ export const TOPIC_NAME_PATTERN = /^[a-zA-Z0-9._-]+$/;
 export const MAX_TOPIC_NAME_LENGTH = 249;
 
 export function topicNameProblem(name: unknown): string | undefined {
-  if (typeof name !== "string" || name.length === 0) return `expected a non-empty topic name, got ${describe(name)}`;
+  if (typeof name !== "string" || name.length === 0)
+    return `expected a non-empty topic name, got ${describe(name)}`;
   if (name.length > MAX_TOPIC_NAME_LENGTH) {
     return `expected a topic name of at most ${MAX_TOPIC_NAME_LENGTH} characters, got ${name.length}`;
   }
   if (!TOPIC_NAME_PATTERN.test(name)) {
     return `expected a topic name of ASCII letters, digits, '.', '_' and '-' only, got ${describe(name)}`;
   }
-  if (name === "." || name === "..") return `expected a topic name other than "." or "..", got ${describe(name)}`;
+  if (name === "." || name === "..")
+    return `expected a topic name other than "." or "..", got ${describe(name)}`;
   return undefined;
 }
 
@@ -70,19 +73,28 @@ export function maxPartitions(capacity: ClusterCapacity, replicationFactor: numb
   return Math.min(MAX_PARTITIONS, Math.floor(replicaSlots / Math.max(1, replicationFactor)));
 }
 
-const isWholeNumber = (value: unknown): value is number => typeof value === "number" && Number.isInteger(value);
+const isWholeNumber = (value: unknown): value is number =>
+  typeof value === "number" && Number.isInteger(value);
 
 export function partitionsProblem(
   value: unknown,
-  limit: { max: number; why: string } = { max: MAX_PARTITIONS, why: "Redpanda's largest partitions-per-core setting" },
+  limit: { max: number; why: string } = {
+    max: MAX_PARTITIONS,
+    why: "Redpanda's largest partitions-per-core setting",
+  },
 ): string | undefined {
-  if (!isWholeNumber(value) || value < 1) return `expected a whole number of partitions of at least 1, got ${describe(value)}`;
-  if (value > limit.max) return `expected at most ${limit.max} partitions (${limit.why}), got ${value}`;
+  if (!isWholeNumber(value) || value < 1)
+    return `expected a whole number of partitions of at least 1, got ${describe(value)}`;
+  if (value > limit.max)
+    return `expected at most ${limit.max} partitions (${limit.why}), got ${value}`;
   return undefined;
 }
 
 /** `brokerCount`: when known, a replication factor above it cannot be placed. */
-export function replicationFactorProblem(value: unknown, brokerCount?: { count: number; of: string }): string | undefined {
+export function replicationFactorProblem(
+  value: unknown,
+  brokerCount?: { count: number; of: string },
+): string | undefined {
   if (!isWholeNumber(value) || value < 1 || value > MAX_REPLICATION_FACTOR) {
     return `expected a whole replication factor of at least 1, got ${describe(value)}`;
   }
@@ -115,7 +127,8 @@ export const MAX_CORES_PER_BROKER = 256;
 
 /** `retention.ms` is an INT64 on the broker; past 2^53 a JavaScript number is no longer exact. */
 export const MAX_RETENTION_MS = Number.MAX_SAFE_INTEGER;
-const RETENTION_EXPECTED = "expected -1 (keep forever) or a positive integer number of milliseconds";
+const RETENTION_EXPECTED =
+  "expected -1 (keep forever) or a positive integer number of milliseconds";
 
 /** Retention as stack config writes it: a number. */
 export function retentionMsProblem(value: unknown): string | undefined {
@@ -128,7 +141,8 @@ export function retentionMsProblem(value: unknown): string | undefined {
 /** Retention as the broker stores it (and the provider receives it): a string. */
 export function retentionConfigProblem(value: unknown): string | undefined {
   const text = typeof value === "string" ? value.trim() : "";
-  if (/^(-1|[1-9][0-9]*)$/.test(text) && retentionMsProblem(Number(text)) === undefined) return undefined;
+  if (/^(-1|[1-9][0-9]*)$/.test(text) && retentionMsProblem(Number(text)) === undefined)
+    return undefined;
   return `expected "-1" (keep forever) or a positive whole number of milliseconds as a string, got ${describe(value)}`;
 }
 
@@ -138,7 +152,9 @@ export type DeletionPolicy = "retain" | "delete";
 export const DELETION_POLICIES: readonly DeletionPolicy[] = ["retain", "delete"];
 
 export function deletionPolicyProblem(value: unknown): string | undefined {
-  return DELETION_POLICIES.includes(value as DeletionPolicy) ? undefined : `expected "retain" or "delete", got ${describe(value)}`;
+  return DELETION_POLICIES.includes(value as DeletionPolicy)
+    ? undefined
+    : `expected "retain" or "delete", got ${describe(value)}`;
 }
 
 // --- SASL ---
@@ -153,7 +169,9 @@ export function saslMechanismProblem(value: unknown): string | undefined {
 }
 
 export function saslUsernameProblem(value: unknown): string | undefined {
-  return typeof value === "string" && value.length > 0 ? undefined : `expected a non-empty user name, got ${describe(value)}`;
+  return typeof value === "string" && value.length > 0
+    ? undefined
+    : `expected a non-empty user name, got ${describe(value)}`;
 }
 
 // --- broker addresses ---
@@ -165,7 +183,8 @@ export function brokerAddressProblem(broker: unknown): string | undefined {
   const match = typeof broker === "string" ? HOST_PORT.exec(broker) : null;
   if (!match) return `expected "host:port", e.g. "127.0.0.1:19092", got ${describe(broker)}`;
   const port = Number(match[1]);
-  if (port < 1 || port > 65535) return `expected a port between 1 and 65535, got ${describe(broker)}`;
+  if (port < 1 || port > 65535)
+    return `expected a port between 1 and 65535, got ${describe(broker)}`;
   return undefined;
 }
 
@@ -181,7 +200,9 @@ export function parseBrokerList(text: string): string[] {
 export function brokerListProblems(text: string): string[] {
   const brokers = parseBrokerList(text);
   if (brokers.length === 0) return [`expected comma-separated "host:port", got ${describe(text)}`];
-  return brokers.map(brokerAddressProblem).filter((problem): problem is string => problem !== undefined);
+  return brokers
+    .map(brokerAddressProblem)
+    .filter((problem): problem is string => problem !== undefined);
 }
 
 const WILDCARD_ADDRESSES = new Set(["0.0.0.0", "::", "[::]"]);

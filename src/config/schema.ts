@@ -7,7 +7,13 @@
  * before this has passed.
  */
 import { z } from "zod";
-import { DAY_MS, DEFAULT_PROBE_TOPIC, SEED_TOPICS, TOPIC_ROLES, type TopicRole } from "../topics/catalog";
+import {
+  DAY_MS,
+  DEFAULT_PROBE_TOPIC,
+  SEED_TOPICS,
+  TOPIC_ROLES,
+  type TopicRole,
+} from "../topics/catalog";
 import { clusterConfigIssues } from "../cluster/validation";
 import {
   brokerAddressProblem,
@@ -45,7 +51,11 @@ export type Environment = (typeof ENVIRONMENTS)[number];
  * Config keys that hold credentials. They are read with `config.getSecret` (so they stay
  * Pulumi secrets end to end) and are deliberately not part of the zod-validated object.
  */
-export const SECRET_KEYS = ["kafkaSaslPassword", "backupSecretAccessKey", "sequencerDbPassword"] as const;
+export const SECRET_KEYS = [
+  "kafkaSaslPassword",
+  "backupSecretAccessKey",
+  "sequencerDbPassword",
+] as const;
 export type SecretKey = (typeof SECRET_KEYS)[number];
 
 const KUBE_QUANTITY = /^[0-9]+(\.[0-9]+)?(Ki|Mi|Gi|Ti|Pi|Ei|k|M|G|T|P|E)?$/;
@@ -73,10 +83,13 @@ const quantity = (example: string) =>
  * got, so the report does not append it again.
  */
 function ruled<T>(problem: (value: unknown) => string | undefined) {
-  return z.custom<T>(() => true).superRefine((value, ctx) => {
-    const message = problem(value);
-    if (message !== undefined) ctx.addIssue({ code: "custom", message, input: value, params: { ruled: true } });
-  });
+  return z
+    .custom<T>(() => true)
+    .superRefine((value, ctx) => {
+      const message = problem(value);
+      if (message !== undefined)
+        ctx.addIssue({ code: "custom", message, input: value, params: { ruled: true } });
+    });
 }
 const hostPort = ruled<string>(brokerAddressProblem);
 const dnsLabel = z
@@ -100,7 +113,9 @@ const topicOverrideSchema = z.strictObject({
   partitions: ruled<number>((value) => partitionsProblem(value)).optional(),
   replicationFactor: ruled<number>((value) => replicationFactorProblem(value)).optional(),
   retentionMs: retentionSchema.optional(),
-  config: z.record(z.string(), topicConfigValue, { error: "expected a map of topic config name to value" }).optional(),
+  config: z
+    .record(z.string(), topicConfigValue, { error: "expected a map of topic config name to value" })
+    .optional(),
   /** `retain` (default): removing the topic from config only stops managing it. */
   deletionPolicy: ruled<DeletionPolicy>(deletionPolicyProblem).optional(),
   role: z.enum(TOPIC_ROLES, { error: `expected one of ${TOPIC_ROLES.join(", ")}` }).optional(),
@@ -110,7 +125,11 @@ const rawSchema = z.strictObject({
   environment: z.enum(ENVIRONMENTS, { error: `expected one of ${ENVIRONMENTS.join(", ")}` }),
   namespace: dnsLabel.optional(),
   /** null removes a seed topic from this stack's catalog (it stays on the broker). */
-  topics: z.record(z.string(), topicOverrideSchema.nullable(), { error: "expected a map keyed by topic name" }).optional(),
+  topics: z
+    .record(z.string(), topicOverrideSchema.nullable(), {
+      error: "expected a map keyed by topic name",
+    })
+    .optional(),
   probeTopic: topicNameSchema.optional(),
   protectTopics: bool.optional(),
   kafka: z
@@ -121,7 +140,9 @@ const rawSchema = z.strictObject({
       brokerCount: positiveInt("a broker count of at least 1", MAX_BROKERS).optional(),
       connectTimeoutMs: positiveInt().optional(),
       requestTimeoutMs: positiveInt().optional(),
-      tls: z.strictObject({ enabled: bool.optional(), rejectUnauthorized: bool.optional() }).optional(),
+      tls: z
+        .strictObject({ enabled: bool.optional(), rejectUnauthorized: bool.optional() })
+        .optional(),
       sasl: z
         .strictObject({
           mechanism: ruled<SaslMechanism>(saslMechanismProblem),
@@ -134,13 +155,18 @@ const rawSchema = z.strictObject({
     .strictObject({
       replicas: positiveInt("a broker count of at least 1", MAX_BROKERS).optional(),
       image: z.string().min(1).optional(),
-      cpu: positiveInt("a whole number of CPU cores (it becomes --smp)", MAX_CORES_PER_BROKER).optional(),
+      cpu: positiveInt(
+        "a whole number of CPU cores (it becomes --smp)",
+        MAX_CORES_PER_BROKER,
+      ).optional(),
       memory: quantity("4Gi").optional(),
       storageSize: quantity("10Gi").optional(),
       storageClass: z.string().min(1).optional(),
       overprovisioned: bool.optional(),
       developerMode: bool.optional(),
-      antiAffinity: z.enum(["required", "preferred"], { error: 'expected "required" or "preferred"' }).optional(),
+      antiAffinity: z
+        .enum(["required", "preferred"], { error: 'expected "required" or "preferred"' })
+        .optional(),
       zoneSpread: bool.optional(),
       terminationGracePeriodSeconds: positiveInt().optional(),
       startupTimeoutSeconds: positiveInt().optional(),
@@ -153,20 +179,32 @@ const rawSchema = z.strictObject({
       external: z
         .strictObject({
           enabled: bool.optional(),
-          type: z.enum(["NodePort", "LoadBalancer"], { error: 'expected "NodePort" or "LoadBalancer"' }).optional(),
+          type: z
+            .enum(["NodePort", "LoadBalancer"], { error: 'expected "NodePort" or "LoadBalancer"' })
+            .optional(),
           basePort: port.optional(),
           advertisedHost: z.string().min(1).optional(),
-          annotations: z.record(z.string(), z.string({ error: "expected a string annotation value" }), { error: "expected a map of annotation name to value" }).optional(),
+          annotations: z
+            .record(z.string(), z.string({ error: "expected a string annotation value" }), {
+              error: "expected a map of annotation name to value",
+            })
+            .optional(),
           allowPlaintext: bool.optional(),
           internal: bool.optional(),
-          loadBalancerSourceRanges: z.array(z.cidrv4({ error: 'expected an IPv4 CIDR such as "10.0.0.0/8"' })).optional(),
+          loadBalancerSourceRanges: z
+            .array(z.cidrv4({ error: 'expected an IPv4 CIDR such as "10.0.0.0/8"' }))
+            .optional(),
           tls: z
             .strictObject({
               enabled: bool.optional(),
               certManagerIssuer: z
                 .strictObject({
                   name: z.string().min(1),
-                  kind: z.enum(["Issuer", "ClusterIssuer"], { error: 'expected "Issuer" or "ClusterIssuer"' }).optional(),
+                  kind: z
+                    .enum(["Issuer", "ClusterIssuer"], {
+                      error: 'expected "Issuer" or "ClusterIssuer"',
+                    })
+                    .optional(),
                 })
                 .optional(),
             })
@@ -174,14 +212,28 @@ const rawSchema = z.strictObject({
           sasl: z
             .strictObject({
               enabled: bool.optional(),
-              username: z.string().regex(/^[A-Za-z0-9._-]+$/, { error: "expected a user name of letters, digits and ._-" }).optional(),
-              mechanism: z.enum(["SCRAM-SHA-256", "SCRAM-SHA-512"], { error: 'expected "SCRAM-SHA-256" or "SCRAM-SHA-512"' }).optional(),
+              username: z
+                .string()
+                .regex(/^[A-Za-z0-9._-]+$/, {
+                  error: "expected a user name of letters, digits and ._-",
+                })
+                .optional(),
+              mechanism: z
+                .enum(["SCRAM-SHA-256", "SCRAM-SHA-512"], {
+                  error: 'expected "SCRAM-SHA-256" or "SCRAM-SHA-512"',
+                })
+                .optional(),
             })
             .optional(),
         })
         .optional(),
       replicasDecreaseDecommissioned: bool.optional(),
-      clusterDomain: z.string().regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/, { error: 'expected a DNS domain such as "cluster.local"' }).optional(),
+      clusterDomain: z
+        .string()
+        .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/, {
+          error: 'expected a DNS domain such as "cluster.local"',
+        })
+        .optional(),
     })
     .optional(),
   backup: z
@@ -189,29 +241,41 @@ const rawSchema = z.strictObject({
       enabled: bool.optional(),
       bucketName: z
         .string()
-        .regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, { error: "expected an S3 bucket name (3-63 lower-case characters)" })
+        .regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, {
+          error: "expected an S3 bucket name (3-63 lower-case characters)",
+        })
         .optional(),
       region: z.string().min(1).optional(),
       createBucket: bool.optional(),
       endpoint: z.url({ error: "expected an http(s) URL" }).optional(),
       forcePathStyle: bool.optional(),
-      encryption: z.enum(["aws:kms", "AES256"], { error: 'expected "aws:kms" or "AES256"' }).optional(),
+      encryption: z
+        .enum(["aws:kms", "AES256"], { error: 'expected "aws:kms" or "AES256"' })
+        .optional(),
       prefix: z
         .string()
         .regex(/^\/*[A-Za-z0-9!_.'()-]+(\/[A-Za-z0-9!_.'()-]+)*\/*$/, {
-          error: 'expected an S3 key prefix such as "redpanda" (letters, digits and !_.\'()- in "/"-separated segments; the IAM policy is scoped to it)',
+          error:
+            'expected an S3 key prefix such as "redpanda" (letters, digits and !_.\'()- in "/"-separated segments; the IAM policy is scoped to it)',
         })
         .optional(),
-      schedule: z.string().regex(CRON, { error: 'expected a five-field cron expression such as "0 * * * *"' }).optional(),
+      schedule: z
+        .string()
+        .regex(CRON, { error: 'expected a five-field cron expression such as "0 * * * *"' })
+        .optional(),
       fullEveryHours: positiveInt().optional(),
       retentionDays: positiveInt().optional(),
       noncurrentRetentionDays: positiveInt().optional(),
       image: z.string().min(1).optional(),
-      roleArn: z.string().startsWith("arn:", { error: 'expected an IAM role ARN ("arn:...")' }).optional(),
+      roleArn: z
+        .string()
+        .startsWith("arn:", { error: 'expected an IAM role ARN ("arn:...")' })
+        .optional(),
       oidcProviderArn: z
         .string()
         .regex(/^arn:aws[a-z-]*:iam::\d{12}:oidc-provider\/\S+$/, {
-          error: 'expected the EKS cluster\'s IAM OIDC provider ARN ("arn:aws:iam::<account>:oidc-provider/oidc.eks.<region>.amazonaws.com/id/<id>")',
+          error:
+            'expected the EKS cluster\'s IAM OIDC provider ARN ("arn:aws:iam::<account>:oidc-provider/oidc.eks.<region>.amazonaws.com/id/<id>")',
         })
         .optional(),
       accessKeyId: z.string().min(1).optional(),
@@ -221,14 +285,29 @@ const rawSchema = z.strictObject({
     .strictObject({
       dataRoot: z.string().startsWith("/", { error: "expected an absolute path" }).optional(),
       bindAddress: z
-        .ipv4({ error: 'expected the IPv4 address to publish on, e.g. "127.0.0.1" (loopback) or "0.0.0.0" (every interface)' })
+        .ipv4({
+          error:
+            'expected the IPv4 address to publish on, e.g. "127.0.0.1" (loopback) or "0.0.0.0" (every interface)',
+        })
         .optional(),
       kafkaPort: port.optional(),
       adminPort: port.optional(),
       httpProxyPort: port.optional(),
       image: z.string().min(1).optional(),
-      console: z.strictObject({ enabled: bool.optional(), port: port.optional(), image: z.string().min(1).optional() }).optional(),
-      sequencer: z.strictObject({ enabled: bool.optional(), port: port.optional(), image: z.string().min(1).optional() }).optional(),
+      console: z
+        .strictObject({
+          enabled: bool.optional(),
+          port: port.optional(),
+          image: z.string().min(1).optional(),
+        })
+        .optional(),
+      sequencer: z
+        .strictObject({
+          enabled: bool.optional(),
+          port: port.optional(),
+          image: z.string().min(1).optional(),
+        })
+        .optional(),
     })
     .optional(),
   streaming: z
@@ -248,10 +327,18 @@ const rawSchema = z.strictObject({
       connectTimeoutMs: positiveInt().optional(),
       publishTimeoutMs: positiveInt().optional(),
       targets: z
-        .record(dnsLabel, z.array(dnsLabel, { error: "expected a list of container names" }).min(1, { error: "expected at least one container name" }), {
-          error: (issue) =>
-            issue.code === "invalid_key" ? "expected a Deployment name (a DNS-1123 label)" : "expected a map of Deployment name to container names",
-        })
+        .record(
+          dnsLabel,
+          z
+            .array(dnsLabel, { error: "expected a list of container names" })
+            .min(1, { error: "expected at least one container name" }),
+          {
+            error: (issue) =>
+              issue.code === "invalid_key"
+                ? "expected a Deployment name (a DNS-1123 label)"
+                : "expected a map of Deployment name to container names",
+          },
+        )
         .optional(),
       sequencerSecret: z.strictObject({ name: dnsLabel, key: z.string().min(1) }).optional(),
     })
@@ -315,7 +402,10 @@ export interface ClusterConfig {
     /** LoadBalancer only: annotate for an internal load balancer (in-tree AWS controller and AWS Load Balancer Controller). */
     internal: boolean;
     loadBalancerSourceRanges: string[];
-    tls: { enabled: boolean; certManagerIssuer?: { name: string; kind: "Issuer" | "ClusterIssuer" } };
+    tls: {
+      enabled: boolean;
+      certManagerIssuer?: { name: string; kind: "Issuer" | "ClusterIssuer" };
+    };
     sasl: { enabled: boolean; username: string; mechanism: "SCRAM-SHA-256" | "SCRAM-SHA-512" };
   };
   /** The Kubernetes cluster's DNS domain (kubelet `--cluster-domain`). */
@@ -425,7 +515,11 @@ export const DEFAULT_KAFKA_CLIENT: Omit<KafkaClientConfig, "brokers" | "sasl"> =
   tls: { enabled: false, rejectUnauthorized: true },
 };
 /** Backup settings the backup CLI also falls back to when its flags and BACKUP_* variables are unset. */
-export const DEFAULT_BACKUP = { prefix: "redpanda", region: "us-east-1", fullEveryHours: 24 } as const;
+export const DEFAULT_BACKUP = {
+  prefix: "redpanda",
+  region: "us-east-1",
+  fullEveryHours: 24,
+} as const;
 /** The dev stack's host listener unless `dev.*` says otherwise (the compose file's defaults). */
 export const DEFAULT_DEV_LISTENER = { bindAddress: "127.0.0.1", kafkaPort: 19092 } as const;
 /** The dev broker runs with `--smp 1` (the compose file's flags). */
@@ -451,7 +545,11 @@ export interface ConfigSource {
  * Validates and resolves the raw config map (keys without the namespace prefix). With
  * `source`, a credential key holding plain text is refused: it sits in the stack file, in git.
  */
-export function parseStackConfig(raw: Record<string, unknown>, env: NodeJS.ProcessEnv = {}, source?: ConfigSource): ParseResult {
+export function parseStackConfig(
+  raw: Record<string, unknown>,
+  env: NodeJS.ProcessEnv = {},
+  source?: ConfigSource,
+): ParseResult {
   const values = Object.fromEntries(Object.entries(raw).filter(([key]) => !isSecretKey(key)));
   const secretIssues = source ? plainTextSecretIssues(Object.keys(raw), source) : [];
   const parsed = rawSchema.safeParse(values, { reportInput: true });
@@ -463,12 +561,15 @@ export function parseStackConfig(raw: Record<string, unknown>, env: NodeJS.Proce
   // One report carries every problem: the cross-field rules also run, on the config resolved
   // with each value that failed its own rule treated as unset (so it takes its default).
   const issues = [...secretIssues, ...parsed.error.issues.map(toConfigIssue)];
-  const rest = rawSchema.safeParse(withoutPaths(values, parsed.error.issues), { reportInput: true });
+  const rest = rawSchema.safeParse(withoutPaths(values, parsed.error.issues), {
+    reportInput: true,
+  });
   if (rest.success) issues.push(...crossFieldIssues(resolve(rest.data, env), rest.data));
   return { ok: false, issues: dedupe(issues) };
 }
 
-export const isSecretKey = (key: string): key is SecretKey => (SECRET_KEYS as readonly string[]).includes(key);
+export const isSecretKey = (key: string): key is SecretKey =>
+  (SECRET_KEYS as readonly string[]).includes(key);
 
 /** The command that stores a credential encrypted (the value itself is never echoed). */
 export function setSecretCommand(key: SecretKey, stack: string): string {
@@ -487,7 +588,10 @@ function plainTextSecretIssues(keys: readonly string[], source: ConfigSource): C
 
 function toConfigIssue(issue: z.core.$ZodIssue): ConfigIssue {
   if (issue.code === "unrecognized_keys") {
-    return { key: keyPath([...issue.path, issue.keys.join(", ")]), message: "unknown key; see the README for the keys this program reads" };
+    return {
+      key: keyPath([...issue.path, issue.keys.join(", ")]),
+      message: "unknown key; see the README for the keys this program reads",
+    };
   }
   if (issue.code === "invalid_type" && issue.input === undefined) {
     return { key: keyPath(issue.path), message: `is required: ${issue.message}` };
@@ -499,14 +603,29 @@ function toConfigIssue(issue: z.core.$ZodIssue): ConfigIssue {
 }
 
 /** A copy of `raw` without the values the issues point at (unknown keys included). */
-function withoutPaths(raw: Record<string, unknown>, issues: readonly z.core.$ZodIssue[]): Record<string, unknown> {
+function withoutPaths(
+  raw: Record<string, unknown>,
+  issues: readonly z.core.$ZodIssue[],
+): Record<string, unknown> {
   const copy = structuredClone(raw);
   for (const issue of issues) {
-    const paths = issue.code === "unrecognized_keys" ? issue.keys.map((key) => [...issue.path, key]) : [issue.path];
+    const paths =
+      issue.code === "unrecognized_keys"
+        ? issue.keys.map((key) => [...issue.path, key])
+        : [issue.path];
     for (const path of paths) {
-      const parent = path.slice(0, -1).reduce<unknown>((node, key) => (isRecord(node) || Array.isArray(node) ? (node as Record<PropertyKey, unknown>)[key] : undefined), copy);
+      const parent = path
+        .slice(0, -1)
+        .reduce<unknown>(
+          (node, key) =>
+            isRecord(node) || Array.isArray(node)
+              ? (node as Record<PropertyKey, unknown>)[key]
+              : undefined,
+          copy,
+        );
       if (isRecord(parent) && path.length > 0) delete parent[path[path.length - 1] as string];
-      else if (Array.isArray(parent) && path.length > 0) parent.splice(Number(path[path.length - 1]), 1);
+      else if (Array.isArray(parent) && path.length > 0)
+        parent.splice(Number(path[path.length - 1]), 1);
     }
   }
   return copy;
@@ -543,27 +662,41 @@ function crossFieldIssues(config: StackConfig, raw: RawConfig): ConfigIssue[] {
   const { environment, brokerCount } = config;
   const onKubernetes = environment === "minikube" || environment === "prod";
   // An external cluster's cores are unknown: only the absolute bound applies there.
-  const capacity = environment === "external" ? undefined : { brokers: brokerCount, coresPerBroker: onKubernetes ? config.cluster.cpu : DEV_CORES };
+  const capacity =
+    environment === "external"
+      ? undefined
+      : { brokers: brokerCount, coresPerBroker: onKubernetes ? config.cluster.cpu : DEV_CORES };
 
   for (const topic of config.topics) {
     const nameProblem = topicNameProblem(topic.name);
     if (nameProblem) issues.push({ key: keyPath(["topics", topic.name]), message: nameProblem });
-    const replication = replicationFactorProblem(topic.replicationFactor, { count: brokerCount, of: environment });
-    if (replication) issues.push({ key: keyPath(["topics", topic.name, "replicationFactor"]), message: replication });
+    const replication = replicationFactorProblem(topic.replicationFactor, {
+      count: brokerCount,
+      of: environment,
+    });
+    if (replication)
+      issues.push({
+        key: keyPath(["topics", topic.name, "replicationFactor"]),
+        message: replication,
+      });
     const partitions = capacity
       ? partitionsProblem(topic.partitions, {
           max: maxPartitions(capacity, topic.replicationFactor),
           why: `${brokerCount} broker(s) × ${capacity.coresPerBroker} core(s) × ${PARTITION_REPLICAS_PER_CORE} partition replicas per core (Redpanda's topic_partitions_per_shard) ÷ replication ${topic.replicationFactor}`,
         })
       : partitionsProblem(topic.partitions);
-    if (partitions) issues.push({ key: keyPath(["topics", topic.name, "partitions"]), message: partitions });
+    if (partitions)
+      issues.push({ key: keyPath(["topics", topic.name, "partitions"]), message: partitions });
   }
 
   const collisions = new Map<string, string>();
   for (const { name } of config.topics) {
     const other = collisions.get(metricName(name));
     if (other !== undefined) {
-      issues.push({ key: keyPath(["topics", name]), message: `collides with "${other}": Kafka treats '.' and '_' as the same in metric names` });
+      issues.push({
+        key: keyPath(["topics", name]),
+        message: `collides with "${other}": Kafka treats '.' and '_' as the same in metric names`,
+      });
     }
     collisions.set(metricName(name), name);
   }
@@ -573,13 +706,19 @@ function crossFieldIssues(config: StackConfig, raw: RawConfig): ConfigIssue[] {
     if (role === undefined) continue;
     const owner = roleOwners.get(role);
     if (owner !== undefined) {
-      issues.push({ key: keyPath(["topics", name, "role"]), message: `expected each role at most once, but "${role}" is already the role of "${owner}"` });
+      issues.push({
+        key: keyPath(["topics", name, "role"]),
+        message: `expected each role at most once, but "${role}" is already the role of "${owner}"`,
+      });
     }
     roleOwners.set(role, name);
   }
 
   if (config.topics.some((topic) => topic.name === config.probeTopic)) {
-    issues.push({ key: keyPath(["probeTopic"]), message: `expected a dedicated topic outside the catalog, got the domain topic "${config.probeTopic}"` });
+    issues.push({
+      key: keyPath(["probeTopic"]),
+      message: `expected a dedicated topic outside the catalog, got the domain topic "${config.probeTopic}"`,
+    });
   }
 
   if (environment === "prod") {
@@ -587,13 +726,19 @@ function crossFieldIssues(config: StackConfig, raw: RawConfig): ConfigIssue[] {
       if (config.cluster[flag]) {
         issues.push({
           key: keyPath(["cluster", flag]),
-          message: "expected false in prod: it is only for shared CPUs (dev, minikube) and weakens durability and latency guarantees",
+          message:
+            "expected false in prod: it is only for shared CPUs (dev, minikube) and weakens durability and latency guarantees",
         });
       }
     }
   }
   if (environment === "minikube" || environment === "prod") {
-    issues.push(...clusterConfigIssues(environment, config.cluster, brokerCount).map((issue) => ({ key: keyPath(issue.path), message: issue.message })));
+    issues.push(
+      ...clusterConfigIssues(environment, config.cluster, brokerCount).map((issue) => ({
+        key: keyPath(issue.path),
+        message: issue.message,
+      })),
+    );
   }
 
   if (environment === "external") issues.push(...externalIssues(raw));
@@ -619,7 +764,8 @@ function crossFieldIssues(config: StackConfig, raw: RawConfig): ConfigIssue[] {
     if (!streaming.enabled) {
       issues.push({
         key: keyPath(["streaming", "mirrors", mirror]),
-        message: "expected false while apphub-streaming:streaming.enabled is false: a mirror needs streaming on",
+        message:
+          "expected false while apphub-streaming:streaming.enabled is false: a mirror needs streaming on",
       });
     } else if (!roleOwners.has(mirror)) {
       issues.push({
@@ -631,9 +777,15 @@ function crossFieldIssues(config: StackConfig, raw: RawConfig): ConfigIssue[] {
   if (streaming.enabled && raw.streaming?.brokerUrl !== undefined) {
     const problems = brokerListProblems(streaming.brokerUrl);
     if (problems.length > 0) {
-      issues.push({ key: keyPath(["streaming", "brokerUrl"]), message: `expected comma-separated "host:port" broker addresses when streaming is enabled: ${problems.join("; ")}` });
+      issues.push({
+        key: keyPath(["streaming", "brokerUrl"]),
+        message: `expected comma-separated "host:port" broker addresses when streaming is enabled: ${problems.join("; ")}`,
+      });
     }
-    const loopback = environment !== "dev" ? parseBrokerList(streaming.brokerUrl).find(isLoopbackBroker) : undefined;
+    const loopback =
+      environment !== "dev"
+        ? parseBrokerList(streaming.brokerUrl).find(isLoopbackBroker)
+        : undefined;
     if (loopback !== undefined) {
       issues.push({
         key: keyPath(["streaming", "brokerUrl"]),
@@ -648,14 +800,21 @@ function crossFieldIssues(config: StackConfig, raw: RawConfig): ConfigIssue[] {
       [["dev", "kafkaPort"], dev.kafkaPort],
       [["dev", "adminPort"], dev.adminPort],
       [["dev", "httpProxyPort"], dev.httpProxyPort],
-      ...(dev.console.enabled ? [[["dev", "console", "port"], dev.console.port] as [string[], number]] : []),
-      ...(dev.sequencer.enabled ? [[["dev", "sequencer", "port"], dev.sequencer.port] as [string[], number]] : []),
+      ...(dev.console.enabled
+        ? [[["dev", "console", "port"], dev.console.port] as [string[], number]]
+        : []),
+      ...(dev.sequencer.enabled
+        ? [[["dev", "sequencer", "port"], dev.sequencer.port] as [string[], number]]
+        : []),
     ];
     const portOwners = new Map<number, string>();
     for (const [path, hostPort] of hostPorts) {
       const other = portOwners.get(hostPort);
       if (other !== undefined) {
-        issues.push({ key: keyPath(path), message: `expected a host port of its own, got ${hostPort}, already used by ${CONFIG_NAMESPACE}:${other}` });
+        issues.push({
+          key: keyPath(path),
+          message: `expected a host port of its own, got ${hostPort}, already used by ${CONFIG_NAMESPACE}:${other}`,
+        });
       } else {
         portOwners.set(hostPort, path.join("."));
       }
@@ -670,7 +829,10 @@ function crossFieldIssues(config: StackConfig, raw: RawConfig): ConfigIssue[] {
     });
   }
   if (backup.enabled && backup.bucketName === "") {
-    issues.push({ key: keyPath(["backup", "bucketName"]), message: "is required when backups are enabled: expected an S3 bucket name" });
+    issues.push({
+      key: keyPath(["backup", "bucketName"]),
+      message: "is required when backups are enabled: expected an S3 bucket name",
+    });
   }
   return issues;
 }
@@ -681,27 +843,31 @@ function externalIssues(raw: RawConfig): ConfigIssue[] {
   if (raw.kafka?.brokers === undefined) {
     issues.push({
       key: keyPath(["kafka", "brokers"]),
-      message: 'is required with environment external: expected the "host:port" list where pulumi up reaches the cluster',
+      message:
+        'is required with environment external: expected the "host:port" list where pulumi up reaches the cluster',
     });
   }
   for (const section of ["cluster", "dev"] as const) {
     if (raw[section] !== undefined) {
       issues.push({
         key: keyPath([section]),
-        message: "expected no value with environment external: this program deploys no brokers there",
+        message:
+          "expected no value with environment external: this program deploys no brokers there",
       });
     }
   }
   if (raw.backup?.enabled === true) {
     issues.push({
       key: keyPath(["backup", "enabled"]),
-      message: "expected false with environment external: snapshots copy the data directories of brokers this program runs; back up an external cluster with its own tooling",
+      message:
+        "expected false with environment external: snapshots copy the data directories of brokers this program runs; back up an external cluster with its own tooling",
     });
   }
   if (raw.streaming?.enabled === true && raw.streaming.brokerUrl === undefined) {
     issues.push({
       key: keyPath(["streaming", "brokerUrl"]),
-      message: 'is required with environment external when streaming is enabled: expected the comma-separated "host:port" list the core and timestore pods use',
+      message:
+        'is required with environment external when streaming is enabled: expected the comma-separated "host:port" list the core and timestore pods use',
     });
   }
   return issues;
@@ -714,7 +880,14 @@ function resolveTopics(raw: RawConfig, replicationDefault: number): TopicSpec[] 
   for (const seed of SEED_TOPICS) {
     const override = overrides[seed.name];
     if (override === null) continue;
-    resolved.push(topicSpec(seed.name, override, { partitions: seed.partitions, retentionMs: seed.retentionMs, role: seed.role }, replicationDefault));
+    resolved.push(
+      topicSpec(
+        seed.name,
+        override,
+        { partitions: seed.partitions, retentionMs: seed.retentionMs, role: seed.role },
+        replicationDefault,
+      ),
+    );
   }
   for (const [name, override] of Object.entries(overrides)) {
     if (seedNames.has(name) || override === null) continue;
@@ -729,7 +902,9 @@ function topicSpec(
   defaults: { partitions: number; retentionMs: number; role?: TopicRole },
   replicationDefault: number,
 ): TopicSpec {
-  const config = Object.fromEntries(Object.entries(override?.config ?? {}).map(([key, value]) => [key, String(value)]));
+  const config = Object.fromEntries(
+    Object.entries(override?.config ?? {}).map(([key, value]) => [key, String(value)]),
+  );
   const role = override?.role ?? defaults.role;
   return {
     name,
@@ -747,7 +922,11 @@ function resolve(raw: RawConfig, env: NodeJS.ProcessEnv): StackConfig {
   const kafka = raw.kafka ?? {};
   const onKubernetes = environment === "minikube" || environment === "prod";
   const brokerCount =
-    environment === "external" ? (kafka.brokerCount ?? EXTERNAL_DEFAULT_BROKER_COUNT) : onKubernetes ? (raw.cluster?.replicas ?? 3) : 1;
+    environment === "external"
+      ? (kafka.brokerCount ?? EXTERNAL_DEFAULT_BROKER_COUNT)
+      : onKubernetes
+        ? (raw.cluster?.replicas ?? 3)
+        : 1;
   const namespace = raw.namespace ?? DEFAULT_NAMESPACE;
   const cluster = raw.cluster ?? {};
   const dev = raw.dev ?? {};
@@ -776,7 +955,8 @@ function resolve(raw: RawConfig, env: NodeJS.ProcessEnv): StackConfig {
       requestTimeoutMs: kafka.requestTimeoutMs ?? DEFAULT_KAFKA_CLIENT.requestTimeoutMs,
       tls: {
         enabled: kafka.tls?.enabled ?? DEFAULT_KAFKA_CLIENT.tls.enabled,
-        rejectUnauthorized: kafka.tls?.rejectUnauthorized ?? DEFAULT_KAFKA_CLIENT.tls.rejectUnauthorized,
+        rejectUnauthorized:
+          kafka.tls?.rejectUnauthorized ?? DEFAULT_KAFKA_CLIENT.tls.rejectUnauthorized,
       },
       ...(kafka.sasl ? { sasl: kafka.sasl } : {}),
     },
@@ -804,7 +984,9 @@ function resolve(raw: RawConfig, env: NodeJS.ProcessEnv): StackConfig {
         enabled: cluster.external?.enabled ?? false,
         type: cluster.external?.type ?? "NodePort",
         basePort: cluster.external?.basePort ?? 31092,
-        ...(cluster.external?.advertisedHost ? { advertisedHost: cluster.external.advertisedHost } : {}),
+        ...(cluster.external?.advertisedHost
+          ? { advertisedHost: cluster.external.advertisedHost }
+          : {}),
         annotations: cluster.external?.annotations ?? {},
         allowPlaintext: cluster.external?.allowPlaintext ?? false,
         internal: cluster.external?.internal ?? true,
@@ -812,7 +994,12 @@ function resolve(raw: RawConfig, env: NodeJS.ProcessEnv): StackConfig {
         tls: {
           enabled: cluster.external?.tls?.enabled ?? false,
           ...(cluster.external?.tls?.certManagerIssuer
-            ? { certManagerIssuer: { name: cluster.external.tls.certManagerIssuer.name, kind: cluster.external.tls.certManagerIssuer.kind ?? "ClusterIssuer" } }
+            ? {
+                certManagerIssuer: {
+                  name: cluster.external.tls.certManagerIssuer.name,
+                  kind: cluster.external.tls.certManagerIssuer.kind ?? "ClusterIssuer",
+                },
+              }
             : {}),
         },
         sasl: {
@@ -849,8 +1036,16 @@ function resolve(raw: RawConfig, env: NodeJS.ProcessEnv): StackConfig {
       adminPort: dev.adminPort ?? 19644,
       httpProxyPort: dev.httpProxyPort ?? 18082,
       image: dev.image ?? REDPANDA_IMAGE,
-      console: { enabled: dev.console?.enabled ?? true, port: dev.console?.port ?? 28000, image: dev.console?.image ?? CONSOLE_IMAGE },
-      sequencer: { enabled: dev.sequencer?.enabled ?? true, port: dev.sequencer?.port ?? 25432, image: dev.sequencer?.image ?? "postgres:16-alpine" },
+      console: {
+        enabled: dev.console?.enabled ?? true,
+        port: dev.console?.port ?? 28000,
+        image: dev.console?.image ?? CONSOLE_IMAGE,
+      },
+      sequencer: {
+        enabled: dev.sequencer?.enabled ?? true,
+        port: dev.sequencer?.port ?? 25432,
+        image: dev.sequencer?.image ?? "postgres:16-alpine",
+      },
     },
     streaming: {
       enabled: streaming.enabled ?? false,
@@ -865,7 +1060,14 @@ function resolve(raw: RawConfig, env: NodeJS.ProcessEnv): StackConfig {
       clientId: streaming.clientId ?? "apphub-core-stream",
       connectTimeoutMs: streaming.connectTimeoutMs ?? 5000,
       publishTimeoutMs: streaming.publishTimeoutMs ?? 10000,
-      targets: streaming.targets ?? Object.fromEntries(Object.entries(DEFAULT_STREAMING_TARGETS).map(([name, containers]) => [name, [...containers]])),
+      targets:
+        streaming.targets ??
+        Object.fromEntries(
+          Object.entries(DEFAULT_STREAMING_TARGETS).map(([name, containers]) => [
+            name,
+            [...containers],
+          ]),
+        ),
       sequencerSecret: streaming.sequencerSecret ?? { name: "apphub-sequencer-db", key: "url" },
     },
   };
@@ -873,5 +1075,8 @@ function resolve(raw: RawConfig, env: NodeJS.ProcessEnv): StackConfig {
 
 export function formatIssues(issues: readonly ConfigIssue[]): string {
   const lines = issues.map((issue) => `  - ${issue.key}: ${issue.message}`);
-  return [`Invalid stack config (${issues.length} problem${issues.length === 1 ? "" : "s"}):`, ...lines].join("\n");
+  return [
+    `Invalid stack config (${issues.length} problem${issues.length === 1 ? "" : "s"}):`,
+    ...lines,
+  ].join("\n");
 }

@@ -126,7 +126,14 @@ export function redpandaMounts(dev: DevConfig): BindMount[] {
  */
 export function redpandaHealthcheck(): HealthCheck {
   return {
-    tests: ["CMD", "rpk", "cluster", "info", "-X", `brokers=127.0.0.1:${CONTAINER_PORTS.kafkaInternal}`],
+    tests: [
+      "CMD",
+      "rpk",
+      "cluster",
+      "info",
+      "-X",
+      `brokers=127.0.0.1:${CONTAINER_PORTS.kafkaInternal}`,
+    ],
     interval: "5s",
     timeout: "5s",
     startPeriod: "10s",
@@ -153,15 +160,33 @@ export function consoleEnv(): string[] {
 }
 
 export function consolePorts(dev: DevConfig): PortBinding[] {
-  return [{ internal: CONTAINER_PORTS.console, external: dev.console.port, ip: dev.bindAddress, protocol: "tcp" }];
+  return [
+    {
+      internal: CONTAINER_PORTS.console,
+      external: dev.console.port,
+      ip: dev.bindAddress,
+      protocol: "tcp",
+    },
+  ];
 }
 
 export function sequencerEnv(): string[] {
-  return [`POSTGRES_DB=${SEQUENCER_DATABASE}`, `POSTGRES_USER=${SEQUENCER_USER}`, `POSTGRES_PASSWORD_FILE=${SEQUENCER_PASSWORD_FILE}`];
+  return [
+    `POSTGRES_DB=${SEQUENCER_DATABASE}`,
+    `POSTGRES_USER=${SEQUENCER_USER}`,
+    `POSTGRES_PASSWORD_FILE=${SEQUENCER_PASSWORD_FILE}`,
+  ];
 }
 
 export function sequencerPorts(dev: DevConfig): PortBinding[] {
-  return [{ internal: CONTAINER_PORTS.postgres, external: dev.sequencer.port, ip: dev.bindAddress, protocol: "tcp" }];
+  return [
+    {
+      internal: CONTAINER_PORTS.postgres,
+      external: dev.sequencer.port,
+      ip: dev.bindAddress,
+      protocol: "tcp",
+    },
+  ];
 }
 
 export function sequencerMounts(dev: DevConfig): BindMount[] {
@@ -183,7 +208,10 @@ export function sequencerHealthcheck(): HealthCheck {
  * consumer's parser or in an unquoted dotenv value, so they are escaped too.
  */
 export function encodeUrlComponent(text: string): string {
-  return encodeURIComponent(text).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+  return encodeURIComponent(text).replace(
+    /[!'()*]/g,
+    (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`,
+  );
 }
 
 export function sequencerDatabaseUrl(host: string, port: number, password: string): string {

@@ -17,7 +17,10 @@ export const coreBoolean = z.string().transform((text, context) => {
   const word = text.trim().toLowerCase();
   if (TRUE_WORDS.has(word)) return true;
   if (FALSE_WORDS.has(word)) return false;
-  context.addIssue({ code: "custom", message: `expected 1/true/yes/on or 0/false/no/off, got ${JSON.stringify(text)}` });
+  context.addIssue({
+    code: "custom",
+    message: `expected 1/true/yes/on or 0/false/no/off, got ${JSON.stringify(text)}`,
+  });
   return z.NEVER;
 });
 

@@ -23,7 +23,8 @@ export function formatDotenv(entries: readonly EnvEntry[], header: readonly stri
   const seen = new Set<string>();
   const lines = header.map((line) => `# ${line}`);
   for (const { name, value } of entries) {
-    if (!VARIABLE_NAME.test(name)) throw new Error(`"${name}" is not a valid environment variable name`);
+    if (!VARIABLE_NAME.test(name))
+      throw new Error(`"${name}" is not a valid environment variable name`);
     if (seen.has(name)) throw new Error(`${name} is set twice`);
     seen.add(name);
     lines.push(`${name}=${formatDotenvValue(name, value)}`);

@@ -39,22 +39,36 @@ export interface DeploymentPatchPlan {
  * only ever a reference to a Secret; it is left out while streaming is off, so that a stack
  * that does not stream never makes pods wait for a Secret it does not need.
  */
-export function containerEnv(streaming: StreamingConfig, topics: readonly TopicSpec[]): KubeEnvVar[] {
-  const env: KubeEnvVar[] = streamingVariables(streaming, topics).map(({ name, value }) => ({ name, value }));
+export function containerEnv(
+  streaming: StreamingConfig,
+  topics: readonly TopicSpec[],
+): KubeEnvVar[] {
+  const env: KubeEnvVar[] = streamingVariables(streaming, topics).map(({ name, value }) => ({
+    name,
+    value,
+  }));
   if (streaming.enabled) {
     env.push({
       name: SEQUENCE_DATABASE_URL,
-      valueFrom: { secretKeyRef: { name: streaming.sequencerSecret.name, key: streaming.sequencerSecret.key } },
+      valueFrom: {
+        secretKeyRef: { name: streaming.sequencerSecret.name, key: streaming.sequencerSecret.key },
+      },
     });
   }
   return env;
 }
 
 /** One plan per target deployment, every listed container getting the same env list. */
-export function deploymentPatchPlans(streaming: StreamingConfig, topics: readonly TopicSpec[]): DeploymentPatchPlan[] {
+export function deploymentPatchPlans(
+  streaming: StreamingConfig,
+  topics: readonly TopicSpec[],
+): DeploymentPatchPlan[] {
   const env = containerEnv(streaming, topics);
   return Object.entries(streaming.targets).map(([deployment, containers]) => ({
     deployment,
-    containers: [...new Set(containers)].map((name) => ({ name, env: env.map((entry) => structuredClone(entry)) })),
+    containers: [...new Set(containers)].map((name) => ({
+      name,
+      env: env.map((entry) => structuredClone(entry)),
+    })),
   }));
 }

@@ -24,10 +24,18 @@ const ROLE_SUFFIX: Readonly<Record<TopicRole, string>> = {
 };
 
 /** The seed's table order, so diffs and rendered manifests read like the docs. */
-const SEED_ROLE_ORDER: readonly TopicRole[] = ["workflowRuns", "workflowEvents", "jobRuns", "ingestion", "coreEvents"];
+const SEED_ROLE_ORDER: readonly TopicRole[] = [
+  "workflowRuns",
+  "workflowEvents",
+  "jobRuns",
+  "ingestion",
+  "coreEvents",
+];
 
-export const mirrorVariable = (role: TopicRole): string => `APPHUB_STREAM_MIRROR_${ROLE_SUFFIX[role]}`;
-export const topicVariable = (role: TopicRole): string => `APPHUB_STREAM_TOPIC_${ROLE_SUFFIX[role]}`;
+export const mirrorVariable = (role: TopicRole): string =>
+  `APPHUB_STREAM_MIRROR_${ROLE_SUFFIX[role]}`;
+export const topicVariable = (role: TopicRole): string =>
+  `APPHUB_STREAM_TOPIC_${ROLE_SUFFIX[role]}`;
 
 export interface EnvEntry {
   name: string;
@@ -61,12 +69,18 @@ export function topicForRole(topics: readonly TopicSpec[], role: TopicRole): str
  * when off: core turns most mirrors on by default once streaming is on, so leaving a flag
  * unset would not mean "off". A mirror is never "1" while streaming is off.
  */
-export function streamingVariables(streaming: StreamingConfig, topics: readonly TopicSpec[]): EnvEntry[] {
+export function streamingVariables(
+  streaming: StreamingConfig,
+  topics: readonly TopicSpec[],
+): EnvEntry[] {
   const mirrors: MirrorFlags = streaming.mirrors;
   const entries: EnvEntry[] = [
     { name: STREAMING_ENABLED, value: flag(streaming.enabled) },
     { name: STREAM_BROKER_URL, value: normalizeBrokerList(streaming.brokerUrl) },
-    ...SEED_ROLE_ORDER.map((role) => ({ name: mirrorVariable(role), value: flag(streaming.enabled && mirrors[role]) })),
+    ...SEED_ROLE_ORDER.map((role) => ({
+      name: mirrorVariable(role),
+      value: flag(streaming.enabled && mirrors[role]),
+    })),
     { name: STREAM_CLIENT_ID, value: streaming.clientId },
     { name: STREAM_CONNECT_TIMEOUT_MS, value: String(streaming.connectTimeoutMs) },
     { name: STREAM_PUBLISH_TIMEOUT_MS, value: String(streaming.publishTimeoutMs) },

@@ -19,20 +19,29 @@ export type PathSegment = { key: string } | { index: number } | { named: string 
 
 type JsonRecord = Record<string, unknown>;
 
-const isRecord = (value: unknown): value is JsonRecord => typeof value === "object" && value !== null && !Array.isArray(value);
+const isRecord = (value: unknown): value is JsonRecord =>
+  typeof value === "object" && value !== null && !Array.isArray(value);
 
 export function deepEqual(a: unknown, b: unknown): boolean {
   if (a === b) return true;
-  if (Array.isArray(a) && Array.isArray(b)) return a.length === b.length && a.every((item, index) => deepEqual(item, b[index]));
+  if (Array.isArray(a) && Array.isArray(b))
+    return a.length === b.length && a.every((item, index) => deepEqual(item, b[index]));
   if (isRecord(a) && isRecord(b)) {
     const keys = Object.keys(a);
-    return keys.length === Object.keys(b).length && keys.every((key) => key in b && deepEqual(a[key], b[key]));
+    return (
+      keys.length === Object.keys(b).length &&
+      keys.every((key) => key in b && deepEqual(a[key], b[key]))
+    );
   }
   return false;
 }
 
 /** Every leaf-level difference between `before` and `after`, in a stable order. */
-export function diffValues(before: unknown, after: unknown, path: PathSegment[] = []): FieldChange[] {
+export function diffValues(
+  before: unknown,
+  after: unknown,
+  path: PathSegment[] = [],
+): FieldChange[] {
   if (deepEqual(before, after)) return [];
   if (isRecord(before) && isRecord(after)) {
     const keys = [...new Set([...Object.keys(before), ...Object.keys(after)])].sort();
@@ -40,13 +49,15 @@ export function diffValues(before: unknown, after: unknown, path: PathSegment[] 
   }
   const beforeJson = jsonDocument(before);
   const afterJson = jsonDocument(after);
-  if (beforeJson !== undefined && afterJson !== undefined) return diffValues(beforeJson, afterJson, [...path, { json: true }]);
+  if (beforeJson !== undefined && afterJson !== undefined)
+    return diffValues(beforeJson, afterJson, [...path, { json: true }]);
   if (Array.isArray(before) && Array.isArray(after)) {
     const named = namedItems(before) && namedItems(after);
     if (named) return diffNamedLists(before as JsonRecord[], after as JsonRecord[], path);
     // Lists of scalars (command arguments, ports) read best as one before/after pair.
     if (before.every(isScalar) && after.every(isScalar)) return [{ path, before, after }];
-    if (before.length === after.length) return before.flatMap((item, index) => diffValues(item, after[index], [...path, { index }]));
+    if (before.length === after.length)
+      return before.flatMap((item, index) => diffValues(item, after[index], [...path, { index }]));
   }
   return [{ path, before, after }];
 }
@@ -72,7 +83,9 @@ function itemName(item: unknown): string | undefined {
   if (typeof item.name === "string") return item.name;
   if (typeof item.Sid === "string") return item.Sid;
   if (typeof item.id === "string") return item.id;
-  return isRecord(item.metadata) && typeof item.metadata.name === "string" ? item.metadata.name : undefined;
+  return isRecord(item.metadata) && typeof item.metadata.name === "string"
+    ? item.metadata.name
+    : undefined;
 }
 
 /** A list whose items all carry distinct names. */
@@ -82,7 +95,11 @@ function namedItems(list: unknown[]): boolean {
   return names.every((name) => name !== undefined) && new Set(names).size === names.length;
 }
 
-function diffNamedLists(before: JsonRecord[], after: JsonRecord[], path: PathSegment[]): FieldChange[] {
+function diffNamedLists(
+  before: JsonRecord[],
+  after: JsonRecord[],
+  path: PathSegment[],
+): FieldChange[] {
   if (before.length === 0 && after.length === 0) return [];
   const byName = (list: JsonRecord[]) => new Map(list.map((item) => [itemName(item)!, item]));
   const olds = byName(before);
@@ -92,14 +109,21 @@ function diffNamedLists(before: JsonRecord[], after: JsonRecord[], path: PathSeg
     const old = olds.get(name);
     const updated = news.get(name);
     const itemPath: PathSegment[] = [...path, { named: name }];
-    if (old === undefined || updated === undefined) return [{ path: itemPath, before: old, after: updated }];
+    if (old === undefined || updated === undefined)
+      return [{ path: itemPath, before: old, after: updated }];
     return diffValues(old, updated, itemPath);
   });
   const orderBefore = before.map((item) => itemName(item)!).filter((name) => news.has(name));
   const orderAfter = after.map((item) => itemName(item)!).filter((name) => olds.has(name));
   // Order matters for containers (start order) and args-like lists: say so when only it changed.
   if (changes.length === 0 && !deepEqual(orderBefore, orderAfter)) {
-    return [{ path, before: orderBefore.map((name) => `[${name}]`), after: orderAfter.map((name) => `[${name}]`) }];
+    return [
+      {
+        path,
+        before: orderBefore.map((name) => `[${name}]`),
+        after: orderAfter.map((name) => `[${name}]`),
+      },
+    ];
   }
   return changes;
 }
@@ -110,7 +134,10 @@ const PLAIN_KEY = /^[A-Za-z_$][\w$-]*$/;
 export function formatPath(path: readonly PathSegment[]): string {
   let text = "";
   for (const segment of path) {
-    if ("key" in segment) text += PLAIN_KEY.test(segment.key) ? `${text === "" ? "" : "."}${segment.key}` : `[${JSON.stringify(segment.key)}]`;
+    if ("key" in segment)
+      text += PLAIN_KEY.test(segment.key)
+        ? `${text === "" ? "" : "."}${segment.key}`
+        : `[${JSON.stringify(segment.key)}]`;
     else if ("index" in segment) text += `[${segment.index}]`;
     else if ("json" in segment) text += "(json)";
     else text += `[${segment.named}]`;
@@ -131,13 +158,17 @@ export function formatValue(value: unknown): string {
 
 /** True when a before/after pair reads better as a line diff (scripts, configs, argument lists). */
 export function isMultiline(change: FieldChange): boolean {
-  const multi = (value: unknown) => (typeof value === "string" && value.includes("\n")) || (Array.isArray(value) && value.every(isScalar));
+  const multi = (value: unknown) =>
+    (typeof value === "string" && value.includes("\n")) ||
+    (Array.isArray(value) && value.every(isScalar));
   return multi(change.before) && multi(change.after);
 }
 
 function toLines(value: unknown): string[] {
   if (typeof value === "string") return value.replace(/\n$/, "").split("\n");
-  return (value as unknown[]).map((item) => (typeof item === "string" ? item : JSON.stringify(item)));
+  return (value as unknown[]).map((item) =>
+    typeof item === "string" ? item : JSON.stringify(item),
+  );
 }
 
 /**
@@ -147,10 +178,13 @@ function toLines(value: unknown): string[] {
 export function lineDiff(before: unknown, after: unknown): string[] {
   const a = toLines(before);
   const b = toLines(after);
-  const lcs: number[][] = Array.from({ length: a.length + 1 }, () => new Array<number>(b.length + 1).fill(0));
+  const lcs: number[][] = Array.from({ length: a.length + 1 }, () =>
+    new Array<number>(b.length + 1).fill(0),
+  );
   for (let i = a.length - 1; i >= 0; i--) {
     for (let j = b.length - 1; j >= 0; j--) {
-      lcs[i]![j] = a[i] === b[j] ? lcs[i + 1]![j + 1]! + 1 : Math.max(lcs[i + 1]![j]!, lcs[i]![j + 1]!);
+      lcs[i]![j] =
+        a[i] === b[j] ? lcs[i + 1]![j + 1]! + 1 : Math.max(lcs[i + 1]![j]!, lcs[i]![j + 1]!);
     }
   }
   const out: string[] = [];

@@ -10,7 +10,14 @@
  * replication factors, deletion policies, broker count, resources, storage, bucket,
  * external listener, Kafka client settings, `streaming.enabled`, broker URL, targets, secrets).
  */
-import { CONFIG_NAMESPACE, keyPath, parseStackConfig, type ConfigIssue, type StackConfig, type TopicSpec } from "../config/schema";
+import {
+  CONFIG_NAMESPACE,
+  keyPath,
+  parseStackConfig,
+  type ConfigIssue,
+  type StackConfig,
+  type TopicSpec,
+} from "../config/schema";
 import { desiredFromSpec } from "../topics/model";
 import { validateTopicFields } from "../topics/validate";
 import { deepEqual, formatValue } from "./fieldDiff";
@@ -21,8 +28,18 @@ export function isEnvironmentSpecificTopicConfig(key: string): boolean {
   return key === "min.insync.replicas" || key.startsWith("redpanda.remote.");
 }
 
-export const PROMOTED_MIRRORS = ["workflowRuns", "workflowEvents", "jobRuns", "ingestion", "coreEvents"] as const;
-export const PROMOTED_PUBLISHER_KEYS = ["clientId", "connectTimeoutMs", "publishTimeoutMs"] as const;
+export const PROMOTED_MIRRORS = [
+  "workflowRuns",
+  "workflowEvents",
+  "jobRuns",
+  "ingestion",
+  "coreEvents",
+] as const;
+export const PROMOTED_PUBLISHER_KEYS = [
+  "clientId",
+  "connectTimeoutMs",
+  "publishTimeoutMs",
+] as const;
 
 export interface StackInput {
   stack: string;
@@ -60,11 +77,17 @@ export class PromotionError extends Error {
   override readonly name = "PromotionError";
 }
 
-const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === "object" && value !== null && !Array.isArray(value);
-const get = (value: unknown, ...path: string[]): unknown => path.reduce<unknown>((node, key) => (isRecord(node) ? node[key] : undefined), value);
+const isRecord = (value: unknown): value is Record<string, unknown> =>
+  typeof value === "object" && value !== null && !Array.isArray(value);
+const get = (value: unknown, ...path: string[]): unknown =>
+  path.reduce<unknown>((node, key) => (isRecord(node) ? node[key] : undefined), value);
 
 function resolved(input: StackInput): StackConfig {
-  const result = parseStackConfig(input.raw, {}, { secretKeys: input.secretKeys, stack: input.stack });
+  const result = parseStackConfig(
+    input.raw,
+    {},
+    { secretKeys: input.secretKeys, stack: input.stack },
+  );
   if (!result.ok) {
     throw new PromotionError(
       `Pulumi.${input.stack}.yaml is invalid, fix it first:\n${result.issues.map((issue) => `  - ${issue.key}: ${issue.message}`).join("\n")}`,
@@ -74,38 +97,68 @@ function resolved(input: StackInput): StackConfig {
 }
 
 /** What a new topic carries into the target: its catalog settings, not its environment's. */
-function promotableOverride(sourceRaw: Record<string, unknown>, topic: TopicSpec): Record<string, unknown> {
+function promotableOverride(
+  sourceRaw: Record<string, unknown>,
+  topic: TopicSpec,
+): Record<string, unknown> {
   const raw = get(sourceRaw, "topics", topic.name);
   const override: Record<string, unknown> = {};
   if (!isRecord(raw)) return override;
-  for (const key of ["partitions", "retentionMs", "role"] as const) if (raw[key] !== undefined) override[key] = raw[key];
+  for (const key of ["partitions", "retentionMs", "role"] as const)
+    if (raw[key] !== undefined) override[key] = raw[key];
   if (isRecord(raw.config)) {
-    const config = Object.fromEntries(Object.entries(raw.config).filter(([key]) => !isEnvironmentSpecificTopicConfig(key)));
+    const config = Object.fromEntries(
+      Object.entries(raw.config).filter(([key]) => !isEnvironmentSpecificTopicConfig(key)),
+    );
     if (Object.keys(config).length > 0) override.config = config;
   }
   return override;
 }
 
-function topicChanges(source: StackInput, from: StackConfig, to: StackConfig, plan: PromotionPlan): void {
+function topicChanges(
+  source: StackInput,
+  from: StackConfig,
+  to: StackConfig,
+  plan: PromotionPlan,
+): void {
   const targetTopics = new Map(to.topics.map((topic) => [topic.name, topic]));
   const sourceNames = new Set(from.topics.map((topic) => topic.name));
-  const change = (kind: PromotionKind, path: string[], before: unknown, after: unknown) => plan.changes.push({ kind, path, before, after });
+  const change = (kind: PromotionKind, path: string[], before: unknown, after: unknown) =>
+    plan.changes.push({ kind, path, before, after });
 
   for (const topic of from.topics) {
     const current = targetTopics.get(topic.name);
     if (!current) {
-      change("topic-added", ["topics", topic.name], undefined, promotableOverride(source.raw, topic));
+      change(
+        "topic-added",
+        ["topics", topic.name],
+        undefined,
+        promotableOverride(source.raw, topic),
+      );
       continue;
     }
-    if (topic.partitions > current.partitions) change("topic-setting", ["topics", topic.name, "partitions"], current.partitions, topic.partitions);
+    if (topic.partitions > current.partitions)
+      change(
+        "topic-setting",
+        ["topics", topic.name, "partitions"],
+        current.partitions,
+        topic.partitions,
+      );
     if (topic.partitions < current.partitions) {
       plan.refusals.push({
         key: keyPath(["topics", topic.name, "partitions"]),
         message: `expected at least ${current.partitions} (${plan.to}'s current partition count: Kafka cannot remove partitions), got ${topic.partitions} from ${plan.from}`,
       });
     }
-    if (topic.retentionMs !== current.retentionMs) change("topic-setting", ["topics", topic.name, "retentionMs"], current.retentionMs, topic.retentionMs);
-    if (topic.role !== undefined && topic.role !== current.role) change("topic-setting", ["topics", topic.name, "role"], current.role, topic.role);
+    if (topic.retentionMs !== current.retentionMs)
+      change(
+        "topic-setting",
+        ["topics", topic.name, "retentionMs"],
+        current.retentionMs,
+        topic.retentionMs,
+      );
+    if (topic.role !== undefined && topic.role !== current.role)
+      change("topic-setting", ["topics", topic.name, "role"], current.role, topic.role);
     for (const [key, value] of Object.entries(topic.config)) {
       if (value === current.config[key]) continue;
       if (isEnvironmentSpecificTopicConfig(key)) {
@@ -113,13 +166,23 @@ function topicChanges(source: StackInput, from: StackConfig, to: StackConfig, pl
         continue;
       }
       const rawValue = get(source.raw, "topics", topic.name, "config", key);
-      change("topic-setting", ["topics", topic.name, "config", key], current.config[key], rawValue ?? value);
+      change(
+        "topic-setting",
+        ["topics", topic.name, "config", key],
+        current.config[key],
+        rawValue ?? value,
+      );
     }
     for (const key of Object.keys(current.config)) {
-      if (!(key in topic.config)) plan.notPromoted.push(`${keyPath(["topics", topic.name, "config", key])} is set only in ${plan.to}: kept`);
+      if (!(key in topic.config))
+        plan.notPromoted.push(
+          `${keyPath(["topics", topic.name, "config", key])} is set only in ${plan.to}: kept`,
+        );
     }
-    if (topic.replicationFactor !== current.replicationFactor) plan.environmentSpecific.push(`topics.${topic.name}.replicationFactor`);
-    if (topic.deletionPolicy !== current.deletionPolicy) plan.environmentSpecific.push(`topics.${topic.name}.deletionPolicy`);
+    if (topic.replicationFactor !== current.replicationFactor)
+      plan.environmentSpecific.push(`topics.${topic.name}.replicationFactor`);
+    if (topic.deletionPolicy !== current.deletionPolicy)
+      plan.environmentSpecific.push(`topics.${topic.name}.deletionPolicy`);
   }
   for (const topic of to.topics) {
     if (!sourceNames.has(topic.name)) {
@@ -132,12 +195,16 @@ function topicChanges(source: StackInput, from: StackConfig, to: StackConfig, pl
 
 /** Leaf paths of the resolved configs that differ, collapsed to `section.key`, outside the promotable ones. */
 function environmentSpecificDifferences(from: StackConfig, to: StackConfig): string[] {
-  const promotable = new Set([...PROMOTED_MIRRORS.map((flag) => `streaming.mirrors.${flag}`), ...PROMOTED_PUBLISHER_KEYS.map((key) => `streaming.${key}`)]);
+  const promotable = new Set([
+    ...PROMOTED_MIRRORS.map((flag) => `streaming.mirrors.${flag}`),
+    ...PROMOTED_PUBLISHER_KEYS.map((key) => `streaming.${key}`),
+  ]);
   const differing = new Set<string>();
   const walk = (a: unknown, b: unknown, path: string[]) => {
     if (deepEqual(a, b)) return;
     if (isRecord(a) && isRecord(b) && path.length < 2) {
-      for (const key of new Set([...Object.keys(a), ...Object.keys(b)])) walk(a[key], b[key], [...path, key]);
+      for (const key of new Set([...Object.keys(a), ...Object.keys(b)]))
+        walk(a[key], b[key], [...path, key]);
       return;
     }
     const name = path.join(".");
@@ -145,30 +212,44 @@ function environmentSpecificDifferences(from: StackConfig, to: StackConfig): str
   };
   // Topics are compared one by one above; the broker count is cluster.replicas again.
   const withoutTopics = (config: StackConfig): Record<string, unknown> =>
-    Object.fromEntries(Object.entries(config).filter(([key]) => key !== "topics" && key !== "brokerCount"));
+    Object.fromEntries(
+      Object.entries(config).filter(([key]) => key !== "topics" && key !== "brokerCount"),
+    );
   walk(withoutTopics(from), withoutTopics(to), []);
   return [...differing];
 }
 
 export function planPromotion(source: StackInput, target: StackInput): PromotionPlan {
-  if (source.stack === target.stack) throw new PromotionError(`--from and --to are both "${source.stack}"`);
+  if (source.stack === target.stack)
+    throw new PromotionError(`--from and --to are both "${source.stack}"`);
   const from = resolved(source);
   const to = resolved(target);
-  const plan: PromotionPlan = { from: source.stack, to: target.stack, changes: [], refusals: [], environmentSpecific: [], notPromoted: [] };
+  const plan: PromotionPlan = {
+    from: source.stack,
+    to: target.stack,
+    changes: [],
+    refusals: [],
+    environmentSpecific: [],
+    notPromoted: [],
+  };
 
   topicChanges(source, from, to, plan);
   for (const flag of PROMOTED_MIRRORS) {
     const [before, after] = [to.streaming.mirrors[flag], from.streaming.mirrors[flag]];
-    if (before !== after) plan.changes.push({ kind: "mirror", path: ["streaming", "mirrors", flag], before, after });
+    if (before !== after)
+      plan.changes.push({ kind: "mirror", path: ["streaming", "mirrors", flag], before, after });
   }
   for (const key of PROMOTED_PUBLISHER_KEYS) {
     const [before, after] = [to.streaming[key], from.streaming[key]];
-    if (before !== after) plan.changes.push({ kind: "publisher", path: ["streaming", key], before, after });
+    if (before !== after)
+      plan.changes.push({ kind: "publisher", path: ["streaming", key], before, after });
   }
   plan.environmentSpecific.unshift(...environmentSpecificDifferences(from, to));
   for (const key of source.secretKeys) {
     if (!target.secretKeys.includes(key)) {
-      plan.notPromoted.push(`secret ${CONFIG_NAMESPACE}:${key} is set only in ${plan.from}: secrets are never promoted (pulumi config set --secret ${key} -s ${plan.to})`);
+      plan.notPromoted.push(
+        `secret ${CONFIG_NAMESPACE}:${key} is set only in ${plan.from}: secrets are never promoted (pulumi config set --secret ${key} -s ${plan.to})`,
+      );
     }
   }
 
@@ -178,10 +259,15 @@ export function planPromotion(source: StackInput, target: StackInput): Promotion
   if (!check.ok) plan.refusals.push(...check.issues);
   else {
     // TopicBootstrap's own checks (what the broker would accept) run on every topic the promotion touches.
-    const touched = new Set(plan.changes.filter((change) => change.path[0] === "topics").map((change) => change.path[1]));
+    const touched = new Set(
+      plan.changes.filter((change) => change.path[0] === "topics").map((change) => change.path[1]),
+    );
     for (const topic of check.config.topics.filter((spec) => touched.has(spec.name))) {
       for (const failure of validateTopicFields({ ...desiredFromSpec(topic) })) {
-        plan.refusals.push({ key: keyPath(["topics", topic.name, failure.property]), message: failure.reason });
+        plan.refusals.push({
+          key: keyPath(["topics", topic.name, failure.property]),
+          message: failure.reason,
+        });
       }
     }
   }
@@ -189,7 +275,10 @@ export function planPromotion(source: StackInput, target: StackInput): Promotion
 }
 
 /** The target's raw config with the plan applied. */
-export function promotedRaw(raw: Record<string, unknown>, changes: readonly PromotionChange[]): Record<string, unknown> {
+export function promotedRaw(
+  raw: Record<string, unknown>,
+  changes: readonly PromotionChange[],
+): Record<string, unknown> {
   const copy = structuredClone(raw);
   for (const change of changes) setIn(copy, change.path, change.after);
   return copy;
@@ -197,7 +286,10 @@ export function promotedRaw(raw: Record<string, unknown>, changes: readonly Prom
 
 /** The plan as edits of `Pulumi.<to>.yaml` (keys under `config:` carry the namespace). */
 export function yamlSets(plan: PromotionPlan): YamlSet[] {
-  return plan.changes.map((change) => ({ path: ["config", `${CONFIG_NAMESPACE}:${change.path[0]}`, ...change.path.slice(1)], value: change.after }));
+  return plan.changes.map((change) => ({
+    path: ["config", `${CONFIG_NAMESPACE}:${change.path[0]}`, ...change.path.slice(1)],
+    value: change.after,
+  }));
 }
 
 // --- text ---
@@ -205,7 +297,11 @@ export function yamlSets(plan: PromotionPlan): YamlSet[] {
 function describeNewTopic(change: PromotionChange): string {
   const override = change.after as Record<string, unknown>;
   const parts = Object.entries(override).map(([key, value]) =>
-    key === "config" && isRecord(value) ? Object.entries(value).map(([name, setting]) => `${name}=${formatValue(setting)}`).join(", ") : `${key} ${formatValue(value)}`,
+    key === "config" && isRecord(value)
+      ? Object.entries(value)
+          .map(([name, setting]) => `${name}=${formatValue(setting)}`)
+          .join(", ")
+      : `${key} ${formatValue(value)}`,
   );
   return `new topic${parts.length > 0 ? ` (${parts.join(", ")})` : " (catalog defaults)"}`;
 }
@@ -226,7 +322,9 @@ function groupTopicKeys(keys: readonly string[]): string[] {
   return order.map((group) => {
     const topics = counts.get(group)!;
     if (topics.size === 0) return group;
-    return topics.size === 1 ? group.replace("*", [...topics][0]!) : `${group} (${topics.size} topics)`;
+    return topics.size === 1
+      ? group.replace("*", [...topics][0]!)
+      : `${group} (${topics.size} topics)`;
   });
 }
 
@@ -246,18 +344,28 @@ function wrap(items: readonly string[], indent: string, width = 100): string[] {
 
 export function formatPlan(plan: PromotionPlan): string {
   const lines = [`promotion ${plan.from} => ${plan.to} (Pulumi.${plan.to}.yaml)`, ""];
-  if (plan.changes.length === 0) lines.push(`nothing to promote: ${plan.to} already has ${plan.from}'s promotable settings`);
+  if (plan.changes.length === 0)
+    lines.push(`nothing to promote: ${plan.to} already has ${plan.from}'s promotable settings`);
   else {
     lines.push(`promotable differences (${plan.changes.length}):`);
     for (const change of plan.changes) {
       const key = keyPath(change.path);
-      lines.push(change.kind === "topic-added" ? `  + ${key}: ${describeNewTopic(change)}` : `  ~ ${key}: ${formatValue(change.before)} => ${formatValue(change.after)}`);
+      lines.push(
+        change.kind === "topic-added"
+          ? `  + ${key}: ${describeNewTopic(change)}`
+          : `  ~ ${key}: ${formatValue(change.before)} => ${formatValue(change.after)}`,
+      );
     }
   }
   if (plan.environmentSpecific.length > 0) {
-    lines.push("", `left alone (environment-specific, different in ${plan.from} and ${plan.to}):`, ...wrap(groupTopicKeys(plan.environmentSpecific), "  "));
+    lines.push(
+      "",
+      `left alone (environment-specific, different in ${plan.from} and ${plan.to}):`,
+      ...wrap(groupTopicKeys(plan.environmentSpecific), "  "),
+    );
   }
-  if (plan.notPromoted.length > 0) lines.push("", "not promoted:", ...plan.notPromoted.map((note) => `  - ${note}`));
+  if (plan.notPromoted.length > 0)
+    lines.push("", "not promoted:", ...plan.notPromoted.map((note) => `  - ${note}`));
   if (plan.refusals.length > 0) {
     lines.push(
       "",

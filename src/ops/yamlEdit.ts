@@ -8,7 +8,18 @@
  * exception: the collection that receives a new key is re-printed as a whole. The result is
  * re-parsed and checked against the intended content before it is returned.
  */
-import { Document, isMap, isScalar, isSeq, parseDocument, Scalar, stringify, type Node, type Pair, type YAMLMap } from "yaml";
+import {
+  Document,
+  isMap,
+  isScalar,
+  isSeq,
+  parseDocument,
+  Scalar,
+  stringify,
+  type Node,
+  type Pair,
+  type YAMLMap,
+} from "yaml";
 import { deepEqual } from "./fieldDiff";
 
 export interface YamlSet {
@@ -35,18 +46,25 @@ interface Edit {
   order: number;
 }
 
-const isPlainObject = (value: unknown): value is Record<string, unknown> => typeof value === "object" && value !== null && !Array.isArray(value);
+const isPlainObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === "object" && value !== null && !Array.isArray(value);
 
 export function applyYamlSets(text: string, sets: readonly YamlSet[]): string {
   if (sets.length === 0) return text;
   const doc = parseDocument(text);
-  if (doc.errors.length > 0) throw new YamlEditError(`cannot edit invalid YAML: ${doc.errors[0]!.message}`);
+  if (doc.errors.length > 0)
+    throw new YamlEditError(`cannot edit invalid YAML: ${doc.errors[0]!.message}`);
   const tree = toTree(sets);
   const context = { text, step: indentStep(doc, text), edits: [] as Edit[] };
 
   if (doc.contents === null || (isScalar(doc.contents) && doc.contents.value === null)) {
     const prefix = text === "" || text.endsWith("\n") ? "" : "\n";
-    context.edits.push({ start: text.length, end: text.length, text: prefix + blockText(treeToValue(tree) as Record<string, unknown>, 0, context.step), order: 0 });
+    context.edits.push({
+      start: text.length,
+      end: text.length,
+      text: prefix + blockText(treeToValue(tree) as Record<string, unknown>, 0, context.step),
+      order: 0,
+    });
   } else if (isMap(doc.contents)) {
     editMap(doc.contents, tree, context);
   } else {
@@ -65,7 +83,8 @@ function toTree(sets: readonly YamlSet[]): Tree {
     let node = root;
     for (const key of path.slice(0, -1)) {
       const next = node.get(key);
-      if (next instanceof Leaf) throw new YamlEditError(`key ${path.join(".")} is set both as a value and as a map`);
+      if (next instanceof Leaf)
+        throw new YamlEditError(`key ${path.join(".")} is set both as a value and as a map`);
       if (next === undefined) {
         const child: Tree = new Map();
         node.set(key, child);
@@ -137,8 +156,17 @@ function editMap(map: YAMLMap, tree: Tree, context: Context): void {
   if (!firstKey?.range) throw new YamlEditError("cannot insert into an empty block map");
   const indent = column(context.text, firstKey.range[0]);
   const at = lineEndAfter(context.text, contentEnd(map));
-  const body = blockText(Object.fromEntries(missing.map(([key, child]) => [key, treeToValue(child)])), indent, context.step);
-  context.edits.push({ start: at.offset, end: at.offset, text: at.needsNewline ? `\n${body}` : body, order: context.edits.length });
+  const body = blockText(
+    Object.fromEntries(missing.map(([key, child]) => [key, treeToValue(child)])),
+    indent,
+    context.step,
+  );
+  context.edits.push({
+    start: at.offset,
+    end: at.offset,
+    text: at.needsNewline ? `\n${body}` : body,
+    order: context.edits.length,
+  });
 }
 
 /** Where the last key/value of a node ends in the source (trailing comments and blank lines excluded). */
@@ -148,7 +176,8 @@ function contentEnd(node: Node): number {
     if (isMap(node)) {
       const pair = last as Pair;
       const value = pair.value as Node | null;
-      if (value?.range && !(isScalar(value) && value.range[0] === value.range[1])) return contentEnd(value);
+      if (value?.range && !(isScalar(value) && value.range[0] === value.range[1]))
+        return contentEnd(value);
       return (pair.key as Node).range![1];
     }
     return contentEnd(last as Node);
@@ -159,7 +188,9 @@ function contentEnd(node: Node): number {
 function lineEndAfter(text: string, offset: number): { offset: number; needsNewline: boolean } {
   if (offset > 0 && text[offset - 1] === "\n") return { offset, needsNewline: false };
   const newline = text.indexOf("\n", offset);
-  return newline === -1 ? { offset: text.length, needsNewline: true } : { offset: newline + 1, needsNewline: false };
+  return newline === -1
+    ? { offset: text.length, needsNewline: true }
+    : { offset: newline + 1, needsNewline: false };
 }
 
 function replaceValue(pair: Pair, value: unknown, context: Context): void {
@@ -168,15 +199,30 @@ function replaceValue(pair: Pair, value: unknown, context: Context): void {
   const { text } = context;
   if (!isPlainObject(value) || Object.keys(value).length === 0) {
     const replacement = scalarText(value, isScalar(node) ? node : undefined);
-    if (node?.range) context.edits.push({ start: node.range[0], end: node.range[1], text: replacement, order: context.edits.length });
-    else context.edits.push({ start: keyNode.range![1] + 1, end: keyNode.range![1] + 1, text: ` ${replacement}`, order: context.edits.length });
+    if (node?.range)
+      context.edits.push({
+        start: node.range[0],
+        end: node.range[1],
+        text: replacement,
+        order: context.edits.length,
+      });
+    else
+      context.edits.push({
+        start: keyNode.range![1] + 1,
+        end: keyNode.range![1] + 1,
+        text: ` ${replacement}`,
+        order: context.edits.length,
+      });
     return;
   }
   // Map value: drop the old value's text, keep any comment on the key's line, put the block below.
   const indent = column(text, keyNode.range![0]) + context.step;
   let start = node?.range ? node.range[0] : keyNode.range![1] + 1;
   let end = node?.range ? contentEnd(node) : start;
-  const restOfLine = text.slice(end, text.indexOf("\n", end) === -1 ? text.length : text.indexOf("\n", end));
+  const restOfLine = text.slice(
+    end,
+    text.indexOf("\n", end) === -1 ? text.length : text.indexOf("\n", end),
+  );
   const blank = (at: number) => text[at] === " " || text[at] === "\t";
   // `key: null # why` becomes `key: # why`; `key: null` becomes `key:`.
   if (restOfLine.trim() === "") while (start > 0 && blank(start - 1)) start--;
@@ -184,7 +230,12 @@ function replaceValue(pair: Pair, value: unknown, context: Context): void {
   context.edits.push({ start, end, text: "", order: context.edits.length });
   const at = lineEndAfter(text, end);
   const body = blockText(value, indent, context.step);
-  context.edits.push({ start: at.offset, end: at.offset, text: at.needsNewline ? `\n${body}` : body, order: context.edits.length });
+  context.edits.push({
+    start: at.offset,
+    end: at.offset,
+    text: at.needsNewline ? `\n${body}` : body,
+    order: context.edits.length,
+  });
 }
 
 function reprintFlow(map: YAMLMap, tree: Tree, context: Context): void {
@@ -202,13 +253,20 @@ function reprintFlow(map: YAMLMap, tree: Tree, context: Context): void {
   };
   apply(merged, tree);
   merged.flow = true;
-  context.edits.push({ start: map.range![0], end: map.range![1], text: doc.toString({ flowCollectionPadding: true }).trimEnd(), order: context.edits.length });
+  context.edits.push({
+    start: map.range![0],
+    end: map.range![1],
+    text: doc.toString({ flowCollectionPadding: true }).trimEnd(),
+    order: context.edits.length,
+  });
 }
 
 const PLAIN_KEY = /^[A-Za-z_][A-Za-z0-9_.:/-]*$/;
 
 function keyText(key: string): string {
-  return PLAIN_KEY.test(key) && !key.endsWith(":") && !["true", "false", "null", "yes", "no", "on", "off", "y", "n"].includes(key.toLowerCase())
+  return PLAIN_KEY.test(key) &&
+    !key.endsWith(":") &&
+    !["true", "false", "null", "yes", "no", "on", "off", "y", "n"].includes(key.toLowerCase())
     ? key
     : JSON.stringify(key);
 }
@@ -216,8 +274,10 @@ function keyText(key: string): string {
 /** A scalar as YAML, keeping the quoting style of the value it replaces. */
 function scalarText(value: unknown, replaces?: Scalar): string {
   if (isPlainObject(value)) return "{}";
-  if (typeof value === "string" && replaces?.type === Scalar.QUOTE_DOUBLE) return JSON.stringify(value);
-  if (typeof value === "string" && replaces?.type === Scalar.QUOTE_SINGLE) return `'${value.replaceAll("'", "''")}'`;
+  if (typeof value === "string" && replaces?.type === Scalar.QUOTE_DOUBLE)
+    return JSON.stringify(value);
+  if (typeof value === "string" && replaces?.type === Scalar.QUOTE_SINGLE)
+    return `'${value.replaceAll("'", "''")}'`;
   return stringify(value, { lineWidth: 0 }).trimEnd();
 }
 
@@ -225,7 +285,8 @@ function blockText(value: Record<string, unknown>, indent: number, step: number)
   const pad = " ".repeat(indent);
   return Object.entries(value)
     .map(([key, child]) => {
-      if (isPlainObject(child) && Object.keys(child).length > 0) return `${pad}${keyText(key)}:\n${blockText(child, indent + step, step)}`;
+      if (isPlainObject(child) && Object.keys(child).length > 0)
+        return `${pad}${keyText(key)}:\n${blockText(child, indent + step, step)}`;
       return `${pad}${keyText(key)}: ${scalarText(child)}\n`;
     })
     .join("");
@@ -234,12 +295,17 @@ function blockText(value: Record<string, unknown>, indent: number, step: number)
 function splice(text: string, edits: readonly Edit[]): string {
   const ordered = [...edits].sort((a, b) => b.start - a.start || b.order - a.order);
   let result = text;
-  for (const edit of ordered) result = result.slice(0, edit.start) + edit.text + result.slice(edit.end);
+  for (const edit of ordered)
+    result = result.slice(0, edit.start) + edit.text + result.slice(edit.end);
   return result;
 }
 
 /** Sets `value` at `path` in a plain object tree, creating the maps on the way (mutates `target`). */
-export function setIn(target: Record<string, unknown>, path: readonly string[], value: unknown): void {
+export function setIn(
+  target: Record<string, unknown>,
+  path: readonly string[],
+  value: unknown,
+): void {
   let node = target;
   for (const key of path.slice(0, -1)) {
     if (!isPlainObject(node[key])) node[key] = {};
@@ -250,8 +316,14 @@ export function setIn(target: Record<string, unknown>, path: readonly string[], 
 
 function verify(original: Document, result: string, sets: readonly YamlSet[]): void {
   const reparsed = parseDocument(result);
-  if (reparsed.errors.length > 0) throw new YamlEditError(`internal error: the edited YAML does not parse: ${reparsed.errors[0]!.message}`);
+  if (reparsed.errors.length > 0)
+    throw new YamlEditError(
+      `internal error: the edited YAML does not parse: ${reparsed.errors[0]!.message}`,
+    );
   const expected = (original.toJS() ?? {}) as Record<string, unknown>;
   for (const { path, value } of sets) setIn(expected, path, value);
-  if (!deepEqual(reparsed.toJS(), expected)) throw new YamlEditError("internal error: the edited YAML does not hold the intended values; nothing was written");
+  if (!deepEqual(reparsed.toJS(), expected))
+    throw new YamlEditError(
+      "internal error: the edited YAML does not hold the intended values; nothing was written",
+    );
 }

@@ -45,7 +45,8 @@ export function nameFromUrn(urn: string): string {
  * with every value masked, so the rendered object keeps its schema; anything else is one mask.
  */
 function maskSecret(value: unknown): unknown {
-  if (typeof value !== "object" || value === null || Array.isArray(value) || SIG_KEY in value) return MASK;
+  if (typeof value !== "object" || value === null || Array.isArray(value) || SIG_KEY in value)
+    return MASK;
   return Object.fromEntries(Object.keys(value).map((key) => [key, MASK]));
 }
 
@@ -64,26 +65,44 @@ export function decodeWire(value: unknown): unknown {
     case RESOURCE_SIG:
       return nameFromUrn(String(record.urn));
     default:
-      return Object.fromEntries(Object.entries(record).map(([key, inner]) => [key, decodeWire(inner)]));
+      return Object.fromEntries(
+        Object.entries(record).map(([key, inner]) => [key, decodeWire(inner)]),
+      );
   }
 }
 
 /** Computed outputs a few provider resources need so that dependents render. */
-function mockState(type: string, name: string, inputs: Record<string, unknown>): Record<string, unknown> {
-  if (type === "random:index/randomPassword:RandomPassword") return { ...inputs, result: "[generated at pulumi up]" };
+function mockState(
+  type: string,
+  name: string,
+  inputs: Record<string, unknown>,
+): Record<string, unknown> {
+  if (type === "random:index/randomPassword:RandomPassword")
+    return { ...inputs, result: "[generated at pulumi up]" };
   if (type.startsWith("aws:")) {
     const bucket = typeof inputs.bucket === "string" ? inputs.bucket : name;
-    return { ...inputs, arn: type.startsWith("aws:s3/") ? `arn:aws:s3:::${bucket}` : `arn:aws:mock:${type}:${name}`, id: bucket };
+    return {
+      ...inputs,
+      arn: type.startsWith("aws:s3/") ? `arn:aws:s3:::${bucket}` : `arn:aws:mock:${type}:${name}`,
+      id: bucket,
+    };
   }
   return inputs;
 }
 
 const mocks: pulumi.runtime.Mocks = {
-  newResource: (args) => ({ id: `${args.name}-id`, state: mockState(args.type, args.name, args.inputs) }),
+  newResource: (args) => ({
+    id: `${args.name}-id`,
+    state: mockState(args.type, args.name, args.inputs),
+  }),
   call: (args) => {
     switch (args.token) {
       case "aws:index/getCallerIdentity:getCallerIdentity":
-        return { accountId: "123456789012", arn: "arn:aws:iam::123456789012:user/render", userId: "render" };
+        return {
+          accountId: "123456789012",
+          arn: "arn:aws:iam::123456789012:user/render",
+          userId: "render",
+        };
       case "aws:index/getRegion:getRegion":
         return { name: "us-east-1", region: "us-east-1" };
       case "aws:index/getPartition:getPartition":
@@ -121,9 +140,15 @@ export async function captureProgram(
 ): Promise<Capture> {
   await pulumi.runtime.setMocks(mocks, CONFIG_NAMESPACE, stack, false);
   const namespaced = Object.fromEntries(
-    Object.entries(config).map(([key, value]) => [`${CONFIG_NAMESPACE}:${key}`, typeof value === "string" ? value : JSON.stringify(value)]),
+    Object.entries(config).map(([key, value]) => [
+      `${CONFIG_NAMESPACE}:${key}`,
+      typeof value === "string" ? value : JSON.stringify(value),
+    ]),
   );
-  pulumi.runtime.setAllConfig(namespaced, secretKeys.map((key) => `${CONFIG_NAMESPACE}:${key}`));
+  pulumi.runtime.setAllConfig(
+    namespaced,
+    secretKeys.map((key) => `${CONFIG_NAMESPACE}:${key}`),
+  );
 
   const resources: CapturedResource[] = [];
   const monitor = pulumi.runtime.getMonitor() as unknown as {

@@ -16,7 +16,9 @@ export interface RenderedResource {
 /** The serialized closure of a dynamic provider is code, not config: keep only its size. */
 function readableInputs(resource: CapturedResource): Record<string, unknown> {
   const { __provider: provider, ...rest } = resource.inputs;
-  return typeof provider === "string" ? { ...rest, __provider: `[serialized provider: ${provider.length} characters]` } : rest;
+  return typeof provider === "string"
+    ? { ...rest, __provider: `[serialized provider: ${provider.length} characters]` }
+    : rest;
 }
 
 export function toRendered(resources: readonly CapturedResource[]): RenderedResource[] {
@@ -29,13 +31,20 @@ export function toRendered(resources: readonly CapturedResource[]): RenderedReso
       dependsOn: resource.dependsOn,
       options: resource.options,
     }))
-    .sort((a, b) => (a.type === b.type ? a.name.localeCompare(b.name) : a.type.localeCompare(b.type)));
+    .sort((a, b) =>
+      a.type === b.type ? a.name.localeCompare(b.name) : a.type.localeCompare(b.type),
+    );
 }
 
 /** Every Kubernetes object, patches included, as it would be applied. */
-export function kubernetesObjects(resources: readonly RenderedResource[]): Record<string, unknown>[] {
+export function kubernetesObjects(
+  resources: readonly RenderedResource[],
+): Record<string, unknown>[] {
   return resources
-    .filter((resource) => resource.type.startsWith("kubernetes:") && typeof resource.inputs.kind === "string")
+    .filter(
+      (resource) =>
+        resource.type.startsWith("kubernetes:") && typeof resource.inputs.kind === "string",
+    )
     .map((resource) => resource.inputs);
 }
 
@@ -49,7 +58,9 @@ export function isPatchResource(resource: RenderedResource): boolean {
 }
 
 /** The objects the program owns and creates: what `kubernetes.yaml` holds. */
-export function ownedKubernetesObjects(resources: readonly RenderedResource[]): Record<string, unknown>[] {
+export function ownedKubernetesObjects(
+  resources: readonly RenderedResource[],
+): Record<string, unknown>[] {
   return kubernetesObjects(resources.filter((resource) => !isPatchResource(resource)));
 }
 
@@ -62,7 +73,8 @@ export function toMultiDocumentYaml(objects: readonly Record<string, unknown>[])
   return objects.map((object) => `---\n${stringify(object, { lineWidth: 0 })}`).join("");
 }
 
-const comment = (lines: readonly string[]): string => lines.map((line) => (line ? `# ${line}\n` : "#\n")).join("");
+const comment = (lines: readonly string[]): string =>
+  lines.map((line) => (line ? `# ${line}\n` : "#\n")).join("");
 
 /** `kubernetes.yaml`: a header saying how it is applied, then the objects the program owns. */
 export function kubernetesYaml(objects: readonly Record<string, unknown>[]): string {
@@ -99,11 +111,17 @@ export function summarize(stack: string, resources: readonly RenderedResource[])
   const counts = new Map<string, number>();
   for (const resource of resources) counts.set(resource.type, (counts.get(resource.type) ?? 0) + 1);
   const width = Math.max(...[...counts.keys()].map((type) => type.length), 4);
-  const rows = [...counts.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([type, count]) => `  ${type.padEnd(width)}  ${count}`);
+  const rows = [...counts.entries()]
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([type, count]) => `  ${type.padEnd(width)}  ${count}`);
   return [`stack ${stack}: ${resources.length} resources`, ...rows].join("\n");
 }
 
-export function writeRender(dir: string, resources: readonly RenderedResource[], outputs: Record<string, unknown>): string[] {
+export function writeRender(
+  dir: string,
+  resources: readonly RenderedResource[],
+  outputs: Record<string, unknown>,
+): string[] {
   fs.mkdirSync(dir, { recursive: true });
   const files = {
     "resources.json": `${JSON.stringify(resources, null, 2)}\n`,

@@ -4,7 +4,13 @@
  */
 
 /** The producer roles whose topic names core and timestore read from `APPHUB_STREAM_TOPIC_*`. */
-export const TOPIC_ROLES = ["coreEvents", "ingestion", "workflowEvents", "workflowRuns", "jobRuns"] as const;
+export const TOPIC_ROLES = [
+  "coreEvents",
+  "ingestion",
+  "workflowEvents",
+  "workflowRuns",
+  "jobRuns",
+] as const;
 export type TopicRole = (typeof TOPIC_ROLES)[number];
 
 export const DAY_MS = 24 * 60 * 60 * 1000;

@@ -38,18 +38,31 @@ export function parseCommand(argv: readonly string[]): TopicsCommand {
   const [command, ...extra] = positionals;
   if (extra.length > 0) throw new Error(`unexpected argument(s): ${extra.join(" ")}`);
   const brokers = values.brokers;
-  if (brokers !== undefined && parseBrokerList(brokers).length === 0) throw new Error("--brokers: expected comma-separated host:port, got nothing");
+  if (brokers !== undefined && parseBrokerList(brokers).length === 0)
+    throw new Error("--brokers: expected comma-separated host:port, got nothing");
   switch (command) {
     case "plan":
     case "apply": {
       if (!values.stack) throw new Error(`${command}: --stack <dev|minikube|prod> is required`);
-      if (command === "apply" && values["detailed-exitcode"]) throw new Error("--detailed-exitcode only applies to plan");
-      const base = { stack: values.stack, json: values.json ?? false, ...(brokers !== undefined ? { brokers } : {}) };
-      return command === "plan" ? { command, ...base, detailedExitcode: values["detailed-exitcode"] ?? false } : { command, ...base };
+      if (command === "apply" && values["detailed-exitcode"])
+        throw new Error("--detailed-exitcode only applies to plan");
+      const base = {
+        stack: values.stack,
+        json: values.json ?? false,
+        ...(brokers !== undefined ? { brokers } : {}),
+      };
+      return command === "plan"
+        ? { command, ...base, detailedExitcode: values["detailed-exitcode"] ?? false }
+        : { command, ...base };
     }
     case "probe":
-      if (values.json || values["detailed-exitcode"]) throw new Error("probe takes only --stack and --brokers");
-      return { command, ...(values.stack ? { stack: values.stack } : {}), ...(brokers !== undefined ? { brokers } : {}) };
+      if (values.json || values["detailed-exitcode"])
+        throw new Error("probe takes only --stack and --brokers");
+      return {
+        command,
+        ...(values.stack ? { stack: values.stack } : {}),
+        ...(brokers !== undefined ? { brokers } : {}),
+      };
     case undefined:
       throw new Error("missing command: plan, apply or probe");
     default:
@@ -68,26 +81,44 @@ export interface ResolvedBrokers {
  * stack's host listener or a Kubernetes stack's external listener (what `pulumi up` uses);
  * a Kubernetes stack with neither must say where to connect.
  */
-export function resolveBrokers(input: { flag?: string; env: NodeJS.ProcessEnv; config?: StackConfig; stack?: string }): ResolvedBrokers {
+export function resolveBrokers(input: {
+  flag?: string;
+  env: NodeJS.ProcessEnv;
+  config?: StackConfig;
+  stack?: string;
+}): ResolvedBrokers {
   const candidates: [string | string[] | undefined, string][] = [
     [input.flag, "--brokers"],
     [input.env[BROKER_URL_ENV] || undefined, BROKER_URL_ENV],
-    [input.config?.kafka.brokers, `apphub-streaming:kafka.brokers of stack ${input.stack ?? ""}`.trim()],
+    [
+      input.config?.kafka.brokers,
+      `apphub-streaming:kafka.brokers of stack ${input.stack ?? ""}`.trim(),
+    ],
   ];
   for (const [value, source] of candidates) {
     if (value === undefined) continue;
     const brokers = Array.isArray(value) ? value : parseBrokerList(value);
-    const problems = brokers.map(brokerAddressProblem).filter((problem): problem is string => problem !== undefined);
-    if (brokers.length === 0) throw new Error(`${source}: expected comma-separated host:port, got nothing`);
+    const problems = brokers
+      .map(brokerAddressProblem)
+      .filter((problem): problem is string => problem !== undefined);
+    if (brokers.length === 0)
+      throw new Error(`${source}: expected comma-separated host:port, got nothing`);
     if (problems.length > 0) throw new Error(`${source}: ${problems.join("; ")}`);
     return { brokers, source };
   }
   if (!input.config) return { brokers: [DEFAULT_DEV_BROKER], source: "the dev default" };
   if (input.config.environment === "dev") {
-    return { brokers: [`${dialableHost(input.config.dev.bindAddress)}:${input.config.dev.kafkaPort}`], source: `the dev stack's host listener` };
+    return {
+      brokers: [`${dialableHost(input.config.dev.bindAddress)}:${input.config.dev.kafkaPort}`],
+      source: `the dev stack's host listener`,
+    };
   }
   const external = externalBrokers(input.config.cluster);
-  if (external.length > 0) return { brokers: external, source: "the cluster's external listener (apphub-streaming:cluster.external)" };
+  if (external.length > 0)
+    return {
+      brokers: external,
+      source: "the cluster's external listener (apphub-streaming:cluster.external)",
+    };
   throw new Error(
     `no brokers for stack ${input.stack ?? input.config.environment}: pass --brokers, set ${BROKER_URL_ENV}, set apphub-streaming:kafka.brokers to addresses reachable from here, or enable apphub-streaming:cluster.external`,
   );
@@ -96,6 +127,10 @@ export function resolveBrokers(input: { flag?: string; env: NodeJS.ProcessEnv; c
 /** plan: 3 (stopped for a human) when anything is blocked, or with `--detailed-exitcode` when changes are pending; else 0. */
 export function planExitCode(plans: readonly TopicPlan[], detailedExitcode: boolean): number {
   if (plans.some((plan) => plan.action === "blocked")) return EXIT.attention;
-  if (detailedExitcode && plans.some((plan) => plan.action === "create" || plan.action === "update")) return EXIT.attention;
+  if (
+    detailedExitcode &&
+    plans.some((plan) => plan.action === "create" || plan.action === "update")
+  )
+    return EXIT.attention;
   return EXIT.ok;
 }

@@ -15,7 +15,15 @@
  */
 import { kafkaErrorMessage, type KafkaSession } from "./kafka";
 import type { DesiredTopic } from "./model";
-import { planCatalog, planTopic, type ClusterView, type ExtraPartitions, type LiveTopic, type PlanMode, type TopicPlan } from "./plan";
+import {
+  planCatalog,
+  planTopic,
+  type ClusterView,
+  type ExtraPartitions,
+  type LiveTopic,
+  type PlanMode,
+  type TopicPlan,
+} from "./plan";
 
 export interface LiveState {
   cluster: ClusterView;
@@ -37,14 +45,22 @@ export const DEFAULT_REASSIGNMENT_TIMEOUT_MS = 300_000;
  * One Metadata request, then one DescribeConfigs request for the named topics that exist,
  * asking only about `keys` (the managed config keys) when given.
  */
-export async function readLive(session: KafkaSession, names: readonly string[], keys?: readonly string[]): Promise<LiveState> {
+export async function readLive(
+  session: KafkaSession,
+  names: readonly string[],
+  keys?: readonly string[],
+): Promise<LiveState> {
   if (names.length === 0) return { cluster: { brokerIds: [] }, topics: new Map() };
   const snapshot = await session.metadata(names);
   const existing = names.filter((name) => snapshot.topics.has(name));
   const configs = await session.describeTopicConfigs(existing, keys);
   const topics = new Map<string, LiveTopic>();
   for (const name of existing) {
-    topics.set(name, { name, partitions: snapshot.topics.get(name) ?? [], configs: configs.get(name) ?? {} });
+    topics.set(name, {
+      name,
+      partitions: snapshot.topics.get(name) ?? [],
+      configs: configs.get(name) ?? {},
+    });
   }
   return { cluster: { brokerIds: snapshot.brokerIds }, topics };
 }
@@ -61,7 +77,10 @@ export async function planTopics(
     desired.map((topic) => topic.name),
     managedKeys(desired),
   );
-  return { plans: planCatalog(desired, live.topics, live.cluster, mode, extraPartitions), cluster: live.cluster };
+  return {
+    plans: planCatalog(desired, live.topics, live.cluster, mode, extraPartitions),
+    cluster: live.cluster,
+  };
 }
 
 /** Every config key any of `desired` manages: the only ones DescribeConfigs is asked about. */
@@ -72,24 +91,54 @@ export function managedKeys(desired: readonly DesiredTopic[]): string[] {
 /** Raised when a plan cannot be applied as a whole; carries the blocked plans. */
 export function blockedError(blocked: readonly TopicPlan[]): Error {
   const lines = blocked.map((plan) => `${plan.name}: ${plan.reason ?? "blocked"}`);
-  return new Error(`nothing was changed because ${blocked.length} topic(s) are blocked:\n  ${lines.join("\n  ")}`);
+  return new Error(
+    `nothing was changed because ${blocked.length} topic(s) are blocked:\n  ${lines.join("\n  ")}`,
+  );
 }
 
 /**
  * Carries out `plans` (from `planTopics` on the same session). Throws, having changed
  * nothing, when any plan is blocked or the broker refuses any change in validation.
  */
-export async function applyPlans(session: KafkaSession, plans: readonly TopicPlan[], options: ApplyOptions = {}): Promise<void> {
+export async function applyPlans(
+  session: KafkaSession,
+  plans: readonly TopicPlan[],
+  options: ApplyOptions = {},
+): Promise<void> {
   const blocked = plans.filter((plan) => plan.action === "blocked");
   if (blocked.length > 0) throw blockedError(blocked);
 
   const creates = plans.filter((plan) => plan.action === "create").map((plan) => plan.desired);
   const updates = plans.filter((plan) => plan.action === "update");
-  const createRequests = creates.map((topic) => ({ name: topic.name, partitions: topic.partitions, replicationFactor: topic.replicationFactor, config: topic.config }));
-  const partitionRequests = updates.flatMap((plan) => (plan.operations.partitionCount !== undefined ? [{ name: plan.name, count: plan.operations.partitionCount }] : []));
-  const configRequests = updates.flatMap((plan) => (plan.operations.alterConfigs !== undefined ? [{ name: plan.name, set: plan.operations.alterConfigs }] : []));
-  const reassignments = updates.flatMap((plan) => (plan.operations.reassignment !== undefined ? [{ name: plan.name, assignment: plan.operations.reassignment }] : []));
-  if (createRequests.length + partitionRequests.length + configRequests.length + reassignments.length === 0) return;
+  const createRequests = creates.map((topic) => ({
+    name: topic.name,
+    partitions: topic.partitions,
+    replicationFactor: topic.replicationFactor,
+    config: topic.config,
+  }));
+  const partitionRequests = updates.flatMap((plan) =>
+    plan.operations.partitionCount !== undefined
+      ? [{ name: plan.name, count: plan.operations.partitionCount }]
+      : [],
+  );
+  const configRequests = updates.flatMap((plan) =>
+    plan.operations.alterConfigs !== undefined
+      ? [{ name: plan.name, set: plan.operations.alterConfigs }]
+      : [],
+  );
+  const reassignments = updates.flatMap((plan) =>
+    plan.operations.reassignment !== undefined
+      ? [{ name: plan.name, assignment: plan.operations.reassignment }]
+      : [],
+  );
+  if (
+    createRequests.length +
+      partitionRequests.length +
+      configRequests.length +
+      reassignments.length ===
+    0
+  )
+    return;
 
   // Validate everything before changing anything, so a refusal leaves the broker untouched.
   await validateEach(createRequests, (batch) => session.createTopics(batch, true));
@@ -98,8 +147,12 @@ export async function applyPlans(session: KafkaSession, plans: readonly TopicPla
   if (reassignments.length > 0) {
     const ongoing = await session.ongoingReassignments(reassignments.map((entry) => entry.name));
     if (ongoing.length > 0) {
-      const list = ongoing.map((entry) => `${entry.topic} (partitions ${entry.partitions.join(",")})`).join(", ");
-      throw new Error(`nothing was changed: a partition reassignment is already in progress for ${list}; wait for it to finish, then rerun`);
+      const list = ongoing
+        .map((entry) => `${entry.topic} (partitions ${entry.partitions.join(",")})`)
+        .join(", ");
+      throw new Error(
+        `nothing was changed: a partition reassignment is already in progress for ${list}; wait for it to finish, then rerun`,
+      );
     }
   }
 
@@ -117,11 +170,7 @@ export async function applyPlans(session: KafkaSession, plans: readonly TopicPla
   // ones, so partitions added together with a replication change get the new replication.
   await session.createPartitions(partitionRequests, false);
 
-  await verifyConverged(
-    session,
-    [...creates, ...updates.map((plan) => plan.desired)],
-    options,
-  );
+  await verifyConverged(session, [...creates, ...updates.map((plan) => plan.desired)], options);
 }
 
 /**
@@ -129,7 +178,10 @@ export async function applyPlans(session: KafkaSession, plans: readonly TopicPla
  * changed yet; the error names each refused topic (kafkajs reports only the first error of a
  * CreatePartitions response, so a refused batch is retried one by one).
  */
-async function validateEach<T extends { name: string }>(items: readonly T[], validate: (batch: readonly T[]) => Promise<void>): Promise<void> {
+async function validateEach<T extends { name: string }>(
+  items: readonly T[],
+  validate: (batch: readonly T[]) => Promise<void>,
+): Promise<void> {
   if (items.length === 0) return;
   let batchError: unknown;
   try {
@@ -140,7 +192,8 @@ async function validateEach<T extends { name: string }>(items: readonly T[], val
   }
   const failures: string[] = [];
   if (items.length > 1) {
-    for (const item of items) await validate([item]).catch((error: unknown) => failures.push(kafkaErrorMessage(error)));
+    for (const item of items)
+      await validate([item]).catch((error: unknown) => failures.push(kafkaErrorMessage(error)));
   }
   if (failures.length === 0) failures.push(kafkaErrorMessage(batchError));
   throw new Error(`nothing was changed; the broker refused:\n  ${failures.join("\n  ")}`);
@@ -148,7 +201,11 @@ async function validateEach<T extends { name: string }>(items: readonly T[], val
 
 const delay = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
-async function waitForReassignments(session: KafkaSession, topics: readonly string[], options: ApplyOptions): Promise<void> {
+async function waitForReassignments(
+  session: KafkaSession,
+  topics: readonly string[],
+  options: ApplyOptions,
+): Promise<void> {
   const timeoutMs = options.reassignmentTimeoutMs ?? DEFAULT_REASSIGNMENT_TIMEOUT_MS;
   const pollMs = options.pollIntervalMs ?? 250;
   const started = Date.now();
@@ -156,7 +213,9 @@ async function waitForReassignments(session: KafkaSession, topics: readonly stri
     const ongoing = await session.ongoingReassignments(topics);
     if (ongoing.length === 0) return;
     if (Date.now() - started > timeoutMs) {
-      const list = ongoing.map((entry) => `${entry.topic} (partitions ${entry.partitions.join(",")})`).join(", ");
+      const list = ongoing
+        .map((entry) => `${entry.topic} (partitions ${entry.partitions.join(",")})`)
+        .join(", ");
       throw new Error(
         `the replication change of ${list} is still copying data after ${Math.round(timeoutMs / 1000)} s; ` +
           "the brokers keep going on their own — rerun later to verify (nothing will be started twice)",
@@ -171,7 +230,11 @@ async function waitForReassignments(session: KafkaSession, topics: readonly stri
  * once it is committed; a broker's metadata cache can lag behind by seconds when many
  * partitions are created at once, so this polls for up to `requestTimeoutMs`.
  */
-async function verifyConverged(session: KafkaSession, desired: readonly DesiredTopic[], options: ApplyOptions): Promise<void> {
+async function verifyConverged(
+  session: KafkaSession,
+  desired: readonly DesiredTopic[],
+  options: ApplyOptions,
+): Promise<void> {
   const pollMs = options.pollIntervalMs ?? 250;
   const deadline = Date.now() + session.requestTimeoutMs;
   let pending: TopicPlan[] = [];
@@ -182,8 +245,13 @@ async function verifyConverged(session: KafkaSession, desired: readonly DesiredT
     if (pending.length === 0) return;
     if (Date.now() > deadline) break;
   }
-  const lines = pending.map((plan) => `${plan.name}: ${plan.action === "create" ? "not visible yet" : plan.changes.map((change) => `${change.key} is ${JSON.stringify(change.from)}, expected ${JSON.stringify(change.to)}`).join(", ") || plan.reason}`);
-  throw new Error(`the broker accepted the changes but does not report them yet; rerun to verify (nothing is applied twice):\n  ${lines.join("\n  ")}`);
+  const lines = pending.map(
+    (plan) =>
+      `${plan.name}: ${plan.action === "create" ? "not visible yet" : plan.changes.map((change) => `${change.key} is ${JSON.stringify(change.from)}, expected ${JSON.stringify(change.to)}`).join(", ") || plan.reason}`,
+  );
+  throw new Error(
+    `the broker accepted the changes but does not report them yet; rerun to verify (nothing is applied twice):\n  ${lines.join("\n  ")}`,
+  );
 }
 
 /** Plans one topic; used by the dynamic provider. */

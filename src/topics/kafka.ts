@@ -30,7 +30,10 @@ import { Kafka, logLevel, type KafkaConfig, type SASLOptions } from "kafkajs";
 import Decoder from "kafkajs/src/protocol/decoder";
 import Encoder from "kafkajs/src/protocol/encoder";
 import { createErrorFromCode } from "kafkajs/src/protocol/error";
-import { requests as protocolRequests, type RequestDefinitions } from "kafkajs/src/protocol/requests";
+import {
+  requests as protocolRequests,
+  type RequestDefinitions,
+} from "kafkajs/src/protocol/requests";
 import apiKeys from "kafkajs/src/protocol/requests/apiKeys";
 import type { ConnectionSettings } from "./model";
 import type { ClusterView, LiveConfigEntry, PartitionAssignment, PartitionState } from "./plan";
@@ -52,7 +55,13 @@ interface WireMetadata {
   topicMetadata: {
     topicErrorCode: number;
     topic: string;
-    partitionMetadata: { partitionErrorCode: number; partitionId: number; leader: number; replicas: number[]; isr: number[] }[];
+    partitionMetadata: {
+      partitionErrorCode: number;
+      partitionId: number;
+      leader: number;
+      replicas: number[];
+      isr: number[];
+    }[];
   }[];
 }
 
@@ -71,25 +80,48 @@ interface ProtocolRequest {
 }
 
 interface WireBroker {
-  lookupRequest(apiKey: number, definitions: RequestDefinitions): (options: object) => ProtocolRequest;
+  lookupRequest(
+    apiKey: number,
+    definitions: RequestDefinitions,
+  ): (options: object) => ProtocolRequest;
   connectionPool: { send(request: ProtocolRequest): Promise<unknown> };
   describeConfigs(request: {
     resources: { type: number; name: string; configNames?: string[] }[];
     includeSynonyms?: boolean;
   }): Promise<{ resources: { resourceName: string; configEntries: WireConfigEntry[] }[] }>;
   createTopics(request: {
-    topics: { topic: string; numPartitions: number; replicationFactor: number; configEntries: { name: string; value: string }[] }[];
+    topics: {
+      topic: string;
+      numPartitions: number;
+      replicationFactor: number;
+      configEntries: { name: string; value: string }[];
+    }[];
     validateOnly?: boolean;
     timeout?: number;
   }): Promise<unknown>;
-  createPartitions(request: { topicPartitions: { topic: string; count: number }[]; validateOnly?: boolean; timeout?: number }): Promise<unknown>;
+  createPartitions(request: {
+    topicPartitions: { topic: string; count: number }[];
+    validateOnly?: boolean;
+    timeout?: number;
+  }): Promise<unknown>;
   deleteTopics(request: { topics: string[]; timeout?: number }): Promise<unknown>;
   alterPartitionReassignments(request: {
     topics: { topic: string; partitionAssignment: { partition: number; replicas: number[] }[] }[];
     timeout?: number;
   }): Promise<unknown>;
-  listPartitionReassignments(request: { topics: { topic: string; partitions: number[] }[] | null; timeout?: number }): Promise<{
-    topics: { name: string; partitions: { partition: number; replicas: number[]; addingReplicas: number[]; removingReplicas: number[] }[] }[];
+  listPartitionReassignments(request: {
+    topics: { topic: string; partitions: number[] }[] | null;
+    timeout?: number;
+  }): Promise<{
+    topics: {
+      name: string;
+      partitions: {
+        partition: number;
+        replicas: number[];
+        addingReplicas: number[];
+        removingReplicas: number[];
+      }[];
+    }[];
   }>;
 }
 
@@ -139,7 +171,10 @@ export interface KafkaSession {
    * One DescribeConfigs request for all `names` (which must exist). With `keys`, the broker is
    * asked about those config names only (the managed keys); without, about every config.
    */
-  describeTopicConfigs(names: readonly string[], keys?: readonly string[]): Promise<Map<string, Record<string, LiveConfigEntry>>>;
+  describeTopicConfigs(
+    names: readonly string[],
+    keys?: readonly string[],
+  ): Promise<Map<string, Record<string, LiveConfigEntry>>>;
   /** One CreateTopics request for all of them. */
   createTopics(topics: readonly CreateTopicRequest[], validateOnly: boolean): Promise<void>;
   /**
@@ -148,9 +183,14 @@ export interface KafkaSession {
    */
   alterTopicConfigs(topics: readonly TopicConfigChange[], validateOnly: boolean): Promise<void>;
   /** One CreatePartitions request; the broker places the new partitions. */
-  createPartitions(topics: readonly { name: string; count: number }[], validateOnly: boolean): Promise<void>;
+  createPartitions(
+    topics: readonly { name: string; count: number }[],
+    validateOnly: boolean,
+  ): Promise<void>;
   /** One AlterPartitionReassignments request for all of them. */
-  reassignPartitions(topics: readonly { name: string; assignment: readonly PartitionAssignment[] }[]): Promise<void>;
+  reassignPartitions(
+    topics: readonly { name: string; assignment: readonly PartitionAssignment[] }[],
+  ): Promise<void>;
   /** One ListPartitionReassignments request. */
   ongoingReassignments(topics: readonly string[]): Promise<OngoingReassignment[]>;
   /** One DeleteTopics request. */
@@ -165,7 +205,8 @@ export function describeBrokers(brokers: readonly string[]): string {
 function messageOf(error: unknown): string {
   if (error instanceof Error) {
     const cause = (error as { originalError?: unknown }).originalError;
-    const inner = cause instanceof Error && !error.message.includes(cause.message) ? ` (${cause.message})` : "";
+    const inner =
+      cause instanceof Error && !error.message.includes(cause.message) ? ` (${cause.message})` : "";
     return `${error.message}${inner}`;
   }
   return String(error);
@@ -186,7 +227,10 @@ export function kafkaErrorMessage(error: unknown): string {
 }
 
 /** kafkajs client options for `settings`: bounded retries, enforced request timeouts, quiet logs. */
-export function clientConfig(settings: ConnectionSettings, password: string | undefined): KafkaConfig {
+export function clientConfig(
+  settings: ConnectionSettings,
+  password: string | undefined,
+): KafkaConfig {
   const config: KafkaConfig = {
     clientId: settings.clientId,
     brokers: [...settings.brokers],
@@ -200,36 +244,55 @@ export function clientConfig(settings: ConnectionSettings, password: string | un
   };
   if (settings.sasl) {
     if (password === undefined) {
-      throw new Error(`SASL user ${settings.sasl.username} is configured but no password was given (apphub-streaming:kafkaSaslPassword)`);
+      throw new Error(
+        `SASL user ${settings.sasl.username} is configured but no password was given (apphub-streaming:kafkaSaslPassword)`,
+      );
     }
-    config.sasl = { mechanism: settings.sasl.mechanism, username: settings.sasl.username, password } as SASLOptions;
+    config.sasl = {
+      mechanism: settings.sasl.mechanism,
+      username: settings.sasl.username,
+      password,
+    } as SASLOptions;
   }
   return config;
 }
 
 /** The cluster object kafkajs builds its admin client on; see the module comment. */
 function createWireCluster(kafka: Kafka, observer: RequestObserver | undefined): WireCluster {
-  const hook = Object.getOwnPropertySymbols(kafka).find((symbol) => symbol.description === "private:Kafka:createCluster");
-  const create = hook === undefined ? undefined : (kafka as unknown as Record<symbol, unknown>)[hook];
+  const hook = Object.getOwnPropertySymbols(kafka).find(
+    (symbol) => symbol.description === "private:Kafka:createCluster",
+  );
+  const create =
+    hook === undefined ? undefined : (kafka as unknown as Record<symbol, unknown>)[hook];
   if (typeof create !== "function") {
-    throw new Error("this kafkajs build has no cluster factory; the topic engine needs kafkajs 2.2.x (see src/topics/kafka.ts)");
+    throw new Error(
+      "this kafkajs build has no cluster factory; the topic engine needs kafkajs 2.2.x (see src/topics/kafka.ts)",
+    );
   }
   // kafkajs only ever calls `emit` on the instrumentation emitter it is handed.
   const instrumentationEmitter = observer
     ? {
         emit(eventName: string, event: { apiName?: string }) {
-          if (eventName === "network.request" && typeof event.apiName === "string") observer(event.apiName);
+          if (eventName === "network.request" && typeof event.apiName === "string")
+            observer(event.apiName);
         },
       }
     : null;
-  return (create as (options: object) => WireCluster)({ allowAutoTopicCreation: false, instrumentationEmitter });
+  return (create as (options: object) => WireCluster)({
+    allowAutoTopicCreation: false,
+    instrumentationEmitter,
+  });
 }
 
 /**
  * Connects within `connectTimeoutMs` overall (kafkajs' own retries included), or fails with
  * a message naming the brokers. The caller must `close()` the session.
  */
-export async function openSession(settings: ConnectionSettings, password?: string, observer?: RequestObserver): Promise<KafkaSession> {
+export async function openSession(
+  settings: ConnectionSettings,
+  password?: string,
+  observer?: RequestObserver,
+): Promise<KafkaSession> {
   if (settings.brokers.length === 0) throw new Error("no Kafka brokers given");
   const where = describeBrokers(settings.brokers);
   const kafka = new Kafka(clientConfig(settings, password));
@@ -238,7 +301,12 @@ export async function openSession(settings: ConnectionSettings, password?: strin
   let timer: NodeJS.Timeout | undefined;
   const deadline = new Promise<never>((_, reject) => {
     timer = setTimeout(
-      () => reject(new Error(`could not connect to Kafka brokers ${where} within ${settings.connectTimeoutMs} ms (connectTimeoutMs)`)),
+      () =>
+        reject(
+          new Error(
+            `could not connect to Kafka brokers ${where} within ${settings.connectTimeoutMs} ms (connectTimeoutMs)`,
+          ),
+        ),
       settings.connectTimeoutMs,
     );
   });
@@ -247,30 +315,48 @@ export async function openSession(settings: ConnectionSettings, password?: strin
   } catch (error) {
     // A broker that accepted the socket but never answers keeps kafkajs' disconnect waiting for
     // its in-flight request (up to requestTimeoutMs): give it a moment, then report anyway.
-    await Promise.race([cluster.disconnect().catch(() => undefined), new Promise((resolve) => setTimeout(resolve, 250).unref())]);
+    await Promise.race([
+      cluster.disconnect().catch(() => undefined),
+      new Promise((resolve) => setTimeout(resolve, 250).unref()),
+    ]);
     const message = messageOf(error);
-    throw new Error(message.startsWith("could not connect") ? message : `could not connect to Kafka brokers ${where}: ${message}`);
+    throw new Error(
+      message.startsWith("could not connect")
+        ? message
+        : `could not connect to Kafka brokers ${where}: ${message}`,
+    );
   } finally {
     clearTimeout(timer);
   }
 
   const timeout = settings.requestTimeoutMs;
-  const fail = (what: string) => (error: unknown): never => {
-    throw new Error(`${what} on ${where} failed: ${kafkaErrorMessage(error)}`);
-  };
+  const fail =
+    (what: string) =>
+    (error: unknown): never => {
+      throw new Error(`${what} on ${where} failed: ${kafkaErrorMessage(error)}`);
+    };
   const broker = cluster.brokerPool.seedBroker;
   if (!broker || typeof broker.lookupRequest !== "function" || !broker.connectionPool) {
     await cluster.disconnect().catch(() => undefined);
-    throw new Error("this kafkajs build does not expose its connected broker; the topic engine needs kafkajs 2.2.x (see src/topics/kafka.ts)");
+    throw new Error(
+      "this kafkajs build does not expose its connected broker; the topic engine needs kafkajs 2.2.x (see src/topics/kafka.ts)",
+    );
   }
 
   /** Metadata without kafkajs' all-or-nothing parse: per-topic and per-partition errors are read here. */
   const rawMetadata = async (names: readonly string[]): Promise<WireMetadata> => {
     const definitions = protocolRequests.Metadata;
     const apiKey = apiKeys.Metadata;
-    if (!definitions || apiKey === undefined) throw new Error("kafkajs has no Metadata request definition");
-    const request = broker.lookupRequest(apiKey, definitions)({ topics: [...names], allowAutoTopicCreation: false });
-    const tolerant: ProtocolRequest = { ...request, response: { ...request.response, parse: async (data: unknown) => data } };
+    if (!definitions || apiKey === undefined)
+      throw new Error("kafkajs has no Metadata request definition");
+    const request = broker.lookupRequest(
+      apiKey,
+      definitions,
+    )({ topics: [...names], allowAutoTopicCreation: false });
+    const tolerant: ProtocolRequest = {
+      ...request,
+      response: { ...request.response, parse: async (data: unknown) => data },
+    };
     return (await broker.connectionPool.send(tolerant)) as WireMetadata;
   };
 
@@ -292,16 +378,29 @@ export async function openSession(settings: ConnectionSettings, password?: strin
             notReady.push(topic.topic);
             continue;
           }
-          if (topic.topicErrorCode !== 0) fail(`reading metadata of ${topic.topic}`)(createErrorFromCode(topic.topicErrorCode));
+          if (topic.topicErrorCode !== 0)
+            fail(`reading metadata of ${topic.topic}`)(createErrorFromCode(topic.topicErrorCode));
           topics.set(
             topic.topic,
             topic.partitionMetadata
-              .map((partition) => ({ id: partition.partitionId, leader: partition.leader, replicas: [...partition.replicas], isr: [...partition.isr] }))
+              .map((partition) => ({
+                id: partition.partitionId,
+                leader: partition.leader,
+                replicas: [...partition.replicas],
+                isr: [...partition.isr],
+              }))
               .sort((a, b) => a.id - b.id),
           );
         }
-        if (notReady.length === 0) return { brokerIds: metadata.brokers.map((entry) => entry.nodeId).sort((a, b) => a - b), topics };
-        if (Date.now() > deadline) throw new Error(`topic(s) ${notReady.join(", ")} on ${where} still have no leader after ${timeout} ms (requestTimeoutMs)`);
+        if (notReady.length === 0)
+          return {
+            brokerIds: metadata.brokers.map((entry) => entry.nodeId).sort((a, b) => a - b),
+            topics,
+          };
+        if (Date.now() > deadline)
+          throw new Error(
+            `topic(s) ${notReady.join(", ")} on ${where} still have no leader after ${timeout} ms (requestTimeoutMs)`,
+          );
         await new Promise((resolve) => setTimeout(resolve, Math.min(100 * attempt, 1000)));
       }
     },
@@ -311,13 +410,23 @@ export async function openSession(settings: ConnectionSettings, password?: strin
       if (names.length === 0) return result;
       const configNames = keys === undefined ? {} : { configNames: [...keys] };
       const response = await broker
-        .describeConfigs({ resources: names.map((name) => ({ type: TOPIC_RESOURCE, name, ...configNames })), includeSynonyms: false })
+        .describeConfigs({
+          resources: names.map((name) => ({ type: TOPIC_RESOURCE, name, ...configNames })),
+          includeSynonyms: false,
+        })
         .catch(fail(`describing configs of ${names.length} topic(s)`));
       for (const resource of response.resources) {
         const configs: Record<string, LiveConfigEntry> = {};
         for (const entry of resource.configEntries) {
-          const isOverride = entry.configSource === undefined || entry.configSource === -1 ? !entry.isDefault : entry.configSource === DYNAMIC_TOPIC_CONFIG;
-          configs[entry.configName] = { value: entry.configValue, isOverride, readOnly: entry.readOnly };
+          const isOverride =
+            entry.configSource === undefined || entry.configSource === -1
+              ? !entry.isDefault
+              : entry.configSource === DYNAMIC_TOPIC_CONFIG;
+          configs[entry.configName] = {
+            value: entry.configValue,
+            isOverride,
+            readOnly: entry.readOnly,
+          };
         }
         result.set(resource.resourceName, configs);
       }
@@ -337,17 +446,26 @@ export async function openSession(settings: ConnectionSettings, password?: strin
           validateOnly,
           timeout,
         })
-        .catch(fail(`${validateOnly ? "validating the creation of" : "creating"} ${topics.map((topic) => topic.name).join(", ")}`));
+        .catch(
+          fail(
+            `${validateOnly ? "validating the creation of" : "creating"} ${topics.map((topic) => topic.name).join(", ")}`,
+          ),
+        );
     },
 
     async alterTopicConfigs(topics, validateOnly) {
       if (topics.length === 0) return;
       const what = `${validateOnly ? "validating configs of" : "altering configs of"} ${topics.map((topic) => topic.name).join(", ")}`;
       const request = incrementalAlterConfigs(broker, topics, validateOnly);
-      const response = (await broker.connectionPool.send(request).catch(fail(what))) as IncrementalAlterConfigsResponse;
+      const response = (await broker.connectionPool
+        .send(request)
+        .catch(fail(what))) as IncrementalAlterConfigsResponse;
       const refused = response.resources.filter((resource) => resource.errorCode !== 0);
       if (refused.length > 0) {
-        const reasons = refused.map((resource) => `${resource.resourceName}: ${resource.errorMessage ?? createErrorFromCode(resource.errorCode).message}`);
+        const reasons = refused.map(
+          (resource) =>
+            `${resource.resourceName}: ${resource.errorMessage ?? createErrorFromCode(resource.errorCode).message}`,
+        );
         throw new Error(`${what} on ${where} failed: ${reasons.join("; ")}`);
       }
     },
@@ -355,8 +473,16 @@ export async function openSession(settings: ConnectionSettings, password?: strin
     async createPartitions(topics, validateOnly) {
       if (topics.length === 0) return;
       await broker
-        .createPartitions({ topicPartitions: topics.map((topic) => ({ topic: topic.name, count: topic.count })), validateOnly, timeout })
-        .catch(fail(`${validateOnly ? "validating partitions of" : "adding partitions to"} ${topics.map((topic) => topic.name).join(", ")}`));
+        .createPartitions({
+          topicPartitions: topics.map((topic) => ({ topic: topic.name, count: topic.count })),
+          validateOnly,
+          timeout,
+        })
+        .catch(
+          fail(
+            `${validateOnly ? "validating partitions of" : "adding partitions to"} ${topics.map((topic) => topic.name).join(", ")}`,
+          ),
+        );
     },
 
     async reassignPartitions(topics) {
@@ -365,7 +491,10 @@ export async function openSession(settings: ConnectionSettings, password?: strin
         .alterPartitionReassignments({
           topics: topics.map((topic) => ({
             topic: topic.name,
-            partitionAssignment: topic.assignment.map((entry) => ({ partition: entry.partition, replicas: [...entry.replicas] })),
+            partitionAssignment: topic.assignment.map((entry) => ({
+              partition: entry.partition,
+              replicas: [...entry.replicas],
+            })),
           })),
           timeout,
         })
@@ -376,15 +505,24 @@ export async function openSession(settings: ConnectionSettings, password?: strin
       if (topics.length === 0) return [];
       const wanted = new Set(topics);
       // A null filter lists every ongoing reassignment: the request names no partitions we may not know.
-      const response = await broker.listPartitionReassignments({ topics: null, timeout }).catch(fail("listing partition reassignments"));
+      const response = await broker
+        .listPartitionReassignments({ topics: null, timeout })
+        .catch(fail("listing partition reassignments"));
       return response.topics
         .filter((topic) => wanted.has(topic.name) && topic.partitions.length > 0)
-        .map((topic) => ({ topic: topic.name, partitions: topic.partitions.map((partition) => partition.partition).sort((a, b) => a - b) }));
+        .map((topic) => ({
+          topic: topic.name,
+          partitions: topic.partitions
+            .map((partition) => partition.partition)
+            .sort((a, b) => a - b),
+        }));
     },
 
     async deleteTopics(names) {
       if (names.length === 0) return;
-      await broker.deleteTopics({ topics: [...names], timeout }).catch(fail(`deleting ${names.join(", ")}`));
+      await broker
+        .deleteTopics({ topics: [...names], timeout })
+        .catch(fail(`deleting ${names.join(", ")}`));
     },
 
     async close() {
@@ -395,7 +533,12 @@ export async function openSession(settings: ConnectionSettings, password?: strin
 
 interface IncrementalAlterConfigsResponse {
   throttleTime: number;
-  resources: { errorCode: number; errorMessage: string | null; resourceType: number; resourceName: string }[];
+  resources: {
+    errorCode: number;
+    errorMessage: string | null;
+    resourceType: number;
+    resourceName: string;
+  }[];
 }
 
 /**
@@ -413,10 +556,21 @@ interface IncrementalAlterConfigsResponse {
 const INCREMENTAL_ALTER_CONFIGS: RequestDefinitions = {
   versions: ["0"],
   protocol: () => (options: object) => {
-    const { topics, validateOnly } = options as { topics: readonly TopicConfigChange[]; validateOnly: boolean };
+    const { topics, validateOnly } = options as {
+      topics: readonly TopicConfigChange[];
+      validateOnly: boolean;
+    };
     const entries = (topic: TopicConfigChange) => [
-      ...Object.entries(topic.set).map(([name, value]) => ({ name, operation: CONFIG_OPERATION.set, value: value as string | null })),
-      ...(topic.delete ?? []).map((name) => ({ name, operation: CONFIG_OPERATION.delete, value: null })),
+      ...Object.entries(topic.set).map(([name, value]) => ({
+        name,
+        operation: CONFIG_OPERATION.set,
+        value: value as string | null,
+      })),
+      ...(topic.delete ?? []).map((name) => ({
+        name,
+        operation: CONFIG_OPERATION.delete,
+        value: null,
+      })),
     ];
     return {
       request: {
@@ -430,7 +584,14 @@ const INCREMENTAL_ALTER_CONFIGS: RequestDefinitions = {
                 new Encoder()
                   .writeInt8(TOPIC_RESOURCE)
                   .writeString(topic.name)
-                  .writeArray(entries(topic).map((entry) => new Encoder().writeString(entry.name).writeInt8(entry.operation).writeString(entry.value))),
+                  .writeArray(
+                    entries(topic).map((entry) =>
+                      new Encoder()
+                        .writeString(entry.name)
+                        .writeInt8(entry.operation)
+                        .writeString(entry.value),
+                    ),
+                  ),
               ),
             )
             .writeBoolean(validateOnly),
@@ -454,9 +615,17 @@ const INCREMENTAL_ALTER_CONFIGS: RequestDefinitions = {
   },
 };
 
-function incrementalAlterConfigs(broker: WireBroker, topics: readonly TopicConfigChange[], validateOnly: boolean): ProtocolRequest {
-  if (apiKeys.IncrementalAlterConfigs === undefined) throw new Error("kafkajs has no IncrementalAlterConfigs api key");
-  return broker.lookupRequest(apiKeys.IncrementalAlterConfigs, INCREMENTAL_ALTER_CONFIGS)({ topics, validateOnly });
+function incrementalAlterConfigs(
+  broker: WireBroker,
+  topics: readonly TopicConfigChange[],
+  validateOnly: boolean,
+): ProtocolRequest {
+  if (apiKeys.IncrementalAlterConfigs === undefined)
+    throw new Error("kafkajs has no IncrementalAlterConfigs api key");
+  return broker.lookupRequest(
+    apiKeys.IncrementalAlterConfigs,
+    INCREMENTAL_ALTER_CONFIGS,
+  )({ topics, validateOnly });
 }
 
 /** Opens a session, runs `work`, and always closes it. */

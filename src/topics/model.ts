@@ -96,17 +96,24 @@ export function desiredFromSpec(spec: TopicSpec): DesiredTopic {
 }
 
 /** Stack-level Kafka client config plus resolved brokers → connection settings. */
-export function connectionFromConfig(kafka: KafkaClientConfig, brokers: string[]): ConnectionSettings {
+export function connectionFromConfig(
+  kafka: KafkaClientConfig,
+  brokers: string[],
+): ConnectionSettings {
   return {
     brokers,
     clientId: kafka.clientId,
     connectTimeoutMs: kafka.connectTimeoutMs,
     requestTimeoutMs: kafka.requestTimeoutMs,
     tls: { enabled: kafka.tls.enabled, rejectUnauthorized: kafka.tls.rejectUnauthorized },
-    ...(kafka.sasl ? { sasl: { mechanism: kafka.sasl.mechanism, username: kafka.sasl.username } } : {}),
+    ...(kafka.sasl
+      ? { sasl: { mechanism: kafka.sasl.mechanism, username: kafka.sasl.username } }
+      : {}),
   };
 }
 
 export function sortedRecord(record: Record<string, string>): Record<string, string> {
-  return Object.fromEntries(Object.entries(record).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+  return Object.fromEntries(
+    Object.entries(record).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
+  );
 }

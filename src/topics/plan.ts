@@ -117,7 +117,9 @@ export function sameConfigValue(a: string, b: string): boolean {
 
 /** Replication of a live topic: one number when every partition agrees, else the distinct counts. */
 export function liveReplication(partitions: readonly PartitionState[]): number[] {
-  return [...new Set(partitions.map((partition) => partition.replicas.length))].sort((a, b) => a - b);
+  return [...new Set(partitions.map((partition) => partition.replicas.length))].sort(
+    (a, b) => a - b,
+  );
 }
 
 function describeReplication(counts: number[]): string {
@@ -138,7 +140,8 @@ export function reassignReplicas(
     return { blocked: replicationTooHigh(target, brokerIds.length) };
   }
   const load = new Map<number, number>(brokerIds.map((id) => [id, 0]));
-  for (const partition of partitions) for (const replica of partition.replicas) load.set(replica, (load.get(replica) ?? 0) + 1);
+  for (const partition of partitions)
+    for (const replica of partition.replicas) load.set(replica, (load.get(replica) ?? 0) + 1);
 
   const assignment: PartitionAssignment[] = [];
   for (const partition of [...partitions].sort((a, b) => a.id - b.id)) {
@@ -164,7 +167,9 @@ export function reassignReplicas(
       assignment.push({ partition: partition.id, replicas: next });
     } else {
       if (partition.leader < 0 || !current.includes(partition.leader)) {
-        return { blocked: `partition ${partition.id} has no leader, so replicas cannot be dropped without risking acknowledged data; wait until it has one` };
+        return {
+          blocked: `partition ${partition.id} has no leader, so replicas cannot be dropped without risking acknowledged data; wait until it has one`,
+        };
       }
       const ordered = [
         partition.leader,
@@ -212,7 +217,11 @@ export function planTopic(
   if (!live) {
     const base = { name: desired.name, changes: createChanges(desired), desired, operations: {} };
     if (desired.replicationFactor > brokerCount) {
-      return { ...base, action: "blocked", reason: replicationTooHigh(desired.replicationFactor, brokerCount) };
+      return {
+        ...base,
+        action: "blocked",
+        reason: replicationTooHigh(desired.replicationFactor, brokerCount),
+      };
     }
     return { ...base, action: "create" };
   }
@@ -223,21 +232,42 @@ export function planTopic(
 
   const livePartitions = live.partitions.length;
   if (desired.partitions < livePartitions && (extraPartitions === "block" || mode === "adopt")) {
-    changes.push({ key: "partitions", from: String(livePartitions), to: String(desired.partitions) });
+    changes.push({
+      key: "partitions",
+      from: String(livePartitions),
+      to: String(desired.partitions),
+    });
     blocks.push(partitionDecreaseReason(desired.name, livePartitions, desired.partitions));
   } else if (desired.partitions > livePartitions) {
-    changes.push({ key: "partitions", from: String(livePartitions), to: String(desired.partitions) });
-    if (mode === "adopt") blocks.push(`${desired.name} already exists with ${livePartitions} partitions, the stack says ${desired.partitions}`);
+    changes.push({
+      key: "partitions",
+      from: String(livePartitions),
+      to: String(desired.partitions),
+    });
+    if (mode === "adopt")
+      blocks.push(
+        `${desired.name} already exists with ${livePartitions} partitions, the stack says ${desired.partitions}`,
+      );
     else operations.partitionCount = desired.partitions;
   }
 
   const replication = liveReplication(live.partitions);
   if (replication.length !== 1 || replication[0] !== desired.replicationFactor) {
-    changes.push({ key: "replicationFactor", from: describeReplication(replication), to: String(desired.replicationFactor) });
+    changes.push({
+      key: "replicationFactor",
+      from: describeReplication(replication),
+      to: String(desired.replicationFactor),
+    });
     if (mode === "adopt") {
-      blocks.push(`${desired.name} already exists with replication factor ${describeReplication(replication)}, the stack says ${desired.replicationFactor}`);
+      blocks.push(
+        `${desired.name} already exists with replication factor ${describeReplication(replication)}, the stack says ${desired.replicationFactor}`,
+      );
     } else {
-      const reassignment = reassignReplicas(live.partitions, desired.replicationFactor, cluster.brokerIds);
+      const reassignment = reassignReplicas(
+        live.partitions,
+        desired.replicationFactor,
+        cluster.brokerIds,
+      );
       if ("blocked" in reassignment) blocks.push(reassignment.blocked);
       else operations.reassignment = reassignment.assignment;
     }
@@ -248,7 +278,9 @@ export function planTopic(
     const entry = live.configs[key];
     if (!entry) {
       changes.push({ key, from: null, to: value });
-      blocks.push(`the broker does not know the topic config "${key}"; remove it or check its spelling`);
+      blocks.push(
+        `the broker does not know the topic config "${key}"; remove it or check its spelling`,
+      );
       continue;
     }
     if (entry.value === null) {
@@ -265,8 +297,22 @@ export function planTopic(
   if (mode === "adopt" && blocks.length > 0) {
     blocks.unshift(`${desired.name} already exists on the broker and cannot be adopted as is`);
   }
-  if (blocks.length > 0) return { name: desired.name, action: "blocked", changes, reason: blocks.join("; "), desired, operations: {} };
-  return { name: desired.name, action: changes.length > 0 ? "update" : "noop", changes, desired, operations };
+  if (blocks.length > 0)
+    return {
+      name: desired.name,
+      action: "blocked",
+      changes,
+      reason: blocks.join("; "),
+      desired,
+      operations: {},
+    };
+  return {
+    name: desired.name,
+    action: changes.length > 0 ? "update" : "noop",
+    changes,
+    desired,
+    operations,
+  };
 }
 
 /** Plans a whole catalog against one snapshot of the broker. */
@@ -277,7 +323,9 @@ export function planCatalog(
   mode: PlanMode = "reconcile",
   extraPartitions: ExtraPartitions = "block",
 ): TopicPlan[] {
-  return desired.map((topic) => planTopic(topic, live.get(topic.name), cluster, mode, extraPartitions));
+  return desired.map((topic) =>
+    planTopic(topic, live.get(topic.name), cluster, mode, extraPartitions),
+  );
 }
 
 export interface PlanSummary {
@@ -307,7 +355,11 @@ export function toReport(plans: readonly TopicPlan[]): PlanReport {
     topics: plans.map((plan) => ({
       name: plan.name,
       action: plan.action,
-      changes: plan.changes.map((change) => ({ key: change.key, from: change.from, to: change.to })),
+      changes: plan.changes.map((change) => ({
+        key: change.key,
+        from: change.from,
+        to: change.to,
+      })),
       ...(plan.reason !== undefined ? { reason: plan.reason } : {}),
     })),
   };
@@ -321,11 +373,17 @@ export function formatPlan(plans: readonly TopicPlan[]): string {
   for (const plan of plans) {
     lines.push(`${SYMBOLS[plan.action]} ${plan.name} (${plan.action})`);
     for (const change of plan.changes) {
-      lines.push(change.from === null ? `    ${change.key}: ${JSON.stringify(change.to)}` : `    ${change.key}: ${JSON.stringify(change.from)} => ${JSON.stringify(change.to)}`);
+      lines.push(
+        change.from === null
+          ? `    ${change.key}: ${JSON.stringify(change.to)}`
+          : `    ${change.key}: ${JSON.stringify(change.from)} => ${JSON.stringify(change.to)}`,
+      );
     }
     if (plan.reason !== undefined) lines.push(`    blocked: ${plan.reason}`);
   }
   const summary = summarize(plans);
-  lines.push(`${summary.create} to create, ${summary.update} to update, ${summary.noop} unchanged, ${summary.blocked} blocked`);
+  lines.push(
+    `${summary.create} to create, ${summary.update} to update, ${summary.noop} unchanged, ${summary.blocked} blocked`,
+  );
   return lines.join("\n");
 }

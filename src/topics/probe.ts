@@ -35,14 +35,21 @@ export interface ProbeResult {
 }
 
 /** Why `topic` may not be used as the probe topic, or undefined. */
-export function probeTopicProblem(topic: string, domainTopics: readonly string[]): string | undefined {
+export function probeTopicProblem(
+  topic: string,
+  domainTopics: readonly string[],
+): string | undefined {
   if (domainTopics.includes(topic)) {
     return `refusing to probe with ${topic}: it is a domain topic of the catalog; the probe writes only into its dedicated topic (apphub-streaming:probeTopic)`;
   }
   return undefined;
 }
 
-export async function probe(settings: ConnectionSettings, password: string | undefined, options: ProbeOptions): Promise<ProbeResult> {
+export async function probe(
+  settings: ConnectionSettings,
+  password: string | undefined,
+  options: ProbeOptions,
+): Promise<ProbeResult> {
   const problem = probeTopicProblem(options.topic, options.domainTopics);
   if (problem) throw new Error(problem);
   const timeoutMs = options.timeoutMs ?? 15_000;
@@ -52,14 +59,29 @@ export async function probe(settings: ConnectionSettings, password: string | und
     const snapshot = await session.metadata([topic]);
     if (snapshot.topics.has(topic)) return false;
     const replicationFactor = Math.min(3, snapshot.brokerIds.length);
-    await session.createTopics([{ name: topic, partitions: 1, replicationFactor, config: { "retention.ms": String(PROBE_RETENTION_MS) } }], false);
+    await session.createTopics(
+      [
+        {
+          name: topic,
+          partitions: 1,
+          replicationFactor,
+          config: { "retention.ms": String(PROBE_RETENTION_MS) },
+        },
+      ],
+      false,
+    );
     return true;
   });
 
   const kafka = new Kafka(clientConfig(settings, password));
   const groupId = `apphub-probe-${randomUUID()}`;
   const producer = kafka.producer({ allowAutoTopicCreation: false });
-  const consumer = kafka.consumer({ groupId, allowAutoTopicCreation: false, sessionTimeout: 10_000, heartbeatInterval: 1_000 });
+  const consumer = kafka.consumer({
+    groupId,
+    allowAutoTopicCreation: false,
+    sessionTimeout: 10_000,
+    heartbeatInterval: 1_000,
+  });
   const admin = kafka.admin();
   const marker = randomUUID();
   let timer: NodeJS.Timeout | undefined;
@@ -68,7 +90,9 @@ export async function probe(settings: ConnectionSettings, password: string | und
     await consumer.connect();
     await consumer.subscribe({ topics: [topic], fromBeginning: false });
 
-    const joined = new Promise<void>((resolve) => consumer.on(consumer.events.GROUP_JOIN, () => resolve()));
+    const joined = new Promise<void>((resolve) =>
+      consumer.on(consumer.events.GROUP_JOIN, () => resolve()),
+    );
     let sentAt = 0;
     const received = new Promise<number>((resolve, reject) => {
       consumer
@@ -82,14 +106,26 @@ export async function probe(settings: ConnectionSettings, password: string | und
     });
     received.catch(() => undefined);
     const deadline = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`probe message was not received back from ${topic} on ${describeBrokers(settings.brokers)} within ${timeoutMs} ms`)), timeoutMs);
+      timer = setTimeout(
+        () =>
+          reject(
+            new Error(
+              `probe message was not received back from ${topic} on ${describeBrokers(settings.brokers)} within ${timeoutMs} ms`,
+            ),
+          ),
+        timeoutMs,
+      );
     });
 
     await Promise.race([joined, deadline]);
     sentAt = Date.now();
-    const [record] = await Promise.race([producer.send({ topic, acks: -1, messages: [{ key: "apphub-probe", value: marker }] }), deadline]);
+    const [record] = await Promise.race([
+      producer.send({ topic, acks: -1, messages: [{ key: "apphub-probe", value: marker }] }),
+      deadline,
+    ]);
     const produceMs = Date.now() - sentAt;
-    if (!record || record.baseOffset === undefined) throw new Error(`the broker did not acknowledge the probe message on ${topic}`);
+    if (!record || record.baseOffset === undefined)
+      throw new Error(`the broker did not acknowledge the probe message on ${topic}`);
     // Start exactly at the probe message, whatever offset the new group resolved.
     consumer.seek({ topic, partition: record.partition, offset: record.baseOffset });
     const roundTripMs = await Promise.race([received, deadline]);

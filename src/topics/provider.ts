@@ -30,7 +30,9 @@ const ABI: number = PROVIDER_ABI;
 /** The form the declaring program ran as: `pulumi up` runs the TypeScript source, the render and serialization tests compiled JS. */
 const FORM: "ts" | "js" = __filename.endsWith(".ts") ? "ts" : "js";
 
-type Runtime = Required<Pick<pulumi.dynamic.ResourceProvider, "check" | "diff" | "create" | "update" | "read" | "delete">>;
+type Runtime = Required<
+  Pick<pulumi.dynamic.ResourceProvider, "check" | "diff" | "create" | "update" | "read" | "delete">
+>;
 
 /**
  * Loads the runtime through the checkout's plain-JS entry (`providerEntry.js`), found from the
@@ -42,7 +44,8 @@ function runtime(): Runtime {
   const path = require("node:path");
   const entry = "src/topics/providerEntry.js";
   let root = process.env.APPHUB_STREAMING_ROOT || process.cwd();
-  while (!fs.existsSync(path.join(root, entry)) && path.dirname(root) !== root) root = path.dirname(root);
+  while (!fs.existsSync(path.join(root, entry)) && path.dirname(root) !== root)
+    root = path.dirname(root);
   return require(path.join(root, entry))(ABI, FORM, root);
 }
 

@@ -18,16 +18,22 @@ const COMPILED = "dist/src/topics/providerRuntime.js";
 
 module.exports = function loadKafkaTopicRuntime(abi, form, root) {
   const candidates = form === "js" ? [COMPILED, SOURCE] : [SOURCE, COMPILED];
-  const file = candidates.map((relative) => path.join(root, relative)).find((candidate) => fs.existsSync(candidate));
+  const file = candidates
+    .map((relative) => path.join(root, relative))
+    .find((candidate) => fs.existsSync(candidate));
   if (file === undefined) {
-    throw new Error(`the KafkaTopic provider runtime is missing: neither ${candidates.join(" nor ")} exists under ${root}`);
+    throw new Error(
+      `the KafkaTopic provider runtime is missing: neither ${candidates.join(" nor ")} exists under ${root}`,
+    );
   }
   if (file.endsWith(".ts") && !require.extensions[".ts"]) {
     let tsNode;
     try {
       tsNode = require(require.resolve("ts-node", { paths: [root] }));
     } catch (error) {
-      throw new Error(`the KafkaTopic provider runtime is TypeScript and needs the project's ts-node: run npm ci in ${root} (${error.message})`);
+      throw new Error(
+        `the KafkaTopic provider runtime is TypeScript and needs the project's ts-node: run npm ci in ${root} (${error.message})`,
+      );
     }
     tsNode.register({ transpileOnly: true, project: path.join(root, "tsconfig.json") });
   }
@@ -35,9 +41,8 @@ module.exports = function loadKafkaTopicRuntime(abi, form, root) {
   if (!runtime.SUPPORTED_ABIS.includes(abi)) {
     throw new Error(
       `this state's KafkaTopic provider speaks ABI ${abi}, but ${file} serves ABI ${runtime.SUPPORTED_ABIS.join(", ")}; ` +
-        "run pulumi from a checkout of apphub-streaming that serves it (docs/topics.md, \"What the state holds\")",
+        'run pulumi from a checkout of apphub-streaming that serves it (docs/topics.md, "What the state holds")',
     );
   }
   return runtime.provider;
 };
-

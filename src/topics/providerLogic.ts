@@ -43,16 +43,26 @@ export function echoInputs(inputs: KafkaTopicInputs): KafkaTopicInputs {
 }
 
 /** The outputs: the inputs echoed, plus the partition count the broker reported. */
-export function outsOf(inputs: KafkaTopicInputs, livePartitions: number = inputs.partitions): KafkaTopicOutputs {
+export function outsOf(
+  inputs: KafkaTopicInputs,
+  livePartitions: number = inputs.partitions,
+): KafkaTopicOutputs {
   return { ...echoInputs(inputs), livePartitions };
 }
 
-function sameConfig(a: Record<string, string> | undefined, b: Record<string, string> | undefined): boolean {
+function sameConfig(
+  a: Record<string, string> | undefined,
+  b: Record<string, string> | undefined,
+): boolean {
   const left = a ?? {};
   const right = b ?? {};
   const keys = Object.keys(left);
   if (keys.length !== Object.keys(right).length) return false;
-  return keys.every((key) => key in right && normalizeConfigValue(String(left[key])) === normalizeConfigValue(String(right[key])));
+  return keys.every(
+    (key) =>
+      key in right &&
+      normalizeConfigValue(String(left[key])) === normalizeConfigValue(String(right[key])),
+  );
 }
 
 function canonical(value: unknown): string {
@@ -98,15 +108,27 @@ const isNumber = (value: unknown): value is number => typeof value === "number";
  * `check`: the input rules (`validate.ts`) plus the refusals of a change from `olds` (the
  * previous inputs; empty on create) to `news`.
  */
-export function checkTopic(olds: Record<string, unknown>, news: Record<string, unknown>): InputFailure[] {
+export function checkTopic(
+  olds: Record<string, unknown>,
+  news: Record<string, unknown>,
+): InputFailure[] {
   const failures = validateTopicInputs(news);
   const { name: oldName, partitions: oldPartitions } = olds;
   const { name: newName, partitions: newPartitions } = news;
-  if (typeof oldName === "string" && typeof newName === "string" && !containsUnknown(newName) && oldName !== newName && olds.deletionPolicy !== "delete") {
+  if (
+    typeof oldName === "string" &&
+    typeof newName === "string" &&
+    !containsUnknown(newName) &&
+    oldName !== newName &&
+    olds.deletionPolicy !== "delete"
+  ) {
     failures.push({ property: "name", reason: renameMessage(oldName, newName, "retain") });
   }
   if (isNumber(oldPartitions) && isNumber(newPartitions) && newPartitions < oldPartitions) {
-    failures.push({ property: "partitions", reason: stackPartitionDecreaseReason(String(newName), oldPartitions, newPartitions) });
+    failures.push({
+      property: "partitions",
+      reason: stackPartitionDecreaseReason(String(newName), oldPartitions, newPartitions),
+    });
   }
   return failures;
 }
@@ -118,14 +140,25 @@ export function checkTopic(olds: Record<string, unknown>, news: Record<string, u
  * the provider can make: check refuses it on preview and up, and on refresh it cannot occur
  * (outputs keep the declared count).
  */
-export function diffTopic(olds: Record<string, unknown>, news: Record<string, unknown>): { changes: boolean; replaces?: string[]; deleteBeforeReplace?: boolean } {
+export function diffTopic(
+  olds: Record<string, unknown>,
+  news: Record<string, unknown>,
+): { changes: boolean; replaces?: string[]; deleteBeforeReplace?: boolean } {
   const oldName = olds.name;
   const newName = news.name;
-  if (typeof oldName === "string" && typeof newName === "string" && !containsUnknown(newName) && oldName !== newName) {
+  if (
+    typeof oldName === "string" &&
+    typeof newName === "string" &&
+    !containsUnknown(newName) &&
+    oldName !== newName
+  ) {
     return { changes: true, replaces: ["name"], deleteBeforeReplace: false };
   }
   if (containsUnknown(news)) return { changes: true };
-  const partitionsChanged = isNumber(olds.partitions) && isNumber(news.partitions) ? news.partitions > olds.partitions : olds.partitions !== news.partitions;
+  const partitionsChanged =
+    isNumber(olds.partitions) && isNumber(news.partitions)
+      ? news.partitions > olds.partitions
+      : olds.partitions !== news.partitions;
   const same =
     !partitionsChanged &&
     olds.replicationFactor === news.replicationFactor &&
@@ -133,7 +166,10 @@ export function diffTopic(olds: Record<string, unknown>, news: Record<string, un
     olds.providerVersion === news.providerVersion &&
     olds.saslPassword === news.saslPassword &&
     canonical(olds.connection) === canonical(news.connection) &&
-    sameConfig(olds.config as Record<string, string> | undefined, news.config as Record<string, string> | undefined);
+    sameConfig(
+      olds.config as Record<string, string> | undefined,
+      news.config as Record<string, string> | undefined,
+    );
   return { changes: !same };
 }
 
@@ -153,8 +189,16 @@ export function liveOutputs(stored: KafkaTopicInputs, live: LiveReading): KafkaT
   for (const [key, value] of Object.entries(stored.config)) {
     const liveValue = live.configs[key];
     // Keep the stored spelling when the broker says the same thing differently (no false drift).
-    config[key] = liveValue === undefined || liveValue === null || normalizeConfigValue(liveValue) === normalizeConfigValue(value) ? value : liveValue;
+    config[key] =
+      liveValue === undefined ||
+      liveValue === null ||
+      normalizeConfigValue(liveValue) === normalizeConfigValue(value)
+        ? value
+        : liveValue;
   }
-  const replicationFactor = live.replication.length === 1 && live.replication[0] !== undefined ? live.replication[0] : Math.max(...live.replication, 0);
+  const replicationFactor =
+    live.replication.length === 1 && live.replication[0] !== undefined
+      ? live.replication[0]
+      : Math.max(...live.replication, 0);
   return { ...echoInputs(stored), replicationFactor, config, livePartitions: live.partitions };
 }

@@ -12,7 +12,15 @@
 import { applyPlans, planOne, readLive, managedKeys } from "./engine";
 import { type KafkaTopicInputs, PROVIDER_ABI } from "./model";
 import { liveReplication } from "./plan";
-import { checkTopic, desiredOf, diffTopic, echoInputs, handAddedPartitionsMessage, liveOutputs, outsOf } from "./providerLogic";
+import {
+  checkTopic,
+  desiredOf,
+  diffTopic,
+  echoInputs,
+  handAddedPartitionsMessage,
+  liveOutputs,
+  outsOf,
+} from "./providerLogic";
 import { withSharedSession } from "./sessions";
 
 /** The shim ABIs this runtime serves (see `PROVIDER_ABI` in `model.ts`). */
@@ -40,8 +48,15 @@ export const provider = {
     // with a pending update has unknown outputs during preview: report it here instead. The
     // engine shows the provider's stderr under the stack's diagnostics.
     const live = olds.livePartitions;
-    if (result.changes && typeof live === "number" && typeof news.partitions === "number" && live > news.partitions) {
-      process.stderr.write(`warning: ${handAddedPartitionsMessage(String(news.name), live, news.partitions)}\n`);
+    if (
+      result.changes &&
+      typeof live === "number" &&
+      typeof news.partitions === "number" &&
+      live > news.partitions
+    ) {
+      process.stderr.write(
+        `warning: ${handAddedPartitionsMessage(String(news.name), live, news.partitions)}\n`,
+      );
     }
     return result;
   },
@@ -65,8 +80,14 @@ export const provider = {
       const topic = live.topics.get(id);
       // An empty id tells the engine the topic is gone; the next `up` creates it again.
       if (!topic) return { id: "" };
-      const configs = Object.fromEntries(Object.entries(topic.configs).map(([key, entry]) => [key, entry.value]));
-      const outs = liveOutputs(props, { partitions: topic.partitions.length, replication: liveReplication(topic.partitions), configs });
+      const configs = Object.fromEntries(
+        Object.entries(topic.configs).map(([key, entry]) => [key, entry.value]),
+      );
+      const outs = liveOutputs(props, {
+        partitions: topic.partitions.length,
+        replication: liveReplication(topic.partitions),
+        configs,
+      });
       // Inputs take the live configs and replication (the next preview shows them going back)
       // but keep the declared partitions: hand-added partitions are not a stack decrease.
       return { id, props: outs, inputs: echoInputs(outs) };

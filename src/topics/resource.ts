@@ -17,7 +17,9 @@ export interface KafkaTopicArgs {
   config: Record<string, string>;
   deletionPolicy: DeletionPolicy;
   providerVersion: string;
-  connection: pulumi.Input<Omit<ConnectionSettings, "brokers"> & { brokers: pulumi.Input<string[]> }>;
+  connection: pulumi.Input<
+    Omit<ConnectionSettings, "brokers"> & { brokers: pulumi.Input<string[]> }
+  >;
   saslPassword?: pulumi.Input<string>;
 }
 
@@ -33,6 +35,13 @@ export class KafkaTopic extends pulumi.dynamic.Resource {
   constructor(topicName: string, args: KafkaTopicArgs, opts?: pulumi.CustomResourceOptions) {
     // An output-only property must be named (as undefined, which is not sent as an input) for
     // the SDK to create its Output on this object.
-    super(kafkaTopicProvider, topicName, { ...args, livePartitions: undefined }, opts, "streaming", "KafkaTopic");
+    super(
+      kafkaTopicProvider,
+      topicName,
+      { ...args, livePartitions: undefined },
+      opts,
+      "streaming",
+      "KafkaTopic",
+    );
   }
 }

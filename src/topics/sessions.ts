@@ -69,13 +69,22 @@ function close(key: string, entry: PooledSession): void {
  * `work` retires the session (the next caller opens a fresh one), so a broken connection is
  * never handed out again; the failure itself is passed on unchanged.
  */
-export async function withSharedSession<T>(settings: ConnectionSettings, password: string | undefined, work: (session: KafkaSession) => Promise<T>): Promise<T> {
+export async function withSharedSession<T>(
+  settings: ConnectionSettings,
+  password: string | undefined,
+  work: (session: KafkaSession) => Promise<T>,
+): Promise<T> {
   const key = sessionKey(settings, password);
   let entry = pool.get(key);
   if (!entry) {
     counters.opened += 1;
     const opening = openSession(settings, password, observer);
-    const created: PooledSession = { session: opening, users: 0, idleTimer: undefined, retired: false };
+    const created: PooledSession = {
+      session: opening,
+      users: 0,
+      idleTimer: undefined,
+      retired: false,
+    };
     entry = created;
     pool.set(key, created);
     // A failed connect is not cached: the next call tries again.
@@ -107,7 +116,11 @@ export async function withSharedSession<T>(settings: ConnectionSettings, passwor
 export async function closeAllSessions(): Promise<void> {
   const entries = [...pool.entries()];
   for (const [key, entry] of entries) close(key, entry);
-  await Promise.all(entries.map(([, entry]) => entry.session.then((session) => session.close()).catch(() => undefined)));
+  await Promise.all(
+    entries.map(([, entry]) =>
+      entry.session.then((session) => session.close()).catch(() => undefined),
+    ),
+  );
 }
 
 /** How many sessions this process opened and closed, and how many are pooled now. */
@@ -116,7 +129,10 @@ export function sessionStats(): { opened: number; closed: number; pooled: number
 }
 
 /** Test hooks: the idle time and a per-request observer for sessions opened from now on. */
-export function configureSessions(options: { idleMs?: number; observer?: RequestObserver | undefined }): void {
+export function configureSessions(options: {
+  idleMs?: number;
+  observer?: RequestObserver | undefined;
+}): void {
   if (options.idleMs !== undefined) idleMs = options.idleMs;
   if ("observer" in options) observer = options.observer;
 }

@@ -28,7 +28,8 @@ export interface InputFailure {
 }
 
 const isUnknown = (value: unknown) => value === UNKNOWN_VALUE;
-const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === "object" && value !== null && !Array.isArray(value);
+const isRecord = (value: unknown): value is Record<string, unknown> =>
+  typeof value === "object" && value !== null && !Array.isArray(value);
 const describe = (value: unknown) => (value === undefined ? "nothing" : JSON.stringify(value));
 
 /** True when `value` (or anything inside it) is not known yet. */
@@ -53,16 +54,30 @@ export function validateTopicFields(inputs: Record<string, unknown>): InputFailu
   }
   const partitionsFailure = isUnknown(partitions) ? undefined : partitionsProblem(partitions);
   if (partitionsFailure) failures.push({ property: "partitions", reason: partitionsFailure });
-  const replicationFailure = isUnknown(replicationFactor) ? undefined : replicationFactorProblem(replicationFactor);
-  if (replicationFailure) failures.push({ property: "replicationFactor", reason: replicationFailure });
+  const replicationFailure = isUnknown(replicationFactor)
+    ? undefined
+    : replicationFactorProblem(replicationFactor);
+  if (replicationFailure)
+    failures.push({ property: "replicationFactor", reason: replicationFailure });
   if (!isUnknown(config)) {
     if (!isRecord(config)) {
-      failures.push({ property: "config", reason: `expected a map of topic config name to string value, got ${describe(config)}` });
+      failures.push({
+        property: "config",
+        reason: `expected a map of topic config name to string value, got ${describe(config)}`,
+      });
     } else {
       for (const [key, value] of Object.entries(config)) {
         if (isUnknown(value)) continue;
-        if (typeof value !== "string") failures.push({ property: `config.${key}`, reason: `expected a string value (the broker stores configs as strings), got ${describe(value)}` });
-        else if (key.trim() === "" || key !== key.trim()) failures.push({ property: `config.${key}`, reason: "expected a config name without surrounding spaces" });
+        if (typeof value !== "string")
+          failures.push({
+            property: `config.${key}`,
+            reason: `expected a string value (the broker stores configs as strings), got ${describe(value)}`,
+          });
+        else if (key.trim() === "" || key !== key.trim())
+          failures.push({
+            property: `config.${key}`,
+            reason: "expected a config name without surrounding spaces",
+          });
       }
       const retention = config[RETENTION_KEY];
       if (!isUnknown(retention)) {
@@ -71,7 +86,9 @@ export function validateTopicFields(inputs: Record<string, unknown>): InputFailu
       }
     }
   }
-  const policyFailure = isUnknown(deletionPolicy) ? undefined : deletionPolicyProblem(deletionPolicy);
+  const policyFailure = isUnknown(deletionPolicy)
+    ? undefined
+    : deletionPolicyProblem(deletionPolicy);
   if (policyFailure) failures.push({ property: "deletionPolicy", reason: policyFailure });
   return failures;
 }
@@ -81,7 +98,13 @@ export function validateConnectionFields(inputs: Record<string, unknown>): Input
   const failures: InputFailure[] = [];
   const { connection, saslPassword } = inputs;
   if (isUnknown(connection)) return failures;
-  if (!isRecord(connection)) return [{ property: "connection", reason: `expected the broker connection settings, got ${describe(connection)}` }];
+  if (!isRecord(connection))
+    return [
+      {
+        property: "connection",
+        reason: `expected the broker connection settings, got ${describe(connection)}`,
+      },
+    ];
   const { brokers, clientId, connectTimeoutMs, requestTimeoutMs, tls, sasl } = connection;
   if (!isUnknown(brokers)) {
     if (!Array.isArray(brokers) || brokers.length === 0) {
@@ -92,30 +115,58 @@ export function validateConnectionFields(inputs: Record<string, unknown>): Input
     } else {
       for (const broker of brokers) {
         if (isUnknown(broker)) continue;
-        const problem = typeof broker === "string" ? brokerAddressProblem(broker) : `expected "host:port", got ${describe(broker)}`;
+        const problem =
+          typeof broker === "string"
+            ? brokerAddressProblem(broker)
+            : `expected "host:port", got ${describe(broker)}`;
         if (problem) failures.push({ property: "connection.brokers", reason: problem });
       }
     }
   }
   if (!isUnknown(clientId) && (typeof clientId !== "string" || clientId.length === 0)) {
-    failures.push({ property: "connection.clientId", reason: `expected a non-empty client id, got ${describe(clientId)}` });
+    failures.push({
+      property: "connection.clientId",
+      reason: `expected a non-empty client id, got ${describe(clientId)}`,
+    });
   }
   for (const [key, value] of [
     ["connectTimeoutMs", connectTimeoutMs],
     ["requestTimeoutMs", requestTimeoutMs],
   ] as const) {
     if (!isUnknown(value) && !positiveInteger(value, 2 ** 31 - 1)) {
-      failures.push({ property: `connection.${key}`, reason: `expected a whole number of milliseconds of at least 1, got ${describe(value)}` });
+      failures.push({
+        property: `connection.${key}`,
+        reason: `expected a whole number of milliseconds of at least 1, got ${describe(value)}`,
+      });
     }
   }
-  if (!isUnknown(tls) && !(isRecord(tls) && typeof tls.enabled === "boolean" && typeof tls.rejectUnauthorized === "boolean")) {
-    failures.push({ property: "connection.tls", reason: `expected { enabled: boolean, rejectUnauthorized: boolean }, got ${describe(tls)}` });
+  if (
+    !isUnknown(tls) &&
+    !(
+      isRecord(tls) &&
+      typeof tls.enabled === "boolean" &&
+      typeof tls.rejectUnauthorized === "boolean"
+    )
+  ) {
+    failures.push({
+      property: "connection.tls",
+      reason: `expected { enabled: boolean, rejectUnauthorized: boolean }, got ${describe(tls)}`,
+    });
   }
   if (sasl !== undefined && !isUnknown(sasl)) {
-    const saslFailure = isRecord(sasl) ? (saslMechanismProblem(sasl.mechanism) ?? saslUsernameProblem(sasl.username)) : `expected { mechanism, username }, got ${describe(sasl)}`;
+    const saslFailure = isRecord(sasl)
+      ? (saslMechanismProblem(sasl.mechanism) ?? saslUsernameProblem(sasl.username))
+      : `expected { mechanism, username }, got ${describe(sasl)}`;
     if (saslFailure) failures.push({ property: "connection.sasl", reason: saslFailure });
-    if (!isUnknown(saslPassword) && (typeof saslPassword !== "string" || saslPassword.length === 0)) {
-      failures.push({ property: "saslPassword", reason: "expected the SASL password (apphub-streaming:kafkaSaslPassword, a secret) because connection.sasl is set" });
+    if (
+      !isUnknown(saslPassword) &&
+      (typeof saslPassword !== "string" || saslPassword.length === 0)
+    ) {
+      failures.push({
+        property: "saslPassword",
+        reason:
+          "expected the SASL password (apphub-streaming:kafkaSaslPassword, a secret) because connection.sasl is set",
+      });
     }
   }
   return failures;
@@ -124,7 +175,10 @@ export function validateConnectionFields(inputs: Record<string, unknown>): Input
 export function validateTopicInputs(inputs: Record<string, unknown>): InputFailure[] {
   const failures = [...validateTopicFields(inputs), ...validateConnectionFields(inputs)];
   if (!isUnknown(inputs.providerVersion) && typeof inputs.providerVersion !== "string") {
-    failures.push({ property: "providerVersion", reason: `expected a string, got ${describe(inputs.providerVersion)}` });
+    failures.push({
+      property: "providerVersion",
+      reason: `expected a string, got ${describe(inputs.providerVersion)}`,
+    });
   }
   return failures;
 }

@@ -16,7 +16,14 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { FIELD_MANAGER } from "../../src/env/kubernetes";
 import { startKube } from "../peers/kube";
 import { type KubeObject, KubeClient, RESTRICTED_NAMESPACE_LABELS } from "../kube/client";
-import { CONFIG_MAP_REF, STUB_IMAGE, TEAM_ENV, TEAM_FLAG, TEAM_SETS_FLAG, appHubManifest } from "../kube/apphub";
+import {
+  CONFIG_MAP_REF,
+  STUB_IMAGE,
+  TEAM_ENV,
+  TEAM_FLAG,
+  TEAM_SETS_FLAG,
+  appHubManifest,
+} from "../kube/apphub";
 import { kubectl } from "../kube/support";
 import { readRender, renderRepoStacksInto } from "../support/render";
 
@@ -41,11 +48,16 @@ interface DeploymentSpec {
 let client: KubeClient;
 let patches: KubeObject[];
 
-const containersOf = (object: KubeObject): Container[] => (object.spec as DeploymentSpec).template.spec.containers;
+const containersOf = (object: KubeObject): Container[] =>
+  (object.spec as DeploymentSpec).template.spec.containers;
 
 async function replicaSetsOf(deployment: KubeObject): Promise<KubeObject[]> {
   const all = await client.list("apps/v1", "ReplicaSet", NAMESPACE);
-  return all.filter((rs) => rs.metadata.ownerReferences?.some((owner) => owner.kind === "Deployment" && owner.uid === deployment.metadata.uid));
+  return all.filter((rs) =>
+    rs.metadata.ownerReferences?.some(
+      (owner) => owner.kind === "Deployment" && owner.uid === deployment.metadata.uid,
+    ),
+  );
 }
 
 async function deployment(name: string): Promise<KubeObject> {
@@ -55,7 +67,9 @@ async function deployment(name: string): Promise<KubeObject> {
 }
 
 /** Waits until the deployment controller has observed the latest spec and made (or reused) a ReplicaSet for the current template. */
-async function settled(name: string): Promise<{ deployment: KubeObject; replicaSets: KubeObject[] }> {
+async function settled(
+  name: string,
+): Promise<{ deployment: KubeObject; replicaSets: KubeObject[] }> {
   const live = await client.waitFor("apps/v1", "Deployment", NAMESPACE, name, (object) => {
     const status = object.status as { observedGeneration?: number } | undefined;
     return status?.observedGeneration === object.metadata.generation;
@@ -64,9 +78,15 @@ async function settled(name: string): Promise<{ deployment: KubeObject; replicaS
 }
 
 const targetsOf = (objects: readonly KubeObject[]): Record<string, string[]> =>
-  Object.fromEntries(objects.map((patch) => [patch.metadata.name, containersOf(patch).map((container) => container.name)]));
+  Object.fromEntries(
+    objects.map((patch) => [
+      patch.metadata.name,
+      containersOf(patch).map((container) => container.name),
+    ]),
+  );
 
-const revisionOf = (rs: KubeObject): string => rs.metadata.annotations?.["deployment.kubernetes.io/revision"] ?? "?";
+const revisionOf = (rs: KubeObject): string =>
+  rs.metadata.annotations?.["deployment.kubernetes.io/revision"] ?? "?";
 
 describe("streaming env patches on AppHub's Deployments, sent as Pulumi sends them", () => {
   const injected = new Map<string, Container[]>();
@@ -78,7 +98,10 @@ describe("streaming env patches on AppHub's Deployments, sent as Pulumi sends th
     const out = await renderRepoStacksInto(["minikube"]);
     const result = readRender(path.join(out, "minikube"));
     expect(result.status, result.stderr).toBe(0);
-    patches = (result.patches as KubeObject[]).map((patch) => ({ ...patch, metadata: { ...patch.metadata, namespace: NAMESPACE } }));
+    patches = (result.patches as KubeObject[]).map((patch) => ({
+      ...patch,
+      metadata: { ...patch.metadata, namespace: NAMESPACE },
+    }));
     expect(patches).toHaveLength(12);
     for (const patch of patches) injected.set(patch.metadata.name, containersOf(patch));
 
@@ -92,13 +115,19 @@ describe("streaming env patches on AppHub's Deployments, sent as Pulumi sends th
     for (const patch of patches) {
       const { replicaSets } = await settled(patch.metadata.name);
       expect(replicaSets).toHaveLength(1);
-      firstReplicaSets.set(patch.metadata.name, replicaSets.map((rs) => rs.metadata.name));
+      firstReplicaSets.set(
+        patch.metadata.name,
+        replicaSets.map((rs) => rs.metadata.name),
+      );
     }
   }, 300_000);
 
   it("the patches carry our field manager and force, and the server accepts each without a warning", async () => {
     for (const patch of patches) {
-      expect(patch.metadata.annotations).toMatchObject({ "pulumi.com/patchFieldManager": FIELD_MANAGER, "pulumi.com/patchForce": "true" });
+      expect(patch.metadata.annotations).toMatchObject({
+        "pulumi.com/patchFieldManager": FIELD_MANAGER,
+        "pulumi.com/patchForce": "true",
+      });
       const answer = await client.apply(patch, { fieldManager: FIELD_MANAGER, force: true });
       expect(answer.status, `${patch.metadata.name}: ${JSON.stringify(answer.body)}`).toBe(200);
       expect(answer.warnings).toEqual([]);
@@ -114,14 +143,22 @@ describe("streaming env patches on AppHub's Deployments, sent as Pulumi sends th
         expect(container.image).toBe(IMAGE);
         expect(container.envFrom).toEqual([CONFIG_MAP_REF]);
         expect(container.env).toContainEqual(TEAM_ENV);
-        for (const entry of wanted.env!) expect(container.env, `${name}/${container.name}`).toContainEqual(entry);
+        for (const entry of wanted.env!)
+          expect(container.env, `${name}/${container.name}`).toContainEqual(entry);
         // One entry per name: the injected value replaced the team's, it was not added beside it.
         const names = container.env!.map((entry) => entry.name);
         expect(new Set(names).size).toBe(names.length);
-        expect(container.env!.find((entry) => entry.name === "APPHUB_STREAMING_ENABLED")).toEqual({ name: "APPHUB_STREAMING_ENABLED", value: "1" });
+        expect(container.env!.find((entry) => entry.name === "APPHUB_STREAMING_ENABLED")).toEqual({
+          name: "APPHUB_STREAMING_ENABLED",
+          value: "1",
+        });
       }
-      const managers = live.metadata.managedFields!.map((entry) => `${entry.manager}/${entry.operation}`);
-      expect(managers).toEqual(expect.arrayContaining(["kubectl-client-side-apply/Update", `${FIELD_MANAGER}/Apply`]));
+      const managers = live.metadata.managedFields!.map(
+        (entry) => `${entry.manager}/${entry.operation}`,
+      );
+      expect(managers).toEqual(
+        expect.arrayContaining(["kubectl-client-side-apply/Update", `${FIELD_MANAGER}/Apply`]),
+      );
     }
   });
 
@@ -129,17 +166,26 @@ describe("streaming env patches on AppHub's Deployments, sent as Pulumi sends th
     for (const patch of patches) {
       const name = patch.metadata.name;
       const { deployment: live, replicaSets } = await settled(name);
-      const fresh = replicaSets.filter((rs) => !firstReplicaSets.get(name)!.includes(rs.metadata.name));
+      const fresh = replicaSets.filter(
+        (rs) => !firstReplicaSets.get(name)!.includes(rs.metadata.name),
+      );
       expect(fresh, name).toHaveLength(1);
       expect(revisionOf(fresh[0]!)).toBe("2");
-      expect(containersOf(fresh[0]!)[0]!.env).toContainEqual({ name: "APPHUB_STREAMING_ENABLED", value: "1" });
+      expect(containersOf(fresh[0]!)[0]!.env).toContainEqual({
+        name: "APPHUB_STREAMING_ENABLED",
+        value: "1",
+      });
       expect(live.metadata.annotations?.["deployment.kubernetes.io/revision"]).toBe("2");
     }
   });
 
   it("relinquishing (what pulumi destroy sends) removes every injected entry and leaves the Deployments", async () => {
     for (const patch of patches) {
-      const identity: KubeObject = { apiVersion: patch.apiVersion, kind: patch.kind, metadata: { name: patch.metadata.name, namespace: NAMESPACE } };
+      const identity: KubeObject = {
+        apiVersion: patch.apiVersion,
+        kind: patch.kind,
+        metadata: { name: patch.metadata.name, namespace: NAMESPACE },
+      };
       const answer = await client.apply(identity, { fieldManager: FIELD_MANAGER });
       expect(answer.status, `${patch.metadata.name}: ${JSON.stringify(answer.body)}`).toBe(200);
       expect(answer.warnings).toEqual([]);
@@ -147,7 +193,9 @@ describe("streaming env patches on AppHub's Deployments, sent as Pulumi sends th
     for (const patch of patches) {
       const name = patch.metadata.name;
       const live = await deployment(name);
-      expect(live.metadata.managedFields!.map((entry) => entry.manager)).not.toContain(FIELD_MANAGER);
+      expect(live.metadata.managedFields!.map((entry) => entry.manager)).not.toContain(
+        FIELD_MANAGER,
+      );
       for (const container of containersOf(live)) {
         expect(container.image).toBe(IMAGE);
         expect(container.envFrom).toEqual([CONFIG_MAP_REF]);
@@ -175,15 +223,28 @@ describe("streaming env patches on AppHub's Deployments, sent as Pulumi sends th
     const victim = patches.find((patch) => patch.metadata.name === "apphub-timestore-lifecycle")!;
     const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "apphub-patch-")), "patch.yaml");
     fs.writeFileSync(file, JSON.stringify(victim));
-    const applied = kubectl(["apply", "--server-side", "--force-conflicts", `--field-manager=${FIELD_MANAGER}`, "-f", file]);
+    const applied = kubectl([
+      "apply",
+      "--server-side",
+      "--force-conflicts",
+      `--field-manager=${FIELD_MANAGER}`,
+      "-f",
+      file,
+    ]);
     expect(applied.status, applied.stderr).toBe(0);
     // kubectl migrated the client-side owner's fields (image, selector, envFrom, the team's env) to our manager.
     const migrated = await deployment(victim.metadata.name);
-    const managers = migrated.metadata.managedFields!.map((entry) => `${entry.manager}/${entry.operation}`);
+    const managers = migrated.metadata.managedFields!.map(
+      (entry) => `${entry.manager}/${entry.operation}`,
+    );
     expect(managers).toContain(`${FIELD_MANAGER}/Apply`);
     expect(managers).not.toContain("kubectl-client-side-apply/Update");
     // Relinquishing would now remove the whole spec: the server refuses, so `pulumi destroy` of that patch fails.
-    const identity: KubeObject = { apiVersion: victim.apiVersion, kind: victim.kind, metadata: { name: victim.metadata.name, namespace: NAMESPACE } };
+    const identity: KubeObject = {
+      apiVersion: victim.apiVersion,
+      kind: victim.kind,
+      metadata: { name: victim.metadata.name, namespace: NAMESPACE },
+    };
     const relinquished = await client.apply(identity, { fieldManager: FIELD_MANAGER });
     expect(relinquished.status).toBe(422);
     const message = (relinquished.body as unknown as { message: string }).message;

@@ -16,7 +16,14 @@ import { FIELD_MANAGER } from "../../src/env/kubernetes";
 import { SEED_TOPICS } from "../../src/topics/catalog";
 import { SINGLE_BROKERS } from "../peers/kafka";
 import { kubeconfigPath, startKube } from "../peers/kube";
-import { CONFIG_MAP_REF, STUB_IMAGE, TEAM_ENV, TEAM_FLAG, TEAM_SETS_FLAG, appHubManifest } from "../kube/apphub";
+import {
+  CONFIG_MAP_REF,
+  STUB_IMAGE,
+  TEAM_ENV,
+  TEAM_FLAG,
+  TEAM_SETS_FLAG,
+  appHubManifest,
+} from "../kube/apphub";
 import { type KubeObject, KubeClient, RESTRICTED_NAMESPACE_LABELS } from "../kube/client";
 import { standInForKubelet } from "../kube/kubelet";
 import { kubectl } from "../kube/support";
@@ -37,7 +44,8 @@ interface Container {
   env?: EnvVar[];
   envFrom?: unknown[];
 }
-const containersOf = (object: KubeObject): Container[] => (object.spec as { template: { spec: { containers: Container[] } } }).template.spec.containers;
+const containersOf = (object: KubeObject): Container[] =>
+  (object.spec as { template: { spec: { containers: Container[] } } }).template.spec.containers;
 
 interface EngineEvent {
   sequence: number;
@@ -73,16 +81,23 @@ describe.skip("pulumi up of a minikube-shaped stack on the real API server (not 
     },
   };
   const targets = validConfig(stackConfig).streaming.targets;
-  const admin = new Kafka({ clientId: "apphub-e2e-kube", brokers: SINGLE_BROKERS, logLevel: logLevel.NOTHING }).admin();
+  const admin = new Kafka({
+    clientId: "apphub-e2e-kube",
+    brokers: SINGLE_BROKERS,
+    logLevel: logLevel.NOTHING,
+  }).admin();
   const stack = uniqueStack("kube");
   let ws: PulumiWorkspace;
   let client: KubeClient;
   const firstReplicaSet = new Map<string, string>();
 
-  const existingTopics = async (): Promise<string[]> => (await admin.listTopics()).filter((topic) => topicNames.includes(topic)).sort();
+  const existingTopics = async (): Promise<string[]> =>
+    (await admin.listTopics()).filter((topic) => topicNames.includes(topic)).sort();
   const patchedDeployments = async (): Promise<string[]> =>
     (await client.list("apps/v1", "Deployment", NAMESPACE))
-      .filter((deployment) => deployment.metadata.managedFields?.some((entry) => entry.manager === FIELD_MANAGER))
+      .filter((deployment) =>
+        deployment.metadata.managedFields?.some((entry) => entry.manager === FIELD_MANAGER),
+      )
       .map((deployment) => deployment.metadata.name);
   const deployment = async (name: string): Promise<KubeObject> => {
     const answer = await client.read("apps/v1", "Deployment", NAMESPACE, name);
@@ -100,8 +115,17 @@ describe.skip("pulumi up of a minikube-shaped stack on the real API server (not 
     const applied = kubectl(["apply", "-f", file]);
     expect(applied.status, applied.stderr).toBe(0);
     for (const name of Object.keys(targets)) {
-      const live = await client.waitFor("apps/v1", "Deployment", NAMESPACE, name, (object) => (object.status as { observedGeneration?: number } | undefined)?.observedGeneration === 1);
-      const replicaSets = (await client.list("apps/v1", "ReplicaSet", NAMESPACE)).filter((rs) => rs.metadata.ownerReferences?.some((owner) => owner.uid === live.metadata.uid));
+      const live = await client.waitFor(
+        "apps/v1",
+        "Deployment",
+        NAMESPACE,
+        name,
+        (object) =>
+          (object.status as { observedGeneration?: number } | undefined)?.observedGeneration === 1,
+      );
+      const replicaSets = (await client.list("apps/v1", "ReplicaSet", NAMESPACE)).filter((rs) =>
+        rs.metadata.ownerReferences?.some((owner) => owner.uid === live.metadata.uid),
+      );
       expect(replicaSets, name).toHaveLength(1);
       firstReplicaSet.set(name, replicaSets[0]!.metadata.name);
     }
@@ -123,7 +147,10 @@ describe.skip("pulumi up of a minikube-shaped stack on the real API server (not 
         heldChecks.push({ topics: await existingTopics(), patched: await patchedDeployments() });
       },
     });
-    const eventLog = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "apphub-events-")), "events.json");
+    const eventLog = path.join(
+      fs.mkdtempSync(path.join(os.tmpdir(), "apphub-events-")),
+      "events.json",
+    );
     let up;
     try {
       up = await ws.pulumi(["up", "--yes", "--event-log", eventLog], { stack, allowFailure: true });
@@ -136,12 +163,20 @@ describe.skip("pulumi up of a minikube-shaped stack on the real API server (not 
 
     // On the server: while the StatefulSet was not ready, no topic was created and no Deployment patched.
     expect(heldChecks.length).toBeGreaterThan(10);
-    expect(heldChecks.filter((check) => check.topics.length > 0 || check.patched.length > 0)).toEqual([]);
+    expect(
+      heldChecks.filter((check) => check.topics.length > 0 || check.patched.length > 0),
+    ).toEqual([]);
 
     // In the engine's own order of steps.
     const events = readEventLog(eventLog);
-    const finished = (type: string) => events.filter((event) => event.resOutputsEvent?.metadata.type === type).map((event) => event.sequence);
-    const started = (type: string) => events.filter((event) => event.resourcePreEvent?.metadata.type === type).map((event) => event.sequence);
+    const finished = (type: string) =>
+      events
+        .filter((event) => event.resOutputsEvent?.metadata.type === type)
+        .map((event) => event.sequence);
+    const started = (type: string) =>
+      events
+        .filter((event) => event.resourcePreEvent?.metadata.type === type)
+        .map((event) => event.sequence);
     const statefulSetDone = finished("kubernetes:apps/v1:StatefulSet");
     const topicsDone = finished("pulumi-nodejs:dynamic/streaming:KafkaTopic");
     const patchesStarted = started("kubernetes:apps/v1:DeploymentPatch");
@@ -160,9 +195,18 @@ describe.skip("pulumi up of a minikube-shaped stack on the real API server (not 
         expect(container.envFrom).toEqual([CONFIG_MAP_REF]);
         expect(container.env).toContainEqual(TEAM_ENV);
         expect(container.env).toContainEqual({ name: "APPHUB_STREAMING_ENABLED", value: "1" });
-        expect(container.env).toContainEqual({ name: "APPHUB_STREAM_TOPIC_CORE_EVENTS", value: topicNames[0] });
+        expect(container.env).toContainEqual({
+          name: "APPHUB_STREAM_TOPIC_CORE_EVENTS",
+          value: topicNames[0],
+        });
       }
-      const rolled = await client.waitFor("apps/v1", "Deployment", NAMESPACE, name, (object) => object.metadata.annotations?.["deployment.kubernetes.io/revision"] === "2");
+      const rolled = await client.waitFor(
+        "apps/v1",
+        "Deployment",
+        NAMESPACE,
+        name,
+        (object) => object.metadata.annotations?.["deployment.kubernetes.io/revision"] === "2",
+      );
       expect(rolled.metadata.name).toBe(name);
     }
   });
@@ -177,10 +221,14 @@ describe.skip("pulumi up of a minikube-shaped stack on the real API server (not 
         expect(container.image).toBe(STUB_IMAGE);
         expect(container.envFrom).toEqual([CONFIG_MAP_REF]);
         // What the team's own manifest set stays; of ours, only the flag the team also set is left, empty.
-        expect(container.env).toEqual(name === TEAM_SETS_FLAG ? [TEAM_ENV, { name: TEAM_FLAG.name }] : [TEAM_ENV]);
+        expect(container.env).toEqual(
+          name === TEAM_SETS_FLAG ? [TEAM_ENV, { name: TEAM_FLAG.name }] : [TEAM_ENV],
+        );
       }
     }
-    expect((await client.read("apps/v1", "StatefulSet", NAMESPACE, "apphub-redpanda")).status).toBe(404);
+    expect((await client.read("apps/v1", "StatefulSet", NAMESPACE, "apphub-redpanda")).status).toBe(
+      404,
+    );
     expect(await existingTopics()).toEqual([...topicNames].sort());
   });
 });

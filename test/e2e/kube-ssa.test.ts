@@ -46,9 +46,15 @@ const label = (object: KubeObject): string => `${object.kind}/${object.metadata.
 async function applyAll(objects: readonly KubeObject[], dryRun: boolean): Promise<Verdict> {
   const verdict: Verdict = { objects: objects.length, rejected: [], warnings: [] };
   for (const object of objects) {
-    const answer = await client.apply(object, { fieldManager: FIELD_MANAGER, force: true, dryRun, fieldValidation: "Strict" });
+    const answer = await client.apply(object, {
+      fieldManager: FIELD_MANAGER,
+      force: true,
+      dryRun,
+      fieldValidation: "Strict",
+    });
     if (answer.status !== 200 && answer.status !== 201) {
-      const message = (answer.body as unknown as { message?: string }).message ?? JSON.stringify(answer.body);
+      const message =
+        (answer.body as unknown as { message?: string }).message ?? JSON.stringify(answer.body);
       verdict.rejected.push(`${label(object)}: HTTP ${answer.status} ${message}`);
     }
     for (const warning of answer.warnings) verdict.warnings.push(`${label(object)}: ${warning}`);
@@ -60,19 +66,33 @@ describe("the rendered Kubernetes objects on a real kube-apiserver (PodSecurity 
   for (const stack of STACKS) {
     it(`${stack}: kubectl apply -f kubernetes.yaml works, then server-side apply dry-run strict and for real: nothing rejected, no warning`, async () => {
       const { owned, dir } = rendered(stack);
-      const namespaces = [...new Set(owned.map((object) => object.metadata.namespace).filter((ns): ns is string => ns !== undefined))];
+      const namespaces = [
+        ...new Set(
+          owned
+            .map((object) => object.metadata.namespace)
+            .filter((ns): ns is string => ns !== undefined),
+        ),
+      ];
       expect(namespaces).toEqual(["apphub-system"]);
       await client.recreateNamespace("apphub-system", RESTRICTED_NAMESPACE_LABELS);
 
       // What a user runs on the file, as its header says (a dry run: the server validates and admits).
-      const plain = kubectl(["apply", "-f", path.join(dir, "kubernetes.yaml"), "--dry-run=server", "--validate=strict"]);
+      const plain = kubectl([
+        "apply",
+        "-f",
+        path.join(dir, "kubernetes.yaml"),
+        "--dry-run=server",
+        "--validate=strict",
+      ]);
       expect(plain.stderr).toBe("");
       expect(plain.status).toBe(0);
       expect(plain.stdout.trim().split("\n")).toHaveLength(owned.length);
 
       const dryRun = await applyAll(owned, true);
       const real = await applyAll(owned, false);
-      console.log(`[kube-ssa] ${stack}: dry run ${JSON.stringify(dryRun)}; for real ${JSON.stringify(real)}`);
+      console.log(
+        `[kube-ssa] ${stack}: dry run ${JSON.stringify(dryRun)}; for real ${JSON.stringify(real)}`,
+      );
       expect(dryRun).toEqual({ objects: owned.length, rejected: [], warnings: [] });
       expect(real).toEqual({ objects: owned.length, rejected: [], warnings: [] });
 
@@ -80,19 +100,26 @@ describe("the rendered Kubernetes objects on a real kube-apiserver (PodSecurity 
       for (const object of owned) {
         const live = await client.get(await client.pathOf(object));
         expect(live.status, label(object)).toBe(200);
-        expect(live.body.metadata.managedFields?.map((entry) => `${entry.manager}/${entry.operation}`), label(object)).toContain(`${FIELD_MANAGER}/Apply`);
+        expect(
+          live.body.metadata.managedFields?.map((entry) => `${entry.manager}/${entry.operation}`),
+          label(object),
+        ).toContain(`${FIELD_MANAGER}/Apply`);
       }
     });
   }
 
   it("prod renders a PrometheusRule, so the upstream CRD is what the server validated it against", () => {
     const { owned } = rendered("prod");
-    expect(owned.filter((object) => object.kind === "PrometheusRule").map((object) => object.apiVersion)).toEqual(["monitoring.coreos.com/v1"]);
+    expect(
+      owned.filter((object) => object.kind === "PrometheusRule").map((object) => object.apiVersion),
+    ).toEqual(["monitoring.coreos.com/v1"]);
   });
 
   it("kubectl apply -f patches.yaml is refused for every patch (they are not objects), which is why they live apart", async () => {
     const dir = path.join(renderDir, "minikube");
-    const patches = parseAllDocuments(fs.readFileSync(path.join(dir, "patches.yaml"), "utf8")).map((doc) => doc.toJSON() as KubeObject);
+    const patches = parseAllDocuments(fs.readFileSync(path.join(dir, "patches.yaml"), "utf8")).map(
+      (doc) => doc.toJSON() as KubeObject,
+    );
     expect(patches).toHaveLength(12);
     await client.recreateNamespace("apphub-system", RESTRICTED_NAMESPACE_LABELS);
     const result = kubectl(["apply", "-f", path.join(dir, "patches.yaml"), "--dry-run=server"]);

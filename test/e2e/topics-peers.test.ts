@@ -16,7 +16,10 @@ import { PulumiWorkspace, type PulumiResult, uniqueStack } from "./support/pulum
 
 const PREFIX = `e2e-${randomBytes(3).toString("hex")}`;
 const NAMES = [`${PREFIX}.events`, `${PREFIX}.runs`];
-const SASL_CLIENT: KafkaConfig = { brokers: SASL_BROKERS, sasl: { mechanism: "scram-sha-512", username: SASL_USERNAME, password: SASL_PASSWORD } };
+const SASL_CLIENT: KafkaConfig = {
+  brokers: SASL_BROKERS,
+  sasl: { mechanism: "scram-sha-512", username: SASL_USERNAME, password: SASL_PASSWORD },
+};
 
 /**
  * The program is type-checked by `npm run typecheck`; here ts-node only transpiles it
@@ -30,13 +33,26 @@ const RUN_TIMEOUT_MS = 1_800_000;
 let ws: PulumiWorkspace;
 
 function topicsConfig(replicationFactor?: number): Record<string, unknown> {
-  const topics: Record<string, unknown> = Object.fromEntries(SEED_TOPICS.map((seed) => [seed.name, null]));
-  for (const name of NAMES) topics[name] = { partitions: 3, retentionMs: 86_400_000, ...(replicationFactor ? { replicationFactor } : {}) };
+  const topics: Record<string, unknown> = Object.fromEntries(
+    SEED_TOPICS.map((seed) => [seed.name, null]),
+  );
+  for (const name of NAMES)
+    topics[name] = {
+      partitions: 3,
+      retentionMs: 86_400_000,
+      ...(replicationFactor ? { replicationFactor } : {}),
+    };
   return topics;
 }
 
-async function describeTopics(client: KafkaConfig): Promise<{ name: string; partitions: { replicas: number[]; isr: number[] }[] }[]> {
-  const admin = new Kafka({ clientId: "e2e-topics-peers", logLevel: logLevel.NOTHING, ...client }).admin();
+async function describeTopics(
+  client: KafkaConfig,
+): Promise<{ name: string; partitions: { replicas: number[]; isr: number[] }[] }[]> {
+  const admin = new Kafka({
+    clientId: "e2e-topics-peers",
+    logLevel: logLevel.NOTHING,
+    ...client,
+  }).admin();
   await admin.connect();
   try {
     const existing = new Set(await admin.listTopics());
@@ -49,7 +65,11 @@ async function describeTopics(client: KafkaConfig): Promise<{ name: string; part
 }
 
 async function deleteMine(client: KafkaConfig): Promise<void> {
-  const admin = new Kafka({ clientId: "e2e-topics-peers", logLevel: logLevel.NOTHING, ...client }).admin();
+  const admin = new Kafka({
+    clientId: "e2e-topics-peers",
+    logLevel: logLevel.NOTHING,
+    ...client,
+  }).admin();
   await admin.connect();
   try {
     const existing = new Set(await admin.listTopics());
@@ -71,47 +91,70 @@ afterAll(async () => {
 });
 
 describe("topics through the real Pulumi CLI on the SASL and three-broker peers", () => {
-  it("SASL: the secret password creates the topics over SCRAM and never appears in plain text", async () => {
-    const stack = uniqueStack("sasl");
-    const printed: PulumiResult[] = [];
-    await initStack(ws, stack, {
-      environment: "external",
-      kafka: { brokers: SASL_BROKERS, brokerCount: 1, connectTimeoutMs: 30_000, sasl: { mechanism: "scram-sha-512", username: SASL_USERNAME } },
-      topics: topicsConfig(),
-    });
-    await ws.setSecret(stack, "kafkaSaslPassword", SASL_PASSWORD);
-    printed.push(await ws.pulumi(["up", "--yes", "--skip-preview"], { stack, env: FAST }));
-    printed.push(await ws.pulumi(["refresh", "--yes"], { stack, env: FAST }));
-    printed.push(await ws.pulumi(["preview", "--expect-no-changes", "--diff"], { stack, env: FAST }));
+  it(
+    "SASL: the secret password creates the topics over SCRAM and never appears in plain text",
+    async () => {
+      const stack = uniqueStack("sasl");
+      const printed: PulumiResult[] = [];
+      await initStack(ws, stack, {
+        environment: "external",
+        kafka: {
+          brokers: SASL_BROKERS,
+          brokerCount: 1,
+          connectTimeoutMs: 30_000,
+          sasl: { mechanism: "scram-sha-512", username: SASL_USERNAME },
+        },
+        topics: topicsConfig(),
+      });
+      await ws.setSecret(stack, "kafkaSaslPassword", SASL_PASSWORD);
+      printed.push(await ws.pulumi(["up", "--yes", "--skip-preview"], { stack, env: FAST }));
+      printed.push(await ws.pulumi(["refresh", "--yes"], { stack, env: FAST }));
+      printed.push(
+        await ws.pulumi(["preview", "--expect-no-changes", "--diff"], { stack, env: FAST }),
+      );
 
-    const topics = await describeTopics(SASL_CLIENT);
-    expect(topics.map((entry) => entry.name).sort()).toEqual([...NAMES].sort());
+      const topics = await describeTopics(SASL_CLIENT);
+      expect(topics.map((entry) => entry.name).sort()).toEqual([...NAMES].sort());
 
-    const exported = await ws.exportState(stack);
-    expect(exported.text).not.toContain(SASL_PASSWORD);
-    // The password is in state only as a secret (ciphertext), on every topic.
-    const records = (exported.deployment.deployment.resources ?? []).filter((resource) => resource.type === "pulumi-nodejs:dynamic/streaming:KafkaTopic");
-    expect(records).toHaveLength(2);
-    for (const record of records) expect(JSON.stringify(record.outputs?.saslPassword)).toContain("ciphertext");
-    for (const file of ws.stateFiles()) expect(fs.readFileSync(file, "utf8"), file).not.toContain(SASL_PASSWORD);
-    for (const result of printed) expect(result.output).not.toContain(SASL_PASSWORD);
-  }, RUN_TIMEOUT_MS);
+      const exported = await ws.exportState(stack);
+      expect(exported.text).not.toContain(SASL_PASSWORD);
+      // The password is in state only as a secret (ciphertext), on every topic.
+      const records = (exported.deployment.deployment.resources ?? []).filter(
+        (resource) => resource.type === "pulumi-nodejs:dynamic/streaming:KafkaTopic",
+      );
+      expect(records).toHaveLength(2);
+      for (const record of records)
+        expect(JSON.stringify(record.outputs?.saslPassword)).toContain("ciphertext");
+      for (const file of ws.stateFiles())
+        expect(fs.readFileSync(file, "utf8"), file).not.toContain(SASL_PASSWORD);
+      for (const result of printed) expect(result.output).not.toContain(SASL_PASSWORD);
+    },
+    RUN_TIMEOUT_MS,
+  );
 
-  it("three brokers: replication factor 3 through the engine, every partition with three in-sync replicas", async () => {
-    const stack = uniqueStack("cluster");
-    await initStack(ws, stack, { environment: "external", kafka: { brokers: CLUSTER_BROKERS, connectTimeoutMs: 30_000 }, topics: topicsConfig() });
-    await ws.pulumi(["up", "--yes", "--skip-preview"], { stack, env: FAST });
-    const topics = await describeTopics({ brokers: CLUSTER_BROKERS });
-    expect(topics.map((entry) => entry.name).sort()).toEqual([...NAMES].sort());
-    for (const entry of topics) {
-      expect(entry.partitions).toHaveLength(3);
-      for (const partition of entry.partitions) {
-        expect(new Set(partition.replicas).size).toBe(3);
-        expect(partition.isr).toHaveLength(3);
+  it(
+    "three brokers: replication factor 3 through the engine, every partition with three in-sync replicas",
+    async () => {
+      const stack = uniqueStack("cluster");
+      await initStack(ws, stack, {
+        environment: "external",
+        kafka: { brokers: CLUSTER_BROKERS, connectTimeoutMs: 30_000 },
+        topics: topicsConfig(),
+      });
+      await ws.pulumi(["up", "--yes", "--skip-preview"], { stack, env: FAST });
+      const topics = await describeTopics({ brokers: CLUSTER_BROKERS });
+      expect(topics.map((entry) => entry.name).sort()).toEqual([...NAMES].sort());
+      for (const entry of topics) {
+        expect(entry.partitions).toHaveLength(3);
+        for (const partition of entry.partitions) {
+          expect(new Set(partition.replicas).size).toBe(3);
+          expect(partition.isr).toHaveLength(3);
+        }
       }
-    }
-    const outputs = await ws.outputs(stack);
-    const declared = outputs.topics as Record<string, { replicationFactor: number }>;
-    for (const name of NAMES) expect(declared[name]?.replicationFactor).toBe(3);
-  }, RUN_TIMEOUT_MS);
+      const outputs = await ws.outputs(stack);
+      const declared = outputs.topics as Record<string, { replicationFactor: number }>;
+      for (const name of NAMES) expect(declared[name]?.replicationFactor).toBe(3);
+    },
+    RUN_TIMEOUT_MS,
+  );
 });

@@ -2,6 +2,10 @@
 import type { PulumiWorkspace } from "./support/pulumi";
 
 /** `pulumi stack init` then the stack's config. */
-export async function initStack(ws: PulumiWorkspace, stack: string, config: Record<string, unknown>): Promise<void> {
+export async function initStack(
+  ws: PulumiWorkspace,
+  stack: string,
+  config: Record<string, unknown>,
+): Promise<void> {
   await ws.initStack(stack, config);
 }

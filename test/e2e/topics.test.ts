@@ -42,15 +42,28 @@ let ws: PulumiWorkspace;
 const stack = uniqueStack("topics");
 
 /** The stack's topics: the seed's seven under the prefix, plus one scratch topic that may be deleted. */
-function topicsConfig(overrides: Record<string, Record<string, unknown>> = {}): Record<string, unknown> {
-  const topics: Record<string, unknown> = Object.fromEntries(SEED_TOPICS.map((seed) => [seed.name, null]));
-  for (const seed of SEED_TOPICS) topics[topic(seed.name)] = { partitions: seed.partitions, retentionMs: seed.retentionMs, ...(overrides[seed.name] ?? {}) };
+function topicsConfig(
+  overrides: Record<string, Record<string, unknown>> = {},
+): Record<string, unknown> {
+  const topics: Record<string, unknown> = Object.fromEntries(
+    SEED_TOPICS.map((seed) => [seed.name, null]),
+  );
+  for (const seed of SEED_TOPICS)
+    topics[topic(seed.name)] = {
+      partitions: seed.partitions,
+      retentionMs: seed.retentionMs,
+      ...(overrides[seed.name] ?? {}),
+    };
   topics[SCRATCH] = { partitions: 1, retentionMs: 3_600_000, deletionPolicy: "delete" };
   return topics;
 }
 
 async function withAdmin<T>(use: (admin: Admin) => Promise<T>): Promise<T> {
-  const admin = new Kafka({ clientId: "e2e-topics", brokers: SINGLE_BROKERS, logLevel: logLevel.NOTHING }).admin();
+  const admin = new Kafka({
+    clientId: "e2e-topics",
+    brokers: SINGLE_BROKERS,
+    logLevel: logLevel.NOTHING,
+  }).admin();
   await admin.connect();
   try {
     return await use(admin);
@@ -60,39 +73,74 @@ async function withAdmin<T>(use: (admin: Admin) => Promise<T>): Promise<T> {
 }
 
 async function liveTopics(): Promise<string[]> {
-  return withAdmin(async (admin) => (await admin.listTopics()).filter((name) => name.startsWith(`${PREFIX}.`)).sort());
+  return withAdmin(async (admin) =>
+    (await admin.listTopics()).filter((name) => name.startsWith(`${PREFIX}.`)).sort(),
+  );
 }
 
 async function overrides(name: string): Promise<Record<string, string | null>> {
   return withAdmin(async (admin) => {
-    const { resources } = await admin.describeConfigs({ includeSynonyms: false, resources: [{ type: ConfigResourceTypes.TOPIC, name }] });
-    return Object.fromEntries((resources[0]?.configEntries ?? []).filter((entry) => entry.configSource === 1).map((entry) => [entry.configName, entry.configValue]));
+    const { resources } = await admin.describeConfigs({
+      includeSynonyms: false,
+      resources: [{ type: ConfigResourceTypes.TOPIC, name }],
+    });
+    return Object.fromEntries(
+      (resources[0]?.configEntries ?? [])
+        .filter((entry) => entry.configSource === 1)
+        .map((entry) => [entry.configName, entry.configValue]),
+    );
   });
 }
 
 async function partitionCount(name: string): Promise<number> {
-  return withAdmin(async (admin) => (await admin.fetchTopicMetadata({ topics: [name] })).topics[0]?.partitions.length ?? 0);
+  return withAdmin(
+    async (admin) =>
+      (await admin.fetchTopicMetadata({ topics: [name] })).topics[0]?.partitions.length ?? 0,
+  );
 }
 
 /** `rpk topic alter-config --set`: the topic's other overrides are sent back unchanged. */
 async function setByHand(name: string, changes: Record<string, string>): Promise<void> {
-  const current = Object.fromEntries(Object.entries(await overrides(name)).filter((entry): entry is [string, string] => entry[1] !== null));
+  const current = Object.fromEntries(
+    Object.entries(await overrides(name)).filter(
+      (entry): entry is [string, string] => entry[1] !== null,
+    ),
+  );
   await withAdmin((admin) =>
     admin.alterConfigs({
       validateOnly: false,
-      resources: [{ type: ConfigResourceTypes.TOPIC, name, configEntries: Object.entries({ ...current, ...changes }).map(([key, value]) => ({ name: key, value })) }],
+      resources: [
+        {
+          type: ConfigResourceTypes.TOPIC,
+          name,
+          configEntries: Object.entries({ ...current, ...changes }).map(([key, value]) => ({
+            name: key,
+            value,
+          })),
+        },
+      ],
     }),
   );
 }
 
 /** Resource step lines of a `preview --diff`, e.g. `~ pulumi-nodejs:dynamic/streaming:KafkaTopic: (update)`. */
 function stepLines(output: string): string[] {
-  return output.split("\n").filter((line) => /: \((create|update|replace|delete|create-replacement|delete-replaced|read|import)\)\s*$/.test(line));
+  return output
+    .split("\n")
+    .filter((line) =>
+      /: \((create|update|replace|delete|create-replacement|delete-replaced|read|import)\)\s*$/.test(
+        line,
+      ),
+    );
 }
 
 beforeAll(async () => {
   ws = await PulumiWorkspace.create("topics");
-  await initStack(ws, stack, { environment: "external", kafka: { brokers: SINGLE_BROKERS, brokerCount: 1, connectTimeoutMs: 30_000 }, topics: topicsConfig() });
+  await initStack(ws, stack, {
+    environment: "external",
+    kafka: { brokers: SINGLE_BROKERS, brokerCount: 1, connectTimeoutMs: 30_000 },
+    topics: topicsConfig(),
+  });
 });
 
 afterAll(async () => {
@@ -102,86 +150,131 @@ afterAll(async () => {
 });
 
 describe("topics through the real Pulumi CLI (single broker)", () => {
-  it("pulumi up creates the seven topics (and the scratch one), then preview --expect-no-changes passes", async () => {
-    const up = await ws.pulumi(["up", "--yes", "--skip-preview"], { stack, env: FAST });
-    expect(up.output).toMatch(/\+ 10 created/);
-    expect(await liveTopics()).toEqual([...SEED_TOPICS.map((seed) => topic(seed.name)), SCRATCH].sort());
-    for (const seed of SEED_TOPICS) {
-      expect(await partitionCount(topic(seed.name))).toBe(seed.partitions);
-      expect((await overrides(topic(seed.name)))["retention.ms"]).toBe(String(seed.retentionMs));
-    }
-    await ws.pulumi(["preview", "--expect-no-changes"], { stack, env: FAST });
+  it(
+    "pulumi up creates the seven topics (and the scratch one), then preview --expect-no-changes passes",
+    async () => {
+      const up = await ws.pulumi(["up", "--yes", "--skip-preview"], { stack, env: FAST });
+      expect(up.output).toMatch(/\+ 10 created/);
+      expect(await liveTopics()).toEqual(
+        [...SEED_TOPICS.map((seed) => topic(seed.name)), SCRATCH].sort(),
+      );
+      for (const seed of SEED_TOPICS) {
+        expect(await partitionCount(topic(seed.name))).toBe(seed.partitions);
+        expect((await overrides(topic(seed.name)))["retention.ms"]).toBe(String(seed.retentionMs));
+      }
+      await ws.pulumi(["preview", "--expect-no-changes"], { stack, env: FAST });
 
-    // Small state: every topic's record (provider shim, inputs, outputs) is at most 8 KB.
-    const { deployment } = await ws.exportState(stack);
-    const records = (deployment.deployment.resources ?? []).filter((resource) => resource.type === "pulumi-nodejs:dynamic/streaming:KafkaTopic");
-    expect(records).toHaveLength(8);
-    for (const record of records) expect(JSON.stringify(record).length).toBeLessThanOrEqual(8 * 1024);
-  }, RUN_TIMEOUT_MS);
+      // Small state: every topic's record (provider shim, inputs, outputs) is at most 8 KB.
+      const { deployment } = await ws.exportState(stack);
+      const records = (deployment.deployment.resources ?? []).filter(
+        (resource) => resource.type === "pulumi-nodejs:dynamic/streaming:KafkaTopic",
+      );
+      expect(records).toHaveLength(8);
+      for (const record of records)
+        expect(JSON.stringify(record).length).toBeLessThanOrEqual(8 * 1024);
+    },
+    RUN_TIMEOUT_MS,
+  );
 
-  it("a retention edit previews as exactly one in-place update with the old and new value, and up applies only that key", async () => {
-    ws.writeConfig(stack, { topics: topicsConfig({ "apphub.ingestion.telemetry": { retentionMs: 86_400_000 } }) });
-    const preview = await ws.pulumi(["preview", "--diff"], { stack, env: FAST });
-    fs.mkdirSync(ARTIFACTS, { recursive: true });
-    fs.writeFileSync(path.join(ARTIFACTS, "retention-preview.txt"), preview.stdout);
+  it(
+    "a retention edit previews as exactly one in-place update with the old and new value, and up applies only that key",
+    async () => {
+      ws.writeConfig(stack, {
+        topics: topicsConfig({ "apphub.ingestion.telemetry": { retentionMs: 86_400_000 } }),
+      });
+      const preview = await ws.pulumi(["preview", "--diff"], { stack, env: FAST });
+      fs.mkdirSync(ARTIFACTS, { recursive: true });
+      fs.writeFileSync(path.join(ARTIFACTS, "retention-preview.txt"), preview.stdout);
 
-    expect(preview.stdout.match(/\(update\)/g)).toHaveLength(1);
-    expect(preview.stdout).toContain(`[id=${TELEMETRY}]`);
-    expect(preview.stdout).toContain('retention.ms: "259200000" => "86400000"');
-    expect(preview.stdout).toMatch(/~ 1 to update/);
-    expect(preview.stdout).not.toMatch(/to create|to replace|to delete|\((create|replace|delete)[^)]*\)/);
-    expect(stepLines(preview.stdout)).toHaveLength(1);
+      expect(preview.stdout.match(/\(update\)/g)).toHaveLength(1);
+      expect(preview.stdout).toContain(`[id=${TELEMETRY}]`);
+      expect(preview.stdout).toContain('retention.ms: "259200000" => "86400000"');
+      expect(preview.stdout).toMatch(/~ 1 to update/);
+      expect(preview.stdout).not.toMatch(
+        /to create|to replace|to delete|\((create|replace|delete)[^)]*\)/,
+      );
+      expect(stepLines(preview.stdout)).toHaveLength(1);
 
-    // An override set by hand after the preview, before the apply, survives the update.
-    await setByHand(TELEMETRY, { "max.message.bytes": "2097152" });
-    const up = await ws.pulumi(["up", "--yes", "--skip-preview"], { stack, env: FAST });
-    expect(up.output).toMatch(/~ 1 updated/);
-    expect(await overrides(TELEMETRY)).toMatchObject({ "retention.ms": "86400000", "max.message.bytes": "2097152" });
-  }, RUN_TIMEOUT_MS);
+      // An override set by hand after the preview, before the apply, survives the update.
+      await setByHand(TELEMETRY, { "max.message.bytes": "2097152" });
+      const up = await ws.pulumi(["up", "--yes", "--skip-preview"], { stack, env: FAST });
+      expect(up.output).toMatch(/~ 1 updated/);
+      expect(await overrides(TELEMETRY)).toMatchObject({
+        "retention.ms": "86400000",
+        "max.message.bytes": "2097152",
+      });
+    },
+    RUN_TIMEOUT_MS,
+  );
 
-  it("drift by hand: refresh records retention and added partitions, the preview puts retention back and reports the partitions", async () => {
-    await setByHand(WORKFLOW_EVENTS, { "retention.ms": "3600000" });
-    await withAdmin((admin) => admin.createPartitions({ topicPartitions: [{ topic: JOB_RUNS, count: 8 }] }));
+  it(
+    "drift by hand: refresh records retention and added partitions, the preview puts retention back and reports the partitions",
+    async () => {
+      await setByHand(WORKFLOW_EVENTS, { "retention.ms": "3600000" });
+      await withAdmin((admin) =>
+        admin.createPartitions({ topicPartitions: [{ topic: JOB_RUNS, count: 8 }] }),
+      );
 
-    const refresh = await ws.pulumi(["refresh", "--yes"], { stack, env: FAST });
-    expect(refresh.code).toBe(0);
-    const { deployment } = await ws.exportState(stack);
-    const byId = new Map((deployment.deployment.resources ?? []).map((resource) => [resource.id, resource]));
-    expect(byId.get(WORKFLOW_EVENTS)?.outputs?.config).toEqual({ "retention.ms": "3600000" });
-    expect(byId.get(JOB_RUNS)?.outputs).toMatchObject({ partitions: 6, livePartitions: 8 });
+      const refresh = await ws.pulumi(["refresh", "--yes"], { stack, env: FAST });
+      expect(refresh.code).toBe(0);
+      const { deployment } = await ws.exportState(stack);
+      const byId = new Map(
+        (deployment.deployment.resources ?? []).map((resource) => [resource.id, resource]),
+      );
+      expect(byId.get(WORKFLOW_EVENTS)?.outputs?.config).toEqual({ "retention.ms": "3600000" });
+      expect(byId.get(JOB_RUNS)?.outputs).toMatchObject({ partitions: 6, livePartitions: 8 });
 
-    const preview = await ws.pulumi(["preview", "--diff"], { stack, env: FAST });
-    expect(preview.stdout).toContain(`[id=${WORKFLOW_EVENTS}]`);
-    expect(preview.stdout).toContain('retention.ms: "3600000" => "604800000"');
-    expect(preview.stdout).toMatch(/~ 1 to update/);
-    expect(preview.output).toContain(
-      `${JOB_RUNS} has 8 partitions on the broker but the stack says 6 (added outside Pulumi, recorded by refresh). ` +
-        `Kafka cannot remove partitions, so they stay; set apphub-streaming:topics.${JOB_RUNS}.partitions to 8`,
-    );
-    expect(preview.stdout).not.toMatch(/partitions\s*:\s*8 => 6/);
+      const preview = await ws.pulumi(["preview", "--diff"], { stack, env: FAST });
+      expect(preview.stdout).toContain(`[id=${WORKFLOW_EVENTS}]`);
+      expect(preview.stdout).toContain('retention.ms: "3600000" => "604800000"');
+      expect(preview.stdout).toMatch(/~ 1 to update/);
+      expect(preview.output).toContain(
+        `${JOB_RUNS} has 8 partitions on the broker but the stack says 6 (added outside Pulumi, recorded by refresh). ` +
+          `Kafka cannot remove partitions, so they stay; set apphub-streaming:topics.${JOB_RUNS}.partitions to 8`,
+      );
+      expect(preview.stdout).not.toMatch(/partitions\s*:\s*8 => 6/);
 
-    await ws.pulumi(["up", "--yes", "--skip-preview"], { stack, env: FAST });
-    expect((await overrides(WORKFLOW_EVENTS))["retention.ms"]).toBe("604800000");
-    expect(await partitionCount(JOB_RUNS)).toBe(8);
-    // The topics output is built from the resources' outputs: it shows what the broker has.
-    const outputs = await ws.outputs(stack);
-    const topics = outputs.topics as Record<string, { partitions: number; retentionMs: number }>;
-    expect(topics[JOB_RUNS]?.partitions).toBe(8);
-    expect(topics[WORKFLOW_EVENTS]?.retentionMs).toBe(604_800_000);
-  }, RUN_TIMEOUT_MS);
+      await ws.pulumi(["up", "--yes", "--skip-preview"], { stack, env: FAST });
+      expect((await overrides(WORKFLOW_EVENTS))["retention.ms"]).toBe("604800000");
+      expect(await partitionCount(JOB_RUNS)).toBe(8);
+      // The topics output is built from the resources' outputs: it shows what the broker has.
+      const outputs = await ws.outputs(stack);
+      const topics = outputs.topics as Record<string, { partitions: number; retentionMs: number }>;
+      expect(topics[JOB_RUNS]?.partitions).toBe(8);
+      expect(topics[WORKFLOW_EVENTS]?.retentionMs).toBe(604_800_000);
+    },
+    RUN_TIMEOUT_MS,
+  );
 
-  it("a partition decrease in the stack file fails the preview with the reason and the topic, and the broker is untouched", async () => {
-    ws.writeConfig(stack, { topics: topicsConfig({ "apphub.ingestion.telemetry": { retentionMs: 86_400_000 }, "apphub.core.events": { partitions: 4 } }) });
-    const preview = await ws.pulumi(["preview"], { stack, allowFailure: true, env: FAST });
-    expect(preview.code).not.toBe(0);
-    expect(preview.output).toContain(`cannot decrease partitions of ${CORE_EVENTS} from 6 to 4: Kafka cannot shrink a topic's partitions`);
-    expect(await partitionCount(CORE_EVENTS)).toBe(6);
-    ws.writeConfig(stack, { topics: topicsConfig({ "apphub.ingestion.telemetry": { retentionMs: 86_400_000 } }) });
-  }, RUN_TIMEOUT_MS);
+  it(
+    "a partition decrease in the stack file fails the preview with the reason and the topic, and the broker is untouched",
+    async () => {
+      ws.writeConfig(stack, {
+        topics: topicsConfig({
+          "apphub.ingestion.telemetry": { retentionMs: 86_400_000 },
+          "apphub.core.events": { partitions: 4 },
+        }),
+      });
+      const preview = await ws.pulumi(["preview"], { stack, allowFailure: true, env: FAST });
+      expect(preview.code).not.toBe(0);
+      expect(preview.output).toContain(
+        `cannot decrease partitions of ${CORE_EVENTS} from 6 to 4: Kafka cannot shrink a topic's partitions`,
+      );
+      expect(await partitionCount(CORE_EVENTS)).toBe(6);
+      ws.writeConfig(stack, {
+        topics: topicsConfig({ "apphub.ingestion.telemetry": { retentionMs: 86_400_000 } }),
+      });
+    },
+    RUN_TIMEOUT_MS,
+  );
 
-  it("destroy leaves every retained topic on the broker and deletes the deletionPolicy: delete one", async () => {
-    const destroy = await ws.pulumi(["destroy", "--yes", "--skip-preview"], { stack, env: FAST });
-    expect(destroy.output).toMatch(/delete\[retain\]|deleted \([0-9.]+s\)\[retain\]/);
-    expect(await liveTopics()).toEqual(SEED_TOPICS.map((seed) => topic(seed.name)).sort());
-  }, RUN_TIMEOUT_MS);
+  it(
+    "destroy leaves every retained topic on the broker and deletes the deletionPolicy: delete one",
+    async () => {
+      const destroy = await ws.pulumi(["destroy", "--yes", "--skip-preview"], { stack, env: FAST });
+      expect(destroy.output).toMatch(/delete\[retain\]|deleted \([0-9.]+s\)\[retain\]/);
+      expect(await liveTopics()).toEqual(SEED_TOPICS.map((seed) => topic(seed.name)).sort());
+    },
+    RUN_TIMEOUT_MS,
+  );
 });

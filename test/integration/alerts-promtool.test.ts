@@ -27,7 +27,10 @@ let dir = "";
 /** Target labels of broker N as the kubernetes-service-endpoints scrape job attaches them. */
 const target = (ordinal: number, service = "apphub-redpanda-public-metrics") =>
   `namespace="${NS}",pod="apphub-redpanda-${ordinal}",instance="10.1.0.${10 + ordinal}:9644",job="kubernetes-service-endpoints",service="${service}"`;
-const series = (name: string, labels: string, values: string) => ({ series: `${name}{${labels}}`, values });
+const series = (name: string, labels: string, values: string) => ({
+  series: `${name}{${labels}}`,
+  values,
+});
 
 interface Case {
   name: string;
@@ -63,25 +66,39 @@ function run(cases: Case[]): { code: number | null; output: string } {
   return { code: result.status, output: `${result.stdout}${result.stderr}` };
 }
 
-const uptime = (ordinals: number[]) => ordinals.map((ordinal) => series("redpanda_application_uptime_seconds_total", target(ordinal), "0+60x60"));
+const uptime = (ordinals: number[]) =>
+  ordinals.map((ordinal) =>
+    series("redpanda_application_uptime_seconds_total", target(ordinal), "0+60x60"),
+  );
 const critical = { severity: "critical", namespace: NS };
 const warning = { severity: "warning", namespace: NS };
 
 beforeAll(() => {
   // Cached after the first build (~10 min cold on 2 cores); prints where it is.
-  execFileSync("bash", [path.join(REPO, "test/peers/engines/build.sh"), "promtool"], { stdio: "inherit" });
-  const engineDir = execFileSync("bash", [path.join(REPO, "test/peers/engines/build.sh"), "--print-dir", "promtool"], { encoding: "utf8" }).trim();
+  execFileSync("bash", [path.join(REPO, "test/peers/engines/build.sh"), "promtool"], {
+    stdio: "inherit",
+  });
+  const engineDir = execFileSync(
+    "bash",
+    [path.join(REPO, "test/peers/engines/build.sh"), "--print-dir", "promtool"],
+    { encoding: "utf8" },
+  ).trim();
   promtool = path.join(engineDir, "bin", "promtool");
   dir = fs.mkdtempSync(path.join(os.tmpdir(), "apphub-promtool-"));
   const groups = alertRuleGroups(NS, { backlogAlertSeconds: 300 });
   fs.writeFileSync(path.join(dir, "rules.yaml"), stringify({ groups }));
-  const bare = groups.map((group) => ({ ...group, rules: group.rules.map(({ annotations: _annotations, ...rule }) => rule) }));
+  const bare = groups.map((group) => ({
+    ...group,
+    rules: group.rules.map(({ annotations: _annotations, ...rule }) => rule),
+  }));
   fs.writeFileSync(path.join(dir, "rules-for-tests.yaml"), stringify({ groups: bare }));
 }, 1_800_000);
 
 describe("promtool check rules", () => {
   it("accepts the rendered rules, templates included", () => {
-    const result = spawnSync(promtool, ["check", "rules", path.join(dir, "rules.yaml")], { encoding: "utf8" });
+    const result = spawnSync(promtool, ["check", "rules", path.join(dir, "rules.yaml")], {
+      encoding: "utf8",
+    });
     expect(result.status, `${result.stdout}${result.stderr}`).toBe(0);
     expect(result.stdout).toContain("SUCCESS: 8 rules found");
   });
@@ -95,21 +112,33 @@ describe("promtool test rules on Redpanda-named series", () => {
         name: "healthy: three brokers export, no leaderless partition",
         alert: "RedpandaClusterUnhealthy",
         eval_time: "20m",
-        input_series: [members, series("redpanda_cluster_unavailable_partitions", target(0), "0x60"), ...uptime([0, 1, 2])],
+        input_series: [
+          members,
+          series("redpanda_cluster_unavailable_partitions", target(0), "0x60"),
+          ...uptime([0, 1, 2]),
+        ],
         firing: [],
       },
       {
         name: "leaderless partitions (exported by the controller leader only)",
         alert: "RedpandaClusterUnhealthy",
         eval_time: "20m",
-        input_series: [members, series("redpanda_cluster_unavailable_partitions", target(0), "0 0 2x60"), ...uptime([0, 1, 2])],
+        input_series: [
+          members,
+          series("redpanda_cluster_unavailable_partitions", target(0), "0 0 2x60"),
+          ...uptime([0, 1, 2]),
+        ],
         firing: [critical],
       },
       {
         name: "a broker missing: three members, two export",
         alert: "RedpandaClusterUnhealthy",
         eval_time: "20m",
-        input_series: [members, series("redpanda_cluster_unavailable_partitions", target(0), "0x60"), ...uptime([0, 1])],
+        input_series: [
+          members,
+          series("redpanda_cluster_unavailable_partitions", target(0), "0x60"),
+          ...uptime([0, 1]),
+        ],
         firing: [critical],
       },
       {
@@ -123,7 +152,11 @@ describe("promtool test rules on Redpanda-named series", () => {
         name: "a broker restarting for less than 5 minutes stays quiet",
         alert: "RedpandaClusterUnhealthy",
         eval_time: "20m",
-        input_series: [members, ...uptime([0, 1]), series("redpanda_application_uptime_seconds_total", target(2), "0+60x10 _x3 0+60x40")],
+        input_series: [
+          members,
+          ...uptime([0, 1]),
+          series("redpanda_application_uptime_seconds_total", target(2), "0+60x10 _x3 0+60x40"),
+        ],
         firing: [],
       },
     ]);
@@ -143,14 +176,22 @@ describe("promtool test rules on Redpanda-named series", () => {
         name: "steady segment creation",
         alert: "RedpandaSegmentCreationSpike",
         eval_time: "95m",
-        input_series: [segments(0, 0, "0+1x150"), segments(1, 1, "0+1x150"), segments(2, 0, "0+1x150")],
+        input_series: [
+          segments(0, 0, "0+1x150"),
+          segments(1, 1, "0+1x150"),
+          segments(2, 0, "0+1x150"),
+        ],
         firing: [],
       },
       {
         name: "a burst: 100 segments a minute per partition after 80 minutes of 1",
         alert: "RedpandaSegmentCreationSpike",
         eval_time: "95m",
-        input_series: [segments(0, 0, "0+1x80 180+100x40"), segments(1, 1, "0+1x80 180+100x40"), segments(2, 0, "0+1x150")],
+        input_series: [
+          segments(0, 0, "0+1x80 180+100x40"),
+          segments(1, 1, "0+1x80 180+100x40"),
+          segments(2, 0, "0+1x150"),
+        ],
         firing: [warning],
       },
     ]);
@@ -165,20 +206,32 @@ describe("promtool test rules on Redpanda-named series", () => {
         ["0.262143", slow ? "0x30" : "0+100x30"],
         ["0.524287", "0+100x30"],
         ["+Inf", "0+100x30"],
-      ].map(([le, values]) => series("redpanda_kafka_request_latency_seconds_bucket", `redpanda_request="${request}",le="${le}",${target(ordinal)}`, values!));
+      ].map(([le, values]) =>
+        series(
+          "redpanda_kafka_request_latency_seconds_bucket",
+          `redpanda_request="${request}",le="${le}",${target(ordinal)}`,
+          values!,
+        ),
+      );
     const result = run([
       {
         name: "fast produce and consume",
         alert: "RedpandaKafkaLatencyHigh",
         eval_time: "25m",
-        input_series: [0, 1, 2].flatMap((ordinal) => [...buckets(ordinal, "produce", false), ...buckets(ordinal, "consume", false)]),
+        input_series: [0, 1, 2].flatMap((ordinal) => [
+          ...buckets(ordinal, "produce", false),
+          ...buckets(ordinal, "consume", false),
+        ]),
         firing: [],
       },
       {
         name: "slow produce on every broker, fast consume",
         alert: "RedpandaKafkaLatencyHigh",
         eval_time: "25m",
-        input_series: [0, 1, 2].flatMap((ordinal) => [...buckets(ordinal, "produce", true), ...buckets(ordinal, "consume", false)]),
+        input_series: [0, 1, 2].flatMap((ordinal) => [
+          ...buckets(ordinal, "produce", true),
+          ...buckets(ordinal, "consume", false),
+        ]),
         firing: [{ ...warning, redpanda_request: "produce" }],
       },
     ]);
@@ -187,13 +240,21 @@ describe("promtool test rules on Redpanda-named series", () => {
 
   it("RedpandaPartitionsUnderReplicated: fires after 10 minutes of under-replicated replicas, not on a rolling restart's blip", () => {
     const replicas = (partition: number, values: string) =>
-      series("redpanda_kafka_under_replicated_replicas", `redpanda_namespace="kafka",redpanda_topic="apphub.core.events",redpanda_partition="${partition}",${target(partition % 3)}`, values);
+      series(
+        "redpanda_kafka_under_replicated_replicas",
+        `redpanda_namespace="kafka",redpanda_topic="apphub.core.events",redpanda_partition="${partition}",${target(partition % 3)}`,
+        values,
+      );
     const result = run([
       {
         name: "a 4-minute blip while a broker restarts",
         alert: "RedpandaPartitionsUnderReplicated",
         eval_time: "30m",
-        input_series: [replicas(0, "0x10 1x4 0x20"), replicas(1, "0x35"), replicas(2, "0x10 1x4 0x20")],
+        input_series: [
+          replicas(0, "0x10 1x4 0x20"),
+          replicas(1, "0x35"),
+          replicas(2, "0x10 1x4 0x20"),
+        ],
         firing: [],
       },
       {
@@ -208,8 +269,12 @@ describe("promtool test rules on Redpanda-named series", () => {
   });
 
   it("RedpandaPartitionMovementStuck: fires when movements neither finish nor shrink for 30 minutes", () => {
-    const gauge = (name: string, ordinal: number, values: string) => series(`redpanda_cluster_partition_${name}`, target(ordinal), values);
-    const idle = [0, 1, 2].flatMap((ordinal) => [gauge("moving_to_node", ordinal, "0x60"), gauge("node_cancelling_movements", ordinal, "0x60")]);
+    const gauge = (name: string, ordinal: number, values: string) =>
+      series(`redpanda_cluster_partition_${name}`, target(ordinal), values);
+    const idle = [0, 1, 2].flatMap((ordinal) => [
+      gauge("moving_to_node", ordinal, "0x60"),
+      gauge("node_cancelling_movements", ordinal, "0x60"),
+    ]);
     const result = run([
       {
         name: "no movement",
@@ -222,14 +287,22 @@ describe("promtool test rules on Redpanda-named series", () => {
         name: "a long rebalance that keeps making progress",
         alert: "RedpandaPartitionMovementStuck",
         eval_time: "45m",
-        input_series: [...idle.slice(0, 4), gauge("moving_to_node", 2, "12-0.2x60"), gauge("node_cancelling_movements", 2, "0x60")],
+        input_series: [
+          ...idle.slice(0, 4),
+          gauge("moving_to_node", 2, "12-0.2x60"),
+          gauge("node_cancelling_movements", 2, "0x60"),
+        ],
         firing: [],
       },
       {
         name: "four replicas moving to broker 2 for an hour",
         alert: "RedpandaPartitionMovementStuck",
         eval_time: "45m",
-        input_series: [...idle.slice(0, 4), gauge("moving_to_node", 2, "4x60"), gauge("node_cancelling_movements", 2, "0x60")],
+        input_series: [
+          ...idle.slice(0, 4),
+          gauge("moving_to_node", 2, "4x60"),
+          gauge("node_cancelling_movements", 2, "0x60"),
+        ],
         firing: [warning],
       },
     ]);
@@ -237,27 +310,81 @@ describe("promtool test rules on Redpanda-named series", () => {
   });
 
   it("AppHub's three: mirror publish failures, a degraded mirror p95, timestore backlog", () => {
-    const app = (name: string, labels: string, values: string) => series(name, `namespace="apphub",pod="apphub-core-api-0",${labels}`, values);
+    const app = (name: string, labels: string, values: string) =>
+      series(name, `namespace="apphub",pod="apphub-core-api-0",${labels}`, values);
     const latency = (slowAfter: number) =>
       [
-        ["50", slowAfter > 0 ? `0+10x${slowAfter} ${slowAfter * 10}+0x${1500 - slowAfter}` : "0+10x1500"],
+        [
+          "50",
+          slowAfter > 0 ? `0+10x${slowAfter} ${slowAfter * 10}+0x${1500 - slowAfter}` : "0+10x1500",
+        ],
         ["500", "0+10x1500"],
         ["+Inf", "0+10x1500"],
-      ].map(([le, values]) => app("apphub_stream_mirror_publish_duration_ms_bucket", `result="success",le="${le}"`, values!));
+      ].map(([le, values]) =>
+        app(
+          "apphub_stream_mirror_publish_duration_ms_bucket",
+          `result="success",le="${le}"`,
+          values!,
+        ),
+      );
     const failures = run([
-      { name: "no failures", alert: "AppHubStreamMirrorPublishFailures", eval_time: "30m", input_series: [app("apphub_stream_mirror_publish_total", 'result="failure"', "0x40")], firing: [] },
-      { name: "failures", alert: "AppHubStreamMirrorPublishFailures", eval_time: "30m", input_series: [app("apphub_stream_mirror_publish_total", 'result="failure"', "0x10 1+1x30")], firing: [{ ...warning, namespace: "apphub" }] },
+      {
+        name: "no failures",
+        alert: "AppHubStreamMirrorPublishFailures",
+        eval_time: "30m",
+        input_series: [app("apphub_stream_mirror_publish_total", 'result="failure"', "0x40")],
+        firing: [],
+      },
+      {
+        name: "failures",
+        alert: "AppHubStreamMirrorPublishFailures",
+        eval_time: "30m",
+        input_series: [
+          app("apphub_stream_mirror_publish_total", 'result="failure"', "0x10 1+1x30"),
+        ],
+        firing: [{ ...warning, namespace: "apphub" }],
+      },
     ]);
     expect(failures.code, failures.output).toBe(0);
     const slow = run([
-      { name: "steady p95", alert: "AppHubStreamMirrorPublishSlow", eval_time: "1480m", input_series: latency(0), firing: [] },
-      { name: "p95 jumps from under 50ms to ~475ms", alert: "AppHubStreamMirrorPublishSlow", eval_time: "1480m", input_series: latency(1450), firing: [{ ...warning, namespace: "apphub" }] },
+      {
+        name: "steady p95",
+        alert: "AppHubStreamMirrorPublishSlow",
+        eval_time: "1480m",
+        input_series: latency(0),
+        firing: [],
+      },
+      {
+        name: "p95 jumps from under 50ms to ~475ms",
+        alert: "AppHubStreamMirrorPublishSlow",
+        eval_time: "1480m",
+        input_series: latency(1450),
+        firing: [{ ...warning, namespace: "apphub" }],
+      },
     ]);
     expect(slow.code, slow.output).toBe(0);
-    const backlog = (values: string) => [series("timestore_streaming_backlog_seconds", `namespace="apphub",pod="apphub-timestore-ingest-0"`, values)];
+    const backlog = (values: string) => [
+      series(
+        "timestore_streaming_backlog_seconds",
+        `namespace="apphub",pod="apphub-timestore-ingest-0"`,
+        values,
+      ),
+    ];
     const timestore = run([
-      { name: "keeping up", alert: "TimestoreStreamingBacklogHigh", eval_time: "30m", input_series: backlog("30x40"), firing: [] },
-      { name: "lagging 10 minutes", alert: "TimestoreStreamingBacklogHigh", eval_time: "30m", input_series: backlog("30x5 600x35"), firing: [{ ...warning, namespace: "apphub" }] },
+      {
+        name: "keeping up",
+        alert: "TimestoreStreamingBacklogHigh",
+        eval_time: "30m",
+        input_series: backlog("30x40"),
+        firing: [],
+      },
+      {
+        name: "lagging 10 minutes",
+        alert: "TimestoreStreamingBacklogHigh",
+        eval_time: "30m",
+        input_series: backlog("30x5 600x35"),
+        firing: [{ ...warning, namespace: "apphub" }],
+      },
     ]);
     expect(timestore.code, timestore.output).toBe(0);
   });
@@ -268,7 +395,11 @@ describe("promtool test rules on Redpanda-named series", () => {
         name: "healthy cluster wrongly expected to alert",
         alert: "RedpandaClusterUnhealthy",
         eval_time: "20m",
-        input_series: [series("redpanda_cluster_brokers", target(0), "3x60"), series("redpanda_cluster_unavailable_partitions", target(0), "0x60"), ...uptime([0, 1, 2])],
+        input_series: [
+          series("redpanda_cluster_brokers", target(0), "3x60"),
+          series("redpanda_cluster_unavailable_partitions", target(0), "0x60"),
+          ...uptime([0, 1, 2]),
+        ],
         firing: [critical],
       },
     ]);

@@ -4,7 +4,12 @@
  * loopback); a TCP proxy in front of it holds or cuts the connections after a byte budget,
  * which is what a dying node or network does to an upload. Needs `npx tsc -p .` first.
  */
-import { ListMultipartUploadsCommand, CreateBucketCommand, PutBucketVersioningCommand, S3Client } from "@aws-sdk/client-s3";
+import {
+  ListMultipartUploadsCommand,
+  CreateBucketCommand,
+  PutBucketVersioningCommand,
+  S3Client,
+} from "@aws-sdk/client-s3";
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import * as fs from "node:fs";
 import * as net from "node:net";
@@ -15,7 +20,12 @@ import { runBackup, type BackupResult } from "../../src/backup/engine";
 import { listSnapshots, restoreSnapshot } from "../../src/backup/restore";
 import { LocalDirectorySource } from "../../src/backup/source";
 import { SnapshotStore } from "../../src/backup/store";
-import { createSyntheticDataDir, evolveSyntheticDataDir, pseudoRandomBytes, treeDigest } from "../../src/backup/synthetic";
+import {
+  createSyntheticDataDir,
+  evolveSyntheticDataDir,
+  pseudoRandomBytes,
+  treeDigest,
+} from "../../src/backup/synthetic";
 import { REPO_ROOT } from "../support/render";
 import { S3_ENDPOINT, S3_REGION, s3Client } from "../peers/s3";
 
@@ -23,7 +33,12 @@ const CLI = path.join(REPO_ROOT, "dist/src/cli/backup.js");
 const client = s3Client();
 const bucket = `backup-interrupt-${Date.now()}`;
 const store = new SnapshotStore(client, { bucket, prefix: "redpanda" });
-const SHAPE = { partitions: 2, closedSegments: 2, segmentBytes: 512 * 1024, openSegmentBytes: 128 * 1024 };
+const SHAPE = {
+  partitions: 2,
+  closedSegments: 2,
+  segmentBytes: 512 * 1024,
+  openSegmentBytes: 128 * 1024,
+};
 const CREDENTIALS = { AWS_ACCESS_KEY_ID: "test", AWS_SECRET_ACCESS_KEY: "test" };
 let work: string;
 
@@ -94,7 +109,13 @@ class FaultyProxy {
 }
 
 function clientVia(endpoint: string): S3Client {
-  return new S3Client({ endpoint, region: S3_REGION, forcePathStyle: true, credentials: { accessKeyId: "test", secretAccessKey: "test" }, maxAttempts: 2 });
+  return new S3Client({
+    endpoint,
+    region: S3_REGION,
+    forcePathStyle: true,
+    credentials: { accessKeyId: "test", secretAccessKey: "test" },
+    maxAttempts: 2,
+  });
 }
 
 function cli(args: string[], endpoint = S3_ENDPOINT) {
@@ -105,7 +126,9 @@ function cli(args: string[], endpoint = S3_ENDPOINT) {
   });
 }
 
-function exited(child: ChildProcess): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
+function exited(
+  child: ChildProcess,
+): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
   return new Promise((resolve) => child.once("exit", (code, signal) => resolve({ code, signal })));
 }
 
@@ -117,14 +140,27 @@ beforeAll(async () => {
   if (!fs.existsSync(CLI)) throw new Error(`${CLI} is missing: run npx tsc -p . first`);
   work = fs.mkdtempSync(path.join(os.tmpdir(), "backup-interrupt-"));
   await client.send(new CreateBucketCommand({ Bucket: bucket }));
-  await client.send(new PutBucketVersioningCommand({ Bucket: bucket, VersioningConfiguration: { Status: "Enabled" } }));
+  await client.send(
+    new PutBucketVersioningCommand({
+      Bucket: bucket,
+      VersioningConfiguration: { Status: "Enabled" },
+    }),
+  );
   dataDir = path.join(work, "data");
   await createSyntheticDataDir(dataDir, SHAPE);
-  before = await runBackup({ store, source: new LocalDirectorySource(dataDir), broker: 0, fullEveryHours: 24 });
+  before = await runBackup({
+    store,
+    source: new LocalDirectorySource(dataDir),
+    broker: 0,
+    fullEveryHours: 24,
+  });
   stateBefore = await treeDigest(dataDir);
   // An hour of traffic plus a large new segment: far more to upload than the proxies let through.
   await evolveSyntheticDataDir(dataDir, SHAPE, { appendBytes: 256 * 1024 });
-  fs.writeFileSync(path.join(dataDir, "kafka/apphub.core.events/1_10/9000-1-v1.log"), pseudoRandomBytes(20 * 1024 * 1024, 3));
+  fs.writeFileSync(
+    path.join(dataDir, "kafka/apphub.core.events/1_10/9000-1-v1.log"),
+    pseudoRandomBytes(20 * 1024 * 1024, 3),
+  );
 });
 
 afterAll(() => {
@@ -134,7 +170,9 @@ afterAll(() => {
 
 async function expectBeforeStillLatestAndRestorable(into: string): Promise<void> {
   expect((await store.readLatest(0))?.snapshotId).toBe(before.snapshotId);
-  expect((await listSnapshots(store, 0)).map((snapshot) => snapshot.snapshotId)).toEqual([before.snapshotId]);
+  expect((await listSnapshots(store, 0)).map((snapshot) => snapshot.snapshotId)).toEqual([
+    before.snapshotId,
+  ]);
   await restoreSnapshot({ store, broker: 0, snapshot: "latest", into: path.join(work, into) });
   expect(await treeDigest(path.join(work, into))).toEqual(stateBefore);
 }
@@ -143,14 +181,33 @@ describe("an interrupted backup", () => {
   it("killed with SIGKILL half-way through its uploads leaves the previous snapshot latest and restorable", async () => {
     const proxy = new FaultyProxy(new URL(S3_ENDPOINT), 3 * 1024 * 1024, "stall");
     const endpoint = await proxy.listen();
-    const child = spawn(process.execPath, [CLI, "backup", "--broker", "0", "--dir", dataDir, "--bucket", bucket, "--endpoint", endpoint, "--verbose"], {
-      env: { ...process.env, ...CREDENTIALS },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
+    const child = spawn(
+      process.execPath,
+      [
+        CLI,
+        "backup",
+        "--broker",
+        "0",
+        "--dir",
+        dataDir,
+        "--bucket",
+        bucket,
+        "--endpoint",
+        endpoint,
+        "--verbose",
+      ],
+      {
+        env: { ...process.env, ...CREDENTIALS },
+        stdio: ["ignore", "pipe", "pipe"],
+      },
+    );
     let output = "";
     child.stdout!.on("data", (chunk: Buffer) => (output += chunk.toString()));
     const exit = exited(child);
-    const outcome = await Promise.race([proxy.trippedPromise.then(() => "stalled" as const), exit.then(() => "exited" as const)]);
+    const outcome = await Promise.race([
+      proxy.trippedPromise.then(() => "stalled" as const),
+      exit.then(() => "exited" as const),
+    ]);
     expect(outcome, `the backup finished before its uploads were held: ${output}`).toBe("stalled");
     // Held mid-upload: uploads already done, the rest blocked on the wire.
     await new Promise((resolve) => setTimeout(resolve, 300));
@@ -159,14 +216,21 @@ describe("an interrupted backup", () => {
     expect(await exit).toEqual({ code: null, signal: "SIGKILL" });
     await proxy.close();
 
-    const uploadedBeforeKill = output.split("\n").filter((line) => line.includes('"event":"uploaded"')).length;
+    const uploadedBeforeKill = output
+      .split("\n")
+      .filter((line) => line.includes('"event":"uploaded"')).length;
     expect(uploadedBeforeKill).toBeGreaterThan(0);
     expect(output).not.toContain('"event":"snapshot"');
     // Half-way for real: the killed run's objects are in the bucket, but no manifest refers to them.
     const objects = await store.listChainObjects(0, before.chainId);
-    const orphans = objects.filter((object) => object.key.includes("/data/") && !object.key.includes(`/data/${before.snapshotId}/`));
+    const orphans = objects.filter(
+      (object) =>
+        object.key.includes("/data/") && !object.key.includes(`/data/${before.snapshotId}/`),
+    );
     expect(orphans.length).toBeGreaterThan(0);
-    const multipart = await client.send(new ListMultipartUploadsCommand({ Bucket: bucket, Prefix: "redpanda/" }));
+    const multipart = await client.send(
+      new ListMultipartUploadsCommand({ Bucket: bucket, Prefix: "redpanda/" }),
+    );
     console.log(
       `killed mid-upload: ${uploadedBeforeKill} files uploaded before the kill, ${orphans.length} orphaned objects, ${multipart.Uploads?.length ?? 0} incomplete multipart uploads (the lifecycle rule aborts them after a day)`,
     );
@@ -178,7 +242,12 @@ describe("an interrupted backup", () => {
     const endpoint = await proxy.listen();
     const faulty = clientVia(endpoint);
     try {
-      const failing = runBackup({ store: new SnapshotStore(faulty, { bucket, prefix: "redpanda" }), source: new LocalDirectorySource(dataDir), broker: 0, fullEveryHours: 24 });
+      const failing = runBackup({
+        store: new SnapshotStore(faulty, { bucket, prefix: "redpanda" }),
+        source: new LocalDirectorySource(dataDir),
+        broker: 0,
+        fullEveryHours: 24,
+      });
       await expect(failing).rejects.toThrow(/ECONNRESET|socket hang up|ECONNREFUSED|EPIPE/);
     } finally {
       faulty.destroy();
@@ -194,8 +263,15 @@ describe("an interrupted backup", () => {
     const result = JSON.parse(snapshotLine!) as BackupResult;
     expect(result.snapshotId > before.snapshotId).toBe(true);
     expect((await store.readLatest(0))?.snapshotId).toBe(result.snapshotId);
-    await restoreSnapshot({ store, broker: 0, snapshot: "latest", into: path.join(work, "restore-after-retry") });
-    expect(await treeDigest(path.join(work, "restore-after-retry"))).toEqual(await treeDigest(dataDir));
+    await restoreSnapshot({
+      store,
+      broker: 0,
+      snapshot: "latest",
+      into: path.join(work, "restore-after-retry"),
+    });
+    expect(await treeDigest(path.join(work, "restore-after-retry"))).toEqual(
+      await treeDigest(dataDir),
+    );
   });
 });
 
@@ -210,14 +286,34 @@ describe("the backup CLI", () => {
 
   it("restores a named snapshot, verifies the volume, and flags a tampered file", () => {
     const into = path.join(work, "cli-restore");
-    const restore = cli(["restore", "--broker", "0", "--snapshot", before.snapshotId, "--into", into]);
+    const restore = cli([
+      "restore",
+      "--broker",
+      "0",
+      "--snapshot",
+      before.snapshotId,
+      "--into",
+      into,
+    ]);
     expect(restore.status, restore.stderr).toBe(0);
-    expect(restore.stdout).toMatch(new RegExp(`restored broker 0 snapshot ${before.snapshotId.replace(".", "\\.")} into .*: \\d+ files`));
+    expect(restore.stdout).toMatch(
+      new RegExp(
+        `restored broker 0 snapshot ${before.snapshotId.replace(".", "\\.")} into .*: \\d+ files`,
+      ),
+    );
     const verify = cli(["verify", "--broker", "0", "--snapshot", before.snapshotId, "--dir", into]);
     expect(verify.status, verify.stdout).toBe(0);
     expect(verify.stdout).toMatch(/: OK \(\d+ files/);
     fs.appendFileSync(path.join(into, "startup_log"), "x");
-    const tampered = cli(["verify", "--broker", "0", "--snapshot", before.snapshotId, "--dir", into]);
+    const tampered = cli([
+      "verify",
+      "--broker",
+      "0",
+      "--snapshot",
+      before.snapshotId,
+      "--dir",
+      into,
+    ]);
     expect(tampered.status).toBe(1);
     expect(tampered.stdout).toMatch(/startup_log: size \d+, manifest says \d+/);
     const again = cli(["restore", "--broker", "0", "--snapshot", "latest", "--into", into]);
@@ -232,7 +328,10 @@ describe("the backup CLI", () => {
   });
 
   it("rejects bad usage with the flag and variable named, exit 2", () => {
-    const missing = spawnSync(process.execPath, [CLI, "list"], { encoding: "utf8", env: { ...process.env, BACKUP_BUCKET: "" } });
+    const missing = spawnSync(process.execPath, [CLI, "list"], {
+      encoding: "utf8",
+      env: { ...process.env, BACKUP_BUCKET: "" },
+    });
     expect(missing.status).toBe(2);
     expect(missing.stderr).toContain("--bucket (or BACKUP_BUCKET): is required");
     const noBroker = cli(["restore", "--snapshot", "latest", "--into", "/tmp/x"]);

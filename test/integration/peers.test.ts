@@ -2,7 +2,13 @@
 // broker and the three-broker cluster, replication factor 3 with a full ISR, and an S3 round trip.
 // The kafkajs section pins down why KAFKA_VERSION is the broker version it is (see kafka.ts).
 import { randomUUID } from 'node:crypto';
-import { CreateBucketCommand, DeleteBucketCommand, DeleteObjectCommand, GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import {
+  CreateBucketCommand,
+  DeleteBucketCommand,
+  DeleteObjectCommand,
+  GetObjectCommand,
+  PutObjectCommand,
+} from '@aws-sdk/client-s3';
 import { type Admin, ConfigResourceTypes, Kafka, logLevel } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLUSTER_BROKERS, SINGLE_BROKERS } from '../peers/kafka';
@@ -27,12 +33,18 @@ async function withAdmin<T>(brokers: string[], use: (admin: Admin) => Promise<T>
   }
 }
 
-async function topicConfig(admin: Admin, topic: string, names: string[]): Promise<Record<string, string | null>> {
+async function topicConfig(
+  admin: Admin,
+  topic: string,
+  names: string[],
+): Promise<Record<string, string | null>> {
   const { resources } = await admin.describeConfigs({
     includeSynonyms: false,
     resources: [{ type: ConfigResourceTypes.TOPIC, name: topic, configNames: names }],
   });
-  return Object.fromEntries(resources[0].configEntries.map((entry) => [entry.configName, entry.configValue]));
+  return Object.fromEntries(
+    resources[0].configEntries.map((entry) => [entry.configName, entry.configValue]),
+  );
 }
 
 describe('single broker peer', () => {
@@ -46,7 +58,9 @@ describe('single broker peer', () => {
 describe('three-broker cluster peer', () => {
   it('lists three brokers and a controller in its metadata', async () => {
     const cluster = await withAdmin(CLUSTER_BROKERS, (admin) => admin.describeCluster());
-    expect(cluster.brokers.map((b) => `${b.host}:${b.port}`).sort()).toEqual([...CLUSTER_BROKERS].sort());
+    expect(cluster.brokers.map((b) => `${b.host}:${b.port}`).sort()).toEqual(
+      [...CLUSTER_BROKERS].sort(),
+    );
     expect(cluster.brokers.map((b) => b.nodeId)).toContain(cluster.controller);
   });
 
@@ -54,7 +68,10 @@ describe('three-broker cluster peer', () => {
     const topic = uniqueName('peers-rf3');
     await withAdmin(CLUSTER_BROKERS, async (admin) => {
       try {
-        await admin.createTopics({ waitForLeaders: true, topics: [{ topic, numPartitions: 3, replicationFactor: 3 }] });
+        await admin.createTopics({
+          waitForLeaders: true,
+          topics: [{ topic, numPartitions: 3, replicationFactor: 3 }],
+        });
         const fullyInSync = async (): Promise<boolean> => {
           const { topics } = await admin.fetchTopicMetadata({ topics: [topic] });
           return topics[0].partitions.every((p) => p.replicas.length === 3 && p.isr.length === 3);
@@ -62,12 +79,15 @@ describe('three-broker cluster peer', () => {
         expect(await waitUntil(fullyInSync, 15_000, 250)).toBe(true);
         const { topics } = await admin.fetchTopicMetadata({ topics: [topic] });
         expect(topics[0].partitions).toHaveLength(3);
-        for (const partition of topics[0].partitions) expect([...partition.isr].sort()).toEqual([1, 2, 3]);
+        for (const partition of topics[0].partitions)
+          expect([...partition.isr].sort()).toEqual([1, 2, 3]);
       } finally {
         await admin.deleteTopics({ topics: [topic] });
       }
       // Deletion reaches each broker's metadata cache asynchronously.
-      expect(await waitUntil(async () => !(await admin.listTopics()).includes(topic), 15_000, 250)).toBe(true);
+      expect(
+        await waitUntil(async () => !(await admin.listTopics()).includes(topic), 15_000, 250),
+      ).toBe(true);
     });
   }, 60_000);
 });
@@ -85,7 +105,9 @@ describe('S3 peer (moto)', () => {
 
   it('stores and returns an object', async () => {
     await client.send(new CreateBucketCommand({ Bucket: bucket }));
-    await client.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: 'hello from the peers test' }));
+    await client.send(
+      new PutObjectCommand({ Bucket: bucket, Key: key, Body: 'hello from the peers test' }),
+    );
     const object = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
     expect(await object.Body?.transformToString()).toBe('hello from the peers test');
   });
@@ -121,7 +143,11 @@ describe('kafkajs 2.2.4 against the Kafka peer version', () => {
   it('describes configs of several topics in one call', async () => {
     const { resources } = await admin.describeConfigs({
       includeSynonyms: false,
-      resources: topics.map((name) => ({ type: ConfigResourceTypes.TOPIC, name, configNames: ['retention.ms'] })),
+      resources: topics.map((name) => ({
+        type: ConfigResourceTypes.TOPIC,
+        name,
+        configNames: ['retention.ms'],
+      })),
     });
     expect(resources.map((r) => [r.resourceName, r.configEntries[0].configValue]).sort()).toEqual(
       topics.map((name) => [name, '604800000']).sort(),
@@ -131,7 +157,13 @@ describe('kafkajs 2.2.4 against the Kafka peer version', () => {
   it('alterConfigs sends legacy AlterConfigs, which resets overrides left out of the request', async () => {
     await admin.alterConfigs({
       validateOnly: false,
-      resources: [{ type: ConfigResourceTypes.TOPIC, name: first, configEntries: [{ name: 'retention.ms', value: '259200000' }] }],
+      resources: [
+        {
+          type: ConfigResourceTypes.TOPIC,
+          name: first,
+          configEntries: [{ name: 'retention.ms', value: '259200000' }],
+        },
+      ],
     });
     expect(await topicConfig(admin, first, ['retention.ms', 'cleanup.policy'])).toEqual({
       'retention.ms': '259200000',
@@ -146,13 +178,21 @@ describe('kafkajs 2.2.4 against the Kafka peer version', () => {
   });
 
   it('reassigns partitions and lists reassignments', async () => {
-    const before = (await admin.fetchTopicMetadata({ topics: [first] })).topics[0].partitions[0].replicas;
+    const before = (await admin.fetchTopicMetadata({ topics: [first] })).topics[0].partitions[0]
+      .replicas;
     const reversed = [...before].reverse();
-    await admin.alterPartitionReassignments({ topics: [{ topic: first, partitionAssignment: [{ partition: 0, replicas: reversed }] }] });
+    await admin.alterPartitionReassignments({
+      topics: [{ topic: first, partitionAssignment: [{ partition: 0, replicas: reversed }] }],
+    });
     const reassigned = async (): Promise<boolean> => {
-      const inFlight = await admin.listPartitionReassignments({ topics: [{ topic: first, partitions: [0] }] });
+      const inFlight = await admin.listPartitionReassignments({
+        topics: [{ topic: first, partitions: [0] }],
+      });
       const { topics: described } = await admin.fetchTopicMetadata({ topics: [first] });
-      return inFlight.topics.length === 0 && described[0].partitions[0].replicas.join() === reversed.join();
+      return (
+        inFlight.topics.length === 0 &&
+        described[0].partitions[0].replicas.join() === reversed.join()
+      );
     };
     expect(await waitUntil(reassigned, 20_000, 250)).toBe(true);
   }, 30_000);
@@ -160,7 +200,9 @@ describe('kafkajs 2.2.4 against the Kafka peer version', () => {
   it('round-trips a message through a producer and a consumer group', async () => {
     const kafka = kafkaFor(SINGLE_BROKERS);
     const topic = uniqueName('peers-roundtrip');
-    await withAdmin(SINGLE_BROKERS, (single) => single.createTopics({ waitForLeaders: true, topics: [{ topic }] }));
+    await withAdmin(SINGLE_BROKERS, (single) =>
+      single.createTopics({ waitForLeaders: true, topics: [{ topic }] }),
+    );
     const producer = kafka.producer();
     const consumer = kafka.consumer({ groupId: uniqueName('peers-group') });
     try {
@@ -169,7 +211,9 @@ describe('kafkajs 2.2.4 against the Kafka peer version', () => {
       await consumer.connect();
       await consumer.subscribe({ topics: [topic], fromBeginning: true });
       const received = new Promise<string>((resolve) => {
-        void consumer.run({ eachMessage: async ({ message }) => resolve(message.value?.toString() ?? '') });
+        void consumer.run({
+          eachMessage: async ({ message }) => resolve(message.value?.toString() ?? ''),
+        });
       });
       expect(await received).toBe('round trip');
     } finally {

@@ -30,7 +30,11 @@ interface Declared {
 let serialized: { text: string; containsSecrets: boolean; declared: Declared[]; raw: string };
 
 async function withAdmin<T>(use: (admin: Admin) => Promise<T>): Promise<T> {
-  const admin = new Kafka({ clientId: "provider-test", brokers: SINGLE_BROKERS, logLevel: logLevel.NOTHING }).admin();
+  const admin = new Kafka({
+    clientId: "provider-test",
+    brokers: SINGLE_BROKERS,
+    logLevel: logLevel.NOTHING,
+  }).admin();
   await admin.connect();
   try {
     return await use(admin);
@@ -39,10 +43,20 @@ async function withAdmin<T>(use: (admin: Admin) => Promise<T>): Promise<T> {
   }
 }
 
-async function topicConfigs(topic: string): Promise<Record<string, { value: string | null; source: number }>> {
+async function topicConfigs(
+  topic: string,
+): Promise<Record<string, { value: string | null; source: number }>> {
   return withAdmin(async (admin) => {
-    const { resources } = await admin.describeConfigs({ includeSynonyms: false, resources: [{ type: ConfigResourceTypes.TOPIC, name: topic }] });
-    return Object.fromEntries((resources[0]?.configEntries ?? []).map((entry) => [entry.configName, { value: entry.configValue, source: entry.configSource }]));
+    const { resources } = await admin.describeConfigs({
+      includeSynonyms: false,
+      resources: [{ type: ConfigResourceTypes.TOPIC, name: topic }],
+    });
+    return Object.fromEntries(
+      (resources[0]?.configEntries ?? []).map((entry) => [
+        entry.configName,
+        { value: entry.configValue, source: entry.configSource },
+      ]),
+    );
   });
 }
 
@@ -65,7 +79,16 @@ async function alterByHand(topic: string, changes: Record<string, string>): Prom
   await withAdmin((admin) =>
     admin.alterConfigs({
       validateOnly: false,
-      resources: [{ type: ConfigResourceTypes.TOPIC, name: topic, configEntries: Object.entries({ ...overrides, ...changes }).map(([name, value]) => ({ name, value })) }],
+      resources: [
+        {
+          type: ConfigResourceTypes.TOPIC,
+          name: topic,
+          configEntries: Object.entries({ ...overrides, ...changes }).map(([name, value]) => ({
+            name,
+            value,
+          })),
+        },
+      ],
     }),
   );
 }
@@ -76,9 +99,16 @@ type Outcome = { ok: true; result: Record<string, unknown> | null } | { ok: fals
 function call(method: string, ...args: unknown[]): Outcome {
   const argsFile = path.join(work, `${method}-${randomUUID()}.json`);
   fs.writeFileSync(argsFile, JSON.stringify(args));
-  const child = spawnSync(process.execPath, [DRIVE, providerFile, method, argsFile], { cwd: REPO_ROOT, encoding: "utf8", timeout: 60_000 });
+  const child = spawnSync(process.execPath, [DRIVE, providerFile, method, argsFile], {
+    cwd: REPO_ROOT,
+    encoding: "utf8",
+    timeout: 60_000,
+  });
   const line = child.stdout.trim().split("\n").pop() ?? "";
-  if (!line.startsWith("{")) throw new Error(`drive-provider ${method} printed no result (status ${child.status}): ${child.stderr}`);
+  if (!line.startsWith("{"))
+    throw new Error(
+      `drive-provider ${method} printed no result (status ${child.status}): ${child.stderr}`,
+    );
   return JSON.parse(line) as Outcome;
 }
 
@@ -96,14 +126,21 @@ function inputs(name: string, overrides: Record<string, unknown> = {}): Record<s
     config: { "retention.ms": "604800000" },
     deletionPolicy: "delete",
     providerVersion: PROVIDER_VERSION,
-    connection: { brokers: SINGLE_BROKERS, clientId: "provider-test", connectTimeoutMs: 3000, requestTimeoutMs: 15000, tls: { enabled: false, rejectUnauthorized: true } },
+    connection: {
+      brokers: SINGLE_BROKERS,
+      clientId: "provider-test",
+      connectTimeoutMs: 3000,
+      requestTimeoutMs: 15000,
+      tls: { enabled: false, rejectUnauthorized: true },
+    },
     __provider: serialized.text,
     ...overrides,
   };
 }
 
 beforeAll(() => {
-  if (!fs.existsSync(SERIALIZE) || !fs.existsSync(DRIVE)) throw new Error("dist/test/serialization is missing: run npx tsc -p . first");
+  if (!fs.existsSync(SERIALIZE) || !fs.existsSync(DRIVE))
+    throw new Error("dist/test/serialization is missing: run npx tsc -p . first");
   const file = path.join(work, "serialized.json");
   const child = spawnSync(process.execPath, [SERIALIZE, file], {
     cwd: REPO_ROOT,
@@ -145,14 +182,36 @@ describe("the serialized KafkaTopic provider", () => {
     const [declared] = serialized.declared;
     expect(declared?.inputs.saslPassword).toBe("[secret]");
     expect(declared?.options.additionalSecretOutputs).toEqual(["saslPassword"]);
-    const requires = [...serialized.text.matchAll(/require\("([^"]+)"\)/g)].map((match) => match[1] ?? "");
+    const requires = [...serialized.text.matchAll(/require\("([^"]+)"\)/g)].map(
+      (match) => match[1] ?? "",
+    );
     expect(requires.sort()).toEqual(["node:fs", "node:path"]);
   });
 
   it("check names every bad field", () => {
-    const result = succeed("check", {}, inputs(`${PREFIX}.bad name`, { partitions: 0, replicationFactor: 1.5, config: { "retention.ms": "0", "cleanup.policy": 7 }, deletionPolicy: "purge" }));
-    const failures = (result.failures as { property: string; reason: string }[]).map((failure) => failure.property);
-    expect(failures).toEqual(expect.arrayContaining(["name", "partitions", "replicationFactor", "config.retention.ms", "config.cleanup.policy", "deletionPolicy"]));
+    const result = succeed(
+      "check",
+      {},
+      inputs(`${PREFIX}.bad name`, {
+        partitions: 0,
+        replicationFactor: 1.5,
+        config: { "retention.ms": "0", "cleanup.policy": 7 },
+        deletionPolicy: "purge",
+      }),
+    );
+    const failures = (result.failures as { property: string; reason: string }[]).map(
+      (failure) => failure.property,
+    );
+    expect(failures).toEqual(
+      expect.arrayContaining([
+        "name",
+        "partitions",
+        "replicationFactor",
+        "config.retention.ms",
+        "config.cleanup.policy",
+        "deletionPolicy",
+      ]),
+    );
     expect(succeed("check", {}, inputs(`${PREFIX}.fine`)).failures).toEqual([]);
   });
 
@@ -164,7 +223,13 @@ describe("the serialized KafkaTopic provider", () => {
     const createResult = succeed("create", first);
     expect(createResult.id).toBe(name);
     const outs = createResult.outs as Record<string, unknown>;
-    expect(outs).toMatchObject({ name, partitions: 3, replicationFactor: 1, config: { "retention.ms": "604800000" }, deletionPolicy: "delete" });
+    expect(outs).toMatchObject({
+      name,
+      partitions: 3,
+      replicationFactor: 1,
+      config: { "retention.ms": "604800000" },
+      deletionPolicy: "delete",
+    });
     expect(outs).not.toHaveProperty("__provider");
     expect(outs.livePartitions).toBe(3);
     expect(await partitionCount(name)).toBe(3);
@@ -174,17 +239,33 @@ describe("the serialized KafkaTopic provider", () => {
     const second = inputs(name, { config: { "retention.ms": "259200000" } });
     expect(succeed("diff", name, outs, second)).toEqual({ changes: true });
     expect(succeed("diff", name, outs, inputs(name))).toEqual({ changes: false });
-    expect(succeed("diff", name, outs, inputs(name, { connection: "04da6b54-80e4-46f7-96ec-b56ff0331ba9" }))).toEqual({ changes: true });
+    expect(
+      succeed(
+        "diff",
+        name,
+        outs,
+        inputs(name, { connection: "04da6b54-80e4-46f7-96ec-b56ff0331ba9" }),
+      ),
+    ).toEqual({ changes: true });
 
     // A partition decrease is refused by check (preview/up), before anything runs; diff never throws.
     const shrink = succeed("check", first, inputs(name, { partitions: 2 }));
-    expect(shrink.failures).toEqual([{ property: "partitions", reason: expect.stringMatching(/cannot decrease partitions .* from 3 to 2: Kafka cannot shrink/) }]);
+    expect(shrink.failures).toEqual([
+      {
+        property: "partitions",
+        reason: expect.stringMatching(
+          /cannot decrease partitions .* from 3 to 2: Kafka cannot shrink/,
+        ),
+      },
+    ]);
     expect(call("diff", name, outs, inputs(name, { partitions: 2 })).ok).toBe(true);
 
     // An override set by hand that the stack does not manage survives the update.
     await alterByHand(name, { "max.message.bytes": "2097152" });
     const updated = succeed("update", name, outs, second);
-    expect((updated.outs as Record<string, unknown>).config).toEqual({ "retention.ms": "259200000" });
+    expect((updated.outs as Record<string, unknown>).config).toEqual({
+      "retention.ms": "259200000",
+    });
     const afterUpdate = await topicConfigs(name);
     expect(afterUpdate["retention.ms"]?.value).toBe("259200000");
     expect(afterUpdate["max.message.bytes"]?.value).toBe("2097152");
@@ -198,10 +279,16 @@ describe("the serialized KafkaTopic provider", () => {
     // Drift made out of band shows up in read (what `pulumi refresh` records): retention, and
     // partitions added by hand as livePartitions, with the declared count kept.
     await alterByHand(name, { "retention.ms": "86400000" });
-    await withAdmin((admin) => admin.createPartitions({ topicPartitions: [{ topic: name, count: 7 }] }));
+    await withAdmin((admin) =>
+      admin.createPartitions({ topicPartitions: [{ topic: name, count: 7 }] }),
+    );
     const read = succeed("read", name, grownOuts);
     expect(read.id).toBe(name);
-    expect(read.props).toMatchObject({ config: { "retention.ms": "86400000" }, partitions: 5, livePartitions: 7 });
+    expect(read.props).toMatchObject({
+      config: { "retention.ms": "86400000" },
+      partitions: 5,
+      livePartitions: 7,
+    });
     expect(read.inputs).toMatchObject({ config: { "retention.ms": "86400000" }, partitions: 5 });
     expect(read.inputs).not.toHaveProperty("livePartitions");
     // ... the next check passes (no stack decrease), and diff is an update that puts retention back
@@ -230,7 +317,12 @@ describe("the serialized KafkaTopic provider", () => {
     await withAdmin((admin) =>
       admin.createTopics({
         topics: [
-          { topic: matching, numPartitions: 3, replicationFactor: 1, configEntries: [{ name: "retention.ms", value: "1000000" }] },
+          {
+            topic: matching,
+            numPartitions: 3,
+            replicationFactor: 1,
+            configEntries: [{ name: "retention.ms", value: "1000000" }],
+          },
           { topic: mismatched, numPartitions: 2, replicationFactor: 1 },
         ],
       }),
@@ -249,9 +341,20 @@ describe("the serialized KafkaTopic provider", () => {
   it("refuses a rename in check unless the old topic's deletionPolicy is delete", () => {
     const olds = { ...inputs(`${PREFIX}.old`, { deletionPolicy: "retain" }) };
     const renamed = succeed("check", olds, inputs(`${PREFIX}.new`));
-    expect(renamed.failures).toEqual([{ property: "name", reason: expect.stringMatching(/Kafka cannot rename topics/) }]);
-    expect(succeed("check", { ...olds, deletionPolicy: "delete" }, inputs(`${PREFIX}.new`)).failures).toEqual([]);
-    expect(succeed("diff", `${PREFIX}.old`, { ...olds, deletionPolicy: "delete" }, inputs(`${PREFIX}.new`))).toEqual({
+    expect(renamed.failures).toEqual([
+      { property: "name", reason: expect.stringMatching(/Kafka cannot rename topics/) },
+    ]);
+    expect(
+      succeed("check", { ...olds, deletionPolicy: "delete" }, inputs(`${PREFIX}.new`)).failures,
+    ).toEqual([]);
+    expect(
+      succeed(
+        "diff",
+        `${PREFIX}.old`,
+        { ...olds, deletionPolicy: "delete" },
+        inputs(`${PREFIX}.new`),
+      ),
+    ).toEqual({
       changes: true,
       replaces: ["name"],
       deleteBeforeReplace: false,
@@ -260,7 +363,16 @@ describe("the serialized KafkaTopic provider", () => {
 
   it("fails within the connect timeout, naming the brokers, when no broker answers", () => {
     const started = Date.now();
-    const outcome = call("create", inputs(`${PREFIX}.unreachable`, { connection: { ...(inputs("x").connection as object), brokers: ["127.0.0.1:1"], connectTimeoutMs: 1500 } }));
+    const outcome = call(
+      "create",
+      inputs(`${PREFIX}.unreachable`, {
+        connection: {
+          ...(inputs("x").connection as object),
+          brokers: ["127.0.0.1:1"],
+          connectTimeoutMs: 1500,
+        },
+      }),
+    );
     const elapsed = Date.now() - started;
     expect(outcome.ok).toBe(false);
     expect(!outcome.ok && outcome.error).toContain("127.0.0.1:1");

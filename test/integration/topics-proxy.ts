@@ -6,7 +6,11 @@
 // connections and prove which keys a request names.
 import * as net from "node:net";
 
-export const API_KEYS = { AlterConfigs: 33, DescribeConfigs: 32, IncrementalAlterConfigs: 44 } as const;
+export const API_KEYS = {
+  AlterConfigs: 33,
+  DescribeConfigs: 32,
+  IncrementalAlterConfigs: 44,
+} as const;
 
 export interface ConfigResource {
   type: number;
@@ -69,12 +73,20 @@ class Reader {
   }
 }
 
-function decodeBody(apiKey: number, apiVersion: number, body: Reader): Pick<SeenRequest, "resources" | "validateOnly"> {
+function decodeBody(
+  apiKey: number,
+  apiVersion: number,
+  body: Reader,
+): Pick<SeenRequest, "resources" | "validateOnly"> {
   if (apiKey === API_KEYS.IncrementalAlterConfigs && apiVersion === 0) {
     const resources = body.array(() => ({
       type: body.int8(),
       name: body.string() ?? "",
-      configs: body.array(() => ({ name: body.string() ?? "", operation: body.int8(), value: body.string() })),
+      configs: body.array(() => ({
+        name: body.string() ?? "",
+        operation: body.int8(),
+        value: body.string(),
+      })),
     }));
     return { resources: resources ?? [], validateOnly: body.int8() === 1 };
   }

@@ -23,7 +23,12 @@ function settings(mechanism: "scram-sha-512" | "scram-sha-256"): ConnectionSetti
 }
 
 afterAll(async () => {
-  const admin = new Kafka({ clientId: "sasl-test", brokers: SASL_BROKERS, logLevel: logLevel.NOTHING, sasl: { mechanism: "scram-sha-512", username: SASL_USERNAME, password: SASL_PASSWORD } }).admin();
+  const admin = new Kafka({
+    clientId: "sasl-test",
+    brokers: SASL_BROKERS,
+    logLevel: logLevel.NOTHING,
+    sasl: { mechanism: "scram-sha-512", username: SASL_USERNAME, password: SASL_PASSWORD },
+  }).admin();
   await admin.connect();
   if ((await admin.listTopics()).includes(NAME)) await admin.deleteTopics({ topics: [NAME] });
   await admin.disconnect();
@@ -31,15 +36,27 @@ afterAll(async () => {
 
 describe("SASL/SCRAM peer", () => {
   it("plans and applies with the password, over SCRAM-SHA-512 and SCRAM-SHA-256", async () => {
-    const desired: DesiredTopic = { name: NAME, partitions: 2, replicationFactor: 1, config: { "retention.ms": "86400000" }, deletionPolicy: "retain" };
-    await withSession(settings("scram-sha-512"), SASL_PASSWORD, async (session) => applyPlans(session, (await planTopics(session, [desired])).plans));
-    const { plans } = await withSession(settings("scram-sha-256"), SASL_PASSWORD, (session) => planTopics(session, [desired]));
+    const desired: DesiredTopic = {
+      name: NAME,
+      partitions: 2,
+      replicationFactor: 1,
+      config: { "retention.ms": "86400000" },
+      deletionPolicy: "retain",
+    };
+    await withSession(settings("scram-sha-512"), SASL_PASSWORD, async (session) =>
+      applyPlans(session, (await planTopics(session, [desired])).plans),
+    );
+    const { plans } = await withSession(settings("scram-sha-256"), SASL_PASSWORD, (session) =>
+      planTopics(session, [desired]),
+    );
     expect(plans.map((plan) => plan.action)).toEqual(["noop"]);
   });
 
   it("fails with a wrong password, naming brokers and user but not the password", async () => {
     const wrong = `wrong-${randomUUID()}`;
-    const failure = await withSession(settings("scram-sha-512"), wrong, (session) => planTopics(session, [])).then(
+    const failure = await withSession(settings("scram-sha-512"), wrong, (session) =>
+      planTopics(session, []),
+    ).then(
       () => undefined,
       (error: Error) => error.message,
     );

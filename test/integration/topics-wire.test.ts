@@ -28,7 +28,11 @@ const created: string[] = [];
 let proxy: KafkaProxy;
 
 async function withAdmin<T>(use: (admin: Admin) => Promise<T>): Promise<T> {
-  const admin = new Kafka({ clientId: "wire-test", brokers: SINGLE_BROKERS, logLevel: logLevel.NOTHING }).admin();
+  const admin = new Kafka({
+    clientId: "wire-test",
+    brokers: SINGLE_BROKERS,
+    logLevel: logLevel.NOTHING,
+  }).admin();
   await admin.connect();
   try {
     return await use(admin);
@@ -39,8 +43,15 @@ async function withAdmin<T>(use: (admin: Admin) => Promise<T>): Promise<T> {
 
 async function overridesOf(topic: string): Promise<Record<string, string>> {
   return withAdmin(async (admin) => {
-    const { resources } = await admin.describeConfigs({ includeSynonyms: false, resources: [{ type: ConfigResourceTypes.TOPIC, name: topic }] });
-    return Object.fromEntries((resources[0]?.configEntries ?? []).filter((entry) => entry.configSource === 1).map((entry) => [entry.configName, entry.configValue]));
+    const { resources } = await admin.describeConfigs({
+      includeSynonyms: false,
+      resources: [{ type: ConfigResourceTypes.TOPIC, name: topic }],
+    });
+    return Object.fromEntries(
+      (resources[0]?.configEntries ?? [])
+        .filter((entry) => entry.configSource === 1)
+        .map((entry) => [entry.configName, entry.configValue]),
+    );
   });
 }
 
@@ -50,13 +61,28 @@ async function setByHand(topic: string, changes: Record<string, string>): Promis
   await withAdmin((admin) =>
     admin.alterConfigs({
       validateOnly: false,
-      resources: [{ type: ConfigResourceTypes.TOPIC, name: topic, configEntries: Object.entries({ ...current, ...changes }).map(([name, value]) => ({ name, value })) }],
+      resources: [
+        {
+          type: ConfigResourceTypes.TOPIC,
+          name: topic,
+          configEntries: Object.entries({ ...current, ...changes }).map(([name, value]) => ({
+            name,
+            value,
+          })),
+        },
+      ],
     }),
   );
 }
 
 function connection(brokers: string[]): ConnectionSettings {
-  return { brokers, clientId: "wire-test", connectTimeoutMs: 5000, requestTimeoutMs: 15000, tls: { enabled: false, rejectUnauthorized: true } };
+  return {
+    brokers,
+    clientId: "wire-test",
+    connectTimeoutMs: 5000,
+    requestTimeoutMs: 15000,
+    tls: { enabled: false, rejectUnauthorized: true },
+  };
 }
 
 beforeAll(async () => {
@@ -77,30 +103,61 @@ describe("config changes on the wire", () => {
   it("sends one IncrementalAlterConfigs naming only retention.ms, and a hand-set override made between plan and apply survives", async () => {
     const name = `${PREFIX}.retention`;
     created.push(name);
-    const desired: DesiredTopic = { name, partitions: 2, replicationFactor: 1, config: { "retention.ms": "259200000" }, deletionPolicy: "retain" };
-    await withAdmin((admin) => admin.createTopics({ topics: [{ topic: name, numPartitions: 2, replicationFactor: 1, configEntries: [{ name: "retention.ms", value: "604800000" }] }] }));
+    const desired: DesiredTopic = {
+      name,
+      partitions: 2,
+      replicationFactor: 1,
+      config: { "retention.ms": "259200000" },
+      deletionPolicy: "retain",
+    };
+    await withAdmin((admin) =>
+      admin.createTopics({
+        topics: [
+          {
+            topic: name,
+            numPartitions: 2,
+            replicationFactor: 1,
+            configEntries: [{ name: "retention.ms", value: "604800000" }],
+          },
+        ],
+      }),
+    );
 
     proxy.reset();
     await withSession(connection([proxy.address]), undefined, async (session) => {
       const { plans } = await planTopics(session, [desired]);
-      expect(plans[0]).toMatchObject({ action: "update", changes: [{ key: "retention.ms", from: "604800000", to: "259200000" }] });
+      expect(plans[0]).toMatchObject({
+        action: "update",
+        changes: [{ key: "retention.ms", from: "604800000", to: "259200000" }],
+      });
       // Between the plan and the apply, someone sets an override the stack does not manage.
       await setByHand(name, { "max.message.bytes": "2097152" });
       await applyPlans(session, plans);
     });
 
-    const configRequests = proxy.requests.filter((request) => request.apiKey === API_KEYS.IncrementalAlterConfigs || request.apiKey === API_KEYS.AlterConfigs);
-    expect(configRequests.map((request) => [request.apiKey, request.apiVersion, request.validateOnly])).toEqual([
+    const configRequests = proxy.requests.filter(
+      (request) =>
+        request.apiKey === API_KEYS.IncrementalAlterConfigs ||
+        request.apiKey === API_KEYS.AlterConfigs,
+    );
+    expect(
+      configRequests.map((request) => [request.apiKey, request.apiVersion, request.validateOnly]),
+    ).toEqual([
       [API_KEYS.IncrementalAlterConfigs, 0, true],
       [API_KEYS.IncrementalAlterConfigs, 0, false],
     ]);
     for (const request of configRequests) {
-      expect(request.resources).toEqual([{ type: 2, name, configs: [{ name: "retention.ms", operation: 0, value: "259200000" }] }]);
+      expect(request.resources).toEqual([
+        { type: 2, name, configs: [{ name: "retention.ms", operation: 0, value: "259200000" }] },
+      ]);
     }
     // Reads ask only about the managed key, never about the other overrides.
-    const describes = proxy.requests.filter((request) => request.apiKey === API_KEYS.DescribeConfigs);
+    const describes = proxy.requests.filter(
+      (request) => request.apiKey === API_KEYS.DescribeConfigs,
+    );
     expect(describes.length).toBeGreaterThan(0);
-    for (const request of describes) expect(request.resources).toEqual([{ type: 2, name, configs: [{ name: "retention.ms" }] }]);
+    for (const request of describes)
+      expect(request.resources).toEqual([{ type: 2, name, configs: [{ name: "retention.ms" }] }]);
     // Everything went through the one connection the session opened.
     expect(proxy.connections()).toBe(1);
 
@@ -112,11 +169,34 @@ describe("config changes on the wire", () => {
   it("reports the broker's refusal per topic and changes nothing", async () => {
     const name = `${PREFIX}.refused`;
     created.push(name);
-    await withAdmin((admin) => admin.createTopics({ topics: [{ topic: name, numPartitions: 1, replicationFactor: 1, configEntries: [{ name: "retention.ms", value: "604800000" }] }] }));
-    const desired: DesiredTopic = { name, partitions: 1, replicationFactor: 1, config: { "retention.ms": "259200000", "cleanup.policy": "shred" }, deletionPolicy: "retain" };
+    await withAdmin((admin) =>
+      admin.createTopics({
+        topics: [
+          {
+            topic: name,
+            numPartitions: 1,
+            replicationFactor: 1,
+            configEntries: [{ name: "retention.ms", value: "604800000" }],
+          },
+        ],
+      }),
+    );
+    const desired: DesiredTopic = {
+      name,
+      partitions: 1,
+      replicationFactor: 1,
+      config: { "retention.ms": "259200000", "cleanup.policy": "shred" },
+      deletionPolicy: "retain",
+    };
     await expect(
-      withSession(connection(SINGLE_BROKERS), undefined, async (session) => applyPlans(session, (await planTopics(session, [desired])).plans)),
-    ).rejects.toThrow(new RegExp(`nothing was changed; the broker refused:\\s+validating configs of ${name.replace(/\./g, "\\.")} on .*${name.replace(/\./g, "\\.")}: .*shred`));
+      withSession(connection(SINGLE_BROKERS), undefined, async (session) =>
+        applyPlans(session, (await planTopics(session, [desired])).plans),
+      ),
+    ).rejects.toThrow(
+      new RegExp(
+        `nothing was changed; the broker refused:\\s+validating configs of ${name.replace(/\./g, "\\.")} on .*${name.replace(/\./g, "\\.")}: .*shred`,
+      ),
+    );
     expect((await overridesOf(name))["retention.ms"]).toBe("604800000");
   });
 });
@@ -125,11 +205,18 @@ describe("the serialized provider in one engine run", () => {
   let providerFile = "";
 
   beforeAll(() => {
-    if (!fs.existsSync(SERIALIZE) || !fs.existsSync(DRIVE)) throw new Error("dist/test/serialization is missing: run npx tsc -p . first");
+    if (!fs.existsSync(SERIALIZE) || !fs.existsSync(DRIVE))
+      throw new Error("dist/test/serialization is missing: run npx tsc -p . first");
     const file = path.join(work, "serialized.json");
-    const child = spawnSync(process.execPath, [SERIALIZE, file], { cwd: REPO_ROOT, encoding: "utf8", timeout: 120_000 });
+    const child = spawnSync(process.execPath, [SERIALIZE, file], {
+      cwd: REPO_ROOT,
+      encoding: "utf8",
+      timeout: 120_000,
+    });
     if (child.status !== 0) throw new Error(`serialize-provider failed: ${child.stderr}`);
-    const declared = (JSON.parse(fs.readFileSync(file, "utf8")) as { declared: { provider: string }[] }).declared[0];
+    const declared = (
+      JSON.parse(fs.readFileSync(file, "utf8")) as { declared: { provider: string }[] }
+    ).declared[0];
     if (!declared) throw new Error("serialize-provider declared no KafkaTopic");
     providerFile = path.join(work, "provider.json");
     fs.writeFileSync(providerFile, JSON.stringify({ text: declared.provider }));
@@ -151,15 +238,25 @@ describe("the serialized provider in one engine run", () => {
       ...names.map((name) => ({ method: "check", args: [{}, inputsOf(name, "604800000")] })),
       ...names.map((name) => ({ method: "create", args: [inputsOf(name, "604800000")] })),
       ...names.map((name) => ({ method: "read", args: [name, inputsOf(name, "604800000")] })),
-      { method: "update", args: [names[0], inputsOf(names[0] ?? "", "604800000"), inputsOf(names[0] ?? "", "86400000")] },
+      {
+        method: "update",
+        args: [
+          names[0],
+          inputsOf(names[0] ?? "", "604800000"),
+          inputsOf(names[0] ?? "", "86400000"),
+        ],
+      },
     ];
     const script = path.join(work, "calls.json");
     fs.writeFileSync(script, JSON.stringify(calls));
     proxy.reset();
     // Asynchronously: the proxy runs in this process and must keep serving while the child runs.
     const stdout = await new Promise<string>((resolve, reject) =>
-      execFile(process.execPath, [DRIVE, providerFile, "--script", script], { cwd: REPO_ROOT, timeout: 120_000, env: { ...process.env, DRIVE_CONCURRENCY: "4" } }, (error, out) =>
-        error ? reject(error) : resolve(out),
+      execFile(
+        process.execPath,
+        [DRIVE, providerFile, "--script", script],
+        { cwd: REPO_ROOT, timeout: 120_000, env: { ...process.env, DRIVE_CONCURRENCY: "4" } },
+        (error, out) => (error ? reject(error) : resolve(out)),
       ),
     );
     const outcome = JSON.parse(stdout.trim().split("\n").pop() ?? "{}") as {
@@ -172,8 +269,27 @@ describe("the serialized provider in one engine run", () => {
     expect(outcome.result.sessions.opened).toBe(1);
     expect(proxy.connections()).toBe(1);
     expect(proxy.requests.filter((request) => request.apiKey === 18)).toHaveLength(1);
-    const alters = proxy.requests.filter((request) => request.apiKey === API_KEYS.IncrementalAlterConfigs || request.apiKey === API_KEYS.AlterConfigs);
-    expect(alters.map((request) => request.apiKey)).toEqual([API_KEYS.IncrementalAlterConfigs, API_KEYS.IncrementalAlterConfigs]);
-    expect(alters.every((request) => JSON.stringify(request.resources) === JSON.stringify([{ type: 2, name: names[0], configs: [{ name: "retention.ms", operation: 0, value: "86400000" }] }]))).toBe(true);
+    const alters = proxy.requests.filter(
+      (request) =>
+        request.apiKey === API_KEYS.IncrementalAlterConfigs ||
+        request.apiKey === API_KEYS.AlterConfigs,
+    );
+    expect(alters.map((request) => request.apiKey)).toEqual([
+      API_KEYS.IncrementalAlterConfigs,
+      API_KEYS.IncrementalAlterConfigs,
+    ]);
+    expect(
+      alters.every(
+        (request) =>
+          JSON.stringify(request.resources) ===
+          JSON.stringify([
+            {
+              type: 2,
+              name: names[0],
+              configs: [{ name: "retention.ms", operation: 0, value: "86400000" }],
+            },
+          ]),
+      ),
+    ).toBe(true);
   });
 });

@@ -33,10 +33,14 @@ function newPrefix(label: string, brokers: string[]): string {
 
 afterAll(async () => {
   for (const brokers of [SINGLE_BROKERS, CLUSTER_BROKERS]) {
-    const prefixes = createdPrefixes.filter((entry) => entry.brokers === brokers).map((entry) => `${entry.prefix}.`);
+    const prefixes = createdPrefixes
+      .filter((entry) => entry.brokers === brokers)
+      .map((entry) => `${entry.prefix}.`);
     if (prefixes.length === 0) continue;
     await withAdmin(brokers, async (admin) => {
-      const mine = (await admin.listTopics()).filter((topic) => prefixes.some((prefix) => topic.startsWith(prefix)));
+      const mine = (await admin.listTopics()).filter((topic) =>
+        prefixes.some((prefix) => topic.startsWith(prefix)),
+      );
       if (mine.length > 0) await admin.deleteTopics({ topics: mine });
     });
   }
@@ -53,13 +57,26 @@ async function withAdmin<T>(brokers: string[], use: (admin: Admin) => Promise<T>
 }
 
 async function topicsUnder(brokers: string[], prefix: string): Promise<string[]> {
-  return withAdmin(brokers, async (admin) => (await admin.listTopics()).filter((topic) => topic.startsWith(`${prefix}.`)).sort());
+  return withAdmin(brokers, async (admin) =>
+    (await admin.listTopics()).filter((topic) => topic.startsWith(`${prefix}.`)).sort(),
+  );
 }
 
-async function configsOf(brokers: string[], topic: string): Promise<Record<string, { value: string | null; source: number }>> {
+async function configsOf(
+  brokers: string[],
+  topic: string,
+): Promise<Record<string, { value: string | null; source: number }>> {
   return withAdmin(brokers, async (admin) => {
-    const { resources } = await admin.describeConfigs({ includeSynonyms: false, resources: [{ type: ConfigResourceTypes.TOPIC, name: topic }] });
-    return Object.fromEntries((resources[0]?.configEntries ?? []).map((entry) => [entry.configName, { value: entry.configValue, source: entry.configSource }]));
+    const { resources } = await admin.describeConfigs({
+      includeSynonyms: false,
+      resources: [{ type: ConfigResourceTypes.TOPIC, name: topic }],
+    });
+    return Object.fromEntries(
+      (resources[0]?.configEntries ?? []).map((entry) => [
+        entry.configName,
+        { value: entry.configValue, source: entry.configSource },
+      ]),
+    );
   });
 }
 
@@ -71,7 +88,11 @@ async function partitionsOf(brokers: string[], topic: string) {
 }
 
 /** Sets configs by hand as `rpk topic alter-config` would: every other override kept. */
-async function alterByHand(brokers: string[], topic: string, changes: Record<string, string>): Promise<void> {
+async function alterByHand(
+  brokers: string[],
+  topic: string,
+  changes: Record<string, string>,
+): Promise<void> {
   const overrides = Object.fromEntries(
     Object.entries(await configsOf(brokers, topic))
       .filter(([, entry]) => entry.source === 1 && entry.value !== null)
@@ -80,17 +101,35 @@ async function alterByHand(brokers: string[], topic: string, changes: Record<str
   await withAdmin(brokers, (admin) =>
     admin.alterConfigs({
       validateOnly: false,
-      resources: [{ type: ConfigResourceTypes.TOPIC, name: topic, configEntries: Object.entries({ ...overrides, ...changes }).map(([name, value]) => ({ name, value })) }],
+      resources: [
+        {
+          type: ConfigResourceTypes.TOPIC,
+          name: topic,
+          configEntries: Object.entries({ ...overrides, ...changes }).map(([name, value]) => ({
+            name,
+            value,
+          })),
+        },
+      ],
     }),
   );
 }
 
 /** The seed's seven topics, renamed under `prefix`, with the seed's partitions and retentions. */
-function seedCatalog(prefix: string, overrides: Record<string, Record<string, unknown>> = {}): Record<string, Record<string, unknown> | null> {
-  const topics: Record<string, Record<string, unknown> | null> = Object.fromEntries(SEED_TOPICS.map((topic) => [topic.name, null]));
+function seedCatalog(
+  prefix: string,
+  overrides: Record<string, Record<string, unknown>> = {},
+): Record<string, Record<string, unknown> | null> {
+  const topics: Record<string, Record<string, unknown> | null> = Object.fromEntries(
+    SEED_TOPICS.map((topic) => [topic.name, null]),
+  );
   for (const topic of SEED_TOPICS) {
     const name = `${prefix}.${topic.name}`;
-    topics[name] = { partitions: topic.partitions, retentionMs: topic.retentionMs, ...(overrides[topic.name] ?? {}) };
+    topics[name] = {
+      partitions: topic.partitions,
+      retentionMs: topic.retentionMs,
+      ...(overrides[topic.name] ?? {}),
+    };
   }
   return topics;
 }
@@ -101,8 +140,13 @@ interface Stack {
 }
 
 function writeStack(stack: Stack, config: Record<string, unknown>): void {
-  const namespaced = Object.fromEntries(Object.entries(config).map(([key, value]) => [`apphub-streaming:${key}`, value]));
-  fs.writeFileSync(path.join(stack.dir, `Pulumi.${stack.name}.yaml`), stringify({ config: namespaced }));
+  const namespaced = Object.fromEntries(
+    Object.entries(config).map(([key, value]) => [`apphub-streaming:${key}`, value]),
+  );
+  fs.writeFileSync(
+    path.join(stack.dir, `Pulumi.${stack.name}.yaml`),
+    stringify({ config: namespaced }),
+  );
 }
 
 function newStack(name: string, config: Record<string, unknown>): Stack {
@@ -129,14 +173,21 @@ function cli(stack: Stack | undefined, args: string[], env: NodeJS.ProcessEnv = 
     env: { ...baseEnv, ...env },
     timeout: 120_000,
   });
-  return { status: child.status ?? -1, stdout: child.stdout, stderr: child.stderr, ms: Date.now() - started };
+  return {
+    status: child.status ?? -1,
+    stdout: child.stdout,
+    stderr: child.stderr,
+    ms: Date.now() - started,
+  };
 }
 
 function report(result: CliResult): PlanReport {
   try {
     return JSON.parse(result.stdout) as PlanReport;
   } catch {
-    throw new Error(`expected JSON on stdout (status ${result.status}): ${result.stdout}\n${result.stderr}`);
+    throw new Error(
+      `expected JSON on stdout (status ${result.status}): ${result.stdout}\n${result.stderr}`,
+    );
   }
 }
 
@@ -161,28 +212,40 @@ describe("single broker: the seed catalog through the topics CLI", () => {
     expect(applied.status, applied.stderr).toBe(0);
     expect(report(applied).topics).toHaveLength(7);
 
-    expect(await topicsUnder(SINGLE_BROKERS, prefix)).toEqual(SEED_TOPICS.map((topic) => `${prefix}.${topic.name}`).sort());
+    expect(await topicsUnder(SINGLE_BROKERS, prefix)).toEqual(
+      SEED_TOPICS.map((topic) => `${prefix}.${topic.name}`).sort(),
+    );
     for (const seed of SEED_TOPICS) {
       const name = `${prefix}.${seed.name}`;
       expect((await partitionsOf(SINGLE_BROKERS, name)).length).toBe(6);
-      expect((await configsOf(SINGLE_BROKERS, name))["retention.ms"]?.value).toBe(String(seed.retentionMs));
+      expect((await configsOf(SINGLE_BROKERS, name))["retention.ms"]?.value).toBe(
+        String(seed.retentionMs),
+      );
     }
     expect((await configsOf(SINGLE_BROKERS, telemetry))["retention.ms"]?.value).toBe("259200000");
 
     const second = cli(stack, ["plan", "--stack", "dev", "--json", "--detailed-exitcode"]);
     expect(second.status, second.stderr).toBe(0);
-    for (const topic of report(second).topics) expect(topic).toEqual({ name: topic.name, action: "noop", changes: [] });
+    for (const topic of report(second).topics)
+      expect(topic).toEqual({ name: topic.name, action: "noop", changes: [] });
   });
 
   it("plans a retention edit as one update with key, old and new value; apply makes it so and keeps a config set by hand", async () => {
     await alterByHand(SINGLE_BROKERS, telemetry, { "max.message.bytes": "2097152" });
-    writeStack(stack, { environment: "dev", topics: seedCatalog(prefix, { "apphub.ingestion.telemetry": { retentionMs: 86_400_000 } }) });
+    writeStack(stack, {
+      environment: "dev",
+      topics: seedCatalog(prefix, { "apphub.ingestion.telemetry": { retentionMs: 86_400_000 } }),
+    });
 
     const plan = cli(stack, ["plan", "--stack", "dev", "--json", "--detailed-exitcode"]);
     expect(plan.status, plan.stderr).toBe(3);
     const planned = report(plan);
     expect(planned.topics.filter((topic) => topic.action !== "noop")).toEqual([
-      { name: telemetry, action: "update", changes: [{ key: "retention.ms", from: "259200000", to: "86400000" }] },
+      {
+        name: telemetry,
+        action: "update",
+        changes: [{ key: "retention.ms", from: "259200000", to: "86400000" }],
+      },
     ]);
 
     const human = cli(stack, ["plan", "--stack", "dev"]);
@@ -202,7 +265,11 @@ describe("single broker: the seed catalog through the topics CLI", () => {
     await alterByHand(SINGLE_BROKERS, coreEvents, { "retention.ms": "3600000" });
     const plan = cli(stack, ["plan", "--stack", "dev", "--json", "--detailed-exitcode"]);
     expect(plan.status, plan.stderr).toBe(3);
-    expect(entry(report(plan), coreEvents)).toEqual({ name: coreEvents, action: "update", changes: [{ key: "retention.ms", from: "3600000", to: "604800000" }] });
+    expect(entry(report(plan), coreEvents)).toEqual({
+      name: coreEvents,
+      action: "update",
+      changes: [{ key: "retention.ms", from: "3600000", to: "604800000" }],
+    });
     expect(cli(stack, ["apply", "--stack", "dev"]).status).toBe(0);
     expect((await configsOf(SINGLE_BROKERS, coreEvents))["retention.ms"]?.value).toBe("604800000");
   });
@@ -220,28 +287,44 @@ describe("single broker: the seed catalog through the topics CLI", () => {
     const blocked = entry(report(plan), coreEvents);
     expect(blocked.action).toBe("blocked");
     expect(blocked.changes).toEqual([{ key: "partitions", from: "6", to: "3" }]);
-    expect(blocked.reason).toMatch(/cannot decrease partitions .* from 6 to 3: Kafka cannot shrink a topic's partitions/);
+    expect(blocked.reason).toMatch(
+      /cannot decrease partitions .* from 6 to 3: Kafka cannot shrink a topic's partitions/,
+    );
 
     const applied = cli(stack, ["apply", "--stack", "dev"]);
     expect(applied.status).toBe(3);
     expect(applied.stderr).toMatch(/apply changed nothing: 1 topic\(s\) blocked/);
     expect((await partitionsOf(SINGLE_BROKERS, coreEvents)).length).toBe(6);
     // All or nothing: the other topic's pending retention change was not applied either.
-    expect((await configsOf(SINGLE_BROKERS, `${prefix}.apphub.jobs.runs`))["retention.ms"]?.value).toBe("604800000");
+    expect(
+      (await configsOf(SINGLE_BROKERS, `${prefix}.apphub.jobs.runs`))["retention.ms"]?.value,
+    ).toBe("604800000");
   });
 
   it("probes through the dedicated probe topic and prints the latency, and refuses a domain topic", async () => {
     const probeTopic = `${prefix}.probe`;
-    const probeStack = newStack("dev", { environment: "dev", topics: seedCatalog(prefix), probeTopic });
+    const probeStack = newStack("dev", {
+      environment: "dev",
+      topics: seedCatalog(prefix),
+      probeTopic,
+    });
     const result = cli(probeStack, ["probe", "--stack", "dev"]);
     expect(result.status, result.stderr).toBe(0);
-    expect(result.stdout).toMatch(new RegExp(`probe ok: ${probeTopic.replaceAll(".", "\\.")} on 127\\.0\\.0\\.1:19092 .*round trip \\d+ ms`));
+    expect(result.stdout).toMatch(
+      new RegExp(
+        `probe ok: ${probeTopic.replaceAll(".", "\\.")} on 127\\.0\\.0\\.1:19092 .*round trip \\d+ ms`,
+      ),
+    );
     expect(await topicsUnder(SINGLE_BROKERS, prefix)).toContain(probeTopic);
     // Nothing was written into the domain topics.
     const offsets = await withAdmin(SINGLE_BROKERS, (admin) => admin.fetchTopicOffsets(coreEvents));
     expect(offsets.every((partition) => partition.high === "0")).toBe(true);
 
-    const domain = newStack("dev", { environment: "dev", topics: seedCatalog(prefix), probeTopic: coreEvents });
+    const domain = newStack("dev", {
+      environment: "dev",
+      topics: seedCatalog(prefix),
+      probeTopic: coreEvents,
+    });
     const refused = cli(domain, ["probe", "--stack", "dev"]);
     expect(refused.status).toBe(2);
     expect(refused.stderr).toMatch(/probeTopic: expected a dedicated topic outside the catalog/);
@@ -258,7 +341,13 @@ describe("round trips", () => {
       config: { "retention.ms": String(topic.retentionMs) },
       deletionPolicy: "retain",
     }));
-    const settings: ConnectionSettings = { brokers: SINGLE_BROKERS, clientId: "topics-test", connectTimeoutMs: 5000, requestTimeoutMs: 15000, tls: { enabled: false, rejectUnauthorized: true } };
+    const settings: ConnectionSettings = {
+      brokers: SINGLE_BROKERS,
+      clientId: "topics-test",
+      connectTimeoutMs: 5000,
+      requestTimeoutMs: 15000,
+      tls: { enabled: false, rejectUnauthorized: true },
+    };
     const cold = await withCounts(settings, async (session) => {
       const { plans } = await planTopics(session, desired);
       expect(plans.map((plan) => plan.action)).toEqual(Array(7).fill("create"));
@@ -282,7 +371,10 @@ describe("round trips", () => {
 });
 
 /** Runs `work` on one session and counts the Kafka requests kafkajs put on the wire (ApiVersions aside). */
-async function withCounts(settings: ConnectionSettings, work: (session: KafkaSession) => Promise<void>): Promise<Record<string, number>> {
+async function withCounts(
+  settings: ConnectionSettings,
+  work: (session: KafkaSession) => Promise<void>,
+): Promise<Record<string, number>> {
   const requests: Record<string, number> = {};
   await withSession(settings, undefined, work, (api) => {
     requests[api] = (requests[api] ?? 0) + 1;
@@ -294,12 +386,22 @@ async function withCounts(settings: ConnectionSettings, work: (session: KafkaSes
 describe("broker down", () => {
   it("fails plan and apply fast, naming the brokers, and a rerun finishes what an interrupted apply left", async () => {
     const prefix = newPrefix("down", SINGLE_BROKERS);
-    const stack = newStack("dev", { environment: "dev", topics: seedCatalog(prefix), kafka: { connectTimeoutMs: 1500 } });
+    const stack = newStack("dev", {
+      environment: "dev",
+      topics: seedCatalog(prefix),
+      kafka: { connectTimeoutMs: 1500 },
+    });
 
     // Nothing listens on this port: connection refused.
     const closedPort = await freePort();
     for (const command of ["plan", "apply"]) {
-      const result = cli(stack, [command, "--stack", "dev", "--brokers", `127.0.0.1:${closedPort}`]);
+      const result = cli(stack, [
+        command,
+        "--stack",
+        "dev",
+        "--brokers",
+        `127.0.0.1:${closedPort}`,
+      ]);
       expect(result.status).toBe(1);
       expect(result.stderr).toContain(`127.0.0.1:${closedPort}`);
       expect(result.stderr).toMatch(/could not connect to Kafka brokers/);
@@ -310,9 +412,17 @@ describe("broker down", () => {
     await new Promise<void>((resolve) => silent.listen(0, "127.0.0.1", resolve));
     const silentPort = (silent.address() as net.AddressInfo).port;
     try {
-      const result = await runAsync(stack, ["apply", "--stack", "dev", "--brokers", `127.0.0.1:${silentPort}`]);
+      const result = await runAsync(stack, [
+        "apply",
+        "--stack",
+        "dev",
+        "--brokers",
+        `127.0.0.1:${silentPort}`,
+      ]);
       expect(result.status).toBe(1);
-      expect(result.stderr).toContain(`could not connect to Kafka brokers 127.0.0.1:${silentPort} within 1500 ms`);
+      expect(result.stderr).toContain(
+        `could not connect to Kafka brokers 127.0.0.1:${silentPort} within 1500 ms`,
+      );
       // Node start-up plus the 1.5 s connect budget, not kafkajs' 30 s request timeout times its retries.
       expect(result.ms).toBeLessThan(1500 + 5000);
     } finally {
@@ -324,24 +434,38 @@ describe("broker down", () => {
     await withAdmin(SINGLE_BROKERS, (admin) =>
       admin.createTopics({
         topics: [
-          { topic: `${prefix}.apphub.core.events`, numPartitions: 6, replicationFactor: 1, configEntries: [{ name: "retention.ms", value: "604800000" }] },
+          {
+            topic: `${prefix}.apphub.core.events`,
+            numPartitions: 6,
+            replicationFactor: 1,
+            configEntries: [{ name: "retention.ms", value: "604800000" }],
+          },
           { topic: `${prefix}.apphub.ingestion.telemetry`, numPartitions: 6, replicationFactor: 1 },
         ],
       }),
     );
     const rerun = cli(stack, ["apply", "--stack", "dev", "--json"]);
     expect(rerun.status, rerun.stderr).toBe(0);
-    const actions = Object.fromEntries(report(rerun).topics.map((topic) => [topic.name.slice(prefix.length + 1), topic.action]));
+    const actions = Object.fromEntries(
+      report(rerun).topics.map((topic) => [topic.name.slice(prefix.length + 1), topic.action]),
+    );
     expect(actions["apphub.core.events"]).toBe("noop");
     expect(actions["apphub.ingestion.telemetry"]).toBe("update");
     expect(Object.values(actions).filter((action) => action === "create")).toHaveLength(5);
-    expect((await configsOf(SINGLE_BROKERS, `${prefix}.apphub.ingestion.telemetry`))["retention.ms"]?.value).toBe("259200000");
+    expect(
+      (await configsOf(SINGLE_BROKERS, `${prefix}.apphub.ingestion.telemetry`))["retention.ms"]
+        ?.value,
+    ).toBe("259200000");
     expect(cli(stack, ["plan", "--stack", "dev", "--detailed-exitcode"]).status).toBe(0);
   });
 });
 
 describe("three brokers", () => {
-  const clusterConfig = (prefix: string, overrides: Record<string, Record<string, unknown>> = {}, replicas = 3) => ({
+  const clusterConfig = (
+    prefix: string,
+    overrides: Record<string, Record<string, unknown>> = {},
+    replicas = 3,
+  ) => ({
     environment: "minikube",
     topics: seedCatalog(prefix, overrides),
     kafka: { brokers: CLUSTER_BROKERS },
@@ -369,21 +493,33 @@ describe("three brokers", () => {
   it("fails replication factor 4 before any topic is created, with a clear message", async () => {
     const prefix = newPrefix("rf4", CLUSTER_BROKERS);
     // The stack config knows it has three brokers: refused before the broker is contacted.
-    const configStack = newStack("minikube", clusterConfig(prefix, { "apphub.core.events": { replicationFactor: 4 } }));
+    const configStack = newStack(
+      "minikube",
+      clusterConfig(prefix, { "apphub.core.events": { replicationFactor: 4 } }),
+    );
     const refused = cli(configStack, ["apply", "--stack", "minikube"]);
     expect(refused.status).toBe(2);
-    expect(refused.stderr).toContain(`apphub-streaming:topics.${prefix}.apphub.core.events.replicationFactor: expected a replication factor of at most 3`);
+    expect(refused.stderr).toContain(
+      `apphub-streaming:topics.${prefix}.apphub.core.events.replicationFactor: expected a replication factor of at most 3`,
+    );
 
     // The stack config claims four brokers; the cluster has three: the plan blocks it.
-    const brokerStack = newStack("minikube", clusterConfig(prefix, { "apphub.core.events": { replicationFactor: 4 } }, 4));
+    const brokerStack = newStack(
+      "minikube",
+      clusterConfig(prefix, { "apphub.core.events": { replicationFactor: 4 } }, 4),
+    );
     const plan = cli(brokerStack, ["plan", "--stack", "minikube", "--json"]);
     expect(plan.status).toBe(3);
     const blocked = entry(report(plan), `${prefix}.apphub.core.events`);
     expect(blocked.action).toBe("blocked");
-    expect(blocked.reason).toBe("replication factor 4 needs at least 4 brokers, but the cluster has 3; lower replicationFactor to at most 3");
+    expect(blocked.reason).toBe(
+      "replication factor 4 needs at least 4 brokers, but the cluster has 3; lower replicationFactor to at most 3",
+    );
     const applied = cli(brokerStack, ["apply", "--stack", "minikube"]);
     expect(applied.status).toBe(3);
-    expect(applied.stderr).toContain("replication factor 4 needs at least 4 brokers, but the cluster has 3");
+    expect(applied.stderr).toContain(
+      "replication factor 4 needs at least 4 brokers, but the cluster has 3",
+    );
     expect(await topicsUnder(CLUSTER_BROKERS, prefix)).toEqual([]);
   });
 
@@ -392,17 +528,26 @@ describe("three brokers", () => {
     const name = `${prefix}.apphub.workflows.runs`;
     const single = (replicationFactor: number) => ({
       environment: "minikube",
-      topics: { ...Object.fromEntries(SEED_TOPICS.map((topic) => [topic.name, null])), [name]: { partitions: 6, replicationFactor } },
+      topics: {
+        ...Object.fromEntries(SEED_TOPICS.map((topic) => [topic.name, null])),
+        [name]: { partitions: 6, replicationFactor },
+      },
       kafka: { brokers: CLUSTER_BROKERS },
       backup: { enabled: false },
     });
     const stack = newStack("minikube", single(1));
     expect(cli(stack, ["apply", "--stack", "minikube"]).status).toBe(0);
-    expect((await partitionsOf(CLUSTER_BROKERS, name)).map((partition) => partition.replicas.length)).toEqual(Array(6).fill(1));
+    expect(
+      (await partitionsOf(CLUSTER_BROKERS, name)).map((partition) => partition.replicas.length),
+    ).toEqual(Array(6).fill(1));
 
     writeStack(stack, single(3));
     const plan = cli(stack, ["plan", "--stack", "minikube", "--json"]);
-    expect(entry(report(plan), name)).toEqual({ name, action: "update", changes: [{ key: "replicationFactor", from: "1", to: "3" }] });
+    expect(entry(report(plan), name)).toEqual({
+      name,
+      action: "update",
+      changes: [{ key: "replicationFactor", from: "1", to: "3" }],
+    });
     const up = cli(stack, ["apply", "--stack", "minikube"]);
     expect(up.status, up.stderr).toBe(0);
     const grown = await partitionsOf(CLUSTER_BROKERS, name);
@@ -422,7 +567,10 @@ describe("three brokers", () => {
 
     // More partitions and more replicas in one apply: the new partitions are created at 3 too.
     const both = single(3);
-    writeStack(stack, { ...both, topics: { ...both.topics, [name]: { partitions: 8, replicationFactor: 3 } } });
+    writeStack(stack, {
+      ...both,
+      topics: { ...both.topics, [name]: { partitions: 8, replicationFactor: 3 } },
+    });
     const grownBoth = cli(stack, ["apply", "--stack", "minikube"]);
     expect(grownBoth.status, grownBoth.stderr).toBe(0);
     const final = await partitionsOf(CLUSTER_BROKERS, name);
@@ -433,10 +581,21 @@ describe("three brokers", () => {
 describe("npm run bench:topics", () => {
   it("prints every scenario beside the baseline with ratios, and deletes every topic it created", async () => {
     const bench = path.join(REPO_ROOT, "dist/bench/topics.js");
-    const child = spawnSync(process.execPath, [bench, "--sizes", "3,12", "--partitions", "1", "--repeat", "1"], { cwd: REPO_ROOT, encoding: "utf8", timeout: 300_000 });
+    const child = spawnSync(
+      process.execPath,
+      [bench, "--sizes", "3,12", "--partitions", "1", "--repeat", "1"],
+      { cwd: REPO_ROOT, encoding: "utf8", timeout: 300_000 },
+    );
     expect(child.status, child.stderr).toBe(0);
     const rows = child.stdout.split("\n").filter((line) => /^\d+\s{2}/.test(line));
-    expect(rows.map((row) => row.split(/\s{2,}/).slice(0, 2).join(" | "))).toEqual([
+    expect(
+      rows.map((row) =>
+        row
+          .split(/\s{2,}/)
+          .slice(0, 2)
+          .join(" | "),
+      ),
+    ).toEqual([
       "3 | cold apply",
       "3 | no-op plan",
       "3 | one-retention-change apply",
@@ -446,8 +605,12 @@ describe("npm run bench:topics", () => {
     ]);
     for (const row of rows) expect(row).toMatch(/\d+\.\d\dx\s+\d+\.\d\dx$/);
     // The no-op plan is two requests after the connection's ApiVersions, whatever the size.
-    expect(rows.filter((row) => row.includes("no-op plan")).map((row) => row.split(/\s{2,}/)[3])).toEqual(["3", "3"]);
-    const benchPrefix = /deleted \d+ bench topics \((apphub-bench\.[0-9a-f]+)\.\*\)/.exec(child.stderr)?.[1];
+    expect(
+      rows.filter((row) => row.includes("no-op plan")).map((row) => row.split(/\s{2,}/)[3]),
+    ).toEqual(["3", "3"]);
+    const benchPrefix = /deleted \d+ bench topics \((apphub-bench\.[0-9a-f]+)\.\*\)/.exec(
+      child.stderr,
+    )?.[1];
     expect(benchPrefix).toBeDefined();
     expect(await topicsUnder(SINGLE_BROKERS, benchPrefix ?? "")).toEqual([]);
   });
@@ -477,6 +640,8 @@ async function runAsync(stack: Stack, args: string[]): Promise<CliResult> {
     child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
     child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
     child.once("error", reject);
-    child.once("close", (status) => resolve({ status: status ?? -1, stdout, stderr, ms: Date.now() - started }));
+    child.once("close", (status) =>
+      resolve({ status: status ?? -1, stdout, stderr, ms: Date.now() - started }),
+    );
   });
 }

@@ -15,8 +15,16 @@ export const TEAM_FLAG = { name: "APPHUB_STREAMING_ENABLED", value: "false" };
 export const CONFIG_MAP_REF = { configMapRef: { name: "apphub-core-config" } };
 
 /** AppHub's manifest as multi-document YAML: the ConfigMap, the sequencer Secret and one Deployment per target. */
-export function appHubManifest(namespace: string, targets: Readonly<Record<string, readonly string[]>>): string {
-  const configMap = { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "apphub-core-config", namespace }, data: { APPHUB_STREAMING_ENABLED: "false" } };
+export function appHubManifest(
+  namespace: string,
+  targets: Readonly<Record<string, readonly string[]>>,
+): string {
+  const configMap = {
+    apiVersion: "v1",
+    kind: "ConfigMap",
+    metadata: { name: "apphub-core-config", namespace },
+    data: { APPHUB_STREAMING_ENABLED: "false" },
+  };
   const secret = {
     apiVersion: "v1",
     kind: "Secret",
@@ -35,7 +43,11 @@ export function appHubManifest(namespace: string, targets: Readonly<Record<strin
         template: {
           metadata: { labels },
           spec: {
-            securityContext: { runAsNonRoot: true, runAsUser: 10001, seccompProfile: { type: "RuntimeDefault" } },
+            securityContext: {
+              runAsNonRoot: true,
+              runAsUser: 10001,
+              seccompProfile: { type: "RuntimeDefault" },
+            },
             containers: containers.map((container) => ({
               name: container,
               image: STUB_IMAGE,

@@ -51,8 +51,14 @@ export class KubeClient {
   constructor(private readonly access: KubeAccess = kubeAccess()) {}
 
   /** One request; JSON in and out. Never throws on an HTTP status: the caller asserts it. */
-  request<T = KubeObject>(method: string, path: string, body?: unknown, contentType = "application/json"): Promise<KubeAnswer<T>> {
-    const payload = body === undefined ? undefined : typeof body === "string" ? body : JSON.stringify(body);
+  request<T = KubeObject>(
+    method: string,
+    path: string,
+    body?: unknown,
+    contentType = "application/json",
+  ): Promise<KubeAnswer<T>> {
+    const payload =
+      body === undefined ? undefined : typeof body === "string" ? body : JSON.stringify(body);
     return new Promise((resolve, reject) => {
       const request = https.request(
         `${this.access.server}${path}`,
@@ -63,7 +69,9 @@ export class KubeClient {
           headers: {
             Authorization: `Bearer ${this.access.token}`,
             Accept: "application/json",
-            ...(payload === undefined ? {} : { "Content-Type": contentType, "Content-Length": Buffer.byteLength(payload) }),
+            ...(payload === undefined
+              ? {}
+              : { "Content-Type": contentType, "Content-Length": Buffer.byteLength(payload) }),
           },
         },
         (response) => {
@@ -76,7 +84,11 @@ export class KubeClient {
             } catch {
               // not JSON (an HTML error page, say): keep the text
             }
-            resolve({ status: response.statusCode ?? 0, body: parsed as T, warnings: warningsOf(response.rawHeaders) });
+            resolve({
+              status: response.statusCode ?? 0,
+              body: parsed as T,
+              warnings: warningsOf(response.rawHeaders),
+            });
           });
         },
       );
@@ -92,12 +104,21 @@ export class KubeClient {
   }
 
   /** The REST path of an object (or of its collection when it has no name), found through discovery. */
-  async pathOf(object: Pick<KubeObject, "apiVersion" | "kind"> & { metadata: { name?: string; namespace?: string } }): Promise<string> {
-    const groupPath = object.apiVersion.includes("/") ? `/apis/${object.apiVersion}` : `/api/${object.apiVersion}`;
+  async pathOf(
+    object: Pick<KubeObject, "apiVersion" | "kind"> & {
+      metadata: { name?: string; namespace?: string };
+    },
+  ): Promise<string> {
+    const groupPath = object.apiVersion.includes("/")
+      ? `/apis/${object.apiVersion}`
+      : `/api/${object.apiVersion}`;
     let resources = this.discovery.get(groupPath);
     if (!resources) {
       resources = this.get<{ resources: ApiResource[] }>(groupPath).then((answer) => {
-        if (answer.status !== 200) throw new Error(`discovery of ${groupPath}: HTTP ${answer.status} ${JSON.stringify(answer.body)}`);
+        if (answer.status !== 200)
+          throw new Error(
+            `discovery of ${groupPath}: HTTP ${answer.status} ${JSON.stringify(answer.body)}`,
+          );
         return answer.body.resources.filter((resource) => !resource.name.includes("/"));
       });
       this.discovery.set(groupPath, resources);
@@ -105,7 +126,9 @@ export class KubeClient {
     }
     const resource = (await resources).find((candidate) => candidate.kind === object.kind);
     if (!resource) throw new Error(`${object.apiVersion} has no kind ${object.kind}`);
-    const namespace = resource.namespaced ? `/namespaces/${object.metadata.namespace ?? "default"}` : "";
+    const namespace = resource.namespaced
+      ? `/namespaces/${object.metadata.namespace ?? "default"}`
+      : "";
     return `${groupPath}${namespace}/${resource.name}${object.metadata.name ? `/${object.metadata.name}` : ""}`;
   }
 
@@ -120,14 +143,29 @@ export class KubeClient {
     return this.request("PATCH", path, object, "application/apply-patch+yaml");
   }
 
-  async read(apiVersion: string, kind: string, namespace: string, name: string): Promise<KubeAnswer> {
+  async read(
+    apiVersion: string,
+    kind: string,
+    namespace: string,
+    name: string,
+  ): Promise<KubeAnswer> {
     return this.get(await this.pathOf({ apiVersion, kind, metadata: { name, namespace } }));
   }
 
-  async list(apiVersion: string, kind: string, namespace: string, labelSelector?: string): Promise<KubeObject[]> {
+  async list(
+    apiVersion: string,
+    kind: string,
+    namespace: string,
+    labelSelector?: string,
+  ): Promise<KubeObject[]> {
     const path = await this.pathOf({ apiVersion, kind, metadata: { namespace } });
-    const answer = await this.get<{ items: KubeObject[] }>(labelSelector ? `${path}?labelSelector=${encodeURIComponent(labelSelector)}` : path);
-    if (answer.status !== 200) throw new Error(`list ${kind} in ${namespace}: HTTP ${answer.status} ${JSON.stringify(answer.body)}`);
+    const answer = await this.get<{ items: KubeObject[] }>(
+      labelSelector ? `${path}?labelSelector=${encodeURIComponent(labelSelector)}` : path,
+    );
+    if (answer.status !== 200)
+      throw new Error(
+        `list ${kind} in ${namespace}: HTTP ${answer.status} ${JSON.stringify(answer.body)}`,
+      );
     // A list's items carry no apiVersion and kind of their own.
     return answer.body.items.map((item) => ({ ...item, apiVersion, kind }));
   }
@@ -136,19 +174,33 @@ export class KubeClient {
    * Deletes the namespace if it exists, waits until it is gone, then creates it with labels. The
    * namespace controller of the peer's controller manager empties it first.
    */
-  async recreateNamespace(name: string, labels: Record<string, string>, timeoutMs = 120_000): Promise<void> {
+  async recreateNamespace(
+    name: string,
+    labels: Record<string, string>,
+    timeoutMs = 120_000,
+  ): Promise<void> {
     const path = `/api/v1/namespaces/${name}`;
     const deleted = await this.request("DELETE", path);
     if (deleted.status !== 200 && deleted.status !== 202 && deleted.status !== 404) {
-      throw new Error(`delete namespace ${name}: HTTP ${deleted.status} ${JSON.stringify(deleted.body)}`);
+      throw new Error(
+        `delete namespace ${name}: HTTP ${deleted.status} ${JSON.stringify(deleted.body)}`,
+      );
     }
     const deadline = Date.now() + timeoutMs;
     while ((await this.get(path)).status !== 404) {
-      if (Date.now() > deadline) throw new Error(`namespace ${name} still exists ${timeoutMs} ms after its deletion`);
+      if (Date.now() > deadline)
+        throw new Error(`namespace ${name} still exists ${timeoutMs} ms after its deletion`);
       await new Promise((resolve) => setTimeout(resolve, 500));
     }
-    const created = await this.request("POST", "/api/v1/namespaces", { apiVersion: "v1", kind: "Namespace", metadata: { name, labels } });
-    if (created.status !== 201) throw new Error(`create namespace ${name}: HTTP ${created.status} ${JSON.stringify(created.body)}`);
+    const created = await this.request("POST", "/api/v1/namespaces", {
+      apiVersion: "v1",
+      kind: "Namespace",
+      metadata: { name, labels },
+    });
+    if (created.status !== 201)
+      throw new Error(
+        `create namespace ${name}: HTTP ${created.status} ${JSON.stringify(created.body)}`,
+      );
   }
 
   /** Polls read() until accept() holds for the object; returns it, or throws with the last state seen. */
@@ -164,7 +216,10 @@ export class KubeClient {
     for (;;) {
       const answer = await this.read(apiVersion, kind, namespace, name);
       if (answer.status === 200 && accept(answer.body)) return answer.body;
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${kind} ${namespace}/${name}; last: HTTP ${answer.status} ${JSON.stringify(answer.body)}`);
+      if (Date.now() > deadline)
+        throw new Error(
+          `timed out waiting for ${kind} ${namespace}/${name}; last: HTTP ${answer.status} ${JSON.stringify(answer.body)}`,
+        );
       await new Promise((resolve) => setTimeout(resolve, 250));
     }
   }

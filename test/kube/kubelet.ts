@@ -31,26 +31,40 @@ export async function markStatefulSetReady(client: KubeClient, live: KubeObject)
   };
   const path = `${await client.pathOf(live)}/status`;
   const answer = await client.request("PATCH", path, { status }, "application/merge-patch+json");
-  if (answer.status !== 200) throw new Error(`marking StatefulSet ${live.metadata.name} ready: HTTP ${answer.status} ${JSON.stringify(answer.body)}`);
+  if (answer.status !== 200)
+    throw new Error(
+      `marking StatefulSet ${live.metadata.name} ready: HTTP ${answer.status} ${JSON.stringify(answer.body)}`,
+    );
 }
 
 /** What the endpoints controller publishes for a Service whose selected pods are ready. */
 export async function publishEndpoints(client: KubeClient, service: KubeObject): Promise<void> {
-  const ports = ((service.spec as { ports?: { name?: string; port: number; targetPort?: number | string; protocol?: string }[] }).ports ?? []).map(
-    (port) => ({
-      ...(port.name ? { name: port.name } : {}),
-      port: typeof port.targetPort === "number" ? port.targetPort : port.port,
-      protocol: port.protocol ?? "TCP",
-    }),
-  );
+  const ports = (
+    (
+      service.spec as {
+        ports?: { name?: string; port: number; targetPort?: number | string; protocol?: string }[];
+      }
+    ).ports ?? []
+  ).map((port) => ({
+    ...(port.name ? { name: port.name } : {}),
+    port: typeof port.targetPort === "number" ? port.targetPort : port.port,
+    protocol: port.protocol ?? "TCP",
+  }));
   const endpoints: KubeObject = {
     apiVersion: "v1",
     kind: "Endpoints",
-    metadata: { name: service.metadata.name, namespace: service.metadata.namespace ?? "default", labels: { "app.kubernetes.io/managed-by": STAND_IN } },
+    metadata: {
+      name: service.metadata.name,
+      namespace: service.metadata.namespace ?? "default",
+      labels: { "app.kubernetes.io/managed-by": STAND_IN },
+    },
     subsets: [{ addresses: [{ ip: "10.244.0.10" }], ports }],
   };
   const answer = await client.apply(endpoints, { fieldManager: STAND_IN, force: true });
-  if (answer.status !== 200 && answer.status !== 201) throw new Error(`Endpoints ${service.metadata.name}: HTTP ${answer.status} ${JSON.stringify(answer.body)}`);
+  if (answer.status !== 200 && answer.status !== 201)
+    throw new Error(
+      `Endpoints ${service.metadata.name}: HTTP ${answer.status} ${JSON.stringify(answer.body)}`,
+    );
 }
 
 export interface StandInOptions {
@@ -73,7 +87,10 @@ export interface StandInReport {
  * Polls the namespace until stop() is called: each new StatefulSet generation is marked ready
  * after holdMs, and each Service with a selector gets Endpoints.
  */
-export function standInForKubelet(client: KubeClient, options: StandInOptions): { report: StandInReport; stop: () => Promise<StandInReport> } {
+export function standInForKubelet(
+  client: KubeClient,
+  options: StandInOptions,
+): { report: StandInReport; stop: () => Promise<StandInReport> } {
   const report: StandInReport = { markedReady: new Map(), endpointsFor: new Set(), errors: [] };
   const firstSeen = new Map<string, number>();
   const markedGeneration = new Map<string, number>();
@@ -83,13 +100,19 @@ export function standInForKubelet(client: KubeClient, options: StandInOptions): 
       try {
         for (const service of await client.list("v1", "Service", options.namespace)) {
           const selector = (service.spec as { selector?: Record<string, string> }).selector;
-          if (!selector || Object.keys(selector).length === 0 || report.endpointsFor.has(service.metadata.name)) continue;
+          if (
+            !selector ||
+            Object.keys(selector).length === 0 ||
+            report.endpointsFor.has(service.metadata.name)
+          )
+            continue;
           await publishEndpoints(client, service);
           report.endpointsFor.add(service.metadata.name);
         }
         for (const statefulSet of await client.list("apps/v1", "StatefulSet", options.namespace)) {
           const key = `${statefulSet.metadata.name}@${statefulSet.metadata.generation}`;
-          if (markedGeneration.get(statefulSet.metadata.name) === statefulSet.metadata.generation) continue;
+          if (markedGeneration.get(statefulSet.metadata.name) === statefulSet.metadata.generation)
+            continue;
           if (!firstSeen.has(key)) firstSeen.set(key, Date.now());
           if (Date.now() - firstSeen.get(key)! < options.holdMs) {
             await options.whileHeld?.();

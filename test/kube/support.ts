@@ -34,7 +34,11 @@ export function testCrds(): KubeObject[] {
     .readdirSync(CRD_DIR)
     .filter((file) => file.endsWith(".yaml"))
     .sort()
-    .flatMap((file) => parseAllDocuments(fs.readFileSync(path.join(CRD_DIR, file), "utf8")).flatMap((doc) => (doc.toJSON() as KubeObject | null) ?? []));
+    .flatMap((file) =>
+      parseAllDocuments(fs.readFileSync(path.join(CRD_DIR, file), "utf8")).flatMap(
+        (doc) => (doc.toJSON() as KubeObject | null) ?? [],
+      ),
+    );
 }
 
 /** Server-side applies the test CRDs and waits until each is Established, so its kind can be applied. */
@@ -42,13 +46,26 @@ export async function installTestCrds(client: KubeClient): Promise<string[]> {
   const crds = testCrds();
   for (const crd of crds) {
     const answer = await client.apply(crd, { fieldManager: CRD_FIELD_MANAGER, force: true });
-    if (answer.status !== 200 && answer.status !== 201) throw new Error(`CRD ${crd.metadata.name}: HTTP ${answer.status} ${JSON.stringify(answer.body)}`);
+    if (answer.status !== 200 && answer.status !== 201)
+      throw new Error(
+        `CRD ${crd.metadata.name}: HTTP ${answer.status} ${JSON.stringify(answer.body)}`,
+      );
   }
   for (const crd of crds) {
-    await client.waitFor("apiextensions.k8s.io/v1", "CustomResourceDefinition", "", crd.metadata.name, (live) => {
-      const conditions = (live.status as { conditions?: { type: string; status: string }[] } | undefined)?.conditions ?? [];
-      return conditions.some((condition) => condition.type === "Established" && condition.status === "True");
-    });
+    await client.waitFor(
+      "apiextensions.k8s.io/v1",
+      "CustomResourceDefinition",
+      "",
+      crd.metadata.name,
+      (live) => {
+        const conditions =
+          (live.status as { conditions?: { type: string; status: string }[] } | undefined)
+            ?.conditions ?? [];
+        return conditions.some(
+          (condition) => condition.type === "Established" && condition.status === "True",
+        );
+      },
+    );
   }
   return crds.map((crd) => crd.metadata.name);
 }

@@ -1,13 +1,31 @@
 // npm run peers -- up|down|status [single|cluster|s3|all ...]
-import { EXIT, parseCli, processIo, runCli, runMain, UsageError, type CliSpec, type Io } from '../../src/cli/kit';
-import { PEER_NAMES, type PeerName, isPeerName, peerAddress, peerStatus, startPeers, stopPeer } from './peers';
+import {
+  EXIT,
+  parseCli,
+  processIo,
+  runCli,
+  runMain,
+  UsageError,
+  type CliSpec,
+  type Io,
+} from '../../src/cli/kit';
+import {
+  PEER_NAMES,
+  type PeerName,
+  isPeerName,
+  peerAddress,
+  peerStatus,
+  startPeers,
+  stopPeer,
+} from './peers';
 
 // The SDK's notice about dropping Node 20 in future releases is noise in the launcher's output.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
 export const PEERS_CLI: CliSpec<Record<string, never>> = {
   name: 'peers',
-  summary: 'Installs, starts, stops and reports the real test peers (Kafka KRaft brokers, S3) on loopback.',
+  summary:
+    'Installs, starts, stops and reports the real test peers (Kafka KRaft brokers, S3) on loopback.',
   usage: [`<up|down|status> [${PEER_NAMES.join('|')}|all ...]   (default: all)`],
   commands: ['up', 'down', 'status'],
   operands: 'peer names',
@@ -17,7 +35,10 @@ export const PEERS_CLI: CliSpec<Record<string, never>> = {
 function parsePeers(args: string[]): PeerName[] {
   if (args.length === 0 || args.includes('all')) return [...PEER_NAMES];
   const unknown = args.filter((arg) => !isPeerName(arg));
-  if (unknown.length > 0) throw new UsageError(`unknown peer(s): ${unknown.join(', ')}: expected ${PEER_NAMES.join(', ')} or all`);
+  if (unknown.length > 0)
+    throw new UsageError(
+      `unknown peer(s): ${unknown.join(', ')}: expected ${PEER_NAMES.join(', ')} or all`,
+    );
   return args as PeerName[];
 }
 
@@ -32,7 +53,9 @@ async function up(names: PeerName[], io: Io): Promise<boolean> {
 }
 
 async function down(names: PeerName[], io: Io): Promise<boolean> {
-  await Promise.all(names.map(async (name) => io.out(`${name}: ${(await stopPeer(name)).join('; ')}`)));
+  await Promise.all(
+    names.map(async (name) => io.out(`${name}: ${(await stopPeer(name)).join('; ')}`)),
+  );
   return true;
 }
 
@@ -43,7 +66,11 @@ async function status(names: PeerName[], io: Io): Promise<boolean> {
   return true;
 }
 
-const COMMANDS: Record<string, (names: PeerName[], io: Io) => Promise<boolean>> = { up, down, status };
+const COMMANDS: Record<string, (names: PeerName[], io: Io) => Promise<boolean>> = {
+  up,
+  down,
+  status,
+};
 
 export function peersCommand(argv: readonly string[], io: Io = processIo): Promise<number> {
   return runMain(
@@ -51,7 +78,9 @@ export function peersCommand(argv: readonly string[], io: Io = processIo): Promi
     async () => {
       const parsed = parseCli(PEERS_CLI, argv, io.out);
       if (!parsed) return EXIT.ok;
-      return (await COMMANDS[parsed.command!]!(parsePeers(parsed.operands), io)) ? EXIT.ok : EXIT.failed;
+      return (await COMMANDS[parsed.command!]!(parsePeers(parsed.operands), io))
+        ? EXIT.ok
+        : EXIT.failed;
     },
     io,
   );

@@ -23,11 +23,13 @@ const BUILD_SCRIPT = (): string => path.join(repoRoot(), 'test', 'peers', 'engin
 /** Where build.sh keeps (or would keep) an engine; honours APPHUB_ENGINES_CACHE like the script. */
 export function engineDir(name: EngineName): string {
   const result = spawnSync('bash', [BUILD_SCRIPT(), '--print-dir', name], { encoding: 'utf8' });
-  if (result.status !== 0) throw new PeerError(`build.sh --print-dir ${name}: ${result.stderr.trim()}`);
+  if (result.status !== 0)
+    throw new PeerError(`build.sh --print-dir ${name}: ${result.stderr.trim()}`);
   return result.stdout.trim();
 }
 
-export type EngineName = 'pulumi' | 'language-host' | 'kube' | 'kubectl' | 'kubernetes-provider' | 'promtool' | 'node';
+export type EngineName =
+  'pulumi' | 'language-host' | 'kube' | 'kubectl' | 'kubernetes-provider' | 'promtool' | 'node';
 
 export function isBuilt(name: EngineName): boolean {
   return fs.existsSync(path.join(engineDir(name), '.installed'));
@@ -37,7 +39,9 @@ export function isBuilt(name: EngineName): boolean {
 export async function buildEngine(name: EngineName): Promise<string> {
   const dir = engineDir(name);
   if (!isBuilt(name)) {
-    await withLock(`${dir}.build-lock`, () => run('bash', [BUILD_SCRIPT(), name], `building ${name} from the Go module proxy`));
+    await withLock(`${dir}.build-lock`, () =>
+      run('bash', [BUILD_SCRIPT(), name], `building ${name} from the Go module proxy`),
+    );
   }
   return path.join(dir, 'bin');
 }
@@ -57,9 +61,13 @@ function onPath(command: string, searchPath = process.env.PATH ?? ''): string | 
 }
 
 function pulumiVersion(bin: string): string {
-  const result = spawnSync(bin, ['version'], { encoding: 'utf8', env: { ...process.env, PULUMI_SKIP_UPDATE_CHECK: 'true' } });
+  const result = spawnSync(bin, ['version'], {
+    encoding: 'utf8',
+    env: { ...process.env, PULUMI_SKIP_UPDATE_CHECK: 'true' },
+  });
   const version = result.stdout.trim();
-  if (result.status !== 0 || !version) throw new PeerError(`${bin} version failed: ${result.stderr.trim() || 'printed nothing'}`);
+  if (result.status !== 0 || !version)
+    throw new PeerError(`${bin} version failed: ${result.stderr.trim() || 'printed nothing'}`);
   return version;
 }
 
@@ -72,7 +80,13 @@ export async function ensurePulumiEngine(): Promise<PulumiEngine> {
   const dirs: string[] = [];
   let bin: string;
   let source: PulumiEngine['source'];
-  if (fromPath && onPath('pulumi-language-nodejs', `${path.dirname(fromPath)}${path.delimiter}${process.env.PATH ?? ''}`)) {
+  if (
+    fromPath &&
+    onPath(
+      'pulumi-language-nodejs',
+      `${path.dirname(fromPath)}${path.delimiter}${process.env.PATH ?? ''}`,
+    )
+  ) {
     bin = fromPath;
     source = 'path';
   } else {
@@ -82,8 +96,14 @@ export async function ensurePulumiEngine(): Promise<PulumiEngine> {
     source = 'built';
   }
   // The kubernetes plugin is not downloadable here: a built one on PATH stands in as an ambient plugin.
-  if (!onPath('pulumi-resource-kubernetes') && isBuilt('kubernetes-provider')) dirs.push(path.join(engineDir('kubernetes-provider'), 'bin'));
-  return { bin, version: pulumiVersion(bin), source, path: [...dirs, process.env.PATH ?? ''].join(path.delimiter) };
+  if (!onPath('pulumi-resource-kubernetes') && isBuilt('kubernetes-provider'))
+    dirs.push(path.join(engineDir('kubernetes-provider'), 'bin'));
+  return {
+    bin,
+    version: pulumiVersion(bin),
+    source,
+    path: [...dirs, process.env.PATH ?? ''].join(path.delimiter),
+  };
 }
 
 /** Builds the kubernetes resource plugin (`pulumi-resource-kubernetes`) unless on PATH or cached. */

@@ -57,7 +57,12 @@ interface KafkaNode {
 }
 
 const HOST = '127.0.0.1';
-const JVM_OPTIONS = ['-Xms128m', '-Xmx384m', '-XX:+ExitOnOutOfMemoryError', '-Djava.awt.headless=true'];
+const JVM_OPTIONS = [
+  '-Xms128m',
+  '-Xmx384m',
+  '-XX:+ExitOnOutOfMemoryError',
+  '-Djava.awt.headless=true',
+];
 const START_TIMEOUT_MS = 120_000;
 const STOP_GRACE_MS = 20_000;
 
@@ -76,8 +81,12 @@ export function brokersOf(peer: KafkaPeer): string[] {
 }
 
 /** kafkajs SASL options for the SASL peer's brokers; undefined for the plaintext peers. */
-function saslFor(brokers: string[]): { mechanism: 'scram-sha-512'; username: string; password: string } | undefined {
-  return brokers.every((broker) => SASL_BROKERS.includes(broker)) ? { mechanism: 'scram-sha-512', username: SASL_USERNAME, password: SASL_PASSWORD } : undefined;
+function saslFor(
+  brokers: string[],
+): { mechanism: 'scram-sha-512'; username: string; password: string } | undefined {
+  return brokers.every((broker) => SASL_BROKERS.includes(broker))
+    ? { mechanism: 'scram-sha-512', username: SASL_USERNAME, password: SASL_PASSWORD }
+    : undefined;
 }
 
 // ---------------------------------------------------------------- install
@@ -99,7 +108,11 @@ function libsClasspath(): string {
 /** Resolves the broker's classpath with Maven into the cache; a no-op once done. */
 export async function installKafka(): Promise<boolean> {
   return installOnce(kafkaHome(), async (home) => {
-    requireCommand('mvn', ['-v'], 'Install Maven (apt-get install maven) to fetch Kafka from Maven Central.');
+    requireCommand(
+      'mvn',
+      ['-v'],
+      'Install Maven (apt-get install maven) to fetch Kafka from Maven Central.',
+    );
     await run(
       'mvn',
       [
@@ -122,9 +135,16 @@ function javaCommand(): string {
 }
 
 function requireJava17(): void {
-  const banner = requireCommand(javaCommand(), ['-version'], 'Install a JDK 17+ (apt-get install openjdk-17-jre-headless) or set JAVA_HOME.');
+  const banner = requireCommand(
+    javaCommand(),
+    ['-version'],
+    'Install a JDK 17+ (apt-get install openjdk-17-jre-headless) or set JAVA_HOME.',
+  );
   const major = Number(/version "(\d+)/.exec(banner)?.[1] ?? 0);
-  if (major < 17) throw new PeerError(`Kafka ${KAFKA_VERSION} needs Java 17+, but ${javaCommand()} is Java ${major}.`);
+  if (major < 17)
+    throw new PeerError(
+      `Kafka ${KAFKA_VERSION} needs Java 17+, but ${javaCommand()} is Java ${major}.`,
+    );
 }
 
 // ---------------------------------------------------------------- files
@@ -196,10 +216,16 @@ function saslListeners(node: KafkaNode, internalPort: number): Record<string, st
   return {
     listeners: `SASL_PLAINTEXT://${HOST}:${node.brokerPort},INTERNAL://${HOST}:${internalPort},CONTROLLER://${HOST}:${node.controllerPort}`,
     'advertised.listeners': `SASL_PLAINTEXT://${HOST}:${node.brokerPort},INTERNAL://${HOST}:${internalPort}`,
-    'listener.security.protocol.map': 'SASL_PLAINTEXT:SASL_PLAINTEXT,INTERNAL:PLAINTEXT,CONTROLLER:PLAINTEXT',
+    'listener.security.protocol.map':
+      'SASL_PLAINTEXT:SASL_PLAINTEXT,INTERNAL:PLAINTEXT,CONTROLLER:PLAINTEXT',
     'inter.broker.listener.name': 'INTERNAL',
     'sasl.enabled.mechanisms': SASL_MECHANISMS.join(','),
-    ...Object.fromEntries(SASL_MECHANISMS.map((mechanism) => [`listener.name.sasl_plaintext.${mechanism.toLowerCase()}.sasl.jaas.config`, jaas])),
+    ...Object.fromEntries(
+      SASL_MECHANISMS.map((mechanism) => [
+        `listener.name.sasl_plaintext.${mechanism.toLowerCase()}.sasl.jaas.config`,
+        jaas,
+      ]),
+    ),
   };
 }
 
@@ -231,7 +257,14 @@ function log4jConfigFile(): string {
 // ---------------------------------------------------------------- processes
 
 function javaArgs(mainClass: string, args: string[]): string[] {
-  return [...JVM_OPTIONS, `-Dlog4j2.configurationFile=${log4jConfigFile()}`, '-cp', libsClasspath(), mainClass, ...args];
+  return [
+    ...JVM_OPTIONS,
+    `-Dlog4j2.configurationFile=${log4jConfigFile()}`,
+    '-cp',
+    libsClasspath(),
+    mainClass,
+    ...args,
+  ];
 }
 
 /** A Kafka cluster id: 16 random bytes, base64url, never starting with '-' (the CLI would read it as a flag). */
@@ -257,7 +290,12 @@ async function formatStorage(node: KafkaNode, clusterId: string): Promise<void> 
       '-c',
       propertiesFile(node),
       // The SASL peer's user exists from the first start (no broker round trip needed to create it).
-      ...(node.peer === 'sasl' ? SASL_MECHANISMS.flatMap((mechanism) => ['--add-scram', `${mechanism}=[name=${SASL_USERNAME},password=${SASL_PASSWORD}]`]) : []),
+      ...(node.peer === 'sasl'
+        ? SASL_MECHANISMS.flatMap((mechanism) => [
+            '--add-scram',
+            `${mechanism}=[name=${SASL_USERNAME},password=${SASL_PASSWORD}]`,
+          ])
+        : []),
     ]),
     `formatting KRaft storage of kafka-${node.peer} node ${node.id}`,
   );
@@ -291,12 +329,17 @@ function adminFor(brokers: string[]): ReturnType<Kafka['admin']> {
   return kafka.admin();
 }
 
-async function describeBrokers(brokers: string[]): Promise<{ brokers: string[]; controller: number | null }> {
+async function describeBrokers(
+  brokers: string[],
+): Promise<{ brokers: string[]; controller: number | null }> {
   const admin = adminFor(brokers);
   try {
     await admin.connect();
     const cluster = await admin.describeCluster();
-    return { brokers: cluster.brokers.map((b) => `${b.host}:${b.port}`), controller: cluster.controller };
+    return {
+      brokers: cluster.brokers.map((b) => `${b.host}:${b.port}`),
+      controller: cluster.controller,
+    };
   } finally {
     await admin.disconnect().catch(() => undefined);
   }
@@ -306,7 +349,11 @@ async function describeBrokers(brokers: string[]): Promise<{ brokers: string[]; 
  * Waits until each broker, asked on its own, lists every address in brokers and a controller. Asking each
  * one matters after a restart: the others keep listing a dead broker until its session times out.
  */
-export async function waitForMetadata(brokers: string[], timeoutMs: number, signal?: AbortSignal): Promise<void> {
+export async function waitForMetadata(
+  brokers: string[],
+  timeoutMs: number,
+  signal?: AbortSignal,
+): Promise<void> {
   let lastProblem = 'no answer yet';
   const ready = await waitUntil(
     async () => {
@@ -320,7 +367,10 @@ export async function waitForMetadata(brokers: string[], timeoutMs: number, sign
     500,
     signal,
   );
-  if (!ready) throw new PeerError(`timed out after ${timeoutMs} ms waiting for Kafka metadata from ${brokers.join(',')}: ${lastProblem}`);
+  if (!ready)
+    throw new PeerError(
+      `timed out after ${timeoutMs} ms waiting for Kafka metadata from ${brokers.join(',')}: ${lastProblem}`,
+    );
 }
 
 async function metadataProblem(broker: string, expected: string[]): Promise<string> {
@@ -344,7 +394,11 @@ interface NodeState {
 
 async function nodeStates(peer: KafkaPeer): Promise<NodeState[]> {
   return Promise.all(
-    NODES[peer].map(async (node) => ({ node, pid: nodePid(node), serving: await isPortOpen(HOST, node.brokerPort) })),
+    NODES[peer].map(async (node) => ({
+      node,
+      pid: nodePid(node),
+      serving: await isPortOpen(HOST, node.brokerPort),
+    })),
   );
 }
 
@@ -366,7 +420,10 @@ async function startKafkaUnlocked(peer: KafkaPeer): Promise<StartOutcome> {
     await startFresh(peer);
     return 'started';
   }
-  await restartNodes(peer, down.map((s) => s.node));
+  await restartNodes(
+    peer,
+    down.map((s) => s.node),
+  );
   return 'repaired';
 }
 
@@ -376,7 +433,9 @@ async function confirmKafkaOnPorts(peer: KafkaPeer, states: NodeState[]): Promis
   try {
     await waitForMetadata(brokersOf(peer), ours ? START_TIMEOUT_MS : 10_000);
   } catch (error) {
-    const hint = ours ? tailOfLogs(peer) : `${brokersOf(peer).join(', ')}: taken by something that is not a healthy Kafka broker.`;
+    const hint = ours
+      ? tailOfLogs(peer)
+      : `${brokersOf(peer).join(', ')}: taken by something that is not a healthy Kafka broker.`;
     throw new PeerError(`kafka-${peer}: ${(error as Error).message}\n${hint}`);
   }
 }
@@ -405,7 +464,10 @@ async function restartNodes(peer: KafkaPeer, nodes: KafkaNode[]): Promise<void> 
 async function launchAndWait(peer: KafkaPeer, nodes: KafkaNode[]): Promise<void> {
   for (const node of nodes) startNode(node);
   try {
-    await waitWhileRunning((signal) => waitForMetadata(brokersOf(peer), START_TIMEOUT_MS, signal), () => exitedNode(nodes));
+    await waitWhileRunning(
+      (signal) => waitForMetadata(brokersOf(peer), START_TIMEOUT_MS, signal),
+      () => exitedNode(nodes),
+    );
   } catch (error) {
     const logs = tailOfLogs(peer);
     await Promise.all(nodes.map(stopNode));
@@ -421,7 +483,9 @@ function exitedNode(nodes: KafkaNode[]): string | undefined {
 async function requireFreeControllerPorts(peer: KafkaPeer): Promise<void> {
   for (const node of NODES[peer]) {
     if (await isPortOpen(HOST, node.controllerPort)) {
-      throw new PeerError(`kafka-${peer}: controller port ${HOST}:${node.controllerPort} is taken by another process.`);
+      throw new PeerError(
+        `kafka-${peer}: controller port ${HOST}:${node.controllerPort} is taken by another process.`,
+      );
     }
   }
 }

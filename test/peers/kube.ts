@@ -116,20 +116,82 @@ function ensureCredentials(): void {
   if (fs.existsSync(kubeconfigPath())) return;
   fs.rmSync(file('pki'), { recursive: true, force: true });
   fs.mkdirSync(file('pki'), { recursive: true, mode: 0o700 });
-  openssl(['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', pki.caKey(), '-out', pki.caCert(), '-days', '3650', '-subj', '/CN=apphub-kube-peer-ca'], 'CA');
-  const extensions = file('pki/apiserver.ext');
-  const names = ['DNS:localhost', 'DNS:kubernetes', 'DNS:kubernetes.default', 'DNS:kubernetes.default.svc', 'DNS:kubernetes.default.svc.cluster.local'];
-  fs.writeFileSync(extensions, `subjectAltName=IP:${HOST},IP:10.96.0.1,${names.join(',')}\nextendedKeyUsage=serverAuth\n`);
-  const csr = file('pki/apiserver.csr');
-  openssl(['req', '-new', '-newkey', 'rsa:2048', '-nodes', '-keyout', pki.serverKey(), '-out', csr, '-subj', '/CN=kube-apiserver'], 'server key');
   openssl(
-    ['x509', '-req', '-in', csr, '-CA', pki.caCert(), '-CAkey', pki.caKey(), '-CAcreateserial', '-out', pki.serverCert(), '-days', '3650', '-extfile', extensions],
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-keyout',
+      pki.caKey(),
+      '-out',
+      pki.caCert(),
+      '-days',
+      '3650',
+      '-subj',
+      '/CN=apphub-kube-peer-ca',
+    ],
+    'CA',
+  );
+  const extensions = file('pki/apiserver.ext');
+  const names = [
+    'DNS:localhost',
+    'DNS:kubernetes',
+    'DNS:kubernetes.default',
+    'DNS:kubernetes.default.svc',
+    'DNS:kubernetes.default.svc.cluster.local',
+  ];
+  fs.writeFileSync(
+    extensions,
+    `subjectAltName=IP:${HOST},IP:10.96.0.1,${names.join(',')}\nextendedKeyUsage=serverAuth\n`,
+  );
+  const csr = file('pki/apiserver.csr');
+  openssl(
+    [
+      'req',
+      '-new',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-keyout',
+      pki.serverKey(),
+      '-out',
+      csr,
+      '-subj',
+      '/CN=kube-apiserver',
+    ],
+    'server key',
+  );
+  openssl(
+    [
+      'x509',
+      '-req',
+      '-in',
+      csr,
+      '-CA',
+      pki.caCert(),
+      '-CAkey',
+      pki.caKey(),
+      '-CAcreateserial',
+      '-out',
+      pki.serverCert(),
+      '-days',
+      '3650',
+      '-extfile',
+      extensions,
+    ],
     'server certificate',
   );
   openssl(['genrsa', '-out', pki.serviceAccountKey(), '2048'], 'service-account key');
-  openssl(['rsa', '-in', pki.serviceAccountKey(), '-pubout', '-out', pki.serviceAccountPub()], 'service-account public key');
+  openssl(
+    ['rsa', '-in', pki.serviceAccountKey(), '-pubout', '-out', pki.serviceAccountPub()],
+    'service-account public key',
+  );
   const token = randomBytes(24).toString('hex');
-  fs.writeFileSync(pki.tokenFile(), `${token},${ADMIN_USER},${ADMIN_USER},"system:masters"\n`, { mode: 0o600 });
+  fs.writeFileSync(pki.tokenFile(), `${token},${ADMIN_USER},${ADMIN_USER},"system:masters"\n`, {
+    mode: 0o600,
+  });
   // Written last: its presence marks the credentials complete.
   fs.writeFileSync(kubeconfigPath(), kubeconfigText(token), { mode: 0o600 });
 }
@@ -139,9 +201,16 @@ function kubeconfigText(token: string): string {
   return stringify({
     apiVersion: 'v1',
     kind: 'Config',
-    clusters: [{ name: 'apphub-kube-peer', cluster: { server: KUBE_API_SERVER, 'certificate-authority-data': ca } }],
+    clusters: [
+      {
+        name: 'apphub-kube-peer',
+        cluster: { server: KUBE_API_SERVER, 'certificate-authority-data': ca },
+      },
+    ],
     users: [{ name: ADMIN_USER, user: { token } }],
-    contexts: [{ name: 'apphub-kube-peer', context: { cluster: 'apphub-kube-peer', user: ADMIN_USER } }],
+    contexts: [
+      { name: 'apphub-kube-peer', context: { cluster: 'apphub-kube-peer', user: ADMIN_USER } },
+    ],
     'current-context': 'apphub-kube-peer',
   });
 }
@@ -155,9 +224,17 @@ export interface KubeAccess {
 
 /** How a test reaches the peer: its URL, the admin token, the CA, and the kubeconfig path. */
 export function kubeAccess(): KubeAccess {
-  if (!fs.existsSync(kubeconfigPath())) throw new PeerError(`no kube peer state in ${kubeStateDir()}: run \`npm run peers -- up kube\``);
+  if (!fs.existsSync(kubeconfigPath()))
+    throw new PeerError(
+      `no kube peer state in ${kubeStateDir()}: run \`npm run peers -- up kube\``,
+    );
   const token = fs.readFileSync(pki.tokenFile(), 'utf8').split(',')[0] ?? '';
-  return { server: KUBE_API_SERVER, token, ca: fs.readFileSync(pki.caCert()), kubeconfig: kubeconfigPath() };
+  return {
+    server: KUBE_API_SERVER,
+    token,
+    ca: fs.readFileSync(pki.caCert()),
+    kubeconfig: kubeconfigPath(),
+  };
 }
 
 // ---------------------------------------------------------------- processes
@@ -217,7 +294,12 @@ function commandLine(component: Component): string[] {
 }
 
 function startComponent(component: Component): number {
-  return startDetached({ command: binary(component), args: commandLine(component), logFile: logFile(component), pidFile: pidFile(component) });
+  return startDetached({
+    command: binary(component),
+    args: commandLine(component),
+    logFile: logFile(component),
+    pidFile: pidFile(component),
+  });
 }
 
 async function stopComponent(component: Component): Promise<string> {
@@ -253,7 +335,11 @@ function get(url: string, withAuth: boolean): Promise<Answer> {
   });
 }
 
-async function answers(url: string, withAuth: boolean, expect: (answer: Answer) => boolean): Promise<boolean> {
+async function answers(
+  url: string,
+  withAuth: boolean,
+  expect: (answer: Answer) => boolean,
+): Promise<boolean> {
   try {
     return expect(await get(url, withAuth));
   } catch {
@@ -261,11 +347,21 @@ async function answers(url: string, withAuth: boolean, expect: (answer: Answer) 
   }
 }
 
-const etcdHealthy = (): Promise<boolean> => answers(`http://${HOST}:${ETCD_CLIENT_PORT}/health`, false, (a) => a.status === 200 && a.body.includes('"health":"true"'));
-const apiReady = (): Promise<boolean> => answers(`${KUBE_API_SERVER}/readyz`, true, (a) => a.status === 200);
+const etcdHealthy = (): Promise<boolean> =>
+  answers(
+    `http://${HOST}:${ETCD_CLIENT_PORT}/health`,
+    false,
+    (a) => a.status === 200 && a.body.includes('"health":"true"'),
+  );
+const apiReady = (): Promise<boolean> =>
+  answers(`${KUBE_API_SERVER}/readyz`, true, (a) => a.status === 200);
 /** The service-account controller creating `default` in `default` shows the controller manager is at work. */
 const controllersAtWork = (): Promise<boolean> =>
-  answers(`${KUBE_API_SERVER}/api/v1/namespaces/default/serviceaccounts/default`, true, (a) => a.status === 200);
+  answers(
+    `${KUBE_API_SERVER}/api/v1/namespaces/default/serviceaccounts/default`,
+    true,
+    (a) => a.status === 200,
+  );
 
 const READY: Record<Component, () => Promise<boolean>> = {
   etcd: etcdHealthy,
@@ -273,7 +369,10 @@ const READY: Record<Component, () => Promise<boolean>> = {
   'kube-controller-manager': controllersAtWork,
 };
 
-const PORT_OF: Partial<Record<Component, number>> = { etcd: ETCD_CLIENT_PORT, 'kube-apiserver': KUBE_API_PORT };
+const PORT_OF: Partial<Record<Component, number>> = {
+  etcd: ETCD_CLIENT_PORT,
+  'kube-apiserver': KUBE_API_PORT,
+};
 
 // ---------------------------------------------------------------- lifecycle
 
@@ -293,7 +392,9 @@ async function startKubeUnlocked(): Promise<StartOutcome> {
   for (const component of down) {
     const port = PORT_OF[component];
     if (port !== undefined && (await isPortOpen(HOST, port))) {
-      throw new PeerError(`kube peer: ${HOST}:${port} (for ${component}) is taken by a process this launcher did not start (state dir ${kubeStateDir()}).`);
+      throw new PeerError(
+        `kube peer: ${HOST}:${port} (for ${component}) is taken by a process this launcher did not start (state dir ${kubeStateDir()}).`,
+      );
     }
   }
   const fresh = !fs.existsSync(kubeconfigPath());
@@ -311,12 +412,16 @@ async function waitForComponents(components: readonly Component[]): Promise<void
     try {
       await waitWhileRunning(
         async (signal) => {
-          if (!(await waitUntil(READY[component], START_TIMEOUT_MS, 300, signal))) throw new PeerError(`timed out after ${START_TIMEOUT_MS} ms`);
+          if (!(await waitUntil(READY[component], START_TIMEOUT_MS, 300, signal)))
+            throw new PeerError(`timed out after ${START_TIMEOUT_MS} ms`);
         },
-        () => (componentPid(component) === undefined ? `${component} exited during startup` : undefined),
+        () =>
+          componentPid(component) === undefined ? `${component} exited during startup` : undefined,
       );
     } catch (error) {
-      throw new PeerError(`kube peer: ${component} did not become ready: ${(error as Error).message}\n${tail(logFile(component))}`);
+      throw new PeerError(
+        `kube peer: ${component} did not become ready: ${(error as Error).message}\n${tail(logFile(component))}`,
+      );
     }
   }
 }

@@ -1,11 +1,26 @@
 // The test peers by name, so the CLI and the vitest globalSetup drive them the same way.
 import { ensureKubectl, ensurePromtool, ensurePulumiEngine, isBuilt } from './engines';
-import { CLUSTER_BROKERS, SASL_BROKERS, SINGLE_BROKERS, kafkaStatus, startKafka, stopKafka } from './kafka';
+import {
+  CLUSTER_BROKERS,
+  SASL_BROKERS,
+  SINGLE_BROKERS,
+  kafkaStatus,
+  startKafka,
+  stopKafka,
+} from './kafka';
 import { KUBE_API_SERVER, kubeStatus, startKube, stopKube } from './kube';
 import type { StartOutcome } from './proc';
 import { S3_ENDPOINT, s3Status, startS3, stopS3 } from './s3';
 
-export const PEER_NAMES = ['single', 'cluster', 'sasl', 's3', 'kube', 'pulumi', 'promtool'] as const;
+export const PEER_NAMES = [
+  'single',
+  'cluster',
+  'sasl',
+  's3',
+  'kube',
+  'pulumi',
+  'promtool',
+] as const;
 export type PeerName = (typeof PEER_NAMES)[number];
 
 /** The peers each test tier needs; its global setup starts (or finds) exactly these. */
@@ -34,7 +49,12 @@ const PEERS: Record<PeerName, Peer> = {
     stop: () => stopKafka('cluster'),
     status: () => kafkaStatus('cluster'),
   },
-  sasl: { address: SASL_BROKERS.join(','), start: () => startKafka('sasl'), stop: () => stopKafka('sasl'), status: () => kafkaStatus('sasl') },
+  sasl: {
+    address: SASL_BROKERS.join(','),
+    start: () => startKafka('sasl'),
+    stop: () => stopKafka('sasl'),
+    status: () => kafkaStatus('sasl'),
+  },
   s3: { address: S3_ENDPOINT, start: startS3, stop: stopS3, status: s3Status },
   kube: {
     address: KUBE_API_SERVER,
@@ -51,7 +71,9 @@ const PEERS: Record<PeerName, Peer> = {
     start: async () => {
       const cached = isBuilt('pulumi') && isBuilt('language-host');
       const engine = await ensurePulumiEngine();
-      console.log(`pulumi: ${engine.version} (${engine.source === 'path' ? `from PATH, ${engine.bin}` : engine.bin})`);
+      console.log(
+        `pulumi: ${engine.version} (${engine.source === 'path' ? `from PATH, ${engine.bin}` : engine.bin})`,
+      );
       return cached || engine.source === 'path' ? 'already-running' : 'started';
     },
     stop: async () => ['engine builds stay cached'],

@@ -36,7 +36,9 @@ export function sleep(ms: number): Promise<void> {
 export function requireCommand(command: string, args: string[], hint: string): string {
   const result = spawnSync(command, args, { encoding: 'utf8' });
   if (result.error || result.status !== 0) {
-    throw new PeerError(`\`${command}\` is not usable (${result.error?.message ?? result.stderr.trim()}). ${hint}`);
+    throw new PeerError(
+      `\`${command}\` is not usable (${result.error?.message ?? result.stderr.trim()}). ${hint}`,
+    );
   }
   return `${result.stdout}${result.stderr}`;
 }
@@ -207,7 +209,10 @@ export function installOnce(dir: string, fill: (dir: string) => Promise<void>): 
   return install;
 }
 
-async function installUnlocked(dir: string, fill: (dir: string) => Promise<void>): Promise<boolean> {
+async function installUnlocked(
+  dir: string,
+  fill: (dir: string) => Promise<void>,
+): Promise<boolean> {
   const marker = path.join(dir, '.installed');
   if (fs.existsSync(marker)) return false;
   fs.rmSync(dir, { recursive: true, force: true });

@@ -66,10 +66,18 @@ function python(): string {
 /** Creates the venv and installs moto[server] into it; a no-op once done. */
 export async function installMoto(): Promise<boolean> {
   return installOnce(venvDir(), async (venv) => {
-    requireCommand(python(), ['-c', 'import venv, ensurepip'], 'Install Python 3 with venv support (apt-get install python3-venv).');
+    requireCommand(
+      python(),
+      ['-c', 'import venv, ensurepip'],
+      'Install Python 3 with venv support (apt-get install python3-venv).',
+    );
     await run(python(), ['-m', 'venv', venv], `creating a venv in ${venv}`);
     const pip = path.join(venv, 'bin', 'pip');
-    await run(pip, ['install', '--quiet', '--disable-pip-version-check', `moto[server]==${MOTO_VERSION}`], `pip install moto[server]==${MOTO_VERSION}`);
+    await run(
+      pip,
+      ['install', '--quiet', '--disable-pip-version-check', `moto[server]==${MOTO_VERSION}`],
+      `pip install moto[server]==${MOTO_VERSION}`,
+    );
   });
 }
 
@@ -87,7 +95,9 @@ async function answersS3(): Promise<boolean> {
 
 export async function waitForS3(timeoutMs: number, signal?: AbortSignal): Promise<void> {
   if (!(await waitUntil(answersS3, timeoutMs, 250, signal))) {
-    throw new PeerError(`timed out after ${timeoutMs} ms waiting for ListBuckets at ${S3_ENDPOINT}`);
+    throw new PeerError(
+      `timed out after ${timeoutMs} ms waiting for ListBuckets at ${S3_ENDPOINT}`,
+    );
   }
 }
 
@@ -107,7 +117,12 @@ async function startS3Unlocked(): Promise<StartOutcome> {
   await installMoto();
   fs.mkdirSync(runDir(), { recursive: true });
   fs.rmSync(logFile(), { force: true });
-  startDetached({ command: motoServerBin(), args: ['-H', HOST, '-p', String(PORT)], logFile: logFile(), pidFile: pidFile() });
+  startDetached({
+    command: motoServerBin(),
+    args: ['-H', HOST, '-p', String(PORT)],
+    logFile: logFile(),
+    pidFile: pidFile(),
+  });
   try {
     await waitWhileRunning(
       (signal) => waitForS3(START_TIMEOUT_MS, signal),
@@ -125,7 +140,10 @@ async function confirmS3OnPort(): Promise<void> {
   try {
     await waitForS3(15_000);
   } catch (error) {
-    const hint = motoPid() !== undefined ? tail(logFile()) : `${HOST}:${PORT} is taken by something that does not answer S3 ListBuckets.`;
+    const hint =
+      motoPid() !== undefined
+        ? tail(logFile())
+        : `${HOST}:${PORT} is taken by something that does not answer S3 ListBuckets.`;
     throw new PeerError(`s3: ${(error as Error).message}\n${hint}`);
   }
 }
@@ -141,5 +159,7 @@ export async function s3Status(): Promise<string[]> {
   const pid = motoPid();
   const serving = await isPortOpen(HOST, PORT);
   const process = pid === undefined ? 'no process of ours' : `pid ${pid}`;
-  return [`moto ${S3_ENDPOINT} ${serving ? 'serving' : 'not serving'} (${process}), log ${logFile()}`];
+  return [
+    `moto ${S3_ENDPOINT} ${serving ? 'serving' : 'not serving'} (${process}), log ${logFile()}`,
+  ];
 }

@@ -29,7 +29,8 @@ class FakeAdminApi {
     const route = `${request.method} ${request.url}`;
     this.requests.push(route);
     const replies = this.routes.get(route);
-    const reply = replies && replies.length > 1 ? replies.shift()! : (replies?.[0] ?? { status: 404 });
+    const reply =
+      replies && replies.length > 1 ? replies.shift()! : (replies?.[0] ?? { status: 404 });
     response.writeHead(reply.status, { "content-type": "application/json" });
     response.end(reply.body === undefined ? "" : JSON.stringify(reply.body));
   });
@@ -120,13 +121,38 @@ async function runHook(
 function scripts(stack: string): Record<string, string> {
   const result = renderRepoStack(stack);
   expect(result.status, result.stderr).toBe(0);
-  const configMap = result.objects.find((object: KubeObject) => object.kind === "ConfigMap" && object.metadata.name?.startsWith("apphub-redpanda-scripts-"));
+  const configMap = result.objects.find(
+    (object: KubeObject) =>
+      object.kind === "ConfigMap" && object.metadata.name?.startsWith("apphub-redpanda-scripts-"),
+  );
   return configMap!.data as Record<string, string>;
 }
 
 const NODE = { "GET /v1/node_config": [{ status: 200, body: { node_id: 7, rack: null } }] };
-const DRAINING = { status: 200, body: { draining: true, finished: false, errors: false, partitions: 3, eligible: 12, transferring: 2, failed: 0 } };
-const DRAINED = { status: 200, body: { draining: true, finished: true, errors: false, partitions: 12, eligible: 12, transferring: 0, failed: 0 } };
+const DRAINING = {
+  status: 200,
+  body: {
+    draining: true,
+    finished: false,
+    errors: false,
+    partitions: 3,
+    eligible: 12,
+    transferring: 2,
+    failed: 0,
+  },
+};
+const DRAINED = {
+  status: 200,
+  body: {
+    draining: true,
+    finished: true,
+    errors: false,
+    partitions: 12,
+    eligible: 12,
+    transferring: 0,
+    failed: 0,
+  },
+};
 
 const api = new FakeAdminApi();
 beforeAll(() => api.start());
@@ -146,7 +172,9 @@ describe("preStop: drain through maintenance mode", () => {
     expect(api.count("PUT /v1/brokers/7/maintenance")).toBe(3);
     expect(api.count("GET /v1/maintenance")).toBe(3);
     // Never PUT after the slot was won, never polled the drain before it.
-    expect(api.requests.lastIndexOf("PUT /v1/brokers/7/maintenance")).toBeLessThan(api.requests.indexOf("GET /v1/maintenance"));
+    expect(api.requests.lastIndexOf("PUT /v1/brokers/7/maintenance")).toBeLessThan(
+      api.requests.indexOf("GET /v1/maintenance"),
+    );
     expect(run.containerLog).toContain("another broker holds the maintenance slot (HTTP 400)");
     expect(run.containerLog).toContain("node 7 is in maintenance mode");
     expect(run.containerLog).toContain("node 7 drained: 12 leaderships moved");
@@ -154,13 +182,21 @@ describe("preStop: drain through maintenance mode", () => {
   });
 
   it("fails loudly, not with exit 0, when the drain does not finish before its deadline", async () => {
-    api.reset({ ...NODE, "PUT /v1/brokers/7/maintenance": [{ status: 200 }], "GET /v1/maintenance": [DRAINING] });
+    api.reset({
+      ...NODE,
+      "PUT /v1/brokers/7/maintenance": [{ status: 200 }],
+      "GET /v1/maintenance": [DRAINING],
+    });
     const run = await runHook(preStop(), { ADMIN_API: api.url, DRAIN_TIMEOUT_SECONDS: "2" });
     expect(run.code).toBe(1);
     expect(run.seconds).toBeLessThan(10);
     expect(api.count("GET /v1/maintenance")).toBeGreaterThan(3);
-    expect(run.terminationMessage).toMatch(/^pre-stop: drain not finished: drain of node 7 did not finish within 2s; last status: \{"draining":true,"finished":false/);
-    expect(run.containerLog).toContain("DRAIN NOT FINISHED: drain of node 7 did not finish within 2s");
+    expect(run.terminationMessage).toMatch(
+      /^pre-stop: drain not finished: drain of node 7 did not finish within 2s; last status: \{"draining":true,"finished":false/,
+    );
+    expect(run.containerLog).toContain(
+      "DRAIN NOT FINISHED: drain of node 7 did not finish within 2s",
+    );
     expect(run.output).toContain("DRAIN NOT FINISHED");
   });
 
@@ -170,7 +206,9 @@ describe("preStop: drain through maintenance mode", () => {
     expect(run.code).toBe(1);
     expect(api.count("PUT /v1/brokers/7/maintenance")).toBeGreaterThan(3);
     expect(api.count("GET /v1/maintenance")).toBe(0);
-    expect(run.terminationMessage).toContain("node 7 could not enter maintenance mode within 2s (last answer HTTP 400); leaderships were NOT drained");
+    expect(run.terminationMessage).toContain(
+      "node 7 could not enter maintenance mode within 2s (last answer HTTP 400); leaderships were NOT drained",
+    );
   });
 
   it("retries while the cluster has no controller leader (503), and fails loudly when none is elected in time", async () => {
@@ -180,29 +218,55 @@ describe("preStop: drain through maintenance mode", () => {
     expect(run.seconds).toBeLessThan(10);
     expect(api.count("PUT /v1/brokers/7/maintenance")).toBeGreaterThan(3);
     expect(run.containerLog).toContain("the cluster has no controller leader (HTTP 503)");
-    expect(run.terminationMessage).toContain("node 7 could not enter maintenance mode within 2s (last answer HTTP 503); leaderships were NOT drained");
+    expect(run.terminationMessage).toContain(
+      "node 7 could not enter maintenance mode within 2s (last answer HTTP 503); leaderships were NOT drained",
+    );
   });
 
   it("fails loudly when the drain finishes with failed leadership transfers", async () => {
     api.reset({
       ...NODE,
       "PUT /v1/brokers/7/maintenance": [{ status: 200 }],
-      "GET /v1/maintenance": [{ status: 200, body: { draining: true, finished: true, errors: true, partitions: 9, eligible: 12, transferring: 0, failed: 3 } }],
+      "GET /v1/maintenance": [
+        {
+          status: 200,
+          body: {
+            draining: true,
+            finished: true,
+            errors: true,
+            partitions: 9,
+            eligible: 12,
+            transferring: 0,
+            failed: 3,
+          },
+        },
+      ],
     });
     const run = await runHook(preStop(), { ADMIN_API: api.url });
     expect(run.code).toBe(1);
-    expect(run.terminationMessage).toContain("drain of node 7 finished with errors (failed transfers: 3)");
+    expect(run.terminationMessage).toContain(
+      "drain of node 7 finished with errors (failed transfers: 3)",
+    );
   });
 
   it("fails loudly when the admin API never reports the node id", async () => {
-    const run = await runHook(preStop(), { ADMIN_API: "http://127.0.0.1:9", DRAIN_TIMEOUT_SECONDS: "1" });
+    const run = await runHook(preStop(), {
+      ADMIN_API: "http://127.0.0.1:9",
+      DRAIN_TIMEOUT_SECONDS: "1",
+    });
     expect(run.code).toBe(1);
-    expect(run.terminationMessage).toContain("reported no node id within 1s; stopping without a drain");
+    expect(run.terminationMessage).toContain(
+      "reported no node id within 1s; stopping without a drain",
+    );
   });
 
   it("waits for a node id: a broker that has not joined yet reports none", async () => {
     api.reset({
-      "GET /v1/node_config": [{ status: 503 }, { status: 200, body: { node_id: null } }, { status: 200, body: { node_id: 7 } }],
+      "GET /v1/node_config": [
+        { status: 503 },
+        { status: 200, body: { node_id: null } },
+        { status: 200, body: { node_id: 7 } },
+      ],
       "PUT /v1/brokers/7/maintenance": [{ status: 200 }],
       "GET /v1/maintenance": [DRAINED],
     });
@@ -212,7 +276,11 @@ describe("preStop: drain through maintenance mode", () => {
   });
 
   it("gives the drain the grace period minus a shutdown margin, so it reports before the kubelet kills it", () => {
-    const sts = findObject(renderRepoStack("prod"), "StatefulSet", "apphub-redpanda") as KubeObject & {
+    const sts = findObject(
+      renderRepoStack("prod"),
+      "StatefulSet",
+      "apphub-redpanda",
+    ) as KubeObject & {
       spec: { template: { spec: { terminationGracePeriodSeconds: number } } };
     };
     const grace = sts.spec.template.spec.terminationGracePeriodSeconds;
@@ -221,11 +289,21 @@ describe("preStop: drain through maintenance mode", () => {
   });
 
   it("skips the drain, saying why, when the cluster has fewer than three brokers", async () => {
-    const { cluster } = validConfig({ environment: "minikube", ...KUBE_BASICS, cluster: { replicas: 1 } });
+    const { cluster } = validConfig({
+      environment: "minikube",
+      ...KUBE_BASICS,
+      cluster: { replicas: 1 },
+    });
     api.reset({ ...NODE });
-    const run = await runHook(renderPreStopScript(cluster), { ADMIN_API: api.url }, { replicas: 1 });
+    const run = await runHook(
+      renderPreStopScript(cluster),
+      { ADMIN_API: api.url },
+      { replicas: 1 },
+    );
     expect(run.code).toBe(0);
-    expect(run.containerLog).toContain("not draining: maintenance mode needs at least 3 brokers and cluster.replicas is 1");
+    expect(run.containerLog).toContain(
+      "not draining: maintenance mode needs at least 3 brokers and cluster.replicas is 1",
+    );
     expect(api.requests).toEqual([]);
   });
 });
@@ -237,7 +315,11 @@ describe("postStart: leave maintenance mode", () => {
 
   it("waits for the admin API, then takes the broker out of maintenance (DELETE), retrying on errors", async () => {
     api.reset({
-      "GET /v1/node_config": [{ status: 503 }, { status: 503 }, { status: 200, body: { node_id: 4 } }],
+      "GET /v1/node_config": [
+        { status: 503 },
+        { status: 503 },
+        { status: 200, body: { node_id: 4 } },
+      ],
       "DELETE /v1/brokers/4/maintenance": [{ status: 503 }, { status: 200 }],
     });
     const run = await runHook(postStart(), { ADMIN_API: api.url });
@@ -253,14 +335,20 @@ describe("postStart: leave maintenance mode", () => {
   });
 
   it("accepts a broker that was not in maintenance (400)", async () => {
-    api.reset({ "GET /v1/node_config": [{ status: 200, body: { node_id: 4 } }], "DELETE /v1/brokers/4/maintenance": [{ status: 400 }] });
+    api.reset({
+      "GET /v1/node_config": [{ status: 200, body: { node_id: 4 } }],
+      "DELETE /v1/brokers/4/maintenance": [{ status: 400 }],
+    });
     const run = await runHook(postStart(), { ADMIN_API: api.url });
     expect(run.code).toBe(0);
     expect(run.containerLog).toContain("node 4 was not in maintenance mode");
   });
 
   it("never fails the container: without a controller leader (503) it gives up with exit 0 and a findable log line", async () => {
-    api.reset({ "GET /v1/node_config": [{ status: 200, body: { node_id: 4 } }], "DELETE /v1/brokers/4/maintenance": [{ status: 503 }] });
+    api.reset({
+      "GET /v1/node_config": [{ status: 200, body: { node_id: 4 } }],
+      "DELETE /v1/brokers/4/maintenance": [{ status: 503 }],
+    });
     const run = await runHook(postStart(), { ADMIN_API: api.url, POST_START_TIMEOUT_SECONDS: "1" });
     expect(run.code).toBe(0);
     expect(run.seconds).toBeLessThan(10);
@@ -273,18 +361,37 @@ describe("postStart: leave maintenance mode", () => {
   });
 
   it("never fails the container when the admin API never reports a node id either", async () => {
-    const run = await runHook(postStart(), { ADMIN_API: "http://127.0.0.1:9", POST_START_TIMEOUT_SECONDS: "1" });
+    const run = await runHook(postStart(), {
+      ADMIN_API: "http://127.0.0.1:9",
+      POST_START_TIMEOUT_SECONDS: "1",
+    });
     expect(run.code).toBe(0);
-    expect(run.containerLog).toContain("GAVE UP (the broker keeps running): the admin API at http://127.0.0.1:9 reported no node id within 1s");
+    expect(run.containerLog).toContain(
+      "GAVE UP (the broker keeps running): the admin API at http://127.0.0.1:9 reported no node id within 1s",
+    );
   });
 
   it("is the hook the StatefulSet runs, bounded at 5 minutes", () => {
-    const sts = findObject(renderRepoStack("minikube"), "StatefulSet", "apphub-redpanda") as KubeObject & {
-      spec: { template: { spec: { containers: { lifecycle: Record<string, { exec: { command: string[] } }> }[] } } };
+    const sts = findObject(
+      renderRepoStack("minikube"),
+      "StatefulSet",
+      "apphub-redpanda",
+    ) as KubeObject & {
+      spec: {
+        template: {
+          spec: { containers: { lifecycle: Record<string, { exec: { command: string[] } }> }[] };
+        };
+      };
     };
     const lifecycle = sts.spec.template.spec.containers[0]!.lifecycle;
-    expect(lifecycle.postStart!.exec.command).toEqual(["/bin/bash", "/etc/apphub-redpanda/post-start.sh"]);
-    expect(lifecycle.preStop!.exec.command).toEqual(["/bin/bash", "/etc/apphub-redpanda/pre-stop.sh"]);
+    expect(lifecycle.postStart!.exec.command).toEqual([
+      "/bin/bash",
+      "/etc/apphub-redpanda/post-start.sh",
+    ]);
+    expect(lifecycle.preStop!.exec.command).toEqual([
+      "/bin/bash",
+      "/etc/apphub-redpanda/pre-stop.sh",
+    ]);
     expect(postStart()).toContain('DEADLINE_SECONDS="${POST_START_TIMEOUT_SECONDS:-300}"');
   });
 });
@@ -301,10 +408,19 @@ const HEALTHY = [
   "Under-replicated partitions (0):  []",
   "",
 ].join("\n");
-const UNHEALTHY = HEALTHY.replace("Healthy:                          true", "Healthy:                          false")
-  .replace("Unhealthy reasons:                []", "Unhealthy reasons:                [leaderless_partitions nodes_down under_replicated_partitions]")
+const UNHEALTHY = HEALTHY.replace(
+  "Healthy:                          true",
+  "Healthy:                          false",
+)
+  .replace(
+    "Unhealthy reasons:                []",
+    "Unhealthy reasons:                [leaderless_partitions nodes_down under_replicated_partitions]",
+  )
   .replace("Nodes down:                       []", "Nodes down:                       [2]")
-  .replace("Leaderless partitions (0):        []", "Leaderless partitions (1):        [kafka/apphub.core.events/3]");
+  .replace(
+    "Leaderless partitions (0):        []",
+    "Leaderless partitions (1):        [kafka/apphub.core.events/3]",
+  );
 
 describe("readiness: the broker says ready and the cluster is healthy", () => {
   const readiness = () => scripts("prod")["readiness.sh"]!;
@@ -321,7 +437,9 @@ describe("readiness: the broker says ready and the cluster is healthy", () => {
     api.reset({ "GET /v1/status/ready": [{ status: 200, body: { status: "booting" } }] });
     const run = await runHook(readiness(), { ADMIN_API: api.url }, { rpk: { output: HEALTHY } });
     expect(run.code).toBe(1);
-    expect(run.output).toContain('not ready: the broker reports {"status":"booting"} (still starting)');
+    expect(run.output).toContain(
+      'not ready: the broker reports {"status":"booting"} (still starting)',
+    );
     expect(run.rpkCalls).toEqual([]);
   });
 
@@ -336,17 +454,31 @@ describe("readiness: the broker says ready and the cluster is healthy", () => {
 
   it("is not ready when rpk cannot ask (no controller leader), or hangs past its timeout", async () => {
     api.reset(READY);
-    const failed = await runHook(readiness(), { ADMIN_API: api.url }, { rpk: { output: "unable to request cluster health: 503 Service Unavailable", exit: 1 } });
+    const failed = await runHook(
+      readiness(),
+      { ADMIN_API: api.url },
+      { rpk: { output: "unable to request cluster health: 503 Service Unavailable", exit: 1 } },
+    );
     expect(failed.code).toBe(1);
-    expect(failed.output).toContain("not ready: rpk cluster health failed: unable to request cluster health: 503");
-    const hung = await runHook(readiness(), { ADMIN_API: api.url, RPK_TIMEOUT_SECONDS: "1" }, { rpk: { output: HEALTHY, sleep: 30 } });
+    expect(failed.output).toContain(
+      "not ready: rpk cluster health failed: unable to request cluster health: 503",
+    );
+    const hung = await runHook(
+      readiness(),
+      { ADMIN_API: api.url, RPK_TIMEOUT_SECONDS: "1" },
+      { rpk: { output: HEALTHY, sleep: 30 } },
+    );
     expect(hung.code).toBe(1);
     expect(hung.seconds).toBeLessThan(10);
     expect(hung.output).toContain("not ready: rpk cluster health failed");
   });
 
   it("is not ready when the admin API does not answer", async () => {
-    const run = await runHook(readiness(), { ADMIN_API: "http://127.0.0.1:9" }, { rpk: { output: HEALTHY } });
+    const run = await runHook(
+      readiness(),
+      { ADMIN_API: "http://127.0.0.1:9" },
+      { rpk: { output: HEALTHY } },
+    );
     expect(run.code).toBe(1);
     expect(run.output).toContain("not ready: the admin API did not answer GET /v1/status/ready");
   });

@@ -14,25 +14,50 @@ import { REPO_ROOT, renderRepoStack } from "../support/render";
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "apphub-replica-guard-"));
 const providerFile = path.join(dir, "provider.json");
 
-function drive(method: string, args: unknown[]): { ok: boolean; result?: { inputs: unknown; failures: { property: string; reason: string }[] }; error?: string } {
+function drive(
+  method: string,
+  args: unknown[],
+): {
+  ok: boolean;
+  result?: { inputs: unknown; failures: { property: string; reason: string }[] };
+  error?: string;
+} {
   const argsFile = path.join(dir, `${method}-${Math.random()}.json`);
   fs.writeFileSync(argsFile, JSON.stringify(args));
-  const child = spawnSync(process.execPath, [path.join(REPO_ROOT, "dist/test/serialization/drive-provider.js"), providerFile, method, argsFile], { encoding: "utf8" });
+  const child = spawnSync(
+    process.execPath,
+    [
+      path.join(REPO_ROOT, "dist/test/serialization/drive-provider.js"),
+      providerFile,
+      method,
+      argsFile,
+    ],
+    { encoding: "utf8" },
+  );
   return JSON.parse(child.stdout.trim().split("\n").pop() ?? "{}");
 }
 
 beforeAll(() => {
-  const child = spawnSync(process.execPath, [path.join(REPO_ROOT, "dist/test/serialization/serialize-replica-guard.js"), providerFile], { encoding: "utf8" });
+  const child = spawnSync(
+    process.execPath,
+    [path.join(REPO_ROOT, "dist/test/serialization/serialize-replica-guard.js"), providerFile],
+    { encoding: "utf8" },
+  );
   expect(child.status, child.stderr).toBe(0);
 });
 
 describe("replica decrease guard", () => {
   it("refuses 3 → 2 from the serialized provider, naming the key, the pods that would go and the runbook", () => {
-    const run = drive("check", [{ replicas: 3, decreaseDecommissioned: false, guardVersion: "1" }, { replicas: 2, decreaseDecommissioned: false, guardVersion: "1" }]);
+    const run = drive("check", [
+      { replicas: 3, decreaseDecommissioned: false, guardVersion: "1" },
+      { replicas: 2, decreaseDecommissioned: false, guardVersion: "1" },
+    ]);
     expect(run.ok, run.error).toBe(true);
     expect(run.result?.failures).toHaveLength(1);
     expect(run.result?.failures[0]?.property).toBe("replicas");
-    expect(run.result?.failures[0]?.reason).toContain("apphub-streaming:cluster.replicas: expected at least 3");
+    expect(run.result?.failures[0]?.reason).toContain(
+      "apphub-streaming:cluster.replicas: expected at least 3",
+    );
     expect(run.result?.failures[0]?.reason).toContain("deletes apphub-redpanda-2");
     expect(run.result?.failures[0]?.reason).toContain("rpk redpanda admin brokers decommission");
   });
@@ -47,11 +72,15 @@ describe("replica decrease guard", () => {
       expect(run.ok, run.error).toBe(true);
       expect(run.result?.failures, JSON.stringify([olds, news])).toEqual([]);
     }
-    expect(replicaDecreaseRefusal(5, 3, false)).toContain("deletes apphub-redpanda-3, apphub-redpanda-4");
+    expect(replicaDecreaseRefusal(5, 3, false)).toContain(
+      "deletes apphub-redpanda-3, apphub-redpanda-4",
+    );
   });
 
   it("orders the StatefulSet after the guard, so a refused decrease changes no broker", () => {
-    const sts = renderRepoStack("minikube").resources.find((resource) => resource.type === "kubernetes:apps/v1:StatefulSet");
+    const sts = renderRepoStack("minikube").resources.find(
+      (resource) => resource.type === "kubernetes:apps/v1:StatefulSet",
+    );
     expect(sts?.dependsOn).toContain("apphub-redpanda-replicas");
   });
 });

@@ -29,7 +29,9 @@ function modulePathFor(apiVersion: string): string {
   const slash = apiVersion.indexOf("/");
   if (slash < 0) return `kubernetes-models/${apiVersion}`;
   const group = apiVersion.slice(0, slash);
-  const pkg = CRD_PACKAGES[group] ?? (group.includes(".") && !group.endsWith(".k8s.io") ? undefined : "kubernetes-models");
+  const pkg =
+    CRD_PACKAGES[group] ??
+    (group.includes(".") && !group.endsWith(".k8s.io") ? undefined : "kubernetes-models");
   if (!pkg) throw new Error(`no schema package for API group ${group}`);
   return `${pkg}/${apiVersion}`;
 }
@@ -39,7 +41,9 @@ async function modelFor(apiVersion: string, kind: string): Promise<ModelClass> {
   try {
     exported = (await import(modulePathFor(apiVersion))) as Record<string, unknown>;
   } catch (error) {
-    throw new Error(`no OpenAPI schema for ${apiVersion} ${kind}: ${error instanceof Error ? error.message : String(error)}`);
+    throw new Error(
+      `no OpenAPI schema for ${apiVersion} ${kind}: ${error instanceof Error ? error.message : String(error)}`,
+    );
   }
   const model = exported[kind] as ModelClass | undefined;
   if (typeof model !== "function" || model.kind !== kind || model.apiVersion !== apiVersion) {
@@ -62,15 +66,23 @@ async function schemaErrors(object: Record<string, unknown>, isPatch: boolean): 
     if (!errors) throw error;
     return errors
       .filter((found) => !(isPatch && found.keyword === "required"))
-      .map((found) => `${found.instancePath || "/"} ${found.message ?? found.keyword} ${JSON.stringify(found.params ?? {})}`);
+      .map(
+        (found) =>
+          `${found.instancePath || "/"} ${found.message ?? found.keyword} ${JSON.stringify(found.params ?? {})}`,
+      );
   }
 }
 
 function kubernetesResources(resources: readonly RenderedResource[]): RenderedResource[] {
-  return resources.filter((resource) => resource.type.startsWith("kubernetes:") && typeof resource.inputs.kind === "string");
+  return resources.filter(
+    (resource) =>
+      resource.type.startsWith("kubernetes:") && typeof resource.inputs.kind === "string",
+  );
 }
 
-async function validateAll(resources: readonly RenderedResource[]): Promise<Record<string, string[]>> {
+async function validateAll(
+  resources: readonly RenderedResource[],
+): Promise<Record<string, string[]>> {
   const problems: Record<string, string[]> = {};
   for (const resource of kubernetesResources(resources)) {
     const errors = await schemaErrors(resource.inputs, resource.type.endsWith("Patch"));
@@ -92,10 +104,14 @@ const EXTERNAL_STACK = (type: "NodePort" | "LoadBalancer") =>
     "    external:",
     "      enabled: true",
     `      type: ${type}`,
-    type === "NodePort" ? "      advertisedHost: 10.0.0.10" : "      advertisedHost: redpanda-{ordinal}.kafka.example.com",
+    type === "NodePort"
+      ? "      advertisedHost: 10.0.0.10"
+      : "      advertisedHost: redpanda-{ordinal}.kafka.example.com",
     type === "NodePort" ? "      basePort: 31092" : "      basePort: 9094",
     // A LoadBalancer listener must be secured (or explicitly allowPlaintext).
-    ...(type === "LoadBalancer" ? ["      tls:", "        enabled: true", "      sasl:", "        enabled: true"] : []),
+    ...(type === "LoadBalancer"
+      ? ["      tls:", "        enabled: true", "      sasl:", "        enabled: true"]
+      : []),
     "",
   ].join("\n");
 
@@ -106,7 +122,13 @@ describe("every rendered Kubernetes object validates against the OpenAPI schema"
       expect(result.status, result.stderr).toBe(0);
       const resources = kubernetesResources(result.resources);
       expect(resources.map((resource) => resource.inputs.kind)).toEqual(
-        expect.arrayContaining(["StatefulSet", "Service", "ConfigMap", "PodDisruptionBudget", "NetworkPolicy"]),
+        expect.arrayContaining([
+          "StatefulSet",
+          "Service",
+          "ConfigMap",
+          "PodDisruptionBudget",
+          "NetworkPolicy",
+        ]),
       );
       // The objects of kubernetes.yaml and patches.yaml are exactly these resources' inputs.
       expect(result.objects).toHaveLength(resources.length);
@@ -115,7 +137,9 @@ describe("every rendered Kubernetes object validates against the OpenAPI schema"
   }
 
   it("prod renders the PrometheusRule and it validates against the Prometheus Operator CRD", async () => {
-    const rules = renderRepoStack("prod").resources.filter((resource) => resource.inputs.kind === "PrometheusRule");
+    const rules = renderRepoStack("prod").resources.filter(
+      (resource) => resource.inputs.kind === "PrometheusRule",
+    );
     expect(rules).toHaveLength(1);
     expect(rules[0]?.inputs.apiVersion).toBe("monitoring.coreos.com/v1");
     expect(await schemaErrors(rules[0]!.inputs, false)).toEqual([]);
@@ -126,7 +150,9 @@ describe("every rendered Kubernetes object validates against the OpenAPI schema"
       const result = await renderStackYaml("prod", EXTERNAL_STACK(type));
       expect(result.status, result.stderr).toBe(0);
       // client, headless, public-metrics and one per broker
-      expect(result.resources.filter((resource) => resource.inputs.kind === "Service")).toHaveLength(6);
+      expect(
+        result.resources.filter((resource) => resource.inputs.kind === "Service"),
+      ).toHaveLength(6);
       expect(await validateAll(result.resources)).toEqual({});
     });
   }
@@ -134,26 +160,43 @@ describe("every rendered Kubernetes object validates against the OpenAPI schema"
 
 describe("the validator itself", () => {
   it("fails an unknown kind instead of skipping it", async () => {
-    await expect(schemaErrors({ apiVersion: "apps/v1", kind: "StatefulThing", metadata: { name: "x" } }, false)).rejects.toThrow(
-      /no OpenAPI schema for apps\/v1 StatefulThing/,
-    );
-    await expect(schemaErrors({ apiVersion: "example.com/v1", kind: "Widget", metadata: { name: "x" } }, false)).rejects.toThrow(
-      /no OpenAPI schema/,
-    );
-    await expect(schemaErrors({ apiVersion: "monitoring.coreos.com/v1", kind: "Widget", metadata: { name: "x" } }, false)).rejects.toThrow(
-      /no OpenAPI schema/,
-    );
+    await expect(
+      schemaErrors(
+        { apiVersion: "apps/v1", kind: "StatefulThing", metadata: { name: "x" } },
+        false,
+      ),
+    ).rejects.toThrow(/no OpenAPI schema for apps\/v1 StatefulThing/);
+    await expect(
+      schemaErrors(
+        { apiVersion: "example.com/v1", kind: "Widget", metadata: { name: "x" } },
+        false,
+      ),
+    ).rejects.toThrow(/no OpenAPI schema/);
+    await expect(
+      schemaErrors(
+        { apiVersion: "monitoring.coreos.com/v1", kind: "Widget", metadata: { name: "x" } },
+        false,
+      ),
+    ).rejects.toThrow(/no OpenAPI schema/);
   });
 
   it("reports wrong types and missing required fields", async () => {
-    const statefulSet = renderRepoStack("prod").resources.find((resource) => resource.inputs.kind === "StatefulSet")!.inputs;
-    const broken = JSON.parse(JSON.stringify(statefulSet)) as { spec: Record<string, unknown> & { template: { spec: { containers: Record<string, unknown>[] } } } };
+    const statefulSet = renderRepoStack("prod").resources.find(
+      (resource) => resource.inputs.kind === "StatefulSet",
+    )!.inputs;
+    const broken = JSON.parse(JSON.stringify(statefulSet)) as {
+      spec: Record<string, unknown> & {
+        template: { spec: { containers: Record<string, unknown>[] } };
+      };
+    };
     broken.spec.replicas = "three";
     broken.spec.template.spec.containers[0]!.ports = [{ containerPort: "kafka" }];
     delete broken.spec.selector;
     const errors = await schemaErrors(broken as unknown as Record<string, unknown>, false);
     expect(errors.join("\n")).toContain("/spec/replicas must be integer");
-    expect(errors.join("\n")).toContain("/spec/template/spec/containers/0/ports/0/containerPort must be integer");
+    expect(errors.join("\n")).toContain(
+      "/spec/template/spec/containers/0/ports/0/containerPort must be integer",
+    );
     expect(errors.join("\n")).toContain("/spec must have required property selector");
     // As a patch, the missing selector is fine but the wrong types are not.
     const asPatch = await schemaErrors(broken as unknown as Record<string, unknown>, true);

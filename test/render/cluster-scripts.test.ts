@@ -11,7 +11,13 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
-import { REPO_ROOT, renderRepoStack, renderStackYaml, type KubeObject, type RenderResult } from "../support/render";
+import {
+  REPO_ROOT,
+  renderRepoStack,
+  renderStackYaml,
+  type KubeObject,
+  type RenderResult,
+} from "../support/render";
 
 interface Run {
   code: number | null;
@@ -24,7 +30,8 @@ interface Run {
 }
 
 const CLOSED_PORT_URL = "http://127.0.0.1:9";
-const fqdn = (ordinal: number) => `apphub-redpanda-${ordinal}.apphub-redpanda-headless.apphub-system.svc.cluster.local`;
+const fqdn = (ordinal: number) =>
+  `apphub-redpanda-${ordinal}.apphub-redpanda-headless.apphub-system.svc.cluster.local`;
 const SEEDS = `--seeds=${[0, 1, 2].map((ordinal) => `${fqdn(ordinal)}:33145`).join(",")}`;
 /** Both repository stacks enable the external listener, which every broker binds on 9094. */
 const KAFKA_API_WITH_EXTERNAL = [
@@ -41,30 +48,48 @@ interface Mounted {
 function scriptsOf(result: RenderResult): Mounted {
   expect(result.status, result.stderr).toBe(0);
   const configMaps = result.objects.filter(
-    (object: KubeObject) => object.kind === "ConfigMap" && object.metadata.name?.startsWith("apphub-redpanda-scripts-"),
+    (object: KubeObject) =>
+      object.kind === "ConfigMap" && object.metadata.name?.startsWith("apphub-redpanda-scripts-"),
   );
   expect(configMaps).toHaveLength(1);
-  const topology = result.objects.find((object: KubeObject) => object.kind === "ConfigMap" && object.metadata.name === "apphub-redpanda-topology");
+  const topology = result.objects.find(
+    (object: KubeObject) =>
+      object.kind === "ConfigMap" && object.metadata.name === "apphub-redpanda-topology",
+  );
   expect(topology, "the topology ConfigMap apphub-redpanda-topology").toBeDefined();
-  return { scripts: configMaps[0]!.data as Record<string, string>, topology: topology!.data as Record<string, string> };
+  return {
+    scripts: configMaps[0]!.data as Record<string, string>,
+    topology: topology!.data as Record<string, string>,
+  };
 }
 
 /** Writes the ConfigMap's files as the pod sees them, plus a stub rpk; runs start.sh as the container does. */
-async function runStart(mounted: Mounted, podName: string, options: { dataDirEntries?: string[]; adminUrl?: string } = {}): Promise<Run> {
+async function runStart(
+  mounted: Mounted,
+  podName: string,
+  options: { dataDirEntries?: string[]; adminUrl?: string } = {},
+): Promise<Run> {
   const { scripts, topology } = mounted;
   const root = fs.mkdtempSync(path.join(os.tmpdir(), "apphub-start-"));
   const scriptDir = path.join(root, "etc-apphub-redpanda");
   const topologyDir = path.join(root, "etc-apphub-redpanda-topology");
   fs.mkdirSync(topologyDir);
-  for (const [file, text] of Object.entries(topology)) fs.writeFileSync(path.join(topologyDir, file), text);
+  for (const [file, text] of Object.entries(topology))
+    fs.writeFileSync(path.join(topologyDir, file), text);
   const configDir = path.join(root, "etc-redpanda");
   const dataDir = path.join(root, "data");
   const binDir = path.join(root, "bin");
   for (const dir of [scriptDir, dataDir, binDir]) fs.mkdirSync(dir);
-  for (const [file, text] of Object.entries(scripts)) fs.writeFileSync(path.join(scriptDir, file), text, { mode: 0o555 });
-  for (const entry of options.dataDirEntries ?? ["redpanda"]) fs.mkdirSync(path.join(dataDir, entry));
+  for (const [file, text] of Object.entries(scripts))
+    fs.writeFileSync(path.join(scriptDir, file), text, { mode: 0o555 });
+  for (const entry of options.dataDirEntries ?? ["redpanda"])
+    fs.mkdirSync(path.join(dataDir, entry));
   const argvFile = path.join(root, "rpk-argv");
-  fs.writeFileSync(path.join(binDir, "rpk"), `#!/bin/sh\nprintf '%s\\n' "$@" > "$STUB_ARGV_FILE"\n`, { mode: 0o755 });
+  fs.writeFileSync(
+    path.join(binDir, "rpk"),
+    `#!/bin/sh\nprintf '%s\\n' "$@" > "$STUB_ARGV_FILE"\n`,
+    { mode: 0o755 },
+  );
 
   const child = spawn("bash", [path.join(scriptDir, "start.sh")], {
     env: {
@@ -88,9 +113,15 @@ async function runStart(mounted: Mounted, podName: string, options: { dataDirEnt
     code,
     stdout,
     stderr,
-    argv: fs.existsSync(argvFile) ? fs.readFileSync(argvFile, "utf8").split("\n").slice(0, -1) : undefined,
-    redpandaYaml: fs.existsSync(configFile) ? (parse(fs.readFileSync(configFile, "utf8")) as Record<string, unknown>) : undefined,
-    bootstrapYaml: fs.existsSync(bootstrapFile) ? (parse(fs.readFileSync(bootstrapFile, "utf8")) as Record<string, unknown>) : undefined,
+    argv: fs.existsSync(argvFile)
+      ? fs.readFileSync(argvFile, "utf8").split("\n").slice(0, -1)
+      : undefined,
+    redpandaYaml: fs.existsSync(configFile)
+      ? (parse(fs.readFileSync(configFile, "utf8")) as Record<string, unknown>)
+      : undefined,
+    bootstrapYaml: fs.existsSync(bootstrapFile)
+      ? (parse(fs.readFileSync(bootstrapFile, "utf8")) as Record<string, unknown>)
+      : undefined,
   };
 }
 
@@ -162,8 +193,16 @@ describe("broker start script (prod)", () => {
         "--reserve-memory=0M",
         "--default-log-level=info",
       ]);
-      for (const devOnly of ["--overprovisioned", "--check=false", "--mode", "--unsafe-bypass-fsync"]) {
-        expect(run.argv?.some((arg) => arg.startsWith(devOnly)), devOnly).toBe(false);
+      for (const devOnly of [
+        "--overprovisioned",
+        "--check=false",
+        "--mode",
+        "--unsafe-bypass-fsync",
+      ]) {
+        expect(
+          run.argv?.some((arg) => arg.startsWith(devOnly)),
+          devOnly,
+        ).toBe(false);
       }
       const redpanda = run.redpandaYaml?.redpanda as Record<string, unknown>;
       expect(redpanda.developer_mode).toBe(false);
@@ -173,7 +212,13 @@ describe("broker start script (prod)", () => {
         { ...KAFKA_API_WITH_EXTERNAL[1], authentication_method: "sasl" },
       ]);
       expect(redpanda.kafka_api_tls).toEqual([
-        { name: "external", enabled: true, cert_file: "/etc/tls/external/tls.crt", key_file: "/etc/tls/external/tls.key", require_client_auth: false },
+        {
+          name: "external",
+          enabled: true,
+          cert_file: "/etc/tls/external/tls.crt",
+          key_file: "/etc/tls/external/tls.key",
+          require_client_auth: false,
+        },
       ]);
       expect(run.bootstrapYaml).toEqual({
         auto_create_topics_enabled: false,
@@ -186,7 +231,9 @@ describe("broker start script (prod)", () => {
 
   it("scales up without renaming the scripts ConfigMap: seeds and external addresses live in apphub-redpanda-topology", async () => {
     const three = scriptsOf(renderRepoStack("prod"));
-    const fiveYaml = fs.readFileSync(path.join(REPO_ROOT, "Pulumi.prod.yaml"), "utf8").replace("    replicas: 3", "    replicas: 5");
+    const fiveYaml = fs
+      .readFileSync(path.join(REPO_ROOT, "Pulumi.prod.yaml"), "utf8")
+      .replace("    replicas: 3", "    replicas: 5");
     const five = scriptsOf(await renderStackYaml("prod", fiveYaml));
     expect(five.scripts).toEqual(three.scripts);
     expect(five.topology.seeds.split(",")).toHaveLength(5);
@@ -198,7 +245,10 @@ describe("cluster bootstrap properties (minikube)", () => {
   it("turns topic auto-creation off and defaults new topics to replication 3, without SASL", async () => {
     const run = await runStart(scriptsOf(renderRepoStack("minikube")), "apphub-redpanda-0");
     expect(run.code, run.stderr).toBe(0);
-    expect(run.bootstrapYaml).toEqual({ auto_create_topics_enabled: false, default_topic_replications: 3 });
+    expect(run.bootstrapYaml).toEqual({
+      auto_create_topics_enabled: false,
+      default_topic_replications: 3,
+    });
   });
 });
 
@@ -218,11 +268,17 @@ describe("broker start script with the external listener", () => {
   it("advertises basePort + ordinal on the external listener and binds it on 9094", async () => {
     const result = await renderStackYaml("minikube", yaml);
     const scripts = scriptsOf(result);
-    expect(result.outputs.externalBrokers).toEqual(["192.168.49.2:31092", "192.168.49.2:31093", "192.168.49.2:31094"]);
+    expect(result.outputs.externalBrokers).toEqual([
+      "192.168.49.2:31092",
+      "192.168.49.2:31093",
+      "192.168.49.2:31094",
+    ]);
     for (const ordinal of [0, 1, 2]) {
       const run = await runStart(scripts, `apphub-redpanda-${ordinal}`);
       expect(run.code, run.stderr).toBe(0);
-      expect(run.argv).toContain(`--advertise-kafka-addr=internal://${fqdn(ordinal)}:9092,external://192.168.49.2:${31092 + ordinal}`);
+      expect(run.argv).toContain(
+        `--advertise-kafka-addr=internal://${fqdn(ordinal)}:9092,external://192.168.49.2:${31092 + ordinal}`,
+      );
       expect((run.redpandaYaml?.redpanda as { kafka_api: unknown }).kafka_api).toEqual([
         { name: "internal", address: "0.0.0.0", port: 9092 },
         { name: "external", address: "0.0.0.0", port: 9094 },
@@ -259,7 +315,15 @@ describe("disk-loss detection at start", () => {
     num_cores: 1,
     membership_status: "active",
     is_alive: true,
-    maintenance_status: { draining: false, finished: false, errors: false, partitions: 0, eligible: 0, transferring: 0, failed: 0 },
+    maintenance_status: {
+      draining: false,
+      finished: false,
+      errors: false,
+      partitions: 0,
+      eligible: 0,
+      transferring: 0,
+      failed: 0,
+    },
     internal_rpc_address: fqdn(ordinal),
     internal_rpc_port: 33145,
     ...extra,
@@ -268,7 +332,10 @@ describe("disk-loss detection at start", () => {
   it("names the old node id when a broker comes back with an empty data directory, and still starts", async () => {
     brokers = [broker(0, 0), broker(1, 1, { is_alive: false }), broker(2, 2)];
     requests = [];
-    const run = await runStart(scriptsOf(renderRepoStack("minikube")), "apphub-redpanda-1", { dataDirEntries: ["lost+found"], adminUrl: url });
+    const run = await runStart(scriptsOf(renderRepoStack("minikube")), "apphub-redpanda-1", {
+      dataDirEntries: ["lost+found"],
+      adminUrl: url,
+    });
     expect(run.code, run.stderr).toBe(0);
     expect(requests).toEqual(["GET /v1/brokers"]);
     expect(run.stderr).toContain(`DISK LOSS DETECTED: apphub-redpanda-1 starts with an empty`);
@@ -278,8 +345,16 @@ describe("disk-loss detection at start", () => {
   });
 
   it("stays quiet when the old id is already removed, or the address belongs to another pod", async () => {
-    brokers = [broker(0, 0), broker(1, 1, { membership_status: "removed", is_alive: false }), broker(2, 2), broker(3, 1, { internal_rpc_address: fqdn(11) })];
-    const run = await runStart(scriptsOf(renderRepoStack("minikube")), "apphub-redpanda-1", { dataDirEntries: [], adminUrl: url });
+    brokers = [
+      broker(0, 0),
+      broker(1, 1, { membership_status: "removed", is_alive: false }),
+      broker(2, 2),
+      broker(3, 1, { internal_rpc_address: fqdn(11) }),
+    ];
+    const run = await runStart(scriptsOf(renderRepoStack("minikube")), "apphub-redpanda-1", {
+      dataDirEntries: [],
+      adminUrl: url,
+    });
     expect(run.code, run.stderr).toBe(0);
     expect(run.stderr).not.toContain("DISK LOSS");
   });
@@ -287,14 +362,19 @@ describe("disk-loss detection at start", () => {
   it("does not ask the cluster when the data directory holds a broker's data (an ordinary restart)", async () => {
     brokers = [broker(0, 0), broker(1, 1), broker(2, 2)];
     requests = [];
-    const run = await runStart(scriptsOf(renderRepoStack("minikube")), "apphub-redpanda-1", { dataDirEntries: ["redpanda", "lost+found"], adminUrl: url });
+    const run = await runStart(scriptsOf(renderRepoStack("minikube")), "apphub-redpanda-1", {
+      dataDirEntries: ["redpanda", "lost+found"],
+      adminUrl: url,
+    });
     expect(run.code, run.stderr).toBe(0);
     expect(requests).toEqual([]);
     expect(run.stderr).not.toContain("DISK LOSS");
   });
 
   it("treats an unreachable cluster with an empty disk as the cluster's first start", async () => {
-    const run = await runStart(scriptsOf(renderRepoStack("minikube")), "apphub-redpanda-0", { dataDirEntries: [] });
+    const run = await runStart(scriptsOf(renderRepoStack("minikube")), "apphub-redpanda-0", {
+      dataDirEntries: [],
+    });
     expect(run.code, run.stderr).toBe(0);
     expect(run.stdout).toContain("first start of the cluster");
     expect(run.stderr).not.toContain("DISK LOSS");

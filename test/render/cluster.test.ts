@@ -7,26 +7,49 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 import { kubeStackYaml } from "../support/config";
-import { findObject, REPO_ROOT, renderRepoStack, renderStackYaml, type KubeObject, type RenderResult } from "../support/render";
+import {
+  findObject,
+  REPO_ROOT,
+  renderRepoStack,
+  renderStackYaml,
+  type KubeObject,
+  type RenderResult,
+} from "../support/render";
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Json = any;
 const NAMESPACE = "apphub-system";
-const SCRAPE = { "prometheus.io/scrape": "true", "prometheus.io/port": "9644", "prometheus.io/path": "/metrics" };
+const SCRAPE = {
+  "prometheus.io/scrape": "true",
+  "prometheus.io/port": "9644",
+  "prometheus.io/path": "/metrics",
+};
 const SCRAPE_PUBLIC = { ...SCRAPE, "prometheus.io/path": "/public_metrics" };
 /** What the repository stacks publish through their external listeners (Pulumi.<stack>.yaml, cluster.external). */
 const REPO_EXTERNAL_BROKERS: Record<string, string[]> = {
   minikube: ["192.168.49.2:31092", "192.168.49.2:31093", "192.168.49.2:31094"],
-  prod: ["redpanda-0.streaming.apphub.internal:9094", "redpanda-1.streaming.apphub.internal:9095", "redpanda-2.streaming.apphub.internal:9096"],
+  prod: [
+    "redpanda-0.streaming.apphub.internal:9094",
+    "redpanda-1.streaming.apphub.internal:9095",
+    "redpanda-2.streaming.apphub.internal:9096",
+  ],
 };
 
-const object = (result: RenderResult, kind: string, name: string): Json => findObject(result, kind, name);
-const statefulSet = (stack: string): Json => object(renderRepoStack(stack), "StatefulSet", "apphub-redpanda");
+const object = (result: RenderResult, kind: string, name: string): Json =>
+  findObject(result, kind, name);
+const statefulSet = (stack: string): Json =>
+  object(renderRepoStack(stack), "StatefulSet", "apphub-redpanda");
 const broker = (stack: string): Json => statefulSet(stack).spec.template.spec.containers[0];
 const externalServices = (result: RenderResult): Json[] =>
-  result.objects.filter((candidate: KubeObject) => candidate.kind === "Service" && candidate.metadata.name?.endsWith("-external"));
+  result.objects.filter(
+    (candidate: KubeObject) =>
+      candidate.kind === "Service" && candidate.metadata.name?.endsWith("-external"),
+  );
 
-function matches(selector: { matchLabels?: Record<string, string> } | undefined, labels: Record<string, string>): boolean {
+function matches(
+  selector: { matchLabels?: Record<string, string> } | undefined,
+  labels: Record<string, string>,
+): boolean {
   return Object.entries(selector?.matchLabels ?? {}).every(([key, value]) => labels[key] === value);
 }
 
@@ -41,15 +64,25 @@ interface Peer {
  * some `from` peer matches the client, or the rule has no `from`.
  */
 function allows(policy: Json, target: Peer, client: Peer, port: number): boolean {
-  if (target.namespace !== policy.metadata.namespace || !matches(policy.spec.podSelector, target.labels)) return true;
+  if (
+    target.namespace !== policy.metadata.namespace ||
+    !matches(policy.spec.podSelector, target.labels)
+  )
+    return true;
   const namespaceLabels = { "kubernetes.io/metadata.name": client.namespace };
   return (policy.spec.ingress ?? []).some((rule: Json) => {
-    const portOk = !rule.ports || rule.ports.some((candidate: Json) => candidate.port === port && (candidate.protocol ?? "TCP") === "TCP");
+    const portOk =
+      !rule.ports ||
+      rule.ports.some(
+        (candidate: Json) => candidate.port === port && (candidate.protocol ?? "TCP") === "TCP",
+      );
     if (!portOk) return false;
     if (!rule.from) return true;
     return rule.from.some((peer: Json) => {
       if (peer.ipBlock) return false;
-      const namespaceOk = peer.namespaceSelector ? matches(peer.namespaceSelector, namespaceLabels) : client.namespace === policy.metadata.namespace;
+      const namespaceOk = peer.namespaceSelector
+        ? matches(peer.namespaceSelector, namespaceLabels)
+        : client.namespace === policy.metadata.namespace;
       const podOk = peer.podSelector ? matches(peer.podSelector, client.labels) : true;
       return namespaceOk && podOk;
     });
@@ -71,7 +104,12 @@ describe("Services", () => {
         ["admin", 9644],
         ["http-proxy", 8082],
       ]);
-      expect(matches({ matchLabels: service.spec.selector }, statefulSet(stack).spec.template.metadata.labels)).toBe(true);
+      expect(
+        matches(
+          { matchLabels: service.spec.selector },
+          statefulSet(stack).spec.template.metadata.labels,
+        ),
+      ).toBe(true);
     });
 
     it(`${stack}: headless Service publishes not-ready brokers (peer discovery) and carries RPC and scrape annotations`, () => {
@@ -89,18 +127,31 @@ describe("Services", () => {
       expect(service.spec.clusterIP).toBe("None");
       expect(service.spec.publishNotReadyAddresses).toBe(true);
       expect(service.spec.ports.map((port: Json) => port.port)).toEqual([9644]);
-      expect(matches({ matchLabels: service.spec.selector }, statefulSet(stack).spec.template.metadata.labels)).toBe(true);
+      expect(
+        matches(
+          { matchLabels: service.spec.selector },
+          statefulSet(stack).spec.template.metadata.labels,
+        ),
+      ).toBe(true);
     });
   }
 
   it("publishes each broker through its own external Service: NodePorts on minikube, internal load balancers in prod", () => {
-    expect(externalServices(renderRepoStack("minikube")).map((service) => [service.metadata.name, service.spec.type, service.spec.ports[0].nodePort])).toEqual([
+    expect(
+      externalServices(renderRepoStack("minikube")).map((service) => [
+        service.metadata.name,
+        service.spec.type,
+        service.spec.ports[0].nodePort,
+      ]),
+    ).toEqual([
       ["apphub-redpanda-0-external", "NodePort", 31092],
       ["apphub-redpanda-1-external", "NodePort", 31093],
       ["apphub-redpanda-2-external", "NodePort", 31094],
     ]);
     const prod = externalServices(renderRepoStack("prod"));
-    expect(prod.map((service) => [service.metadata.name, service.spec.type, service.spec.ports[0].port])).toEqual([
+    expect(
+      prod.map((service) => [service.metadata.name, service.spec.type, service.spec.ports[0].port]),
+    ).toEqual([
       ["apphub-redpanda-0-external", "LoadBalancer", 9094],
       ["apphub-redpanda-1-external", "LoadBalancer", 9095],
       ["apphub-redpanda-2-external", "LoadBalancer", 9096],
@@ -130,7 +181,13 @@ describe("StatefulSet apphub-redpanda", () => {
 
     it(`${stack}: runs as the Redpanda user with fsGroup ownership, no root init container, no privileges`, () => {
       const pod = statefulSet(stack).spec.template.spec;
-      expect(pod.securityContext).toMatchObject({ runAsUser: 101, runAsGroup: 101, fsGroup: 101, fsGroupChangePolicy: "OnRootMismatch", runAsNonRoot: true });
+      expect(pod.securityContext).toMatchObject({
+        runAsUser: 101,
+        runAsGroup: 101,
+        fsGroup: 101,
+        fsGroupChangePolicy: "OnRootMismatch",
+        runAsNonRoot: true,
+      });
       expect(pod.initContainers).toBeUndefined();
       const container = broker(stack);
       expect(container.securityContext).toMatchObject({
@@ -142,8 +199,15 @@ describe("StatefulSet apphub-redpanda", () => {
       });
       expect(container.securityContext.capabilities.add).toBeUndefined();
       // Everything Redpanda and rpk write lives on a volume, since the root filesystem is read-only.
-      const mounts = Object.fromEntries(container.volumeMounts.map((mount: Json) => [mount.mountPath, mount.name]));
-      expect(mounts).toMatchObject({ "/var/lib/redpanda/data": "datadir", "/etc/redpanda": "config", "/tmp": "tmp", "/var/lib/redpanda/.config": "rpk-home" });
+      const mounts = Object.fromEntries(
+        container.volumeMounts.map((mount: Json) => [mount.mountPath, mount.name]),
+      );
+      expect(mounts).toMatchObject({
+        "/var/lib/redpanda/data": "datadir",
+        "/etc/redpanda": "config",
+        "/tmp": "tmp",
+        "/var/lib/redpanda/.config": "rpk-home",
+      });
       const volumes = Object.fromEntries(pod.volumes.map((volume: Json) => [volume.name, volume]));
       for (const name of ["config", "tmp", "rpk-home"]) expect(volumes[name].emptyDir).toEqual({});
       expect(volumes.scripts.configMap.name).toMatch(/^apphub-redpanda-scripts-[0-9a-f]{10}$/);
@@ -151,36 +215,63 @@ describe("StatefulSet apphub-redpanda", () => {
 
     it(`${stack}: readiness gates on the broker and cluster health, liveness on an answering admin server, a startup probe covering recovery`, () => {
       const container = broker(stack);
-      expect(container.readinessProbe.exec.command).toEqual(["/bin/bash", "/etc/apphub-redpanda/readiness.sh"]);
+      expect(container.readinessProbe.exec.command).toEqual([
+        "/bin/bash",
+        "/etc/apphub-redpanda/readiness.sh",
+      ]);
       expect(container.readinessProbe.httpGet).toBeUndefined();
       // Liveness: the admin server answers HTTP (a hung one does not); never cluster health.
       expect(container.livenessProbe.httpGet).toEqual({ path: "/v1/status/ready", port: 9644 });
       expect(container.livenessProbe.exec).toBeUndefined();
       expect(container.startupProbe.httpGet).toEqual({ path: "/v1/status/ready", port: 9644 });
-      expect(container.startupProbe.periodSeconds * container.startupProbe.failureThreshold).toBeGreaterThanOrEqual(1800);
+      expect(
+        container.startupProbe.periodSeconds * container.startupProbe.failureThreshold,
+      ).toBeGreaterThanOrEqual(1800);
     });
 
     it(`${stack}: starts through the rendered script with the pod name from the downward API`, () => {
       const container = broker(stack);
       expect(container.command).toEqual(["/bin/bash", "/etc/apphub-redpanda/start.sh"]);
-      expect(container.env).toContainEqual({ name: "POD_NAME", valueFrom: { fieldRef: { fieldPath: "metadata.name" } } });
+      expect(container.env).toContainEqual({
+        name: "POD_NAME",
+        valueFrom: { fieldRef: { fieldPath: "metadata.name" } },
+      });
       // The repository stack enables the external listener, which every broker binds on 9094.
-      expect(container.ports.map((port: Json) => port.containerPort)).toEqual([9092, 9644, 8082, 33145, 9094]);
+      expect(container.ports.map((port: Json) => port.containerPort)).toEqual([
+        9092, 9644, 8082, 33145, 9094,
+      ]);
     });
   }
 
   it("sizes minikube brokers for shared CPUs and prod brokers for dedicated ones", () => {
-    expect(broker("minikube").resources).toEqual({ limits: { cpu: "1", memory: "2Gi" }, requests: { cpu: "250m", memory: "2Gi" } });
-    expect(broker("prod").resources).toEqual({ limits: { cpu: "4", memory: "8Gi" }, requests: { cpu: "4", memory: "8Gi" } });
+    expect(broker("minikube").resources).toEqual({
+      limits: { cpu: "1", memory: "2Gi" },
+      requests: { cpu: "250m", memory: "2Gi" },
+    });
+    expect(broker("prod").resources).toEqual({
+      limits: { cpu: "4", memory: "8Gi" },
+      requests: { cpu: "4", memory: "8Gi" },
+    });
   });
 
   it("claims 10Gi of the standard class on minikube and the prod stack's 100Gi gp3, and never deletes claims", () => {
     const claim = (stack: string) => statefulSet(stack).spec.volumeClaimTemplates[0];
     expect(claim("minikube").metadata.name).toBe("datadir");
-    expect(claim("minikube").spec).toEqual({ accessModes: ["ReadWriteOnce"], storageClassName: "standard", resources: { requests: { storage: "10Gi" } } });
-    expect(claim("prod").spec).toEqual({ accessModes: ["ReadWriteOnce"], storageClassName: "gp3", resources: { requests: { storage: "100Gi" } } });
+    expect(claim("minikube").spec).toEqual({
+      accessModes: ["ReadWriteOnce"],
+      storageClassName: "standard",
+      resources: { requests: { storage: "10Gi" } },
+    });
+    expect(claim("prod").spec).toEqual({
+      accessModes: ["ReadWriteOnce"],
+      storageClassName: "gp3",
+      resources: { requests: { storage: "100Gi" } },
+    });
     for (const stack of ["minikube", "prod"]) {
-      expect(statefulSet(stack).spec.persistentVolumeClaimRetentionPolicy).toEqual({ whenDeleted: "Retain", whenScaled: "Retain" });
+      expect(statefulSet(stack).spec.persistentVolumeClaimRetentionPolicy).toEqual({
+        whenDeleted: "Retain",
+        whenScaled: "Retain",
+      });
     }
   });
 
@@ -196,13 +287,24 @@ describe("StatefulSet apphub-redpanda", () => {
     const prod = statefulSet("prod").spec.template.spec;
     const term = prod.affinity.podAntiAffinity.requiredDuringSchedulingIgnoredDuringExecution[0];
     expect(term.topologyKey).toBe("kubernetes.io/hostname");
-    expect(matches(term.labelSelector, statefulSet("prod").spec.template.metadata.labels)).toBe(true);
+    expect(matches(term.labelSelector, statefulSet("prod").spec.template.metadata.labels)).toBe(
+      true,
+    );
     expect(prod.topologySpreadConstraints).toEqual([
-      expect.objectContaining({ topologyKey: "topology.kubernetes.io/zone", maxSkew: 1, whenUnsatisfiable: "DoNotSchedule" }),
+      expect.objectContaining({
+        topologyKey: "topology.kubernetes.io/zone",
+        maxSkew: 1,
+        whenUnsatisfiable: "DoNotSchedule",
+      }),
     ]);
     const minikube = statefulSet("minikube").spec.template.spec;
-    expect(minikube.affinity.podAntiAffinity.requiredDuringSchedulingIgnoredDuringExecution).toBeUndefined();
-    expect(minikube.affinity.podAntiAffinity.preferredDuringSchedulingIgnoredDuringExecution[0].podAffinityTerm.topologyKey).toBe("kubernetes.io/hostname");
+    expect(
+      minikube.affinity.podAntiAffinity.requiredDuringSchedulingIgnoredDuringExecution,
+    ).toBeUndefined();
+    expect(
+      minikube.affinity.podAntiAffinity.preferredDuringSchedulingIgnoredDuringExecution[0]
+        .podAffinityTerm.topologyKey,
+    ).toBe("kubernetes.io/hostname");
     expect(minikube.topologySpreadConstraints).toBeUndefined();
   });
 });
@@ -214,18 +316,32 @@ describe("PodDisruptionBudget", () => {
       expect(pdb.apiVersion).toBe("policy/v1");
       expect(pdb.spec.maxUnavailable).toBe(1);
       expect(pdb.spec.minAvailable).toBeUndefined();
-      expect(matches(pdb.spec.selector, statefulSet(stack).spec.template.metadata.labels)).toBe(true);
+      expect(matches(pdb.spec.selector, statefulSet(stack).spec.template.metadata.labels)).toBe(
+        true,
+      );
     });
   }
 });
 
 describe("NetworkPolicy", () => {
   const policy = (): Json => object(renderRepoStack("prod"), "NetworkPolicy", "apphub-redpanda");
-  const brokerPod = (): Peer => ({ namespace: NAMESPACE, labels: statefulSet("prod").spec.template.metadata.labels });
-  const appPod: Peer = { namespace: NAMESPACE, labels: { "app.kubernetes.io/part-of": "apphub", app: "apphub-core-api" } };
+  const brokerPod = (): Peer => ({
+    namespace: NAMESPACE,
+    labels: statefulSet("prod").spec.template.metadata.labels,
+  });
+  const appPod: Peer = {
+    namespace: NAMESPACE,
+    labels: { "app.kubernetes.io/part-of": "apphub", app: "apphub-core-api" },
+  };
   const unlabelledPod: Peer = { namespace: NAMESPACE, labels: { app: "something-else" } };
-  const appLabelsElsewhere: Peer = { namespace: "other-team", labels: { "app.kubernetes.io/part-of": "apphub" } };
-  const prometheus: Peer = { namespace: "monitoring", labels: { "app.kubernetes.io/name": "prometheus" } };
+  const appLabelsElsewhere: Peer = {
+    namespace: "other-team",
+    labels: { "app.kubernetes.io/part-of": "apphub" },
+  };
+  const prometheus: Peer = {
+    namespace: "monitoring",
+    labels: { "app.kubernetes.io/name": "prometheus" },
+  };
 
   it("selects the broker pods and governs ingress", () => {
     expect(matches(policy().spec.podSelector, brokerPod().labels)).toBe(true);
@@ -234,16 +350,32 @@ describe("NetworkPolicy", () => {
 
   it.each([
     ["AppHub workload", appPod, { 9092: true, 8082: true, 9644: false, 33145: false }],
-    ["unlabelled pod in the namespace", unlabelledPod, { 9092: false, 8082: false, 9644: false, 33145: false }],
-    ["AppHub labels in another namespace", appLabelsElsewhere, { 9092: false, 8082: false, 9644: false, 33145: false }],
+    [
+      "unlabelled pod in the namespace",
+      unlabelledPod,
+      { 9092: false, 8082: false, 9644: false, 33145: false },
+    ],
+    [
+      "AppHub labels in another namespace",
+      appLabelsElsewhere,
+      { 9092: false, 8082: false, 9644: false, 33145: false },
+    ],
     ["monitoring namespace", prometheus, { 9092: false, 8082: false, 9644: true, 33145: false }],
   ])("%s reaches exactly the allowed ports", (_name, client, expected) => {
-    const actual = Object.fromEntries(Object.keys(expected).map((port) => [port, allows(policy(), brokerPod(), client, Number(port))]));
-    expect(actual).toEqual(Object.fromEntries(Object.entries(expected).map(([port, allowed]) => [port, allowed])));
+    const actual = Object.fromEntries(
+      Object.keys(expected).map((port) => [
+        port,
+        allows(policy(), brokerPod(), client, Number(port)),
+      ]),
+    );
+    expect(actual).toEqual(
+      Object.fromEntries(Object.entries(expected).map(([port, allowed]) => [port, allowed])),
+    );
   });
 
   it("lets brokers reach each other on RPC, admin and Kafka", () => {
-    for (const port of [33145, 9644, 9092]) expect(allows(policy(), brokerPod(), brokerPod(), port), String(port)).toBe(true);
+    for (const port of [33145, 9644, 9092])
+      expect(allows(policy(), brokerPod(), brokerPod(), port), String(port)).toBe(true);
   });
 
   it("follows cluster.appNamespaces, cluster.appPodLabels and cluster.monitoringNamespace", async () => {
@@ -253,17 +385,27 @@ describe("NetworkPolicy", () => {
         "  apphub-streaming:cluster:",
         "    appNamespaces: [apphub-core, apphub-timestore]",
         "    appPodLabels:",
-        "      apphub.io/streaming-client: \"true\"",
+        '      apphub.io/streaming-client: "true"',
         "    monitoringNamespace: observability",
       ]),
     );
     expect(result.status, result.stderr).toBe(0);
     const custom = object(result, "NetworkPolicy", "apphub-redpanda");
-    const client = (namespace: string, labels: Record<string, string> = { "apphub.io/streaming-client": "true" }): Peer => ({ namespace, labels });
+    const client = (
+      namespace: string,
+      labels: Record<string, string> = { "apphub.io/streaming-client": "true" },
+    ): Peer => ({ namespace, labels });
     expect(allows(custom, brokerPod(), client("apphub-core"), 9092)).toBe(true);
     expect(allows(custom, brokerPod(), client("apphub-timestore"), 8082)).toBe(true);
     expect(allows(custom, brokerPod(), client(NAMESPACE), 9092)).toBe(false);
-    expect(allows(custom, brokerPod(), client("apphub-core", { "app.kubernetes.io/part-of": "apphub" }), 9092)).toBe(false);
+    expect(
+      allows(
+        custom,
+        brokerPod(),
+        client("apphub-core", { "app.kubernetes.io/part-of": "apphub" }),
+        9092,
+      ),
+    ).toBe(false);
     expect(allows(custom, brokerPod(), client("observability", {}), 9644)).toBe(true);
     expect(allows(custom, brokerPod(), client("monitoring", {}), 9644)).toBe(false);
   });
@@ -276,7 +418,9 @@ describe("NetworkPolicy", () => {
     // A prod stack that reaches its brokers through kafka.brokers instead keeps 9094 closed and publishes nothing.
     const internalOnly = await renderStackYaml("prod", kubeStackYaml("prod"));
     expect(internalOnly.status, internalOnly.stderr).toBe(0);
-    expect(allows(object(internalOnly, "NetworkPolicy", "apphub-redpanda"), brokerPod(), anywhere, 9094)).toBe(false);
+    expect(
+      allows(object(internalOnly, "NetworkPolicy", "apphub-redpanda"), brokerPod(), anywhere, 9094),
+    ).toBe(false);
     expect(externalServices(internalOnly)).toEqual([]);
     expect(internalOnly.outputs.externalBrokers).toEqual([]);
     const result = await renderStackYaml(
@@ -295,12 +439,22 @@ describe("NetworkPolicy", () => {
     const open = object(result, "NetworkPolicy", "apphub-redpanda");
     expect(allows(open, brokerPod(), anywhere, 9094)).toBe(true);
     expect(allows(open, brokerPod(), anywhere, 33145)).toBe(false);
-    expect(externalServices(result).map((service) => [service.metadata.name, service.spec.type, service.spec.ports[0].nodePort])).toEqual([
+    expect(
+      externalServices(result).map((service) => [
+        service.metadata.name,
+        service.spec.type,
+        service.spec.ports[0].nodePort,
+      ]),
+    ).toEqual([
       ["apphub-redpanda-0-external", "NodePort", 31092],
       ["apphub-redpanda-1-external", "NodePort", 31093],
       ["apphub-redpanda-2-external", "NodePort", 31094],
     ]);
-    expect(result.outputs.externalBrokers).toEqual(["192.168.49.2:31092", "192.168.49.2:31093", "192.168.49.2:31094"]);
+    expect(result.outputs.externalBrokers).toEqual([
+      "192.168.49.2:31092",
+      "192.168.49.2:31093",
+      "192.168.49.2:31094",
+    ]);
   });
 });
 
@@ -308,7 +462,9 @@ describe("PrometheusRule", () => {
   it("is rendered in prod (cluster.prometheusRule) with the seed's alerts, and not on minikube", () => {
     const rule = object(renderRepoStack("prod"), "PrometheusRule", "apphub-redpanda");
     expect(rule.apiVersion).toBe("monitoring.coreos.com/v1");
-    const alerts = rule.spec.groups.flatMap((group: Json) => group.rules.map((candidate: Json) => candidate.alert));
+    const alerts = rule.spec.groups.flatMap((group: Json) =>
+      group.rules.map((candidate: Json) => candidate.alert),
+    );
     expect(alerts).toEqual([
       "RedpandaClusterUnhealthy",
       "RedpandaSegmentCreationSpike",
@@ -319,7 +475,9 @@ describe("PrometheusRule", () => {
       "AppHubStreamMirrorPublishSlow",
       "TimestoreStreamingBacklogHigh",
     ]);
-    expect(renderRepoStack("minikube").objects.some((candidate) => candidate.kind === "PrometheusRule")).toBe(false);
+    expect(
+      renderRepoStack("minikube").objects.some((candidate) => candidate.kind === "PrometheusRule"),
+    ).toBe(false);
   });
 
   it("takes its backlog threshold and selector labels from the stack", async () => {
@@ -335,7 +493,9 @@ describe("PrometheusRule", () => {
     expect(result.status, result.stderr).toBe(0);
     const rule = object(result, "PrometheusRule", "apphub-redpanda");
     expect(rule.metadata.labels.release).toBe("kube-prometheus-stack");
-    const backlog = rule.spec.groups.flatMap((group: Json) => group.rules).find((candidate: Json) => candidate.alert === "TimestoreStreamingBacklogHigh");
+    const backlog = rule.spec.groups
+      .flatMap((group: Json) => group.rules)
+      .find((candidate: Json) => candidate.alert === "TimestoreStreamingBacklogHigh");
     expect(backlog.expr).toBe("max by (namespace) (timestore_streaming_backlog_seconds) > 900");
   });
 });
@@ -351,35 +511,58 @@ describe("outputs and ordering", () => {
 
     it(`${stack}: the StatefulSet waits for what it mounts and its headless Service; topics and env patches wait for the StatefulSet`, () => {
       const result = renderRepoStack(stack);
-      const sts = result.resources.find((resource) => resource.type === "kubernetes:apps/v1:StatefulSet");
+      const sts = result.resources.find(
+        (resource) => resource.type === "kubernetes:apps/v1:StatefulSet",
+      );
       expect(sts?.name).toBe("apphub-redpanda-brokers");
-      const secured = stack === "prod" ? ["apphub-redpanda-external-tls", "apphub-redpanda-superuser"] : [];
-      expect([...(sts?.dependsOn ?? [])].sort()).toEqual(["apphub-redpanda-headless", "apphub-redpanda-replicas", "apphub-redpanda-scripts", "apphub-redpanda-topology", ...secured].sort());
-      const patches = result.resources.filter((resource) => resource.type === "kubernetes:apps/v1:DeploymentPatch");
+      const secured =
+        stack === "prod" ? ["apphub-redpanda-external-tls", "apphub-redpanda-superuser"] : [];
+      expect([...(sts?.dependsOn ?? [])].sort()).toEqual(
+        [
+          "apphub-redpanda-headless",
+          "apphub-redpanda-replicas",
+          "apphub-redpanda-scripts",
+          "apphub-redpanda-topology",
+          ...secured,
+        ].sort(),
+      );
+      const patches = result.resources.filter(
+        (resource) => resource.type === "kubernetes:apps/v1:DeploymentPatch",
+      );
       expect(patches.length).toBeGreaterThan(0);
-      for (const patch of patches) expect(patch.dependsOn, patch.name).toContain("apphub-redpanda-brokers");
+      for (const patch of patches)
+        expect(patch.dependsOn, patch.name).toContain("apphub-redpanda-brokers");
       const topics = result.resources.filter((resource) => resource.type.endsWith(":KafkaTopic"));
       expect(topics.length).toBeGreaterThan(0);
-      for (const topic of topics) expect(topic.dependsOn, topic.name).toContain("apphub-redpanda-brokers");
+      for (const topic of topics)
+        expect(topic.dependsOn, topic.name).toContain("apphub-redpanda-brokers");
     });
   }
 
   it("protects the prod StatefulSet from deletion and replacement, not minikube's", () => {
-    const protect = (stack: string) => renderRepoStack(stack).resources.find((resource) => resource.type === "kubernetes:apps/v1:StatefulSet")?.options.protect;
+    const protect = (stack: string) =>
+      renderRepoStack(stack).resources.find(
+        (resource) => resource.type === "kubernetes:apps/v1:StatefulSet",
+      )?.options.protect;
     expect(protect("prod")).toBe(true);
     expect(protect("minikube")).toBe(false);
   });
 
   it("orphans the broker pods when the StatefulSet is replaced, so they are adopted and rolled rather than deleted at once", () => {
     for (const stack of ["minikube", "prod"]) {
-      expect(statefulSet(stack).metadata.annotations).toEqual({ "pulumi.com/deletionPropagationPolicy": "orphan" });
+      expect(statefulSet(stack).metadata.annotations).toEqual({
+        "pulumi.com/deletionPropagationPolicy": "orphan",
+      });
     }
   });
 });
 
 describe("refused configurations", () => {
   it("exits 2 naming apphub-streaming:cluster.overprovisioned for a prod stack that enables it", async () => {
-    const result = await renderStackYaml("prod", kubeStackYaml("prod", ["  apphub-streaming:cluster:", "    overprovisioned: true"]));
+    const result = await renderStackYaml(
+      "prod",
+      kubeStackYaml("prod", ["  apphub-streaming:cluster:", "    overprovisioned: true"]),
+    );
     expect(result.status).toBe(2);
     expect(result.stderr).toContain("apphub-streaming:cluster.overprovisioned");
     expect(result.stderr).toContain("expected false in prod");
@@ -387,7 +570,10 @@ describe("refused configurations", () => {
   });
 
   it("exits 2 naming apphub-streaming:cluster.developerMode for a prod stack that enables it", async () => {
-    const result = await renderStackYaml("prod", kubeStackYaml("prod", ["  apphub-streaming:cluster:", "    developerMode: true"]));
+    const result = await renderStackYaml(
+      "prod",
+      kubeStackYaml("prod", ["  apphub-streaming:cluster:", "    developerMode: true"]),
+    );
     expect(result.status).toBe(2);
     expect(result.stderr).toContain("apphub-streaming:cluster.developerMode");
   });
@@ -406,17 +592,26 @@ describe("refused configurations", () => {
   it("exits 2 naming cluster.external.tls.enabled and cluster.external.sasl.enabled for a plaintext LoadBalancer listener", async () => {
     const result = await renderStackYaml("prod", plaintextLoadBalancer());
     expect(result.status).toBe(2);
-    expect(result.stderr).toContain("apphub-streaming:cluster.external.tls.enabled: expected true for a LoadBalancer listener");
-    expect(result.stderr).toContain("apphub-streaming:cluster.external.sasl.enabled: expected true for a LoadBalancer listener");
+    expect(result.stderr).toContain(
+      "apphub-streaming:cluster.external.tls.enabled: expected true for a LoadBalancer listener",
+    );
+    expect(result.stderr).toContain(
+      "apphub-streaming:cluster.external.sasl.enabled: expected true for a LoadBalancer listener",
+    );
     expect(result.stderr).toContain("apphub-streaming:cluster.external.allowPlaintext: true");
     expect(result.resources).toEqual([]);
   });
 
   it("renders the plaintext LoadBalancer when cluster.external.allowPlaintext says so, still internal", async () => {
-    const result = await renderStackYaml("prod", plaintextLoadBalancer(["      allowPlaintext: true"]));
+    const result = await renderStackYaml(
+      "prod",
+      plaintextLoadBalancer(["      allowPlaintext: true"]),
+    );
     expect(result.status, result.stderr).toBe(0);
     const service = findObject(result, "Service", "apphub-redpanda-0-external") as Json;
-    expect(service.metadata.annotations["service.beta.kubernetes.io/aws-load-balancer-internal"]).toBe("true");
+    expect(
+      service.metadata.annotations["service.beta.kubernetes.io/aws-load-balancer-internal"],
+    ).toBe("true");
     expect(result.resources.some((resource) => resource.type.startsWith("tls:"))).toBe(false);
   });
 });
@@ -425,7 +620,12 @@ describe("secured external listener (prod)", () => {
   it("serves TLS from a program-made CA kept in a Secret, and SASL/SCRAM with a bootstrap superuser from a secret", () => {
     const result = renderRepoStack("prod");
     const types = result.resources.map((resource) => resource.type);
-    expect(types).toEqual(expect.arrayContaining(["tls:index/selfSignedCert:SelfSignedCert", "tls:index/locallySignedCert:LocallySignedCert"]));
+    expect(types).toEqual(
+      expect.arrayContaining([
+        "tls:index/selfSignedCert:SelfSignedCert",
+        "tls:index/locallySignedCert:LocallySignedCert",
+      ]),
+    );
     const tlsSecret = findObject(result, "Secret", "apphub-redpanda-external-tls") as Json;
     expect(tlsSecret.type).toBe("kubernetes.io/tls");
     // Key material never reaches the render in plain text.
@@ -433,30 +633,50 @@ describe("secured external listener (prod)", () => {
     for (const value of keyMaterial) expect(value).toBe("[secret]");
     expect(JSON.stringify(tlsSecret)).not.toContain("PRIVATE KEY");
     const container = broker("prod");
-    expect(container.env).toContainEqual({ name: "RP_BOOTSTRAP_USER", valueFrom: { secretKeyRef: { name: "apphub-redpanda-superuser", key: "RP_BOOTSTRAP_USER" } } });
-    expect(container.volumeMounts).toContainEqual({ name: "external-tls", mountPath: "/etc/tls/external", readOnly: true });
-    expect(statefulSet("prod").spec.template.spec.volumes).toContainEqual({ name: "external-tls", secret: { secretName: "apphub-redpanda-external-tls", defaultMode: 0o440 } });
+    expect(container.env).toContainEqual({
+      name: "RP_BOOTSTRAP_USER",
+      valueFrom: { secretKeyRef: { name: "apphub-redpanda-superuser", key: "RP_BOOTSTRAP_USER" } },
+    });
+    expect(container.volumeMounts).toContainEqual({
+      name: "external-tls",
+      mountPath: "/etc/tls/external",
+      readOnly: true,
+    });
+    expect(statefulSet("prod").spec.template.spec.volumes).toContainEqual({
+      name: "external-tls",
+      secret: { secretName: "apphub-redpanda-external-tls", defaultMode: 0o440 },
+    });
     expect(result.outputs.superuserPassword).toBe("[secret]");
   });
 
   it("the topic bootstrap connects through it with TLS and the superuser's SCRAM credentials", () => {
-    const topic = renderRepoStack("prod").resources.find((resource) => resource.type.endsWith(":KafkaTopic")) as Json;
+    const topic = renderRepoStack("prod").resources.find((resource) =>
+      resource.type.endsWith(":KafkaTopic"),
+    ) as Json;
     const connection = JSON.stringify(topic.inputs);
     expect(connection).toContain('"tls":{"enabled":true');
     expect(connection).toContain('"sasl":{"mechanism":"scram-sha-256","username":"apphub-admin"}');
   });
 
   it("uses a cert-manager Certificate instead when an issuer is configured, and no @pulumi/tls resources", async () => {
-    const yaml = fs.readFileSync(path.join(REPO_ROOT, "Pulumi.prod.yaml"), "utf8").replace(
-      "      tls:\n        enabled: true\n",
-      "      tls:\n        enabled: true\n        certManagerIssuer:\n          name: apphub-internal-ca\n",
-    );
+    const yaml = fs
+      .readFileSync(path.join(REPO_ROOT, "Pulumi.prod.yaml"), "utf8")
+      .replace(
+        "      tls:\n        enabled: true\n",
+        "      tls:\n        enabled: true\n        certManagerIssuer:\n          name: apphub-internal-ca\n",
+      );
     const result = await renderStackYaml("prod", yaml);
     expect(result.status, result.stderr).toBe(0);
     const certificate = findObject(result, "Certificate", "apphub-redpanda-external-tls") as Json;
     expect(certificate.spec.secretName).toBe("apphub-redpanda-external-tls");
-    expect(certificate.spec.issuerRef).toEqual({ name: "apphub-internal-ca", kind: "ClusterIssuer", group: "cert-manager.io" });
-    expect(certificate.spec.dnsNames).toEqual([0, 1, 2].map((ordinal) => `redpanda-${ordinal}.streaming.apphub.internal`));
+    expect(certificate.spec.issuerRef).toEqual({
+      name: "apphub-internal-ca",
+      kind: "ClusterIssuer",
+      group: "cert-manager.io",
+    });
+    expect(certificate.spec.dnsNames).toEqual(
+      [0, 1, 2].map((ordinal) => `redpanda-${ordinal}.streaming.apphub.internal`),
+    );
     expect(result.resources.some((resource) => resource.type.startsWith("tls:"))).toBe(false);
   });
 

@@ -10,7 +10,11 @@ import { invalidConfig, validConfig } from "../support/configArbitraries";
 import { renderStackYaml, resourcesOfType } from "../support/render";
 
 const stackYaml = (raw: Record<string, unknown>) =>
-  stringify({ config: Object.fromEntries(Object.entries(raw).map(([key, value]) => [`apphub-streaming:${key}`, value])) });
+  stringify({
+    config: Object.fromEntries(
+      Object.entries(raw).map(([key, value]) => [`apphub-streaming:${key}`, value]),
+    ),
+  });
 
 describe("npm run render over random stack files", () => {
   it("renders every valid config, with its topics", async () => {
@@ -18,7 +22,11 @@ describe("npm run render over random stack files", () => {
       fc.asyncProperty(validConfig, async ({ raw, topic }) => {
         const result = await renderStackYaml(String(raw.environment), stackYaml(raw));
         expect(result.status, result.stderr).toBe(0);
-        expect(resourcesOfType(result, "pulumi-nodejs:dynamic/streaming:KafkaTopic").map((resource) => resource.name)).toContain(topic);
+        expect(
+          resourcesOfType(result, "pulumi-nodejs:dynamic/streaming:KafkaTopic").map(
+            (resource) => resource.name,
+          ),
+        ).toContain(topic);
       }),
       { numRuns: 6 },
     );

@@ -7,7 +7,13 @@ import { describe, expect, it } from "vitest";
 import { MASK } from "../../src/render/capture";
 import type { RenderedResource } from "../../src/render/write";
 import { coreStreamingEnv } from "../../src/env/coreRules";
-import { customDescendants, renderRepoStack, renderStackYaml, resourcesOfType, type RenderResult } from "../support/render";
+import {
+  customDescendants,
+  renderRepoStack,
+  renderStackYaml,
+  resourcesOfType,
+  type RenderResult,
+} from "../support/render";
 
 const CONTAINER = "docker:index/container:Container";
 const REMOTE_IMAGE = "docker:index/remoteImage:RemoteImage";
@@ -37,13 +43,16 @@ interface ContainerInputs {
 
 function byName(result: RenderResult, name: string): RenderedResource {
   const found = result.resources.find((resource) => resource.name === name);
-  if (!found) throw new Error(`no resource ${name} among ${result.resources.map((r) => r.name).join(", ")}`);
+  if (!found)
+    throw new Error(`no resource ${name} among ${result.resources.map((r) => r.name).join(", ")}`);
   return found;
 }
-const containerInputs = (result: RenderResult, name: string) => byName(result, name).inputs as unknown as ContainerInputs;
+const containerInputs = (result: RenderResult, name: string) =>
+  byName(result, name).inputs as unknown as ContainerInputs;
 
 /** The value that follows `flag` in an argv list. */
-const argAfter = (argv: string[] | undefined, flag: string) => argv?.[(argv?.indexOf(flag) ?? -2) + 1];
+const argAfter = (argv: string[] | undefined, flag: string) =>
+  argv?.[(argv?.indexOf(flag) ?? -2) + 1];
 
 const DATA_ROOT = process.env.APPHUB_DATA_ROOT ?? "/var/tmp/apphub";
 
@@ -56,28 +65,43 @@ describe("dev stack rendered against the compose file (SPEC, Facts)", () => {
   });
 
   it("image: redpanda v24.2.3, pulled before the broker is created", () => {
-    expect(byName(result, "apphub-dev-redpanda-image").inputs.name).toBe("docker.redpanda.com/redpandadata/redpanda:v24.2.3");
+    expect(byName(result, "apphub-dev-redpanda-image").inputs.name).toBe(
+      "docker.redpanda.com/redpandadata/redpanda:v24.2.3",
+    );
     expect(byName(result, "apphub-dev-redpanda").dependsOn).toContain("apphub-dev-redpanda-image");
   });
 
   it("command: redpanda start --overprovisioned --smp 1 --memory 1G --reserve-memory 0M --check=false", () => {
-    expect(broker.command?.join(" ")).toMatch(/^redpanda start --overprovisioned --smp 1 --memory 1G --reserve-memory 0M --check=false( |$)/);
+    expect(broker.command?.join(" ")).toMatch(
+      /^redpanda start --overprovisioned --smp 1 --memory 1G --reserve-memory 0M --check=false( |$)/,
+    );
   });
 
   it("Kafka: port 9092 for containers as redpanda:9092", () => {
     expect(argAfter(broker.command, "--kafka-addr")).toContain("internal://0.0.0.0:9092");
-    expect(argAfter(broker.command, "--advertise-kafka-addr")).toContain("internal://redpanda:9092");
+    expect(argAfter(broker.command, "--advertise-kafka-addr")).toContain(
+      "internal://redpanda:9092",
+    );
   });
 
   it("Kafka: host port 19092 on 127.0.0.1, bound to the listener that advertises 127.0.0.1:19092", () => {
     const kafka = broker.ports?.find((port) => port.external === 19092);
     expect(kafka).toEqual({ internal: 19092, external: 19092, ip: "127.0.0.1", protocol: "tcp" });
-    expect(argAfter(broker.command, "--kafka-addr")).toContain(`external://0.0.0.0:${kafka?.internal}`);
-    expect(argAfter(broker.command, "--advertise-kafka-addr")).toContain("external://127.0.0.1:19092");
+    expect(argAfter(broker.command, "--kafka-addr")).toContain(
+      `external://0.0.0.0:${kafka?.internal}`,
+    );
+    expect(argAfter(broker.command, "--advertise-kafka-addr")).toContain(
+      "external://127.0.0.1:19092",
+    );
   });
 
   it("admin: 9644, host port 19644 on 127.0.0.1", () => {
-    expect(broker.ports?.find((port) => port.internal === 9644)).toEqual({ internal: 9644, external: 19644, ip: "127.0.0.1", protocol: "tcp" });
+    expect(broker.ports?.find((port) => port.internal === 9644)).toEqual({
+      internal: 9644,
+      external: 19644,
+      ip: "127.0.0.1",
+      protocol: "tcp",
+    });
   });
 
   it("RPC: 33145, advertised on the network and not published", () => {
@@ -88,17 +112,27 @@ describe("dev stack rendered against the compose file (SPEC, Facts)", () => {
 
   it("HTTP proxy: 8082 on the network", () => {
     expect(argAfter(broker.command, "--pandaproxy-addr")).toContain("internal://0.0.0.0:8082");
-    expect(argAfter(broker.command, "--advertise-pandaproxy-addr")).toContain("internal://redpanda:8082");
+    expect(argAfter(broker.command, "--advertise-pandaproxy-addr")).toContain(
+      "internal://redpanda:8082",
+    );
   });
 
   it("bind mount: ${APPHUB_DATA_ROOT}/redpanda on /var/lib/redpanda/data", () => {
-    expect(broker.volumes).toEqual([{ hostPath: `${DATA_ROOT}/redpanda`, containerPath: "/var/lib/redpanda/data" }]);
+    expect(broker.volumes).toEqual([
+      { hostPath: `${DATA_ROOT}/redpanda`, containerPath: "/var/lib/redpanda/data" },
+    ]);
   });
 
   it("bind mount: owned by Redpanda's uid before the broker starts", () => {
     const owner = containerInputs(result, "apphub-dev-redpanda-data-owner");
-    expect([owner.entrypoints, owner.command, owner.volumes]).toEqual([["chown"], ["101:101", "/var/lib/redpanda/data"], broker.volumes]);
-    expect(byName(result, "apphub-dev-redpanda").dependsOn).toContain("apphub-dev-redpanda-data-owner");
+    expect([owner.entrypoints, owner.command, owner.volumes]).toEqual([
+      ["chown"],
+      ["101:101", "/var/lib/redpanda/data"],
+      broker.volumes,
+    ]);
+    expect(byName(result, "apphub-dev-redpanda").dependsOn).toContain(
+      "apphub-dev-redpanda-data-owner",
+    );
   });
 
   it("health check: rpk cluster info", () => {
@@ -111,27 +145,39 @@ describe("dev stack rendered against the compose file (SPEC, Facts)", () => {
 
   it("network alias: redpanda on the stack's network", () => {
     expect(broker.networksAdvanced).toEqual([{ name: "apphub-dev", aliases: ["redpanda"] }]);
-    expect(byName(result, "apphub-dev-network").inputs).toMatchObject({ name: "apphub-dev", driver: "bridge" });
+    expect(byName(result, "apphub-dev-network").inputs).toMatchObject({
+      name: "apphub-dev",
+      driver: "bridge",
+    });
   });
 
   it("console: image console:v2.6.1", () => {
-    expect(byName(result, "apphub-dev-console-image").inputs.name).toBe("docker.redpanda.com/redpandadata/console:v2.6.1");
+    expect(byName(result, "apphub-dev-console-image").inputs.name).toBe(
+      "docker.redpanda.com/redpandadata/console:v2.6.1",
+    );
   });
 
   it("console: 8080, host port 28000 on 127.0.0.1", () => {
-    expect(containerInputs(result, "apphub-dev-console").ports).toEqual([{ internal: 8080, external: 28000, ip: "127.0.0.1", protocol: "tcp" }]);
+    expect(containerInputs(result, "apphub-dev-console").ports).toEqual([
+      { internal: 8080, external: 28000, ip: "127.0.0.1", protocol: "tcp" },
+    ]);
   });
 
   it("console: reaches redpanda:9092 and the admin API", () => {
     expect(containerInputs(result, "apphub-dev-console").envs).toEqual(
-      expect.arrayContaining(["KAFKA_BROKERS=redpanda:9092", "REDPANDA_ADMINAPI_URLS=http://redpanda:9644"]),
+      expect.arrayContaining([
+        "KAFKA_BROKERS=redpanda:9092",
+        "REDPANDA_ADMINAPI_URLS=http://redpanda:9644",
+      ]),
     );
   });
 
   it("sequencer-db: database apphub_sequences, data under ${APPHUB_DATA_ROOT}/sequencer", () => {
     const db = containerInputs(result, "apphub-dev-sequencer-db");
     expect(db.envs).toContain("POSTGRES_DB=apphub_sequences");
-    expect(db.volumes).toEqual([{ hostPath: `${DATA_ROOT}/sequencer`, containerPath: "/var/lib/postgresql/data" }]);
+    expect(db.volumes).toEqual([
+      { hostPath: `${DATA_ROOT}/sequencer`, containerPath: "/var/lib/postgresql/data" },
+    ]);
   });
 
   it("sequencer-db: alias sequencer-db, pg_isready health check, waited for", () => {
@@ -145,7 +191,9 @@ describe("dev stack rendered against the compose file (SPEC, Facts)", () => {
     const db = containerInputs(result, "apphub-dev-sequencer-db");
     expect(db.envs?.some((env) => env.startsWith("POSTGRES_PASSWORD="))).toBe(false);
     expect(db.envs).toContain("POSTGRES_PASSWORD_FILE=/run/secrets/sequencer-db-password");
-    expect(db.uploads).toEqual([expect.objectContaining({ file: "/run/secrets/sequencer-db-password", content: MASK })]);
+    expect(db.uploads).toEqual([
+      expect.objectContaining({ file: "/run/secrets/sequencer-db-password", content: MASK }),
+    ]);
     const generated = byName(result, "apphub-dev-sequencer-db-password");
     expect(generated.type).toBe("random:index/randomPassword:RandomPassword");
     // Alphanumeric only: the password goes into a URL and a dotenv file unescaped.
@@ -153,13 +201,16 @@ describe("dev stack rendered against the compose file (SPEC, Facts)", () => {
   });
 
   it("publishes nothing beyond 127.0.0.1 by default", () => {
-    const bindings = resourcesOfType(result, CONTAINER).flatMap((resource) => (resource.inputs as unknown as ContainerInputs).ports ?? []);
+    const bindings = resourcesOfType(result, CONTAINER).flatMap(
+      (resource) => (resource.inputs as unknown as ContainerInputs).ports ?? [],
+    );
     expect(bindings.length).toBe(5);
     expect(new Set(bindings.map((binding) => binding.ip))).toEqual(new Set(["127.0.0.1"]));
   });
 
   it("keeps pulled images on destroy (they are shared with the developer's other work)", () => {
-    for (const image of resourcesOfType(result, REMOTE_IMAGE)) expect(image.inputs.keepLocally).toBe(true);
+    for (const image of resourcesOfType(result, REMOTE_IMAGE))
+      expect(image.inputs.keepLocally).toBe(true);
   });
 });
 
@@ -228,13 +279,21 @@ describe("dev stack outputs", () => {
     );
     expect(bare.status, bare.stderr).toBe(0);
     expect(bare.outputs).not.toHaveProperty("APPHUB_EVENT_SEQUENCE_DATABASE_URL");
-    expect(resourcesOfType(bare, CONTAINER).map((resource) => resource.name)).not.toContain("apphub-dev-sequencer-db");
+    expect(resourcesOfType(bare, CONTAINER).map((resource) => resource.name)).not.toContain(
+      "apphub-dev-sequencer-db",
+    );
     const parsed = parseDotenv(String(bare.outputs.dotenv));
     const settings = coreStreamingEnv.parse(parsed);
     expect(settings).toMatchObject({
       enabled: true,
       brokers: ["127.0.0.1:29092"],
-      mirrors: { workflowRuns: true, workflowEvents: false, jobRuns: false, ingestion: false, coreEvents: true },
+      mirrors: {
+        workflowRuns: true,
+        workflowEvents: false,
+        jobRuns: false,
+        ingestion: false,
+        coreEvents: true,
+      },
       topics: { coreEvents: "apphub.core.events", ingestion: "apphub.ingestion.telemetry" },
     });
     expect(parsed.APPHUB_STREAMING_ENABLED).toBe("1");
@@ -245,20 +304,38 @@ describe("dev stack options", () => {
   it("uses the configured password secret instead of generating one, and the data root from APPHUB_DATA_ROOT", async () => {
     const result = await renderStackYaml(
       "dev",
-      ["config:", "  apphub-streaming:environment: dev", "  apphub-streaming:sequencerDbPassword:", "    secure: AAABAFakeCipherText", ""].join("\n"),
+      [
+        "config:",
+        "  apphub-streaming:environment: dev",
+        "  apphub-streaming:sequencerDbPassword:",
+        "    secure: AAABAFakeCipherText",
+        "",
+      ].join("\n"),
       { APPHUB_DATA_ROOT: "/srv/apphub-data" },
     );
     expect(result.status, result.stderr).toBe(0);
-    expect(result.resources.some((resource) => resource.name === "apphub-dev-sequencer-db-password")).toBe(false);
+    expect(
+      result.resources.some((resource) => resource.name === "apphub-dev-sequencer-db-password"),
+    ).toBe(false);
     expect(containerInputs(result, "apphub-dev-sequencer-db").uploads?.[0]?.content).toBe(MASK);
-    expect(containerInputs(result, "apphub-dev-redpanda").volumes?.[0]?.hostPath).toBe("/srv/apphub-data/redpanda");
+    expect(containerInputs(result, "apphub-dev-redpanda").volumes?.[0]?.hostPath).toBe(
+      "/srv/apphub-data/redpanda",
+    );
     expect(result.outputs.dotenv).toBe(MASK);
   });
 
   it("publishes on every interface only when the stack says so, and leaves the console out when disabled", async () => {
     const result = await renderStackYaml(
       "dev",
-      ["config:", "  apphub-streaming:environment: dev", "  apphub-streaming:dev:", "    bindAddress: 0.0.0.0", "    console:", "      enabled: false", ""].join("\n"),
+      [
+        "config:",
+        "  apphub-streaming:environment: dev",
+        "  apphub-streaming:dev:",
+        "    bindAddress: 0.0.0.0",
+        "    console:",
+        "      enabled: false",
+        "",
+      ].join("\n"),
     );
     expect(result.status, result.stderr).toBe(0);
     const names = resourcesOfType(result, CONTAINER).map((resource) => resource.name);
@@ -266,6 +343,8 @@ describe("dev stack options", () => {
     expect(result.outputs).not.toHaveProperty("consoleUrl");
     const broker = containerInputs(result, "apphub-dev-redpanda");
     expect(new Set(broker.ports?.map((port) => port.ip))).toEqual(new Set(["0.0.0.0"]));
-    expect(argAfter(broker.command, "--advertise-kafka-addr")).toBe("internal://redpanda:9092,external://127.0.0.1:19092");
+    expect(argAfter(broker.command, "--advertise-kafka-addr")).toBe(
+      "internal://redpanda:9092,external://127.0.0.1:19092",
+    );
   });
 });

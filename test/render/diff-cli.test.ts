@@ -37,22 +37,37 @@ function git(dir: string, ...args: string[]): string {
 function scratchRepo(prodBase = PROD_BASE): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "apphub-diff-repo-"));
   scratchDirs.push(dir);
-  for (const entry of PROGRAM_PATHS) fs.cpSync(path.join(REPO_ROOT, entry), path.join(dir, entry), { recursive: true });
+  for (const entry of PROGRAM_PATHS)
+    fs.cpSync(path.join(REPO_ROOT, entry), path.join(dir, entry), { recursive: true });
   fs.symlinkSync(path.join(REPO_ROOT, "node_modules"), path.join(dir, "node_modules"), "dir");
   fs.writeFileSync(path.join(dir, ".gitignore"), "node_modules\ndist/\n");
   fs.writeFileSync(path.join(dir, "Pulumi.prod.yaml"), prodBase);
   git(dir, "init", "--quiet", "--initial-branch=main");
   git(dir, "add", "-A");
-  git(dir, "-c", "user.name=test", "-c", "user.email=test@example.invalid", "commit", "--quiet", "-m", "base");
+  git(
+    dir,
+    "-c",
+    "user.name=test",
+    "-c",
+    "user.email=test@example.invalid",
+    "commit",
+    "--quiet",
+    "-m",
+    "base",
+  );
   return dir;
 }
 
 function diff(dir: string, ...args: string[]) {
   if (!fs.existsSync(DIFF_CLI)) throw new Error(`${DIFF_CLI} is missing: run npx tsc -p . first`);
-  const child = spawnSync(process.execPath, [DIFF_CLI, "--stack", "prod", "--base", "main", "--project-dir", dir, ...args], {
-    encoding: "utf8",
-    timeout: 300_000,
-  });
+  const child = spawnSync(
+    process.execPath,
+    [DIFF_CLI, "--stack", "prod", "--base", "main", "--project-dir", dir, ...args],
+    {
+      encoding: "utf8",
+      timeout: 300_000,
+    },
+  );
   return { status: child.status, stdout: child.stdout, stderr: child.stderr };
 }
 
@@ -66,54 +81,104 @@ afterAll(() => {
 });
 
 describe("npm run diff", () => {
-  it("a base where only one topic's retention differs prints exactly that change and exits 0", () => {
-    const dir = scratchRepo();
-    fs.appendFileSync(path.join(dir, "Pulumi.prod.yaml"), "    apphub.ingestion.telemetry:\n      retentionMs: 86400000\n");
-    const result = diff(dir);
-    expect(result.stderr).not.toMatch(/diff failed/);
-    expect(result.status).toBe(0);
-    expect(result.stdout).toContain("base rendered with the working tree's code (src, components, tsconfig.json unchanged since main)");
-    expect(changeLines(result.stdout)).toEqual(["  apphub.ingestion.telemetry retention.ms 259200000 => 86400000"]);
-    expect(result.stdout).toContain("summary: topics: 1 changed, 0 added, 0 removed; other resources: 0 changed, 0 added, 0 removed, 0 moved; 0 destructive");
-  }, RENDER_TEST_TIMEOUT);
+  it(
+    "a base where only one topic's retention differs prints exactly that change and exits 0",
+    () => {
+      const dir = scratchRepo();
+      fs.appendFileSync(
+        path.join(dir, "Pulumi.prod.yaml"),
+        "    apphub.ingestion.telemetry:\n      retentionMs: 86400000\n",
+      );
+      const result = diff(dir);
+      expect(result.stderr).not.toMatch(/diff failed/);
+      expect(result.status).toBe(0);
+      expect(result.stdout).toContain(
+        "base rendered with the working tree's code (src, components, tsconfig.json unchanged since main)",
+      );
+      expect(changeLines(result.stdout)).toEqual([
+        "  apphub.ingestion.telemetry retention.ms 259200000 => 86400000",
+      ]);
+      expect(result.stdout).toContain(
+        "summary: topics: 1 changed, 0 added, 0 removed; other resources: 0 changed, 0 added, 0 removed, 0 moved; 0 destructive",
+      );
+    },
+    RENDER_TEST_TIMEOUT,
+  );
 
-  it("removing a topic whose deletion policy is delete prints it as destructive and exits 3", () => {
-    const dir = scratchRepo();
-    fs.writeFileSync(path.join(dir, "Pulumi.prod.yaml"), PROD_BASE.replace(/ {4}apphub\.scratch\.events:\n(?: {6}.*\n)+/, ""));
-    const result = diff(dir);
-    expect(result.status).toBe(3);
-    expect(result.stdout).toContain('!!! DESTRUCTIVE !!! apphub.scratch.events is removed from config with deletionPolicy "delete": pulumi up DELETES the topic from the broker');
-    expect(result.stdout).toContain("!!! 1 DESTRUCTIVE CHANGE: data would be deleted or replaced");
-    expect(result.stdout).not.toContain("apphub.legacy.events");
-  }, RENDER_TEST_TIMEOUT);
+  it(
+    "removing a topic whose deletion policy is delete prints it as destructive and exits 3",
+    () => {
+      const dir = scratchRepo();
+      fs.writeFileSync(
+        path.join(dir, "Pulumi.prod.yaml"),
+        PROD_BASE.replace(/ {4}apphub\.scratch\.events:\n(?: {6}.*\n)+/, ""),
+      );
+      const result = diff(dir);
+      expect(result.status).toBe(3);
+      expect(result.stdout).toContain(
+        '!!! DESTRUCTIVE !!! apphub.scratch.events is removed from config with deletionPolicy "delete": pulumi up DELETES the topic from the broker',
+      );
+      expect(result.stdout).toContain(
+        "!!! 1 DESTRUCTIVE CHANGE: data would be deleted or replaced",
+      );
+      expect(result.stdout).not.toContain("apphub.legacy.events");
+    },
+    RENDER_TEST_TIMEOUT,
+  );
 
-  it("removing a topic with the default policy prints that it stays on the broker, no longer managed, and exits 0", () => {
-    const dir = scratchRepo();
-    fs.writeFileSync(path.join(dir, "Pulumi.prod.yaml"), PROD_BASE.replace("    apphub.legacy.events:\n      partitions: 3\n", ""));
-    const result = diff(dir);
-    expect(result.status).toBe(0);
-    const lines = changeLines(result.stdout);
-    expect(lines).toHaveLength(1);
-    expect(lines[0]).toMatch(/^ {2}- apphub\.legacy\.events is removed from config: it stays on the broker, no longer managed \(deletionPolicy "retain"\)/);
-    expect(result.stdout).not.toContain("DESTRUCTIVE");
-  }, RENDER_TEST_TIMEOUT);
+  it(
+    "removing a topic with the default policy prints that it stays on the broker, no longer managed, and exits 0",
+    () => {
+      const dir = scratchRepo();
+      fs.writeFileSync(
+        path.join(dir, "Pulumi.prod.yaml"),
+        PROD_BASE.replace("    apphub.legacy.events:\n      partitions: 3\n", ""),
+      );
+      const result = diff(dir);
+      expect(result.status).toBe(0);
+      const lines = changeLines(result.stdout);
+      expect(lines).toHaveLength(1);
+      expect(lines[0]).toMatch(
+        /^ {2}- apphub\.legacy\.events is removed from config: it stays on the broker, no longer managed \(deletionPolicy "retain"\)/,
+      );
+      expect(result.stdout).not.toContain("DESTRUCTIVE");
+    },
+    RENDER_TEST_TIMEOUT,
+  );
 
   it("renders the base ref with its own code when the code changed", () => {
     // The base commit's catalog gave telemetry two days; the working tree has the seed's three.
     const dir = scratchRepo();
     const catalog = path.join(dir, "src/topics/catalog.ts");
     const original = fs.readFileSync(catalog, "utf8");
-    const twoDays = original.replace(/(name: "apphub\.ingestion\.telemetry",[\s\S]*?retentionMs: )3 \* DAY_MS/, "$12 * DAY_MS");
+    const twoDays = original.replace(
+      /(name: "apphub\.ingestion\.telemetry",[\s\S]*?retentionMs: )3 \* DAY_MS/,
+      "$12 * DAY_MS",
+    );
     expect(twoDays).not.toBe(original);
     fs.writeFileSync(catalog, twoDays);
-    git(dir, "-c", "user.name=test", "-c", "user.email=test@example.invalid", "commit", "--quiet", "-am", "two days");
+    git(
+      dir,
+      "-c",
+      "user.name=test",
+      "-c",
+      "user.email=test@example.invalid",
+      "commit",
+      "--quiet",
+      "-am",
+      "two days",
+    );
     fs.writeFileSync(catalog, original);
 
     const result = diff(dir);
     expect(result.stderr).not.toMatch(/diff failed/);
     expect(result.status).toBe(0);
-    expect(result.stdout).toContain("base rendered with main's own code (changed since: src/topics/catalog.ts)");
-    expect(changeLines(result.stdout)).toEqual(["  apphub.ingestion.telemetry retention.ms 172800000 => 259200000"]);
+    expect(result.stdout).toContain(
+      "base rendered with main's own code (changed since: src/topics/catalog.ts)",
+    );
+    expect(changeLines(result.stdout)).toEqual([
+      "  apphub.ingestion.telemetry retention.ms 172800000 => 259200000",
+    ]);
   }, 300_000);
 
   it("exits 1, not 3, when the base ref does not exist", () => {

@@ -5,9 +5,14 @@ import { REPO_ROOT } from "../support/render";
 
 const ENTRY = path.join(REPO_ROOT, "dist/test/support/tsnodeEntry.js"); // built by test/buildSetup.ts
 
-function loadThroughTsNode(stack: string): Promise<{ status: number | null; stdout: string; stderr: string }> {
+function loadThroughTsNode(
+  stack: string,
+): Promise<{ status: number | null; stdout: string; stderr: string }> {
   return new Promise((done) => {
-    const child = spawn(process.execPath, [ENTRY, stack], { cwd: REPO_ROOT, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(process.execPath, [ENTRY, stack], {
+      cwd: REPO_ROOT,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
@@ -20,12 +25,23 @@ function loadThroughTsNode(stack: string): Promise<{ status: number | null; stdo
 // ts-node, which sees only the files the program imports. This catches what tsc over the
 // whole tree cannot (e.g. an ambient declaration no import reaches).
 describe("the TypeScript entry point as pulumi up loads it", () => {
-  it.each(["dev", "prod"])("type-checks and declares the %s stack through ts-node", async (stack) => {
-    const result = await loadThroughTsNode(stack);
-    expect(result.stderr).not.toMatch(/TSError|error TS\d+/);
-    expect(result.status).toBe(0);
-    const marked = result.stdout.split("\n").find((line) => line.startsWith("RESOURCES "));
-    const resources = JSON.parse(marked?.slice("RESOURCES ".length) ?? "[]") as { type: string; name: string }[];
-    expect(resources.filter((resource) => resource.type === "pulumi-nodejs:dynamic/streaming:KafkaTopic")).toHaveLength(7);
-  }, 120_000);
+  it.each(["dev", "prod"])(
+    "type-checks and declares the %s stack through ts-node",
+    async (stack) => {
+      const result = await loadThroughTsNode(stack);
+      expect(result.stderr).not.toMatch(/TSError|error TS\d+/);
+      expect(result.status).toBe(0);
+      const marked = result.stdout.split("\n").find((line) => line.startsWith("RESOURCES "));
+      const resources = JSON.parse(marked?.slice("RESOURCES ".length) ?? "[]") as {
+        type: string;
+        name: string;
+      }[];
+      expect(
+        resources.filter(
+          (resource) => resource.type === "pulumi-nodejs:dynamic/streaming:KafkaTopic",
+        ),
+      ).toHaveLength(7);
+    },
+    120_000,
+  );
 });

@@ -13,7 +13,9 @@ describe("npm run render", () => {
       expect(result.status).toBe(0);
       expect(result.resources.length).toBeGreaterThan(0);
       for (const resource of result.resources) {
-        expect(Object.keys(resource)).toEqual(expect.arrayContaining(["type", "name", "parent", "inputs"]));
+        expect(Object.keys(resource)).toEqual(
+          expect.arrayContaining(["type", "name", "parent", "inputs"]),
+        );
         expect(typeof resource.type).toBe("string");
         expect(typeof resource.name).toBe("string");
         expect(resource.parent === null || typeof resource.parent === "string").toBe(true);
@@ -22,7 +24,9 @@ describe("npm run render", () => {
       for (const resource of result.resources) {
         if (resource.parent !== null) expect(names.has(resource.parent)).toBe(true);
       }
-      expect(result.stdout).toMatch(new RegExp(`stack ${stack}: ${result.resources.length} resources`));
+      expect(result.stdout).toMatch(
+        new RegExp(`stack ${stack}: ${result.resources.length} resources`),
+      );
       expect(result.outputs.environment).toBe(stack);
     });
   }
@@ -32,19 +36,32 @@ describe("npm run render", () => {
     expect(outputs.brokerUrl).toBe("apphub-redpanda:9092");
     expect(outputs.backupBucket).toBe("apphub-prod-redpanda-snapshots");
     expect(outputs.backupSchedule).toBe("0 * * * *");
-    const topics = outputs.topics as Record<string, { partitions: number; replicationFactor: number; retentionMs: number }>;
+    const topics = outputs.topics as Record<
+      string,
+      { partitions: number; replicationFactor: number; retentionMs: number }
+    >;
     expect(Object.keys(topics)).toHaveLength(7);
-    expect(topics["apphub.ingestion.telemetry"]).toMatchObject({ partitions: 6, replicationFactor: 3, retentionMs: 259_200_000 });
+    expect(topics["apphub.ingestion.telemetry"]).toMatchObject({
+      partitions: 6,
+      replicationFactor: 3,
+      retentionMs: 259_200_000,
+    });
     expect(renderRepoStack("dev").outputs.brokerUrl).toBe("127.0.0.1:19092");
   });
 
   for (const stack of ["minikube", "prod"]) {
     it(`${stack}: kubernetes.yaml holds the objects the program owns, patches.yaml the DeploymentPatches`, () => {
       const result = renderRepoStack(stack);
-      const kubernetesResources = result.resources.filter((resource) => resource.type.startsWith("kubernetes:"));
-      const patchResources = kubernetesResources.filter((resource) => resource.type === "kubernetes:apps/v1:DeploymentPatch");
+      const kubernetesResources = result.resources.filter((resource) =>
+        resource.type.startsWith("kubernetes:"),
+      );
+      const patchResources = kubernetesResources.filter(
+        (resource) => resource.type === "kubernetes:apps/v1:DeploymentPatch",
+      );
       expect(patchResources).toHaveLength(12);
-      const patchNames = patchResources.map((patch) => (patch.inputs.metadata as { name: string }).name);
+      const patchNames = patchResources.map(
+        (patch) => (patch.inputs.metadata as { name: string }).name,
+      );
       expect(result.patches.map((patch) => patch.metadata.name)).toEqual(patchNames);
       expect(result.owned).toHaveLength(kubernetesResources.length - patchResources.length);
       expect(result.owned.map((object) => object.kind)).not.toContain("Deployment");
@@ -56,8 +73,11 @@ describe("npm run render", () => {
   }
 
   it("heads kubernetes.yaml and patches.yaml with how each is applied", () => {
-    const read = (file: string) => fs.readFileSync(path.join(inject("repoRenderDir"), "prod", file), "utf8");
-    expect(read("kubernetes.yaml")).toMatch(/^# Kubernetes objects this stack owns[\s\S]*# {3}kubectl apply --server-side --field-manager=apphub-streaming -f kubernetes\.yaml\n[\s\S]*\n---\n/);
+    const read = (file: string) =>
+      fs.readFileSync(path.join(inject("repoRenderDir"), "prod", file), "utf8");
+    expect(read("kubernetes.yaml")).toMatch(
+      /^# Kubernetes objects this stack owns[\s\S]*# {3}kubectl apply --server-side --field-manager=apphub-streaming -f kubernetes\.yaml\n[\s\S]*\n---\n/,
+    );
     const patches = read("patches.yaml");
     expect(patches).toMatch(/^# Server-side-apply patches of Deployments this stack does NOT own/);
     expect(patches).toContain("?fieldManager=apphub-streaming&force=true");

@@ -6,7 +6,13 @@ import { coreStreamingEnv } from "../../src/env/coreRules";
 import { MASK } from "../../src/render/capture";
 import type { RenderedResource } from "../../src/render/write";
 import { kubeStackYaml } from "../support/config";
-import { customDescendants, renderRepoStack, renderStackYaml, resourcesOfType, type RenderResult } from "../support/render";
+import {
+  customDescendants,
+  renderRepoStack,
+  renderStackYaml,
+  resourcesOfType,
+  type RenderResult,
+} from "../support/render";
 
 const PATCH = "kubernetes:apps/v1:DeploymentPatch";
 const STATEFUL_SET = "kubernetes:apps/v1:StatefulSet";
@@ -28,7 +34,11 @@ const SPEC_TARGETS: Record<string, string[]> = {
   "apphub-timestore-lifecycle": ["worker"],
 };
 
-type EnvVar = { name: string; value?: string; valueFrom?: { secretKeyRef?: { name: string; key: string } } };
+type EnvVar = {
+  name: string;
+  value?: string;
+  valueFrom?: { secretKeyRef?: { name: string; key: string } };
+};
 interface PatchInputs {
   apiVersion: string;
   kind: string;
@@ -97,8 +107,8 @@ const MINIKUBE_ENV: EnvVar[] = [
 ];
 
 /** Prod keeps streaming off: every flag "0", and no Secret reference pods would wait for. */
-const PROD_ENV: EnvVar[] = MINIKUBE_ENV.filter((entry) => entry.name !== SEQUENCER_REF.name).map((entry) =>
-  entry.name === "APPHUB_STREAMING_ENABLED" ? { ...entry, value: "0" } : entry,
+const PROD_ENV: EnvVar[] = MINIKUBE_ENV.filter((entry) => entry.name !== SEQUENCER_REF.name).map(
+  (entry) => (entry.name === "APPHUB_STREAMING_ENABLED" ? { ...entry, value: "0" } : entry),
 );
 
 const patches = (result: RenderResult) => resourcesOfType(result, PATCH);
@@ -106,12 +116,22 @@ const inputsOf = (patch: RenderedResource) => patch.inputs as unknown as PatchIn
 
 /** The literal entries of one container, the way the container runtime hands them to core. */
 function literalEnv(env: EnvVar[]): Record<string, string> {
-  return Object.fromEntries(env.flatMap((entry) => (entry.value === undefined ? [] : [[entry.name, entry.value]])));
+  return Object.fromEntries(
+    env.flatMap((entry) => (entry.value === undefined ? [] : [[entry.name, entry.value]])),
+  );
 }
 
 const cases = [
-  { title: "minikube (streaming on, mirrors unset)", render: () => renderRepoStack("minikube"), env: MINIKUBE_ENV },
-  { title: "a stack with streaming on and mirrors set", render: () => renderStackYaml("streaming-on", MIRRORS_ON_YAML), env: MIRRORS_ON_ENV },
+  {
+    title: "minikube (streaming on, mirrors unset)",
+    render: () => renderRepoStack("minikube"),
+    env: MINIKUBE_ENV,
+  },
+  {
+    title: "a stack with streaming on and mirrors set",
+    render: () => renderStackYaml("streaming-on", MIRRORS_ON_YAML),
+    env: MIRRORS_ON_ENV,
+  },
   { title: "prod (streaming off)", render: () => renderRepoStack("prod"), env: PROD_ENV },
 ];
 
@@ -125,16 +145,26 @@ for (const { title, render, env } of cases) {
     it("renders one patch per default target, in the stack's namespace", () => {
       expect(result.status, result.stderr).toBe(0);
       const rendered = patches(result).map(inputsOf);
-      expect(rendered.map((patch) => patch.metadata.name).sort()).toEqual(Object.keys(SPEC_TARGETS).sort());
+      expect(rendered.map((patch) => patch.metadata.name).sort()).toEqual(
+        Object.keys(SPEC_TARGETS).sort(),
+      );
       for (const patch of rendered) {
-        expect([patch.apiVersion, patch.kind, patch.metadata.namespace]).toEqual(["apps/v1", "Deployment", "apphub-system"]);
+        expect([patch.apiVersion, patch.kind, patch.metadata.namespace]).toEqual([
+          "apps/v1",
+          "Deployment",
+          "apphub-system",
+        ]);
       }
     });
 
     for (const [deployment, containers] of Object.entries(SPEC_TARGETS)) {
       it(`${deployment}: exactly the streaming env in ${containers.join(", ")}`, () => {
-        const patch = patches(result).map(inputsOf).find((candidate) => candidate.metadata.name === deployment);
-        expect(patch?.spec.template.spec.containers).toEqual(containers.map((name) => ({ name, env })));
+        const patch = patches(result)
+          .map(inputsOf)
+          .find((candidate) => candidate.metadata.name === deployment);
+        expect(patch?.spec.template.spec.containers).toEqual(
+          containers.map((name) => ({ name, env })),
+        );
       });
     }
 
@@ -143,7 +173,8 @@ for (const { title, render, env } of cases) {
         expect(JSON.stringify(patch)).not.toContain("envFrom");
         expect(Object.keys(patch.spec)).toEqual(["template"]);
         expect(Object.keys(patch.spec.template.spec)).toEqual(["containers"]);
-        for (const container of patch.spec.template.spec.containers) expect(Object.keys(container).sort()).toEqual(["env", "name"]);
+        for (const container of patch.spec.template.spec.containers)
+          expect(Object.keys(container).sort()).toEqual(["env", "name"]);
       }
     });
 
@@ -155,7 +186,8 @@ for (const { title, render, env } of cases) {
         for (const container of patch.spec.template.spec.containers) {
           for (const entry of container.env) {
             expect(entry.value === undefined || entry.valueFrom === undefined).toBe(true);
-            if (entry.name === "APPHUB_EVENT_SEQUENCE_DATABASE_URL") expect(entry.value).toBeUndefined();
+            if (entry.name === "APPHUB_EVENT_SEQUENCE_DATABASE_URL")
+              expect(entry.value).toBeUndefined();
           }
         }
       }
@@ -163,13 +195,20 @@ for (const { title, render, env } of cases) {
 
     it("has the annotations server-side apply needs: forced, under this program's field manager", () => {
       for (const patch of patches(result).map(inputsOf)) {
-        expect(patch.metadata.annotations).toEqual({ "pulumi.com/patchForce": "true", "pulumi.com/patchFieldManager": "apphub-streaming" });
+        expect(patch.metadata.annotations).toEqual({
+          "pulumi.com/patchForce": "true",
+          "pulumi.com/patchFieldManager": "apphub-streaming",
+        });
       }
     });
 
     it("leaves the deployments in place on destroy: patches are not retained, protected or replaced", () => {
       for (const patch of patches(result)) {
-        expect(patch.options).toMatchObject({ retainOnDelete: false, protect: false, deleteBeforeReplace: false });
+        expect(patch.options).toMatchObject({
+          retainOnDelete: false,
+          protect: false,
+          deleteBeforeReplace: false,
+        });
       }
     });
   });
@@ -186,7 +225,13 @@ describe("what core reads from the patched env (zod mirror of core's rules)", ()
           "apphub-redpanda-0.apphub-redpanda-headless.apphub-system.svc.cluster.local:9092",
           "apphub-redpanda-1.apphub-redpanda-headless.apphub-system.svc.cluster.local:9092",
         ]);
-        expect(settings.mirrors).toEqual({ workflowRuns: true, workflowEvents: true, jobRuns: true, ingestion: false, coreEvents: true });
+        expect(settings.mirrors).toEqual({
+          workflowRuns: true,
+          workflowEvents: true,
+          jobRuns: true,
+          ingestion: false,
+          coreEvents: true,
+        });
         expect(settings.publishTimeoutMs).toBe(15000);
       }
     }
@@ -210,7 +255,9 @@ describe("gating: streaming reaches the pods only after healthy brokers and ever
       const result = renderRepoStack(stack);
       const statefulSets = resourcesOfType(result, STATEFUL_SET).map((resource) => resource.name);
       const [bootstrap] = resourcesOfType(result, TOPIC_BOOTSTRAP);
-      const topics = customDescendants(result, bootstrap?.name ?? "").map((resource) => resource.name);
+      const topics = customDescendants(result, bootstrap?.name ?? "").map(
+        (resource) => resource.name,
+      );
       expect(statefulSets).toHaveLength(1);
       expect(topics).toHaveLength(7);
       expect(patches(result)).toHaveLength(12);
@@ -240,21 +287,38 @@ describe("configured targets", () => {
     );
     expect(result.status, result.stderr).toBe(0);
     const rendered = patches(result).map(inputsOf);
-    expect(rendered.map((patch) => [patch.metadata.namespace, patch.metadata.name, patch.spec.template.spec.containers.map((c) => c.name)])).toEqual([
+    expect(
+      rendered.map((patch) => [
+        patch.metadata.namespace,
+        patch.metadata.name,
+        patch.spec.template.spec.containers.map((c) => c.name),
+      ]),
+    ).toEqual([
       ["apphub", "apphub-core-api", ["api"]],
       ["apphub", "apphub-timestore-api", ["api", "compactor"]],
     ]);
-    const ref = rendered[0]?.spec.template.spec.containers[0]?.env.find((entry) => entry.name === "APPHUB_EVENT_SEQUENCE_DATABASE_URL");
-    expect(ref).toEqual({ name: "APPHUB_EVENT_SEQUENCE_DATABASE_URL", valueFrom: { secretKeyRef: { name: "sequencer-db", key: "database-url" } } });
+    const ref = rendered[0]?.spec.template.spec.containers[0]?.env.find(
+      (entry) => entry.name === "APPHUB_EVENT_SEQUENCE_DATABASE_URL",
+    );
+    expect(ref).toEqual({
+      name: "APPHUB_EVENT_SEQUENCE_DATABASE_URL",
+      valueFrom: { secretKeyRef: { name: "sequencer-db", key: "database-url" } },
+    });
   });
 
   it("refuses a loopback broker on Kubernetes before declaring anything", async () => {
     const result = await renderStackYaml(
       "loopback",
-      kubeStackYaml("minikube", ["  apphub-streaming:streaming:", "    enabled: true", "    brokerUrl: 127.0.0.1:19092"]),
+      kubeStackYaml("minikube", [
+        "  apphub-streaming:streaming:",
+        "    enabled: true",
+        "    brokerUrl: 127.0.0.1:19092",
+      ]),
     );
     expect(result.status).toBe(2);
-    expect(result.stderr).toContain("apphub-streaming:streaming.brokerUrl: expected an address the core and timestore pods can reach");
+    expect(result.stderr).toContain(
+      "apphub-streaming:streaming.brokerUrl: expected an address the core and timestore pods can reach",
+    );
     expect(result.resources).toEqual([]);
   });
 });

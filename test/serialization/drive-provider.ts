@@ -25,7 +25,9 @@ function loadProvider(providerFile: string): Provider {
   const { text } = JSON.parse(fs.readFileSync(providerFile, "utf8")) as { text: string };
   // The host's own loader, resolved from @pulumi/pulumi as the host resolves it.
   const hostRequire = createRequire(require.resolve("@pulumi/pulumi/package.json"));
-  const requireFromString = hostRequire("require-from-string") as (code: string) => { handler: () => Provider };
+  const requireFromString = hostRequire("require-from-string") as (code: string) => {
+    handler: () => Provider;
+  };
   return requireFromString(text).handler();
 }
 
@@ -42,8 +44,12 @@ async function callOnce(provider: Provider, method: string, args: unknown[]): Pr
 
 async function main(providerFile: string, method: string, argsFile: string): Promise<Outcome> {
   const provider = loadProvider(providerFile);
-  if (method !== "--script") return callOnce(provider, method, JSON.parse(fs.readFileSync(argsFile, "utf8")) as unknown[]);
-  const calls = JSON.parse(fs.readFileSync(argsFile, "utf8")) as { method: string; args: unknown[] }[];
+  if (method !== "--script")
+    return callOnce(provider, method, JSON.parse(fs.readFileSync(argsFile, "utf8")) as unknown[]);
+  const calls = JSON.parse(fs.readFileSync(argsFile, "utf8")) as {
+    method: string;
+    args: unknown[];
+  }[];
   const concurrency = Math.max(1, Number(process.env.DRIVE_CONCURRENCY ?? 1));
   const outcomes: Outcome[] = new Array(calls.length);
   let next = 0;
@@ -57,7 +63,9 @@ async function main(providerFile: string, method: string, argsFile: string): Pro
     }),
   );
   // The runtime the shim loaded lives in the checkout; its session pool is that module's state.
-  const sessions = require(path.join(process.cwd(), "dist/src/topics/sessions.js")) as { sessionStats(): unknown };
+  const sessions = require(path.join(process.cwd(), "dist/src/topics/sessions.js")) as {
+    sessionStats(): unknown;
+  };
   return { ok: true, result: { calls: outcomes, sessions: sessions.sessionStats() } };
 }
 
@@ -67,7 +75,9 @@ main(process.argv[2] ?? "", process.argv[3] ?? "", process.argv[4] ?? "").then(
     process.exit(0);
   },
   (error: unknown) => {
-    process.stdout.write(`${JSON.stringify({ ok: false, error: error instanceof Error ? error.message : String(error) })}\n`);
+    process.stdout.write(
+      `${JSON.stringify({ ok: false, error: error instanceof Error ? error.message : String(error) })}\n`,
+    );
     process.exit(0);
   },
 );

@@ -21,7 +21,16 @@ const SASL_PASSWORD = process.env.SERIALIZATION_SASL_PASSWORD ?? "s3rialization-
 async function main(outFile: string): Promise<void> {
   const capture = await captureProgram("serialization", { environment: "dev" }, [], () => {
     new TopicBootstrap("serialization", {
-      topics: [{ name: "serialization.example", partitions: 3, replicationFactor: 1, retentionMs: 604800000, config: {}, deletionPolicy: "retain" }],
+      topics: [
+        {
+          name: "serialization.example",
+          partitions: 3,
+          replicationFactor: 1,
+          retentionMs: 604800000,
+          config: {},
+          deletionPolicy: "retain",
+        },
+      ],
       brokers: ["127.0.0.1:19092"],
       kafka: {
         clientId: "serialization",
@@ -40,14 +49,25 @@ async function main(outFile: string): Promise<void> {
       const { __provider: provider, ...rest } = inputs;
       return { name, provider: String(provider), inputs: rest, options };
     });
-  const serialized = await pulumi.runtime.serializeFunction(() => kafkaTopicProvider, { allowSecrets: true });
-  fs.writeFileSync(outFile, JSON.stringify({ text: serialized.text, containsSecrets: serialized.containsSecrets, declared }));
+  const serialized = await pulumi.runtime.serializeFunction(() => kafkaTopicProvider, {
+    allowSecrets: true,
+  });
+  fs.writeFileSync(
+    outFile,
+    JSON.stringify({
+      text: serialized.text,
+      containsSecrets: serialized.containsSecrets,
+      declared,
+    }),
+  );
 }
 
 main(process.argv[2] ?? "provider.json").then(
   () => process.exit(0),
   (error: unknown) => {
-    process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.stderr.write(
+      `${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+    );
     process.exit(1);
   },
 );

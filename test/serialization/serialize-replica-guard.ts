@@ -8,14 +8,18 @@ import * as pulumi from "@pulumi/pulumi";
 import { replicaGuardProvider } from "../../src/cluster/replicaGuard";
 
 async function main(outFile: string): Promise<void> {
-  const serialized = await pulumi.runtime.serializeFunction(() => replicaGuardProvider, { allowSecrets: false });
+  const serialized = await pulumi.runtime.serializeFunction(() => replicaGuardProvider, {
+    allowSecrets: false,
+  });
   fs.writeFileSync(outFile, JSON.stringify({ text: serialized.text }));
 }
 
 main(process.argv[2] ?? "replica-guard.json").then(
   () => process.exit(0),
   (error: unknown) => {
-    process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.stderr.write(
+      `${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+    );
     process.exit(1);
   },
 );

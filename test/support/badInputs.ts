@@ -11,13 +11,18 @@ export interface BadInput {
   mentions: string[];
 }
 
-const dev = (...lines: string[]) => ["config:", "  apphub-streaming:environment: dev", ...lines, ""].join("\n");
+const dev = (...lines: string[]) =>
+  ["config:", "  apphub-streaming:environment: dev", ...lines, ""].join("\n");
 
 export const BAD_INPUTS: readonly BadInput[] = [
   {
     title: "a YAML syntax error names file, line and column",
     stack: "dev",
-    yaml: dev("  apphub-streaming:topics:", "    apphub.core.events: {partitions: 12", "  apphub-streaming:protectTopics: true"),
+    yaml: dev(
+      "  apphub-streaming:topics:",
+      "    apphub.core.events: {partitions: 12",
+      "  apphub-streaming:protectTopics: true",
+    ),
     firstLine: /(^|\/)Pulumi\.dev\.yaml:\d+:\d+: invalid YAML: /,
     mentions: [],
   },
@@ -45,16 +50,29 @@ export const BAD_INPUTS: readonly BadInput[] = [
   {
     title: "partitions: 1000000000000 names the key and the bound",
     stack: "dev",
-    yaml: dev("  apphub-streaming:topics:", "    apphub.core.events:", "      partitions: 1000000000000"),
+    yaml: dev(
+      "  apphub-streaming:topics:",
+      "    apphub.core.events:",
+      "      partitions: 1000000000000",
+    ),
     firstLine: /^Invalid stack config \(1 problem\):$/,
-    mentions: ["apphub-streaming:topics.apphub.core.events.partitions: expected at most", "got 1000000000000"],
+    mentions: [
+      "apphub-streaming:topics.apphub.core.events.partitions: expected at most",
+      "got 1000000000000",
+    ],
   },
   {
     title: "a partition count above what the prod cluster holds names the cluster's capacity",
     stack: "prod",
-    yaml: kubeStackYaml("prod", ["  apphub-streaming:topics:", "    apphub.core.events:", "      partitions: 100000"]),
+    yaml: kubeStackYaml("prod", [
+      "  apphub-streaming:topics:",
+      "    apphub.core.events:",
+      "      partitions: 100000",
+    ]),
     firstLine: /^Invalid stack config \(1 problem\):$/,
-    mentions: ["apphub-streaming:topics.apphub.core.events.partitions: expected at most 4000 partitions (3 broker(s) × 4 core(s)"],
+    mentions: [
+      "apphub-streaming:topics.apphub.core.events.partitions: expected at most 4000 partitions (3 broker(s) × 4 core(s)",
+    ],
   },
   {
     title: "cluster.replicas: 1000000000000 names the key",
@@ -71,32 +89,51 @@ export const BAD_INPUTS: readonly BadInput[] = [
     mentions: ["apphub-streaming:kafka.connectTimeoutMs: expected"],
   },
   {
-    title: "a plain-text kafkaSaslPassword names the key and the pulumi config set --secret command",
+    title:
+      "a plain-text kafkaSaslPassword names the key and the pulumi config set --secret command",
     stack: "prod",
     yaml: kubeStackYaml("prod", ["  apphub-streaming:kafkaSaslPassword: hunter2"]),
     firstLine: /^Invalid stack config \(1 problem\):$/,
-    mentions: ["apphub-streaming:kafkaSaslPassword: expected a Pulumi secret", "pulumi config set --secret apphub-streaming:kafkaSaslPassword <value> --stack prod"],
+    mentions: [
+      "apphub-streaming:kafkaSaslPassword: expected a Pulumi secret",
+      "pulumi config set --secret apphub-streaming:kafkaSaslPassword <value> --stack prod",
+    ],
   },
   {
     title: "a plain-text backupSecretAccessKey names the key and the command",
     stack: "minikube",
-    yaml: kubeStackYaml("minikube", ["  apphub-streaming:backupSecretAccessKey: AKIAEXAMPLESECRET"]),
+    yaml: kubeStackYaml("minikube", [
+      "  apphub-streaming:backupSecretAccessKey: AKIAEXAMPLESECRET",
+    ]),
     firstLine: /^Invalid stack config \(1 problem\):$/,
-    mentions: ["apphub-streaming:backupSecretAccessKey", "pulumi config set --secret apphub-streaming:backupSecretAccessKey <value> --stack minikube"],
+    mentions: [
+      "apphub-streaming:backupSecretAccessKey",
+      "pulumi config set --secret apphub-streaming:backupSecretAccessKey <value> --stack minikube",
+    ],
   },
   {
     title: "a plain-text sequencerDbPassword names the key and the command",
     stack: "dev",
     yaml: dev("  apphub-streaming:sequencerDbPassword: postgres"),
     firstLine: /^Invalid stack config \(1 problem\):$/,
-    mentions: ["pulumi config set --secret apphub-streaming:sequencerDbPassword <value> --stack dev"],
+    mentions: [
+      "pulumi config set --secret apphub-streaming:sequencerDbPassword <value> --stack dev",
+    ],
   },
   {
     title: "a string where a number belongs, and an unknown key, in one report",
     stack: "dev",
-    yaml: dev("  apphub-streaming:topics:", "    apphub.core.events:", "      retentionMs: 7d", "  apphub-streaming:protectTopic: true"),
+    yaml: dev(
+      "  apphub-streaming:topics:",
+      "    apphub.core.events:",
+      "      retentionMs: 7d",
+      "  apphub-streaming:protectTopic: true",
+    ),
     firstLine: /^Invalid stack config \(2 problems\):$/,
-    mentions: ["apphub-streaming:topics.apphub.core.events.retentionMs", "apphub-streaming:protectTopic: unknown key"],
+    mentions: [
+      "apphub-streaming:topics.apphub.core.events.retentionMs",
+      "apphub-streaming:protectTopic: unknown key",
+    ],
   },
   {
     title: "an unknown environment",

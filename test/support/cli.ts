@@ -7,9 +7,15 @@ export interface CommandResult {
   stderr: string;
 }
 
-export async function runCommand(command: (argv: readonly string[], io: Io) => Promise<number>, argv: readonly string[]): Promise<CommandResult> {
+export async function runCommand(
+  command: (argv: readonly string[], io: Io) => Promise<number>,
+  argv: readonly string[],
+): Promise<CommandResult> {
   let stdout = "";
   let stderr = "";
-  const status = await command(argv, { out: (text) => (stdout += `${text}\n`), err: (text) => (stderr += `${text}\n`) });
+  const status = await command(argv, {
+    out: (text) => (stdout += `${text}\n`),
+    err: (text) => (stderr += `${text}\n`),
+  });
   return { status, stdout, stderr };
 }

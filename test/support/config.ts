@@ -6,7 +6,10 @@
 import { parseStackConfig, type ConfigIssue, type StackConfig } from "../../src/config/schema";
 
 /** Parses raw stack config the test expects to be accepted. */
-export function validConfig(raw: Record<string, unknown>, env: NodeJS.ProcessEnv = {}): StackConfig {
+export function validConfig(
+  raw: Record<string, unknown>,
+  env: NodeJS.ProcessEnv = {},
+): StackConfig {
   const result = parseStackConfig(raw, env);
   if (!result.ok) throw new Error(`expected valid config, got ${JSON.stringify(result.issues)}`);
   return result.config;

@@ -8,7 +8,9 @@ import { KUBE_BASICS } from "./config";
 
 const segment = fc.stringMatching(/^[a-z][a-z0-9]{0,7}$/);
 /** New topic names (under `apphub.random.` so they never collide with the seed's). */
-const topicName = fc.array(segment, { minLength: 1, maxLength: 3 }).map((parts) => `apphub.random.${parts.join(".")}`);
+const topicName = fc
+  .array(segment, { minLength: 1, maxLength: 3 })
+  .map((parts) => `apphub.random.${parts.join(".")}`);
 
 export const environment = fc.constantFrom("dev" as const, "minikube" as const, "prod" as const);
 
@@ -23,11 +25,18 @@ export const validConfig: fc.Arbitrary<GeneratedConfig> = environment.chain((env
   const cores = env === "prod" ? 4 : 1;
   const topic = fc.record(
     {
-      partitions: fc.integer({ min: 1, max: Math.floor((brokers * cores * PARTITION_REPLICAS_PER_CORE) / brokers) }),
+      partitions: fc.integer({
+        min: 1,
+        max: Math.floor((brokers * cores * PARTITION_REPLICAS_PER_CORE) / brokers),
+      }),
       replicationFactor: fc.integer({ min: 1, max: brokers }),
       retentionMs: fc.oneof(fc.constant(-1), fc.integer({ min: 1, max: 365 * 24 * 3_600_000 })),
       deletionPolicy: fc.constantFrom("retain", "delete"),
-      config: fc.constantFrom({}, { "cleanup.policy": "compact" }, { "max.message.bytes": 2_097_152 }),
+      config: fc.constantFrom(
+        {},
+        { "cleanup.policy": "compact" },
+        { "max.message.bytes": 2_097_152 },
+      ),
     },
     { requiredKeys: [] },
   );
@@ -75,16 +84,28 @@ const inTopic =
   };
 const inKafka =
   (field: string, value: unknown): Mutation =>
-  ({ raw }) => ({ raw: { ...raw, kafka: { ...(raw.kafka as object), [field]: value } }, key: `apphub-streaming:kafka.${field}` });
+  ({ raw }) => ({
+    raw: { ...raw, kafka: { ...(raw.kafka as object), [field]: value } },
+    key: `apphub-streaming:kafka.${field}`,
+  });
 
 const mutation: fc.Arbitrary<Mutation> = fc.oneof(
-  fc.constantFrom(0, -3, 1.5, "six", MAX_PARTITIONS + 1, 1_000_000_000_000).map((value) => inTopic("partitions", value)),
-  fc.constantFrom(0, -2, 2.5, "7d", Number.MAX_SAFE_INTEGER + 2).map((value) => inTopic("retentionMs", value)),
+  fc
+    .constantFrom(0, -3, 1.5, "six", MAX_PARTITIONS + 1, 1_000_000_000_000)
+    .map((value) => inTopic("partitions", value)),
+  fc
+    .constantFrom(0, -2, 2.5, "7d", Number.MAX_SAFE_INTEGER + 2)
+    .map((value) => inTopic("retentionMs", value)),
   fc.constantFrom(0, 4, 40_000, "three").map((value) => inTopic("replicationFactor", value)),
   fc.constantFrom("keep", "", null).map((value) => inTopic("deletionPolicy", value)),
   fc.constantFrom(0, MAX_INT32 + 1, "5s").map((value) => inKafka("connectTimeoutMs", value)),
   fc.constantFrom("", 12).map((value) => inKafka("clientId", value)),
-  fc.constantFrom("Bad_Namespace", "-x", "a".repeat(64)).map((value): Mutation => ({ raw }) => ({ raw: { ...raw, namespace: value }, key: "apphub-streaming:namespace" })),
+  fc.constantFrom("Bad_Namespace", "-x", "a".repeat(64)).map((value): Mutation => ({ raw }) => ({
+    raw: { ...raw, namespace: value },
+    key: "apphub-streaming:namespace",
+  })),
 );
 
-export const invalidConfig: fc.Arbitrary<Mistake> = fc.tuple(validConfig, mutation).map(([config, mutate]) => mutate(config));
+export const invalidConfig: fc.Arbitrary<Mistake> = fc
+  .tuple(validConfig, mutation)
+  .map(([config, mutate]) => mutate(config));

@@ -18,11 +18,21 @@ export interface Request {
   context?: Record<string, string>;
 }
 
-const glob = (pattern: string) => new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, "\\$&").replaceAll("*", ".*").replaceAll("?", ".")}$`);
+const glob = (pattern: string) =>
+  new RegExp(
+    `^${pattern
+      .replace(/[.+^${}()|[\]\\]/g, "\\$&")
+      .replaceAll("*", ".*")
+      .replaceAll("?", ".")}$`,
+  );
 const matchesAny = (patterns: string | string[] | undefined, value: string | undefined) =>
-  patterns === undefined || (value !== undefined && [patterns].flat().some((pattern) => glob(pattern).test(value)));
+  patterns === undefined ||
+  (value !== undefined && [patterns].flat().some((pattern) => glob(pattern).test(value)));
 
-function conditionsHold(condition: Statement["Condition"], context: Record<string, string>): boolean {
+function conditionsHold(
+  condition: Statement["Condition"],
+  context: Record<string, string>,
+): boolean {
   return Object.entries(condition ?? {}).every(([operator, entries]) =>
     Object.entries(entries).every(([key, expected]) => {
       const actual = context[key];
@@ -36,11 +46,16 @@ function conditionsHold(condition: Statement["Condition"], context: Record<strin
 }
 
 const applies = (statement: Statement, request: Request) =>
-  matchesAny(statement.Action, request.action) && matchesAny(statement.Resource, request.resource) && conditionsHold(statement.Condition, request.context ?? {});
+  matchesAny(statement.Action, request.action) &&
+  matchesAny(statement.Resource, request.resource) &&
+  conditionsHold(statement.Condition, request.context ?? {});
 
 /** Whether `policies` together allow `request` (IAM's evaluation: explicit deny, then allow, else implicit deny). */
 export function allows(policies: { Statement: unknown[] }[], request: Request): boolean {
   const statements = policies.flatMap((policy) => policy.Statement as Statement[]);
-  if (statements.some((statement) => statement.Effect === "Deny" && applies(statement, request))) return false;
-  return statements.some((statement) => statement.Effect === "Allow" && applies(statement, request));
+  if (statements.some((statement) => statement.Effect === "Deny" && applies(statement, request)))
+    return false;
+  return statements.some(
+    (statement) => statement.Effect === "Allow" && applies(statement, request),
+  );
 }

@@ -13,15 +13,22 @@ import { renderCommand } from "../../src/cli/render";
 import { readRender, type RenderResult } from "./renderFiles";
 
 /** What the stubbed serialization yields instead of the provider's code. */
-export const STUB_PROVIDER_TEXT = "exports.handler = undefined; // serialization is tested in test/process";
+export const STUB_PROVIDER_TEXT =
+  "exports.handler = undefined; // serialization is tested in test/process";
 
 let stubbed = false;
 function stubProviderSerialization(): void {
   if (stubbed) return;
-  const serializeClosure = createRequire(__filename)("@pulumi/pulumi/runtime/closure/serializeClosure") as {
+  const serializeClosure = createRequire(__filename)(
+    "@pulumi/pulumi/runtime/closure/serializeClosure",
+  ) as {
     serializeFunction: (...args: unknown[]) => Promise<unknown>;
   };
-  serializeClosure.serializeFunction = async () => ({ text: STUB_PROVIDER_TEXT, exportName: "handler", containsSecrets: false });
+  serializeClosure.serializeFunction = async () => ({
+    text: STUB_PROVIDER_TEXT,
+    exportName: "handler",
+    containsSecrets: false,
+  });
   stubbed = true;
 }
 
@@ -36,19 +43,28 @@ export interface RenderOptions {
 }
 
 /** Runs the render command on `Pulumi.<stack>.yaml` in `projectDir`, as `npm run render` would. */
-export function renderInProcess(projectDir: string, stack: string, options: RenderOptions = {}): Promise<RenderResult> {
+export function renderInProcess(
+  projectDir: string,
+  stack: string,
+  options: RenderOptions = {},
+): Promise<RenderResult> {
   const run = async (): Promise<RenderResult> => {
     stubProviderSerialization();
     const out = options.outDir ?? fs.mkdtempSync(path.join(os.tmpdir(), "apphub-render-out-"));
     let stdout = "";
     let stderr = "";
-    const saved = Object.fromEntries(Object.keys(options.env ?? {}).map((name) => [name, process.env[name]]));
+    const saved = Object.fromEntries(
+      Object.keys(options.env ?? {}).map((name) => [name, process.env[name]]),
+    );
     Object.assign(process.env, options.env);
     try {
-      const status = await renderCommand(["--stack", stack, "--out", out, "--project-dir", projectDir], {
-        out: (text) => (stdout += `${text}\n`),
-        err: (text) => (stderr += `${text}\n`),
-      });
+      const status = await renderCommand(
+        ["--stack", stack, "--out", out, "--project-dir", projectDir],
+        {
+          out: (text) => (stdout += `${text}\n`),
+          err: (text) => (stderr += `${text}\n`),
+        },
+      );
       return readRender(path.join(out, stack), { status, stdout, stderr });
     } finally {
       for (const [name, value] of Object.entries(saved)) {
@@ -63,7 +79,11 @@ export function renderInProcess(projectDir: string, stack: string, options: Rend
 }
 
 /** Renders a stack file given as YAML text, in a scratch directory. */
-export function renderYamlInProcess(stack: string, yamlText: string, env?: Record<string, string>): Promise<RenderResult> {
+export function renderYamlInProcess(
+  stack: string,
+  yamlText: string,
+  env?: Record<string, string>,
+): Promise<RenderResult> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "apphub-render-"));
   fs.writeFileSync(path.join(dir, `Pulumi.${stack}.yaml`), yamlText);
   return renderInProcess(dir, stack, env ? { env } : {});

@@ -21,7 +21,10 @@ export function renderRepoStack(stack: string): RenderResult {
   const cached = cache.get(stack);
   if (cached) return cached;
   const prerendered = inject("repoRenderDir");
-  if (!prerendered) throw new Error("the repository's stacks are rendered by test/renderSetup.ts: run this file in the render project");
+  if (!prerendered)
+    throw new Error(
+      "the repository's stacks are rendered by test/renderSetup.ts: run this file in the render project",
+    );
   const result = readRender(path.join(prerendered, stack));
   cache.set(stack, result);
   return result;
@@ -32,13 +35,20 @@ export async function renderRepoStacksInto(stacks: readonly string[]): Promise<s
   const out = fs.mkdtempSync(path.join(os.tmpdir(), "apphub-render-repo-"));
   for (const stack of stacks) {
     const { status, stdout, stderr } = await renderInProcess(REPO_ROOT, stack, { outDir: out });
-    fs.writeFileSync(path.join(out, `${stack}.status.json`), JSON.stringify({ status, stdout, stderr }));
+    fs.writeFileSync(
+      path.join(out, `${stack}.status.json`),
+      JSON.stringify({ status, stdout, stderr }),
+    );
   }
   return out;
 }
 
 /** Renders a stack file given as YAML text, in a scratch directory, in this process. */
-export function renderStackYaml(stack: string, yamlText: string, env?: Record<string, string>): Promise<RenderResult> {
+export function renderStackYaml(
+  stack: string,
+  yamlText: string,
+  env?: Record<string, string>,
+): Promise<RenderResult> {
   return renderYamlInProcess(stack, yamlText, env);
 }
 
@@ -49,9 +59,11 @@ export function renderIn(projectDir: string, stack: string): Promise<RenderResul
 
 /** Custom resources anywhere under a component (the component resources themselves left out). */
 export function customDescendants(result: RenderResult, root: string): RenderedResource[] {
-  const components = new Set(result.resources.filter((r) => r.type.startsWith("apphub:")).map((r) => r.name));
+  const components = new Set(
+    result.resources.filter((r) => r.type.startsWith("apphub:")).map((r) => r.name),
+  );
   const under = new Set([root]);
-  for (let grew = true; grew; ) {
+  for (let grew = true; grew;) {
     grew = false;
     for (const resource of result.resources) {
       if (resource.parent !== null && under.has(resource.parent) && !under.has(resource.name)) {
@@ -60,5 +72,7 @@ export function customDescendants(result: RenderResult, root: string): RenderedR
       }
     }
   }
-  return result.resources.filter((r) => r.name !== root && under.has(r.name) && !components.has(r.name));
+  return result.resources.filter(
+    (r) => r.name !== root && under.has(r.name) && !components.has(r.name),
+  );
 }

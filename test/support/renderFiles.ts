@@ -23,19 +23,36 @@ export interface RenderResult {
 export interface KubeObject {
   apiVersion: string;
   kind: string;
-  metadata: { name?: string; namespace?: string; labels?: Record<string, string>; annotations?: Record<string, string> };
+  metadata: {
+    name?: string;
+    namespace?: string;
+    labels?: Record<string, string>;
+    annotations?: Record<string, string>;
+  };
   [field: string]: unknown;
 }
 
-export function readRender(dir: string, run?: { status: number; stdout: string; stderr: string }): RenderResult {
+export function readRender(
+  dir: string,
+  run?: { status: number; stdout: string; stderr: string },
+): RenderResult {
   const statusFile = `${dir}.status.json`;
-  const { status, stdout, stderr } = run ?? (JSON.parse(fs.readFileSync(statusFile, "utf8")) as { status: number; stdout: string; stderr: string });
-  const read = (file: string) => (fs.existsSync(path.join(dir, file)) ? fs.readFileSync(path.join(dir, file), "utf8") : undefined);
+  const { status, stdout, stderr } =
+    run ??
+    (JSON.parse(fs.readFileSync(statusFile, "utf8")) as {
+      status: number;
+      stdout: string;
+      stderr: string;
+    });
+  const read = (file: string) =>
+    fs.existsSync(path.join(dir, file)) ? fs.readFileSync(path.join(dir, file), "utf8") : undefined;
   const resourcesText = read("resources.json");
   const documents = (file: string): KubeObject[] => {
     const text = read(file);
     // A file of only its header comment parses as one empty document.
-    return text ? parseAllDocuments(text).flatMap((doc) => (doc.toJSON() as KubeObject | null) ?? []) : [];
+    return text
+      ? parseAllDocuments(text).flatMap((doc) => (doc.toJSON() as KubeObject | null) ?? [])
+      : [];
   };
   const owned = documents("kubernetes.yaml");
   const patches = documents("patches.yaml");
@@ -57,7 +74,12 @@ export function resourcesOfType(result: RenderResult, type: string): RenderedRes
 }
 
 export function findObject(result: RenderResult, kind: string, name: string): KubeObject {
-  const found = result.objects.find((object) => object.kind === kind && object.metadata.name === name);
-  if (!found) throw new Error(`no ${kind} ${name} among ${result.objects.map((o) => `${o.kind}/${o.metadata.name}`).join(", ")}`);
+  const found = result.objects.find(
+    (object) => object.kind === kind && object.metadata.name === name,
+  );
+  if (!found)
+    throw new Error(
+      `no ${kind} ${name} among ${result.objects.map((o) => `${o.kind}/${o.metadata.name}`).join(", ")}`,
+    );
   return found;
 }

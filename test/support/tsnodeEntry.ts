@@ -13,15 +13,24 @@ async function main(stack: string): Promise<void> {
   register({ typeCheck: true, transpileOnly: false });
   const { raw, secretKeys } = readStackFile(stackFilePath(stack));
   const entryPoint = path.resolve("src/index.ts");
-  const capture = await captureProgram(stack, raw, secretKeys, () => require(entryPoint) as Record<string, unknown>);
+  const capture = await captureProgram(
+    stack,
+    raw,
+    secretKeys,
+    () => require(entryPoint) as Record<string, unknown>,
+  );
   // Pulumi log lines share stdout under mocks: the result is the line with this marker.
-  process.stdout.write(`\nRESOURCES ${JSON.stringify(capture.resources.map(({ type, name }) => ({ type, name })))}\n`);
+  process.stdout.write(
+    `\nRESOURCES ${JSON.stringify(capture.resources.map(({ type, name }) => ({ type, name })))}\n`,
+  );
 }
 
 main(process.argv[2] ?? "dev").then(
   () => process.exit(0),
   (error: unknown) => {
-    process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.stderr.write(
+      `${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+    );
     process.exit(1);
   },
 );

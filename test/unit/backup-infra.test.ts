@@ -21,9 +21,12 @@ const validate = (model: unknown) => (model as { validate(): void }).validate();
 
 /** A prod stack's backup settings: Kubernetes stacks need broker addresses too, but the backup section is what these tests vary. */
 function backupConfig(overrides: Record<string, unknown> = {}): BackupConfig {
-  return validConfig({ environment: "prod", kafka: KUBE_BASICS.kafka, backup: { bucketName: "apphub-prod-redpanda-snapshots", ...overrides } }).backup;
+  return validConfig({
+    environment: "prod",
+    kafka: KUBE_BASICS.kafka,
+    backup: { bucketName: "apphub-prod-redpanda-snapshots", ...overrides },
+  }).backup;
 }
-
 
 describe("bucket and access policies: what they allow, not how they are written", () => {
   const bucketArn = "arn:aws:s3:::apphub-prod-redpanda-snapshots";
@@ -37,23 +40,55 @@ describe("bucket and access policies: what they allow, not how they are written"
       { action: "s3:GetObject", resource: object("redpanda/0/manifest.json") },
       { action: "s3:ListBucket", resource: bucketArn, context: { "s3:prefix": "redpanda/0/" } },
     ]) {
-      expect(allows([job, bucket], { ...request, context: { ...request.context, ...tls } })).toBe(true);
-      expect(allows([job, bucket], { ...request, context: { ...request.context, "aws:SecureTransport": "false" } })).toBe(false);
+      expect(allows([job, bucket], { ...request, context: { ...request.context, ...tls } })).toBe(
+        true,
+      );
+      expect(
+        allows([job, bucket], {
+          ...request,
+          context: { ...request.context, "aws:SecureTransport": "false" },
+        }),
+      ).toBe(false);
     }
   });
 
   it("lets the job read, write and tag snapshots and abort its uploads under the prefix only", () => {
-    for (const action of ["s3:GetObject", "s3:PutObject", "s3:PutObjectTagging", "s3:AbortMultipartUpload"]) {
-      expect(allows([job], { action, resource: object("redpanda/2/chunks/abc"), context: tls })).toBe(true);
-      expect(allows([job], { action, resource: object("other-team/2/chunks/abc"), context: tls })).toBe(false);
-      expect(allows([job], { action, resource: object("redpanda-old/2/chunks/abc"), context: tls })).toBe(false);
+    for (const action of [
+      "s3:GetObject",
+      "s3:PutObject",
+      "s3:PutObjectTagging",
+      "s3:AbortMultipartUpload",
+    ]) {
+      expect(
+        allows([job], { action, resource: object("redpanda/2/chunks/abc"), context: tls }),
+      ).toBe(true);
+      expect(
+        allows([job], { action, resource: object("other-team/2/chunks/abc"), context: tls }),
+      ).toBe(false);
+      expect(
+        allows([job], { action, resource: object("redpanda-old/2/chunks/abc"), context: tls }),
+      ).toBe(false);
     }
-    expect(allows([job], { action: "s3:ListBucket", resource: bucketArn, context: { "s3:prefix": "redpanda/1/" } })).toBe(true);
-    expect(allows([job], { action: "s3:ListBucket", resource: bucketArn, context: { "s3:prefix": "" } })).toBe(false);
+    expect(
+      allows([job], {
+        action: "s3:ListBucket",
+        resource: bucketArn,
+        context: { "s3:prefix": "redpanda/1/" },
+      }),
+    ).toBe(true);
+    expect(
+      allows([job], { action: "s3:ListBucket", resource: bucketArn, context: { "s3:prefix": "" } }),
+    ).toBe(false);
   });
 
   it("never lets the job delete a snapshot or change the bucket, wherever it asks", () => {
-    for (const action of ["s3:DeleteObject", "s3:DeleteObjectVersion", "s3:PutBucketPolicy", "s3:PutLifecycleConfiguration", "s3:DeleteBucket"]) {
+    for (const action of [
+      "s3:DeleteObject",
+      "s3:DeleteObjectVersion",
+      "s3:PutBucketPolicy",
+      "s3:PutLifecycleConfiguration",
+      "s3:DeleteBucket",
+    ]) {
       for (const resource of [bucketArn, object("redpanda/0/manifest.json")]) {
         expect(allows([job], { action, resource, context: tls })).toBe(false);
       }
@@ -62,34 +97,77 @@ describe("bucket and access policies: what they allow, not how they are written"
 
   it("lets the job use the stack's KMS key only through S3 in the bucket's region", () => {
     const keyArn = "arn:aws:kms:us-east-1:123456789012:key/abc";
-    const withKey = backupAccessPolicy({ bucketArn, prefix: "redpanda", region: "us-east-1", kmsKeyArn: keyArn });
+    const withKey = backupAccessPolicy({
+      bucketArn,
+      prefix: "redpanda",
+      region: "us-east-1",
+      kmsKeyArn: keyArn,
+    });
     for (const action of ["kms:GenerateDataKey", "kms:Decrypt"]) {
-      expect(allows([withKey], { action, resource: keyArn, context: { "kms:ViaService": "s3.us-east-1.amazonaws.com" } })).toBe(true);
-      expect(allows([withKey], { action, resource: keyArn, context: { "kms:ViaService": "s3.eu-west-1.amazonaws.com" } })).toBe(false);
+      expect(
+        allows([withKey], {
+          action,
+          resource: keyArn,
+          context: { "kms:ViaService": "s3.us-east-1.amazonaws.com" },
+        }),
+      ).toBe(true);
+      expect(
+        allows([withKey], {
+          action,
+          resource: keyArn,
+          context: { "kms:ViaService": "s3.eu-west-1.amazonaws.com" },
+        }),
+      ).toBe(false);
       expect(allows([withKey], { action, resource: keyArn })).toBe(false);
     }
-    expect(allows([withKey], { action: "kms:ScheduleKeyDeletion", resource: keyArn, context: { "kms:ViaService": "s3.us-east-1.amazonaws.com" } })).toBe(false);
-    expect(allows([job], { action: "kms:Decrypt", resource: keyArn, context: { "kms:ViaService": "s3.us-east-1.amazonaws.com" } })).toBe(false);
+    expect(
+      allows([withKey], {
+        action: "kms:ScheduleKeyDeletion",
+        resource: keyArn,
+        context: { "kms:ViaService": "s3.us-east-1.amazonaws.com" },
+      }),
+    ).toBe(false);
+    expect(
+      allows([job], {
+        action: "kms:Decrypt",
+        resource: keyArn,
+        context: { "kms:ViaService": "s3.us-east-1.amazonaws.com" },
+      }),
+    ).toBe(false);
   });
 
   it("trusts only the backup ServiceAccount of its namespace, through the cluster's OIDC provider", () => {
     const arn = "arn:aws:iam::123456789012:oidc-provider/oidc.eks.us-east-1.amazonaws.com/id/ABC";
-    const trust = irsaTrustPolicy({ oidcProviderArn: arn, namespace: "apphub-system", serviceAccount: "apphub-redpanda-backup" });
+    const trust = irsaTrustPolicy({
+      oidcProviderArn: arn,
+      namespace: "apphub-system",
+      serviceAccount: "apphub-redpanda-backup",
+    });
     const assume = (sub: string, aud = "sts.amazonaws.com") =>
       allows([trust], {
         action: "sts:AssumeRoleWithWebIdentity",
-        context: { "oidc.eks.us-east-1.amazonaws.com/id/ABC:sub": sub, "oidc.eks.us-east-1.amazonaws.com/id/ABC:aud": aud },
+        context: {
+          "oidc.eks.us-east-1.amazonaws.com/id/ABC:sub": sub,
+          "oidc.eks.us-east-1.amazonaws.com/id/ABC:aud": aud,
+        },
       });
     expect(assume("system:serviceaccount:apphub-system:apphub-redpanda-backup")).toBe(true);
     expect(assume("system:serviceaccount:apphub-system:default")).toBe(false);
     expect(assume("system:serviceaccount:other:apphub-redpanda-backup")).toBe(false);
-    expect(assume("system:serviceaccount:apphub-system:apphub-redpanda-backup", "some-other-audience")).toBe(false);
+    expect(
+      assume("system:serviceaccount:apphub-system:apphub-redpanda-backup", "some-other-audience"),
+    ).toBe(false);
     expect((trust.Statement[0] as { Principal: unknown }).Principal).toEqual({ Federated: arn });
   });
 });
 
 describe("lifecycle rules", () => {
-  const rules = lifecycleRules({ prefix: "redpanda", retentionDays: 14, noncurrentRetentionDays: 3, fullEveryHours: 24 });
+  const rules = lifecycleRules({
+    prefix: "redpanda",
+    retentionDays: 14,
+    noncurrentRetentionDays: 3,
+    fullEveryHours: 24,
+  });
   const byId = (id: string) => rules.find((rule) => rule.id === id)!;
 
   it("expires only objects of released chains: manifests after retentionDays, data after the margin", () => {
@@ -103,7 +181,8 @@ describe("lifecycle rules", () => {
     });
     // No rule expires current objects by age alone: untagged (latest-chain) objects never expire.
     for (const rule of rules) {
-      if (rule.expiration?.days !== undefined) expect(rule.filter.and?.tags?.[RELEASE_TAG_KEY]).toBeDefined();
+      if (rule.expiration?.days !== undefined)
+        expect(rule.filter.and?.tags?.[RELEASE_TAG_KEY]).toBeDefined();
     }
   });
 
@@ -113,7 +192,10 @@ describe("lifecycle rules", () => {
       noncurrentVersionExpiration: { noncurrentDays: 3 },
       expiration: { expiredObjectDeleteMarker: true },
     });
-    expect(byId("abort-incomplete-multipart-uploads")).toMatchObject({ filter: { prefix: "redpanda/" }, abortIncompleteMultipartUpload: { daysAfterInitiation: 1 } });
+    expect(byId("abort-incomplete-multipart-uploads")).toMatchObject({
+      filter: { prefix: "redpanda/" },
+      abortIncompleteMultipartUpload: { daysAfterInitiation: 1 },
+    });
   });
 });
 
@@ -125,7 +207,9 @@ describe("RBAC", () => {
       { apiGroups: [""], resources: ["pods"], resourceNames: pods, verbs: ["get"] },
       { apiGroups: [""], resources: ["pods/exec"], resourceNames: pods, verbs: ["create", "get"] },
     ]);
-    expect(() => validate(new Role({ metadata: { name: "x", namespace: "apphub-system" }, rules }))).not.toThrow();
+    expect(() =>
+      validate(new Role({ metadata: { name: "x", namespace: "apphub-system" }, rules })),
+    ).not.toThrow();
   });
 });
 
@@ -150,7 +234,9 @@ describe("CronJob", () => {
   });
 
   it("runs hourly by default, never concurrently, with a starting deadline, history limits and a backoff limit", () => {
-    const job = backupCronJob({ ...input, backup: backupConfig() }) as unknown as { spec: Record<string, unknown> & { jobTemplate: { spec: Record<string, unknown> } } };
+    const job = backupCronJob({ ...input, backup: backupConfig() }) as unknown as {
+      spec: Record<string, unknown> & { jobTemplate: { spec: Record<string, unknown> } };
+    };
     expect(job.spec).toMatchObject({
       schedule: "0 * * * *",
       concurrencyPolicy: "Forbid",
@@ -158,7 +244,10 @@ describe("CronJob", () => {
       successfulJobsHistoryLimit: 3,
       failedJobsHistoryLimit: 5,
     });
-    expect(job.spec.jobTemplate.spec).toMatchObject({ backoffLimit: 2, activeDeadlineSeconds: JOB_ACTIVE_DEADLINE_SECONDS });
+    expect(job.spec.jobTemplate.spec).toMatchObject({
+      backoffLimit: 2,
+      activeDeadlineSeconds: JOB_ACTIVE_DEADLINE_SECONDS,
+    });
     // The lifecycle margin assumes a run ends within a day.
     expect(JOB_ACTIVE_DEADLINE_SECONDS).toBeLessThan(24 * 3600);
   });
@@ -168,11 +257,19 @@ describe("CronJob", () => {
     const pod = job.spec.jobTemplate.spec.template.spec;
     expect(pod.securityContext).toMatchObject({ runAsNonRoot: true, runAsUser: 1000 });
     const [container] = pod.containers;
-    expect(container.securityContext).toEqual({ allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ["ALL"] } });
+    expect(container.securityContext).toEqual({
+      allowPrivilegeEscalation: false,
+      readOnlyRootFilesystem: true,
+      capabilities: { drop: ["ALL"] },
+    });
     expect(container.resources.requests).toBeDefined();
     expect(container.resources.limits).toBeDefined();
     expect(container.args).toEqual(["backup", "--kubectl"]);
-    const env = Object.fromEntries(container.env.filter((e: { value?: string }) => e.value !== undefined).map((e: { name: string; value: string }) => [e.name, e.value]));
+    const env = Object.fromEntries(
+      container.env
+        .filter((e: { value?: string }) => e.value !== undefined)
+        .map((e: { name: string; value: string }) => [e.name, e.value]),
+    );
     expect(env).toMatchObject({
       BACKUP_BUCKET: "apphub-prod-redpanda-snapshots",
       BACKUP_PREFIX: "redpanda",
@@ -181,31 +278,69 @@ describe("CronJob", () => {
       BACKUP_POD_PREFIX: "apphub-redpanda",
     });
     expect(job.spec.schedule).toBe("15 * * * *");
-    expect(container.env.some((e: { name: string }) => e.name === "AWS_SECRET_ACCESS_KEY")).toBe(false);
+    expect(container.env.some((e: { name: string }) => e.name === "AWS_SECRET_ACCESS_KEY")).toBe(
+      false,
+    );
   });
 
   it("reads static credentials from the Secret, never from a literal", () => {
-    const job = JSON.parse(JSON.stringify(backupCronJob({ ...input, credentialsSecretName: "apphub-redpanda-backup-s3" })));
-    const env = job.spec.jobTemplate.spec.template.spec.containers[0].env as Array<{ name: string; value?: string; valueFrom?: unknown }>;
+    const job = JSON.parse(
+      JSON.stringify(
+        backupCronJob({ ...input, credentialsSecretName: "apphub-redpanda-backup-s3" }),
+      ),
+    );
+    const env = job.spec.jobTemplate.spec.template.spec.containers[0].env as Array<{
+      name: string;
+      value?: string;
+      valueFrom?: unknown;
+    }>;
     const secret = env.find((e) => e.name === "AWS_SECRET_ACCESS_KEY")!;
     expect(secret.value).toBeUndefined();
-    expect(secret.valueFrom).toEqual({ secretKeyRef: { name: "apphub-redpanda-backup-s3", key: "AWS_SECRET_ACCESS_KEY" } });
+    expect(secret.valueFrom).toEqual({
+      secretKeyRef: { name: "apphub-redpanda-backup-s3", key: "AWS_SECRET_ACCESS_KEY" },
+    });
   });
 });
 
 describe("credentials", () => {
   it("uses a given role, else creates one on AWS, else static keys", () => {
-    expect(planCredentials(backupConfig({ roleArn: "arn:aws:iam::123456789012:role/x" }), false)).toEqual({ mode: "existing-role", roleArn: "arn:aws:iam::123456789012:role/x" });
-    expect(planCredentials(backupConfig({ createBucket: true }), false)).toEqual({ mode: "created-role", trust: "pod-identity" });
     expect(
-      planCredentials(backupConfig({ createBucket: true, oidcProviderArn: "arn:aws:iam::123456789012:oidc-provider/oidc.eks.us-east-1.amazonaws.com/id/A" }), false),
+      planCredentials(backupConfig({ roleArn: "arn:aws:iam::123456789012:role/x" }), false),
+    ).toEqual({ mode: "existing-role", roleArn: "arn:aws:iam::123456789012:role/x" });
+    expect(planCredentials(backupConfig({ createBucket: true }), false)).toEqual({
+      mode: "created-role",
+      trust: "pod-identity",
+    });
+    expect(
+      planCredentials(
+        backupConfig({
+          createBucket: true,
+          oidcProviderArn:
+            "arn:aws:iam::123456789012:oidc-provider/oidc.eks.us-east-1.amazonaws.com/id/A",
+        }),
+        false,
+      ),
     ).toEqual({ mode: "created-role", trust: "irsa" });
-    expect(planCredentials(backupConfig({ createBucket: false, endpoint: "http://minio:9000", accessKeyId: "apphub" }), true)).toEqual({ mode: "secret", create: true });
-    expect(planCredentials(backupConfig({ createBucket: false, endpoint: "http://minio:9000", accessKeyId: "apphub" }), false)).toEqual({ mode: "secret", create: false });
+    expect(
+      planCredentials(
+        backupConfig({ createBucket: false, endpoint: "http://minio:9000", accessKeyId: "apphub" }),
+        true,
+      ),
+    ).toEqual({ mode: "secret", create: true });
+    expect(
+      planCredentials(
+        backupConfig({ createBucket: false, endpoint: "http://minio:9000", accessKeyId: "apphub" }),
+        false,
+      ),
+    ).toEqual({ mode: "secret", create: false });
   });
 
   it("names the keys that contradict each other", () => {
-    expect(() => planCredentials(backupConfig({ createBucket: false }), true)).toThrow(/backup\.accessKeyId is required when apphub-streaming:backupSecretAccessKey is set/);
-    expect(() => planCredentials(backupConfig({ roleArn: "arn:aws:iam::1:role/x", accessKeyId: "a" }), false)).toThrow(/either backup\.roleArn or static credentials/);
+    expect(() => planCredentials(backupConfig({ createBucket: false }), true)).toThrow(
+      /backup\.accessKeyId is required when apphub-streaming:backupSecretAccessKey is set/,
+    );
+    expect(() =>
+      planCredentials(backupConfig({ roleArn: "arn:aws:iam::1:role/x", accessKeyId: "a" }), false),
+    ).toThrow(/either backup\.roleArn or static credentials/);
   });
 });

@@ -32,7 +32,11 @@ beforeAll(async () => {
   work = fs.mkdtempSync(path.join(os.tmpdir(), "backup-kubectl-"));
   dataDir = path.join(work, "data");
   execLog = path.join(work, "exec.log");
-  await createSyntheticDataDir(dataDir, { partitions: 1, segmentBytes: 300_000, openSegmentBytes: 70_000 });
+  await createSyntheticDataDir(dataDir, {
+    partitions: 1,
+    segmentBytes: 300_000,
+    openSegmentBytes: 70_000,
+  });
   fs.writeFileSync(path.join(dataDir, "kafka", "odd name\twith tab.log"), "odd");
   fs.writeFileSync(path.join(dataDir, "kafka", "$(touch PWNED)"), "quoted");
   // A fresh ext4 volume's lost+found: root-owned, mode 0700, unreadable to the broker's user.
@@ -42,7 +46,13 @@ beforeAll(async () => {
   const kubectl = path.join(work, "kubectl");
   fs.writeFileSync(kubectl, FAKE_KUBECTL, { mode: 0o755 });
   process.env.FAKE_KUBECTL_LOG = execLog;
-  source = new KubectlExecSource({ namespace: "apphub-system", pod: "apphub-redpanda-1", container: "redpanda", dataDir, kubectl });
+  source = new KubectlExecSource({
+    namespace: "apphub-system",
+    pod: "apphub-redpanda-1",
+    container: "redpanda",
+    dataDir,
+    kubectl,
+  });
 });
 
 afterAll(() => {
@@ -52,8 +62,14 @@ afterAll(() => {
 describe("KubectlExecSource", () => {
   it("execs into the named pod and container only", async () => {
     await source.list();
-    const targets = fs.readFileSync(execLog, "utf8").split("\n").filter(Boolean).map((line) => line.trim());
-    expect(new Set(targets)).toEqual(new Set(["--namespace apphub-system apphub-redpanda-1 --container redpanda"]));
+    const targets = fs
+      .readFileSync(execLog, "utf8")
+      .split("\n")
+      .filter(Boolean)
+      .map((line) => line.trim());
+    expect(new Set(targets)).toEqual(
+      new Set(["--namespace apphub-system apphub-redpanda-1 --container redpanda"]),
+    );
     expect(source.description).toBe(`kubectl://apphub-system/apphub-redpanda-1:redpanda${dataDir}`);
   });
 
@@ -63,7 +79,11 @@ describe("KubectlExecSource", () => {
     expect(remote).toEqual(local);
     expect(remote.files.length).toBeGreaterThan(10);
     expect(remote.directories).toContain("cloud_storage_cache");
-    expect([...remote.directories, ...remote.files.map((file) => file.path)].filter((entry) => entry.startsWith("lost+found"))).toEqual([]);
+    expect(
+      [...remote.directories, ...remote.files.map((file) => file.path)].filter((entry) =>
+        entry.startsWith("lost+found"),
+      ),
+    ).toEqual([]);
   });
 
   it("streams exactly the requested byte range", async () => {
@@ -71,9 +91,13 @@ describe("KubectlExecSource", () => {
     const bytes = fs.readFileSync(path.join(dataDir, file));
     // Buffer.equals: vitest's deep equality walks large buffers byte by byte.
     expect((await buffer(source.read(file, 0, bytes.length))).equals(bytes)).toBe(true);
-    expect((await buffer(source.read(file, 123_457, 100_000))).equals(bytes.subarray(123_457, 223_457))).toBe(true);
+    expect(
+      (await buffer(source.read(file, 123_457, 100_000))).equals(bytes.subarray(123_457, 223_457)),
+    ).toBe(true);
     // Past the end: what exists, no error (a file may shrink under a live broker).
-    expect(await buffer(source.read(file, bytes.length - 10, 1000))).toEqual(bytes.subarray(bytes.length - 10));
+    expect(await buffer(source.read(file, bytes.length - 10, 1000))).toEqual(
+      bytes.subarray(bytes.length - 10),
+    );
   });
 
   it("hashes ranges in the pod exactly as the local source does", async () => {
@@ -92,18 +116,31 @@ describe("KubectlExecSource", () => {
 
   it("passes file names as data, never as shell text", async () => {
     expect((await buffer(source.read("kafka/$(touch PWNED)", 0, 6))).toString()).toBe("quoted");
-    expect((await buffer(source.read("kafka/odd name\twith tab.log", 0, 3))).toString()).toBe("odd");
+    expect((await buffer(source.read("kafka/odd name\twith tab.log", 0, 3))).toString()).toBe(
+      "odd",
+    );
     await source.digest("kafka/$(touch PWNED)", [{ start: 0, length: 6 }]);
-    expect(fs.readdirSync(work).concat(fs.readdirSync(process.cwd())).includes("PWNED")).toBe(false);
+    expect(fs.readdirSync(work).concat(fs.readdirSync(process.cwd())).includes("PWNED")).toBe(
+      false,
+    );
   });
 
   it("reports a file deleted under it as vanished, for reads and hashes", async () => {
-    await expect(buffer(source.read("kafka/no-such-segment.log", 0, 10))).rejects.toBeInstanceOf(FileVanishedError);
-    await expect(source.digest("kafka/no-such-segment.log", [{ start: 0, length: 10 }])).rejects.toBeInstanceOf(FileVanishedError);
+    await expect(buffer(source.read("kafka/no-such-segment.log", 0, 10))).rejects.toBeInstanceOf(
+      FileVanishedError,
+    );
+    await expect(
+      source.digest("kafka/no-such-segment.log", [{ start: 0, length: 10 }]),
+    ).rejects.toBeInstanceOf(FileVanishedError);
   });
 
   it("fails loudly when the pod cannot be reached", async () => {
-    const broken = new KubectlExecSource({ namespace: "x", pod: "y", dataDir, kubectl: path.join(work, "no-such-kubectl") });
+    const broken = new KubectlExecSource({
+      namespace: "x",
+      pod: "y",
+      dataDir,
+      kubectl: path.join(work, "no-such-kubectl"),
+    });
     await expect(broken.list()).rejects.toThrow(/ENOENT/);
     await expect(buffer(broken.read("startup_log", 0, 10))).rejects.toThrow(/ENOENT/);
   });

@@ -35,7 +35,10 @@ describe("broker sizing", () => {
     expect(prod.reserveMemoryFlag).toBe("0M");
     expect(prod.memoryMiB).toBeLessThan(8192);
     // Dedicated CPUs: Guaranteed QoS, requests equal limits.
-    expect(prod.resources).toEqual({ limits: { cpu: "4", memory: "8Gi" }, requests: { cpu: "4", memory: "8Gi" } });
+    expect(prod.resources).toEqual({
+      limits: { cpu: "4", memory: "8Gi" },
+      requests: { cpu: "4", memory: "8Gi" },
+    });
   });
 
   it("requests a quarter core per core when overprovisioned, never less memory than the limit", () => {
@@ -47,11 +50,20 @@ describe("broker sizing", () => {
 
 describe("cluster config validation (names the key)", () => {
   it("refuses overprovisioned and developer mode in prod with the key named", () => {
-    const found = configIssues({ environment: "prod", ...KUBE_BASICS, cluster: { overprovisioned: true, developerMode: true } });
+    const found = configIssues({
+      environment: "prod",
+      ...KUBE_BASICS,
+      cluster: { overprovisioned: true, developerMode: true },
+    });
     expect(found.map((issue) => issue.key)).toEqual(
-      expect.arrayContaining(["apphub-streaming:cluster.overprovisioned", "apphub-streaming:cluster.developerMode"]),
+      expect.arrayContaining([
+        "apphub-streaming:cluster.overprovisioned",
+        "apphub-streaming:cluster.developerMode",
+      ]),
     );
-    expect(found.find((issue) => issue.key === "apphub-streaming:cluster.overprovisioned")?.message).toMatch(/expected false in prod/);
+    expect(
+      found.find((issue) => issue.key === "apphub-streaming:cluster.overprovisioned")?.message,
+    ).toMatch(/expected false in prod/);
   });
 
   it("enables overprovisioned by default on minikube only, and developer mode nowhere (it turns on topic auto-creation)", () => {
@@ -62,33 +74,75 @@ describe("cluster config validation (names the key)", () => {
   });
 
   it("refuses memory that leaves Redpanda less than 1Gi per core, naming the smallest limit that works", () => {
-    const found = configIssues({ environment: "prod", ...KUBE_BASICS, cluster: { cpu: 4, memory: "4Gi" } });
+    const found = configIssues({
+      environment: "prod",
+      ...KUBE_BASICS,
+      cluster: { cpu: 4, memory: "4Gi" },
+    });
     const issue = found.find((candidate) => candidate.key === "apphub-streaming:cluster.memory");
-    expect(issue?.message).toContain(`expected at least ${minimumMemoryLimitMiB(4)}Mi for cluster.cpu=4`);
+    expect(issue?.message).toContain(
+      `expected at least ${minimumMemoryLimitMiB(4)}Mi for cluster.cpu=4`,
+    );
     expect(redpandaMemoryMiB(`${minimumMemoryLimitMiB(4)}Mi`)).toBeGreaterThanOrEqual(4096);
     expect(redpandaMemoryMiB(`${minimumMemoryLimitMiB(4) - 1}Mi`)).toBeLessThan(4096);
     // The default prod cpu (4) is checked against an explicit small memory too.
-    expect(configIssues({ environment: "prod", ...KUBE_BASICS, cluster: { memory: "3Gi" } }).map((i) => i.key)).toContain("apphub-streaming:cluster.memory");
-    validConfig({ environment: "prod", ...KUBE_BASICS, cluster: { cpu: 4, memory: `${minimumMemoryLimitMiB(4)}Mi` } });
+    expect(
+      configIssues({ environment: "prod", ...KUBE_BASICS, cluster: { memory: "3Gi" } }).map(
+        (i) => i.key,
+      ),
+    ).toContain("apphub-streaming:cluster.memory");
+    validConfig({
+      environment: "prod",
+      ...KUBE_BASICS,
+      cluster: { cpu: 4, memory: `${minimumMemoryLimitMiB(4)}Mi` },
+    });
   });
 
   it("refuses a grace period too short for a drain plus shutdown", () => {
-    const found = configIssues({ environment: "minikube", ...KUBE_BASICS, cluster: { terminationGracePeriodSeconds: 60 } });
-    expect(found.map((issue) => issue.key)).toContain("apphub-streaming:cluster.terminationGracePeriodSeconds");
+    const found = configIssues({
+      environment: "minikube",
+      ...KUBE_BASICS,
+      cluster: { terminationGracePeriodSeconds: 60 },
+    });
+    expect(found.map((issue) => issue.key)).toContain(
+      "apphub-streaming:cluster.terminationGracePeriodSeconds",
+    );
     expect(drainTimeoutSeconds({ terminationGracePeriodSeconds: 300 })).toBe(240);
   });
 
   it("requires an advertised host for the external listener, and a per-broker name for load balancers", () => {
-    const missing = configIssues({ environment: "minikube", backup: KUBE_BASICS.backup, cluster: { external: { enabled: true } } });
-    expect(missing.map((issue) => issue.key)).toContain("apphub-streaming:cluster.external.advertisedHost");
+    const missing = configIssues({
+      environment: "minikube",
+      backup: KUBE_BASICS.backup,
+      cluster: { external: { enabled: true } },
+    });
+    expect(missing.map((issue) => issue.key)).toContain(
+      "apphub-streaming:cluster.external.advertisedHost",
+    );
     const shared = configIssues({
       environment: "prod",
       backup: KUBE_BASICS.backup,
-      cluster: { external: { enabled: true, type: "LoadBalancer", basePort: 9094, advertisedHost: "kafka.example.com" } },
+      cluster: {
+        external: {
+          enabled: true,
+          type: "LoadBalancer",
+          basePort: 9094,
+          advertisedHost: "kafka.example.com",
+        },
+      },
     });
-    expect(shared.find((issue) => issue.key === "apphub-streaming:cluster.external.advertisedHost")?.message).toMatch(/\{ordinal\}/);
-    const bogus = configIssues({ environment: "minikube", backup: KUBE_BASICS.backup, cluster: { external: { enabled: true, advertisedHost: "not a host" } } });
-    expect(bogus.map((issue) => issue.key)).toContain("apphub-streaming:cluster.external.advertisedHost");
+    expect(
+      shared.find((issue) => issue.key === "apphub-streaming:cluster.external.advertisedHost")
+        ?.message,
+    ).toMatch(/\{ordinal\}/);
+    const bogus = configIssues({
+      environment: "minikube",
+      backup: KUBE_BASICS.backup,
+      cluster: { external: { enabled: true, advertisedHost: "not a host" } },
+    });
+    expect(bogus.map((issue) => issue.key)).toContain(
+      "apphub-streaming:cluster.external.advertisedHost",
+    );
   });
 
   it("keeps every broker's NodePort inside the NodePort range", () => {
@@ -97,8 +151,14 @@ describe("cluster config validation (names the key)", () => {
       backup: KUBE_BASICS.backup,
       cluster: { external: { enabled: true, advertisedHost: "192.168.49.2", basePort: 32766 } },
     });
-    expect(found.find((issue) => issue.key === "apphub-streaming:cluster.external.basePort")?.message).toContain("32766..32768");
-    validConfig({ environment: "minikube", backup: KUBE_BASICS.backup, cluster: { external: { enabled: true, advertisedHost: "192.168.49.2", basePort: 32765 } } });
+    expect(
+      found.find((issue) => issue.key === "apphub-streaming:cluster.external.basePort")?.message,
+    ).toContain("32766..32768");
+    validConfig({
+      environment: "minikube",
+      backup: KUBE_BASICS.backup,
+      cluster: { external: { enabled: true, advertisedHost: "192.168.49.2", basePort: 32765 } },
+    });
   });
 
   it("resolves the keys this component added, with their defaults", () => {
@@ -112,15 +172,23 @@ describe("cluster config validation (names the key)", () => {
       cluster: {
         startupTimeoutSeconds: 3600,
         prometheusRuleLabels: { release: "kube-prometheus-stack" },
-        external: { annotations: { "service.beta.kubernetes.io/aws-load-balancer-scheme": "internal" } },
+        external: {
+          annotations: { "service.beta.kubernetes.io/aws-load-balancer-scheme": "internal" },
+        },
       },
     }).cluster;
     expect(custom.startupTimeoutSeconds).toBe(3600);
     expect(custom.prometheusRuleLabels).toEqual({ release: "kube-prometheus-stack" });
-    expect(custom.external.annotations).toEqual({ "service.beta.kubernetes.io/aws-load-balancer-scheme": "internal" });
-    expect(configIssues({ environment: "prod", ...KUBE_BASICS, cluster: { prometheusRuleLabels: { release: 1 } } }).map((i) => i.key)).toContain(
-      "apphub-streaming:cluster.prometheusRuleLabels.release",
-    );
+    expect(custom.external.annotations).toEqual({
+      "service.beta.kubernetes.io/aws-load-balancer-scheme": "internal",
+    });
+    expect(
+      configIssues({
+        environment: "prod",
+        ...KUBE_BASICS,
+        cluster: { prometheusRuleLabels: { release: 1 } },
+      }).map((i) => i.key),
+    ).toContain("apphub-streaming:cluster.prometheusRuleLabels.release");
   });
 });
 
@@ -128,29 +196,75 @@ describe("secured external listener and cluster domain (config)", () => {
   const lb = (external: Record<string, unknown>) => ({
     environment: "prod",
     ...KUBE_BASICS,
-    cluster: { external: { enabled: true, type: "LoadBalancer", basePort: 9094, advertisedHost: "redpanda-{ordinal}.example.com", ...external } },
+    cluster: {
+      external: {
+        enabled: true,
+        type: "LoadBalancer",
+        basePort: 9094,
+        advertisedHost: "redpanda-{ordinal}.example.com",
+        ...external,
+      },
+    },
   });
 
   it("refuses a LoadBalancer listener without TLS or without SASL, naming each key, unless allowPlaintext", () => {
-    expect(configIssues(lb({})).map((issue) => issue.key)).toEqual(["apphub-streaming:cluster.external.tls.enabled", "apphub-streaming:cluster.external.sasl.enabled"]);
-    expect(configIssues(lb({ tls: { enabled: true } })).map((issue) => issue.key)).toEqual(["apphub-streaming:cluster.external.sasl.enabled"]);
-    expect(validConfig(lb({ tls: { enabled: true }, sasl: { enabled: true } })).cluster.external.sasl).toEqual({ enabled: true, username: "apphub-admin", mechanism: "SCRAM-SHA-256" });
+    expect(configIssues(lb({})).map((issue) => issue.key)).toEqual([
+      "apphub-streaming:cluster.external.tls.enabled",
+      "apphub-streaming:cluster.external.sasl.enabled",
+    ]);
+    expect(configIssues(lb({ tls: { enabled: true } })).map((issue) => issue.key)).toEqual([
+      "apphub-streaming:cluster.external.sasl.enabled",
+    ]);
+    expect(
+      validConfig(lb({ tls: { enabled: true }, sasl: { enabled: true } })).cluster.external.sasl,
+    ).toEqual({ enabled: true, username: "apphub-admin", mechanism: "SCRAM-SHA-256" });
     expect(validConfig(lb({ allowPlaintext: true })).cluster.external.allowPlaintext).toBe(true);
     // The minikube NodePort may stay plaintext.
-    expect(validConfig({ environment: "minikube", ...KUBE_BASICS, cluster: { external: { enabled: true, advertisedHost: "192.168.49.2" } } }).cluster.external.tls.enabled).toBe(false);
+    expect(
+      validConfig({
+        environment: "minikube",
+        ...KUBE_BASICS,
+        cluster: { external: { enabled: true, advertisedHost: "192.168.49.2" } },
+      }).cluster.external.tls.enabled,
+    ).toBe(false);
   });
 
   it("validates the new keys' shapes with the key named", () => {
-    const keys = configIssues(lb({ loadBalancerSourceRanges: ["10.0.0.0"], sasl: { enabled: true, mechanism: "PLAIN" }, tls: { enabled: true } })).map((issue) => issue.key);
-    expect(keys).toEqual(expect.arrayContaining(["apphub-streaming:cluster.external.loadBalancerSourceRanges.0", "apphub-streaming:cluster.external.sasl.mechanism"]));
-    expect(configIssues({ environment: "prod", ...KUBE_BASICS, cluster: { clusterDomain: "Not A Domain" } }).map((issue) => issue.key)).toEqual(["apphub-streaming:cluster.clusterDomain"]);
+    const keys = configIssues(
+      lb({
+        loadBalancerSourceRanges: ["10.0.0.0"],
+        sasl: { enabled: true, mechanism: "PLAIN" },
+        tls: { enabled: true },
+      }),
+    ).map((issue) => issue.key);
+    expect(keys).toEqual(
+      expect.arrayContaining([
+        "apphub-streaming:cluster.external.loadBalancerSourceRanges.0",
+        "apphub-streaming:cluster.external.sasl.mechanism",
+      ]),
+    );
+    expect(
+      configIssues({
+        environment: "prod",
+        ...KUBE_BASICS,
+        cluster: { clusterDomain: "Not A Domain" },
+      }).map((issue) => issue.key),
+    ).toEqual(["apphub-streaming:cluster.clusterDomain"]);
   });
 
   it("puts cluster.clusterDomain into every FQDN the brokers seed with and advertise", () => {
-    const cluster = validConfig({ environment: "minikube", ...KUBE_BASICS, cluster: { clusterDomain: "k8s.example" } }).cluster;
+    const cluster = validConfig({
+      environment: "minikube",
+      ...KUBE_BASICS,
+      cluster: { clusterDomain: "k8s.example" },
+    }).cluster;
     const manifests = buildClusterManifests("apphub-system", cluster);
-    expect(manifests.topology.data.seeds.split(",")[0]).toBe("apphub-redpanda-0.apphub-redpanda-headless.apphub-system.svc.k8s.example:33145");
-    expect(manifests.scripts.data["start.sh"]).toContain('fqdn="${POD_NAME}.apphub-redpanda-headless.apphub-system.svc.k8s.example"');
+    expect(manifests.topology.data.seeds.split(",")[0]).toBe(
+      "apphub-redpanda-0.apphub-redpanda-headless.apphub-system.svc.k8s.example:33145",
+    );
+    expect(manifests.scripts.data["start.sh"]).toContain(
+      'fqdn="${POD_NAME}.apphub-redpanda-headless.apphub-system.svc.k8s.example"',
+    );
     expect(manifests.scripts.data["start.sh"]).not.toContain("cluster.local");
   });
 });
@@ -162,56 +276,101 @@ describe("addresses", () => {
       "apphub-redpanda-1.apphub-redpanda-headless.apphub-system.svc.cluster.local:33145",
       "apphub-redpanda-2.apphub-redpanda-headless.apphub-system.svc.cluster.local:33145",
     ]);
-    expect(brokerFqdn("streaming", 4)).toBe("apphub-redpanda-4.apphub-redpanda-headless.streaming.svc.cluster.local");
+    expect(brokerFqdn("streaming", 4)).toBe(
+      "apphub-redpanda-4.apphub-redpanda-headless.streaming.svc.cluster.local",
+    );
   });
 
   it("gives each broker basePort + ordinal on its advertised host, with {ordinal} expanded", () => {
-    const nodePort = validConfig({ environment: "minikube", backup: KUBE_BASICS.backup, cluster: { external: { enabled: true, advertisedHost: "192.168.49.2" } } });
-    expect(externalBrokers(nodePort.cluster)).toEqual(["192.168.49.2:31092", "192.168.49.2:31093", "192.168.49.2:31094"]);
+    const nodePort = validConfig({
+      environment: "minikube",
+      backup: KUBE_BASICS.backup,
+      cluster: { external: { enabled: true, advertisedHost: "192.168.49.2" } },
+    });
+    expect(externalBrokers(nodePort.cluster)).toEqual([
+      "192.168.49.2:31092",
+      "192.168.49.2:31093",
+      "192.168.49.2:31094",
+    ]);
     const lb = validConfig({
       environment: "prod",
       backup: KUBE_BASICS.backup,
-      cluster: { external: { enabled: true, type: "LoadBalancer", basePort: 9094, advertisedHost: "redpanda-{ordinal}.kafka.example.com", allowPlaintext: true } },
+      cluster: {
+        external: {
+          enabled: true,
+          type: "LoadBalancer",
+          basePort: 9094,
+          advertisedHost: "redpanda-{ordinal}.kafka.example.com",
+          allowPlaintext: true,
+        },
+      },
     });
     expect(externalBrokers(lb.cluster)).toEqual([
       "redpanda-0.kafka.example.com:9094",
       "redpanda-1.kafka.example.com:9095",
       "redpanda-2.kafka.example.com:9096",
     ]);
-    expect(externalBrokers(validConfig({ environment: "prod", ...KUBE_BASICS }).cluster)).toEqual([]);
+    expect(externalBrokers(validConfig({ environment: "prod", ...KUBE_BASICS }).cluster)).toEqual(
+      [],
+    );
   });
 });
 
 describe("manifests", () => {
-  const prod = validConfig({ environment: "prod", ...KUBE_BASICS, cluster: { storageClass: "gp3" } });
+  const prod = validConfig({
+    environment: "prod",
+    ...KUBE_BASICS,
+    cluster: { storageClass: "gp3" },
+  });
   const minikube = validConfig({ environment: "minikube", ...KUBE_BASICS });
 
   it("requires hostname anti-affinity in prod and only prefers it on minikube", () => {
-    const prodAffinity = plain(buildClusterManifests("apphub-system", prod.cluster).statefulSet.spec).template.spec.affinity.podAntiAffinity;
+    const prodAffinity = plain(
+      buildClusterManifests("apphub-system", prod.cluster).statefulSet.spec,
+    ).template.spec.affinity.podAntiAffinity;
     expect(prodAffinity.requiredDuringSchedulingIgnoredDuringExecution).toEqual([
       { labelSelector: { matchLabels: SELECTOR_LABELS }, topologyKey: "kubernetes.io/hostname" },
     ]);
     expect(prodAffinity.preferredDuringSchedulingIgnoredDuringExecution).toBeUndefined();
-    const minikubeAffinity = plain(buildClusterManifests("apphub-system", minikube.cluster).statefulSet.spec).template.spec.affinity.podAntiAffinity;
+    const minikubeAffinity = plain(
+      buildClusterManifests("apphub-system", minikube.cluster).statefulSet.spec,
+    ).template.spec.affinity.podAntiAffinity;
     expect(minikubeAffinity.requiredDuringSchedulingIgnoredDuringExecution).toBeUndefined();
-    expect(minikubeAffinity.preferredDuringSchedulingIgnoredDuringExecution[0].podAffinityTerm.topologyKey).toBe("kubernetes.io/hostname");
+    expect(
+      minikubeAffinity.preferredDuringSchedulingIgnoredDuringExecution[0].podAffinityTerm
+        .topologyKey,
+    ).toBe("kubernetes.io/hostname");
   });
 
   it("spreads across zones only when cluster.zoneSpread is on", () => {
-    const spread = plain(buildClusterManifests("apphub-system", prod.cluster).statefulSet.spec).template.spec.topologySpreadConstraints;
+    const spread = plain(buildClusterManifests("apphub-system", prod.cluster).statefulSet.spec)
+      .template.spec.topologySpreadConstraints;
     expect(spread).toEqual([
-      { maxSkew: 1, topologyKey: "topology.kubernetes.io/zone", whenUnsatisfiable: "DoNotSchedule", labelSelector: { matchLabels: SELECTOR_LABELS } },
+      {
+        maxSkew: 1,
+        topologyKey: "topology.kubernetes.io/zone",
+        whenUnsatisfiable: "DoNotSchedule",
+        labelSelector: { matchLabels: SELECTOR_LABELS },
+      },
     ]);
-    expect(plain(buildClusterManifests("apphub-system", minikube.cluster).statefulSet.spec).template.spec.topologySpreadConstraints).toBeUndefined();
+    expect(
+      plain(buildClusterManifests("apphub-system", minikube.cluster).statefulSet.spec).template.spec
+        .topologySpreadConstraints,
+    ).toBeUndefined();
   });
 
   it("renames the scripts ConfigMap when a script changes, so the brokers roll onto it", () => {
     const base = renderScripts("apphub-system", prod.cluster);
     expect(base.name).toMatch(/^apphub-redpanda-scripts-[0-9a-f]{10}$/);
     expect(renderScripts("apphub-system", prod.cluster).name).toBe(base.name);
-    expect(renderScripts("apphub-system", { ...prod.cluster, memory: "16Gi" }).name).not.toBe(base.name);
+    expect(renderScripts("apphub-system", { ...prod.cluster, memory: "16Gi" }).name).not.toBe(
+      base.name,
+    );
     const sts = plain(buildClusterManifests("apphub-system", prod.cluster).statefulSet.spec);
-    expect(sts.template.spec.volumes).toContainEqual({ name: "scripts", configMap: { name: base.name, defaultMode: 0o555 } });
+    expect(sts.template.spec.volumes).toContainEqual({
+      name: "scripts",
+      configMap: { name: base.name, defaultMode: 0o555 },
+    });
   });
 
   it("declares one external Service per broker, pinned to its pod, only when enabled", () => {
@@ -232,14 +391,20 @@ describe("manifests", () => {
       },
     });
     const services = plain(buildClusterManifests("apphub-system", config.cluster).externalServices);
-    expect(services.map((service: { metadata: { name: string } }) => service.metadata.name)).toEqual([
+    expect(
+      services.map((service: { metadata: { name: string } }) => service.metadata.name),
+    ).toEqual([
       "apphub-redpanda-0-external",
       "apphub-redpanda-1-external",
       "apphub-redpanda-2-external",
     ]);
     expect(services[1].spec.type).toBe("LoadBalancer");
-    expect(services[1].spec.selector["statefulset.kubernetes.io/pod-name"]).toBe("apphub-redpanda-1");
-    expect(services[1].spec.ports).toEqual([{ name: "kafka-external", port: 9095, targetPort: "kafka-external", protocol: "TCP" }]);
+    expect(services[1].spec.selector["statefulset.kubernetes.io/pod-name"]).toBe(
+      "apphub-redpanda-1",
+    );
+    expect(services[1].spec.ports).toEqual([
+      { name: "kafka-external", port: 9095, targetPort: "kafka-external", protocol: "TCP" },
+    ]);
     expect(services[1].metadata.annotations).toEqual({
       "service.beta.kubernetes.io/aws-load-balancer-internal": "true",
       "service.beta.kubernetes.io/aws-load-balancer-scheme": "internal",
@@ -248,10 +413,20 @@ describe("manifests", () => {
     });
     expect(services[1].spec.loadBalancerSourceRanges).toBeUndefined();
     const nodePorts = plain(
-      buildClusterManifests("apphub-system", validConfig({ environment: "minikube", backup: KUBE_BASICS.backup, cluster: { external: { enabled: true, advertisedHost: "192.168.49.2" } } }).cluster)
-        .externalServices,
+      buildClusterManifests(
+        "apphub-system",
+        validConfig({
+          environment: "minikube",
+          backup: KUBE_BASICS.backup,
+          cluster: { external: { enabled: true, advertisedHost: "192.168.49.2" } },
+        }).cluster,
+      ).externalServices,
     );
-    expect(nodePorts.map((service: { spec: { ports: { nodePort: number }[] } }) => service.spec.ports[0].nodePort)).toEqual([31092, 31093, 31094]);
+    expect(
+      nodePorts.map(
+        (service: { spec: { ports: { nodePort: number }[] } }) => service.spec.ports[0].nodePort,
+      ),
+    ).toEqual([31092, 31093, 31094]);
   });
 
   it("shell-quotes values baked into the scripts", () => {
@@ -267,8 +442,16 @@ describe("alert rules", () => {
   it("reads only metrics Redpanda v24.2 exports (none of the seed's names), and AppHub's three", () => {
     const text = rules.map((rule) => rule.expr).join("\n");
     // The two movement gauges are selected together by one __name__ regex.
-    const selected = text.replace("redpanda_cluster_partition_(moving_to_node|node_cancelling_movements)", "redpanda_cluster_partition_moving_to_node redpanda_cluster_partition_node_cancelling_movements");
-    for (const metric of [...Object.keys(REDPANDA_METRICS_USED), 'apphub_stream_mirror_publish_total{result="failure"}', "apphub_stream_mirror_publish_duration_ms_bucket", "timestore_streaming_backlog_seconds"]) {
+    const selected = text.replace(
+      "redpanda_cluster_partition_(moving_to_node|node_cancelling_movements)",
+      "redpanda_cluster_partition_moving_to_node redpanda_cluster_partition_node_cancelling_movements",
+    );
+    for (const metric of [
+      ...Object.keys(REDPANDA_METRICS_USED),
+      'apphub_stream_mirror_publish_total{result="failure"}',
+      "apphub_stream_mirror_publish_duration_ms_bucket",
+      "timestore_streaming_backlog_seconds",
+    ]) {
       expect(selected, metric).toContain(metric);
     }
     for (const seedName of [
@@ -287,15 +470,22 @@ describe("alert rules", () => {
     expect(expr("RedpandaKafkaLatencyHigh")).toBe(
       'histogram_quantile(0.99, sum by (namespace, redpanda_request, le) (rate(redpanda_kafka_request_latency_seconds_bucket{namespace="apphub-system"}[5m]))) > 0.25',
     );
-    expect(expr("RedpandaPartitionsUnderReplicated")).toBe('sum by (namespace) (redpanda_kafka_under_replicated_replicas{namespace="apphub-system"}) > 0');
-    expect(expr("AppHubStreamMirrorPublishFailures")).toMatch(/^sum by \(namespace\) \(increase\(apphub_stream_mirror_publish_total\{result="failure"\}\[10m\]\)\) > 0$/);
+    expect(expr("RedpandaPartitionsUnderReplicated")).toBe(
+      'sum by (namespace) (redpanda_kafka_under_replicated_replicas{namespace="apphub-system"}) > 0',
+    );
+    expect(expr("AppHubStreamMirrorPublishFailures")).toMatch(
+      /^sum by \(namespace\) \(increase\(apphub_stream_mirror_publish_total\{result="failure"\}\[10m\]\)\) > 0$/,
+    );
     expect(expr("AppHubStreamMirrorPublishSlow")).toContain("histogram_quantile(0.95,");
-    expect(expr("TimestoreStreamingBacklogHigh")).toBe("max by (namespace) (timestore_streaming_backlog_seconds) > 420");
+    expect(expr("TimestoreStreamingBacklogHigh")).toBe(
+      "max by (namespace) (timestore_streaming_backlog_seconds) > 420",
+    );
     for (const rule of rules) {
       expect(rule.expr.split("(").length, rule.alert).toBe(rule.expr.split(")").length);
       expect(["critical", "warning"]).toContain(rule.labels.severity);
       // Every broker rule keeps only the namespace: no shard, partition or pod series reach the alert.
-      if (rule.alert.startsWith("Redpanda")) expect(rule.expr, rule.alert).not.toMatch(/by \([^)]*(shard|partition|instance|pod)/);
+      if (rule.alert.startsWith("Redpanda"))
+        expect(rule.expr, rule.alert).not.toMatch(/by \([^)]*(shard|partition|instance|pod)/);
     }
   });
 });

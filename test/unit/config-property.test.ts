@@ -12,7 +12,12 @@ describe("the stack config schema, for random configs", () => {
         if (!result.ok) throw new Error(JSON.stringify(result.issues));
         const given = (raw.topics as Record<string, Record<string, unknown>>)[topic]!;
         const resolved = result.config.topics.find((spec) => spec.name === topic)!;
-        for (const field of ["partitions", "replicationFactor", "retentionMs", "deletionPolicy"] as const) {
+        for (const field of [
+          "partitions",
+          "replicationFactor",
+          "retentionMs",
+          "deletionPolicy",
+        ] as const) {
           if (given[field] !== undefined) expect(resolved[field]).toBe(given[field]);
         }
       }),

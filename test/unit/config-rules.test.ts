@@ -24,7 +24,9 @@ describe("one rule, applied alike by the stack config and the provider's check",
       environment: "dev",
       topics: { "apphub.audit": { partitions: 1_000_000_000_000 } },
     });
-    const issue = issues.find((found) => found.key === "apphub-streaming:topics.apphub.audit.partitions");
+    const issue = issues.find(
+      (found) => found.key === "apphub-streaming:topics.apphub.audit.partitions",
+    );
     expect(issue?.message).toContain(`at most ${MAX_PARTITIONS} partitions`);
     expect(issue?.message).toContain("got 1000000000000");
   });
@@ -37,13 +39,17 @@ describe("one rule, applied alike by the stack config and the provider's check",
       ...KUBE_BASICS,
       topics: { "apphub.audit": { partitions: prodLimit } },
     });
-    expect(accepted.topics.find((found) => found.name === "apphub.audit")?.partitions).toBe(prodLimit);
+    expect(accepted.topics.find((found) => found.name === "apphub.audit")?.partitions).toBe(
+      prodLimit,
+    );
     const refused = configIssues({
       environment: "prod",
       ...KUBE_BASICS,
       topics: { "apphub.audit": { partitions: prodLimit + 1 } },
     });
-    expect(refused.map((found) => found.key)).toEqual(["apphub-streaming:topics.apphub.audit.partitions"]);
+    expect(refused.map((found) => found.key)).toEqual([
+      "apphub-streaming:topics.apphub.audit.partitions",
+    ]);
     expect(refused[0]?.message).toMatch(/3 broker\(s\) × 4 core\(s\)/);
   });
 
@@ -74,7 +80,10 @@ describe("broker addresses", () => {
   });
 
   it("dials the dev listener the schema resolved for the streaming env and the topics CLI alike", () => {
-    const config = validConfig({ environment: "dev", dev: { bindAddress: "0.0.0.0", kafkaPort: 19093 } });
+    const config = validConfig({
+      environment: "dev",
+      dev: { bindAddress: "0.0.0.0", kafkaPort: 19093 },
+    });
     expect(config.streaming.brokerUrl).toBe("127.0.0.1:19093");
     expect(resolveBrokers({ env: {}, config }).brokers).toEqual(["127.0.0.1:19093"]);
   });

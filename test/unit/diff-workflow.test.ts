@@ -41,7 +41,15 @@ describe("preview workflow", () => {
   const preview = workflow.jobs["pulumi-preview"]!;
 
   it("runs on pull requests touching stack config, code or package files", () => {
-    expect(workflow.on.pull_request!.paths).toEqual(expect.arrayContaining(["Pulumi*.yaml", "src/**", "components/**", "package.json", "package-lock.json"]));
+    expect(workflow.on.pull_request!.paths).toEqual(
+      expect.arrayContaining([
+        "Pulumi*.yaml",
+        "src/**",
+        "components/**",
+        "package.json",
+        "package-lock.json",
+      ]),
+    );
     expect(workflow.permissions).toEqual({ contents: "read" });
   });
 
@@ -50,13 +58,19 @@ describe("preview workflow", () => {
     expect(JSON.stringify(renderDiff)).not.toMatch(/secrets\./);
     expect(workflow.env!.STACKS!.split(" ")).toEqual(["dev", "minikube", "prod"]);
     const diffStep = renderDiff.steps.find((step) => step.id === "diff")!;
-    expect(diffStep.run).toContain('npm run -s diff -- --stack "$stack" --base "origin/$BASE_REF" --format markdown');
+    expect(diffStep.run).toContain(
+      'npm run -s diff -- --stack "$stack" --base "origin/$BASE_REF" --format markdown',
+    );
     expect(renderDiff.steps[0]!.with).toMatchObject({ "fetch-depth": 0 });
-    expect(renderDiff.steps.some((step) => step.uses?.startsWith("actions/upload-artifact@"))).toBe(true);
+    expect(renderDiff.steps.some((step) => step.uses?.startsWith("actions/upload-artifact@"))).toBe(
+      true,
+    );
   });
 
   it("runs pulumi preview --diff per stack with a PR comment, skipped for forks", () => {
-    expect(preview.if).toContain("github.event.pull_request.head.repo.full_name == github.repository");
+    expect(preview.if).toContain(
+      "github.event.pull_request.head.repo.full_name == github.repository",
+    );
     expect(preview.strategy!.matrix.stack).toEqual(["dev", "minikube", "prod"]);
     const pulumi = preview.steps.find((step) => step.uses?.startsWith("pulumi/actions@"))!;
     expect(pulumi.with).toMatchObject({ command: "preview", diff: true, "comment-on-pr": true });
@@ -64,7 +78,8 @@ describe("preview workflow", () => {
 
   it("pins every action to a release tag", () => {
     for (const file of fs.readdirSync(WORKFLOWS).filter((name) => name.endsWith(".yml"))) {
-      for (const match of read(file).text.matchAll(/uses:\s*(\S+)/g)) expect(match[1]).toMatch(/^[\w-]+\/[\w-]+@v\d+(\.\d+){0,2}$/);
+      for (const match of read(file).text.matchAll(/uses:\s*(\S+)/g))
+        expect(match[1]).toMatch(/^[\w-]+\/[\w-]+@v\d+(\.\d+){0,2}$/);
     }
   });
 });
@@ -77,7 +92,10 @@ describe("preview comment workflow", () => {
     expect(workflow.on.workflow_run!.workflows).toEqual(["preview"]);
     expect(workflow.permissions).toEqual({});
     expect(job.permissions).toEqual({ actions: "read", "pull-requests": "write" });
-    expect(job.steps.map((step) => step.uses?.split("@")[0])).toEqual(["actions/download-artifact", "actions/github-script"]);
+    expect(job.steps.map((step) => step.uses?.split("@")[0])).toEqual([
+      "actions/download-artifact",
+      "actions/github-script",
+    ]);
     expect(job.steps.some((step) => step.run !== undefined)).toBe(false);
   });
 });

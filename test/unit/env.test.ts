@@ -3,18 +3,30 @@ import { describe, expect, it } from "vitest";
 import { DEFAULT_STREAMING_TARGETS } from "../../src/config/schema";
 import { coreStreamingEnv } from "../../src/env/coreRules";
 import { formatDotenv, formatDotenvValue } from "../../src/env/dotenv";
-import { FIELD_MANAGER, PATCH_ANNOTATIONS, containerEnv, deploymentPatchPlans } from "../../src/env/kubernetes";
-import { ALL_VARIABLES, flag, normalizeBrokerList, streamingVariables } from "../../src/env/variables";
+import {
+  FIELD_MANAGER,
+  PATCH_ANNOTATIONS,
+  containerEnv,
+  deploymentPatchPlans,
+} from "../../src/env/kubernetes";
+import {
+  ALL_VARIABLES,
+  flag,
+  normalizeBrokerList,
+  streamingVariables,
+} from "../../src/env/variables";
 import { configIssues, KUBE_BASICS, validConfig } from "../support/config";
 
-const asRecord = (entries: { name: string; value: string }[]) => Object.fromEntries(entries.map(({ name, value }) => [name, value]));
+const asRecord = (entries: { name: string; value: string }[]) =>
+  Object.fromEntries(entries.map(({ name, value }) => [name, value]));
 
 const streamingOn = {
   environment: "minikube",
   ...KUBE_BASICS,
   streaming: {
     enabled: true,
-    brokerUrl: "apphub-redpanda-0.apphub-redpanda-headless:9092, apphub-redpanda-1.apphub-redpanda-headless:9092",
+    brokerUrl:
+      "apphub-redpanda-0.apphub-redpanda-headless:9092, apphub-redpanda-1.apphub-redpanda-headless:9092",
     mirrors: { workflowRuns: true, jobRuns: true, coreEvents: false },
     clientId: "apphub-core-stream-minikube",
     connectTimeoutMs: 7000,
@@ -27,7 +39,11 @@ describe("streaming variables (the seed's Feature Flags and publisher controls)"
     const config = validConfig(streamingOn);
     expect(streamingVariables(config.streaming, config.topics)).toEqual([
       { name: "APPHUB_STREAMING_ENABLED", value: "1" },
-      { name: "APPHUB_STREAM_BROKER_URL", value: "apphub-redpanda-0.apphub-redpanda-headless:9092,apphub-redpanda-1.apphub-redpanda-headless:9092" },
+      {
+        name: "APPHUB_STREAM_BROKER_URL",
+        value:
+          "apphub-redpanda-0.apphub-redpanda-headless:9092,apphub-redpanda-1.apphub-redpanda-headless:9092",
+      },
       { name: "APPHUB_STREAM_MIRROR_WORKFLOW_RUNS", value: "1" },
       { name: "APPHUB_STREAM_MIRROR_WORKFLOW_EVENTS", value: "0" },
       { name: "APPHUB_STREAM_MIRROR_JOB_RUNS", value: "1" },
@@ -45,7 +61,11 @@ describe("streaming variables (the seed's Feature Flags and publisher controls)"
   });
 
   it("uses the seed's publisher defaults when the stack sets none", () => {
-    const config = validConfig({ environment: "minikube", ...KUBE_BASICS, streaming: { enabled: true } });
+    const config = validConfig({
+      environment: "minikube",
+      ...KUBE_BASICS,
+      streaming: { enabled: true },
+    });
     const env = asRecord(streamingVariables(config.streaming, config.topics));
     expect(env.APPHUB_STREAM_CLIENT_ID).toBe("apphub-core-stream");
     expect(env.APPHUB_STREAM_CONNECT_TIMEOUT_MS).toBe("5000");
@@ -58,13 +78,17 @@ describe("streaming variables (the seed's Feature Flags and publisher controls)"
     const off = { ...config.streaming, enabled: false };
     const env = asRecord(streamingVariables(off, config.topics));
     expect(env.APPHUB_STREAMING_ENABLED).toBe("0");
-    for (const [name, value] of Object.entries(env)) if (name.startsWith("APPHUB_STREAM_MIRROR_")) expect(value).toBe("0");
+    for (const [name, value] of Object.entries(env))
+      if (name.startsWith("APPHUB_STREAM_MIRROR_")) expect(value).toBe("0");
   });
 
   it("takes topic names from the catalog by role, so a renamed topic follows", () => {
     const config = validConfig({
       environment: "dev",
-      topics: { "apphub.core.events": null, "apphub.core.events.v2": { role: "coreEvents", partitions: 12 } },
+      topics: {
+        "apphub.core.events": null,
+        "apphub.core.events.v2": { role: "coreEvents", partitions: 12 },
+      },
     });
     const env = asRecord(streamingVariables(config.streaming, config.topics));
     expect(env.APPHUB_STREAM_TOPIC_CORE_EVENTS).toBe("apphub.core.events.v2");
@@ -108,15 +132,28 @@ describe("streaming variables (the seed's Feature Flags and publisher controls)"
 
 describe("container env for the Kubernetes patches", () => {
   it("references the sequencer database URL from a Secret, never as a literal", () => {
-    const config = validConfig({ ...streamingOn, streaming: { ...streamingOn.streaming, sequencerSecret: { name: "sequencer", key: "database-url" } } });
+    const config = validConfig({
+      ...streamingOn,
+      streaming: {
+        ...streamingOn.streaming,
+        sequencerSecret: { name: "sequencer", key: "database-url" },
+      },
+    });
     const env = containerEnv(config.streaming, config.topics);
     const url = env.find((entry) => entry.name === "APPHUB_EVENT_SEQUENCE_DATABASE_URL");
-    expect(url).toEqual({ name: "APPHUB_EVENT_SEQUENCE_DATABASE_URL", valueFrom: { secretKeyRef: { name: "sequencer", key: "database-url" } } });
+    expect(url).toEqual({
+      name: "APPHUB_EVENT_SEQUENCE_DATABASE_URL",
+      valueFrom: { secretKeyRef: { name: "sequencer", key: "database-url" } },
+    });
     expect(url).not.toHaveProperty("value");
   });
 
   it("leaves the Secret reference out while streaming is off", () => {
-    const config = validConfig({ environment: "prod", ...KUBE_BASICS, streaming: { enabled: false } });
+    const config = validConfig({
+      environment: "prod",
+      ...KUBE_BASICS,
+      streaming: { enabled: false },
+    });
     const names = containerEnv(config.streaming, config.topics).map((entry) => entry.name);
     expect(names).not.toContain("APPHUB_EVENT_SEQUENCE_DATABASE_URL");
     expect(names).toContain("APPHUB_STREAMING_ENABLED");
@@ -125,44 +162,78 @@ describe("container env for the Kubernetes patches", () => {
   it("plans one patch per default target with the SPEC's containers, and the same env in each", () => {
     const config = validConfig(streamingOn);
     const plans = deploymentPatchPlans(config.streaming, config.topics);
-    expect(Object.fromEntries(plans.map((plan) => [plan.deployment, plan.containers.map((container) => container.name)]))).toEqual(
-      DEFAULT_STREAMING_TARGETS,
-    );
+    expect(
+      Object.fromEntries(
+        plans.map((plan) => [plan.deployment, plan.containers.map((container) => container.name)]),
+      ),
+    ).toEqual(DEFAULT_STREAMING_TARGETS);
     const expected = containerEnv(config.streaming, config.topics);
-    for (const plan of plans) for (const container of plan.containers) expect(container.env).toEqual(expected);
+    for (const plan of plans)
+      for (const container of plan.containers) expect(container.env).toEqual(expected);
   });
 
   it("follows configured targets and lists a repeated container once", () => {
-    const config = validConfig({ ...streamingOn, streaming: { ...streamingOn.streaming, targets: { "apphub-core-api": ["api", "api", "sidecar"] } } });
+    const config = validConfig({
+      ...streamingOn,
+      streaming: {
+        ...streamingOn.streaming,
+        targets: { "apphub-core-api": ["api", "api", "sidecar"] },
+      },
+    });
     const plans = deploymentPatchPlans(config.streaming, config.topics);
-    expect(plans.map((plan) => [plan.deployment, plan.containers.map((container) => container.name)])).toEqual([["apphub-core-api", ["api", "sidecar"]]]);
+    expect(
+      plans.map((plan) => [plan.deployment, plan.containers.map((container) => container.name)]),
+    ).toEqual([["apphub-core-api", ["api", "sidecar"]]]);
   });
 
   it("names this program as the field manager and forces conflicts", () => {
-    expect(PATCH_ANNOTATIONS).toEqual({ "pulumi.com/patchForce": "true", "pulumi.com/patchFieldManager": FIELD_MANAGER });
+    expect(PATCH_ANNOTATIONS).toEqual({
+      "pulumi.com/patchForce": "true",
+      "pulumi.com/patchFieldManager": FIELD_MANAGER,
+    });
     expect(FIELD_MANAGER).toBe("apphub-streaming");
   });
 
   it("yields, through core's parsing rules, exactly the flags the stack config set", () => {
     const config = validConfig(streamingOn);
-    const literal = containerEnv(config.streaming, config.topics).flatMap((entry) => ("value" in entry ? [[entry.name, entry.value]] : []));
+    const literal = containerEnv(config.streaming, config.topics).flatMap((entry) =>
+      "value" in entry ? [[entry.name, entry.value]] : [],
+    );
     const settings = coreStreamingEnv.parse(Object.fromEntries(literal));
     expect(settings.enabled).toBe(true);
     expect(settings.mirrors).toEqual(config.streaming.mirrors);
-    expect(settings.brokers).toEqual(["apphub-redpanda-0.apphub-redpanda-headless:9092", "apphub-redpanda-1.apphub-redpanda-headless:9092"]);
+    expect(settings.brokers).toEqual([
+      "apphub-redpanda-0.apphub-redpanda-headless:9092",
+      "apphub-redpanda-1.apphub-redpanda-headless:9092",
+    ]);
   });
 });
 
 describe("core's parsing rules (the zod mirror used by the tests)", () => {
   it("accepts the spellings core accepts, case-insensitively, and refuses the rest", () => {
     const base = Object.fromEntries(
-      streamingVariables(validConfig({ environment: "dev" }).streaming, []).map(({ name, value }) => [name, value]),
+      streamingVariables(validConfig({ environment: "dev" }).streaming, []).map(
+        ({ name, value }) => [name, value],
+      ),
     );
-    for (const word of ["1", "true", "YES", "On"]) expect(coreStreamingEnv.parse({ ...base, APPHUB_STREAMING_ENABLED: word }).enabled).toBe(true);
-    for (const word of ["0", "False", "no", "OFF"]) expect(coreStreamingEnv.parse({ ...base, APPHUB_STREAMING_ENABLED: word }).enabled).toBe(false);
-    for (const word of ["enabled", "ture", "", "2"]) expect(coreStreamingEnv.safeParse({ ...base, APPHUB_STREAMING_ENABLED: word }).success).toBe(false);
-    expect(coreStreamingEnv.safeParse({ ...base, APPHUB_STREAM_BROKER_URL: "redpanda" }).success).toBe(false);
-    expect(coreStreamingEnv.safeParse({ ...base, APPHUB_STREAM_BROKER_URL: "a:1, b:2" }).success).toBe(false);
+    for (const word of ["1", "true", "YES", "On"])
+      expect(coreStreamingEnv.parse({ ...base, APPHUB_STREAMING_ENABLED: word }).enabled).toBe(
+        true,
+      );
+    for (const word of ["0", "False", "no", "OFF"])
+      expect(coreStreamingEnv.parse({ ...base, APPHUB_STREAMING_ENABLED: word }).enabled).toBe(
+        false,
+      );
+    for (const word of ["enabled", "ture", "", "2"])
+      expect(coreStreamingEnv.safeParse({ ...base, APPHUB_STREAMING_ENABLED: word }).success).toBe(
+        false,
+      );
+    expect(
+      coreStreamingEnv.safeParse({ ...base, APPHUB_STREAM_BROKER_URL: "redpanda" }).success,
+    ).toBe(false);
+    expect(
+      coreStreamingEnv.safeParse({ ...base, APPHUB_STREAM_BROKER_URL: "a:1, b:2" }).success,
+    ).toBe(false);
   });
 });
 
@@ -184,18 +255,29 @@ describe("dotenv text", () => {
 
   it("refuses what dotenv cannot carry: newlines, bad names, a name set twice", () => {
     expect(() => formatDotenvValue("X", "a\nb")).toThrow(/X: a dotenv value cannot span lines/);
-    expect(() => formatDotenv([{ name: "1BAD", value: "x" }])).toThrow(/not a valid environment variable name/);
-    expect(() => formatDotenv([{ name: "A", value: "1" }, { name: "A", value: "2" }])).toThrow(/A is set twice/);
+    expect(() => formatDotenv([{ name: "1BAD", value: "x" }])).toThrow(
+      /not a valid environment variable name/,
+    );
+    expect(() =>
+      formatDotenv([
+        { name: "A", value: "1" },
+        { name: "A", value: "2" },
+      ]),
+    ).toThrow(/A is set twice/);
   });
 });
 
 describe("streaming config rules", () => {
   it("refuses a mirror enabled while streaming is disabled, naming the mirror's key", () => {
-    const found = configIssues({ environment: "dev", streaming: { enabled: false, mirrors: { jobRuns: true, ingestion: false } } });
+    const found = configIssues({
+      environment: "dev",
+      streaming: { enabled: false, mirrors: { jobRuns: true, ingestion: false } },
+    });
     expect(found).toEqual([
       {
         key: "apphub-streaming:streaming.mirrors.jobRuns",
-        message: "expected false while apphub-streaming:streaming.enabled is false: a mirror needs streaming on",
+        message:
+          "expected false while apphub-streaming:streaming.enabled is false: a mirror needs streaming on",
       },
     ]);
   });
@@ -209,25 +291,55 @@ describe("streaming config rules", () => {
   });
 
   it("refuses a loopback broker for pods on Kubernetes, but not in dev", () => {
-    const found = configIssues({ environment: "minikube", ...KUBE_BASICS, streaming: { enabled: true, brokerUrl: "apphub-redpanda:9092,127.0.0.1:19092" } });
+    const found = configIssues({
+      environment: "minikube",
+      ...KUBE_BASICS,
+      streaming: { enabled: true, brokerUrl: "apphub-redpanda:9092,127.0.0.1:19092" },
+    });
     expect(found).toHaveLength(1);
     expect(found[0]?.key).toBe("apphub-streaming:streaming.brokerUrl");
-    expect(found[0]?.message).toMatch(/an address the core and timestore pods can reach.*"127\.0\.0\.1:19092"/);
-    expect(validConfig({ environment: "dev", streaming: { enabled: true, brokerUrl: "localhost:19092" } }).streaming.brokerUrl).toBe("localhost:19092");
+    expect(found[0]?.message).toMatch(
+      /an address the core and timestore pods can reach.*"127\.0\.0\.1:19092"/,
+    );
+    expect(
+      validConfig({
+        environment: "dev",
+        streaming: { enabled: true, brokerUrl: "localhost:19092" },
+      }).streaming.brokerUrl,
+    ).toBe("localhost:19092");
   });
 
   it("refuses a mirror whose role has no topic in the catalog", () => {
-    const found = configIssues({ environment: "dev", topics: { "apphub.ingestion.telemetry": null }, streaming: { enabled: true, mirrors: { ingestion: true } } });
+    const found = configIssues({
+      environment: "dev",
+      topics: { "apphub.ingestion.telemetry": null },
+      streaming: { enabled: true, mirrors: { ingestion: true } },
+    });
     expect(found).toHaveLength(1);
     expect(found[0]).toMatchObject({ key: "apphub-streaming:streaming.mirrors.ingestion" });
     expect(found[0]?.message).toMatch(/expected a topic with role "ingestion"/);
   });
 
   it("refuses target names that are not Kubernetes names and empty container lists", () => {
-    const found = configIssues({ environment: "dev", streaming: { targets: { "Core API": ["api"], "apphub-core-ingest": [], "apphub-core-events": ["Worker_1"] } } });
+    const found = configIssues({
+      environment: "dev",
+      streaming: {
+        targets: {
+          "Core API": ["api"],
+          "apphub-core-ingest": [],
+          "apphub-core-events": ["Worker_1"],
+        },
+      },
+    });
     expect(found).toEqual([
-      { key: "apphub-streaming:streaming.targets.Core API", message: 'expected a Deployment name (a DNS-1123 label), got "Core API"' },
-      { key: "apphub-streaming:streaming.targets.apphub-core-ingest", message: "expected at least one container name, got []" },
+      {
+        key: "apphub-streaming:streaming.targets.Core API",
+        message: 'expected a Deployment name (a DNS-1123 label), got "Core API"',
+      },
+      {
+        key: "apphub-streaming:streaming.targets.apphub-core-ingest",
+        message: "expected at least one container name, got []",
+      },
       {
         key: "apphub-streaming:streaming.targets.apphub-core-events.0",
         message: "expected a DNS-1123 label (lower-case letters, digits, '-'), got \"Worker_1\"",

@@ -3,7 +3,10 @@ import type { ConfigIssue } from "../../src/config/schema";
 import { configIssues, validConfig } from "../support/config";
 
 const keys = (found: ConfigIssue[]) => found.map((issue) => issue.key);
-const EXTERNAL = { environment: "external", kafka: { brokers: ["redpanda.example.internal:9092"] } };
+const EXTERNAL = {
+  environment: "external",
+  kafka: { brokers: ["redpanda.example.internal:9092"] },
+};
 
 describe("environment external (an existing cluster: topics and env injection only)", () => {
   it("requires kafka.brokers, naming the key and what is expected", () => {
@@ -52,7 +55,10 @@ describe("environment external (an existing cluster: topics and env injection on
     expect(keys(configIssues({ ...EXTERNAL, streaming: { enabled: true } }))).toEqual([
       "apphub-streaming:streaming.brokerUrl",
     ]);
-    const config = validConfig({ ...EXTERNAL, streaming: { enabled: true, brokerUrl: "redpanda.example.internal:9092" } });
+    const config = validConfig({
+      ...EXTERNAL,
+      streaming: { enabled: true, brokerUrl: "redpanda.example.internal:9092" },
+    });
     expect(config.streaming.brokerUrl).toBe("redpanda.example.internal:9092");
   });
 

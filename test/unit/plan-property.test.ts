@@ -4,7 +4,12 @@
  */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { planTopic, reassignReplicas, type LiveTopic, type PartitionState } from "../../src/topics/plan";
+import {
+  planTopic,
+  reassignReplicas,
+  type LiveTopic,
+  type PartitionState,
+} from "../../src/topics/plan";
 
 /** A cluster of 1–7 brokers with arbitrary distinct ids, and partitions placed on them. */
 const layout = fc
@@ -23,14 +28,16 @@ const layout = fc
       target: fc.constant(target),
       partitions: fc.tuple(
         ...Array.from({ length: partitionCount }, (_, id) =>
-          fc.shuffledSubarray(brokerIds, { minLength: replication, maxLength: replication }).chain((replicas) =>
-            fc.record({
-              id: fc.constant(id),
-              leader: fc.constantFrom(...replicas),
-              replicas: fc.constant(replicas),
-              isrExtra: fc.subarray(replicas),
-            }),
-          ),
+          fc
+            .shuffledSubarray(brokerIds, { minLength: replication, maxLength: replication })
+            .chain((replicas) =>
+              fc.record({
+                id: fc.constant(id),
+                leader: fc.constantFrom(...replicas),
+                replicas: fc.constant(replicas),
+                isrExtra: fc.subarray(replicas),
+              }),
+            ),
         ),
       ),
     }),
@@ -98,10 +105,20 @@ describe("planTopic never loses data", () => {
     fc.assert(
       fc.property(layout, fc.integer({ min: 1, max: 11 }), ({ brokerIds, partitions }, fewer) => {
         fc.pre(fewer < partitions.length);
-        const live: LiveTopic = { name: "t", partitions, configs: { "retention.ms": { value: "1", isOverride: true, readOnly: false } } };
+        const live: LiveTopic = {
+          name: "t",
+          partitions,
+          configs: { "retention.ms": { value: "1", isOverride: true, readOnly: false } },
+        };
         const replication = partitions[0]!.replicas.length;
         const plan = planTopic(
-          { name: "t", partitions: fewer, replicationFactor: replication, config: { "retention.ms": "1" }, deletionPolicy: "retain" },
+          {
+            name: "t",
+            partitions: fewer,
+            replicationFactor: replication,
+            config: { "retention.ms": "1" },
+            deletionPolicy: "retain",
+          },
           live,
           { brokerIds },
         );

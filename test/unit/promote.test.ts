@@ -68,7 +68,8 @@ config:
 /** `text` with `added` inserted right after `anchor`, which must occur exactly once. */
 function insertAfter(text: string, anchor: string, added: string): string {
   const at = text.indexOf(anchor);
-  if (at < 0 || text.indexOf(anchor, at + 1) >= 0) throw new Error(`expected exactly one ${JSON.stringify(anchor)} in the fixture`);
+  if (at < 0 || text.indexOf(anchor, at + 1) >= 0)
+    throw new Error(`expected exactly one ${JSON.stringify(anchor)} in the fixture`);
   return text.slice(0, at + anchor.length) + added + text.slice(at + anchor.length);
 }
 
@@ -91,7 +92,10 @@ const PROD_PROMOTED = insertAfter(
 );
 
 /** Prod where streaming is still off and core.events already has 12 partitions. */
-const PROD_STREAMING_OFF = PROD_YAML.replace("      replicationFactor: 3\n", "      partitions: 12\n      replicationFactor: 3\n").replace(
+const PROD_STREAMING_OFF = PROD_YAML.replace(
+  "      replicationFactor: 3\n",
+  "      partitions: 12\n      replicationFactor: 3\n",
+).replace(
   "  apphub-streaming:streaming:\n    enabled: true\n",
   "  apphub-streaming:streaming:\n    enabled: false\n",
 );
@@ -117,7 +121,15 @@ function projectWith(files: Record<string, string>): string {
 }
 
 async function promote(dir: string, ...args: string[]) {
-  const result = await runCommand(promoteCommand, ["--from", "dev", "--to", "prod", "--project-dir", dir, ...args]);
+  const result = await runCommand(promoteCommand, [
+    "--from",
+    "dev",
+    "--to",
+    "prod",
+    "--project-dir",
+    dir,
+    ...args,
+  ]);
   return { ...result, prod: fs.readFileSync(path.join(dir, "Pulumi.prod.yaml"), "utf8") };
 }
 
@@ -127,20 +139,32 @@ describe("promotion plan", () => {
   it("lists the retention change, the new topic and the mirror flag, and nothing else", () => {
     expect(plan.refusals).toEqual([]);
     expect(plan.changes).toEqual([
-      { kind: "topic-setting", path: ["topics", "apphub.ingestion.telemetry", "retentionMs"], before: 259200000, after: 86400000 },
+      {
+        kind: "topic-setting",
+        path: ["topics", "apphub.ingestion.telemetry", "retentionMs"],
+        before: 259200000,
+        after: 86400000,
+      },
       {
         kind: "topic-added",
         path: ["topics", "apphub.audit.events"],
         before: undefined,
         after: { partitions: 12, retentionMs: 1209600000, config: { "cleanup.policy": "delete" } },
       },
-      { kind: "mirror", path: ["streaming", "mirrors", "workflowRuns"], before: false, after: true },
+      {
+        kind: "mirror",
+        path: ["streaming", "mirrors", "workflowRuns"],
+        before: false,
+        after: true,
+      },
     ]);
   });
 
   it("carries no environment-specific setting of the new topic into prod", () => {
     const promoted = promotedRaw(stackInput("prod", PROD_YAML).raw, plan.changes);
-    const topic = (promoted.topics as Record<string, Record<string, unknown>>)["apphub.audit.events"]!;
+    const topic = (promoted.topics as Record<string, Record<string, unknown>>)[
+      "apphub.audit.events"
+    ]!;
     expect(topic.replicationFactor).toBeUndefined();
     expect(topic.deletionPolicy).toBeUndefined();
     expect(topic.config).toEqual({ "cleanup.policy": "delete" });
@@ -148,49 +172,82 @@ describe("promotion plan", () => {
 
   it("names what it leaves alone", () => {
     const text = formatPlan(plan);
-    expect(text).toContain("apphub-streaming:topics.apphub.ingestion.telemetry.retentionMs: 259200000 => 86400000");
+    expect(text).toContain(
+      "apphub-streaming:topics.apphub.ingestion.telemetry.retentionMs: 259200000 => 86400000",
+    );
     expect(text).toContain("apphub-streaming:streaming.mirrors.workflowRuns: false => true");
     expect(text).toMatch(/left alone \(environment-specific[^\n]*\n[^\n]*cluster\.replicas/);
     expect(text).toContain("topics.*.replicationFactor");
-    expect(text).toContain("apphub-streaming:topics.apphub.core.events.config.min.insync.replicas is set only in prod: kept");
+    expect(text).toContain(
+      "apphub-streaming:topics.apphub.core.events.config.min.insync.replicas is set only in prod: kept",
+    );
   });
 
   it("never removes a prod-only topic, and never promotes a secret", () => {
-    const prodWithExtra = PROD_YAML.replace("    apphub.core.events:\n", "    apphub.legacy.audit: {}\n    apphub.core.events:\n");
+    const prodWithExtra = PROD_YAML.replace(
+      "    apphub.core.events:\n",
+      "    apphub.legacy.audit: {}\n    apphub.core.events:\n",
+    );
     const devWithSecret = `${DEV_YAML}  apphub-streaming:sequencerDbPassword:\n    secure: AAABAGRldnNlY3JldA==\n`;
-    const extra = planPromotion(stackInput("dev", devWithSecret), stackInput("prod", prodWithExtra));
+    const extra = planPromotion(
+      stackInput("dev", devWithSecret),
+      stackInput("prod", prodWithExtra),
+    );
     expect(extra.changes.some((change) => change.path.includes("apphub.legacy.audit"))).toBe(false);
     expect(extra.changes.some((change) => change.path[0] === "sequencerDbPassword")).toBe(false);
-    expect(extra.notPromoted.join("\n")).toContain("topic apphub.legacy.audit is in prod but not in dev: kept");
-    expect(extra.notPromoted.join("\n")).toContain("secret apphub-streaming:sequencerDbPassword is set only in dev: secrets are never promoted");
+    expect(extra.notPromoted.join("\n")).toContain(
+      "topic apphub.legacy.audit is in prod but not in dev: kept",
+    );
+    expect(extra.notPromoted.join("\n")).toContain(
+      "secret apphub-streaming:sequencerDbPassword is set only in dev: secrets are never promoted",
+    );
   });
 
   it("promotes a partition increase", () => {
-    const devMore = DEV_YAML.replace("    apphub.ingestion.telemetry:\n", "    apphub.jobs.runs:\n      partitions: 24\n    apphub.ingestion.telemetry:\n");
+    const devMore = DEV_YAML.replace(
+      "    apphub.ingestion.telemetry:\n",
+      "    apphub.jobs.runs:\n      partitions: 24\n    apphub.ingestion.telemetry:\n",
+    );
     const more = planPromotion(stackInput("dev", devMore), stackInput("prod", PROD_YAML));
-    expect(more.changes).toContainEqual({ kind: "topic-setting", path: ["topics", "apphub.jobs.runs", "partitions"], before: 6, after: 24 });
+    expect(more.changes).toContainEqual({
+      kind: "topic-setting",
+      path: ["topics", "apphub.jobs.runs", "partitions"],
+      before: 6,
+      after: 24,
+    });
     expect(more.refusals).toEqual([]);
   });
 
   it("refuses partitions below prod's current and a mirror while prod streaming is off, each with its reason", () => {
-    const refused = planPromotion(stackInput("dev", DEV_YAML), stackInput("prod", PROD_STREAMING_OFF));
+    const refused = planPromotion(
+      stackInput("dev", DEV_YAML),
+      stackInput("prod", PROD_STREAMING_OFF),
+    );
     expect(refused.refusals).toEqual([
       {
         key: "apphub-streaming:topics.apphub.core.events.partitions",
-        message: "expected at least 12 (prod's current partition count: Kafka cannot remove partitions), got 6 from dev",
+        message:
+          "expected at least 12 (prod's current partition count: Kafka cannot remove partitions), got 6 from dev",
       },
       {
         key: "apphub-streaming:streaming.mirrors.workflowRuns",
-        message: "expected false while apphub-streaming:streaming.enabled is false: a mirror needs streaming on",
+        message:
+          "expected false while apphub-streaming:streaming.enabled is false: a mirror needs streaming on",
       },
     ]);
   });
 
   it("refuses a topic config the topic bootstrap would reject", () => {
-    const padded = DEV_YAML.replace("        cleanup.policy: delete\n", '        " cleanup.policy": delete\n');
+    const padded = DEV_YAML.replace(
+      "        cleanup.policy: delete\n",
+      '        " cleanup.policy": delete\n',
+    );
     const refused = planPromotion(stackInput("dev", padded), stackInput("prod", PROD_YAML));
     expect(refused.refusals).toEqual([
-      { key: "apphub-streaming:topics.apphub.audit.events.config. cleanup.policy", message: "expected a config name without surrounding spaces" },
+      {
+        key: "apphub-streaming:topics.apphub.audit.events.config. cleanup.policy",
+        message: "expected a config name without surrounding spaces",
+      },
     ]);
   });
 
@@ -229,14 +286,21 @@ describe("npm run promote", () => {
   });
 
   it("refuses with the reason, exits 3 and writes nothing", async () => {
-    const dir = projectWith({ "Pulumi.dev.yaml": DEV_YAML, "Pulumi.prod.yaml": PROD_STREAMING_OFF });
+    const dir = projectWith({
+      "Pulumi.dev.yaml": DEV_YAML,
+      "Pulumi.prod.yaml": PROD_STREAMING_OFF,
+    });
     const result = await promote(dir, "--write");
     expect(result.status).toBe(3);
-    expect(result.stdout).toContain("REFUSED: prod's validation would reject this promotion; nothing written");
+    expect(result.stdout).toContain(
+      "REFUSED: prod's validation would reject this promotion; nothing written",
+    );
     expect(result.stdout).toContain(
       "apphub-streaming:topics.apphub.core.events.partitions: expected at least 12 (prod's current partition count: Kafka cannot remove partitions), got 6 from dev",
     );
-    expect(result.stdout).toContain("apphub-streaming:streaming.mirrors.workflowRuns: expected false while apphub-streaming:streaming.enabled is false");
+    expect(result.stdout).toContain(
+      "apphub-streaming:streaming.mirrors.workflowRuns: expected false while apphub-streaming:streaming.enabled is false",
+    );
     expect(result.prod).toBe(PROD_STREAMING_OFF);
   });
 

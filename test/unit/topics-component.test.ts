@@ -5,7 +5,12 @@ import { describe, expect, it } from "vitest";
 import type { RenderedResource } from "../../src/render/write";
 import { PROVIDER_VERSION } from "../../src/topics/model";
 import { SEED_TOPICS } from "../../src/topics/catalog";
-import { renderRepoStack, renderStackYaml, resourcesOfType, type RenderResult } from "../support/render";
+import {
+  renderRepoStack,
+  renderStackYaml,
+  resourcesOfType,
+  type RenderResult,
+} from "../support/render";
 
 const KAFKA_TOPIC = "pulumi-nodejs:dynamic/streaming:KafkaTopic";
 
@@ -33,8 +38,12 @@ describe("TopicBootstrap in the prod stack", () => {
 
   it("declares one KafkaTopic per seed topic, named after it, under the component", () => {
     const topics = topicsOf(prod);
-    expect(topics.map((resource) => resource.name).sort()).toEqual(SEED_TOPICS.map((seed) => seed.name).sort());
-    const bootstrap = prod.resources.filter((resource) => resource.type === "apphub:streaming:TopicBootstrap");
+    expect(topics.map((resource) => resource.name).sort()).toEqual(
+      SEED_TOPICS.map((seed) => seed.name).sort(),
+    );
+    const bootstrap = prod.resources.filter(
+      (resource) => resource.type === "apphub:streaming:TopicBootstrap",
+    );
     expect(bootstrap).toHaveLength(1);
     for (const resource of topics) expect(resource.parent).toBe(bootstrap[0]?.name);
   });
@@ -58,7 +67,9 @@ describe("TopicBootstrap in the prod stack", () => {
       },
     });
     expect(telemetry.inputs.__provider).toMatch(/^\[serialized provider: \d+ characters\]$/);
-    expect(topic(prod, "apphub.core.events").inputs.config).toEqual({ "retention.ms": "604800000" });
+    expect(topic(prod, "apphub.core.events").inputs.config).toEqual({
+      "retention.ms": "604800000",
+    });
   });
 
   it("protects and retains prod topics, waits for the brokers, and keeps the SASL password output secret", () => {
@@ -83,9 +94,17 @@ describe("TopicBootstrap from stack config", () => {
         min.insync.replicas: 2
 `),
     );
-    expect(topic(result, "apphub.jobs.runs").inputs.config).toEqual({ "cleanup.policy": "compact", "min.insync.replicas": "2", "retention.ms": "172800000" });
-    expect(topic(result, "apphub.workflows.runs").inputs.config).toEqual({ "retention.ms": "604800000" });
-    expect(topic(result, "apphub.jobs.runs").inputs.connection).toMatchObject({ brokers: ["10.0.0.1:31092"] });
+    expect(topic(result, "apphub.jobs.runs").inputs.config).toEqual({
+      "cleanup.policy": "compact",
+      "min.insync.replicas": "2",
+      "retention.ms": "172800000",
+    });
+    expect(topic(result, "apphub.workflows.runs").inputs.config).toEqual({
+      "retention.ms": "604800000",
+    });
+    expect(topic(result, "apphub.jobs.runs").inputs.connection).toMatchObject({
+      brokers: ["10.0.0.1:31092"],
+    });
   });
 
   it("lets the engine delete only topics whose deletionPolicy is delete, and does not protect minikube topics", async () => {
@@ -116,7 +135,9 @@ describe("TopicBootstrap from stack config", () => {
     );
     const core = topic(result, "apphub.core.events");
     expect(core.inputs.saslPassword).toBe("[secret]");
-    expect(core.inputs.connection).toMatchObject({ sasl: { mechanism: "scram-sha-512", username: "bootstrap" } });
+    expect(core.inputs.connection).toMatchObject({
+      sasl: { mechanism: "scram-sha-512", username: "bootstrap" },
+    });
   });
 
   it("refuses a SASL user without a password before declaring any topic", async () => {
@@ -128,7 +149,9 @@ describe("TopicBootstrap from stack config", () => {
 `),
     );
     expect(result.status).not.toBe(0);
-    expect(result.stderr).toContain("kafka.sasl is set for user bootstrap but no saslPassword was given (apphub-streaming:kafkaSaslPassword)");
+    expect(result.stderr).toContain(
+      "kafka.sasl is set for user bootstrap but no saslPassword was given (apphub-streaming:kafkaSaslPassword)",
+    );
     expect(resourcesOfType(result, KAFKA_TOPIC)).toEqual([]);
   });
 });

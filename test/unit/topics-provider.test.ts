@@ -3,7 +3,14 @@
 // it with live values), read keeps the declared partitions and reports the live count apart.
 import { describe, expect, it } from "vitest";
 import type { KafkaTopicInputs } from "../../src/topics/model";
-import { checkTopic, diffTopic, echoInputs, handAddedPartitionsMessage, liveOutputs, outsOf } from "../../src/topics/providerLogic";
+import {
+  checkTopic,
+  diffTopic,
+  echoInputs,
+  handAddedPartitionsMessage,
+  liveOutputs,
+  outsOf,
+} from "../../src/topics/providerLogic";
 import { UNKNOWN_VALUE } from "../../src/topics/validate";
 
 function inputs(overrides: Partial<KafkaTopicInputs> = {}): KafkaTopicInputs {
@@ -14,7 +21,13 @@ function inputs(overrides: Partial<KafkaTopicInputs> = {}): KafkaTopicInputs {
     config: { "retention.ms": "604800000" },
     deletionPolicy: "retain",
     providerVersion: "2",
-    connection: { brokers: ["127.0.0.1:19092"], clientId: "c", connectTimeoutMs: 5000, requestTimeoutMs: 30000, tls: { enabled: false, rejectUnauthorized: true } },
+    connection: {
+      brokers: ["127.0.0.1:19092"],
+      clientId: "c",
+      connectTimeoutMs: 5000,
+      requestTimeoutMs: 30000,
+      tls: { enabled: false, rejectUnauthorized: true },
+    },
     ...overrides,
   };
 }
@@ -30,20 +43,33 @@ describe("provider check (refusals of a stack change)", () => {
     const failures = checkTopic(record(inputs()), record(inputs({ partitions: 4 })));
     expect(failures).toHaveLength(1);
     expect(failures[0]?.property).toBe("partitions");
-    expect(failures[0]?.reason).toMatch(/^cannot decrease partitions of apphub\.core\.events from 6 to 4: Kafka cannot shrink a topic's partitions/);
-    expect(failures[0]?.reason).toContain("Keep apphub-streaming:topics.apphub.core.events.partitions at 6 or more");
+    expect(failures[0]?.reason).toMatch(
+      /^cannot decrease partitions of apphub\.core\.events from 6 to 4: Kafka cannot shrink a topic's partitions/,
+    );
+    expect(failures[0]?.reason).toContain(
+      "Keep apphub-streaming:topics.apphub.core.events.partitions at 6 or more",
+    );
   });
 
   it("refuses renaming a retained topic, and lets a deletionPolicy: delete topic be replaced", () => {
     const failures = checkTopic(record(inputs()), record(inputs({ name: "apphub.core.events2" })));
     expect(failures.map((failure) => failure.property)).toEqual(["name"]);
     expect(failures[0]?.reason).toMatch(/Kafka cannot rename topics/);
-    expect(checkTopic(record(inputs({ deletionPolicy: "delete" })), record(inputs({ name: "apphub.core.events2" })))).toEqual([]);
+    expect(
+      checkTopic(
+        record(inputs({ deletionPolicy: "delete" })),
+        record(inputs({ name: "apphub.core.events2" })),
+      ),
+    ).toEqual([]);
   });
 
   it("still reports bad fields, and does not judge unknown values", () => {
-    expect(checkTopic({}, record(inputs({ partitions: 0 }))).map((failure) => failure.property)).toEqual(["partitions"]);
-    expect(checkTopic(record(inputs()), { ...record(inputs()), partitions: UNKNOWN_VALUE })).toEqual([]);
+    expect(
+      checkTopic({}, record(inputs({ partitions: 0 }))).map((failure) => failure.property),
+    ).toEqual(["partitions"]);
+    expect(
+      checkTopic(record(inputs()), { ...record(inputs()), partitions: UNKNOWN_VALUE }),
+    ).toEqual([]);
   });
 });
 
@@ -52,16 +78,26 @@ describe("provider diff (never throws)", () => {
   const news = (overrides: Partial<KafkaTopicInputs>) => record(inputs(overrides));
 
   it("is an in-place update for a retention change, never a replacement", () => {
-    expect(diffTopic(olds, news({ config: { "retention.ms": "259200000" } }))).toEqual({ changes: true });
+    expect(diffTopic(olds, news({ config: { "retention.ms": "259200000" } }))).toEqual({
+      changes: true,
+    });
   });
 
   it("sees no change when only the spelling of a value differs, or only the provider text", () => {
-    expect(diffTopic(olds, news({ config: { "retention.ms": " 604800000" } }))).toEqual({ changes: false });
+    expect(diffTopic(olds, news({ config: { "retention.ms": " 604800000" } }))).toEqual({
+      changes: false,
+    });
     expect(diffTopic(olds, { ...news({}), __provider: "code" })).toEqual({ changes: false });
   });
 
   it("updates for partition increases, replication, deletion policy, provider version and connection changes", () => {
-    for (const change of [{ partitions: 7 }, { replicationFactor: 3 }, { deletionPolicy: "delete" as const }, { providerVersion: "3" }, { connection: { ...inputs().connection, brokers: ["b:1"] } }]) {
+    for (const change of [
+      { partitions: 7 },
+      { replicationFactor: 3 },
+      { deletionPolicy: "delete" as const },
+      { providerVersion: "3" },
+      { connection: { ...inputs().connection, brokers: ["b:1"] } },
+    ]) {
       expect(diffTopic(olds, news(change))).toEqual({ changes: true });
     }
   });
@@ -71,9 +107,21 @@ describe("provider diff (never throws)", () => {
   });
 
   it("does not throw on what refresh sends: live values as olds, partitions added by hand included", () => {
-    const refreshed = record(liveOutputs(inputs(), { partitions: 8, replication: [1], configs: { "retention.ms": "86400000" } }));
+    const refreshed = record(
+      liveOutputs(inputs(), {
+        partitions: 8,
+        replication: [1],
+        configs: { "retention.ms": "86400000" },
+      }),
+    );
     expect(diffTopic(refreshed, news({}))).toEqual({ changes: true });
-    const onlyPartitions = record(liveOutputs(inputs(), { partitions: 8, replication: [1], configs: { "retention.ms": "604800000" } }));
+    const onlyPartitions = record(
+      liveOutputs(inputs(), {
+        partitions: 8,
+        replication: [1],
+        configs: { "retention.ms": "604800000" },
+      }),
+    );
     expect(diffTopic(onlyPartitions, news({}))).toEqual({ changes: false });
     // Even a decrease that check would refuse is not a throw here.
     expect(() => diffTopic(olds, news({ partitions: 3 }))).not.toThrow();
@@ -81,14 +129,22 @@ describe("provider diff (never throws)", () => {
   });
 
   it("replaces on rename (check has already refused it unless the old topic's deletionPolicy is delete)", () => {
-    expect(diffTopic({ ...olds, deletionPolicy: "delete" }, news({ name: "renamed" }))).toEqual({ changes: true, replaces: ["name"], deleteBeforeReplace: false });
+    expect(diffTopic({ ...olds, deletionPolicy: "delete" }, news({ name: "renamed" }))).toEqual({
+      changes: true,
+      replaces: ["name"],
+      deleteBeforeReplace: false,
+    });
   });
 });
 
 describe("provider read shaping", () => {
   it("reports live managed values (stored spelling when equal) and the live partition count apart from the declared one", () => {
     const stored = inputs({ config: { "retention.ms": "604800000", "segment.ms": "3600000" } });
-    const outs = liveOutputs(stored, { partitions: 8, replication: [1], configs: { "retention.ms": "86400000", "segment.ms": " 3600000", "other.key": "x" } });
+    const outs = liveOutputs(stored, {
+      partitions: 8,
+      replication: [1],
+      configs: { "retention.ms": "86400000", "segment.ms": " 3600000", "other.key": "x" },
+    });
     expect(outs.config).toEqual({ "retention.ms": "86400000", "segment.ms": "3600000" });
     expect(outs.partitions).toBe(6);
     expect(outs.livePartitions).toBe(8);

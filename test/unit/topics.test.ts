@@ -26,10 +26,20 @@ const ONE_BROKER = { brokerIds: [1] };
 const THREE_BROKERS = { brokerIds: [1, 2, 3] };
 
 function desired(overrides: Partial<DesiredTopic> = {}): DesiredTopic {
-  return { name: "apphub.core.events", partitions: 6, replicationFactor: 1, config: { "retention.ms": "604800000" }, deletionPolicy: "retain", ...overrides };
+  return {
+    name: "apphub.core.events",
+    partitions: 6,
+    replicationFactor: 1,
+    config: { "retention.ms": "604800000" },
+    deletionPolicy: "retain",
+    ...overrides,
+  };
 }
 
-function partitions(count: number, replicas: (id: number) => number[] = () => [1]): PartitionState[] {
+function partitions(
+  count: number,
+  replicas: (id: number) => number[] = () => [1],
+): PartitionState[] {
   return Array.from({ length: count }, (_, id) => {
     const set = replicas(id);
     return { id, leader: set[0] ?? -1, replicas: set, isr: set };
@@ -37,7 +47,11 @@ function partitions(count: number, replicas: (id: number) => number[] = () => [1
 }
 
 const override = (value: string): LiveConfigEntry => ({ value, isOverride: true, readOnly: false });
-const inherited = (value: string): LiveConfigEntry => ({ value, isOverride: false, readOnly: false });
+const inherited = (value: string): LiveConfigEntry => ({
+  value,
+  isOverride: false,
+  readOnly: false,
+});
 
 function live(overrides: Partial<LiveTopic> = {}): LiveTopic {
   return {
@@ -85,7 +99,9 @@ describe("planTopic", () => {
   it("blocks a create whose replication factor exceeds the brokers", () => {
     const plan = planTopic(desired({ replicationFactor: 4 }), undefined, THREE_BROKERS);
     expect(plan.action).toBe("blocked");
-    expect(plan.reason).toBe("replication factor 4 needs at least 4 brokers, but the cluster has 3; lower replicationFactor to at most 3");
+    expect(plan.reason).toBe(
+      "replication factor 4 needs at least 4 brokers, but the cluster has 3; lower replicationFactor to at most 3",
+    );
   });
 
   it("is noop when the managed keys match, whatever else the broker echoes or how it spells numbers", () => {
@@ -96,7 +112,10 @@ describe("planTopic", () => {
         "message.timestamp.type": override("CreateTime"),
       },
     });
-    expect(planTopic(desired(), echoing, ONE_BROKER)).toMatchObject({ action: "noop", changes: [] });
+    expect(planTopic(desired(), echoing, ONE_BROKER)).toMatchObject({
+      action: "noop",
+      changes: [],
+    });
   });
 
   it("is noop when a managed value is inherited but equal (no perpetual diff)", () => {
@@ -113,7 +132,11 @@ describe("planTopic", () => {
         "redpanda.leaders.preference": { value: "none", isOverride: true, readOnly: true },
       },
     });
-    const plan = planTopic(desired({ config: { "retention.ms": "259200000" } }), handSet, ONE_BROKER);
+    const plan = planTopic(
+      desired({ config: { "retention.ms": "259200000" } }),
+      handSet,
+      ONE_BROKER,
+    );
     expect(plan.action).toBe("update");
     expect(plan.changes).toEqual([{ key: "retention.ms", from: "604800000", to: "259200000" }]);
     // IncrementalAlterConfigs: unmanaged overrides are neither sent nor reset.
@@ -124,21 +147,43 @@ describe("planTopic", () => {
 
   it("plans a partition increase", () => {
     const plan = planTopic(desired({ partitions: 12 }), live(), ONE_BROKER);
-    expect(plan).toMatchObject({ action: "update", changes: [{ key: "partitions", from: "6", to: "12" }], operations: { partitionCount: 12 } });
+    expect(plan).toMatchObject({
+      action: "update",
+      changes: [{ key: "partitions", from: "6", to: "12" }],
+      operations: { partitionCount: 12 },
+    });
   });
 
   it("blocks a partition decrease and explains that Kafka cannot shrink partitions", () => {
-    const plan = planTopic(desired({ partitions: 3, config: { "retention.ms": "1" } }), live(), ONE_BROKER);
+    const plan = planTopic(
+      desired({ partitions: 3, config: { "retention.ms": "1" } }),
+      live(),
+      ONE_BROKER,
+    );
     expect(plan.action).toBe("blocked");
-    expect(plan.reason).toMatch(/^cannot decrease partitions of apphub\.core\.events from 6 to 3: Kafka cannot shrink a topic's partitions, only delete and recreate the topic, which loses its data/);
+    expect(plan.reason).toMatch(
+      /^cannot decrease partitions of apphub\.core\.events from 6 to 3: Kafka cannot shrink a topic's partitions, only delete and recreate the topic, which loses its data/,
+    );
     expect(plan.operations).toEqual({});
   });
 
   it("keeps partitions added by hand when told to (the provider), changing only what differs", () => {
-    const plan = planTopic(desired({ config: { "retention.ms": "1" } }), live({ partitions: partitions(8) }), ONE_BROKER, "reconcile", "keep");
-    expect(plan).toMatchObject({ action: "update", changes: [{ key: "retention.ms", from: "604800000", to: "1" }], operations: { alterConfigs: { "retention.ms": "1" } } });
+    const plan = planTopic(
+      desired({ config: { "retention.ms": "1" } }),
+      live({ partitions: partitions(8) }),
+      ONE_BROKER,
+      "reconcile",
+      "keep",
+    );
+    expect(plan).toMatchObject({
+      action: "update",
+      changes: [{ key: "retention.ms", from: "604800000", to: "1" }],
+      operations: { alterConfigs: { "retention.ms": "1" } },
+    });
     expect(plan.operations.partitionCount).toBeUndefined();
-    expect(planTopic(desired(), live({ partitions: partitions(8) }), ONE_BROKER, "adopt", "keep").action).toBe("blocked");
+    expect(
+      planTopic(desired(), live({ partitions: partitions(8) }), ONE_BROKER, "adopt", "keep").action,
+    ).toBe("blocked");
   });
 
   it("plans a replication change as a reassignment", () => {
@@ -149,19 +194,36 @@ describe("planTopic", () => {
   });
 
   it("plans partitions added together with a replication change as one update", () => {
-    const plan = planTopic(desired({ partitions: 8, replicationFactor: 3 }), live({ partitions: partitions(6, (id) => [(id % 3) + 1]) }), THREE_BROKERS);
+    const plan = planTopic(
+      desired({ partitions: 8, replicationFactor: 3 }),
+      live({ partitions: partitions(6, (id) => [(id % 3) + 1]) }),
+      THREE_BROKERS,
+    );
     expect(plan.action).toBe("update");
     expect(plan.operations.partitionCount).toBe(8);
     expect(plan.operations.reassignment).toHaveLength(6);
   });
 
   it("in adopt mode takes over a matching topic and reconciles its configs", () => {
-    const plan = planTopic(desired(), live({ configs: { "retention.ms": override("1000") } }), ONE_BROKER, "adopt");
-    expect(plan).toMatchObject({ action: "update", changes: [{ key: "retention.ms", from: "1000", to: "604800000" }] });
+    const plan = planTopic(
+      desired(),
+      live({ configs: { "retention.ms": override("1000") } }),
+      ONE_BROKER,
+      "adopt",
+    );
+    expect(plan).toMatchObject({
+      action: "update",
+      changes: [{ key: "retention.ms", from: "1000", to: "604800000" }],
+    });
   });
 
   it("in adopt mode refuses a topic whose partitions or replication differ, listing the differences", () => {
-    const plan = planTopic(desired({ partitions: 12, replicationFactor: 3 }), live(), THREE_BROKERS, "adopt");
+    const plan = planTopic(
+      desired({ partitions: 12, replicationFactor: 3 }),
+      live(),
+      THREE_BROKERS,
+      "adopt",
+    );
     expect(plan.action).toBe("blocked");
     expect(plan.reason).toContain("already exists on the broker and cannot be adopted as is");
     expect(plan.reason).toContain("6 partitions, the stack says 12");
@@ -169,27 +231,44 @@ describe("planTopic", () => {
   });
 
   it("blocks a config key the broker does not know", () => {
-    const plan = planTopic(desired({ config: { "retention.ms": "604800000", "retention.msec": "1" } }), live(), ONE_BROKER);
+    const plan = planTopic(
+      desired({ config: { "retention.ms": "604800000", "retention.msec": "1" } }),
+      live(),
+      ONE_BROKER,
+    );
     expect(plan.action).toBe("blocked");
     expect(plan.reason).toContain('does not know the topic config "retention.msec"');
   });
 
   it("changes a config even when the topic has an override whose value the broker hides (it is not sent)", () => {
-    const hidden = live({ configs: { "retention.ms": override("1"), "secret.thing": { value: null, isOverride: true, readOnly: false } } });
+    const hidden = live({
+      configs: {
+        "retention.ms": override("1"),
+        "secret.thing": { value: null, isOverride: true, readOnly: false },
+      },
+    });
     const plan = planTopic(desired(), hidden, ONE_BROKER);
     expect(plan.action).toBe("update");
     expect(plan.operations.alterConfigs).toEqual({ "retention.ms": "604800000" });
   });
 
   it("plans a catalog against one snapshot", () => {
-    const plans = planCatalog([desired(), desired({ name: "other" })], new Map([["apphub.core.events", live()]]), ONE_BROKER);
+    const plans = planCatalog(
+      [desired(), desired({ name: "other" })],
+      new Map([["apphub.core.events", live()]]),
+      ONE_BROKER,
+    );
     expect(plans.map((plan) => plan.action)).toEqual(["noop", "create"]);
   });
 });
 
 describe("reassignReplicas", () => {
   it("grows every partition to the target with distinct brokers, keeping the current replica first", () => {
-    const result = reassignReplicas(partitions(6, (id) => [(id % 3) + 1]), 3, [1, 2, 3]);
+    const result = reassignReplicas(
+      partitions(6, (id) => [(id % 3) + 1]),
+      3,
+      [1, 2, 3],
+    );
     if (!("assignment" in result)) throw new Error(result.blocked);
     expect(result.assignment).toHaveLength(6);
     for (const entry of result.assignment) {
@@ -213,13 +292,23 @@ describe("reassignReplicas", () => {
   });
 
   it("leaves partitions that already match alone", () => {
-    expect(reassignReplicas(partitions(2, () => [1, 2]), 2, [1, 2, 3])).toEqual({ assignment: [] });
+    expect(
+      reassignReplicas(
+        partitions(2, () => [1, 2]),
+        2,
+        [1, 2, 3],
+      ),
+    ).toEqual({ assignment: [] });
   });
 
   it("refuses a target above the broker count, and dropping replicas of a leaderless partition", () => {
-    expect(reassignReplicas(partitions(1), 4, [1, 2, 3])).toEqual({ blocked: expect.stringContaining("needs at least 4 brokers, but the cluster has 3") });
+    expect(reassignReplicas(partitions(1), 4, [1, 2, 3])).toEqual({
+      blocked: expect.stringContaining("needs at least 4 brokers, but the cluster has 3"),
+    });
     const leaderless: PartitionState[] = [{ id: 0, leader: -1, replicas: [1, 2], isr: [] }];
-    expect(reassignReplicas(leaderless, 1, [1, 2, 3])).toEqual({ blocked: expect.stringContaining("partition 0 has no leader") });
+    expect(reassignReplicas(leaderless, 1, [1, 2, 3])).toEqual({
+      blocked: expect.stringContaining("partition 0 has no leader"),
+    });
   });
 });
 
@@ -232,15 +321,26 @@ describe("reports", () => {
   it("prints the --json shape and nothing else", () => {
     expect(toReport(plans)).toEqual({
       topics: [
-        { name: "apphub.core.events", action: "update", changes: [{ key: "retention.ms", from: "604800000", to: "259200000" }] },
-        { name: "b", action: "blocked", changes: [{ key: "partitions", from: "6", to: "1" }], reason: expect.stringContaining("cannot decrease partitions") },
+        {
+          name: "apphub.core.events",
+          action: "update",
+          changes: [{ key: "retention.ms", from: "604800000", to: "259200000" }],
+        },
+        {
+          name: "b",
+          action: "blocked",
+          changes: [{ key: "partitions", from: "6", to: "1" }],
+          reason: expect.stringContaining("cannot decrease partitions"),
+        },
       ],
     });
   });
 
   it("prints each change as key: old => new", () => {
     const text = formatPlan(plans);
-    expect(text).toContain('~ apphub.core.events (update)\n    retention.ms: "604800000" => "259200000"');
+    expect(text).toContain(
+      '~ apphub.core.events (update)\n    retention.ms: "604800000" => "259200000"',
+    );
     expect(text).toContain("! b (blocked)");
     expect(text).toContain("0 to create, 1 to update, 0 unchanged, 1 blocked");
   });
@@ -248,7 +348,14 @@ describe("reports", () => {
 
 describe("desiredFromSpec", () => {
   it("turns retentionMs into the retention.ms config, keys sorted", () => {
-    const spec: TopicSpec = { name: "t", partitions: 6, replicationFactor: 3, retentionMs: -1, config: { "segment.ms": "1", "cleanup.policy": "delete" }, deletionPolicy: "delete" };
+    const spec: TopicSpec = {
+      name: "t",
+      partitions: 6,
+      replicationFactor: 3,
+      retentionMs: -1,
+      config: { "segment.ms": "1", "cleanup.policy": "delete" },
+      deletionPolicy: "delete",
+    };
     expect(desiredFromSpec(spec)).toEqual({
       name: "t",
       partitions: 6,
@@ -256,7 +363,11 @@ describe("desiredFromSpec", () => {
       config: { "cleanup.policy": "delete", "retention.ms": "-1", "segment.ms": "1" },
       deletionPolicy: "delete",
     });
-    expect(Object.keys(desiredFromSpec(spec).config)).toEqual(["cleanup.policy", "retention.ms", "segment.ms"]);
+    expect(Object.keys(desiredFromSpec(spec).config)).toEqual([
+      "cleanup.policy",
+      "retention.ms",
+      "segment.ms",
+    ]);
   });
 });
 
@@ -264,7 +375,13 @@ function providerInputs(overrides: Partial<KafkaTopicInputs> = {}): KafkaTopicIn
   return {
     ...desired(),
     providerVersion: "1",
-    connection: { brokers: ["127.0.0.1:19092"], clientId: "c", connectTimeoutMs: 5000, requestTimeoutMs: 30000, tls: { enabled: false, rejectUnauthorized: true } },
+    connection: {
+      brokers: ["127.0.0.1:19092"],
+      clientId: "c",
+      connectTimeoutMs: 5000,
+      requestTimeoutMs: 30000,
+      tls: { enabled: false, rejectUnauthorized: true },
+    },
     ...overrides,
   };
 }
@@ -282,7 +399,14 @@ describe("provider check", () => {
       replicationFactor: 2.5,
       config: { "retention.ms": "0", "segment.ms": 5 },
       deletionPolicy: "purge",
-      connection: { brokers: ["nohost"], clientId: "", connectTimeoutMs: -1, requestTimeoutMs: 1, tls: { enabled: "yes" }, sasl: { mechanism: "gssapi", username: "u" } },
+      connection: {
+        brokers: ["nohost"],
+        clientId: "",
+        connectTimeoutMs: -1,
+        requestTimeoutMs: 1,
+        tls: { enabled: "yes" },
+        sasl: { mechanism: "gssapi", username: "u" },
+      },
     });
     expect(failures.map((failure) => failure.property)).toEqual([
       "name",
@@ -298,27 +422,55 @@ describe("provider check", () => {
       "connection.sasl",
       "saslPassword",
     ]);
-    expect(failures.find((failure) => failure.property === "config.retention.ms")?.reason).toContain('expected "-1" (keep forever) or a positive whole number');
+    expect(
+      failures.find((failure) => failure.property === "config.retention.ms")?.reason,
+    ).toContain('expected "-1" (keep forever) or a positive whole number');
   });
 
   it("accepts retention -1 and refuses numbers where strings are expected", () => {
-    expect(validateTopicInputs({ ...providerInputs(), config: { "retention.ms": "-1" } })).toEqual([]);
-    expect(validateTopicInputs({ ...providerInputs(), config: { "retention.ms": 604800000 } }).map((failure) => failure.property)).toContain("config.retention.ms");
+    expect(validateTopicInputs({ ...providerInputs(), config: { "retention.ms": "-1" } })).toEqual(
+      [],
+    );
+    expect(
+      validateTopicInputs({ ...providerInputs(), config: { "retention.ms": 604800000 } }).map(
+        (failure) => failure.property,
+      ),
+    ).toContain("config.retention.ms");
   });
 
   it("does not judge values unknown during preview", () => {
-    expect(validateTopicInputs({ ...providerInputs(), connection: UNKNOWN_VALUE, partitions: UNKNOWN_VALUE })).toEqual([]);
+    expect(
+      validateTopicInputs({
+        ...providerInputs(),
+        connection: UNKNOWN_VALUE,
+        partitions: UNKNOWN_VALUE,
+      }),
+    ).toEqual([]);
   });
 });
 
 describe("topics CLI rules", () => {
   it("parses exactly the documented commands and flags", () => {
-    expect(parseCommand(["plan", "--stack", "dev", "--json", "--detailed-exitcode"])).toEqual({ command: "plan", stack: "dev", json: true, detailedExitcode: true });
-    expect(parseCommand(["apply", "--stack", "prod", "--brokers", "a:1,b:2"])).toEqual({ command: "apply", stack: "prod", json: false, brokers: "a:1,b:2" });
+    expect(parseCommand(["plan", "--stack", "dev", "--json", "--detailed-exitcode"])).toEqual({
+      command: "plan",
+      stack: "dev",
+      json: true,
+      detailedExitcode: true,
+    });
+    expect(parseCommand(["apply", "--stack", "prod", "--brokers", "a:1,b:2"])).toEqual({
+      command: "apply",
+      stack: "prod",
+      json: false,
+      brokers: "a:1,b:2",
+    });
     expect(parseCommand(["probe"])).toEqual({ command: "probe" });
     expect(() => parseCommand(["plan"])).toThrow("--stack <dev|minikube|prod> is required");
-    expect(() => parseCommand(["apply", "--stack", "dev", "--detailed-exitcode"])).toThrow("--detailed-exitcode only applies to plan");
-    expect(() => parseCommand(["probe", "--json"])).toThrow("probe takes only --stack and --brokers");
+    expect(() => parseCommand(["apply", "--stack", "dev", "--detailed-exitcode"])).toThrow(
+      "--detailed-exitcode only applies to plan",
+    );
+    expect(() => parseCommand(["probe", "--json"])).toThrow(
+      "probe takes only --stack and --brokers",
+    );
     expect(() => parseCommand(["destroy", "--stack", "dev"])).toThrow('unknown command "destroy"');
     expect(() => parseCommand(["plan", "--stack", "dev", "--force"])).toThrow();
   });
@@ -338,7 +490,15 @@ describe("topics CLI rules", () => {
     const external = validConfig({
       environment: "minikube",
       backup: { enabled: false },
-      cluster: { replicas: 3, external: { enabled: true, type: "NodePort", basePort: 31092, advertisedHost: "192.168.49.2" } },
+      cluster: {
+        replicas: 3,
+        external: {
+          enabled: true,
+          type: "NodePort",
+          basePort: 31092,
+          advertisedHost: "192.168.49.2",
+        },
+      },
     });
     expect(resolveBrokers({ env: {}, config: external })).toEqual({
       brokers: ["192.168.49.2:31092", "192.168.49.2:31093", "192.168.49.2:31094"],
@@ -346,12 +506,28 @@ describe("topics CLI rules", () => {
     });
     // The schema now refuses a Kubernetes stack with neither kafka.brokers nor the external
     // listener; resolveBrokers still says where to connect when handed such a config.
-    const withBrokers = validConfig({ environment: "prod", backup: { bucketName: "b-bucket" }, kafka: { brokers: ["10.0.0.1:9094"] } });
-    expect(resolveBrokers({ env: {}, config: withBrokers, stack: "prod" })).toEqual({ brokers: ["10.0.0.1:9094"], source: "apphub-streaming:kafka.brokers of stack prod" });
-    const prod: StackConfig = { ...withBrokers, kafka: { ...withBrokers.kafka, brokers: undefined } };
-    expect(() => resolveBrokers({ env: {}, config: prod, stack: "prod" })).toThrow("no brokers for stack prod: pass --brokers, set APPHUB_STREAM_BROKER_URL");
-    expect(() => resolveBrokers({ flag: "host-without-port", env: {} })).toThrow('--brokers: expected "host:port"');
-    expect(() => resolveBrokers({ env: { APPHUB_STREAM_BROKER_URL: "h:99999" }, config: prod })).toThrow("APPHUB_STREAM_BROKER_URL: expected a port between 1 and 65535");
+    const withBrokers = validConfig({
+      environment: "prod",
+      backup: { bucketName: "b-bucket" },
+      kafka: { brokers: ["10.0.0.1:9094"] },
+    });
+    expect(resolveBrokers({ env: {}, config: withBrokers, stack: "prod" })).toEqual({
+      brokers: ["10.0.0.1:9094"],
+      source: "apphub-streaming:kafka.brokers of stack prod",
+    });
+    const prod: StackConfig = {
+      ...withBrokers,
+      kafka: { ...withBrokers.kafka, brokers: undefined },
+    };
+    expect(() => resolveBrokers({ env: {}, config: prod, stack: "prod" })).toThrow(
+      "no brokers for stack prod: pass --brokers, set APPHUB_STREAM_BROKER_URL",
+    );
+    expect(() => resolveBrokers({ flag: "host-without-port", env: {} })).toThrow(
+      '--brokers: expected "host:port"',
+    );
+    expect(() =>
+      resolveBrokers({ env: { APPHUB_STREAM_BROKER_URL: "h:99999" }, config: prod }),
+    ).toThrow("APPHUB_STREAM_BROKER_URL: expected a port between 1 and 65535");
   });
 
   it("exits 0 in sync, 3 with --detailed-exitcode when changes are pending, 3 when anything is blocked", () => {

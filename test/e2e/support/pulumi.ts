@@ -56,8 +56,10 @@ export class PulumiWorkspace {
     const homeDir = path.join(root, "pulumi-home");
     for (const dir of [projectDir, backendDir, homeDir]) fs.mkdirSync(dir, { recursive: true });
     const repo = repoRoot();
-    for (const entry of LINKED) fs.symlinkSync(path.join(repo, entry), path.join(projectDir, entry));
-    for (const entry of COPIED) fs.copyFileSync(path.join(repo, entry), path.join(projectDir, entry));
+    for (const entry of LINKED)
+      fs.symlinkSync(path.join(repo, entry), path.join(projectDir, entry));
+    for (const entry of COPIED)
+      fs.copyFileSync(path.join(repo, entry), path.join(projectDir, entry));
     return new PulumiWorkspace(engine, projectDir, backendDir, homeDir);
   }
 
@@ -112,9 +114,17 @@ export class PulumiWorkspace {
 
   /** Runs the real CLI in the project folder; throws with its output on a non-zero exit unless allowed. */
   pulumi(args: string[], options: PulumiOptions, stdin?: string): Promise<PulumiResult> {
-    const fullArgs = [...args, ...(options.stack ? ["--stack", options.stack] : []), "--non-interactive"];
+    const fullArgs = [
+      ...args,
+      ...(options.stack ? ["--stack", options.stack] : []),
+      "--non-interactive",
+    ];
     return new Promise((resolve, reject) => {
-      const child = spawn(this.engine.bin, fullArgs, { cwd: this.projectDir, env: this.env(options.env), stdio: ["pipe", "pipe", "pipe"] });
+      const child = spawn(this.engine.bin, fullArgs, {
+        cwd: this.projectDir,
+        env: this.env(options.env),
+        stdio: ["pipe", "pipe", "pipe"],
+      });
       let stdout = "";
       let stderr = "";
       child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
@@ -127,9 +137,18 @@ export class PulumiWorkspace {
       });
       child.once("close", (code, signal) => {
         clearTimeout(timer);
-        const result = { code: code ?? (signal ? 128 : 1), stdout, stderr, output: `${stdout}${stderr}` };
+        const result = {
+          code: code ?? (signal ? 128 : 1),
+          stdout,
+          stderr,
+          output: `${stdout}${stderr}`,
+        };
         if (result.code !== 0 && !options.allowFailure) {
-          reject(new Error(`pulumi ${fullArgs.join(" ")} exited ${result.code}${signal ? ` (${signal})` : ""}:\n${result.output.slice(-6000)}`));
+          reject(
+            new Error(
+              `pulumi ${fullArgs.join(" ")} exited ${result.code}${signal ? ` (${signal})` : ""}:\n${result.output.slice(-6000)}`,
+            ),
+          );
         } else {
           resolve(result);
         }
@@ -160,7 +179,8 @@ export class PulumiWorkspace {
       }
     };
     walk(this.backendDir);
-    for (const entry of fs.readdirSync(this.projectDir)) if (entry.startsWith("Pulumi.")) files.push(path.join(this.projectDir, entry));
+    for (const entry of fs.readdirSync(this.projectDir))
+      if (entry.startsWith("Pulumi.")) files.push(path.join(this.projectDir, entry));
     return files;
   }
 
@@ -172,7 +192,15 @@ export class PulumiWorkspace {
 
 export interface StackExport {
   version: number;
-  deployment: { resources?: { urn: string; type: string; id?: string; inputs?: Record<string, unknown>; outputs?: Record<string, unknown> }[] };
+  deployment: {
+    resources?: {
+      urn: string;
+      type: string;
+      id?: string;
+      inputs?: Record<string, unknown>;
+      outputs?: Record<string, unknown>;
+    }[];
+  };
 }
 
 /** A stack name no other run of the suite uses. */
