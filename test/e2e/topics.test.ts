@@ -9,10 +9,11 @@
 // broker is shared with other suites and retained topics outlive a run; partitions, retentions
 // and the deletion policy are the seed's. The preview text of the retention change is saved to
 // `$E2E_ARTIFACTS_DIR/retention-preview.txt` (default `out/e2e/`) for docs/operator-workflows.md.
+import { withKafkaAdmin } from "../support/kafkaAdmin";
 import { randomBytes } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { type Admin, ConfigResourceTypes, Kafka, logLevel } from "kafkajs";
+import { type Admin, ConfigResourceTypes } from "kafkajs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SEED_TOPICS } from "../../src/topics/catalog";
 import { SINGLE_BROKERS } from "../peers/kafka";
@@ -58,18 +59,8 @@ function topicsConfig(
   return topics;
 }
 
-async function withAdmin<T>(use: (admin: Admin) => Promise<T>): Promise<T> {
-  const admin = new Kafka({
-    clientId: "e2e-topics",
-    brokers: SINGLE_BROKERS,
-    logLevel: logLevel.NOTHING,
-  }).admin();
-  await admin.connect();
-  try {
-    return await use(admin);
-  } finally {
-    await admin.disconnect();
-  }
+function withAdmin<T>(use: (admin: Admin) => Promise<T>): Promise<T> {
+  return withKafkaAdmin("e2e-topics", SINGLE_BROKERS, use);
 }
 
 async function liveTopics(): Promise<string[]> {

@@ -3,12 +3,13 @@
 // under Pulumi's mocks), loaded back from that text by the host's own loader in a fresh process
 // per call (`drive-provider.ts`), and driven against the real single broker. Verification goes
 // through an independent kafkajs admin client. Needs `npx tsc -p .` first.
+import { withKafkaAdmin } from "../support/kafkaAdmin";
 import { spawnSync } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { type Admin, ConfigResourceTypes, Kafka, logLevel } from "kafkajs";
+import { type Admin, ConfigResourceTypes } from "kafkajs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { PROVIDER_VERSION } from "../../src/topics/model";
 import { SINGLE_BROKERS } from "../peers/kafka";
@@ -29,18 +30,8 @@ interface Declared {
 }
 let serialized: { text: string; containsSecrets: boolean; declared: Declared[]; raw: string };
 
-async function withAdmin<T>(use: (admin: Admin) => Promise<T>): Promise<T> {
-  const admin = new Kafka({
-    clientId: "provider-test",
-    brokers: SINGLE_BROKERS,
-    logLevel: logLevel.NOTHING,
-  }).admin();
-  await admin.connect();
-  try {
-    return await use(admin);
-  } finally {
-    await admin.disconnect();
-  }
+function withAdmin<T>(use: (admin: Admin) => Promise<T>): Promise<T> {
+  return withKafkaAdmin("provider-test", SINGLE_BROKERS, use);
 }
 
 async function topicConfigs(

@@ -5,12 +5,13 @@
 // hand after the plan and before the apply survives; and the provider run as the engine runs
 // it (serialized text, one process for many calls) uses one connection for all of them.
 // Needs `npx tsc -p .` first (the provider runs compiled, in child processes).
+import { withKafkaAdmin } from "../support/kafkaAdmin";
 import { execFile, spawnSync } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { type Admin, ConfigResourceTypes, Kafka, logLevel } from "kafkajs";
+import { type Admin, ConfigResourceTypes } from "kafkajs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { applyPlans, planTopics } from "../../src/topics/engine";
 import { withSession } from "../../src/topics/kafka";
@@ -27,18 +28,8 @@ const work = fs.mkdtempSync(path.join(os.tmpdir(), "apphub-wire-"));
 const created: string[] = [];
 let proxy: KafkaProxy;
 
-async function withAdmin<T>(use: (admin: Admin) => Promise<T>): Promise<T> {
-  const admin = new Kafka({
-    clientId: "wire-test",
-    brokers: SINGLE_BROKERS,
-    logLevel: logLevel.NOTHING,
-  }).admin();
-  await admin.connect();
-  try {
-    return await use(admin);
-  } finally {
-    await admin.disconnect();
-  }
+function withAdmin<T>(use: (admin: Admin) => Promise<T>): Promise<T> {
+  return withKafkaAdmin("wire-test", SINGLE_BROKERS, use);
 }
 
 async function overridesOf(topic: string): Promise<Record<string, string>> {
