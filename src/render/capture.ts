@@ -79,6 +79,11 @@ function mockState(
 ): Record<string, unknown> {
   if (type === "random:index/randomPassword:RandomPassword")
     return { ...inputs, result: "[generated at pulumi up]" };
+  // Key material exists only after `pulumi up`; the placeholders keep a TLS Secret's keys.
+  if (type.startsWith("tls:")) {
+    const generated = "[generated at pulumi up]";
+    return { ...inputs, certPem: generated, privateKeyPem: generated, publicKeyPem: generated };
+  }
   if (type.startsWith("aws:")) {
     const bucket = typeof inputs.bucket === "string" ? inputs.bucket : name;
     return {
