@@ -15,6 +15,8 @@ export interface TopicBootstrapArgs {
   kafka: KafkaClientConfig;
   /** SASL password, a Pulumi secret. Default: none (no SASL). Required when `kafka.sasl` is set. */
   saslPassword?: pulumi.Input<string>;
+  /** PEM of the CA that signed the brokers' TLS certificates (e.g. the cluster's own CA). Default: the system trust store. */
+  tlsCaCertificate?: pulumi.Input<string>;
   /** Protect every topic from `pulumi destroy`. Default: false (the stack config sets true for prod). */
   protect?: boolean;
   /** Resources that must be healthy before any topic is touched (the broker container or StatefulSet). Default: none. */
@@ -54,6 +56,7 @@ export class TopicBootstrap extends pulumi.ComponentResource {
       tls: {
         enabled: args.kafka.tls.enabled,
         rejectUnauthorized: args.kafka.tls.rejectUnauthorized,
+        ...(args.tlsCaCertificate !== undefined ? { ca: args.tlsCaCertificate } : {}),
       },
       ...(args.kafka.sasl
         ? { sasl: { mechanism: args.kafka.sasl.mechanism, username: args.kafka.sasl.username } }

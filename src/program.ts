@@ -108,11 +108,19 @@ function declareKubernetes(
   // Through the external listener, with its TLS and SCRAM superuser, unless kafka.brokers says otherwise.
   const client = bootstrapClientSettings(config.kafka, config.cluster);
   const saslPassword = client.usesSuperuser ? cluster.superuserPassword : secrets.kafkaSaslPassword;
+  // The program's own CA signs the external listener unless cert-manager does: trust exactly it.
+  const programCa =
+    client.usesSuperuser &&
+    config.cluster.external.tls.enabled &&
+    !config.cluster.external.tls.certManagerIssuer;
   const topics = new TopicBootstrap("apphub-topics", {
     topics: config.topics,
     brokers: config.kafka.brokers ?? cluster.externalBrokers,
     kafka: client.kafka,
     ...(saslPassword ? { saslPassword } : {}),
+    ...(programCa
+      ? { tlsCaCertificate: cluster.externalCaCertificate.apply((pem) => pem ?? "") }
+      : {}),
     protect: config.protectTopics,
     brokersReady: cluster.readyResources,
   });

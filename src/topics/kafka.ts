@@ -240,7 +240,12 @@ export function clientConfig(
     enforceRequestTimeout: true,
     retry: RETRY,
     logLevel: logLevel.NOTHING,
-    ssl: settings.tls.enabled ? { rejectUnauthorized: settings.tls.rejectUnauthorized } : false,
+    ssl: settings.tls.enabled
+      ? {
+          rejectUnauthorized: settings.tls.rejectUnauthorized,
+          ...(settings.tls.ca ? { ca: [settings.tls.ca] } : {}),
+        }
+      : false,
   };
   if (settings.sasl) {
     if (password === undefined) {

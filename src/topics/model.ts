@@ -61,7 +61,8 @@ export interface ConnectionSettings {
   clientId: string;
   connectTimeoutMs: number;
   requestTimeoutMs: number;
-  tls: { enabled: boolean; rejectUnauthorized: boolean };
+  /** `ca`: PEM of the CA that signed the brokers' certificates; absent means the system trust store. */
+  tls: { enabled: boolean; rejectUnauthorized: boolean; ca?: string };
   sasl?: { mechanism: SaslMechanism; username: string };
 }
 

@@ -18,7 +18,10 @@ export interface KafkaTopicArgs {
   deletionPolicy: DeletionPolicy;
   providerVersion: string;
   connection: pulumi.Input<
-    Omit<ConnectionSettings, "brokers"> & { brokers: pulumi.Input<string[]> }
+    Omit<ConnectionSettings, "brokers" | "tls"> & {
+      brokers: pulumi.Input<string[]>;
+      tls: Omit<ConnectionSettings["tls"], "ca"> & { ca?: pulumi.Input<string> };
+    }
   >;
   saslPassword?: pulumi.Input<string>;
 }

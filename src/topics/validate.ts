@@ -145,12 +145,13 @@ export function validateConnectionFields(inputs: Record<string, unknown>): Input
     !(
       isRecord(tls) &&
       typeof tls.enabled === "boolean" &&
-      typeof tls.rejectUnauthorized === "boolean"
+      typeof tls.rejectUnauthorized === "boolean" &&
+      (tls.ca === undefined || isUnknown(tls.ca) || typeof tls.ca === "string")
     )
   ) {
     failures.push({
       property: "connection.tls",
-      reason: `expected { enabled: boolean, rejectUnauthorized: boolean }, got ${describe(tls)}`,
+      reason: `expected { enabled: boolean, rejectUnauthorized: boolean, ca?: PEM string }, got ${describe(tls)}`,
     });
   }
   if (sasl !== undefined && !isUnknown(sasl)) {

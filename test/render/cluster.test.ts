@@ -657,9 +657,16 @@ describe("secured external listener (prod)", () => {
     const topic = renderRepoStack("prod").resources.find((resource) =>
       resource.type.endsWith(":KafkaTopic"),
     ) as Json;
-    const connection = JSON.stringify(topic.inputs);
-    expect(connection).toContain('"tls":{"enabled":true');
-    expect(connection).toContain('"sasl":{"mechanism":"scram-sha-256","username":"apphub-admin"}');
+    // TLS trusting exactly the program's own CA (its PEM exists only after pulumi up).
+    expect(topic.inputs.connection.tls).toEqual({
+      enabled: true,
+      rejectUnauthorized: true,
+      ca: "[generated at pulumi up]",
+    });
+    expect(topic.inputs.connection.sasl).toEqual({
+      mechanism: "scram-sha-256",
+      username: "apphub-admin",
+    });
   });
 
   it("uses a cert-manager Certificate instead when an issuer is configured, and no @pulumi/tls resources", async () => {
