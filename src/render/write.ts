@@ -2,7 +2,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { stringify } from "yaml";
-import type { CapturedResource } from "./capture";
+import { MASK, type CapturedResource } from "./capture";
 
 export interface RenderedResource {
   type: string;
@@ -57,11 +57,39 @@ export function isPatchResource(resource: RenderedResource): boolean {
   return /^kubernetes:[^:]+:[A-Za-z]+Patch$/.test(resource.type);
 }
 
-/** The objects the program owns and creates: what `kubernetes.yaml` holds. */
+/**
+ * A Secret whose values are masked (Pulumi secrets, key material generated at `pulumi up`): the
+ * render cannot hold them, so applying it by hand would write "[secret]" as a password or a cert.
+ */
+export function isMaskedSecret(object: Record<string, unknown>): boolean {
+  if (object.kind !== "Secret") return false;
+  return ["stringData", "data"].some((field) => {
+    const values = object[field];
+    if (values === MASK) return true;
+    return (
+      typeof values === "object" &&
+      values !== null &&
+      Object.values(values as Record<string, unknown>).some((value) => value === MASK)
+    );
+  });
+}
+
+/** The objects the program owns and creates that the render holds whole: what `kubernetes.yaml` holds. */
 export function ownedKubernetesObjects(
   resources: readonly RenderedResource[],
 ): Record<string, unknown>[] {
-  return kubernetesObjects(resources.filter((resource) => !isPatchResource(resource)));
+  return kubernetesObjects(resources.filter((resource) => !isPatchResource(resource))).filter(
+    (object) => !isMaskedSecret(object),
+  );
+}
+
+/** Owned Secrets with masked values: what `secrets.yaml` lists, for reading only. */
+export function maskedSecretObjects(
+  resources: readonly RenderedResource[],
+): Record<string, unknown>[] {
+  return kubernetesObjects(resources.filter((resource) => !isPatchResource(resource))).filter(
+    isMaskedSecret,
+  );
 }
 
 /** The server-side-apply patches of objects the program does not own: what `patches.yaml` holds. */
@@ -82,8 +110,20 @@ export function kubernetesYaml(objects: readonly Record<string, unknown>[]): str
     "Kubernetes objects this stack owns, as `pulumi up` creates them (rendered offline by `npm run render`).",
     "Pulumi applies each object with server-side apply; by hand, into an existing namespace:",
     "  kubectl apply --server-side --field-manager=apphub-streaming -f kubernetes.yaml",
-    "(a plain `kubectl apply -f kubernetes.yaml` works too). The Deployment patches are in patches.yaml.",
+    "(a plain `kubectl apply -f kubernetes.yaml` works too). The Deployment patches are in patches.yaml;",
+    "Secrets whose values only `pulumi up` can write are listed, masked, in secrets.yaml.",
     ...(objects.length === 0 ? ["", "(none: this stack declares no Kubernetes objects)"] : []),
+  ];
+  return `${comment(header)}${toMultiDocumentYaml(objects)}`;
+}
+
+/** `secrets.yaml`: the owned Secrets whose values only `pulumi up` can write, masked, for reading. */
+export function secretsYaml(objects: readonly Record<string, unknown>[]): string {
+  const header = [
+    "Secrets this stack owns whose values are Pulumi secrets or generated at `pulumi up` (TLS keys,",
+    "passwords): every value is masked here. Only `pulumi up` writes them. Do NOT apply this file:",
+    "it would store the mask as the password or certificate. kubernetes.yaml references them by name.",
+    ...(objects.length === 0 ? ["", "(none: this stack owns no such Secret)"] : []),
   ];
   return `${comment(header)}${toMultiDocumentYaml(objects)}`;
 }
@@ -126,6 +166,7 @@ export function writeRender(
   const files = {
     "resources.json": `${JSON.stringify(resources, null, 2)}\n`,
     "kubernetes.yaml": kubernetesYaml(ownedKubernetesObjects(resources)),
+    "secrets.yaml": secretsYaml(maskedSecretObjects(resources)),
     "patches.yaml": patchesYaml(patchObjects(resources)),
     "outputs.json": `${JSON.stringify(outputs, null, 2)}\n`,
   };

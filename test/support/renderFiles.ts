@@ -17,6 +17,8 @@ export interface RenderResult {
   owned: KubeObject[];
   /** patches.yaml: the DeploymentPatches. */
   patches: KubeObject[];
+  /** secrets.yaml: owned Secrets whose values only `pulumi up` writes (masked). */
+  secrets: KubeObject[];
   outputs: Record<string, unknown>;
 }
 
@@ -56,15 +58,17 @@ export function readRender(
   };
   const owned = documents("kubernetes.yaml");
   const patches = documents("patches.yaml");
+  const secrets = documents("secrets.yaml");
   const outputsText = read("outputs.json");
   return {
     status,
     stdout,
     stderr,
     resources: resourcesText ? (JSON.parse(resourcesText) as RenderedResource[]) : [],
-    objects: [...owned, ...patches],
+    objects: [...owned, ...secrets, ...patches],
     owned,
     patches,
+    secrets,
     outputs: outputsText ? (JSON.parse(outputsText) as Record<string, unknown>) : {},
   };
 }
