@@ -174,6 +174,13 @@ export function saslUsernameProblem(value: unknown): string | undefined {
     : `expected a non-empty user name, got ${describe(value)}`;
 }
 
+/** A SASL user needs its password; only a Pulumi secret (`kafkaSaslPassword`) may hold it. */
+export function saslPasswordProblem(password: unknown): string | undefined {
+  return typeof password === "string" && password.length > 0
+    ? undefined
+    : "expected the SASL password (apphub-streaming:kafkaSaslPassword, a Pulumi secret) because kafka.sasl is set";
+}
+
 // --- broker addresses ---
 
 const HOST_PORT = /^[^\s:,]+:([0-9]{1,5})$/;

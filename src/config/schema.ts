@@ -32,6 +32,7 @@ import {
   replicationFactorProblem,
   retentionMsProblem,
   saslMechanismProblem,
+  saslPasswordProblem,
   saslUsernameProblem,
   topicNameProblem,
   type DeletionPolicy,
@@ -555,7 +556,11 @@ export function parseStackConfig(
   const parsed = rawSchema.safeParse(values, { reportInput: true });
   if (parsed.success) {
     const config = resolve(parsed.data, env);
-    const issues = [...secretIssues, ...crossFieldIssues(config, parsed.data)];
+    const issues = [
+      ...secretIssues,
+      ...crossFieldIssues(config, parsed.data),
+      ...missingSecretIssues(config, raw, source?.stack),
+    ];
     return issues.length > 0 ? { ok: false, issues: dedupe(issues) } : { ok: true, config };
   }
   // One report carries every problem: the cross-field rules also run, on the config resolved
@@ -574,6 +579,24 @@ export const isSecretKey = (key: string): key is SecretKey =>
 /** The command that stores a credential encrypted (the value itself is never echoed). */
 export function setSecretCommand(key: SecretKey, stack: string): string {
   return `pulumi config set --secret ${CONFIG_NAMESPACE}:${key} <value> --stack ${stack}`;
+}
+
+/** Secrets the config needs but the stack does not set (their values are never seen here). */
+function missingSecretIssues(
+  config: StackConfig,
+  raw: Record<string, unknown>,
+  stack = "<stack>",
+): ConfigIssue[] {
+  if (config.kafka.sasl === undefined) return [];
+  const problem = saslPasswordProblem(raw.kafkaSaslPassword);
+  return problem
+    ? [
+        {
+          key: keyPath(["kafkaSaslPassword"]),
+          message: `${problem}: run ${setSecretCommand("kafkaSaslPassword", stack)}`,
+        },
+      ]
+    : [];
 }
 
 function plainTextSecretIssues(keys: readonly string[], source: ConfigSource): ConfigIssue[] {

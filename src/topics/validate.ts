@@ -11,6 +11,7 @@ import {
   replicationFactorProblem,
   retentionConfigProblem,
   saslMechanismProblem,
+  saslPasswordProblem,
   saslUsernameProblem,
   topicNameProblem,
 } from "../config/rules";
@@ -159,16 +160,8 @@ export function validateConnectionFields(inputs: Record<string, unknown>): Input
       ? (saslMechanismProblem(sasl.mechanism) ?? saslUsernameProblem(sasl.username))
       : `expected { mechanism, username }, got ${describe(sasl)}`;
     if (saslFailure) failures.push({ property: "connection.sasl", reason: saslFailure });
-    if (
-      !isUnknown(saslPassword) &&
-      (typeof saslPassword !== "string" || saslPassword.length === 0)
-    ) {
-      failures.push({
-        property: "saslPassword",
-        reason:
-          "expected the SASL password (apphub-streaming:kafkaSaslPassword, a secret) because connection.sasl is set",
-      });
-    }
+    const passwordFailure = isUnknown(saslPassword) ? undefined : saslPasswordProblem(saslPassword);
+    if (passwordFailure) failures.push({ property: "saslPassword", reason: passwordFailure });
   }
   return failures;
 }

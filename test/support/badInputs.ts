@@ -149,4 +149,21 @@ export const BAD_INPUTS: readonly BadInput[] = [
     firstLine: /^Invalid stack config \(1 problem\):$/,
     mentions: ['apphub-streaming:kafka.brokers.0: expected "host:port"'],
   },
+  {
+    title: "a SASL user without its password names the secret key and the command",
+    stack: "external",
+    yaml: [
+      "config:",
+      "  apphub-streaming:environment: external",
+      "  apphub-streaming:kafka:",
+      "    brokers: ['kafka.example:9092']",
+      "    sasl: { mechanism: scram-sha-512, username: apphub }",
+      "",
+    ].join("\n"),
+    firstLine: /^Invalid stack config \(1 problem\):$/,
+    mentions: [
+      "apphub-streaming:kafkaSaslPassword: expected the SASL password",
+      "pulumi config set --secret apphub-streaming:kafkaSaslPassword <value> --stack external",
+    ],
+  },
 ];

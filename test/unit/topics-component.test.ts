@@ -148,9 +148,10 @@ describe("TopicBootstrap from stack config", () => {
       username: bootstrap
 `),
     );
-    expect(result.status).not.toBe(0);
+    // The stack config's own rule refuses it (exit 2, one report), before the component runs.
+    expect(result.status).toBe(2);
     expect(result.stderr).toContain(
-      "kafka.sasl is set for user bootstrap but no saslPassword was given (apphub-streaming:kafkaSaslPassword)",
+      "apphub-streaming:kafkaSaslPassword: expected the SASL password (apphub-streaming:kafkaSaslPassword, a Pulumi secret) because kafka.sasl is set: run pulumi config set --secret apphub-streaming:kafkaSaslPassword <value> --stack minikube",
     );
     expect(resourcesOfType(result, KAFKA_TOPIC)).toEqual([]);
   });

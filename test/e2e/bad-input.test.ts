@@ -1,0 +1,120 @@
+// Bad input under the real Pulumi CLI, as an engineer meets it in `pulumi preview`: one report
+// naming the key and what is expected, no stack trace, and no broker contacted (the stacks point
+// at a port nothing listens on, so any attempt to connect would turn into a connection error).
+// The same inputs through the offline render are covered in test/render/bad-input.test.ts.
+import * as fs from "node:fs";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { SEED_TOPICS } from "../../src/topics/catalog";
+import { PulumiWorkspace, uniqueStack } from "./support/pulumi";
+
+/** Port 9 (discard) on loopback: nothing of the peers listens there. */
+const NOBODY = ["127.0.0.1:9"];
+const FAST = { PULUMI_NODEJS_TRANSPILE_ONLY: "true" };
+const PLAIN_PASSWORD = "hunter2-in-git";
+const RUN_TIMEOUT_MS = 600_000;
+
+let ws: PulumiWorkspace;
+
+beforeAll(async () => {
+  ws = await PulumiWorkspace.create("bad-input");
+}, 600_000);
+
+afterAll(() => ws?.dispose());
+
+function externalStack(extra: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    environment: "external",
+    kafka: { brokers: NOBODY, brokerCount: 1 },
+    topics: Object.fromEntries(SEED_TOPICS.map((seed) => [seed.name, null])),
+    ...extra,
+  };
+}
+
+/** What every user-error report must not carry: JavaScript stack frames or a connection attempt. */
+function expectCleanReport(output: string): void {
+  expect(output).not.toMatch(/^\s+at .+\(.+:\d+:\d+\)$/m);
+  expect(output).not.toMatch(/ECONNREFUSED|KafkaJSConnectionError|Connection error/);
+}
+
+describe("bad input under the real Pulumi CLI", () => {
+  it(
+    "a plain-text kafkaSaslPassword in the stack file: the preview fails naming the key and the command that stores it encrypted",
+    async () => {
+      const stack = uniqueStack("plain-secret");
+      await ws.initStack(
+        stack,
+        externalStack({
+          kafka: {
+            brokers: NOBODY,
+            brokerCount: 1,
+            sasl: { mechanism: "scram-sha-512", username: "apphub" },
+          },
+          kafkaSaslPassword: PLAIN_PASSWORD,
+        }),
+      );
+      const preview = await ws.pulumi(["preview"], { stack, env: FAST, allowFailure: true });
+      expect(preview.code).not.toBe(0);
+      expect(preview.output).toContain("apphub-streaming:kafkaSaslPassword");
+      expect(preview.output).toContain("expected a Pulumi secret, got plain text");
+      expect(preview.output).toContain(
+        `pulumi config set --secret apphub-streaming:kafkaSaslPassword <value> --stack ${stack}`,
+      );
+      expect(preview.output).not.toContain(PLAIN_PASSWORD);
+      expectCleanReport(preview.output);
+
+      // The same key set the way the report says is accepted (the runtime knows it is secret).
+      ws.writeConfig(stack, { kafkaSaslPassword: undefined });
+      await ws.setSecret(stack, "kafkaSaslPassword", PLAIN_PASSWORD);
+      expect(fs.readFileSync(ws.stackFile(stack), "utf8")).not.toContain(PLAIN_PASSWORD);
+      const again = await ws.pulumi(["preview"], { stack, env: FAST, allowFailure: true });
+      expect(again.output).not.toContain("expected a Pulumi secret");
+      expect(again.output).not.toContain(PLAIN_PASSWORD);
+    },
+    RUN_TIMEOUT_MS,
+  );
+
+  it(
+    "out-of-range partitions and a bad retention: one report naming both key paths, before any broker is contacted",
+    async () => {
+      const stack = uniqueStack("bad-numbers");
+      await ws.initStack(
+        stack,
+        externalStack({
+          topics: {
+            ...Object.fromEntries(SEED_TOPICS.map((seed) => [seed.name, null])),
+            "e2e.bad.events": { partitions: 1_000_000_000_000, retentionMs: -5 },
+          },
+        }),
+      );
+      const preview = await ws.pulumi(["preview"], { stack, env: FAST, allowFailure: true });
+      expect(preview.code).not.toBe(0);
+      expect(preview.output).toMatch(/Invalid stack config \(2 problems\)/);
+      expect(preview.output).toMatch(
+        /apphub-streaming:topics\.e2e\.bad\.events\.partitions: expected at most \d+ partitions \(.+\), got 1000000000000/,
+      );
+      expect(preview.output).toContain("apphub-streaming:topics.e2e.bad.events.retentionMs");
+      expectCleanReport(preview.output);
+    },
+    RUN_TIMEOUT_MS,
+  );
+
+  it(
+    "a YAML syntax error in the stack file: the CLI itself refuses it, naming the line, before the program runs",
+    async () => {
+      const stack = uniqueStack("bad-yaml");
+      await ws.initStack(stack, externalStack());
+      fs.appendFileSync(ws.stackFile(stack), "  apphub-streaming:namespace: [unclosed\n");
+      const brokenLine = fs.readFileSync(ws.stackFile(stack), "utf8").trimEnd().split("\n").length;
+      const preview = await ws.pulumi(["preview"], { stack, env: FAST, allowFailure: true });
+      expect(preview.code).not.toBe(0);
+      // Pulumi parses the stack file before starting the program, so this report is the CLI's
+      // own (it names the line, not the file); `npm run render` names file, line and column.
+      const reported = /invalid YAML file: yaml: line (\d+):/.exec(preview.output);
+      expect(reported, preview.output).not.toBeNull();
+      // go-yaml may name the line before the one that broke (an unclosed flow sequence).
+      expect(Math.abs(Number(reported![1]) - brokenLine)).toBeLessThanOrEqual(1);
+      expectCleanReport(preview.output);
+    },
+    RUN_TIMEOUT_MS,
+  );
+});
