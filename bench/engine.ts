@@ -14,8 +14,10 @@
  * The CLI runs as `npm run topics` runs it after its build step (`node dist/src/cli/topics.js`),
  * in its own process, so both sides include process start. Ratios are Pulumi / CLI; the goals
  * (issue 14) are no-op preview and refresh of 200 topics within 3x of `topics plan`, cold up
- * within 3x of `topics apply`. Also prints each topic's bytes in `pulumi stack export`, and the
- * marginal cost per topic (the difference between the largest and smallest size).
+ * within 3x of `topics apply`. Also prints each topic's bytes in `pulumi stack export`, the
+ * marginal cost per topic (the difference between the largest and smallest size), and the engine
+ * floor: the same commands on a stack with no topic, which no change to this program can lower,
+ * with each Pulumi time also shown above that floor.
  *
  * Each side works on its own topics (`bench-<run>.pulumi.<n>` / `bench-<run>.cli.<n>`); every
  * topic the run created is deleted at the end, also on failure. Not part of CI: it takes minutes.
@@ -26,13 +28,12 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
-import { Kafka, logLevel } from "kafkajs";
 import { stringify } from "yaml";
 import { SEED_TOPICS } from "../src/topics/catalog";
 import { parseBrokerList } from "../src/topics/model";
-import { initStack } from "../test/e2e/topics-support";
 import { PulumiWorkspace } from "../test/e2e/support/pulumi";
 import { repoRoot } from "../test/peers/proc";
+import { deleteTestTopics } from "../test/support/kafkaAdmin";
 
 const RUN = randomBytes(3).toString("hex");
 /**
@@ -44,12 +45,37 @@ let pulumiEnv: NodeJS.ProcessEnv = { PULUMI_NODEJS_TRANSPILE_ONLY: "true" };
 const RETENTION = 604_800_000;
 const CHANGED_RETENTION = 259_200_000;
 
+type Scenario = "cold" | "noop" | "refresh" | "change";
+
+const SCENARIO_LABEL: Record<Scenario, string> = {
+  cold: "cold up / apply",
+  noop: "no-op preview / plan",
+  refresh: "refresh / plan",
+  change: "one-retention-change up / apply",
+};
+
 interface Row {
   topics: number;
-  scenario: string;
+  scenario: Scenario;
   pulumiMs: number;
   cliMs: number;
   goal?: string;
+}
+
+/** The same four commands on a stack that declares no topic: what the engine costs by itself. */
+type Floor = Record<Scenario, number>;
+
+async function engineFloor(ws: PulumiWorkspace, brokers: string[]): Promise<Floor> {
+  const stack = `bench-${RUN}-floor`;
+  await ws.initStack(stack, stackConfig(brokers, catalog("pulumi", 0, 1)));
+  const run = async (args: string[]) =>
+    (await timed(() => ws.pulumi(args, { stack, env: pulumiEnv }))).ms;
+  return {
+    cold: await run(["up", "--yes", "--skip-preview"]),
+    noop: await run(["preview", "--expect-no-changes"]),
+    refresh: await run(["refresh", "--yes"]),
+    change: await run(["up", "--yes", "--skip-preview"]),
+  };
 }
 
 function catalog(
@@ -113,19 +139,10 @@ function writeCliStack(dir: string, stack: string, config: Record<string, unknow
 }
 
 async function deleteRunTopics(brokers: string[]): Promise<number> {
-  const admin = new Kafka({
-    clientId: "bench-engine",
-    brokers,
-    logLevel: logLevel.NOTHING,
-  }).admin();
-  await admin.connect();
-  try {
-    const mine = (await admin.listTopics()).filter((name) => name.startsWith(`bench-${RUN}.`));
-    if (mine.length > 0) await admin.deleteTopics({ topics: mine, timeout: 60_000 });
-    return mine.length;
-  } finally {
-    await admin.disconnect();
-  }
+  const deleted = await deleteTestTopics("bench-engine", brokers, (name) =>
+    name.startsWith(`bench-${RUN}.`),
+  );
+  return deleted.length;
 }
 
 async function benchSize(
@@ -139,7 +156,7 @@ async function benchSize(
   const cliDir = fs.mkdtempSync(path.join(os.tmpdir(), "apphub-bench-cli-"));
   const rows: Row[] = [];
   try {
-    await initStack(ws, stack, stackConfig(brokers, catalog("pulumi", size, partitions)));
+    await ws.initStack(stack, stackConfig(brokers, catalog("pulumi", size, partitions)));
     writeCliStack(cliDir, stack, stackConfig(brokers, catalog("cli", size, partitions)));
 
     const cliCold = topicsCli(cliDir, stack, "apply", brokers);
@@ -148,7 +165,7 @@ async function benchSize(
     );
     rows.push({
       topics: size,
-      scenario: "cold up / apply",
+      scenario: "cold",
       pulumiMs: up.ms,
       cliMs: cliCold,
       goal: "3x",
@@ -168,7 +185,7 @@ async function benchSize(
     );
     rows.push({
       topics: size,
-      scenario: "no-op preview / plan",
+      scenario: "noop",
       pulumiMs: preview.ms,
       cliMs: cliPlan,
       goal: "3x",
@@ -178,7 +195,7 @@ async function benchSize(
     const refresh = await timed(() => ws.pulumi(["refresh", "--yes"], { stack, env: pulumiEnv }));
     rows.push({
       topics: size,
-      scenario: "refresh / plan",
+      scenario: "refresh",
       pulumiMs: refresh.ms,
       cliMs: cliRead,
       goal: "3x",
@@ -194,7 +211,7 @@ async function benchSize(
       throw new Error(`expected one update, got:\n${change.value.output.slice(-2000)}`);
     rows.push({
       topics: size,
-      scenario: "one-retention-change up / apply",
+      scenario: "change",
       pulumiMs: change.ms,
       cliMs: cliChange,
     });
@@ -204,13 +221,21 @@ async function benchSize(
   }
 }
 
-function format(rows: readonly Row[], bytes: ReadonlyMap<number, number>): string {
+function format(rows: readonly Row[], bytes: ReadonlyMap<number, number>, floor: Floor): string {
+  const seconds = (ms: number, digits = 1) => `${(ms / 1000).toFixed(digits)} s`;
   const lines = [
-    "| topics | scenario | pulumi | topics CLI | ratio (pulumi / CLI) | goal |",
-    "| --- | --- | --- | --- | --- | --- |",
-    ...rows.map(
-      (row) =>
-        `| ${row.topics} | ${row.scenario} | ${(row.pulumiMs / 1000).toFixed(1)} s | ${(row.cliMs / 1000).toFixed(2)} s | ${(row.pulumiMs / row.cliMs).toFixed(1)}x | ${row.goal ? `≤ ${row.goal}` : ""} |`,
+    "| topics | scenario | pulumi | topics CLI | ratio (pulumi / CLI) | goal | pulumi above the engine floor | ratio above the floor |",
+    "| --- | --- | --- | --- | --- | --- | --- | --- |",
+    ...rows.map((row) => {
+      const above = Math.max(0, row.pulumiMs - floor[row.scenario]);
+      return `| ${row.topics} | ${SCENARIO_LABEL[row.scenario]} | ${seconds(row.pulumiMs)} | ${seconds(row.cliMs, 2)} | ${(row.pulumiMs / row.cliMs).toFixed(1)}x | ${row.goal ? `≤ ${row.goal}` : ""} | ${seconds(above)} | ${(above / row.cliMs).toFixed(1)}x |`;
+    }),
+    "",
+    "Engine floor: the same commands on a stack that declares no topic (process start, the",
+    "language host, ts-node, the program, one state write):",
+    "",
+    ...(Object.keys(floor) as Scenario[]).map(
+      (scenario) => `- ${SCENARIO_LABEL[scenario].split(" / ")[0]}: ${seconds(floor[scenario])}`,
     ),
   ];
   const sizes = [...new Set(rows.map((row) => row.topics))].sort((a, b) => a - b);
@@ -223,14 +248,16 @@ function format(rows: readonly Row[], bytes: ReadonlyMap<number, number>): strin
       "| scenario | pulumi | topics CLI |",
       "| --- | --- | --- |",
     );
-    for (const scenario of [...new Set(rows.map((row) => row.scenario))]) {
+    for (const scenario of Object.keys(SCENARIO_LABEL) as Scenario[]) {
       const at = (size: number) =>
         rows.find((row) => row.topics === size && row.scenario === scenario);
       const a = at(small);
       const b = at(large);
       if (!a || !b) continue;
       const per = (x: number, y: number) => `${((y - x) / (large - small)).toFixed(1)} ms`;
-      lines.push(`| ${scenario} | ${per(a.pulumiMs, b.pulumiMs)} | ${per(a.cliMs, b.cliMs)} |`);
+      lines.push(
+        `| ${SCENARIO_LABEL[scenario]} | ${per(a.pulumiMs, b.pulumiMs)} | ${per(a.cliMs, b.cliMs)} |`,
+      );
     }
   }
   lines.push("", "State bytes per topic (largest topic record in `pulumi stack export`):", "");
@@ -269,6 +296,7 @@ async function main(argv: string[]): Promise<void> {
   );
   const rows: Row[] = [];
   const bytes = new Map<number, number>();
+  let floor: Floor | undefined;
   const cleanup = async () => {
     const deleted = await deleteRunTopics(brokers).catch((error: unknown) => {
       console.error(`cleanup failed: ${String(error)}`);
@@ -279,11 +307,13 @@ async function main(argv: string[]): Promise<void> {
   };
   process.once("SIGINT", () => void cleanup().then(() => process.exit(130)));
   try {
+    floor = await engineFloor(ws, brokers);
+    console.log("engine floor done");
     for (const size of sizes) {
       rows.push(...(await benchSize(ws, brokers, size, partitions, bytes)));
       console.log(`${size} topics done`);
     }
-    console.log(`\n${format(rows, bytes)}`);
+    console.log(`\n${format(rows, bytes, floor)}`);
   } finally {
     await cleanup();
   }

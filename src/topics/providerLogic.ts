@@ -12,7 +12,13 @@
  *   declared it and report the broker's count as `livePartitions`, so partitions added by hand
  *   are recorded without ever reading as a stack decrease.
  */
-import type { DeletionPolicy, DesiredTopic, KafkaTopicInputs, KafkaTopicOutputs } from "./model";
+import {
+  canonicalJson,
+  type DeletionPolicy,
+  type DesiredTopic,
+  type KafkaTopicInputs,
+  type KafkaTopicOutputs,
+} from "./model";
 import { normalizeConfigValue } from "./plan";
 import { containsUnknown, type InputFailure, validateTopicInputs } from "./validate";
 
@@ -63,17 +69,6 @@ function sameConfig(
       key in right &&
       normalizeConfigValue(String(left[key])) === normalizeConfigValue(String(right[key])),
   );
-}
-
-function canonical(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonical).join(",")}]`;
-  if (typeof value === "object" && value !== null) {
-    const entries = Object.entries(value as Record<string, unknown>)
-      .filter(([, inner]) => inner !== undefined)
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([key, inner]) => `${JSON.stringify(key)}:${canonical(inner)}`).join(",")}}`;
-  }
-  return JSON.stringify(value);
 }
 
 export function renameMessage(from: string, to: string, policy: DeletionPolicy): string {
@@ -165,7 +160,7 @@ export function diffTopic(
     olds.deletionPolicy === news.deletionPolicy &&
     olds.providerVersion === news.providerVersion &&
     olds.saslPassword === news.saslPassword &&
-    canonical(olds.connection) === canonical(news.connection) &&
+    canonicalJson(olds.connection) === canonicalJson(news.connection) &&
     sameConfig(
       olds.config as Record<string, string> | undefined,
       news.config as Record<string, string> | undefined,

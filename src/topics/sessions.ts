@@ -14,7 +14,7 @@
  */
 import { createHash } from "node:crypto";
 import { openSession, type KafkaSession, type RequestObserver } from "./kafka";
-import type { ConnectionSettings } from "./model";
+import { canonicalJson, type ConnectionSettings } from "./model";
 
 /** How long an unused session stays open. Long enough to span the gaps between an engine's calls. */
 export const DEFAULT_IDLE_MS = 5_000;
@@ -32,21 +32,10 @@ const counters = { opened: 0, closed: 0 };
 let idleMs = DEFAULT_IDLE_MS;
 let observer: RequestObserver | undefined;
 
-function canonical(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonical).join(",")}]`;
-  if (typeof value === "object" && value !== null) {
-    const entries = Object.entries(value as Record<string, unknown>)
-      .filter(([, inner]) => inner !== undefined)
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([key, inner]) => `${JSON.stringify(key)}:${canonical(inner)}`).join(",")}}`;
-  }
-  return JSON.stringify(value);
-}
-
 /** The pool key: a hash of everything that makes a session different, the password included. */
 export function sessionKey(settings: ConnectionSettings, password: string | undefined): string {
   return createHash("sha256")
-    .update(canonical(settings))
+    .update(canonicalJson(settings))
     .update("\0")
     .update(password === undefined ? "\0none" : `\0${password}`)
     .digest("hex");

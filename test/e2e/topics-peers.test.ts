@@ -7,16 +7,15 @@
 // Two topics per stack (the seed names nulled, a per-run prefix), to keep the CLI runs short.
 import { randomBytes } from "node:crypto";
 import * as fs from "node:fs";
-import { Kafka, type KafkaConfig, logLevel } from "kafkajs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SEED_TOPICS } from "../../src/topics/catalog";
 import { CLUSTER_BROKERS, SASL_BROKERS, SASL_PASSWORD, SASL_USERNAME } from "../peers/kafka";
-import { initStack } from "./topics-support";
+import { deleteTestTopics, type PeerClient, withKafkaAdmin } from "../support/kafkaAdmin";
 import { PulumiWorkspace, type PulumiResult, uniqueStack } from "./support/pulumi";
 
 const PREFIX = `e2e-${randomBytes(3).toString("hex")}`;
 const NAMES = [`${PREFIX}.events`, `${PREFIX}.runs`];
-const SASL_CLIENT: KafkaConfig = {
+const SASL_CLIENT: PeerClient = {
   brokers: SASL_BROKERS,
   sasl: { mechanism: "scram-sha-512", username: SASL_USERNAME, password: SASL_PASSWORD },
 };
@@ -46,38 +45,29 @@ function topicsConfig(replicationFactor?: number): Record<string, unknown> {
 }
 
 async function describeTopics(
-  client: KafkaConfig,
+  client: PeerClient,
 ): Promise<{ name: string; partitions: { replicas: number[]; isr: number[] }[] }[]> {
-  const admin = new Kafka({
-    clientId: "e2e-topics-peers",
-    logLevel: logLevel.NOTHING,
-    ...client,
-  }).admin();
-  await admin.connect();
-  try {
+  return withKafkaAdmin("e2e-topics-peers", client, async (admin) => {
     const existing = new Set(await admin.listTopics());
     const mine = NAMES.filter((name) => existing.has(name));
     if (mine.length === 0) return [];
     return (await admin.fetchTopicMetadata({ topics: mine })).topics;
-  } finally {
-    await admin.disconnect();
-  }
+  });
 }
 
-async function deleteMine(client: KafkaConfig): Promise<void> {
-  const admin = new Kafka({
-    clientId: "e2e-topics-peers",
-    logLevel: logLevel.NOTHING,
-    ...client,
-  }).admin();
-  await admin.connect();
-  try {
-    const existing = new Set(await admin.listTopics());
-    const mine = NAMES.filter((name) => existing.has(name));
-    if (mine.length > 0) await admin.deleteTopics({ topics: mine });
-  } finally {
-    await admin.disconnect();
-  }
+/** A stack of this file's two topics on an existing cluster (one CLI run per step stays short). */
+async function topicsStack(
+  label: string,
+  kafka: Record<string, unknown>,
+  replicationFactor?: number,
+): Promise<string> {
+  const stack = uniqueStack(label);
+  await ws.initStack(stack, {
+    environment: "external",
+    kafka: { connectTimeoutMs: 30_000, ...kafka },
+    topics: topicsConfig(replicationFactor),
+  });
+  return stack;
 }
 
 beforeAll(async () => {
@@ -86,26 +76,21 @@ beforeAll(async () => {
 
 afterAll(async () => {
   ws?.dispose();
-  await deleteMine(SASL_CLIENT);
-  await deleteMine({ brokers: CLUSTER_BROKERS });
+  const isMine = (topic: string) => NAMES.includes(topic);
+  await deleteTestTopics("e2e-topics-peers", SASL_CLIENT, isMine);
+  await deleteTestTopics("e2e-topics-peers", CLUSTER_BROKERS, isMine);
 });
 
 describe("topics through the real Pulumi CLI on the SASL and three-broker peers", () => {
   it(
     "SASL: the secret password creates the topics over SCRAM and never appears in plain text",
     async () => {
-      const stack = uniqueStack("sasl");
-      const printed: PulumiResult[] = [];
-      await initStack(ws, stack, {
-        environment: "external",
-        kafka: {
-          brokers: SASL_BROKERS,
-          brokerCount: 1,
-          connectTimeoutMs: 30_000,
-          sasl: { mechanism: "scram-sha-512", username: SASL_USERNAME },
-        },
-        topics: topicsConfig(),
+      const stack = await topicsStack("sasl", {
+        brokers: SASL_BROKERS,
+        brokerCount: 1,
+        sasl: { mechanism: "scram-sha-512", username: SASL_USERNAME },
       });
+      const printed: PulumiResult[] = [];
       await ws.setSecret(stack, "kafkaSaslPassword", SASL_PASSWORD);
       printed.push(await ws.pulumi(["up", "--yes", "--skip-preview"], { stack, env: FAST }));
       printed.push(await ws.pulumi(["refresh", "--yes"], { stack, env: FAST }));
@@ -135,12 +120,7 @@ describe("topics through the real Pulumi CLI on the SASL and three-broker peers"
   it(
     "three brokers: replication factor 3 through the engine, every partition with three in-sync replicas",
     async () => {
-      const stack = uniqueStack("cluster");
-      await initStack(ws, stack, {
-        environment: "external",
-        kafka: { brokers: CLUSTER_BROKERS, connectTimeoutMs: 30_000 },
-        topics: topicsConfig(),
-      });
+      const stack = await topicsStack("cluster", { brokers: CLUSTER_BROKERS });
       await ws.pulumi(["up", "--yes", "--skip-preview"], { stack, env: FAST });
       const topics = await describeTopics({ brokers: CLUSTER_BROKERS });
       expect(topics.map((entry) => entry.name).sort()).toEqual([...NAMES].sort());

@@ -9,7 +9,7 @@
 // broker is shared with other suites and retained topics outlive a run; partitions, retentions
 // and the deletion policy are the seed's. The preview text of the retention change is saved to
 // `$E2E_ARTIFACTS_DIR/retention-preview.txt` (default `out/e2e/`) for docs/operator-workflows.md.
-import { withKafkaAdmin } from "../support/kafkaAdmin";
+import { deleteTestTopics, withKafkaAdmin } from "../support/kafkaAdmin";
 import { randomBytes } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -18,7 +18,6 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SEED_TOPICS } from "../../src/topics/catalog";
 import { SINGLE_BROKERS } from "../peers/kafka";
 import { repoRoot } from "../peers/proc";
-import { initStack } from "./topics-support";
 import { PulumiWorkspace, uniqueStack } from "./support/pulumi";
 
 const PREFIX = `e2e-${randomBytes(3).toString("hex")}`;
@@ -127,7 +126,7 @@ function stepLines(output: string): string[] {
 
 beforeAll(async () => {
   ws = await PulumiWorkspace.create("topics");
-  await initStack(ws, stack, {
+  await ws.initStack(stack, {
     environment: "external",
     kafka: { brokers: SINGLE_BROKERS, brokerCount: 1, connectTimeoutMs: 30_000 },
     topics: topicsConfig(),
@@ -136,8 +135,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   ws?.dispose();
-  const leftovers = await liveTopics();
-  if (leftovers.length > 0) await withAdmin((admin) => admin.deleteTopics({ topics: leftovers }));
+  await deleteTestTopics("e2e-topics", SINGLE_BROKERS, (topic) => topic.startsWith(`${PREFIX}.`));
 });
 
 describe("topics through the real Pulumi CLI (single broker)", () => {

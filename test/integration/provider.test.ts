@@ -3,7 +3,7 @@
 // under Pulumi's mocks), loaded back from that text by the host's own loader in a fresh process
 // per call (`drive-provider.ts`), and driven against the real single broker. Verification goes
 // through an independent kafkajs admin client. Needs `npx tsc -p .` first.
-import { withKafkaAdmin } from "../support/kafkaAdmin";
+import { deleteTestTopics, withKafkaAdmin } from "../support/kafkaAdmin";
 import { spawnSync } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import * as fs from "node:fs";
@@ -151,12 +151,7 @@ beforeAll(() => {
 });
 
 afterAll(async () => {
-  const leftovers = [...created];
-  await withAdmin(async (admin) => {
-    const existing = new Set(await admin.listTopics());
-    const mine = leftovers.filter((topic) => existing.has(topic));
-    if (mine.length > 0) await admin.deleteTopics({ topics: mine });
-  });
+  await deleteTestTopics("provider-test", SINGLE_BROKERS, (topic) => created.has(topic));
   fs.rmSync(work, { recursive: true, force: true });
 });
 

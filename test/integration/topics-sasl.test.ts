@@ -2,7 +2,7 @@
 // it plans and applies; with a wrong one it fails naming the brokers and the user, never the
 // password. The e2e suite (test/e2e/topics-sasl.test.ts) drives the same peer through Pulumi.
 import { randomUUID } from "node:crypto";
-import { Kafka, logLevel } from "kafkajs";
+import { deleteTestTopics } from "../support/kafkaAdmin";
 import { afterAll, describe, expect, it } from "vitest";
 import { applyPlans, planTopics } from "../../src/topics/engine";
 import { withSession } from "../../src/topics/kafka";
@@ -23,15 +23,14 @@ function settings(mechanism: "scram-sha-512" | "scram-sha-256"): ConnectionSetti
 }
 
 afterAll(async () => {
-  const admin = new Kafka({
-    clientId: "sasl-test",
-    brokers: SASL_BROKERS,
-    logLevel: logLevel.NOTHING,
-    sasl: { mechanism: "scram-sha-512", username: SASL_USERNAME, password: SASL_PASSWORD },
-  }).admin();
-  await admin.connect();
-  if ((await admin.listTopics()).includes(NAME)) await admin.deleteTopics({ topics: [NAME] });
-  await admin.disconnect();
+  await deleteTestTopics(
+    "sasl-test",
+    {
+      brokers: SASL_BROKERS,
+      sasl: { mechanism: "scram-sha-512", username: SASL_USERNAME, password: SASL_PASSWORD },
+    },
+    (topic) => topic === NAME,
+  );
 });
 
 describe("SASL/SCRAM peer", () => {

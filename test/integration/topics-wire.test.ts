@@ -5,7 +5,7 @@
 // hand after the plan and before the apply survives; and the provider run as the engine runs
 // it (serialized text, one process for many calls) uses one connection for all of them.
 // Needs `npx tsc -p .` first (the provider runs compiled, in child processes).
-import { withKafkaAdmin } from "../support/kafkaAdmin";
+import { deleteTestTopics, withKafkaAdmin } from "../support/kafkaAdmin";
 import { execFile, spawnSync } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import * as fs from "node:fs";
@@ -82,11 +82,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await proxy.close();
-  await withAdmin(async (admin) => {
-    const existing = new Set(await admin.listTopics());
-    const mine = created.filter((topic) => existing.has(topic));
-    if (mine.length > 0) await admin.deleteTopics({ topics: mine });
-  });
+  await deleteTestTopics("wire-test", SINGLE_BROKERS, (topic) => created.includes(topic));
   fs.rmSync(work, { recursive: true, force: true });
 });
 

@@ -9,7 +9,7 @@ import * as fs from "node:fs";
 import * as net from "node:net";
 import * as os from "node:os";
 import * as path from "node:path";
-import { type Admin, ConfigResourceTypes, Kafka, logLevel } from "kafkajs";
+import { type Admin, ConfigResourceTypes } from "kafkajs";
 import { stringify } from "yaml";
 import { afterAll, describe, expect, it } from "vitest";
 import { SEED_TOPICS } from "../../src/topics/catalog";
@@ -18,6 +18,7 @@ import { type KafkaSession, withSession } from "../../src/topics/kafka";
 import type { ConnectionSettings, DesiredTopic } from "../../src/topics/model";
 import type { PlanReport } from "../../src/topics/plan";
 import { CLUSTER_BROKERS, SINGLE_BROKERS } from "../peers/kafka";
+import { deleteTestTopics, withKafkaAdmin } from "../support/kafkaAdmin";
 
 const REPO_ROOT = path.resolve(__dirname, "../..");
 const CLI = path.join(REPO_ROOT, "dist/src/cli/topics.js");
@@ -37,23 +38,14 @@ afterAll(async () => {
       .filter((entry) => entry.brokers === brokers)
       .map((entry) => `${entry.prefix}.`);
     if (prefixes.length === 0) continue;
-    await withAdmin(brokers, async (admin) => {
-      const mine = (await admin.listTopics()).filter((topic) =>
-        prefixes.some((prefix) => topic.startsWith(prefix)),
-      );
-      if (mine.length > 0) await admin.deleteTopics({ topics: mine });
-    });
+    await deleteTestTopics("topics-test", brokers, (topic) =>
+      prefixes.some((prefix) => topic.startsWith(prefix)),
+    );
   }
 });
 
-async function withAdmin<T>(brokers: string[], use: (admin: Admin) => Promise<T>): Promise<T> {
-  const admin = new Kafka({ clientId: "topics-test", brokers, logLevel: logLevel.NOTHING }).admin();
-  await admin.connect();
-  try {
-    return await use(admin);
-  } finally {
-    await admin.disconnect();
-  }
+function withAdmin<T>(brokers: string[], use: (admin: Admin) => Promise<T>): Promise<T> {
+  return withKafkaAdmin("topics-test", brokers, use);
 }
 
 async function topicsUnder(brokers: string[], prefix: string): Promise<string[]> {
