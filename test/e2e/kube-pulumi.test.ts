@@ -14,6 +14,7 @@ import { Kafka, logLevel } from "kafkajs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { FIELD_MANAGER } from "../../src/env/kubernetes";
 import { SEED_TOPICS } from "../../src/topics/catalog";
+import { ensureKubernetesPlugin } from "../peers/engines";
 import { SINGLE_BROKERS } from "../peers/kafka";
 import { kubeconfigPath, startKube } from "../peers/kube";
 import {
@@ -28,6 +29,7 @@ import { type KubeObject, KubeClient, RESTRICTED_NAMESPACE_LABELS } from "../kub
 import { standInForKubelet } from "../kube/kubelet";
 import { kubectl } from "../kube/support";
 import { validConfig } from "../support/config";
+import { deleteTestTopics } from "../support/kafkaAdmin";
 import { PulumiWorkspace, uniqueStack } from "./support/pulumi";
 
 const NAMESPACE = "apphub-pulumi";
@@ -61,12 +63,7 @@ function readEventLog(file: string): EngineEvent[] {
     .map((line) => JSON.parse(line) as EngineEvent);
 }
 
-// Skipped until it has run once: written and typechecked (its kubelet stand-in exercised on the kube
-// peer) while the kubernetes provider plugin was still building, so it has never met the real CLI.
-// To run it: `npm run peers -- up kube` (and build the plugin: bash test/peers/engines/build.sh
-// kubernetes-provider), drop `.skip`, `npx vitest run --project e2e test/e2e/kube-pulumi.test.ts`;
-// the test must then call ensureKubernetesPlugin() from test/peers/engines.ts in its beforeAll.
-describe.skip("pulumi up of a minikube-shaped stack on the real API server (skipped: never run yet; the kubernetes provider plugin build finished at 14:33, after this session's last CI run had started)", () => {
+describe("pulumi up of a minikube-shaped stack on the real API server", () => {
   const prefix = `e2e.kube.${Date.now().toString(36)}`;
   const topicNames = [`${prefix}.core.events`, `${prefix}.workflows.runs`, `${prefix}.jobs.runs`];
   const stackConfig: Record<string, unknown> = {
@@ -109,6 +106,7 @@ describe.skip("pulumi up of a minikube-shaped stack on the real API server (skip
   };
 
   beforeAll(async () => {
+    await ensureKubernetesPlugin();
     await startKube();
     client = new KubeClient();
     await admin.connect();
@@ -139,6 +137,9 @@ describe.skip("pulumi up of a minikube-shaped stack on the real API server (skip
   afterAll(async () => {
     await admin.disconnect().catch(() => undefined);
     ws?.dispose();
+    await deleteTestTopics("apphub-e2e-kube", SINGLE_BROKERS, (topic) =>
+      topicNames.includes(topic),
+    );
   });
 
   it("up: the patches wait for the ready StatefulSet and every topic, then inject the env and roll the pods", async () => {
@@ -156,13 +157,20 @@ describe.skip("pulumi up of a minikube-shaped stack on the real API server (skip
     );
     let up;
     try {
-      up = await ws.pulumi(["up", "--yes", "--event-log", eventLog], { stack, allowFailure: true });
+      // --event-log exists only with PULUMI_DEBUG_COMMANDS set (pkg/cmd/pulumi/operations/up.go).
+      up = await ws.pulumi(["up", "--yes", "--event-log", eventLog], {
+        stack,
+        allowFailure: true,
+        env: { PULUMI_DEBUG_COMMANDS: "true" },
+      });
     } finally {
       await standIn.stop();
     }
     expect(up.code, up.output.slice(-6000)).toBe(0);
     expect(standIn.report.errors).toEqual([]);
     expect([...standIn.report.markedReady.keys()]).toEqual(["apphub-redpanda"]);
+    // The patches waited for each rollout: the pods of the new ReplicaSets had to be reported ready.
+    expect(standIn.report.podsReady.size).toBeGreaterThanOrEqual(Object.keys(targets).length);
 
     // On the server: while the StatefulSet was not ready, no topic was created and no Deployment patched.
     expect(heldChecks.length).toBeGreaterThan(10);
@@ -215,8 +223,16 @@ describe.skip("pulumi up of a minikube-shaped stack on the real API server (skip
   });
 
   it("destroy: the Deployments stay, the injected entries go, the topics stay on the broker", async () => {
-    const down = await ws.pulumi(["destroy", "--yes"], { stack, allowFailure: true });
+    // Relinquishing the patches rolls the pods again; the stand-in reports them ready as a kubelet would.
+    const standIn = standInForKubelet(client, { namespace: NAMESPACE, holdMs: 0 });
+    let down;
+    try {
+      down = await ws.pulumi(["destroy", "--yes"], { stack, allowFailure: true });
+    } finally {
+      await standIn.stop();
+    }
     expect(down.code, down.output.slice(-6000)).toBe(0);
+    expect(standIn.report.errors).toEqual([]);
     expect(down.output).toMatch(/delete\[retain\]|retain/);
     for (const [name] of Object.entries(targets)) {
       const live = await deployment(name);

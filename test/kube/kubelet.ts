@@ -3,8 +3,9 @@
  * pods never run, so a StatefulSet never becomes ready and a Service never gets endpoints, and
  * Pulumi's Kubernetes provider (which waits for both) would wait until its timeout. This stand-in
  * does, through the API, what those components would report once the brokers run: it marks a
- * StatefulSet's replicas ready and current through the status subresource, and publishes an
- * Endpoints object for each Service with a selector. It writes status only; specs stay Pulumi's.
+ * StatefulSet's replicas ready and current through the status subresource, marks the pods of
+ * ReplicaSets (the AppHub Deployments) running and ready so their rollouts complete, and publishes
+ * an Endpoints object for each Service with a selector. It writes status only; specs stay theirs.
  */
 import type { KubeClient, KubeObject } from "./client";
 
@@ -34,6 +35,51 @@ export async function markStatefulSetReady(client: KubeClient, live: KubeObject)
   if (answer.status !== 200)
     throw new Error(
       `marking StatefulSet ${live.metadata.name} ready: HTTP ${answer.status} ${JSON.stringify(answer.body)}`,
+    );
+}
+
+interface PodStatus {
+  phase?: string;
+  conditions?: { type: string; status: string }[];
+}
+
+const isReady = (pod: KubeObject): boolean =>
+  ((pod.status as PodStatus | undefined)?.conditions ?? []).some(
+    (condition) => condition.type === "Ready" && condition.status === "True",
+  );
+
+/**
+ * What a kubelet reports once a pod's containers run and pass their readiness probes. The
+ * ReplicaSet controller counts the pod available from it, and the deployment controller then
+ * finishes the rollout (which is what Pulumi's DeploymentPatch waits for).
+ */
+export async function markPodReady(client: KubeClient, pod: KubeObject): Promise<void> {
+  const now = new Date().toISOString();
+  const containers = (pod.spec as { containers: { name: string; image: string }[] }).containers;
+  const status = {
+    phase: "Running",
+    startTime: now,
+    podIP: "10.244.0.20",
+    conditions: ["PodScheduled", "Initialized", "ContainersReady", "Ready"].map((type) => ({
+      type,
+      status: "True",
+      lastTransitionTime: now,
+    })),
+    containerStatuses: containers.map((container) => ({
+      name: container.name,
+      image: container.image,
+      imageID: "",
+      ready: true,
+      started: true,
+      restartCount: 0,
+      state: { running: { startedAt: now } },
+    })),
+  };
+  const path = `${await client.pathOf(pod)}/status`;
+  const answer = await client.request("PATCH", path, { status }, "application/merge-patch+json");
+  if (answer.status !== 200 && answer.status !== 404)
+    throw new Error(
+      `marking Pod ${pod.metadata.name} ready: HTTP ${answer.status} ${JSON.stringify(answer.body)}`,
     );
 }
 
@@ -80,18 +126,26 @@ export interface StandInReport {
   /** StatefulSet name → when it was marked ready (ms since epoch). */
   markedReady: Map<string, number>;
   endpointsFor: Set<string>;
+  /** Pods of ReplicaSets marked running and ready. */
+  podsReady: Set<string>;
   errors: string[];
 }
 
 /**
  * Polls the namespace until stop() is called: each new StatefulSet generation is marked ready
- * after holdMs, and each Service with a selector gets Endpoints.
+ * after holdMs, each pod of a ReplicaSet is marked ready, and each Service with a selector gets
+ * Endpoints.
  */
 export function standInForKubelet(
   client: KubeClient,
   options: StandInOptions,
 ): { report: StandInReport; stop: () => Promise<StandInReport> } {
-  const report: StandInReport = { markedReady: new Map(), endpointsFor: new Set(), errors: [] };
+  const report: StandInReport = {
+    markedReady: new Map(),
+    endpointsFor: new Set(),
+    podsReady: new Set(),
+    errors: [],
+  };
   const firstSeen = new Map<string, number>();
   const markedGeneration = new Map<string, number>();
   let running = true;
@@ -121,6 +175,14 @@ export function standInForKubelet(
           await markStatefulSetReady(client, statefulSet);
           markedGeneration.set(statefulSet.metadata.name, statefulSet.metadata.generation ?? 1);
           report.markedReady.set(statefulSet.metadata.name, Date.now());
+        }
+        for (const pod of await client.list("v1", "Pod", options.namespace)) {
+          const ownedByReplicaSet = pod.metadata.ownerReferences?.some(
+            (owner) => owner.kind === "ReplicaSet",
+          );
+          if (!ownedByReplicaSet || pod.metadata.deletionTimestamp || isReady(pod)) continue;
+          await markPodReady(client, pod);
+          report.podsReady.add(pod.metadata.name);
         }
       } catch (error) {
         report.errors.push((error as Error).message);

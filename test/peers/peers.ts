@@ -1,5 +1,11 @@
 // The test peers by name, so the CLI and the vitest globalSetup drive them the same way.
-import { ensureKubectl, ensurePromtool, ensurePulumiEngine, isBuilt } from './engines';
+import {
+  ensureKubectl,
+  ensureKubernetesPlugin,
+  ensurePromtool,
+  ensurePulumiEngine,
+  isBuilt,
+} from './engines';
 import {
   CLUSTER_BROKERS,
   SASL_BROKERS,
@@ -67,17 +73,23 @@ const PEERS: Record<PeerName, Peer> = {
   },
   // Engines are built, not run: "up" builds (or finds) them, "down" leaves the cache alone.
   pulumi: {
-    address: 'pulumi CLI + Node.js language host',
+    address: 'pulumi CLI + Node.js language host + kubernetes plugin',
     start: async () => {
-      const cached = isBuilt('pulumi') && isBuilt('language-host');
+      const cached =
+        isBuilt('pulumi') && isBuilt('language-host') && isBuilt('kubernetes-provider');
+      // First, so that ensurePulumiEngine puts the plugin on the engine's PATH.
+      const plugin = await ensureKubernetesPlugin();
       const engine = await ensurePulumiEngine();
       console.log(
-        `pulumi: ${engine.version} (${engine.source === 'path' ? `from PATH, ${engine.bin}` : engine.bin})`,
+        `pulumi: ${engine.version} (${engine.source === 'path' ? `from PATH, ${engine.bin}` : engine.bin}); kubernetes plugin ${plugin}`,
       );
       return cached || engine.source === 'path' ? 'already-running' : 'started';
     },
     stop: async () => ['engine builds stay cached'],
-    status: async () => [isBuilt('pulumi') ? 'built' : 'not built'],
+    status: async () => [
+      `pulumi ${isBuilt('pulumi') ? 'built' : 'not built'}`,
+      `kubernetes plugin ${isBuilt('kubernetes-provider') ? 'built' : 'not built'}`,
+    ],
   },
   promtool: {
     address: 'promtool',
