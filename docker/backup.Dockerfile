@@ -2,7 +2,7 @@
 #   docker build -f docker/backup.Dockerfile -t ghcr.io/apphub/streaming-backup:0.1.0 .
 # Entry point: node dist/src/cli/backup.js <backup|list|restore|verify> (docs/backup-restore.md).
 
-ARG NODE_IMAGE=node:20-bookworm-slim
+ARG NODE_IMAGE=node:24-bookworm-slim
 
 FROM ${NODE_IMAGE} AS build
 WORKDIR /src

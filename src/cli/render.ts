@@ -21,7 +21,7 @@ export const RENDER_CLI: CliSpec<{
 }> = {
   name: "render",
   summary:
-    "Renders a stack offline under Pulumi's mock runtime: resources.json, kubernetes.yaml, outputs.json.",
+    "Renders a stack offline under Pulumi's mock runtime: resources.json, kubernetes.yaml (what the stack owns), patches.yaml (the Deployment patches), secrets.yaml (masked), outputs.json.",
   usage: ["--stack <dev|minikube|prod> [--out <dir>] [--project-dir <dir>]"],
   options: {
     stack: {
