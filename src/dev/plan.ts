@@ -11,19 +11,22 @@
 import { dialableHost } from "../config/rules";
 import * as path from "node:path";
 import type { DevConfig, TopicSpec } from "../config/schema";
-import { PATHS } from "../cluster/constants";
+import { PATHS, PORTS } from "../cluster/constants";
 
 export const REDPANDA_ALIAS = "redpanda";
 export const CONSOLE_ALIAS = "redpanda-console";
 export const SEQUENCER_ALIAS = "sequencer-db";
 
-/** Ports inside the containers; only the host side comes from config. */
+/**
+ * Ports inside the containers; only the host side comes from config. Redpanda's own listeners
+ * are the ones the cluster uses too; the compose file adds the external pair.
+ */
 export const CONTAINER_PORTS = {
-  kafkaInternal: 9092,
+  kafkaInternal: PORTS.kafka,
   kafkaExternal: 19092,
-  admin: 9644,
-  rpc: 33145,
-  proxyInternal: 8082,
+  admin: PORTS.admin,
+  rpc: PORTS.rpc,
+  proxyInternal: PORTS.httpProxy,
   proxyExternal: 18082,
   console: 8080,
   postgres: 5432,
