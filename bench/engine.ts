@@ -1,5 +1,5 @@
 /**
- * `npm run bench:engine [-- --sizes 7,200] [--partitions 6] [--brokers 127.0.0.1:19092] [--type-check]`
+ * `npm run bench:engine [-- --sizes 7,200] [--partitions 6] [--brokers 127.0.0.1:19092] [--type-check] [--parallel N]`
  *
  * The topic catalog through the real Pulumi CLI (file backend, `environment: external`, the
  * harness of test/e2e/support/pulumi.ts) beside the topics CLI on the same broker, in the same
@@ -42,6 +42,8 @@ const RUN = randomBytes(3).toString("hex");
  * what a default `pulumi up` does (a whole-program type check on every run).
  */
 let pulumiEnv: NodeJS.ProcessEnv = { PULUMI_NODEJS_TRANSPILE_ONLY: "true" };
+/** `pulumi up` as the bench runs it; `--parallel N` adds the engine's parallelism flag (default 8 here). */
+let UP: string[] = ["up", "--yes", "--skip-preview"];
 const RETENTION = 604_800_000;
 const CHANGED_RETENTION = 259_200_000;
 
@@ -71,10 +73,10 @@ async function engineFloor(ws: PulumiWorkspace, brokers: string[]): Promise<Floo
   const run = async (args: string[]) =>
     (await timed(() => ws.pulumi(args, { stack, env: pulumiEnv }))).ms;
   return {
-    cold: await run(["up", "--yes", "--skip-preview"]),
+    cold: await run([...UP]),
     noop: await run(["preview", "--expect-no-changes"]),
     refresh: await run(["refresh", "--yes"]),
-    change: await run(["up", "--yes", "--skip-preview"]),
+    change: await run([...UP]),
   };
 }
 
@@ -160,9 +162,7 @@ async function benchSize(
     writeCliStack(cliDir, stack, stackConfig(brokers, catalog("cli", size, partitions)));
 
     const cliCold = topicsCli(cliDir, stack, "apply", brokers);
-    const up = await timed(() =>
-      ws.pulumi(["up", "--yes", "--skip-preview"], { stack, env: pulumiEnv }),
-    );
+    const up = await timed(() => ws.pulumi([...UP], { stack, env: pulumiEnv }));
     rows.push({
       topics: size,
       scenario: "cold",
@@ -204,9 +204,7 @@ async function benchSize(
     writeCliStack(cliDir, stack, stackConfig(brokers, catalog("cli", size, partitions, true)));
     const cliChange = topicsCli(cliDir, stack, "apply", brokers);
     ws.writeConfig(stack, { topics: catalog("pulumi", size, partitions, true) });
-    const change = await timed(() =>
-      ws.pulumi(["up", "--yes", "--skip-preview"], { stack, env: pulumiEnv }),
-    );
+    const change = await timed(() => ws.pulumi([...UP], { stack, env: pulumiEnv }));
     if (!/~ 1 updated/.test(change.value.output))
       throw new Error(`expected one update, got:\n${change.value.output.slice(-2000)}`);
     rows.push({
@@ -274,9 +272,11 @@ async function main(argv: string[]): Promise<void> {
       partitions: { type: "string", default: "6" },
       brokers: { type: "string", default: "127.0.0.1:19092" },
       "type-check": { type: "boolean", default: false },
+      parallel: { type: "string" },
     },
   });
   if (values["type-check"]) pulumiEnv = {};
+  if (values.parallel !== undefined) UP = [...UP, "--parallel", values.parallel];
   const sizes = (values.sizes ?? "7,200").split(",").map(Number);
   const partitions = Number(values.partitions);
   const brokers = parseBrokerList(values.brokers ?? "");
