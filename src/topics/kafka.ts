@@ -19,8 +19,9 @@
  * the legacy AlterConfigs request, which resets every override left out of it. Each entry
  * names only the keys to SET (or DELETE); nothing else of the topic is read or sent.
  *
- * Nothing here keeps state at module scope: the provider reuses sessions through
- * `sessions.ts`, the CLI opens one per command.
+ * Nothing here keeps state at module scope but the process-wide filter of one kafkajs warning
+ * (`quietKafkajsClockWarning`): the provider reuses sessions through `sessions.ts`, the CLI
+ * opens one per command.
  */
 // Referenced, not just included by tsconfig: `pulumi up` type-checks through ts-node, which
 // only sees the files the program imports; an ambient declaration file cannot be imported.
@@ -293,12 +294,54 @@ function createWireCluster(kafka: Kafka, observer: RequestObserver | undefined):
  * Connects within `connectTimeoutMs` overall (kafkajs' own retries included), or fails with
  * a message naming the brokers. The caller must `close()` the session.
  */
+/**
+ * Whether a process warning is the one kafkajs 2.2.4 causes on every connection under Node 23+:
+ * its request queue schedules a check at `throttledUntil - Date.now()` while `throttledUntil`
+ * is still 0, so Node reports "-<the clock> is a negative number" (tulios/kafkajs#1751; the
+ * fixes in #1755/#1756 are unreleased). Node clamps that delay to 1 ms, so nothing misbehaves.
+ * Only a delay of minus the clock (within a minute) matches; any other negative delay is
+ * somebody's bug and is still reported.
+ */
+export function isKafkajsClockWarning(
+  warning: string | Error,
+  type: unknown,
+  now = Date.now(),
+): boolean {
+  if (type !== "TimeoutNegativeWarning") return false;
+  const match = /^-(\d+) is a negative number\./.exec(
+    typeof warning === "string" ? warning : warning.message,
+  );
+  return match !== null && Math.abs(Number(match[1]) - now) < 60_000;
+}
+
+let clockWarningQuieted = false;
+
+/**
+ * Drops that one warning from this process: under `pulumi up` the provider's stderr is shown in
+ * the stack's diagnostics, where it would appear on every run and teach operators to ignore
+ * warnings. Idempotent; every other warning passes through unchanged.
+ */
+export function quietKafkajsClockWarning(): void {
+  if (clockWarningQuieted) return;
+  clockWarningQuieted = true;
+  const emitWarning = process.emitWarning.bind(process) as (...args: unknown[]) => void;
+  process.emitWarning = ((warning: string | Error, ...rest: unknown[]) => {
+    const type =
+      typeof rest[0] === "object" && rest[0] !== null
+        ? (rest[0] as { type?: unknown }).type
+        : rest[0];
+    if (isKafkajsClockWarning(warning, type)) return;
+    emitWarning(warning, ...rest);
+  }) as typeof process.emitWarning;
+}
+
 export async function openSession(
   settings: ConnectionSettings,
   password?: string,
   observer?: RequestObserver,
 ): Promise<KafkaSession> {
   if (settings.brokers.length === 0) throw new Error("no Kafka brokers given");
+  quietKafkajsClockWarning();
   const where = describeBrokers(settings.brokers);
   const kafka = new Kafka(clientConfig(settings, password));
   const cluster = createWireCluster(kafka, observer);

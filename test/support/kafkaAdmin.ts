@@ -1,5 +1,6 @@
 /** A kafkajs admin client on a real test peer, and the cleanup every peer test ends with. */
 import { type Admin, Kafka, type KafkaConfig, logLevel } from "kafkajs";
+import { quietKafkajsClockWarning } from "../../src/topics/kafka";
 
 /** A peer's brokers, or its whole client config (the SASL peer needs its credentials). */
 export type PeerClient = string[] | Pick<KafkaConfig, "brokers" | "sasl">;
@@ -9,6 +10,7 @@ export async function withKafkaAdmin<T>(
   peer: PeerClient,
   use: (admin: Admin) => Promise<T>,
 ): Promise<T> {
+  quietKafkajsClockWarning();
   const config = Array.isArray(peer) ? { brokers: peer } : peer;
   const admin = new Kafka({ clientId, logLevel: logLevel.NOTHING, ...config }).admin();
   await admin.connect();
