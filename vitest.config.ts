@@ -7,7 +7,7 @@ import { defineConfig } from "vitest/config";
 // - process: what needs a child process: compiled CLIs (built first by test/buildSetup.ts, so
 //   never stale), ts-node as `pulumi up` loads the program, shell stand-ins.
 // - integration: the real peers (Kafka, S3), which the global setup starts or finds running.
-// - e2e (the lead's): real engines, `test/e2e/**`, globalSetup: build, then the e2e peers (`test/globalSetup.ts`).
+// - e2e: real engines, `test/e2e/**`, globalSetup: build, then the e2e peers (`test/globalSetup.ts`).
 const PROCESS_TESTS = [
   "test/render/diff-cli.test.ts",
   "test/render/entrypoint.test.ts",

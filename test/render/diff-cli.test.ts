@@ -43,19 +43,15 @@ function scratchRepo(prodBase = PROD_BASE): string {
   fs.writeFileSync(path.join(dir, ".gitignore"), "node_modules\ndist/\n");
   fs.writeFileSync(path.join(dir, "Pulumi.prod.yaml"), prodBase);
   git(dir, "init", "--quiet", "--initial-branch=main");
-  git(dir, "add", "-A");
-  git(
-    dir,
-    "-c",
-    "user.name=test",
-    "-c",
-    "user.email=test@example.invalid",
-    "commit",
-    "--quiet",
-    "-m",
-    "base",
-  );
+  commitAll(dir, "base");
   return dir;
+}
+
+/** Commits everything in the working tree, as a throwaway author. */
+function commitAll(dir: string, message: string): void {
+  git(dir, "add", "-A");
+  const author = ["-c", "user.name=test", "-c", "user.email=test@example.invalid"];
+  git(dir, ...author, "commit", "--quiet", "-m", message);
 }
 
 function diff(dir: string, ...args: string[]) {
@@ -157,17 +153,7 @@ describe("npm run diff", () => {
     );
     expect(twoDays).not.toBe(original);
     fs.writeFileSync(catalog, twoDays);
-    git(
-      dir,
-      "-c",
-      "user.name=test",
-      "-c",
-      "user.email=test@example.invalid",
-      "commit",
-      "--quiet",
-      "-am",
-      "two days",
-    );
+    commitAll(dir, "two days");
     fs.writeFileSync(catalog, original);
 
     const result = diff(dir);
