@@ -25,7 +25,7 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 export const PEERS_CLI: CliSpec<Record<string, never>> = {
   name: 'peers',
   summary:
-    'Installs, starts, stops and reports the real test peers (Kafka KRaft brokers, S3) on loopback.',
+    'Installs, starts, stops and reports the real test peers on loopback: Kafka KRaft brokers, the S3 API server and the kube-apiserver; builds (or finds) the Pulumi engine with its kubernetes plugin, and promtool.',
   usage: [`<up|down|status> [${PEER_NAMES.join('|')}|all ...]   (default: all)`],
   commands: ['up', 'down', 'status'],
   operands: 'peer names',
