@@ -30,37 +30,44 @@ function externalStack(extra: Record<string, unknown> = {}): Record<string, unkn
   };
 }
 
-/** What every user-error report must not carry: JavaScript stack frames or a connection attempt. */
-function expectCleanReport(output: string): void {
-  expect(output).not.toMatch(/^\s+at .+\(.+:\d+:\d+\)$/m);
-  expect(output).not.toMatch(/ECONNREFUSED|KafkaJSConnectionError|Connection error/);
+/** A new stack on the unreachable brokers, with `extra` over the external defaults. */
+async function newStack(label: string, extra: Record<string, unknown> = {}): Promise<string> {
+  const stack = uniqueStack(label);
+  await ws.initStack(stack, externalStack(extra));
+  return stack;
+}
+
+/**
+ * `pulumi preview`, which must fail with a user-error report: no JavaScript stack frame and no
+ * connection attempt. Returns what the CLI printed.
+ */
+async function refusedPreview(stack: string): Promise<string> {
+  const preview = await ws.pulumi(["preview"], { stack, env: FAST, allowFailure: true });
+  expect(preview.code).not.toBe(0);
+  expect(preview.output).not.toMatch(/^\s+at .+\(.+:\d+:\d+\)$/m);
+  expect(preview.output).not.toMatch(/ECONNREFUSED|KafkaJSConnectionError|Connection error/);
+  return preview.output;
 }
 
 describe("bad input under the real Pulumi CLI", () => {
   it(
     "a plain-text kafkaSaslPassword in the stack file: the preview fails naming the key and the command that stores it encrypted",
     async () => {
-      const stack = uniqueStack("plain-secret");
-      await ws.initStack(
-        stack,
-        externalStack({
-          kafka: {
-            brokers: NOBODY,
-            brokerCount: 1,
-            sasl: { mechanism: "scram-sha-512", username: "apphub" },
-          },
-          kafkaSaslPassword: PLAIN_PASSWORD,
-        }),
-      );
-      const preview = await ws.pulumi(["preview"], { stack, env: FAST, allowFailure: true });
-      expect(preview.code).not.toBe(0);
-      expect(preview.output).toContain("apphub-streaming:kafkaSaslPassword");
-      expect(preview.output).toContain("expected a Pulumi secret, got plain text");
-      expect(preview.output).toContain(
+      const stack = await newStack("plain-secret", {
+        kafka: {
+          brokers: NOBODY,
+          brokerCount: 1,
+          sasl: { mechanism: "scram-sha-512", username: "apphub" },
+        },
+        kafkaSaslPassword: PLAIN_PASSWORD,
+      });
+      const output = await refusedPreview(stack);
+      expect(output).toContain("apphub-streaming:kafkaSaslPassword");
+      expect(output).toContain("expected a Pulumi secret, got plain text");
+      expect(output).toContain(
         `pulumi config set --secret apphub-streaming:kafkaSaslPassword <value> --stack ${stack}`,
       );
-      expect(preview.output).not.toContain(PLAIN_PASSWORD);
-      expectCleanReport(preview.output);
+      expect(output).not.toContain(PLAIN_PASSWORD);
 
       // The same key set the way the report says is accepted (the runtime knows it is secret).
       ws.writeConfig(stack, { kafkaSaslPassword: undefined });
@@ -76,24 +83,18 @@ describe("bad input under the real Pulumi CLI", () => {
   it(
     "out-of-range partitions and a bad retention: one report naming both key paths, before any broker is contacted",
     async () => {
-      const stack = uniqueStack("bad-numbers");
-      await ws.initStack(
-        stack,
-        externalStack({
-          topics: {
-            ...Object.fromEntries(SEED_TOPICS.map((seed) => [seed.name, null])),
-            "e2e.bad.events": { partitions: 1_000_000_000_000, retentionMs: -5 },
-          },
-        }),
-      );
-      const preview = await ws.pulumi(["preview"], { stack, env: FAST, allowFailure: true });
-      expect(preview.code).not.toBe(0);
-      expect(preview.output).toMatch(/Invalid stack config \(2 problems\)/);
-      expect(preview.output).toMatch(
+      const stack = await newStack("bad-numbers", {
+        topics: {
+          ...Object.fromEntries(SEED_TOPICS.map((seed) => [seed.name, null])),
+          "e2e.bad.events": { partitions: 1_000_000_000_000, retentionMs: -5 },
+        },
+      });
+      const output = await refusedPreview(stack);
+      expect(output).toMatch(/Invalid stack config \(2 problems\)/);
+      expect(output).toMatch(
         /apphub-streaming:topics\.e2e\.bad\.events\.partitions: expected at most \d+ partitions \(.+\), got 1000000000000/,
       );
-      expect(preview.output).toContain("apphub-streaming:topics.e2e.bad.events.retentionMs");
-      expectCleanReport(preview.output);
+      expect(output).toContain("apphub-streaming:topics.e2e.bad.events.retentionMs");
     },
     RUN_TIMEOUT_MS,
   );
@@ -101,19 +102,16 @@ describe("bad input under the real Pulumi CLI", () => {
   it(
     "a YAML syntax error in the stack file: the CLI itself refuses it, naming the line, before the program runs",
     async () => {
-      const stack = uniqueStack("bad-yaml");
-      await ws.initStack(stack, externalStack());
+      const stack = await newStack("bad-yaml");
       fs.appendFileSync(ws.stackFile(stack), "  apphub-streaming:namespace: [unclosed\n");
       const brokenLine = fs.readFileSync(ws.stackFile(stack), "utf8").trimEnd().split("\n").length;
-      const preview = await ws.pulumi(["preview"], { stack, env: FAST, allowFailure: true });
-      expect(preview.code).not.toBe(0);
+      const output = await refusedPreview(stack);
       // Pulumi parses the stack file before starting the program, so this report is the CLI's
       // own (it names the line, not the file); `npm run render` names file, line and column.
-      const reported = /invalid YAML file: yaml: line (\d+):/.exec(preview.output);
-      expect(reported, preview.output).not.toBeNull();
+      const reported = /invalid YAML file: yaml: line (\d+):/.exec(output);
+      expect(reported, output).not.toBeNull();
       // go-yaml may name the line before the one that broke (an unclosed flow sequence).
       expect(Math.abs(Number(reported![1]) - brokenLine)).toBeLessThanOrEqual(1);
-      expectCleanReport(preview.output);
     },
     RUN_TIMEOUT_MS,
   );
