@@ -12,6 +12,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
+import { quietKafkajsClockWarning } from '../../src/topics/kafka';
 import {
   PeerError,
   type StartOutcome,
@@ -317,6 +318,7 @@ function nodePid(node: KafkaNode): number | undefined {
 // ---------------------------------------------------------------- metadata
 
 function adminFor(brokers: string[]): ReturnType<Kafka['admin']> {
+  quietKafkajsClockWarning();
   const kafka = new Kafka({
     clientId: 'apphub-peers',
     brokers,
