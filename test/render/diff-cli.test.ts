@@ -3,7 +3,7 @@
  * commit, and a working tree that changes one thing. The CLI runs as compiled JS in a child
  * process and renders both sides under Pulumi's mock runtime (the process project builds it first: test/buildSetup.ts).
  */
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -54,17 +54,29 @@ function commitAll(dir: string, message: string): void {
   git(dir, ...author, "commit", "--quiet", "-m", message);
 }
 
-function diff(dir: string, ...args: string[]) {
+/**
+ * The diff CLI in a child process. Asynchronous on purpose: two renders can take over a minute on
+ * a loaded machine, and a vitest worker blocked that long (spawnSync) misses its own RPC replies
+ * and fails the run with "Timeout calling onTaskUpdate" although every test passed.
+ */
+function diff(
+  dir: string,
+  ...args: string[]
+): Promise<{ status: number | null; stdout: string; stderr: string }> {
   if (!fs.existsSync(DIFF_CLI)) throw new Error(`${DIFF_CLI} is missing: run npx tsc -p . first`);
-  const child = spawnSync(
-    process.execPath,
-    [DIFF_CLI, "--stack", "prod", "--base", "main", "--project-dir", dir, ...args],
-    {
-      encoding: "utf8",
-      timeout: 300_000,
-    },
-  );
-  return { status: child.status, stdout: child.stdout, stderr: child.stderr };
+  return new Promise((resolve, reject) => {
+    const child = spawn(
+      process.execPath,
+      [DIFF_CLI, "--stack", "prod", "--base", "main", "--project-dir", dir, ...args],
+      { timeout: 300_000 },
+    );
+    let stdout = "";
+    let stderr = "";
+    child.stdout.setEncoding("utf8").on("data", (chunk: string) => (stdout += chunk));
+    child.stderr.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk));
+    child.once("error", reject);
+    child.once("close", (status) => resolve({ status, stdout, stderr }));
+  });
 }
 
 /** The lines that report a change: everything indented under a section, and every banner line. */
@@ -79,13 +91,13 @@ afterAll(() => {
 describe("npm run diff", () => {
   it(
     "a base where only one topic's retention differs prints exactly that change and exits 0",
-    () => {
+    async () => {
       const dir = scratchRepo();
       fs.appendFileSync(
         path.join(dir, "Pulumi.prod.yaml"),
         "    apphub.ingestion.telemetry:\n      retentionMs: 86400000\n",
       );
-      const result = diff(dir);
+      const result = await diff(dir);
       expect(result.stderr).not.toMatch(/diff failed/);
       expect(result.status).toBe(0);
       expect(result.stdout).toContain(
@@ -103,13 +115,13 @@ describe("npm run diff", () => {
 
   it(
     "removing a topic whose deletion policy is delete prints it as destructive and exits 3",
-    () => {
+    async () => {
       const dir = scratchRepo();
       fs.writeFileSync(
         path.join(dir, "Pulumi.prod.yaml"),
         PROD_BASE.replace(/ {4}apphub\.scratch\.events:\n(?: {6}.*\n)+/, ""),
       );
-      const result = diff(dir);
+      const result = await diff(dir);
       expect(result.status).toBe(3);
       expect(result.stdout).toContain(
         '!!! DESTRUCTIVE !!! apphub.scratch.events is removed from config with deletionPolicy "delete": pulumi up DELETES the topic from the broker',
@@ -124,13 +136,13 @@ describe("npm run diff", () => {
 
   it(
     "removing a topic with the default policy prints that it stays on the broker, no longer managed, and exits 0",
-    () => {
+    async () => {
       const dir = scratchRepo();
       fs.writeFileSync(
         path.join(dir, "Pulumi.prod.yaml"),
         PROD_BASE.replace("    apphub.legacy.events:\n      partitions: 3\n", ""),
       );
-      const result = diff(dir);
+      const result = await diff(dir);
       expect(result.status).toBe(0);
       const lines = changeLines(result.stdout);
       expect(lines).toHaveLength(1);
@@ -142,7 +154,7 @@ describe("npm run diff", () => {
     RENDER_TEST_TIMEOUT,
   );
 
-  it("renders the base ref with its own code when the code changed", () => {
+  it("renders the base ref with its own code when the code changed", async () => {
     // The base commit's catalog gave telemetry two days; the working tree has the seed's three.
     const dir = scratchRepo();
     const catalog = path.join(dir, "src/topics/catalog.ts");
@@ -156,7 +168,7 @@ describe("npm run diff", () => {
     commitAll(dir, "two days");
     fs.writeFileSync(catalog, original);
 
-    const result = diff(dir);
+    const result = await diff(dir);
     expect(result.stderr).not.toMatch(/diff failed/);
     expect(result.status).toBe(0);
     expect(result.stdout).toContain(
@@ -167,9 +179,9 @@ describe("npm run diff", () => {
     ]);
   }, 300_000);
 
-  it("exits 1, not 3, when the base ref does not exist", () => {
+  it("exits 1, not 3, when the base ref does not exist", async () => {
     const dir = scratchRepo();
-    const result = diff(dir, "--base", "no-such-branch");
+    const result = await diff(dir, "--base", "no-such-branch");
     expect(result.status).toBe(1);
     expect(result.stderr).toContain("--base no-such-branch: no such commit");
   });
