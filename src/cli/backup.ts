@@ -27,10 +27,9 @@ import { SnapshotStore, createS3Client } from "../backup/store";
 import { verifyDirectory, verifyStored, type VerifyReport } from "../backup/verify";
 import {
   EXIT,
-  parseCli,
   processIo,
   runCli,
-  runMain,
+  runParsed,
   UsageError,
   type CliSpec,
   type Io,
@@ -262,11 +261,10 @@ const COMMANDS: Record<string, (values: Values, settings: BackupSettings) => Pro
 };
 
 export function backupCommand(argv: readonly string[], io: Io = processIo): Promise<number> {
-  return runMain(
-    "backup",
-    async () => {
-      const parsed = parseCli(BACKUP_CLI, argv, io.out);
-      if (!parsed) return EXIT.ok;
+  return runParsed(
+    BACKUP_CLI,
+    argv,
+    async (parsed) => {
       const values = parsed.values as Values;
       const action = COMMANDS[parsed.command!]!;
       const resolved = resolveSettings(

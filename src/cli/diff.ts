@@ -16,11 +16,10 @@ import { renderBase, renderWorkingTree, resolveRef } from "../ops/gitRender";
 import { diffRenders, formatRenderDiff, formatRenderDiffMarkdown } from "../ops/renderDiff";
 import {
   EXIT,
-  parseCli,
   processIo,
   required,
   runCli,
-  runMain,
+  runParsed,
   UsageError,
   type CliSpec,
   type Io,
@@ -62,11 +61,10 @@ export const DIFF_CLI: CliSpec<{
 };
 
 export function diffCommand(argv: readonly string[], io: Io = processIo): Promise<number> {
-  return runMain(
-    "diff",
-    () => {
-      const args = parseCli(DIFF_CLI, argv, io.out);
-      if (!args) return EXIT.ok;
+  return runParsed(
+    DIFF_CLI,
+    argv,
+    (args) => {
       const stack = required(args.values, "stack", "the stack to compare");
       const baseRef = required(args.values, "base", "the git ref to compare with");
       const format = args.values.format ?? "text";

@@ -195,6 +195,28 @@ export async function runMain(
   }
 }
 
+/**
+ * The body every command shares: parses `argv` against `spec` (`--help` prints the help and
+ * exits 0), then runs `main` on the parsed arguments under `runMain`'s exit-code table.
+ */
+export function runParsed<O extends Options>(
+  spec: CliSpec<O>,
+  argv: readonly string[],
+  main: (parsed: Parsed<O>) => Promise<number> | number,
+  io: Io = processIo,
+  badInput: readonly (abstract new (...args: never[]) => Error)[] = [],
+): Promise<number> {
+  return runMain(
+    spec.name,
+    () => {
+      const parsed = parseCli(spec, argv, io.out);
+      return parsed ? main(parsed) : EXIT.ok;
+    },
+    io,
+    badInput,
+  );
+}
+
 /** Entry point of a CLI file: runs `main` and exits with its code (a Job or CI step must end). */
 export function runCli(name: string, main: () => Promise<number> | number): void {
   void runMain(name, main).then((code) => process.exit(code));

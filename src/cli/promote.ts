@@ -14,7 +14,7 @@ import * as path from "node:path";
 import { readStackFile, stackFilePath } from "../config/load";
 import { formatPlan, planPromotion, PromotionError, yamlSets } from "../ops/promotion";
 import { applyYamlSets, YamlEditError } from "../ops/yamlEdit";
-import { EXIT, parseCli, processIo, required, runCli, runMain, type CliSpec, type Io } from "./kit";
+import { EXIT, processIo, required, runCli, runParsed, type CliSpec, type Io } from "./kit";
 
 export const PROMOTE_CLI: CliSpec<{
   from: { type: "string"; description: string; value: string };
@@ -47,11 +47,10 @@ export const PROMOTE_CLI: CliSpec<{
 };
 
 export function promoteCommand(argv: readonly string[], io: Io = processIo): Promise<number> {
-  return runMain(
-    "promote",
-    () => {
-      const args = parseCli(PROMOTE_CLI, argv, io.out);
-      if (!args) return EXIT.ok;
+  return runParsed(
+    PROMOTE_CLI,
+    argv,
+    (args) => {
       const from = required(args.values, "from", "the stack the settings come from");
       const to = required(args.values, "to", "the stack file to update");
       const projectDir = path.resolve(args.values["project-dir"] ?? process.cwd());

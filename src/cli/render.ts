@@ -12,7 +12,7 @@ import { formatIssues, parseStackConfig } from "../config/schema";
 import { runStack } from "../main";
 import { captureProgram } from "../render/capture";
 import { summarize, toRendered, writeRender } from "../render/write";
-import { EXIT, parseCli, processIo, required, runCli, runMain, type CliSpec, type Io } from "./kit";
+import { EXIT, processIo, required, runCli, runParsed, type CliSpec, type Io } from "./kit";
 
 export const RENDER_CLI: CliSpec<{
   stack: { type: "string"; description: string; value: string };
@@ -45,11 +45,10 @@ export const RENDER_CLI: CliSpec<{
 
 /** The render command without the process: exit code, output through `io`. */
 export async function renderCommand(argv: readonly string[], io: Io = processIo): Promise<number> {
-  return runMain(
-    "render",
-    async () => {
-      const args = parseCli(RENDER_CLI, argv, io.out);
-      if (!args) return EXIT.ok;
+  return runParsed(
+    RENDER_CLI,
+    argv,
+    async (args) => {
       const stack = required(args.values, "stack", "the stack to render");
       const projectDir = path.resolve(args.values["project-dir"] ?? process.cwd());
       const { raw, secretKeys } = readStackFile(stackFilePath(stack, projectDir));

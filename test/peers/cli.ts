@@ -1,10 +1,9 @@
 // npm run peers -- up|down|status [single|cluster|s3|all ...]
 import {
   EXIT,
-  parseCli,
   processIo,
   runCli,
-  runMain,
+  runParsed,
   UsageError,
   type CliSpec,
   type Io,
@@ -73,11 +72,10 @@ const COMMANDS: Record<string, (names: PeerName[], io: Io) => Promise<boolean>> 
 };
 
 export function peersCommand(argv: readonly string[], io: Io = processIo): Promise<number> {
-  return runMain(
-    'peers',
-    async () => {
-      const parsed = parseCli(PEERS_CLI, argv, io.out);
-      if (!parsed) return EXIT.ok;
+  return runParsed(
+    PEERS_CLI,
+    argv,
+    async (parsed) => {
       return (await COMMANDS[parsed.command!]!(parsePeers(parsed.operands), io))
         ? EXIT.ok
         : EXIT.failed;
