@@ -9,6 +9,7 @@ import { SnapshotBackup } from "../components/SnapshotBackup";
 import { StreamingEnv } from "../components/StreamingEnv";
 import { TopicBootstrap } from "../components/TopicBootstrap";
 import { bootstrapClientSettings } from "./cluster/addresses";
+import { PROFILES } from "./config/profiles";
 import type { StackConfig } from "./config/schema";
 
 export interface StackSecrets {
@@ -24,17 +25,17 @@ export function declareStreamingBackbone(
   secrets: StackSecrets = {},
 ): StackOutputs {
   const common = { environment: config.environment, probeTopic: config.probeTopic };
-  switch (config.environment) {
-    case "dev":
+  switch (PROFILES[config.environment].platform) {
+    case "docker":
       return declareDev(config, secrets, common);
-    case "external":
+    case "none":
       return declareExternal(config, secrets, common);
-    default:
+    case "kubernetes":
       return declareKubernetes(config, secrets, common);
   }
 }
 
-// --- external: a cluster this program does not deploy; topics (and env injection) only ---
+// --- nothing deployed (external): topics (and env injection) on an existing cluster ---
 function declareExternal(
   config: StackConfig,
   secrets: StackSecrets,
@@ -61,7 +62,7 @@ function declareExternal(
   return outputs;
 }
 
-// --- dev: the local Docker stack ---
+// --- docker (dev): the local Docker stack ---
 function declareDev(
   config: StackConfig,
   secrets: StackSecrets,
@@ -91,17 +92,18 @@ function declareDev(
   };
 }
 
-// --- minikube / prod: Kubernetes ---
+// --- kubernetes (minikube, prod): the Redpanda StatefulSet ---
 function declareKubernetes(
   config: StackConfig,
   secrets: StackSecrets,
   common: StackOutputs,
 ): StackOutputs {
+  const { protect } = PROFILES[config.environment];
   const cluster = new RedpandaCluster("apphub-redpanda", {
     namespace: config.namespace,
     cluster: config.cluster,
     // A replaced StatefulSet restarts every broker at once: prod must refuse it (docs/kubernetes.md).
-    protect: config.environment === "prod",
+    protect: protect.statefulSet,
     ...(secrets.kafkaSaslPassword ? { superuserPassword: secrets.kafkaSaslPassword } : {}),
   });
 
@@ -147,7 +149,7 @@ function declareKubernetes(
       namespace: config.namespace,
       backup: config.backup,
       brokerCount: config.brokerCount,
-      protectBucket: config.environment === "prod",
+      protectBucket: protect.bucket,
       ...(secrets.backupSecretAccessKey ? { secretAccessKey: secrets.backupSecretAccessKey } : {}),
     });
     outputs.backupBucket = backup.bucketName;

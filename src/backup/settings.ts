@@ -4,7 +4,12 @@
  * each naming the flag and the variable and what was expected.
  */
 import { z } from "zod";
-import { MAX_BROKERS } from "../config/rules";
+import {
+  BACKUP_CONCURRENCY,
+  BACKUP_FULL_EVERY_HOURS,
+  MAX_BROKERS,
+  pathStyleByDefault,
+} from "../config/rules";
 import { CONTAINER_NAME, PATHS, STATEFULSET_NAME } from "../cluster/constants";
 import { DEFAULT_BACKUP, DEFAULT_NAMESPACE } from "../config/schema";
 
@@ -43,10 +48,16 @@ const schema = z.object({
   region: z.string().min(1).default(DEFAULT_BACKUP.region),
   endpoint: z.url({ error: "expected an http(s) URL of an S3-compatible endpoint" }).optional(),
   "force-path-style": booleanText.optional(),
-  "full-every-hours": integerText("a whole number of hours of at least 1", 1, 24 * 365).default(
-    DEFAULT_BACKUP.fullEveryHours,
-  ),
-  concurrency: integerText("a number of parallel transfers between 1 and 64", 1, 64).default(4),
+  "full-every-hours": integerText(
+    `a whole number of hours between ${BACKUP_FULL_EVERY_HOURS.min} and ${BACKUP_FULL_EVERY_HOURS.max} (a year)`,
+    BACKUP_FULL_EVERY_HOURS.min,
+    BACKUP_FULL_EVERY_HOURS.max,
+  ).default(DEFAULT_BACKUP.fullEveryHours),
+  concurrency: integerText(
+    `a number of parallel transfers between ${BACKUP_CONCURRENCY.min} and ${BACKUP_CONCURRENCY.max}`,
+    BACKUP_CONCURRENCY.min,
+    BACKUP_CONCURRENCY.max,
+  ).default(4),
   namespace: z.string().min(1).default(DEFAULT_NAMESPACE),
   brokers: integerText(`a broker count between 1 and ${MAX_BROKERS}`, 1, MAX_BROKERS).optional(),
   "pod-prefix": z.string().min(1).default(STATEFULSET_NAME),
@@ -103,7 +114,7 @@ export function resolveSettings(
       prefix: value.prefix,
       region: value.region,
       ...(value.endpoint ? { endpoint: value.endpoint } : {}),
-      forcePathStyle: value["force-path-style"] ?? value.endpoint !== undefined,
+      forcePathStyle: value["force-path-style"] ?? pathStyleByDefault(value.endpoint),
       fullEveryHours: value["full-every-hours"],
       concurrency: value.concurrency,
       namespace: value.namespace,

@@ -1,4 +1,5 @@
 /** Every address a broker binds, advertises or is reached at, per pod ordinal. */
+import { clientMechanism } from "../config/rules";
 import type { ClusterConfig, KafkaClientConfig } from "../config/schema";
 import { brokerFqdn, ORDINAL_PLACEHOLDER, ordinals, PORTS } from "./constants";
 
@@ -68,8 +69,7 @@ export function bootstrapClientSettings(
   const superuser = cluster.external.sasl.enabled && !kafka.sasl;
   const sasl = superuser
     ? {
-        mechanism: cluster.external.sasl.mechanism.toLowerCase() as
-          "scram-sha-256" | "scram-sha-512",
+        mechanism: clientMechanism(cluster.external.sasl.mechanism),
         username: cluster.external.sasl.username,
       }
     : kafka.sasl;

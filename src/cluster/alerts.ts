@@ -14,6 +14,7 @@
  * alert reports the cluster, not its hottest partition.
  */
 import type { ClusterConfig } from "../config/schema";
+import { STREAM_BROKER_URL } from "../env/variables";
 
 export interface AlertRule {
   alert: string;
@@ -148,8 +149,7 @@ export function alertRuleGroups(
           labels: { severity: "warning" },
           annotations: {
             summary: "AppHub core in {{ $labels.namespace }} fails to mirror events into Redpanda",
-            description:
-              'apphub_stream_mirror_publish_total{result="failure"} increased by {{ $value }} in 10 minutes. Check /health on the core service (features.streaming.publisher) and the broker list in APPHUB_STREAM_BROKER_URL.',
+            description: `apphub_stream_mirror_publish_total{result="failure"} increased by {{ $value }} in 10 minutes. Check /health on the core service (features.streaming.publisher) and the broker list in ${STREAM_BROKER_URL}.`,
           },
         },
         {

@@ -1,7 +1,7 @@
 /**
- * Cross-field rules of the `cluster` section, checked on the raw config (before defaults) so
- * they land in the same report as every other problem. Each issue names its key path below
- * `apphub-streaming:`; `src/config/schema.ts` adds the prefix.
+ * Cross-field rules of the `cluster` section, on the resolved config (every default applied by
+ * the schema). Each issue names its key path below `apphub-streaming:`; the schema adds the
+ * prefix, and the issues land in the same report as every other problem.
  */
 import {
   MIN_TERMINATION_GRACE_SECONDS,
@@ -9,6 +9,7 @@ import {
   ORDINAL_PLACEHOLDER,
   SHUTDOWN_MARGIN_SECONDS,
 } from "./constants";
+import type { ClusterConfig } from "../config/schema";
 import { MIN_MEMORY_PER_SHARD_MIB, quantityToBytes, redpandaMemoryMiB } from "./sizing";
 
 export interface ClusterIssue {
@@ -19,15 +20,7 @@ export interface ClusterIssue {
 const HOSTNAME =
   /^(?=.{1,253}$)[a-zA-Z0-9]([-a-zA-Z0-9]*[a-zA-Z0-9])?(\.[a-zA-Z0-9]([-a-zA-Z0-9]*[a-zA-Z0-9])?)*$/;
 
-const isRecord = (value: unknown): value is Record<string, unknown> =>
-  typeof value === "object" && value !== null && !Array.isArray(value);
-const get = (value: unknown, ...path: string[]): unknown =>
-  path.reduce<unknown>((node, key) => (isRecord(node) ? node[key] : undefined), value);
-const isPositiveInt = (value: unknown): value is number =>
-  typeof value === "number" && Number.isInteger(value) && value >= 1;
-
-function parsesAsQuantity(value: unknown): value is string {
-  if (typeof value !== "string") return false;
+function parsesAsQuantity(value: string): boolean {
   try {
     quantityToBytes(value);
     return true;
@@ -44,16 +37,9 @@ export function minimumMemoryLimitMiB(cpu: number): number {
   return limit;
 }
 
-export function clusterConfigIssues(
-  environment: "minikube" | "prod",
-  cluster: unknown,
-  brokerCount: number,
-): ClusterIssue[] {
+export function clusterConfigIssues(cluster: ClusterConfig): ClusterIssue[] {
   const issues: ClusterIssue[] = [];
-  const section = isRecord(cluster) ? cluster : {};
-
-  const cpu = isPositiveInt(section.cpu) ? section.cpu : environment === "prod" ? 4 : 1;
-  const memory = section.memory ?? (environment === "prod" ? "8Gi" : "2Gi");
+  const { cpu, memory, replicas: brokerCount } = cluster;
   if (parsesAsQuantity(memory)) {
     const redpandaMiB = redpandaMemoryMiB(memory);
     if (redpandaMiB < MIN_MEMORY_PER_SHARD_MIB * cpu) {
@@ -64,58 +50,53 @@ export function clusterConfigIssues(
     }
   }
 
-  const grace = section.terminationGracePeriodSeconds;
-  if (isPositiveInt(grace) && grace < MIN_TERMINATION_GRACE_SECONDS) {
+  const grace = cluster.terminationGracePeriodSeconds;
+  if (grace < MIN_TERMINATION_GRACE_SECONDS) {
     issues.push({
       path: ["cluster", "terminationGracePeriodSeconds"],
       message: `expected at least ${MIN_TERMINATION_GRACE_SECONDS}: the preStop drain gets the grace period minus ${SHUTDOWN_MARGIN_SECONDS}s kept for Redpanda's shutdown, got ${grace}`,
     });
   }
 
-  const external = isRecord(section.external) ? section.external : {};
-  if (external.enabled === true) {
-    const type = external.type ?? "NodePort";
-    const host = external.advertisedHost;
+  const external = cluster.external;
+  if (external.enabled) {
+    const { type, advertisedHost: host } = external;
     if (host === undefined) {
       issues.push({
         path: ["cluster", "external", "advertisedHost"],
         message: `is required when cluster.external.enabled is true: expected the host clients outside the cluster reach the brokers at (for NodePort a node address such as the output of 'minikube ip'; for LoadBalancer a DNS name containing ${ORDINAL_PLACEHOLDER})`,
       });
-    } else if (typeof host === "string") {
-      if (!HOSTNAME.test(host.split(ORDINAL_PLACEHOLDER).join("0"))) {
-        issues.push({
-          path: ["cluster", "external", "advertisedHost"],
-          message: `expected a DNS name or IPv4 address, optionally with ${ORDINAL_PLACEHOLDER} for the pod ordinal, got ${JSON.stringify(host)}`,
-        });
-      } else if (
-        type === "LoadBalancer" &&
-        brokerCount > 1 &&
-        !host.includes(ORDINAL_PLACEHOLDER)
-      ) {
-        issues.push({
-          path: ["cluster", "external", "advertisedHost"],
-          message: `expected a name containing ${ORDINAL_PLACEHOLDER} with type LoadBalancer: every broker gets its own load balancer and so its own address, got ${JSON.stringify(host)}`,
-        });
-      }
+    } else if (!HOSTNAME.test(host.split(ORDINAL_PLACEHOLDER).join("0"))) {
+      issues.push({
+        path: ["cluster", "external", "advertisedHost"],
+        message: `expected a DNS name or IPv4 address, optionally with ${ORDINAL_PLACEHOLDER} for the pod ordinal, got ${JSON.stringify(host)}`,
+      });
+    } else if (type === "LoadBalancer" && brokerCount > 1 && !host.includes(ORDINAL_PLACEHOLDER)) {
+      issues.push({
+        path: ["cluster", "external", "advertisedHost"],
+        message: `expected a name containing ${ORDINAL_PLACEHOLDER} with type LoadBalancer: every broker gets its own load balancer and so its own address, got ${JSON.stringify(host)}`,
+      });
     }
     // A load balancer puts the brokers on a network address outside the cluster: without TLS and
     // SASL anyone who reaches it can read, write and delete topics.
-    if (type === "LoadBalancer" && external.allowPlaintext !== true) {
+    if (type === "LoadBalancer" && !external.allowPlaintext) {
       for (const layer of ["tls", "sasl"] as const) {
-        if (get(external, layer, "enabled") !== true) {
+        if (!external[layer].enabled) {
           issues.push({
             path: ["cluster", "external", layer, "enabled"],
-            message: `expected true for a LoadBalancer listener (${layer === "tls" ? "TLS" : "SASL/SCRAM"} protects brokers reachable from outside the cluster), or set apphub-streaming:cluster.external.allowPlaintext: true to accept a plaintext, unauthenticated listener; got ${JSON.stringify(get(external, layer, "enabled") ?? false)}`,
+            message: `expected true for a LoadBalancer listener (${layer === "tls" ? "TLS" : "SASL/SCRAM"} protects brokers reachable from outside the cluster), or set apphub-streaming:cluster.external.allowPlaintext: true to accept a plaintext, unauthenticated listener; got false`,
           });
         }
       }
     }
-    const basePort = isPositiveInt(external.basePort) ? external.basePort : 31092;
-    const lastPort = basePort + brokerCount - 1;
-    if (type === "NodePort" && (basePort < NODE_PORT_RANGE.min || lastPort > NODE_PORT_RANGE.max)) {
+    const lastPort = external.basePort + brokerCount - 1;
+    if (
+      type === "NodePort" &&
+      (external.basePort < NODE_PORT_RANGE.min || lastPort > NODE_PORT_RANGE.max)
+    ) {
       issues.push({
         path: ["cluster", "external", "basePort"],
-        message: `expected basePort..basePort+${brokerCount - 1} (one port per broker) inside the NodePort range ${NODE_PORT_RANGE.min}-${NODE_PORT_RANGE.max}, got ${basePort}..${lastPort}`,
+        message: `expected basePort..basePort+${brokerCount - 1} (one port per broker) inside the NodePort range ${NODE_PORT_RANGE.min}-${NODE_PORT_RANGE.max}, got ${external.basePort}..${lastPort}`,
       });
     } else if (lastPort > 65535) {
       issues.push({

@@ -6,6 +6,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { LineCounter, parseDocument } from "yaml";
+import { isRecord } from "./values";
 import {
   CONFIG_NAMESPACE,
   SECRET_KEYS,
@@ -92,9 +93,6 @@ export function parseStackYaml(text: string, file: string): Record<string, unkno
   }
   return config;
 }
-
-const isRecord = (value: unknown): value is Record<string, unknown> =>
-  typeof value === "object" && value !== null && !Array.isArray(value);
 
 /** Reads `Pulumi.<stack>.yaml`. Secure values cannot be decrypted offline: they become `[secret]`. */
 export function readStackFile(file: string): StackFile {

@@ -1,16 +1,15 @@
 /**
- * Every rule on topics, brokers and Kafka clients, written once. The stack config schema
- * (`schema.ts`), the dynamic provider's `check` and the `TopicBootstrap` component
- * (`src/topics/validate.ts`) and the CLIs all call these functions, so a value is judged the
- * same way wherever it comes from.
+ * Every rule on topics, brokers, Kafka clients and backups, written once. The stack config
+ * schema (`schema.ts`), the dynamic provider's `check` and the `TopicBootstrap` component
+ * (`src/topics/validate.ts`), the backup job's settings (`src/backup/settings.ts`) and the CLIs
+ * all call these functions and bounds, so a value is judged the same way wherever it comes from.
  *
  * Each rule returns undefined for a good value, else one sentence: what was expected and what
- * was got. Pure and dependency-free: the dynamic provider is serialized by value into state
- * (SPEC, "Pulumi facts"), and this module travels with it.
+ * was got. Pure, and it imports nothing but `values.ts`: the provider process and the backup
+ * image load it without the rest of the program.
  */
 
-const describe = (value: unknown): string =>
-  value === undefined ? "nothing" : JSON.stringify(value);
+import { describeValue as describe } from "./values";
 
 // --- topic names (Kafka's `Topic.validate`) ---
 
@@ -123,6 +122,19 @@ export const MAX_BROKERS = 99;
 /** CPU cores (`--smp` shards) per broker: a bound against typos that keeps the memory sizing arithmetic finite. */
 export const MAX_CORES_PER_BROKER = 256;
 
+// --- backups (the stack config and the backup job's own settings parser share these) ---
+
+/** Hours between full snapshots: at least every run may chain, at most a year (the job refuses more). */
+export const BACKUP_FULL_EVERY_HOURS = { min: 1, max: 24 * 365 } as const;
+/** Parallel S3 transfers of one backup run. */
+export const BACKUP_CONCURRENCY = { min: 1, max: 64 } as const;
+
+/**
+ * S3 addressing when `forcePathStyle` is not set: path-style for a custom endpoint (MinIO and
+ * most S3-compatible servers have no per-bucket DNS), virtual-hosted on AWS.
+ */
+export const pathStyleByDefault = (endpoint: string | undefined): boolean => endpoint !== undefined;
+
 // --- retention ---
 
 /** `retention.ms` is an INT64 on the broker; past 2^53 a JavaScript number is no longer exact. */
@@ -159,13 +171,35 @@ export function deletionPolicyProblem(value: unknown): string | undefined {
 
 // --- SASL ---
 
-export const SASL_MECHANISMS = ["plain", "scram-sha-256", "scram-sha-512"] as const;
+/** SCRAM as Redpanda's listeners and `rpk` spell it. */
+export const SCRAM_MECHANISMS = ["SCRAM-SHA-256", "SCRAM-SHA-512"] as const;
+export type ScramMechanism = (typeof SCRAM_MECHANISMS)[number];
+/** A SCRAM mechanism as a Kafka client (kafkajs, `kafka.sasl.mechanism`) spells it. */
+export const clientMechanism = (mechanism: ScramMechanism) =>
+  mechanism.toLowerCase() as Lowercase<ScramMechanism>;
+
+export const SASL_MECHANISMS = ["plain", ...SCRAM_MECHANISMS.map(clientMechanism)] as const;
 export type SaslMechanism = (typeof SASL_MECHANISMS)[number];
 
 export function saslMechanismProblem(value: unknown): string | undefined {
   return SASL_MECHANISMS.includes(value as SaslMechanism)
     ? undefined
     : `expected ${SASL_MECHANISMS.map((mechanism) => `"${mechanism}"`).join(", ")}, got ${describe(value)}`;
+}
+
+export function scramMechanismProblem(value: unknown): string | undefined {
+  return SCRAM_MECHANISMS.includes(value as ScramMechanism)
+    ? undefined
+    : `expected ${SCRAM_MECHANISMS.map((mechanism) => `"${mechanism}"`).join(" or ")}, got ${describe(value)}`;
+}
+
+/** A SCRAM user Redpanda creates: its name goes into `user:password:mechanism` and ACL principals. */
+export const SCRAM_USERNAME_PATTERN = /^[A-Za-z0-9._-]+$/;
+
+export function scramUsernameProblem(value: unknown): string | undefined {
+  return typeof value === "string" && SCRAM_USERNAME_PATTERN.test(value)
+    ? undefined
+    : `expected a user name of letters, digits and ._-, got ${describe(value)}`;
 }
 
 export function saslUsernameProblem(value: unknown): string | undefined {

@@ -11,7 +11,7 @@
 import { dialableHost } from "../config/rules";
 import * as path from "node:path";
 import type { DevConfig, TopicSpec } from "../config/schema";
-import { PATHS, PORTS } from "../cluster/constants";
+import { PATHS, PORTS, REDPANDA_GID, REDPANDA_UID } from "../cluster/constants";
 
 export const REDPANDA_ALIAS = "redpanda";
 export const CONSOLE_ALIAS = "redpanda-console";
@@ -35,7 +35,13 @@ export const CONTAINER_PORTS = {
 /** Where the Redpanda image keeps its data: the same path in the dev container as in the StatefulSet. */
 export const REDPANDA_DATA_DIR = PATHS.data;
 /** The user the Redpanda image runs as; the bind-mounted data directory must belong to it. */
-export const REDPANDA_USER = "101:101";
+export const REDPANDA_USER = `${REDPANDA_UID}:${REDPANDA_GID}`;
+
+/**
+ * The compose file's broker size: one core (`--smp`), a fixed 1G, nothing reserved. A laptop's
+ * CPUs are shared, so the broker also runs `--overprovisioned`.
+ */
+export const DEV_BROKER_SIZE = { cores: 1, memory: "1G", reserveMemory: "0M" } as const;
 
 export const SEQUENCER_DATABASE = "apphub_sequences";
 export const SEQUENCER_USER = "apphub";
@@ -88,11 +94,11 @@ export function redpandaCommand(dev: DevConfig): string[] {
     // Shared CPUs on a laptop: no thread pinning, one core, a fixed 1G, nothing reserved.
     "--overprovisioned",
     "--smp",
-    "1",
+    String(DEV_BROKER_SIZE.cores),
     "--memory",
-    "1G",
+    DEV_BROKER_SIZE.memory,
     "--reserve-memory",
-    "0M",
+    DEV_BROKER_SIZE.reserveMemory,
     "--check=false",
     "--kafka-addr",
     `internal://0.0.0.0:${p.kafkaInternal},external://0.0.0.0:${p.kafkaExternal}`,

@@ -14,28 +14,12 @@ export const STREAM_CONNECT_TIMEOUT_MS = "APPHUB_STREAM_CONNECT_TIMEOUT_MS";
 export const STREAM_PUBLISH_TIMEOUT_MS = "APPHUB_STREAM_PUBLISH_TIMEOUT_MS";
 export const SEQUENCE_DATABASE_URL = "APPHUB_EVENT_SEQUENCE_DATABASE_URL";
 
-/** Suffix shared by a role's mirror flag and its topic variable. */
-const ROLE_SUFFIX: Readonly<Record<TopicRole, string>> = {
-  workflowRuns: "WORKFLOW_RUNS",
-  workflowEvents: "WORKFLOW_EVENTS",
-  jobRuns: "JOB_RUNS",
-  ingestion: "INGESTION",
-  coreEvents: "CORE_EVENTS",
-};
-
-/** The seed's table order, so diffs and rendered manifests read like the docs. */
-const SEED_ROLE_ORDER: readonly TopicRole[] = [
-  "workflowRuns",
-  "workflowEvents",
-  "jobRuns",
-  "ingestion",
-  "coreEvents",
-];
+/** Suffix shared by a role's mirror flag and its topic variable: `workflowRuns` → `WORKFLOW_RUNS`. */
+const roleSuffix = (role: TopicRole): string => role.replace(/[A-Z]/g, "_$&").toUpperCase();
 
 export const mirrorVariable = (role: TopicRole): string =>
-  `APPHUB_STREAM_MIRROR_${ROLE_SUFFIX[role]}`;
-export const topicVariable = (role: TopicRole): string =>
-  `APPHUB_STREAM_TOPIC_${ROLE_SUFFIX[role]}`;
+  `APPHUB_STREAM_MIRROR_${roleSuffix(role)}`;
+export const topicVariable = (role: TopicRole): string => `APPHUB_STREAM_TOPIC_${roleSuffix(role)}`;
 
 export interface EnvEntry {
   name: string;
@@ -77,7 +61,7 @@ export function streamingVariables(
   const entries: EnvEntry[] = [
     { name: STREAMING_ENABLED, value: flag(streaming.enabled) },
     { name: STREAM_BROKER_URL, value: normalizeBrokerList(streaming.brokerUrl) },
-    ...SEED_ROLE_ORDER.map((role) => ({
+    ...TOPIC_ROLES.map((role) => ({
       name: mirrorVariable(role),
       value: flag(streaming.enabled && mirrors[role]),
     })),
@@ -85,7 +69,7 @@ export function streamingVariables(
     { name: STREAM_CONNECT_TIMEOUT_MS, value: String(streaming.connectTimeoutMs) },
     { name: STREAM_PUBLISH_TIMEOUT_MS, value: String(streaming.publishTimeoutMs) },
   ];
-  for (const role of SEED_ROLE_ORDER) {
+  for (const role of TOPIC_ROLES) {
     const topic = topicForRole(topics, role);
     if (topic !== undefined) entries.push({ name: topicVariable(role), value: topic });
   }

@@ -15,12 +15,11 @@ export interface FieldChange {
 }
 
 /** `json` marks a string field whose content is a JSON document (IAM policies) compared as such. */
-export type PathSegment = { key: string } | { index: number } | { named: string } | { json: true };
+import { isRecord } from "../config/values";
 
 type JsonRecord = Record<string, unknown>;
 
-const isRecord = (value: unknown): value is JsonRecord =>
-  typeof value === "object" && value !== null && !Array.isArray(value);
+export type PathSegment = { key: string } | { index: number } | { named: string } | { json: true };
 
 export function deepEqual(a: unknown, b: unknown): boolean {
   if (a === b) return true;

@@ -18,6 +18,8 @@ import {
   type StackConfig,
   type TopicSpec,
 } from "../config/schema";
+import { isRecord } from "../config/values";
+import { TOPIC_ROLES } from "../topics/catalog";
 import { desiredFromSpec } from "../topics/model";
 import { validateTopicFields } from "../topics/validate";
 import { deepEqual, formatValue } from "./fieldDiff";
@@ -28,13 +30,8 @@ export function isEnvironmentSpecificTopicConfig(key: string): boolean {
   return key === "min.insync.replicas" || key.startsWith("redpanda.remote.");
 }
 
-export const PROMOTED_MIRRORS = [
-  "workflowRuns",
-  "workflowEvents",
-  "jobRuns",
-  "ingestion",
-  "coreEvents",
-] as const;
+/** Every mirror flag is promoted: whether a producer mirrors is proven in dev. */
+export const PROMOTED_MIRRORS = TOPIC_ROLES;
 export const PROMOTED_PUBLISHER_KEYS = [
   "clientId",
   "connectTimeoutMs",
@@ -77,8 +74,6 @@ export class PromotionError extends Error {
   override readonly name = "PromotionError";
 }
 
-const isRecord = (value: unknown): value is Record<string, unknown> =>
-  typeof value === "object" && value !== null && !Array.isArray(value);
 const get = (value: unknown, ...path: string[]): unknown =>
   path.reduce<unknown>((node, key) => (isRecord(node) ? node[key] : undefined), value);
 

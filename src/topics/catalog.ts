@@ -3,13 +3,18 @@
  * Every stack starts from this table; `apphub-streaming:topics` overrides or extends it.
  */
 
-/** The producer roles whose topic names core and timestore read from `APPHUB_STREAM_TOPIC_*`. */
+/**
+ * The producer roles whose topic names core and timestore read from `APPHUB_STREAM_TOPIC_*`
+ * (and whose mirrors `APPHUB_STREAM_MIRROR_*` switch), in the order of the seed's flag table,
+ * so env lists and diffs read like the docs. Each role's variable suffix is its name in
+ * upper snake case (`workflowRuns` → `WORKFLOW_RUNS`).
+ */
 export const TOPIC_ROLES = [
-  "coreEvents",
-  "ingestion",
-  "workflowEvents",
   "workflowRuns",
+  "workflowEvents",
   "jobRuns",
+  "ingestion",
+  "coreEvents",
 ] as const;
 export type TopicRole = (typeof TOPIC_ROLES)[number];
 

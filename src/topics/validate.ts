@@ -15,6 +15,7 @@ import {
   saslUsernameProblem,
   topicNameProblem,
 } from "../config/rules";
+import { describeValue as describe, isRecord } from "../config/values";
 import { RETENTION_KEY } from "./model";
 
 // One implementation per rule, shared with the stack config schema.
@@ -29,9 +30,6 @@ export interface InputFailure {
 }
 
 const isUnknown = (value: unknown) => value === UNKNOWN_VALUE;
-const isRecord = (value: unknown): value is Record<string, unknown> =>
-  typeof value === "object" && value !== null && !Array.isArray(value);
-const describe = (value: unknown) => (value === undefined ? "nothing" : JSON.stringify(value));
 
 /** True when `value` (or anything inside it) is not known yet. */
 export function containsUnknown(value: unknown): boolean {

@@ -6,7 +6,7 @@ import { parse as parseDotenv } from "dotenv";
 import { describe, expect, it } from "vitest";
 import { MASK } from "../../src/render/capture";
 import type { RenderedResource } from "../../src/render/write";
-import { coreStreamingEnv } from "../../src/env/coreRules";
+import { coreStreamingEnv } from "../support/coreRules";
 import {
   customDescendants,
   renderRepoStack,

@@ -2,7 +2,7 @@
  * The rendered server-side-apply patches that switch core and timestore to streaming.
  */
 import { beforeAll, describe, expect, it } from "vitest";
-import { coreStreamingEnv } from "../../src/env/coreRules";
+import { coreStreamingEnv } from "../support/coreRules";
 import { MASK } from "../../src/render/capture";
 import type { RenderedResource } from "../../src/render/write";
 import { kubeStackYaml } from "../support/config";

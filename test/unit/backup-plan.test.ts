@@ -299,7 +299,7 @@ describe("CLI settings", () => {
     if (result.ok) return;
     expect(result.problems).toEqual([
       "--bucket (or BACKUP_BUCKET): is required: expected the S3 bucket name",
-      '--full-every-hours (or BACKUP_FULL_EVERY_HOURS): expected a whole number of hours of at least 1, got "soon"',
+      '--full-every-hours (or BACKUP_FULL_EVERY_HOURS): expected a whole number of hours between 1 and 8760 (a year), got "soon"',
       '--concurrency (or BACKUP_CONCURRENCY): expected a number of parallel transfers between 1 and 64, got "0"',
     ]);
   });

@@ -13,7 +13,7 @@ import {
   sequencerDatabaseUrl,
   sequencerMounts,
 } from "../../src/dev/plan";
-import { coreStreamingEnv } from "../../src/env/coreRules";
+import { coreStreamingEnv } from "../support/coreRules";
 import { formatDotenv } from "../../src/env/dotenv";
 import { SEQUENCE_DATABASE_URL, streamingVariables } from "../../src/env/variables";
 import { configIssues, KUBE_BASICS, validConfig } from "../support/config";

@@ -1,7 +1,7 @@
 import { parse as parseDotenv } from "dotenv";
 import { describe, expect, it } from "vitest";
 import { DEFAULT_STREAMING_TARGETS } from "../../src/config/schema";
-import { coreStreamingEnv } from "../../src/env/coreRules";
+import { coreStreamingEnv } from "../support/coreRules";
 import { formatDotenv, formatDotenvValue } from "../../src/env/dotenv";
 import {
   FIELD_MANAGER,

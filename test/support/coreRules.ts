@@ -1,5 +1,7 @@
 /**
- * How core and timestore read the streaming variables (SPEC, "Facts"), as a zod schema:
+ * The test oracle for AppHub's side: how core and timestore read the streaming variables
+ * (SPEC, "Facts"), written from SPEC's description and independently of `src/env/variables.ts`
+ * (so it spells the variable names out on purpose), as a zod schema:
  * booleans case-insensitively `1/true/yes/on` or `0/false/no/off`, brokers comma-separated
  * `host:port`. Timestore silently falls back to its default on any other boolean spelling, so
  * this schema is stricter than timestore on purpose: a value it refuses is one timestore
