@@ -6,7 +6,8 @@
 import fc from "fast-check";
 import { stringify } from "yaml";
 import { describe, expect, it } from "vitest";
-import { invalidConfig, validConfig } from "../support/configArbitraries";
+import { parseStackConfig } from "../../src/config/schema";
+import { anyAcceptableConfig, invalidConfig, validConfig } from "../support/configArbitraries";
 import { renderStackYaml, resourcesOfType } from "../support/render";
 
 const stackYaml = (raw: Record<string, unknown>) =>
@@ -29,6 +30,18 @@ describe("npm run render over random stack files", () => {
         ).toContain(topic);
       }),
       { numRuns: 6 },
+    );
+  });
+
+  it("renders every config the schema accepts, in every environment (external included)", async () => {
+    const acceptable = anyAcceptableConfig.filter((raw) => parseStackConfig(raw).ok);
+    await fc.assert(
+      fc.asyncProperty(acceptable, async (raw) => {
+        const result = await renderStackYaml(String(raw.environment), stackYaml(raw));
+        expect(result.status, result.stderr).toBe(0);
+        expect(result.resources.length).toBeGreaterThan(0);
+      }),
+      { numRuns: 8 },
     );
   });
 

@@ -109,3 +109,92 @@ const mutation: fc.Arbitrary<Mutation> = fc.oneof(
 export const invalidConfig: fc.Arbitrary<Mistake> = fc
   .tuple(validConfig, mutation)
   .map(([config, mutate]) => mutate(config));
+
+/**
+ * Any stack config the schema's field rules allow, for every environment (external included):
+ * every section filled from the whole range each field accepts, so a value a downstream parser
+ * (the backup job, cluster validation, the provider's check) would refuse has a chance to turn
+ * up. The cross-field rules still refuse some; the properties take only what the schema accepts.
+ */
+export const anyAcceptableConfig: fc.Arbitrary<Record<string, unknown>> = fc
+  .constantFrom("dev" as const, "minikube" as const, "prod" as const, "external" as const)
+  .chain((env) => {
+    const kube = env === "minikube" || env === "prod";
+    const fullEveryHours = fc.integer({ min: 1, max: MAX_INT32 });
+    const backup = fullEveryHours.chain((hours) =>
+      fc.record(
+        {
+          enabled: env === "external" ? fc.constant(false) : fc.boolean(),
+          bucketName: fc.constantFrom("apphub-snapshots", "a.b-c"),
+          region: fc.constantFrom("eu-west-1", "us-east-1"),
+          createBucket: fc.boolean(),
+          endpoint: fc.constantFrom("http://127.0.0.1:9000", "https://minio.example:443"),
+          forcePathStyle: fc.boolean(),
+          encryption: fc.constantFrom("aws:kms", "AES256"),
+          prefix: fc.constantFrom("redpanda", "a/b", "/x/"),
+          fullEveryHours: fc.constant(hours),
+          retentionDays: fc.integer({ min: Math.floor(hours / 24) + 1, max: MAX_INT32 }),
+          noncurrentRetentionDays: fc.integer({ min: 1, max: MAX_INT32 }),
+        },
+        { requiredKeys: ["bucketName", "fullEveryHours", "retentionDays"] },
+      ),
+    );
+    const cluster = fc.record(
+      {
+        replicas: fc.integer({ min: 1, max: 5 }),
+        cpu: fc.integer({ min: 1, max: 8 }),
+        memory: fc.constantFrom("64Gi", "40000Mi"),
+        terminationGracePeriodSeconds: fc.integer({ min: 90, max: MAX_INT32 }),
+        startupTimeoutSeconds: fc.integer({ min: 1, max: MAX_INT32 }),
+        overprovisioned: env === "prod" ? fc.constant(false) : fc.boolean(),
+        zoneSpread: fc.boolean(),
+        backlogAlertSeconds: fc.integer({ min: 1, max: MAX_INT32 }),
+        external: fc.record({
+          enabled: fc.constant(true),
+          advertisedHost: fc.constantFrom("10.0.0.1", "b{ordinal}.example.com"),
+          basePort: fc.integer({ min: 30000, max: 32700 }),
+        }),
+      },
+      { requiredKeys: [] },
+    );
+    const streaming = fc.record(
+      {
+        enabled: fc.boolean(),
+        clientId: fc.constantFrom("apphub-core-stream", "x"),
+        connectTimeoutMs: fc.integer({ min: 1, max: MAX_INT32 }),
+        publishTimeoutMs: fc.integer({ min: 1, max: MAX_INT32 }),
+        brokerUrl: fc.constantFrom("apphub-redpanda:9092", "a:1,b:2"),
+      },
+      { requiredKeys: ["brokerUrl"] },
+    );
+    const dev = fc.record(
+      {
+        kafkaPort: fc.integer({ min: 1, max: 19000 }),
+        bindAddress: fc.constantFrom("127.0.0.1", "0.0.0.0"),
+        dataRoot: fc.constantFrom("/data", "/var/tmp/x"),
+      },
+      { requiredKeys: [] },
+    );
+    return fc
+      .record({
+        backup,
+        cluster,
+        streaming,
+        dev,
+        topics: validConfig.map((config) => config.raw.topics),
+        brokerCount: fc.integer({ min: 1, max: 5 }),
+      })
+      .map(({ backup, cluster, streaming, dev, topics, brokerCount }) => ({
+        environment: env,
+        topics: env === "dev" ? topics : {},
+        streaming,
+        ...(env === "external"
+          ? {
+              kafka: { brokers: ["seed.example.com:9092"], brokerCount },
+              backup: { ...backup, enabled: false },
+            }
+          : { backup }),
+        ...(kube ? { cluster, kafka: { brokers: KUBE_BASICS.kafka.brokers } } : {}),
+        ...(env === "dev" ? { dev } : {}),
+      }));
+  });
