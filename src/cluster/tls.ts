@@ -8,7 +8,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { ClusterConfig } from "../config/schema";
 import type { Scope } from "../declare";
-import { EXTERNAL_TLS_SECRET_NAME } from "./constants";
+import { EXTERNAL_TLS_SECRET_NAME, STATEFULSET_NAME } from "./constants";
 import { secretMeta, type ClusterScope } from "./declare";
 import { externalTlsNames, tlsEnabled } from "./manifests";
 
@@ -56,6 +56,9 @@ interface CertificateMaterial {
   keyPem: pulumi.Output<string>;
 }
 
+/** The subject organization of the listener's certificates. */
+const ORGANIZATION = "AppHub";
+
 // Loaded on use, so stacks without TLS (minikube) never load the tls provider.
 const tlsProvider = () => require("@pulumi/tls") as typeof import("@pulumi/tls");
 
@@ -80,8 +83,8 @@ function declareSelfSignedCertificate(scope: Scope, cluster: ClusterConfig): Cer
       dnsNames: names.dnsNames,
       ipAddresses: names.ipAddresses,
       subject: {
-        commonName: names.dnsNames[0] ?? names.ipAddresses[0] ?? "apphub-redpanda",
-        organization: "AppHub",
+        commonName: names.dnsNames[0] ?? names.ipAddresses[0] ?? STATEFULSET_NAME,
+        organization: ORGANIZATION,
       },
     },
     { parent },
@@ -120,7 +123,10 @@ function declareListenerCa({ name, parent }: Scope) {
       isCaCertificate: true,
       validityPeriodHours: 10 * 365 * 24,
       allowedUses: ["cert_signing", "crl_signing", "digital_signature"],
-      subject: { commonName: "apphub-redpanda external listener CA", organization: "AppHub" },
+      subject: {
+        commonName: `${STATEFULSET_NAME} external listener CA`,
+        organization: ORGANIZATION,
+      },
     },
     { parent },
   );
