@@ -1,37 +1,20 @@
-import * as docker from "@pulumi/docker";
+import type * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
-import * as random from "@pulumi/random";
 import type {
   DevConfig,
   KafkaClientConfig,
   StreamingConfig,
   TopicSpec,
 } from "../src/config/schema";
+import { planFor } from "../src/declare";
 import {
-  CONSOLE_ALIAS,
-  REDPANDA_ALIAS,
-  REDPANDA_WAIT_TIMEOUT_SECONDS,
-  RESTART_POLICY,
-  SEQUENCER_ALIAS,
-  SEQUENCER_PASSWORD_FILE,
-  SEQUENCER_WAIT_TIMEOUT_SECONDS,
-  consoleEnv,
-  consolePorts,
-  dataOwnerCommand,
-  devEndpoints,
-  devTopics,
-  redpandaCommand,
-  redpandaHealthcheck,
-  redpandaMounts,
-  redpandaPorts,
-  sequencerDatabaseUrl,
-  sequencerEnv,
-  sequencerHealthcheck,
-  sequencerMounts,
-  sequencerPorts,
-} from "../src/dev/plan";
-import { formatDotenv } from "../src/env/dotenv";
-import { SEQUENCE_DATABASE_URL, streamingVariables } from "../src/env/variables";
+  declareBroker,
+  declareConsole,
+  declareNetwork,
+  declareSequencerDb,
+  devDotenv,
+} from "../src/dev/declare";
+import { devEndpoints, devTopics } from "../src/dev/plan";
 import { TopicBootstrap } from "./TopicBootstrap";
 
 /** Arguments of {@link DevStack}. */
@@ -79,53 +62,10 @@ export class DevStack extends pulumi.ComponentResource {
     super("apphub:streaming:DevStack", name, {}, opts);
     const dev = args.dev;
     const endpoints = devEndpoints(dev);
-    const child = { parent: this };
+    const network = declareNetwork({ name, parent: this });
+    const scope = { name, parent: this, dev, network };
 
-    const network = new docker.Network(`${name}-network`, { name, driver: "bridge" }, child);
-    const attach = (alias: string) => [{ name: network.name, aliases: [alias] }];
-
-    // keepLocally: the images are shared with whatever else the developer runs.
-    const redpandaImage = new docker.RemoteImage(
-      `${name}-redpanda-image`,
-      { name: dev.image, keepLocally: true },
-      child,
-    );
-
-    const owner = dataOwnerCommand();
-    const dataOwner = new docker.Container(
-      `${name}-redpanda-data-owner`,
-      {
-        name: `${name}-redpanda-data-owner`,
-        image: redpandaImage.imageId,
-        user: owner.user,
-        entrypoints: owner.entrypoint,
-        command: owner.command,
-        volumes: redpandaMounts(dev),
-        mustRun: false,
-        attach: true,
-        logs: true,
-        restart: "no",
-      },
-      { ...child, dependsOn: [redpandaImage] },
-    );
-
-    this.broker = new docker.Container(
-      `${name}-redpanda`,
-      {
-        name: `${name}-redpanda`,
-        image: redpandaImage.imageId,
-        command: redpandaCommand(dev),
-        ports: redpandaPorts(dev),
-        volumes: redpandaMounts(dev),
-        healthcheck: redpandaHealthcheck(),
-        restart: RESTART_POLICY,
-        networksAdvanced: attach(REDPANDA_ALIAS),
-        wait: true,
-        waitTimeout: REDPANDA_WAIT_TIMEOUT_SECONDS,
-      },
-      { ...child, dependsOn: [redpandaImage, dataOwner] },
-    );
-
+    this.broker = declareBroker(scope);
     this.topicBootstrap = new TopicBootstrap(
       `${name}-topics`,
       {
@@ -135,78 +75,14 @@ export class DevStack extends pulumi.ComponentResource {
         protect: args.protectTopics ?? false,
         brokersReady: [this.broker],
       },
-      { ...child, dependsOn: [this.broker] },
+      { parent: this, dependsOn: [this.broker] },
     );
-
-    if (dev.console.enabled) {
-      const consoleImage = new docker.RemoteImage(
-        `${name}-console-image`,
-        { name: dev.console.image, keepLocally: true },
-        child,
-      );
-      new docker.Container(
-        `${name}-console`,
-        {
-          name: `${name}-console`,
-          image: consoleImage.imageId,
-          envs: consoleEnv(),
-          ports: consolePorts(dev),
-          restart: RESTART_POLICY,
-          networksAdvanced: attach(CONSOLE_ALIAS),
-        },
-        { ...child, dependsOn: [consoleImage, this.broker] },
-      );
-    }
-
-    let databaseUrl: pulumi.Output<string> | undefined;
-    if (dev.sequencer.enabled && endpoints.sequencerAddress) {
-      const password = pulumi.secret(
-        args.sequencerDbPassword ??
-          new random.RandomPassword(
-            `${name}-sequencer-db-password`,
-            { length: 32, special: false },
-            child,
-          ).result,
-      );
-      const sequencerImage = new docker.RemoteImage(
-        `${name}-sequencer-db-image`,
-        { name: dev.sequencer.image, keepLocally: true },
-        child,
-      );
-      new docker.Container(
-        `${name}-sequencer-db`,
-        {
-          name: `${name}-sequencer-db`,
-          image: sequencerImage.imageId,
-          envs: sequencerEnv(),
-          uploads: [{ file: SEQUENCER_PASSWORD_FILE, content: password, permissions: "0444" }],
-          ports: sequencerPorts(dev),
-          volumes: sequencerMounts(dev),
-          healthcheck: sequencerHealthcheck(),
-          restart: RESTART_POLICY,
-          networksAdvanced: attach(SEQUENCER_ALIAS),
-          wait: true,
-          waitTimeout: SEQUENCER_WAIT_TIMEOUT_SECONDS,
-        },
-        { ...child, dependsOn: [sequencerImage] },
-      );
-      const { host, port } = endpoints.sequencerAddress;
-      databaseUrl = pulumi.secret(
-        password.apply((secret) => sequencerDatabaseUrl(host, port, secret)),
-      );
-    }
-
-    const variables = streamingVariables(args.streaming, args.topics);
-    const header = [
-      `apphub-streaming dev stack "${name}": streaming env for core and timestore on this host`,
-    ];
-    this.dotenv = databaseUrl
-      ? pulumi.secret(
-          databaseUrl.apply((url) =>
-            formatDotenv([...variables, { name: SEQUENCE_DATABASE_URL, value: url }], header),
-          ),
-        )
-      : pulumi.output(formatDotenv(variables, header));
+    if (dev.console.enabled) declareConsole(scope, this.broker);
+    const databaseUrl =
+      dev.sequencer.enabled && endpoints.sequencerAddress
+        ? declareSequencerDb(scope, endpoints.sequencerAddress, args.sequencerDbPassword)
+        : undefined;
+    this.dotenv = planFor(this, () => devDotenv(name, args.streaming, args.topics, databaseUrl));
 
     this.hostBrokerUrl = pulumi.output(endpoints.hostBrokers);
     this.containerBrokerUrl = pulumi.output(endpoints.containerBrokers);

@@ -1,8 +1,9 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { StreamingConfig, TopicSpec } from "../src/config/schema";
-import { PATCH_ANNOTATIONS, deploymentPatchPlans } from "../src/env/kubernetes";
 import { DEFAULT_NAMESPACE } from "../src/config/schema";
+import { declareEnvPatch } from "../src/env/declare";
+import { deploymentPatchPlans } from "../src/env/kubernetes";
 
 /** Arguments of {@link StreamingEnv}. */
 export interface StreamingEnvArgs {
@@ -34,14 +35,11 @@ export class StreamingEnv extends pulumi.ComponentResource {
     const namespace = args.namespace ?? DEFAULT_NAMESPACE;
     this.patches = {};
     for (const plan of deploymentPatchPlans(args.streaming, args.topics)) {
-      this.patches[plan.deployment] = new k8s.apps.v1.DeploymentPatch(
-        `${name}-${plan.deployment}`,
-        {
-          metadata: { name: plan.deployment, namespace, annotations: { ...PATCH_ANNOTATIONS } },
-          // The env lives in the pod template: any change of value rolls the deployment's pods.
-          spec: { template: { spec: { containers: plan.containers } } },
-        },
-        { parent: this, dependsOn: args.gates ?? [] },
+      this.patches[plan.deployment] = declareEnvPatch(
+        { name, parent: this },
+        namespace,
+        plan,
+        args.gates ?? [],
       );
     }
     this.registerOutputs({ patchedDeployments: Object.keys(this.patches) });

@@ -1,9 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { KafkaClientConfig, TopicSpec } from "../src/config/schema";
-import { PROVIDER_VERSION, desiredFromSpec } from "../src/topics/model";
-import { KafkaTopic } from "../src/topics/resource";
-import { handAddedPartitionsMessage } from "../src/topics/providerLogic";
-import { validateTopicFields } from "../src/topics/validate";
+import { bootstrapProblems, declareTopics, effectiveTopics } from "../src/topics/declare";
+import { connectionFromConfig } from "../src/topics/model";
 
 /** Arguments of {@link TopicBootstrap}. */
 export interface TopicBootstrapArgs {
@@ -41,110 +39,24 @@ export class TopicBootstrap extends pulumi.ComponentResource {
 
   constructor(name: string, args: TopicBootstrapArgs, opts?: pulumi.ComponentResourceOptions) {
     super("apphub:streaming:TopicBootstrap", name, {}, opts);
-
+    const settings = {
+      connection: connectionFromConfig(args.kafka, args.brokers, args.tlsCaCertificate),
+      ...(args.saslPassword !== undefined ? { saslPassword: args.saslPassword } : {}),
+      protect: args.protect ?? false,
+      brokersReady: args.brokersReady ?? [],
+    };
     // Bad input fails here, before any resource is declared or broker contacted.
-    const problems = topicProblems(args);
+    const problems = bootstrapProblems(args.topics, settings);
     if (problems.length > 0) {
-      throw new Error(`TopicBootstrap ${name}: invalid topic catalog:\n  ${problems.join("\n  ")}`);
+      throw new pulumi.ResourceError(
+        `TopicBootstrap ${name}: invalid topic catalog or connection:\n  ${problems.join("\n  ")}`,
+        this,
+      );
     }
 
-    const connection = {
-      brokers: args.brokers,
-      clientId: args.kafka.clientId,
-      connectTimeoutMs: args.kafka.connectTimeoutMs,
-      requestTimeoutMs: args.kafka.requestTimeoutMs,
-      tls: {
-        enabled: args.kafka.tls.enabled,
-        rejectUnauthorized: args.kafka.tls.rejectUnauthorized,
-        ...(args.tlsCaCertificate !== undefined ? { ca: args.tlsCaCertificate } : {}),
-      },
-      ...(args.kafka.sasl
-        ? { sasl: { mechanism: args.kafka.sasl.mechanism, username: args.kafka.sasl.username } }
-        : {}),
-    };
-
-    const resources = args.topics.map((topic) => {
-      const desired = desiredFromSpec(topic);
-      const inputs = {
-        ...desired,
-        providerVersion: PROVIDER_VERSION,
-        connection,
-        ...(args.saslPassword !== undefined
-          ? { saslPassword: pulumi.secret(args.saslPassword) }
-          : {}),
-      };
-      const resource = new KafkaTopic(topic.name, inputs, {
-        parent: this,
-        dependsOn: args.brokersReady ?? [],
-        protect: args.protect ?? false,
-        // Belt and braces with the provider's own check: the engine does not even call delete.
-        retainOnDelete: desired.deletionPolicy !== "delete",
-        additionalSecretOutputs: ["saslPassword"],
-      });
-      return { topic, resource };
-    });
-
-    this.topicResources = resources.map(({ resource }) => resource);
-    this.topics = pulumi
-      .all(
-        resources.map(({ topic, resource }) =>
-          pulumi
-            .all([
-              resource.partitions,
-              resource.livePartitions,
-              resource.replicationFactor,
-              resource.config,
-              resource.deletionPolicy,
-            ])
-            .apply(
-              ([partitions, livePartitions, replicationFactor, config, deletionPolicy]): [
-                string,
-                TopicSpec,
-              ] => {
-                const { "retention.ms": retention, ...otherConfig } = config;
-                // Refresh records partitions added by hand; Kafka cannot remove them, so say how to record them.
-                if (livePartitions !== undefined && livePartitions > partitions) {
-                  void pulumi.log.warn(
-                    handAddedPartitionsMessage(topic.name, livePartitions, partitions),
-                    resource,
-                  );
-                }
-                return [
-                  topic.name,
-                  {
-                    ...topic,
-                    partitions: Math.max(partitions, livePartitions ?? 0),
-                    replicationFactor,
-                    retentionMs: retention === undefined ? topic.retentionMs : Number(retention),
-                    config: otherConfig,
-                    deletionPolicy,
-                  },
-                ];
-              },
-            ),
-        ),
-      )
-      .apply((entries) => Object.fromEntries(entries));
-
+    const declared = declareTopics(this, args.topics, settings);
+    this.topicResources = declared.map(({ resource }) => resource);
+    this.topics = effectiveTopics(declared);
     this.registerOutputs({ topics: this.topics });
   }
-}
-
-/** Every problem with the catalog, each naming the topic and field. */
-function topicProblems(args: TopicBootstrapArgs): string[] {
-  const problems: string[] = [];
-  const seen = new Set<string>();
-  for (const topic of args.topics) {
-    if (seen.has(topic.name)) problems.push(`${topic.name}: declared twice`);
-    seen.add(topic.name);
-    for (const failure of validateTopicFields({ ...desiredFromSpec(topic) })) {
-      problems.push(`${topic.name}: ${failure.property}: ${failure.reason}`);
-    }
-  }
-  if (args.kafka.sasl && args.saslPassword === undefined) {
-    problems.push(
-      `kafka.sasl is set for user ${args.kafka.sasl.username} but no saslPassword was given (apphub-streaming:kafkaSaslPassword)`,
-    );
-  }
-  return problems;
 }

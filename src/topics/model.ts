@@ -56,13 +56,19 @@ export interface DesiredTopic {
 }
 
 /** How to reach the brokers. The SASL password is never part of it (it travels as a secret). */
-export interface ConnectionSettings {
-  brokers: string[];
+export type ConnectionSettings = ConnectionSettingsOf<string[], string>;
+
+/**
+ * {@link ConnectionSettings} whose brokers and CA may be held otherwise: as Pulumi inputs in
+ * the program (the brokers may be the cluster's output), as plain values in the CLI.
+ */
+export interface ConnectionSettingsOf<Brokers, Ca> {
+  brokers: Brokers;
   clientId: string;
   connectTimeoutMs: number;
   requestTimeoutMs: number;
   /** `ca`: PEM of the CA that signed the brokers' certificates; absent means the system trust store. */
-  tls: { enabled: boolean; rejectUnauthorized: boolean; ca?: string };
+  tls: { enabled: boolean; rejectUnauthorized: boolean; ca?: Ca };
   sasl?: { mechanism: SaslMechanism; username: string };
 }
 
@@ -96,17 +102,25 @@ export function desiredFromSpec(spec: TopicSpec): DesiredTopic {
   };
 }
 
-/** Stack-level Kafka client config plus resolved brokers → connection settings. */
-export function connectionFromConfig(
+/**
+ * Stack-level Kafka client config plus brokers (and the CA to trust instead of the system
+ * store, if any) → connection settings: the one builder for the CLI and the program.
+ */
+export function connectionFromConfig<Brokers = string[], Ca = string>(
   kafka: KafkaClientConfig,
-  brokers: string[],
-): ConnectionSettings {
+  brokers: Brokers,
+  ca?: Ca,
+): ConnectionSettingsOf<Brokers, Ca> {
   return {
     brokers,
     clientId: kafka.clientId,
     connectTimeoutMs: kafka.connectTimeoutMs,
     requestTimeoutMs: kafka.requestTimeoutMs,
-    tls: { enabled: kafka.tls.enabled, rejectUnauthorized: kafka.tls.rejectUnauthorized },
+    tls: {
+      enabled: kafka.tls.enabled,
+      rejectUnauthorized: kafka.tls.rejectUnauthorized,
+      ...(ca !== undefined ? { ca } : {}),
+    },
     ...(kafka.sasl
       ? { sasl: { mechanism: kafka.sasl.mechanism, username: kafka.sasl.username } }
       : {}),

@@ -6,8 +6,11 @@
  * serialized into state.
  */
 import * as pulumi from "@pulumi/pulumi";
-import type { ConnectionSettings, DeletionPolicy } from "./model";
+import type { ConnectionSettingsOf, DeletionPolicy } from "./model";
 import { kafkaTopicProvider } from "./provider";
+
+/** Connection settings as the program holds them: brokers and CA may be other resources' outputs. */
+export type ProgramConnection = ConnectionSettingsOf<pulumi.Input<string[]>, pulumi.Input<string>>;
 
 /** Inputs of one topic resource; see `KafkaTopicInputs` in `model.ts` for the resolved shape. */
 export interface KafkaTopicArgs {
@@ -17,12 +20,7 @@ export interface KafkaTopicArgs {
   config: Record<string, string>;
   deletionPolicy: DeletionPolicy;
   providerVersion: string;
-  connection: pulumi.Input<
-    Omit<ConnectionSettings, "brokers" | "tls"> & {
-      brokers: pulumi.Input<string[]>;
-      tls: Omit<ConnectionSettings["tls"], "ca"> & { ca?: pulumi.Input<string> };
-    }
-  >;
+  connection: pulumi.Input<ProgramConnection>;
   saslPassword?: pulumi.Input<string>;
 }
 
