@@ -6,6 +6,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { ENVIRONMENTS } from "../../src/config/schema";
+import { diffCommand } from "../../src/cli/diff";
 import { topicsCommand } from "../../src/cli/topics";
 import { runCommand } from "../support/cli";
 
@@ -94,5 +95,15 @@ describe("topics: one parse, a help per command", () => {
     expect(problem).toContain(says);
     expect(pointer).toBe("run npm run topics -- --help for usage");
     expect(rest).toEqual([""]);
+  });
+});
+
+describe("a stack usage lists every environment", () => {
+  // render's usage is built the same way (STACK_VALUE); importing it would load the whole program.
+  it("diff --help", async () => {
+    const result = await runCommand(diffCommand, ["--help"]);
+    expect(result.status).toBe(0);
+    expect(ENVIRONMENTS).toContain("external");
+    expect(result.stdout).toContain(`npm run diff -- --stack <${ENVIRONMENTS.join("|")}> --base`);
   });
 });
