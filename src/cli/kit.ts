@@ -330,6 +330,25 @@ export function required<V extends object>(
   return value;
 }
 
+/** A whole number of at least 1 given to `--<option>`, or a `UsageError` naming it. */
+export function positiveInteger(option: string, value: string): number {
+  const number = Number(value.trim());
+  if (value.trim() === "" || !Number.isInteger(number) || number < 1)
+    throw new UsageError(
+      `--${option}: expected a positive whole number, got ${JSON.stringify(value)}`,
+    );
+  return number;
+}
+
+/** Runs `check`; what it throws is the caller's input being wrong (exit 2), not a failure. */
+export function asUsage<T>(check: () => T): T {
+  try {
+    return check();
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+}
+
 export interface Io {
   out: (text: string) => void;
   err: (text: string) => void;

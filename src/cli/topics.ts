@@ -17,6 +17,7 @@ import { formatPlan, planVerdict, summarize, toReport, type PlanVerdict } from "
 import { probe } from "../topics/probe";
 
 import {
+  asUsage,
   defineCommands,
   EXIT,
   processIo,
@@ -24,7 +25,6 @@ import {
   runCli,
   runParsed,
   STACK_VALUE,
-  UsageError,
   type ExitCode,
   type Io,
 } from "./kit";
@@ -110,17 +110,14 @@ function saslPassword(config: StackConfig | undefined): string | undefined {
 
 /** Broker resolution errors are bad input (a malformed --brokers or no address at all). */
 function connectionFor(target: Target, config: StackConfig | undefined): ConnectionSettings {
-  let brokers: string[];
-  try {
-    ({ brokers } = resolveBrokers({
+  const { brokers } = asUsage(() =>
+    resolveBrokers({
       ...(target.brokers !== undefined ? { flag: target.brokers } : {}),
       env: process.env,
       ...(config ? { config } : {}),
       ...(target.stack ? { stack: target.stack } : {}),
-    }));
-  } catch (error) {
-    throw new UsageError((error as Error).message);
-  }
+    }),
+  );
   return config
     ? connectionFromConfig(config.kafka, brokers)
     : { ...DEFAULT_KAFKA_CLIENT, brokers };

@@ -8,6 +8,9 @@ import { describe, expect, it } from "vitest";
 import { ENVIRONMENTS } from "../../src/config/schema";
 import { diffCommand } from "../../src/cli/diff";
 import { topicsCommand } from "../../src/cli/topics";
+import { benchBackupCommand } from "../../bench/backup";
+import { benchEngineCommand } from "../../bench/engine";
+import { benchTopicsCommand } from "../../bench/topics";
 import { runCommand } from "../support/cli";
 
 /** The kit's help: usage, then options, then the exit-code table, in that order. */
@@ -106,4 +109,62 @@ describe("a stack usage lists every environment", () => {
     expect(ENVIRONMENTS).toContain("external");
     expect(result.stdout).toContain(`npm run diff -- --stack <${ENVIRONMENTS.join("|")}> --base`);
   });
+});
+
+describe("bench commands: the kit's --help and usage errors", () => {
+  const BENCHES = {
+    "bench:topics": benchTopicsCommand,
+    "bench:engine": benchEngineCommand,
+    "bench:backup": benchBackupCommand,
+  } as const;
+
+  it.each([
+    { name: "bench:topics", options: ["--brokers", "--sizes", "--partitions", "--repeat"] },
+    { name: "bench:engine", options: ["--sizes", "--brokers", "--type-check", "--parallel"] },
+    { name: "bench:backup", options: ["--endpoint", "--segment-kib", "--append-kib"] },
+  ] as const)(
+    "$name --help: usage, options and exit codes on stdout, exit 0",
+    async ({ name, options }) => {
+      const result = await runCommand(BENCHES[name], ["--help"]);
+      expect(result.status).toBe(0);
+      expect(result.stderr).toBe("");
+      expectHelpLayout(result.stdout, `${name} -- [`);
+      for (const option of options) expect(result.stdout).toContain(`\n  ${option}`);
+    },
+  );
+
+  const positive = (option: string, got: string) =>
+    `--${option}: expected a positive whole number, got "${got}"`;
+  it.each([
+    { name: "bench:topics", argv: ["--size", "7"], says: "Unknown option '--size'" },
+    { name: "bench:topics", argv: ["--sizes", "7,x"], says: positive("sizes", "x") },
+    { name: "bench:topics", argv: ["--repeat", "0"], says: positive("repeat", "0") },
+    {
+      name: "bench:topics",
+      argv: ["--brokers", "nohost"],
+      says: '--brokers: expected "host:port"',
+    },
+    { name: "bench:topics", argv: ["extra"], says: "unexpected argument(s): extra" },
+    { name: "bench:engine", argv: ["--partitions", "0"], says: positive("partitions", "0") },
+    { name: "bench:engine", argv: ["--parallel", "many"], says: positive("parallel", "many") },
+    {
+      name: "bench:engine",
+      argv: ["--brokers", ""],
+      says: "--brokers: expected comma-separated host:port, got nothing",
+    },
+    { name: "bench:backup", argv: ["--segment-kib", "1.5"], says: positive("segment-kib", "1.5") },
+    { name: "bench:backup", argv: ["--bucket", "b"], says: "Unknown option '--bucket'" },
+  ] as const)(
+    "$name $argv: exit 2, one report naming it, nothing measured",
+    async ({ name, argv, says }) => {
+      const result = await runCommand(BENCHES[name], argv);
+      expect(result.status).toBe(2);
+      expect(result.stdout).toBe("");
+      const [problem, pointer, ...rest] = result.stderr.split("\n");
+      expect(problem?.startsWith(`${name}: `)).toBe(true);
+      expect(problem).toContain(says);
+      expect(pointer).toBe(`run npm run ${name} -- --help for usage`);
+      expect(rest).toEqual([""]);
+    },
+  );
 });
