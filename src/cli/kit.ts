@@ -1,7 +1,8 @@
 /**
  * The one argument and exit-code kit of every command-line tool here (render, topics, diff,
- * promote, backup, peers): `node:util` `parseArgs` with the options described once, one
- * `--help` shape, and one exit-code table (README, "Exit codes"):
+ * promote, backup, peers, the bench scripts): `node:util` `parseArgs` with the options
+ * described once (per command where commands differ, `defineCommands`), one `--help` shape
+ * on stdout, and one exit-code table (README, "Exit codes"):
  *
  *   0  done: the command did what was asked, nothing needs a look
  *   1  failed: something outside the input went wrong (broker, S3, git, a render)
