@@ -45,6 +45,7 @@ import { PulumiWorkspace } from "../test/e2e/support/pulumi";
 import { SINGLE_BROKERS } from "../test/peers/kafka";
 import { repoRoot } from "../test/peers/proc";
 import { deleteTestTopics } from "../test/support/kafkaAdmin";
+import { CATALOG_SHAPE } from "./topics";
 
 export const BENCH_ENGINE_CLI = defineCli({
   name: "bench:engine",
@@ -52,13 +53,7 @@ export const BENCH_ENGINE_CLI = defineCli({
     "Times the topic catalog through the real Pulumi CLI beside the topics CLI on the same broker, in the same run (cold, no-op, refresh, one change), with the engine floor and state bytes per topic. Takes minutes; deletes every topic it created.",
   usage: ["[--sizes <n,...>] [--partitions <n>] [--brokers <csv>] [--type-check] [--parallel <n>]"],
   options: {
-    sizes: {
-      type: "string",
-      description: "catalog sizes to measure, comma-separated",
-      value: "<n,...>",
-      default: "7,200",
-    },
-    partitions: { type: "string", description: "partitions per topic", value: "<n>", default: "6" },
+    ...CATALOG_SHAPE,
     brokers: {
       type: "string",
       description: "the broker(s) both sides use",

@@ -35,6 +35,17 @@ import { withSession, type KafkaSession } from "../src/topics/kafka";
 import type { ConnectionSettings, DesiredTopic } from "../src/topics/model";
 import { SINGLE_BROKERS } from "../test/peers/kafka";
 
+/** The catalogs both topic benches measure: 7 topics (the seed's) and 200, 6 partitions each. */
+export const CATALOG_SHAPE = {
+  sizes: {
+    type: "string",
+    description: "catalog sizes to measure, comma-separated",
+    value: "<n,...>",
+    default: "7,200",
+  },
+  partitions: { type: "string", description: "partitions per topic", value: "<n>", default: "6" },
+} as const;
+
 export const BENCH_TOPICS_CLI = defineCli({
   name: "bench:topics",
   summary:
@@ -47,13 +58,7 @@ export const BENCH_TOPICS_CLI = defineCli({
       value: "<csv>",
       default: SINGLE_BROKERS.join(","),
     },
-    sizes: {
-      type: "string",
-      description: "catalog sizes to measure, comma-separated",
-      value: "<n,...>",
-      default: "7,200",
-    },
-    partitions: { type: "string", description: "partitions per topic", value: "<n>", default: "6" },
+    ...CATALOG_SHAPE,
     repeat: {
       type: "string",
       description: "measured pairs per scenario (median reported)",
