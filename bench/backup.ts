@@ -5,13 +5,14 @@
  * baselines from the same run: the full snapshot, and a file-level incremental that would
  * re-upload every new or changed file whole.
  *
- *   npx tsc -p . && node dist/bench/backup.js [--endpoint URL] [--segment-kib N] [--append-kib N]
+ *   npm run bench:backup -- [--endpoint URL] [--segment-kib N] [--append-kib N]
+ *
+ * (`--help`: the options; exit codes: src/cli/kit.ts; 1 also when the restore is not byte-identical)
  */
 import { CreateBucketCommand, S3Client } from "@aws-sdk/client-s3";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { parseArgs } from "node:util";
 import { runBackup, type BackupResult } from "../src/backup/engine";
 import { formatBytes, isExcluded } from "../src/backup/plan";
 import { restoreSnapshot } from "../src/backup/restore";
@@ -22,16 +23,46 @@ import {
   evolveSyntheticDataDir,
   treeDigest,
 } from "../src/backup/synthetic";
+import {
+  defineCli,
+  EXIT,
+  positiveInteger,
+  processIo,
+  runCli,
+  runParsed,
+  type Io,
+} from "../src/cli/kit";
+import { SEED_TOPICS } from "../src/topics/catalog";
+import { S3_ENDPOINT, S3_REGION } from "../test/peers/s3";
 
-const SEED_TOPICS = [
-  "apphub.core.events",
-  "apphub.ingestion.telemetry",
-  "apphub.workflows.events",
-  "apphub.workflows.runs",
-  "apphub.jobs.runs",
-  "apphub.streaming.input",
-  "apphub.streaming.aggregates",
-];
+export const BENCH_BACKUP_CLI = defineCli({
+  name: "bench:backup",
+  summary:
+    "Measures the bytes a full, an incremental and a no-change backup upload to a real S3 API, against the full snapshot and a file-level incremental from the same run, then restores and compares.",
+  usage: ["[--endpoint <url>] [--segment-kib <n>] [--append-kib <n>]"],
+  options: {
+    endpoint: {
+      type: "string",
+      description: "the S3 API (else BACKUP_ENDPOINT, else the S3 peer)",
+      value: "<url>",
+    },
+    "segment-kib": {
+      type: "string",
+      description: "size of each closed log segment",
+      value: "<n>",
+      default: "1024",
+    },
+    "append-kib": {
+      type: "string",
+      description: "bytes appended to each open segment in the busy hour",
+      value: "<n>",
+      default: "64",
+    },
+  },
+});
+
+/** The seed catalog's topics: the data dir is shaped like a broker of the default stack. */
+const TOPICS = SEED_TOPICS.map((topic) => topic.name);
 
 async function changedFileBytes(
   dir: string,
@@ -54,22 +85,32 @@ async function timed<T>(run: () => Promise<T>): Promise<{ value: T; seconds: num
   return { value, seconds: Number(process.hrtime.bigint() - started) / 1e9 };
 }
 
-async function main(): Promise<void> {
-  const { values } = parseArgs({
-    options: {
-      endpoint: {
-        type: "string",
-        default: process.env.BACKUP_ENDPOINT ?? "http://127.0.0.1:19900",
-      },
-      "segment-kib": { type: "string", default: "1024" },
-      "append-kib": { type: "string", default: "64" },
-    },
-  });
+export function benchBackupCommand(argv: readonly string[], io: Io = processIo): Promise<number> {
+  return runParsed(
+    BENCH_BACKUP_CLI,
+    argv,
+    ({ values }) =>
+      bench(
+        {
+          endpoint: values.endpoint ?? process.env.BACKUP_ENDPOINT ?? S3_ENDPOINT,
+          segmentBytes: positiveInteger("segment-kib", values["segment-kib"] ?? "") * 1024,
+          appendBytes: positiveInteger("append-kib", values["append-kib"] ?? "") * 1024,
+        },
+        io,
+      ),
+    io,
+  );
+}
+
+async function bench(
+  settings: { endpoint: string; segmentBytes: number; appendBytes: number },
+  io: Io,
+): Promise<number> {
   process.env.AWS_ACCESS_KEY_ID ??= "test";
   process.env.AWS_SECRET_ACCESS_KEY ??= "test";
   const client = new S3Client({
-    endpoint: values.endpoint,
-    region: "us-east-1",
+    endpoint: settings.endpoint,
+    region: S3_REGION,
     forcePathStyle: true,
     maxAttempts: 3,
   });
@@ -78,17 +119,17 @@ async function main(): Promise<void> {
     await client.send(new CreateBucketCommand({ Bucket: bucket }));
   } catch (error) {
     throw new Error(
-      `no S3 API at ${values.endpoint} (${(error as Error).message}); start one with: npm run peers -- up s3`,
+      `no S3 API at ${settings.endpoint} (${(error as Error).message}); start one with: npm run peers -- up s3`,
     );
   }
   const store = new SnapshotStore(client, { bucket, prefix: "redpanda" });
   const work = fs.mkdtempSync(path.join(os.tmpdir(), "backup-bench-"));
   const dataDir = path.join(work, "data");
   const shape = {
-    topics: SEED_TOPICS,
+    topics: TOPICS,
     partitions: 6,
     closedSegments: 3,
-    segmentBytes: Number(values["segment-kib"]) * 1024,
+    segmentBytes: settings.segmentBytes,
     openSegmentBytes: 256 * 1024,
   };
   const source = new LocalDirectorySource(dataDir);
@@ -107,7 +148,7 @@ async function main(): Promise<void> {
     const before = await listDirectory(dataDir);
     // One busy hour: every open segment grows, a third of the partitions roll, retention drops a segment.
     await evolveSyntheticDataDir(dataDir, shape, {
-      appendBytes: Number(values["append-kib"]) * 1024,
+      appendBytes: settings.appendBytes,
       rollPartitions: 14,
       newSegmentBytes: 128 * 1024,
     });
@@ -143,30 +184,28 @@ async function main(): Promise<void> {
       `${name.padEnd(12)} ${String(run.value.uploadedBytes).padStart(11)} B ${formatBytes(run.value.uploadedBytes).padStart(10)}  ` +
       `${(run.value.uploadedBytes / baseline).toFixed(4).padStart(7)}x full  ${String(run.value.uploadedObjects).padStart(4)} objects  ` +
       `manifest+pointer ${formatBytes(run.value.metadataBytes).padStart(9)}  ${run.seconds.toFixed(2)} s${note}`;
-    console.log(
-      `backup bench: ${SEED_TOPICS.length} topics x ${shape.partitions} partitions, ${full.value.files} files, ${formatBytes(full.value.bytes)} per broker, S3 at ${values.endpoint}`,
+    io.out(
+      `backup bench: ${TOPICS.length} topics x ${shape.partitions} partitions, ${full.value.files} files, ${formatBytes(full.value.bytes)} per broker, S3 at ${settings.endpoint}`,
     );
-    console.log(`${"run".padEnd(12)} ${"data uploaded".padStart(24)}  ${"ratio".padStart(12)}`);
-    console.log(row("full", full));
-    console.log(
+    io.out(`${"run".padEnd(12)} ${"data uploaded".padStart(24)}  ${"ratio".padStart(12)}`);
+    io.out(row("full", full));
+    io.out(
       row(
         "incremental",
         incremental,
         `  (file-level incremental would send ${formatBytes(naiveIncremental)}: ${(incremental.value.uploadedBytes / naiveIncremental).toFixed(3)}x of it)`,
       ),
     );
-    console.log(row("no change", quiet));
-    console.log(
+    io.out(row("no change", quiet));
+    io.out(
       `restore      ${formatBytes(restore.value.bytes).padStart(24)}  ${restore.seconds.toFixed(2)} s, byte-identical: ${identical}`,
     );
-    if (!identical) process.exitCode = 1;
+    return identical ? EXIT.ok : EXIT.failed;
   } finally {
     fs.rmSync(work, { recursive: true, force: true });
     client.destroy();
   }
 }
 
-main().catch((error: unknown) => {
-  console.error(`bench failed: ${(error as Error).message}`);
-  process.exitCode = 1;
-});
+if (require.main === module)
+  runCli("bench:backup", () => benchBackupCommand(process.argv.slice(2)));

@@ -1,5 +1,6 @@
 /**
  * `npm run bench:engine [-- --sizes 7,200] [--partitions 6] [--brokers 127.0.0.1:19092] [--type-check] [--parallel N]`
+ * (`--help`: the options; exit codes: src/cli/kit.ts)
  *
  * The topic catalog through the real Pulumi CLI (file backend, `environment: external`, the
  * harness of test/e2e/support/pulumi.ts) beside the topics CLI on the same broker, in the same
@@ -27,13 +28,45 @@ import { randomBytes } from "node:crypto";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { parseArgs } from "node:util";
 import { stringify } from "yaml";
+import {
+  asUsage,
+  defineCli,
+  EXIT,
+  positiveInteger,
+  processIo,
+  runCli,
+  runParsed,
+  type Io,
+} from "../src/cli/kit";
+import { resolveBrokers } from "../src/topics/cli";
 import { SEED_TOPICS } from "../src/topics/catalog";
-import { parseBrokerList } from "../src/topics/model";
 import { PulumiWorkspace } from "../test/e2e/support/pulumi";
+import { SINGLE_BROKERS } from "../test/peers/kafka";
 import { repoRoot } from "../test/peers/proc";
 import { deleteTestTopics } from "../test/support/kafkaAdmin";
+import { CATALOG_SHAPE } from "./topics";
+
+export const BENCH_ENGINE_CLI = defineCli({
+  name: "bench:engine",
+  summary:
+    "Times the topic catalog through the real Pulumi CLI beside the topics CLI on the same broker, in the same run (cold, no-op, refresh, one change), with the engine floor and state bytes per topic. Takes minutes; deletes every topic it created.",
+  usage: ["[--sizes <n,...>] [--partitions <n>] [--brokers <csv>] [--type-check] [--parallel <n>]"],
+  options: {
+    ...CATALOG_SHAPE,
+    brokers: {
+      type: "string",
+      description: "the broker(s) both sides use",
+      value: "<csv>",
+      default: SINGLE_BROKERS.join(","),
+    },
+    "type-check": {
+      type: "boolean",
+      description: "let Pulumi type-check the program on every run, as a default pulumi up does",
+    },
+    parallel: { type: "string", description: "pulumi up --parallel", value: "<n>" },
+  },
+});
 
 const RUN = randomBytes(3).toString("hex");
 /**
@@ -264,34 +297,32 @@ function format(rows: readonly Row[], bytes: ReadonlyMap<number, number>, floor:
   return lines.join("\n");
 }
 
-async function main(argv: string[]): Promise<void> {
-  const { values } = parseArgs({
-    args: argv,
-    options: {
-      sizes: { type: "string", default: "7,200" },
-      partitions: { type: "string", default: "6" },
-      brokers: { type: "string", default: "127.0.0.1:19092" },
-      "type-check": { type: "boolean", default: false },
-      parallel: { type: "string" },
+export function benchEngineCommand(argv: readonly string[], io: Io = processIo): Promise<number> {
+  return runParsed(
+    BENCH_ENGINE_CLI,
+    argv,
+    async ({ values }) => {
+      const sizes = (values.sizes ?? "").split(",").map((size) => positiveInteger("sizes", size));
+      const partitions = positiveInteger("partitions", values.partitions ?? "");
+      const { brokers } = asUsage(() => resolveBrokers({ flag: values.brokers ?? "", env: {} }));
+      if (values.parallel !== undefined)
+        UP = [...UP, "--parallel", String(positiveInteger("parallel", values.parallel))];
+      if (values["type-check"]) pulumiEnv = {};
+      await bench(brokers, sizes, partitions, io);
+      return EXIT.ok;
     },
-  });
-  if (values["type-check"]) pulumiEnv = {};
-  if (values.parallel !== undefined) UP = [...UP, "--parallel", values.parallel];
-  const sizes = (values.sizes ?? "7,200").split(",").map(Number);
-  const partitions = Number(values.partitions);
-  const brokers = parseBrokerList(values.brokers ?? "");
-  if (
-    sizes.some((size) => !Number.isInteger(size) || size < 1) ||
-    !Number.isInteger(partitions) ||
-    partitions < 1 ||
-    brokers.length === 0
-  ) {
-    throw new Error(
-      "usage: bench:engine [--sizes 7,200] [--partitions 6] [--brokers host:port,...]",
-    );
-  }
+    io,
+  );
+}
+
+async function bench(
+  brokers: string[],
+  sizes: number[],
+  partitions: number,
+  io: Io,
+): Promise<void> {
   const ws = await PulumiWorkspace.create("bench-engine");
-  console.log(
+  io.out(
     `pulumi ${ws.engine.version} (${ws.engine.bin}), node ${process.version}, brokers ${brokers.join(",")}, ${partitions} partitions per topic, run ${RUN}`,
   );
   const rows: Row[] = [];
@@ -299,27 +330,25 @@ async function main(argv: string[]): Promise<void> {
   let floor: Floor | undefined;
   const cleanup = async () => {
     const deleted = await deleteRunTopics(brokers).catch((error: unknown) => {
-      console.error(`cleanup failed: ${String(error)}`);
+      io.err(`cleanup failed: ${String(error)}`);
       return 0;
     });
     ws.dispose();
-    console.log(`deleted ${deleted} bench topics`);
+    io.out(`deleted ${deleted} bench topics`);
   };
   process.once("SIGINT", () => void cleanup().then(() => process.exit(130)));
   try {
     floor = await engineFloor(ws, brokers);
-    console.log("engine floor done");
+    io.out("engine floor done");
     for (const size of sizes) {
       rows.push(...(await benchSize(ws, brokers, size, partitions, bytes)));
-      console.log(`${size} topics done`);
+      io.out(`${size} topics done`);
     }
-    console.log(`\n${format(rows, bytes, floor)}`);
+    io.out(`\n${format(rows, bytes, floor)}`);
   } finally {
     await cleanup();
   }
 }
 
-main(process.argv.slice(2)).catch((error: unknown) => {
-  console.error(error instanceof Error ? error.message : String(error));
-  process.exit(1);
-});
+if (require.main === module)
+  runCli("bench:engine", () => benchEngineCommand(process.argv.slice(2)));

@@ -1,5 +1,6 @@
 /**
  * `npm run bench:topics [-- --brokers <csv>] [--sizes 7,200] [--partitions 6] [--repeat 9]`
+ * (`--help`: the options; exit codes: src/cli/kit.ts)
  *
  * For each catalog size, measures the topic engine against a baseline of the shape of the
  * compose stack's `rpk topic create || rpk topic describe` loop — one admin connection, then
@@ -18,10 +19,54 @@
  * `apphub-bench.<run id>.…`) before it exits, also on failure or Ctrl-C.
  */
 import { randomUUID } from "node:crypto";
-import { parseArgs } from "node:util";
+import {
+  asUsage,
+  defineCli,
+  EXIT,
+  positiveInteger,
+  processIo,
+  runCli,
+  runParsed,
+  type Io,
+} from "../src/cli/kit";
+import { resolveBrokers } from "../src/topics/cli";
 import { applyPlans, planTopics } from "../src/topics/engine";
 import { withSession, type KafkaSession } from "../src/topics/kafka";
-import { parseBrokerList, type ConnectionSettings, type DesiredTopic } from "../src/topics/model";
+import type { ConnectionSettings, DesiredTopic } from "../src/topics/model";
+import { SINGLE_BROKERS } from "../test/peers/kafka";
+
+/** The catalogs both topic benches measure: 7 topics (the seed's) and 200, 6 partitions each. */
+export const CATALOG_SHAPE = {
+  sizes: {
+    type: "string",
+    description: "catalog sizes to measure, comma-separated",
+    value: "<n,...>",
+    default: "7,200",
+  },
+  partitions: { type: "string", description: "partitions per topic", value: "<n>", default: "6" },
+} as const;
+
+export const BENCH_TOPICS_CLI = defineCli({
+  name: "bench:topics",
+  summary:
+    "Measures the topic engine (cold apply, no-op plan, one retention change) against a one-request-per-topic baseline in the same run, and prints both with their ratios. Deletes every topic it created.",
+  usage: ["[--brokers <csv>] [--sizes <n,...>] [--partitions <n>] [--repeat <n>]"],
+  options: {
+    brokers: {
+      type: "string",
+      description: "the broker(s) to measure on",
+      value: "<csv>",
+      default: SINGLE_BROKERS.join(","),
+    },
+    ...CATALOG_SHAPE,
+    repeat: {
+      type: "string",
+      description: "measured pairs per scenario (median reported)",
+      value: "<n>",
+      default: "9",
+    },
+  },
+});
 
 const RUN_ID = randomUUID().slice(0, 8);
 const BENCH_PREFIX = `apphub-bench.${RUN_ID}`;
@@ -212,7 +257,7 @@ async function settle(settings: ConnectionSettings, names: readonly string[]): P
  * Deletes every topic this run created. A create the broker acknowledged can take seconds to
  * show in its metadata, so this keeps looking until none of them has been seen for a while.
  */
-async function cleanup(settings: ConnectionSettings): Promise<void> {
+async function cleanup(settings: ConnectionSettings, io: Io): Promise<void> {
   const names = [...created].filter((name) => name.startsWith(`${BENCH_PREFIX}.`));
   if (names.length === 0) return;
   let deleted = 0;
@@ -236,7 +281,7 @@ async function cleanup(settings: ConnectionSettings): Promise<void> {
       await new Promise((resolve) => setTimeout(resolve, 500));
     }
   });
-  process.stderr.write(`bench: deleted ${deleted} bench topics (${BENCH_PREFIX}.*)\n`);
+  io.err(`bench: deleted ${deleted} bench topics (${BENCH_PREFIX}.*)`);
   created.clear();
 }
 
@@ -275,55 +320,40 @@ function table(rows: Row[]): string {
   );
 }
 
-async function main(argv: string[]): Promise<void> {
-  const { values } = parseArgs({
-    args: argv,
-    options: {
-      brokers: { type: "string", default: "127.0.0.1:19092" },
-      sizes: { type: "string", default: "7,200" },
-      partitions: { type: "string", default: "6" },
-      repeat: { type: "string", default: "9" },
+export function benchTopicsCommand(argv: readonly string[], io: Io = processIo): Promise<number> {
+  return runParsed(
+    BENCH_TOPICS_CLI,
+    argv,
+    async ({ values }) => {
+      const { brokers } = asUsage(() => resolveBrokers({ flag: values.brokers ?? "", env: {} }));
+      const settings = settingsFor(brokers);
+      const sizes = (values.sizes ?? "").split(",").map((size) => positiveInteger("sizes", size));
+      const partitions = positiveInteger("partitions", values.partitions ?? "");
+      const repeat = positiveInteger("repeat", values.repeat ?? "");
+
+      const interrupted = () => {
+        void cleanup(settings, io).finally(() => process.exit(130));
+      };
+      process.once("SIGINT", interrupted);
+      process.once("SIGTERM", interrupted);
+
+      const rows: Row[] = [];
+      try {
+        for (const size of sizes)
+          rows.push(...(await benchSize(settings, size, partitions, repeat)));
+      } finally {
+        await cleanup(settings, io);
+      }
+      io.out(
+        `bench:topics on ${settings.brokers.join(",")}: ${partitions} partitions per topic, replication 1, median of ${repeat} alternating pairs (after a warm-up pair) for plan and change, every run opening its own connection\n` +
+          "baseline = one admin connection + one request per topic (the rpk create/describe loop); ratio = baseline / ours (above 1x: ours is faster or sends fewer requests)\n\n" +
+          table(rows),
+      );
+      return EXIT.ok;
     },
-  });
-  const settings = settingsFor(parseBrokerList(values.brokers));
-  const sizes = values.sizes.split(",").map((size) => Number(size.trim()));
-  const partitions = Number(values.partitions);
-  const repeat = Number(values.repeat);
-  if (
-    sizes.some((size) => !Number.isInteger(size) || size < 1) ||
-    !Number.isInteger(partitions) ||
-    partitions < 1 ||
-    !Number.isInteger(repeat) ||
-    repeat < 1
-  ) {
-    throw new Error("--sizes, --partitions and --repeat take positive whole numbers");
-  }
-
-  const interrupted = () => {
-    void cleanup(settings).finally(() => process.exit(130));
-  };
-  process.once("SIGINT", interrupted);
-  process.once("SIGTERM", interrupted);
-
-  const rows: Row[] = [];
-  try {
-    for (const size of sizes) rows.push(...(await benchSize(settings, size, partitions, repeat)));
-  } finally {
-    await cleanup(settings);
-  }
-  process.stdout.write(
-    `bench:topics on ${settings.brokers.join(",")}: ${partitions} partitions per topic, replication 1, median of ${repeat} alternating pairs (after a warm-up pair) for plan and change, every run opening its own connection\n` +
-      "baseline = one admin connection + one request per topic (the rpk create/describe loop); ratio = baseline / ours (above 1x: ours is faster or sends fewer requests)\n\n" +
-      `${table(rows)}\n`,
+    io,
   );
 }
 
-main(process.argv.slice(2)).then(
-  () => process.exit(0),
-  (error: unknown) => {
-    process.stderr.write(
-      `bench:topics failed: ${error instanceof Error ? error.message : String(error)}\n`,
-    );
-    process.exit(1);
-  },
-);
+if (require.main === module)
+  runCli("bench:topics", () => benchTopicsCommand(process.argv.slice(2)));

@@ -1,5 +1,5 @@
 /**
- * `npm run diff -- --stack <dev|minikube|prod> --base <git-ref> [--project-dir <dir>] [--format text|markdown]`
+ * `npm run diff -- --stack <stack> --base <git-ref> [--project-dir <dir>] [--format text|markdown]`
  *
  * Renders the stack at the base ref and in the working tree (offline, under Pulumi's mock
  * runtime) and prints what changes: per topic each changed setting, per other resource the
@@ -20,6 +20,7 @@ import {
   required,
   runCli,
   runParsed,
+  STACK_VALUE,
   UsageError,
   type CliSpec,
   type Io,
@@ -34,9 +35,7 @@ export const DIFF_CLI: CliSpec<{
   name: "diff",
   summary:
     "Renders a stack at a git ref and in the working tree, offline, and prints what would change.",
-  usage: [
-    "--stack <dev|minikube|prod> --base <git-ref> [--project-dir <dir>] [--format text|markdown]",
-  ],
+  usage: [`--stack ${STACK_VALUE} --base <git-ref> [--project-dir <dir>] [--format text|markdown]`],
   options: {
     stack: { type: "string", description: "the stack to compare", value: "<stack>" },
     base: {

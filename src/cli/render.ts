@@ -1,5 +1,5 @@
 /**
- * `npm run render -- --stack <dev|minikube|prod> [--out <dir>] [--project-dir <dir>]`
+ * `npm run render -- --stack <stack> [--out <dir>] [--project-dir <dir>]`
  *
  * Runs the real program under Pulumi's mock runtime, with no cloud account, cluster,
  * Docker engine or Pulumi CLI, and writes `<out>/<stack>/resources.json`,
@@ -12,7 +12,16 @@ import { formatIssues, parseStackConfig } from "../config/schema";
 import { runStack } from "../main";
 import { captureProgram } from "../render/capture";
 import { summarize, toRendered, writeRender } from "../render/write";
-import { EXIT, processIo, required, runCli, runParsed, type CliSpec, type Io } from "./kit";
+import {
+  EXIT,
+  processIo,
+  required,
+  runCli,
+  runParsed,
+  STACK_VALUE,
+  type CliSpec,
+  type Io,
+} from "./kit";
 
 export const RENDER_CLI: CliSpec<{
   stack: { type: "string"; description: string; value: string };
@@ -22,7 +31,7 @@ export const RENDER_CLI: CliSpec<{
   name: "render",
   summary:
     "Renders a stack offline under Pulumi's mock runtime: resources.json, kubernetes.yaml (what the stack owns), patches.yaml (the Deployment patches), secrets.yaml (masked), outputs.json.",
-  usage: ["--stack <dev|minikube|prod> [--out <dir>] [--project-dir <dir>]"],
+  usage: [`--stack ${STACK_VALUE} [--out <dir>] [--project-dir <dir>]`],
   options: {
     stack: {
       type: "string",

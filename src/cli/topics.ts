@@ -1,78 +1,101 @@
 /**
  * `npm run topics -- plan|apply|probe ...` — the topic engine without Pulumi, for the dev
- * runner and for operators. See `USAGE` in `src/topics/cli.ts` and docs/topics.md.
+ * runner and for operators. See `TOPICS_CLI` below (`--help`) and docs/topics.md.
  *
  * plan / apply read `Pulumi.<stack>.yaml` from the current directory, validate it (every
  * problem at once, before any broker is contacted), then talk to the brokers.
  */
 import { ConfigError, loadStackConfig } from "../config/load";
 import { DEFAULT_KAFKA_CLIENT, type StackConfig } from "../config/schema";
-import { SEED_TOPICS } from "../topics/catalog";
-import {
-  SASL_PASSWORD_ENV,
-  parseCommand,
-  planExitCode,
-  resolveBrokers,
-  type TopicsCommand,
-} from "../topics/cli";
+import { STREAM_BROKER_URL } from "../env/variables";
+import { DEFAULT_PROBE_TOPIC, SEED_TOPICS } from "../topics/catalog";
+import { SASL_PASSWORD_ENV, resolveBrokers } from "../topics/cli";
 import { applyPlans, planTopics } from "../topics/engine";
 import { withSession } from "../topics/kafka";
 import { connectionFromConfig, desiredFromSpec, type ConnectionSettings } from "../topics/model";
-import { formatPlan, summarize, toReport } from "../topics/plan";
+import { formatPlan, planVerdict, summarize, toReport, type PlanVerdict } from "../topics/plan";
 import { probe } from "../topics/probe";
 
 import {
+  asUsage,
+  defineCommands,
   EXIT,
-  parseCli,
   processIo,
+  required,
   runCli,
-  runMain,
-  UsageError,
-  type CliSpec,
+  runParsed,
+  STACK_VALUE,
+  type ExitCode,
   type Io,
 } from "./kit";
 
-export const TOPICS_CLI: CliSpec<{
-  stack: { type: "string"; description: string; value: string };
-  brokers: { type: "string"; description: string; value: string };
-  json: { type: "boolean"; description: string };
-  "detailed-exitcode": { type: "boolean"; description: string };
-}> = {
+const STACK = {
+  type: "string",
+  description: "the stack: reads Pulumi.<stack>.yaml in the current directory",
+  value: "<s>",
+} as const;
+const BROKERS = {
+  type: "string",
+  description: "comma-separated host:port of the brokers",
+  value: "<csv>",
+} as const;
+const JSON_OUTPUT = { type: "boolean", description: "print the plan as JSON" } as const;
+
+export const TOPICS_CLI = defineCommands({
   name: "topics",
   summary:
     "Plans, applies or probes the topic catalog of a stack directly against the brokers, without Pulumi.",
-  usage: [
-    "plan  --stack <s> [--brokers <csv>] [--json] [--detailed-exitcode]",
-    "apply --stack <s> [--brokers <csv>] [--json]",
-    "probe [--stack <s>] [--brokers <csv>]",
-  ],
-  commands: ["plan", "apply", "probe"],
-  options: {
-    stack: {
-      type: "string",
-      description: "the stack: reads Pulumi.<stack>.yaml in the current directory",
-      value: "<s>",
+  commands: {
+    plan: {
+      summary: "Prints what apply would change on the brokers, topic by topic; changes nothing.",
+      usage: "--stack <s> [--brokers <csv>] [--json] [--detailed-exitcode]",
+      options: {
+        stack: STACK,
+        brokers: BROKERS,
+        json: JSON_OUTPUT,
+        "detailed-exitcode": { type: "boolean", description: "exit 3 when changes are pending" },
+      },
+      attention: "a topic is blocked, or with --detailed-exitcode: changes pending",
     },
-    brokers: {
-      type: "string",
-      description: "comma-separated host:port of the brokers",
-      value: "<csv>",
+    apply: {
+      summary:
+        "Creates and updates the stack's topics and verifies them on the brokers; changes nothing when a topic is blocked.",
+      usage: "--stack <s> [--brokers <csv>] [--json]",
+      options: { stack: STACK, brokers: BROKERS, json: JSON_OUTPUT },
+      attention: "a topic is blocked; nothing was applied",
     },
-    json: { type: "boolean", description: "print the plan as JSON" },
-    "detailed-exitcode": { type: "boolean", description: "plan: exit 3 when changes are pending" },
+    probe: {
+      summary:
+        "Produces one message into the probe topic and consumes it back: a round trip through the brokers.",
+      usage: "[--stack <s>] [--brokers <csv>]",
+      options: { stack: STACK, brokers: BROKERS },
+    },
   },
   notes: [
-    "Brokers: --brokers, else APPHUB_STREAM_BROKER_URL, else apphub-streaming:kafka.brokers, else the dev listener",
+    `Brokers: --brokers, else ${STREAM_BROKER_URL}, else apphub-streaming:kafka.brokers, else the dev listener`,
     "(127.0.0.1:<dev.kafkaPort>) or the Kubernetes external listener (apphub-streaming:cluster.external).",
     `SASL password (when apphub-streaming:kafka.sasl is set): ${SASL_PASSWORD_ENV}.`,
   ],
   attention: "a topic is blocked (nothing applied), or plan --detailed-exitcode: changes pending",
-};
+});
 
-let out = processIo.out;
-let err = processIo.err;
+/** plan: 3 (stopped for a human) when anything is blocked, or with `--detailed-exitcode` when changes are pending; else 0. */
+export function planExitCode(verdict: PlanVerdict, detailedExitcode: boolean): ExitCode {
+  switch (verdict) {
+    case "blocked":
+      return EXIT.attention;
+    case "pending":
+      return detailedExitcode ? EXIT.attention : EXIT.ok;
+    case "clean":
+      return EXIT.ok;
+  }
+}
 
-const loadConfig = (stack: string): StackConfig => loadStackConfig(stack);
+/** Where the command connects: `--stack` and `--brokers` as given. */
+interface Target {
+  stack?: string | undefined;
+  brokers?: string | undefined;
+}
 
 function saslPassword(config: StackConfig | undefined): string | undefined {
   if (!config?.kafka.sasl) return undefined;
@@ -85,109 +108,90 @@ function saslPassword(config: StackConfig | undefined): string | undefined {
   return password;
 }
 
-function connectionFor(
-  command: Exclude<TopicsCommand, { command: "help" }>,
-  config: StackConfig | undefined,
-): ConnectionSettings {
-  const { brokers } = resolvedBrokers({
-    ...(command.brokers !== undefined ? { flag: command.brokers } : {}),
-    env: process.env,
-    ...(config ? { config } : {}),
-    ...(command.stack ? { stack: command.stack } : {}),
-  });
+/** Broker resolution errors are bad input (a malformed --brokers or no address at all). */
+function connectionFor(target: Target, config: StackConfig | undefined): ConnectionSettings {
+  const { brokers } = asUsage(() =>
+    resolveBrokers({
+      ...(target.brokers !== undefined ? { flag: target.brokers } : {}),
+      env: process.env,
+      ...(config ? { config } : {}),
+      ...(target.stack ? { stack: target.stack } : {}),
+    }),
+  );
   return config
     ? connectionFromConfig(config.kafka, brokers)
     : { ...DEFAULT_KAFKA_CLIENT, brokers };
 }
 
 async function planOrApply(
-  command: Extract<TopicsCommand, { command: "plan" | "apply" }>,
+  command: "plan" | "apply",
+  values: Target & { json?: boolean | undefined; "detailed-exitcode"?: boolean | undefined },
+  io: Io,
 ): Promise<number> {
-  const config = loadConfig(command.stack);
-  const connection = connectionFor(command, config);
+  const stack = required(values, "stack", `the stack to ${command}, ${STACK_VALUE}`);
+  const config = loadStackConfig(stack);
+  const connection = connectionFor(values, config);
   const desired = config.topics.map(desiredFromSpec);
   const password = saslPassword(config);
 
   return withSession(connection, password, async (session) => {
     const { plans, cluster } = await planTopics(session, desired);
-    const header = `${command.command} for stack ${command.stack}: ${desired.length} topics on ${connection.brokers.join(",")} (${cluster.brokerIds.length} broker${cluster.brokerIds.length === 1 ? "" : "s"})`;
+    const verdict = planVerdict(plans);
+    const header = `${command} for stack ${stack}: ${desired.length} topics on ${connection.brokers.join(",")} (${cluster.brokerIds.length} broker${cluster.brokerIds.length === 1 ? "" : "s"})`;
     const show = () =>
-      command.json
-        ? out(JSON.stringify(toReport(plans), null, 2))
-        : out(`${header}\n${formatPlan(plans)}`);
+      values.json
+        ? io.out(JSON.stringify(toReport(plans), null, 2))
+        : io.out(`${header}\n${formatPlan(plans)}`);
 
-    if (command.command === "plan") {
+    if (command === "plan") {
       show();
-      return planExitCode(plans, command.detailedExitcode);
+      return planExitCode(verdict, values["detailed-exitcode"] ?? false);
     }
 
-    const blocked = plans.filter((plan) => plan.action === "blocked");
-    if (blocked.length > 0) {
+    if (verdict === "blocked") {
+      const blocked = plans.filter((plan) => plan.action === "blocked");
       show();
-      err(
+      io.err(
         `apply changed nothing: ${blocked.length} topic(s) blocked — ${blocked.map((plan) => `${plan.name}: ${plan.reason}`).join("; ")}`,
       );
       return EXIT.attention;
     }
     await applyPlans(session, plans);
     show();
-    if (!command.json) {
+    if (!values.json) {
       const summary = summarize(plans);
-      out(
-        summary.create + summary.update === 0
+      io.out(
+        verdict === "clean"
           ? "nothing to do: every topic is in sync"
           : `applied: ${summary.create} created, ${summary.update} updated; verified on the broker`,
       );
     }
-    return 0;
+    return EXIT.ok;
   });
 }
 
-async function runProbe(command: Extract<TopicsCommand, { command: "probe" }>): Promise<number> {
-  const config = command.stack ? loadConfig(command.stack) : undefined;
-  const connection = connectionFor(command, config);
-  const topic = config?.probeTopic ?? "apphub.streaming.probe";
+async function runProbe(target: Target, io: Io): Promise<number> {
+  const config = target.stack ? loadStackConfig(target.stack) : undefined;
+  const connection = connectionFor(target, config);
+  const topic = config?.probeTopic ?? DEFAULT_PROBE_TOPIC;
   const domainTopics = (config?.topics ?? SEED_TOPICS).map((entry) => entry.name);
   const result = await probe(connection, saslPassword(config), { topic, domainTopics });
-  out(
+  io.out(
     `probe ok: ${result.topic} on ${result.brokers}${result.createdTopic ? " (topic created)" : ""}: ` +
       `round trip ${result.roundTripMs} ms (produce ack ${result.produceMs} ms), partition ${result.partition} offset ${result.offset}`,
   );
-  return 0;
+  return EXIT.ok;
 }
 
-/** Broker resolution errors are bad input (a malformed --brokers or no address at all). */
-function resolvedBrokers(
-  input: Parameters<typeof resolveBrokers>[0],
-): ReturnType<typeof resolveBrokers> {
-  try {
-    return resolveBrokers(input);
-  } catch (error) {
-    throw new UsageError((error as Error).message);
-  }
-}
-
+/** The topics command without the process: exit code, output through `io`. */
 export function topicsCommand(argv: readonly string[], io: Io = processIo): Promise<number> {
-  ({ out, err } = io);
-  return runMain(
-    "topics",
-    async () => {
-      if (!parseCli(TOPICS_CLI, argv, out)) return EXIT.ok;
-      let command: TopicsCommand;
-      try {
-        command = parseCommand(argv);
-      } catch (error) {
-        throw new UsageError((error as Error).message);
-      }
-      switch (command.command) {
-        case "help":
-          return EXIT.ok;
-        case "probe":
-          return runProbe(command);
-        default:
-          return planOrApply(command);
-      }
-    },
+  return runParsed(
+    TOPICS_CLI,
+    argv,
+    (parsed) =>
+      parsed.command === "probe"
+        ? runProbe(parsed.values, io)
+        : planOrApply(parsed.command, parsed.values, io),
     io,
   );
 }

@@ -341,8 +341,17 @@ export function summarize(plans: readonly TopicPlan[]): PlanSummary {
   return summary;
 }
 
-export function hasPendingChanges(plans: readonly TopicPlan[]): boolean {
-  return plans.some((plan) => plan.action === "create" || plan.action === "update");
+/**
+ * What a catalog's plans add up to: `blocked` when any topic needs a human (nothing may be
+ * applied), `pending` when a topic would be created or updated, else `clean`. The CLI maps
+ * this to its exit codes; the plan knows nothing of processes.
+ */
+export type PlanVerdict = "clean" | "pending" | "blocked";
+
+export function planVerdict(plans: readonly TopicPlan[]): PlanVerdict {
+  if (plans.some((plan) => plan.action === "blocked")) return "blocked";
+  if (plans.some((plan) => plan.action === "create" || plan.action === "update")) return "pending";
+  return "clean";
 }
 
 /** The `--json` shape of the topics CLI: `{ topics: [{ name, action, changes: [{ key, from, to }], reason? }] }`. */

@@ -1,17 +1,20 @@
 // The pure half of the topic engine: planning, normalisation, the IncrementalAlterConfigs set,
 // reassignment, input validation (the provider's diff, check and read shaping are in
 // topics-provider.test.ts), and the CLI's
-// argument / broker / exit-code rules. No broker here; test/integration/topics*.test.ts and
+// argument / broker / verdict-to-exit-code rules. No broker here; test/integration/topics*.test.ts and
 // provider.test.ts drive the same code against the real peers.
 import { describe, expect, it } from "vitest";
 import type { StackConfig, TopicSpec } from "../../src/config/schema";
-import { parseCommand, planExitCode, resolveBrokers } from "../../src/topics/cli";
+import { planExitCode, TOPICS_CLI } from "../../src/cli/topics";
+import { parseCommands } from "../../src/cli/kit";
+import { resolveBrokers } from "../../src/topics/cli";
 import { desiredFromSpec, type DesiredTopic, type KafkaTopicInputs } from "../../src/topics/model";
 import {
   formatPlan,
   normalizeConfigValue,
   planCatalog,
   planTopic,
+  planVerdict,
   reassignReplicas,
   toReport,
   type LiveConfigEntry,
@@ -450,29 +453,29 @@ describe("provider check", () => {
 });
 
 describe("topics CLI rules", () => {
-  it("parses exactly the documented commands and flags", () => {
-    expect(parseCommand(["plan", "--stack", "dev", "--json", "--detailed-exitcode"])).toEqual({
+  it("parses exactly the documented commands and flags, each command with its own", () => {
+    const parse = (argv: string[]) => parseCommands(TOPICS_CLI, argv, () => undefined);
+    expect(parse(["plan", "--stack", "dev", "--json", "--detailed-exitcode"])).toEqual({
       command: "plan",
-      stack: "dev",
-      json: true,
-      detailedExitcode: true,
+      values: { stack: "dev", json: true, "detailed-exitcode": true },
     });
-    expect(parseCommand(["apply", "--stack", "prod", "--brokers", "a:1,b:2"])).toEqual({
+    expect(parse(["apply", "--stack", "prod", "--brokers", "a:1,b:2"])).toEqual({
       command: "apply",
-      stack: "prod",
-      json: false,
-      brokers: "a:1,b:2",
+      values: { stack: "prod", brokers: "a:1,b:2" },
     });
-    expect(parseCommand(["probe"])).toEqual({ command: "probe" });
-    expect(() => parseCommand(["plan"])).toThrow("--stack <dev|minikube|prod> is required");
-    expect(() => parseCommand(["apply", "--stack", "dev", "--detailed-exitcode"])).toThrow(
+    expect(parse(["--stack", "external", "probe"])).toEqual({
+      command: "probe",
+      values: { stack: "external" },
+    });
+    expect(parse(["probe"])).toEqual({ command: "probe", values: {} });
+    expect(() => parse(["apply", "--stack", "dev", "--detailed-exitcode"])).toThrow(
       "--detailed-exitcode only applies to plan",
     );
-    expect(() => parseCommand(["probe", "--json"])).toThrow(
-      "probe takes only --stack and --brokers",
-    );
-    expect(() => parseCommand(["destroy", "--stack", "dev"])).toThrow('unknown command "destroy"');
-    expect(() => parseCommand(["plan", "--stack", "dev", "--force"])).toThrow();
+    expect(() => parse(["probe", "--json"])).toThrow("--json only applies to plan and apply");
+    expect(() => parse(["destroy", "--stack", "dev"])).toThrow('unknown command "destroy"');
+    expect(() => parse(["plan", "--stack", "dev", "--force"])).toThrow("'--force'");
+    expect(() => parse(["plan", "extra"])).toThrow("unexpected argument(s): extra");
+    expect(() => parse([])).toThrow("missing command: expected one of plan, apply, probe");
   });
 
   it("takes brokers from --brokers, then APPHUB_STREAM_BROKER_URL, then the stack, then the dev listener", () => {
@@ -530,14 +533,23 @@ describe("topics CLI rules", () => {
     ).toThrow("APPHUB_STREAM_BROKER_URL: expected a port between 1 and 65535");
   });
 
-  it("exits 0 in sync, 3 with --detailed-exitcode when changes are pending, 3 when anything is blocked", () => {
+  it("judges a plan clean, pending or blocked, and the CLI maps that to its exit code", () => {
     const noop = planTopic(desired(), live(), ONE_BROKER);
+    const create = planTopic(desired(), undefined, ONE_BROKER);
     const update = planTopic(desired({ partitions: 7 }), live(), ONE_BROKER);
     const blocked = planTopic(desired({ partitions: 1 }), live(), ONE_BROKER);
-    expect(planExitCode([noop], true)).toBe(0);
-    expect(planExitCode([noop, update], true)).toBe(3);
-    expect(planExitCode([noop, update], false)).toBe(0);
-    expect(planExitCode([update, blocked], true)).toBe(3);
-    expect(planExitCode([blocked], false)).toBe(3);
+    expect(planVerdict([])).toBe("clean");
+    expect(planVerdict([noop])).toBe("clean");
+    expect(planVerdict([noop, create])).toBe("pending");
+    expect(planVerdict([noop, update])).toBe("pending");
+    expect(planVerdict([update, blocked])).toBe("blocked");
+    expect(planVerdict([blocked, noop])).toBe("blocked");
+
+    expect(planExitCode("clean", true)).toBe(0);
+    expect(planExitCode("clean", false)).toBe(0);
+    expect(planExitCode("pending", true)).toBe(3);
+    expect(planExitCode("pending", false)).toBe(0);
+    expect(planExitCode("blocked", true)).toBe(3);
+    expect(planExitCode("blocked", false)).toBe(3);
   });
 });
