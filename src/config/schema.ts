@@ -12,6 +12,7 @@
 import { z } from "zod";
 import { DAY_MS, DEFAULT_PROBE_TOPIC, SEED_TOPICS, TOPIC_ROLES } from "../topics/catalog";
 import { DEFAULT_CLUSTER_DOMAIN } from "../cluster/constants";
+import { devEndpoints } from "../dev/plan";
 import { crossFieldIssues } from "./crossField";
 import {
   CONFIG_NAMESPACE,
@@ -34,7 +35,6 @@ import {
   BACKUP_FULL_EVERY_HOURS,
   brokerAddressProblem,
   deletionPolicyProblem,
-  dialableHost,
   MAX_BROKERS,
   MAX_CORES_PER_BROKER,
   MAX_INT32,
@@ -482,7 +482,7 @@ function appBrokerUrl(fields: StackFields, profile: Profile): string {
     case "clientService":
       return CLIENT_SERVICE_BROKER;
     case "devListener":
-      return `${dialableHost(fields.dev.bindAddress)}:${fields.dev.kafkaPort}`;
+      return devEndpoints(fields.dev).hostBrokers;
     case "kafkaBrokers":
       return (fields.kafka.brokers ?? []).join(",");
   }

@@ -4,7 +4,9 @@
  */
 import { externalBrokers } from "../cluster/addresses";
 import { DEFAULT_DEV_LISTENER, type StackConfig } from "../config/schema";
-import { brokerAddressProblem, dialableHost, parseBrokerList } from "../config/rules";
+import { PROFILES } from "../config/profiles";
+import { brokerAddressProblem, parseBrokerList } from "../config/rules";
+import { devEndpoints } from "../dev/plan";
 import { STREAM_BROKER_URL } from "../env/variables";
 
 export const SASL_PASSWORD_ENV = "APPHUB_KAFKA_SASL_PASSWORD";
@@ -48,9 +50,9 @@ export function resolveBrokers(input: {
     return { brokers, source };
   }
   if (!input.config) return { brokers: [DEFAULT_DEV_BROKER], source: "the dev default" };
-  if (input.config.environment === "dev") {
+  if (PROFILES[input.config.environment].bootstrapBrokers === "devListener") {
     return {
-      brokers: [`${dialableHost(input.config.dev.bindAddress)}:${input.config.dev.kafkaPort}`],
+      brokers: [devEndpoints(input.config.dev).hostBrokers],
       source: `the dev stack's host listener`,
     };
   }
