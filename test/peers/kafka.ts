@@ -13,21 +13,16 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { Kafka, logLevel } from "kafkajs";
 import { quietKafkajsClockWarning } from "../../src/topics/kafka";
+import { type StartOutcome, PeerProcess, confirmServing, launchAndWait } from "./lifecycle";
 import {
   PeerError,
-  type StartOutcome,
   cacheDir,
   installOnce,
   isPortOpen,
-  livePid,
   repoRoot,
   requireCommand,
   run,
-  startDetached,
-  stopProcess,
-  tail,
   waitUntil,
-  waitWhileRunning,
   withLock,
 } from "./proc";
 
@@ -162,14 +157,6 @@ function propertiesFile(node: KafkaNode): string {
   return path.join(nodeDir(node), "server.properties");
 }
 
-function logFile(node: KafkaNode): string {
-  return path.join(nodeDir(node), "server.log");
-}
-
-function pidFile(node: KafkaNode): string {
-  return path.join(nodeDir(node), "kafka.pid");
-}
-
 function dataDir(node: KafkaNode): string {
   return path.join(nodeDir(node), "data");
 }
@@ -302,17 +289,19 @@ async function formatStorage(node: KafkaNode, clusterId: string): Promise<void> 
   );
 }
 
-function startNode(node: KafkaNode): number {
-  return startDetached({
-    command: javaCommand(),
-    args: javaArgs("kafka.Kafka", [propertiesFile(node)]),
-    logFile: logFile(node),
-    pidFile: pidFile(node),
+/** A node's JVM: its command line carries its own server.properties path, which no other process's does. */
+function nodeProcess(node: KafkaNode): PeerProcess {
+  return new PeerProcess({
+    label: `node ${node.id}`,
+    pidFile: path.join(nodeDir(node), "kafka.pid"),
+    logFile: path.join(nodeDir(node), "server.log"),
+    marker: propertiesFile(node),
+    commandLine: () => ({
+      command: javaCommand(),
+      args: javaArgs("kafka.Kafka", [propertiesFile(node)]),
+    }),
+    stopGraceMs: STOP_GRACE_MS,
   });
-}
-
-function nodePid(node: KafkaNode): number | undefined {
-  return livePid(pidFile(node), propertiesFile(node));
 }
 
 // ---------------------------------------------------------------- metadata
@@ -390,17 +379,22 @@ async function metadataProblem(broker: string, expected: string[]): Promise<stri
 
 interface NodeState {
   node: KafkaNode;
-  pid: number | undefined;
+  process: PeerProcess;
+  running: boolean;
   serving: boolean;
 }
 
 async function nodeStates(peer: KafkaPeer): Promise<NodeState[]> {
   return Promise.all(
-    NODES[peer].map(async (node) => ({
-      node,
-      pid: nodePid(node),
-      serving: await isPortOpen(HOST, node.brokerPort),
-    })),
+    NODES[peer].map(async (node) => {
+      const process = nodeProcess(node);
+      return {
+        node,
+        process,
+        running: process.pid() !== undefined,
+        serving: await isPortOpen(HOST, node.brokerPort),
+      };
+    }),
   );
 }
 
@@ -411,9 +405,16 @@ export function startKafka(peer: KafkaPeer): Promise<StartOutcome> {
 
 async function startKafkaUnlocked(peer: KafkaPeer): Promise<StartOutcome> {
   const states = await nodeStates(peer);
-  const down = states.filter((s) => !s.serving && s.pid === undefined);
+  const down = states.filter((s) => !s.serving && !s.running);
   if (down.length === 0) {
-    await confirmKafkaOnPorts(peer, states);
+    // Ours may still be starting; a stranger on the ports should answer at once.
+    const ours = states.some((s) => s.running);
+    await confirmServing(
+      `kafka-${peer}`,
+      states.map((s) => s.process),
+      (signal) => waitForMetadata(brokersOf(peer), ours ? START_TIMEOUT_MS : 10_000, signal),
+      `${brokersOf(peer).join(", ")}: taken by something that is not a healthy Kafka broker.`,
+    );
     return "already-running";
   }
   requireJava17();
@@ -429,26 +430,13 @@ async function startKafkaUnlocked(peer: KafkaPeer): Promise<StartOutcome> {
   return "repaired";
 }
 
-/** Confirms that what listens on the peer's ports is Kafka: ours may still be starting, a stranger should answer at once. */
-async function confirmKafkaOnPorts(peer: KafkaPeer, states: NodeState[]): Promise<void> {
-  const ours = states.some((s) => s.pid !== undefined);
-  try {
-    await waitForMetadata(brokersOf(peer), ours ? START_TIMEOUT_MS : 10_000);
-  } catch (error) {
-    const hint = ours
-      ? tailOfLogs(peer)
-      : `${brokersOf(peer).join(", ")}: taken by something that is not a healthy Kafka broker.`;
-    throw new PeerError(`kafka-${peer}: ${(error as Error).message}\n${hint}`);
-  }
-}
-
 async function startFresh(peer: KafkaPeer): Promise<void> {
   await requireFreeControllerPorts(peer);
   fs.rmSync(peerDir(peer), { recursive: true, force: true });
   const clusterId = newClusterId();
   for (const node of NODES[peer]) writeNodeConfig(node);
   await Promise.all(NODES[peer].map((node) => formatStorage(node, clusterId)));
-  await launchAndWait(peer, NODES[peer]);
+  await launchNodes(peer, NODES[peer]);
 }
 
 async function restartNodes(peer: KafkaPeer, nodes: KafkaNode[]): Promise<void> {
@@ -460,26 +448,13 @@ async function restartNodes(peer: KafkaPeer, nodes: KafkaNode[]): Promise<void> 
     );
   }
   for (const node of nodes) writeNodeConfig(node);
-  await launchAndWait(peer, nodes);
+  await launchNodes(peer, nodes);
 }
 
-async function launchAndWait(peer: KafkaPeer, nodes: KafkaNode[]): Promise<void> {
-  for (const node of nodes) startNode(node);
-  try {
-    await waitWhileRunning(
-      (signal) => waitForMetadata(brokersOf(peer), START_TIMEOUT_MS, signal),
-      () => exitedNode(nodes),
-    );
-  } catch (error) {
-    const logs = tailOfLogs(peer);
-    await Promise.all(nodes.map(stopNode));
-    throw new PeerError(`kafka-${peer} did not come up: ${(error as Error).message}\n${logs}`);
-  }
-}
-
-function exitedNode(nodes: KafkaNode[]): string | undefined {
-  const dead = nodes.find((node) => nodePid(node) === undefined);
-  return dead && `node ${dead.id} exited during startup`;
+function launchNodes(peer: KafkaPeer, nodes: KafkaNode[]): Promise<void> {
+  return launchAndWait(`kafka-${peer}`, nodes.map(nodeProcess), (signal) =>
+    waitForMetadata(brokersOf(peer), START_TIMEOUT_MS, signal),
+  );
 }
 
 async function requireFreeControllerPorts(peer: KafkaPeer): Promise<void> {
@@ -492,26 +467,14 @@ async function requireFreeControllerPorts(peer: KafkaPeer): Promise<void> {
   }
 }
 
-function tailOfLogs(peer: KafkaPeer): string {
-  return NODES[peer].map((node) => tail(logFile(node))).join("\n");
-}
-
-async function stopNode(node: KafkaNode): Promise<string> {
-  const pid = nodePid(node);
-  if (pid === undefined) return `node ${node.id}: not running`;
-  const how = await stopProcess(pid, STOP_GRACE_MS);
-  return `node ${node.id} (pid ${pid}): ${how}`;
-}
-
 /** Stops the nodes this launcher started (found by pid file); a broker started some other way is left alone. */
 export async function stopKafka(peer: KafkaPeer): Promise<string[]> {
-  return Promise.all(NODES[peer].map(stopNode));
+  return Promise.all(NODES[peer].map((node) => nodeProcess(node).stop()));
 }
 
 export async function kafkaStatus(peer: KafkaPeer): Promise<string[]> {
   const states = await nodeStates(peer);
-  return states.map(({ node, pid, serving }) => {
-    const process = pid === undefined ? "no process of ours" : `pid ${pid}`;
-    return `node ${node.id} ${HOST}:${node.brokerPort} ${serving ? "serving" : "not serving"} (${process}), log ${logFile(node)}`;
-  });
+  return states.map(({ node, process, serving }) =>
+    process.status(`${HOST}:${node.brokerPort} ${serving ? "serving" : "not serving"}`),
+  );
 }

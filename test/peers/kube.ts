@@ -20,19 +20,8 @@ import * as https from "node:https";
 import * as path from "node:path";
 import { stringify } from "yaml";
 import { buildEngine, engineDir } from "./engines";
-import {
-  PeerError,
-  type StartOutcome,
-  cacheDir,
-  isPortOpen,
-  livePid,
-  startDetached,
-  stopProcess,
-  tail,
-  waitUntil,
-  waitWhileRunning,
-  withLock,
-} from "./proc";
+import { type StartOutcome, PeerProcess, launchAndWait, pollUntil, waitReady } from "./lifecycle";
+import { PeerError, cacheDir, isPortOpen, withLock } from "./proc";
 
 export const KUBE_VERSION = "v1.33.13";
 const HOST = "127.0.0.1";
@@ -83,17 +72,16 @@ const pki = {
   tokenFile: () => file("pki/tokens.csv"),
 };
 
-function logFile(component: Component): string {
-  return file(`${component}.log`);
-}
-
-function pidFile(component: Component): string {
-  return file(`${component}.pid`);
-}
-
-function componentPid(component: Component): number | undefined {
-  // The state dir is on every command line, so a recycled pid of some other process never matches.
-  return livePid(pidFile(component), kubeStateDir());
+/** A component's process: the state dir is on every command line, so a recycled pid of some other process never matches. */
+function componentProcess(component: Component): PeerProcess {
+  return new PeerProcess({
+    label: component,
+    pidFile: file(`${component}.pid`),
+    logFile: file(`${component}.log`),
+    marker: kubeStateDir(),
+    commandLine: () => ({ command: binary(component), args: componentArgs(component) }),
+    stopGraceMs: STOP_GRACE_MS,
+  });
 }
 
 // ---------------------------------------------------------------- engine
@@ -239,7 +227,7 @@ export function kubeAccess(): KubeAccess {
 
 // ---------------------------------------------------------------- processes
 
-function commandLine(component: Component): string[] {
+function componentArgs(component: Component): string[] {
   switch (component) {
     case "etcd":
       return [
@@ -291,21 +279,6 @@ function commandLine(component: Component): string[] {
         "--v=0",
       ];
   }
-}
-
-function startComponent(component: Component): number {
-  return startDetached({
-    command: binary(component),
-    args: commandLine(component),
-    logFile: logFile(component),
-    pidFile: pidFile(component),
-  });
-}
-
-async function stopComponent(component: Component): Promise<string> {
-  const pid = componentPid(component);
-  if (pid === undefined) return `${component}: not running`;
-  return `${component} (pid ${pid}): ${await stopProcess(pid, STOP_GRACE_MS)}`;
 }
 
 // ---------------------------------------------------------------- HTTP
@@ -382,9 +355,9 @@ export function startKube(): Promise<StartOutcome> {
 }
 
 async function startKubeUnlocked(): Promise<StartOutcome> {
-  const down = COMPONENTS.filter((component) => componentPid(component) === undefined);
+  const down = COMPONENTS.filter((component) => componentProcess(component).pid() === undefined);
   if (down.length === 0) {
-    await waitForComponents(COMPONENTS);
+    for (const component of COMPONENTS) await bringUp(component, false);
     return "already-running";
   }
   // A cold build (test/peers/engines/build.sh kube) takes ~5–11 min on 2 cores; then it is cached.
@@ -400,45 +373,31 @@ async function startKubeUnlocked(): Promise<StartOutcome> {
   const fresh = !fs.existsSync(kubeconfigPath());
   fs.mkdirSync(kubeStateDir(), { recursive: true });
   ensureCredentials();
-  for (const component of COMPONENTS) {
-    if (down.includes(component)) startComponent(component);
-    await waitForComponents([component]);
-  }
+  for (const component of COMPONENTS) await bringUp(component, down.includes(component));
   return fresh || down.length === COMPONENTS.length ? "started" : "repaired";
 }
 
-async function waitForComponents(components: readonly Component[]): Promise<void> {
-  for (const component of components) {
-    try {
-      await waitWhileRunning(
-        async (signal) => {
-          if (!(await waitUntil(READY[component], START_TIMEOUT_MS, 300, signal)))
-            throw new PeerError(`timed out after ${START_TIMEOUT_MS} ms`);
-        },
-        () =>
-          componentPid(component) === undefined ? `${component} exited during startup` : undefined,
-      );
-    } catch (error) {
-      throw new PeerError(
-        `kube peer: ${component} did not become ready: ${(error as Error).message}\n${tail(logFile(component))}`,
-      );
-    }
-  }
+/** Launches the component if asked, then waits until it is ready (each needs the one before). */
+function bringUp(component: Component, launch: boolean): Promise<void> {
+  const ready = pollUntil(READY[component], START_TIMEOUT_MS, 300, `${component} to be ready`);
+  const peer = `kube peer: ${component}`;
+  const process = componentProcess(component);
+  return launch ? launchAndWait(peer, [process], ready) : waitReady(peer, [process], ready);
 }
 
 /** Stops what this launcher started (found by pid file), controller manager first. The state stays for a warm start. */
 export async function stopKube(): Promise<string[]> {
   const report: string[] = [];
-  for (const component of [...COMPONENTS].reverse()) report.push(await stopComponent(component));
+  for (const component of [...COMPONENTS].reverse())
+    report.push(await componentProcess(component).stop());
   return report;
 }
 
 export async function kubeStatus(): Promise<string[]> {
   const lines = await Promise.all(
     COMPONENTS.map(async (component) => {
-      const pid = componentPid(component);
       const ready = await READY[component]().catch(() => false);
-      return `${component} ${ready ? "ready" : "not ready"} (${pid === undefined ? "no process of ours" : `pid ${pid}`}), log ${logFile(component)}`;
+      return componentProcess(component).status(ready ? "ready" : "not ready");
     }),
   );
   return [...lines, `kubeconfig ${kubeconfigPath()}`];

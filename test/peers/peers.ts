@@ -15,7 +15,7 @@ import {
   stopKafka,
 } from "./kafka";
 import { KUBE_API_SERVER, kubeStatus, startKube, stopKube } from "./kube";
-import type { StartOutcome } from "./proc";
+import type { StartOutcome } from "./lifecycle";
 import { S3_ENDPOINT, s3Status, startS3, stopS3 } from "./s3";
 
 export const PEER_NAMES = [

@@ -1,8 +1,10 @@
-// Process, port and file helpers shared by the test-peer launchers.
-import { spawn, spawnSync } from "node:child_process";
+// Command, port, file and lock helpers shared by the test-peer launchers (the life of their
+// processes is in lifecycle.ts).
+import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as net from "node:net";
 import * as path from "node:path";
+import { runChild } from "../support/child";
 
 export class PeerError extends Error {
   constructor(message: string) {
@@ -10,9 +12,6 @@ export class PeerError extends Error {
     this.name = "PeerError";
   }
 }
-
-/** What starting a peer did: started it, found it serving, or restarted some of its nodes. */
-export type StartOutcome = "started" | "already-running" | "repaired";
 
 export function repoRoot(): string {
   // Walks up so the same code works from test/peers (vitest) and dist/test/peers (tsc).
@@ -43,57 +42,26 @@ export function requireCommand(command: string, args: string[], hint: string): s
   return `${result.stdout}${result.stderr}`;
 }
 
-export function run(command: string, args: string[], what: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { stdio: ["ignore", "pipe", "pipe"] });
-    let output = "";
-    child.stdout.on("data", (chunk: Buffer) => (output += chunk.toString()));
-    child.stderr.on("data", (chunk: Buffer) => (output += chunk.toString()));
-    const fail = (reason: string): void => {
-      const lastLines = output.trim().split("\n").slice(-30).join("\n");
-      reject(new PeerError(`${what} failed (${reason}):\n${lastLines}`));
-    };
-    child.once("error", (error) => fail(error.message));
-    child.once("close", (code) => (code === 0 ? resolve() : fail(`exit ${code}`)));
+/** Runs a setup command (an install, a storage format) to completion; fails with its last lines of output. */
+export async function run(command: string, args: string[], what: string): Promise<void> {
+  const result = await runChild(command, args).catch((error: Error) => {
+    throw new PeerError(`${what} failed (${error.message})`);
   });
-}
-
-export interface DetachedProcess {
-  command: string;
-  args: string[];
-  logFile: string;
-  pidFile: string;
-}
-
-export function startDetached(spec: DetachedProcess): number {
-  fs.mkdirSync(path.dirname(spec.logFile), { recursive: true });
-  const log = fs.openSync(spec.logFile, "a");
-  try {
-    const child = spawn(spec.command, spec.args, { detached: true, stdio: ["ignore", log, log] });
-    if (child.pid === undefined) throw new PeerError(`could not spawn ${spec.command}`);
-    child.unref();
-    fs.writeFileSync(spec.pidFile, `${child.pid}\n`);
-    return child.pid;
-  } finally {
-    fs.closeSync(log);
+  if (result.code !== 0) {
+    const lastLines = result.output.trim().split("\n").slice(-30).join("\n");
+    throw new PeerError(`${what} failed (exit ${result.code}):\n${lastLines}`);
   }
 }
 
-/** The pid in pidFile, if that process is alive and its command line contains marker (guards against pid reuse). */
-export function livePid(pidFile: string, marker: string): number | undefined {
-  const pid = readPid(pidFile);
-  if (pid === undefined || !isAlive(pid)) return undefined;
-  const cmdline = readCmdline(pid);
-  return cmdline === undefined || cmdline.includes(marker) ? pid : undefined;
-}
-
-function readPid(pidFile: string): number | undefined {
+/** The pid a pid file records, if it holds one. */
+export function readPid(pidFile: string): number | undefined {
   if (!fs.existsSync(pidFile)) return undefined;
   const pid = Number.parseInt(fs.readFileSync(pidFile, "utf8").trim(), 10);
   return Number.isInteger(pid) && pid > 0 ? pid : undefined;
 }
 
-function isAlive(pid: number): boolean {
+/** Whether pid is a running process (a zombie is not). */
+export function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return !isZombie(pid);
@@ -110,31 +78,6 @@ function isZombie(pid: number): boolean {
   }
 }
 
-function readCmdline(pid: number): string | undefined {
-  try {
-    return fs.readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0").join(" ");
-  } catch {
-    return undefined;
-  }
-}
-
-/** SIGTERM, then SIGKILL after graceMs. Resolves once the process is gone. */
-export async function stopProcess(pid: number, graceMs: number): Promise<"terminated" | "killed"> {
-  signal(pid, "SIGTERM");
-  if (await waitUntil(() => !isAlive(pid), graceMs)) return "terminated";
-  signal(pid, "SIGKILL");
-  await waitUntil(() => !isAlive(pid), 5_000);
-  return "killed";
-}
-
-function signal(pid: number, name: NodeJS.Signals): void {
-  try {
-    process.kill(pid, name);
-  } catch {
-    // already gone
-  }
-}
-
 /** Polls condition until it holds (true), the timeout passes or signal aborts (false). */
 export async function waitUntil(
   condition: () => boolean | Promise<boolean>,
@@ -148,29 +91,6 @@ export async function waitUntil(
     if (await condition()) return true;
     if (Date.now() >= deadline) return false;
     await sleep(intervalMs);
-  }
-}
-
-/**
- * Waits for ready(signal) but fails fast when exitProblem() reports that the process being waited on died.
- * Whichever loses is stopped through the signal, so no poller outlives the wait.
- */
-export async function waitWhileRunning(
-  ready: (signal: AbortSignal) => Promise<void>,
-  exitProblem: () => string | undefined,
-): Promise<void> {
-  const controller = new AbortController();
-  const watchExit = async (): Promise<void> => {
-    while (!controller.signal.aborted) {
-      await sleep(500);
-      const problem = exitProblem();
-      if (problem !== undefined && !controller.signal.aborted) throw new PeerError(problem);
-    }
-  };
-  try {
-    await Promise.race([ready(controller.signal), watchExit()]);
-  } finally {
-    controller.abort();
   }
 }
 
