@@ -5,7 +5,6 @@
  * and an admin API that never answers. The hooks must retry, and must fail loudly (non-zero
  * exit, termination message, container log) rather than exit 0 when they could not drain.
  */
-import { spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as http from "node:http";
 import type { AddressInfo } from "node:net";
@@ -13,6 +12,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { renderPreStopScript } from "../../src/cluster/scripts";
+import { runChild } from "../support/child";
 import { KUBE_BASICS, validConfig } from "../support/config";
 import { findObject, renderRepoStack, type KubeObject } from "../support/render";
 
@@ -53,7 +53,7 @@ class FakeAdminApi {
 }
 
 interface HookRun {
-  code: number | null;
+  code: number;
   output: string;
   /** What reached the container log (/proc/1/fd/1 in the pod). */
   containerLog: string;
@@ -93,7 +93,7 @@ async function runHook(
   const containerLog = path.join(dir, "container.log");
   const terminationLog = path.join(dir, "termination-log");
   const started = Date.now();
-  const child = spawn("bash", [file], {
+  const { code, output } = await runChild("bash", [file], {
     env: {
       PATH: `${binDir}:${process.env.PATH ?? "/usr/bin:/bin"}`,
       POLL_SECONDS: "0.1",
@@ -103,10 +103,6 @@ async function runHook(
       ...env,
     },
   });
-  let output = "";
-  child.stdout.on("data", (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr.on("data", (chunk: Buffer) => (output += chunk.toString()));
-  const code = await new Promise<number | null>((resolve) => child.on("close", resolve));
   const read = (file: string) => (fs.existsSync(file) ? fs.readFileSync(file, "utf8") : "");
   return {
     code,

@@ -3,74 +3,55 @@
  * dynamic resource's `check(olds, news)` compares with the broker count in state. Driven from
  * the serialized provider text, as the engine's dynamic-provider host runs it.
  */
-import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { replicaDecreaseRefusal } from "../../src/cluster/replicaGuard";
-import { REPO_ROOT, renderRepoStack } from "../support/render";
+import { renderRepoStack } from "../support/render";
+import { type DriveOutcome, driveProvider, runSerializationScript } from "../support/serialization";
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "apphub-replica-guard-"));
 const providerFile = path.join(dir, "provider.json");
 
-function drive(
-  method: string,
-  args: unknown[],
-): {
-  ok: boolean;
-  result?: { inputs: unknown; failures: { property: string; reason: string }[] };
-  error?: string;
-} {
-  const argsFile = path.join(dir, `${method}-${Math.random()}.json`);
-  fs.writeFileSync(argsFile, JSON.stringify(args));
-  const child = spawnSync(
-    process.execPath,
-    [
-      path.join(REPO_ROOT, "dist/test/serialization/drive-provider.js"),
-      providerFile,
-      method,
-      argsFile,
-    ],
-    { encoding: "utf8" },
-  );
-  return JSON.parse(child.stdout.trim().split("\n").pop() ?? "{}");
+interface CheckResult {
+  failures: { property: string; reason: string }[];
 }
 
-beforeAll(() => {
-  const child = spawnSync(
-    process.execPath,
-    [path.join(REPO_ROOT, "dist/test/serialization/serialize-replica-guard.js"), providerFile],
-    { encoding: "utf8" },
-  );
-  expect(child.status, child.stderr).toBe(0);
+function check(olds: object, news: object): Promise<DriveOutcome<CheckResult>> {
+  return driveProvider<CheckResult>(providerFile, "check", [olds, news]);
+}
+
+beforeAll(async () => {
+  const child = await runSerializationScript("serialize-replica-guard", [providerFile]);
+  expect(child.code, child.stderr).toBe(0);
 });
 
 describe("replica decrease guard", () => {
-  it("refuses 3 → 2 from the serialized provider, naming the key, the pods that would go and the runbook", () => {
-    const run = drive("check", [
+  it("refuses 3 → 2 from the serialized provider, naming the key, the pods that would go and the runbook", async () => {
+    const run = await check(
       { replicas: 3, decreaseDecommissioned: false, guardVersion: "1" },
       { replicas: 2, decreaseDecommissioned: false, guardVersion: "1" },
-    ]);
-    expect(run.ok, run.error).toBe(true);
-    expect(run.result?.failures).toHaveLength(1);
-    expect(run.result?.failures[0]?.property).toBe("replicas");
-    expect(run.result?.failures[0]?.reason).toContain(
+    );
+    if (!run.ok) throw new Error(run.error);
+    expect(run.result.failures).toHaveLength(1);
+    expect(run.result.failures[0]?.property).toBe("replicas");
+    expect(run.result.failures[0]?.reason).toContain(
       "apphub-streaming:cluster.replicas: expected at least 3",
     );
-    expect(run.result?.failures[0]?.reason).toContain("deletes apphub-redpanda-2");
-    expect(run.result?.failures[0]?.reason).toContain("rpk redpanda admin brokers decommission");
+    expect(run.result.failures[0]?.reason).toContain("deletes apphub-redpanda-2");
+    expect(run.result.failures[0]?.reason).toContain("rpk redpanda admin brokers decommission");
   });
 
-  it("allows the first deploy, a scale-up, and a decrease the operator acknowledged after decommissioning", () => {
+  it("allows the first deploy, a scale-up, and a decrease the operator acknowledged after decommissioning", async () => {
     for (const [olds, news] of [
       [{}, { replicas: 3, decreaseDecommissioned: false }],
       [{ replicas: 3 }, { replicas: 5, decreaseDecommissioned: false }],
       [{ replicas: 5 }, { replicas: 3, decreaseDecommissioned: true }],
     ]) {
-      const run = drive("check", [olds, news]);
-      expect(run.ok, run.error).toBe(true);
-      expect(run.result?.failures, JSON.stringify([olds, news])).toEqual([]);
+      const run = await check(olds!, news!);
+      if (!run.ok) throw new Error(run.error);
+      expect(run.result.failures, JSON.stringify([olds, news])).toEqual([]);
     }
     expect(replicaDecreaseRefusal(5, 3, false)).toContain(
       "deletes apphub-redpanda-3, apphub-redpanda-4",
