@@ -14,7 +14,8 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { renderPreStopScript } from "../../src/cluster/scripts";
 import { runChild } from "../support/child";
 import { KUBE_BASICS, validConfig } from "../support/config";
-import { findObject, renderRepoStack, type KubeObject } from "../support/render";
+import { type KubeObject, type StatefulSetSpec, templateContainers } from "../support/kubeObjects";
+import { findObject, renderRepoStack } from "../support/render";
 
 interface Reply {
   status: number;
@@ -272,14 +273,8 @@ describe("preStop: drain through maintenance mode", () => {
   });
 
   it("gives the drain the grace period minus a shutdown margin, so it reports before the kubelet kills it", () => {
-    const sts = findObject(
-      renderRepoStack("prod"),
-      "StatefulSet",
-      "apphub-redpanda",
-    ) as KubeObject & {
-      spec: { template: { spec: { terminationGracePeriodSeconds: number } } };
-    };
-    const grace = sts.spec.template.spec.terminationGracePeriodSeconds;
+    const sts = findObject(renderRepoStack("prod"), "StatefulSet", "apphub-redpanda");
+    const grace = (sts.spec as StatefulSetSpec).template.spec!.terminationGracePeriodSeconds!;
     expect(grace).toBe(300);
     expect(preStop()).toContain(`DEADLINE_SECONDS="\${DRAIN_TIMEOUT_SECONDS:-${grace - 60}}"`);
   });
@@ -368,23 +363,13 @@ describe("postStart: leave maintenance mode", () => {
   });
 
   it("is the hook the StatefulSet runs, bounded at 5 minutes", () => {
-    const sts = findObject(
-      renderRepoStack("minikube"),
-      "StatefulSet",
-      "apphub-redpanda",
-    ) as KubeObject & {
-      spec: {
-        template: {
-          spec: { containers: { lifecycle: Record<string, { exec: { command: string[] } }> }[] };
-        };
-      };
-    };
-    const lifecycle = sts.spec.template.spec.containers[0]!.lifecycle;
-    expect(lifecycle.postStart!.exec.command).toEqual([
+    const sts = findObject(renderRepoStack("minikube"), "StatefulSet", "apphub-redpanda");
+    const lifecycle = templateContainers(sts)[0]!.lifecycle!;
+    expect(lifecycle.postStart!.exec!.command).toEqual([
       "/bin/bash",
       "/etc/apphub-redpanda/post-start.sh",
     ]);
-    expect(lifecycle.preStop!.exec.command).toEqual([
+    expect(lifecycle.preStop!.exec!.command).toEqual([
       "/bin/bash",
       "/etc/apphub-redpanda/pre-stop.sh",
     ]);

@@ -10,13 +10,8 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
-import {
-  REPO_ROOT,
-  renderRepoStack,
-  renderStackYaml,
-  type KubeObject,
-  type RenderResult,
-} from "../support/render";
+import { REPO_ROOT, renderRepoStack, renderStackYaml, type RenderResult } from "../support/render";
+import type { KubeObject } from "../support/kubeObjects";
 import { runChild } from "../support/child";
 
 interface Run {
