@@ -173,8 +173,10 @@ describe("kafkajs 2.2.4 against the Kafka peer version", () => {
 
   it("adds partitions", async () => {
     await admin.createPartitions({ topicPartitions: [{ topic: second, count: 3 }] });
-    const { topics: described } = await admin.fetchTopicMetadata({ topics: [second] });
-    expect(described[0].partitions).toHaveLength(3);
+    // New partitions reach the answering broker's metadata cache asynchronously.
+    const partitionCount = async () =>
+      (await admin.fetchTopicMetadata({ topics: [second] })).topics[0].partitions.length;
+    expect(await waitUntil(async () => (await partitionCount()) === 3, 15_000, 250)).toBe(true);
   });
 
   it("reassigns partitions and lists reassignments", async () => {
