@@ -35,8 +35,12 @@ function filesUnder(dir: string, keep: (file: string) => boolean): string[] {
 const isTestFile = (file: string) => file.endsWith(".test.ts");
 const testFilesOf = (tier: Tier) => filesUnder(path.join(TEST_DIR, tier), isTestFile);
 
+const importsByFile = new Map<string, string[]>();
+
 /** The modules a file loads: static imports and re-exports (type-only ones left out), require() and import(). */
 function importsOf(file: string): string[] {
+  const known = importsByFile.get(file);
+  if (known) return known;
   const source = ts.createSourceFile(file, fs.readFileSync(file, "utf8"), ts.ScriptTarget.Latest);
   const found: string[] = [];
   const visit = (node: ts.Node): void => {
@@ -70,6 +74,7 @@ function importsOf(file: string): string[] {
     ts.forEachChild(node, visit);
   };
   visit(source);
+  importsByFile.set(file, found);
   return found;
 }
 
