@@ -15,7 +15,8 @@ import * as path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { FIELD_MANAGER } from "../../src/env/kubernetes";
 import { startKube } from "../peers/kube";
-import { type KubeObject, KubeClient, RESTRICTED_NAMESPACE_LABELS } from "../kube/client";
+import { KubeClient, RESTRICTED_NAMESPACE_LABELS } from "../kube/client";
+import { type Container, type KubeObject, templateContainers } from "../support/kubeObjects";
 import {
   CONFIG_MAP_REF,
   STUB_IMAGE,
@@ -30,26 +31,8 @@ import { readRender, renderRepoStacksInto } from "../support/render";
 const NAMESPACE = "apphub-patches";
 const IMAGE = STUB_IMAGE;
 
-interface EnvVar {
-  name: string;
-  value?: string;
-  valueFrom?: unknown;
-}
-interface Container {
-  name: string;
-  image?: string;
-  env?: EnvVar[];
-  envFrom?: unknown[];
-}
-interface DeploymentSpec {
-  template: { metadata?: { labels?: Record<string, string> }; spec: { containers: Container[] } };
-}
-
 let client: KubeClient;
 let patches: KubeObject[];
-
-const containersOf = (object: KubeObject): Container[] =>
-  (object.spec as DeploymentSpec).template.spec.containers;
 
 async function replicaSetsOf(deployment: KubeObject): Promise<KubeObject[]> {
   const all = await client.list("apps/v1", "ReplicaSet", NAMESPACE);
@@ -81,7 +64,7 @@ const targetsOf = (objects: readonly KubeObject[]): Record<string, string[]> =>
   Object.fromEntries(
     objects.map((patch) => [
       patch.metadata.name,
-      containersOf(patch).map((container) => container.name),
+      templateContainers(patch).map((container) => container.name),
     ]),
   );
 
@@ -98,12 +81,12 @@ describe("streaming env patches on AppHub's Deployments, sent as Pulumi sends th
     const out = await renderRepoStacksInto(["minikube"]);
     const result = readRender(path.join(out, "minikube"));
     expect(result.status, result.stderr).toBe(0);
-    patches = (result.patches as KubeObject[]).map((patch) => ({
+    patches = result.patches.map((patch) => ({
       ...patch,
       metadata: { ...patch.metadata, namespace: NAMESPACE },
     }));
     expect(patches).toHaveLength(12);
-    for (const patch of patches) injected.set(patch.metadata.name, containersOf(patch));
+    for (const patch of patches) injected.set(patch.metadata.name, templateContainers(patch));
 
     await client.recreateNamespace(NAMESPACE, RESTRICTED_NAMESPACE_LABELS);
     const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "apphub-stubs-")), "apphub.yaml");
@@ -139,7 +122,9 @@ describe("streaming env patches on AppHub's Deployments, sent as Pulumi sends th
       const name = patch.metadata.name;
       const live = await deployment(name);
       for (const wanted of injected.get(name)!) {
-        const container = containersOf(live).find((candidate) => candidate.name === wanted.name)!;
+        const container = templateContainers(live).find(
+          (candidate) => candidate.name === wanted.name,
+        )!;
         expect(container.image).toBe(IMAGE);
         expect(container.envFrom).toEqual([CONFIG_MAP_REF]);
         expect(container.env).toContainEqual(TEAM_ENV);
@@ -171,7 +156,7 @@ describe("streaming env patches on AppHub's Deployments, sent as Pulumi sends th
       );
       expect(fresh, name).toHaveLength(1);
       expect(revisionOf(fresh[0]!)).toBe("2");
-      expect(containersOf(fresh[0]!)[0]!.env).toContainEqual({
+      expect(templateContainers(fresh[0]!)[0]!.env).toContainEqual({
         name: "APPHUB_STREAMING_ENABLED",
         value: "1",
       });
@@ -196,7 +181,7 @@ describe("streaming env patches on AppHub's Deployments, sent as Pulumi sends th
       expect(live.metadata.managedFields!.map((entry) => entry.manager)).not.toContain(
         FIELD_MANAGER,
       );
-      for (const container of containersOf(live)) {
+      for (const container of templateContainers(live)) {
         expect(container.image).toBe(IMAGE);
         expect(container.envFrom).toEqual([CONFIG_MAP_REF]);
         if (name === TEAM_SETS_FLAG) {
@@ -216,7 +201,7 @@ describe("streaming env patches on AppHub's Deployments, sent as Pulumi sends th
     const applied = kubectl(["apply", "-f", file]);
     expect(applied.status, applied.stderr).toBe(0);
     const live = await deployment(TEAM_SETS_FLAG);
-    expect(containersOf(live)[0]!.env).toEqual([TEAM_ENV, TEAM_FLAG]);
+    expect(templateContainers(live)[0]!.env).toEqual([TEAM_ENV, TEAM_FLAG]);
   });
 
   it("what an operator must not run: kubectl apply --server-side of a patch takes every field of AppHub's manifest, and relinquishing then fails", async () => {
@@ -251,6 +236,6 @@ describe("streaming env patches on AppHub's Deployments, sent as Pulumi sends th
     expect(message).toContain("spec.selector: Required value");
     expect(message).toContain("spec.template.spec.containers: Required value");
     const after = await deployment(victim.metadata.name);
-    expect(containersOf(after)[0]!.image).toBe(IMAGE);
+    expect(templateContainers(after)[0]!.image).toBe(IMAGE);
   });
 });

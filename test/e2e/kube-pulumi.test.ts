@@ -25,7 +25,8 @@ import {
   TEAM_SETS_FLAG,
   appHubManifest,
 } from "../kube/apphub";
-import { type KubeObject, KubeClient, RESTRICTED_NAMESPACE_LABELS } from "../kube/client";
+import { KubeClient, RESTRICTED_NAMESPACE_LABELS } from "../kube/client";
+import { type KubeObject, templateContainers } from "../support/kubeObjects";
 import { standInForKubelet } from "../kube/kubelet";
 import { kubectl } from "../kube/support";
 import { validConfig } from "../support/config";
@@ -34,20 +35,6 @@ import { PulumiWorkspace, uniqueStack } from "./support/pulumi";
 
 const NAMESPACE = "apphub-pulumi";
 const HOLD_MS = 20_000;
-
-interface EnvVar {
-  name: string;
-  value?: string;
-  valueFrom?: unknown;
-}
-interface Container {
-  name: string;
-  image: string;
-  env?: EnvVar[];
-  envFrom?: unknown[];
-}
-const containersOf = (object: KubeObject): Container[] =>
-  (object.spec as { template: { spec: { containers: Container[] } } }).template.spec.containers;
 
 interface EngineEvent {
   sequence: number;
@@ -200,7 +187,7 @@ describe("pulumi up of a minikube-shaped stack on the real API server", () => {
     expect(await existingTopics()).toEqual([...topicNames].sort());
     for (const [name, containerNames] of Object.entries(targets)) {
       const live = await deployment(name);
-      for (const container of containersOf(live)) {
+      for (const container of templateContainers(live)) {
         expect(containerNames).toContain(container.name);
         expect(container.image).toBe(STUB_IMAGE);
         expect(container.envFrom).toEqual([CONFIG_MAP_REF]);
@@ -236,7 +223,7 @@ describe("pulumi up of a minikube-shaped stack on the real API server", () => {
     expect(down.output).toMatch(/delete\[retain\]|retain/);
     for (const [name] of Object.entries(targets)) {
       const live = await deployment(name);
-      for (const container of containersOf(live)) {
+      for (const container of templateContainers(live)) {
         expect(container.image).toBe(STUB_IMAGE);
         expect(container.envFrom).toEqual([CONFIG_MAP_REF]);
         // What the team's own manifest set stays; of ours, only the flag the team also set is left, empty.

@@ -12,7 +12,8 @@ import { parseAllDocuments } from "yaml";
 import { beforeAll, describe, expect, it } from "vitest";
 import { FIELD_MANAGER } from "../../src/env/kubernetes";
 import { startKube } from "../peers/kube";
-import { type KubeObject, KubeClient, RESTRICTED_NAMESPACE_LABELS } from "../kube/client";
+import { KubeClient, RESTRICTED_NAMESPACE_LABELS } from "../kube/client";
+import { type KubeObject } from "../support/kubeObjects";
 import { installTestCrds, kubectl } from "../kube/support";
 import { readRender, renderRepoStacksInto } from "../support/render";
 
@@ -37,7 +38,7 @@ function rendered(stack: string): { owned: KubeObject[]; dir: string } {
   const dir = path.join(renderDir, stack);
   const result = readRender(dir);
   expect(result.status, result.stderr).toBe(0);
-  return { owned: result.owned as KubeObject[], dir };
+  return { owned: result.owned, dir };
 }
 
 const label = (object: KubeObject): string => `${object.kind}/${object.metadata.name}`;

@@ -11,13 +11,14 @@
  * labels, so they run on the same rules with annotations left out (the full file is what
  * `check rules` validates, templates included).
  */
-import { execFileSync, spawnSync } from "node:child_process";
+import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { stringify } from "yaml";
 import { alertRuleGroups } from "../../src/cluster/alerts";
+import { type ChildResult, runChild } from "../support/child";
 
 const REPO = path.resolve(__dirname, "../..");
 const NS = "apphub-system";
@@ -41,7 +42,7 @@ interface Case {
   firing: Record<string, string>[];
 }
 
-function run(cases: Case[]): { code: number | null; output: string } {
+function run(cases: Case[]): Promise<ChildResult> {
   const file = path.join(dir, `tests-${cases[0]!.alert}.yaml`);
   fs.writeFileSync(
     file,
@@ -62,8 +63,7 @@ function run(cases: Case[]): { code: number | null; output: string } {
       })),
     }),
   );
-  const result = spawnSync(promtool, ["test", "rules", file], { cwd: dir, encoding: "utf8" });
-  return { code: result.status, output: `${result.stdout}${result.stderr}` };
+  return runChild(promtool, ["test", "rules", file], { cwd: dir });
 }
 
 const uptime = (ordinals: number[]) =>
@@ -95,19 +95,17 @@ beforeAll(() => {
 }, 1_800_000);
 
 describe("promtool check rules", () => {
-  it("accepts the rendered rules, templates included", () => {
-    const result = spawnSync(promtool, ["check", "rules", path.join(dir, "rules.yaml")], {
-      encoding: "utf8",
-    });
-    expect(result.status, `${result.stdout}${result.stderr}`).toBe(0);
+  it("accepts the rendered rules, templates included", async () => {
+    const result = await runChild(promtool, ["check", "rules", path.join(dir, "rules.yaml")]);
+    expect(result.code, result.output).toBe(0);
     expect(result.stdout).toContain("SUCCESS: 8 rules found");
   });
 });
 
 describe("promtool test rules on Redpanda-named series", () => {
-  it("RedpandaClusterUnhealthy: fires on leaderless partitions, a broker missing or none scraped; quiet on a healthy cluster", () => {
+  it("RedpandaClusterUnhealthy: fires on leaderless partitions, a broker missing or none scraped; quiet on a healthy cluster", async () => {
     const members = series("redpanda_cluster_brokers", target(0), "3x60");
-    const result = run([
+    const result = await run([
       {
         name: "healthy: three brokers export, no leaderless partition",
         alert: "RedpandaClusterUnhealthy",
@@ -163,7 +161,7 @@ describe("promtool test rules on Redpanda-named series", () => {
     expect(result.code, result.output).toBe(0);
   });
 
-  it("RedpandaSegmentCreationSpike: fires when segments roll far faster than over the last hour, summed over shards and partitions", () => {
+  it("RedpandaSegmentCreationSpike: fires when segments roll far faster than over the last hour, summed over shards and partitions", async () => {
     // vectorized_storage_log_log_segments_created: internal, per namespace/topic/partition/shard.
     const segments = (partition: number, shard: number, values: string) =>
       series(
@@ -171,7 +169,7 @@ describe("promtool test rules on Redpanda-named series", () => {
         `exported_namespace="kafka",topic="apphub.core.events",partition="${partition}",shard="${shard}",${target(partition % 3, "apphub-redpanda-headless")}`,
         values,
       );
-    const result = run([
+    const result = await run([
       {
         name: "steady segment creation",
         alert: "RedpandaSegmentCreationSpike",
@@ -198,7 +196,7 @@ describe("promtool test rules on Redpanda-named series", () => {
     expect(result.code, result.output).toBe(0);
   });
 
-  it("RedpandaKafkaLatencyHigh: fires per request type when its p99 is above 250ms across brokers", () => {
+  it("RedpandaKafkaLatencyHigh: fires per request type when its p99 is above 250ms across brokers", async () => {
     // redpanda_kafka_request_latency_seconds: public histogram, shard aggregated away, label redpanda_request.
     const buckets = (ordinal: number, request: "produce" | "consume", slow: boolean) =>
       [
@@ -213,7 +211,7 @@ describe("promtool test rules on Redpanda-named series", () => {
           values!,
         ),
       );
-    const result = run([
+    const result = await run([
       {
         name: "fast produce and consume",
         alert: "RedpandaKafkaLatencyHigh",
@@ -238,14 +236,14 @@ describe("promtool test rules on Redpanda-named series", () => {
     expect(result.code, result.output).toBe(0);
   });
 
-  it("RedpandaPartitionsUnderReplicated: fires after 10 minutes of under-replicated replicas, not on a rolling restart's blip", () => {
+  it("RedpandaPartitionsUnderReplicated: fires after 10 minutes of under-replicated replicas, not on a rolling restart's blip", async () => {
     const replicas = (partition: number, values: string) =>
       series(
         "redpanda_kafka_under_replicated_replicas",
         `redpanda_namespace="kafka",redpanda_topic="apphub.core.events",redpanda_partition="${partition}",${target(partition % 3)}`,
         values,
       );
-    const result = run([
+    const result = await run([
       {
         name: "a 4-minute blip while a broker restarts",
         alert: "RedpandaPartitionsUnderReplicated",
@@ -268,14 +266,14 @@ describe("promtool test rules on Redpanda-named series", () => {
     expect(result.code, result.output).toBe(0);
   });
 
-  it("RedpandaPartitionMovementStuck: fires when movements neither finish nor shrink for 30 minutes", () => {
+  it("RedpandaPartitionMovementStuck: fires when movements neither finish nor shrink for 30 minutes", async () => {
     const gauge = (name: string, ordinal: number, values: string) =>
       series(`redpanda_cluster_partition_${name}`, target(ordinal), values);
     const idle = [0, 1, 2].flatMap((ordinal) => [
       gauge("moving_to_node", ordinal, "0x60"),
       gauge("node_cancelling_movements", ordinal, "0x60"),
     ]);
-    const result = run([
+    const result = await run([
       {
         name: "no movement",
         alert: "RedpandaPartitionMovementStuck",
@@ -309,7 +307,7 @@ describe("promtool test rules on Redpanda-named series", () => {
     expect(result.code, result.output).toBe(0);
   });
 
-  it("AppHub's three: mirror publish failures, a degraded mirror p95, timestore backlog", () => {
+  it("AppHub's three: mirror publish failures, a degraded mirror p95, timestore backlog", async () => {
     const app = (name: string, labels: string, values: string) =>
       series(name, `namespace="apphub",pod="apphub-core-api-0",${labels}`, values);
     const latency = (slowAfter: number) =>
@@ -327,7 +325,7 @@ describe("promtool test rules on Redpanda-named series", () => {
           values!,
         ),
       );
-    const failures = run([
+    const failures = await run([
       {
         name: "no failures",
         alert: "AppHubStreamMirrorPublishFailures",
@@ -346,7 +344,7 @@ describe("promtool test rules on Redpanda-named series", () => {
       },
     ]);
     expect(failures.code, failures.output).toBe(0);
-    const slow = run([
+    const slow = await run([
       {
         name: "steady p95",
         alert: "AppHubStreamMirrorPublishSlow",
@@ -370,7 +368,7 @@ describe("promtool test rules on Redpanda-named series", () => {
         values,
       ),
     ];
-    const timestore = run([
+    const timestore = await run([
       {
         name: "keeping up",
         alert: "TimestoreStreamingBacklogHigh",
@@ -389,8 +387,8 @@ describe("promtool test rules on Redpanda-named series", () => {
     expect(timestore.code, timestore.output).toBe(0);
   });
 
-  it("promtool itself fails a case whose expectation is wrong (the harness can fail)", () => {
-    const result = run([
+  it("promtool itself fails a case whose expectation is wrong (the harness can fail)", async () => {
+    const result = await run([
       {
         name: "healthy cluster wrongly expected to alert",
         alert: "RedpandaClusterUnhealthy",

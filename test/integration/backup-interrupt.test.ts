@@ -10,7 +10,7 @@ import {
   PutBucketVersioningCommand,
   S3Client,
 } from "@aws-sdk/client-s3";
-import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { spawn, type ChildProcess } from "node:child_process";
 import * as fs from "node:fs";
 import * as net from "node:net";
 import * as os from "node:os";
@@ -26,6 +26,7 @@ import {
   pseudoRandomBytes,
   treeDigest,
 } from "../../src/backup/synthetic";
+import { type ChildResult, runChild } from "../support/child";
 import { REPO_ROOT } from "../support/render";
 import { S3_ENDPOINT, S3_REGION, s3Client } from "../peers/s3";
 
@@ -118,11 +119,11 @@ function clientVia(endpoint: string): S3Client {
   });
 }
 
-function cli(args: string[], endpoint = S3_ENDPOINT) {
-  return spawnSync(process.execPath, [CLI, ...args, "--bucket", bucket, "--endpoint", endpoint], {
-    encoding: "utf8",
+/** The backup CLI against the test bucket, in a child process. */
+function cli(args: string[], endpoint = S3_ENDPOINT): Promise<ChildResult> {
+  return runChild(process.execPath, [CLI, ...args, "--bucket", bucket, "--endpoint", endpoint], {
     env: { ...process.env, ...CREDENTIALS },
-    timeout: 120_000,
+    timeoutMs: 120_000,
   });
 }
 
@@ -257,8 +258,8 @@ describe("an interrupted backup", () => {
   });
 
   it("is completed by the next run, which restores byte for byte", async () => {
-    const run = cli(["backup", "--broker", "0", "--dir", dataDir]);
-    expect(run.status, run.stderr).toBe(0);
+    const run = await cli(["backup", "--broker", "0", "--dir", dataDir]);
+    expect(run.code, run.stderr).toBe(0);
     const snapshotLine = run.stdout.split("\n").find((line) => line.includes('"event":"snapshot"'));
     const result = JSON.parse(snapshotLine!) as BackupResult;
     expect(result.snapshotId > before.snapshotId).toBe(true);
@@ -276,17 +277,17 @@ describe("an interrupted backup", () => {
 });
 
 describe("the backup CLI", () => {
-  it("lists snapshots with the latest marked", () => {
-    const run = cli(["list", "--broker", "0"]);
-    expect(run.status, run.stderr).toBe(0);
+  it("lists snapshots with the latest marked", async () => {
+    const run = await cli(["list", "--broker", "0"]);
+    expect(run.code, run.stderr).toBe(0);
     expect(run.stdout).toMatch(new RegExp(`broker 0: 2 snapshot\\(s\\)`));
     expect(run.stdout).toMatch(new RegExp(`   ${before.snapshotId.replace(".", "\\.")}  full`));
     expect(run.stdout).toMatch(/ \* \d{8}T\d{6}\.\d{3}Z {2}(full|incremental)/);
   });
 
-  it("restores a named snapshot, verifies the volume, and flags a tampered file", () => {
+  it("restores a named snapshot, verifies the volume, and flags a tampered file", async () => {
     const into = path.join(work, "cli-restore");
-    const restore = cli([
+    const restore = await cli([
       "restore",
       "--broker",
       "0",
@@ -295,17 +296,13 @@ describe("the backup CLI", () => {
       "--into",
       into,
     ]);
-    expect(restore.status, restore.stderr).toBe(0);
+    expect(restore.code, restore.stderr).toBe(0);
     expect(restore.stdout).toMatch(
       new RegExp(
         `restored broker 0 snapshot ${before.snapshotId.replace(".", "\\.")} into .*: \\d+ files`,
       ),
     );
-    const verify = cli(["verify", "--broker", "0", "--snapshot", before.snapshotId, "--dir", into]);
-    expect(verify.status, verify.stdout).toBe(0);
-    expect(verify.stdout).toMatch(/: OK \(\d+ files/);
-    fs.appendFileSync(path.join(into, "startup_log"), "x");
-    const tampered = cli([
+    const verify = await cli([
       "verify",
       "--broker",
       "0",
@@ -314,28 +311,39 @@ describe("the backup CLI", () => {
       "--dir",
       into,
     ]);
-    expect(tampered.status).toBe(1);
+    expect(verify.code, verify.stdout).toBe(0);
+    expect(verify.stdout).toMatch(/: OK \(\d+ files/);
+    fs.appendFileSync(path.join(into, "startup_log"), "x");
+    const tampered = await cli([
+      "verify",
+      "--broker",
+      "0",
+      "--snapshot",
+      before.snapshotId,
+      "--dir",
+      into,
+    ]);
+    expect(tampered.code).toBe(1);
     expect(tampered.stdout).toMatch(/startup_log: size \d+, manifest says \d+/);
-    const again = cli(["restore", "--broker", "0", "--snapshot", "latest", "--into", into]);
-    expect(again.status).toBe(1);
+    const again = await cli(["restore", "--broker", "0", "--snapshot", "latest", "--into", into]);
+    expect(again.code).toBe(1);
     expect(again.stderr).toMatch(/refusing to restore into .*: it is not empty/);
   });
 
-  it("checks the bucket's copy of a snapshot by sha256", () => {
-    const deep = cli(["verify", "--broker", "0", "--snapshot", "latest", "--deep"]);
-    expect(deep.status, deep.stderr).toBe(0);
+  it("checks the bucket's copy of a snapshot by sha256", async () => {
+    const deep = await cli(["verify", "--broker", "0", "--snapshot", "latest", "--deep"]);
+    expect(deep.code, deep.stderr).toBe(0);
     expect(deep.stdout).toMatch(/objects of snapshot .* \(sha256\): OK/);
   });
 
-  it("rejects bad usage with the flag and variable named, exit 2", () => {
-    const missing = spawnSync(process.execPath, [CLI, "list"], {
-      encoding: "utf8",
+  it("rejects bad usage with the flag and variable named, exit 2", async () => {
+    const missing = await runChild(process.execPath, [CLI, "list"], {
       env: { ...process.env, BACKUP_BUCKET: "" },
     });
-    expect(missing.status).toBe(2);
+    expect(missing.code).toBe(2);
     expect(missing.stderr).toContain("--bucket (or BACKUP_BUCKET): is required");
-    const noBroker = cli(["restore", "--snapshot", "latest", "--into", "/tmp/x"]);
-    expect(noBroker.status).toBe(2);
+    const noBroker = await cli(["restore", "--snapshot", "latest", "--into", "/tmp/x"]);
+    expect(noBroker.code).toBe(2);
     expect(noBroker.stderr).toContain("expected --broker to be a broker ordinal");
   });
 });

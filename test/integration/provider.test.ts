@@ -4,7 +4,6 @@
 // per call (`drive-provider.ts`), and driven against the real single broker. Verification goes
 // through an independent kafkajs admin client. Needs `npx tsc -p .` first.
 import { deleteTestTopics, withKafkaAdmin } from "../support/kafkaAdmin";
-import { spawnSync } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import * as fs from "node:fs";
 import * as os from "node:os";
@@ -13,10 +12,8 @@ import { type Admin, ConfigResourceTypes } from "kafkajs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { PROVIDER_VERSION } from "../../src/topics/model";
 import { SINGLE_BROKERS } from "../peers/kafka";
+import { type DriveOutcome, driveProvider, runSerializationScript } from "../support/serialization";
 
-const REPO_ROOT = path.resolve(__dirname, "../..");
-const SERIALIZE = path.join(REPO_ROOT, "dist/test/serialization/serialize-provider.js");
-const DRIVE = path.join(REPO_ROOT, "dist/test/serialization/drive-provider.js");
 const SASL_PASSWORD = `never-in-state-${randomUUID()}`;
 const PREFIX = `it-provider-${randomUUID().slice(0, 8)}`;
 const created = new Set<string>();
@@ -84,27 +81,15 @@ async function alterByHand(topic: string, changes: Record<string, string>): Prom
   );
 }
 
-type Outcome = { ok: true; result: Record<string, unknown> | null } | { ok: false; error: string };
+type Outcome = DriveOutcome<Record<string, unknown> | null>;
 
 /** One provider call in a fresh Node process, loaded from the serialized text. */
-function call(method: string, ...args: unknown[]): Outcome {
-  const argsFile = path.join(work, `${method}-${randomUUID()}.json`);
-  fs.writeFileSync(argsFile, JSON.stringify(args));
-  const child = spawnSync(process.execPath, [DRIVE, providerFile, method, argsFile], {
-    cwd: REPO_ROOT,
-    encoding: "utf8",
-    timeout: 60_000,
-  });
-  const line = child.stdout.trim().split("\n").pop() ?? "";
-  if (!line.startsWith("{"))
-    throw new Error(
-      `drive-provider ${method} printed no result (status ${child.status}): ${child.stderr}`,
-    );
-  return JSON.parse(line) as Outcome;
+function call(method: string, ...args: unknown[]): Promise<Outcome> {
+  return driveProvider(providerFile, method, args, { timeoutMs: 60_000 });
 }
 
-function succeed(method: string, ...args: unknown[]): Record<string, unknown> {
-  const outcome = call(method, ...args);
+async function succeed(method: string, ...args: unknown[]): Promise<Record<string, unknown>> {
+  const outcome = await call(method, ...args);
   if (!outcome.ok) throw new Error(`${method} failed: ${outcome.error}`);
   return outcome.result ?? {};
 }
@@ -129,17 +114,12 @@ function inputs(name: string, overrides: Record<string, unknown> = {}): Record<s
   };
 }
 
-beforeAll(() => {
-  if (!fs.existsSync(SERIALIZE) || !fs.existsSync(DRIVE))
-    throw new Error("dist/test/serialization is missing: run npx tsc -p . first");
+beforeAll(async () => {
   const file = path.join(work, "serialized.json");
-  const child = spawnSync(process.execPath, [SERIALIZE, file], {
-    cwd: REPO_ROOT,
-    encoding: "utf8",
+  const child = await runSerializationScript("serialize-provider", [file], {
     env: { ...process.env, SERIALIZATION_SASL_PASSWORD: SASL_PASSWORD },
-    timeout: 120_000,
   });
-  if (child.status !== 0) throw new Error(`serialize-provider failed: ${child.stderr}`);
+  if (child.code !== 0) throw new Error(`serialize-provider failed: ${child.stderr}`);
   const text = fs.readFileSync(file, "utf8");
   const raw = JSON.parse(text) as Omit<typeof serialized, "raw">;
   const declared = raw.declared[0];
@@ -156,7 +136,7 @@ afterAll(async () => {
 });
 
 describe("the serialized KafkaTopic provider", () => {
-  it("is a small shim that loads the runtime from the checkout, and the password stays a secret outside it", () => {
+  it("is a small shim that loads the runtime from the checkout, and the password stays a secret outside it", async () => {
     expect(serialized.text).toContain("exports.handler");
     expect(serialized.text).toContain("src/topics/providerEntry.js");
     // The engine is not carried by value: no kafkajs, no plan, no engine code in the text.
@@ -174,8 +154,8 @@ describe("the serialized KafkaTopic provider", () => {
     expect(requires.sort()).toEqual(["node:fs", "node:path"]);
   });
 
-  it("check names every bad field", () => {
-    const result = succeed(
+  it("check names every bad field", async () => {
+    const result = await succeed(
       "check",
       {},
       inputs(`${PREFIX}.bad name`, {
@@ -198,7 +178,7 @@ describe("the serialized KafkaTopic provider", () => {
         "deletionPolicy",
       ]),
     );
-    expect(succeed("check", {}, inputs(`${PREFIX}.fine`)).failures).toEqual([]);
+    expect((await succeed("check", {}, inputs(`${PREFIX}.fine`))).failures).toEqual([]);
   });
 
   it("creates, diffs, updates, reads and deletes a topic against the real broker", async () => {
@@ -206,7 +186,7 @@ describe("the serialized KafkaTopic provider", () => {
     created.add(name);
     const first = inputs(name);
 
-    const createResult = succeed("create", first);
+    const createResult = await succeed("create", first);
     expect(createResult.id).toBe(name);
     const outs = createResult.outs as Record<string, unknown>;
     expect(outs).toMatchObject({
@@ -223,10 +203,10 @@ describe("the serialized KafkaTopic provider", () => {
 
     // A retention change is an in-place update; nothing else reads as changed.
     const second = inputs(name, { config: { "retention.ms": "259200000" } });
-    expect(succeed("diff", name, outs, second)).toEqual({ changes: true });
-    expect(succeed("diff", name, outs, inputs(name))).toEqual({ changes: false });
+    expect(await succeed("diff", name, outs, second)).toEqual({ changes: true });
+    expect(await succeed("diff", name, outs, inputs(name))).toEqual({ changes: false });
     expect(
-      succeed(
+      await succeed(
         "diff",
         name,
         outs,
@@ -235,7 +215,7 @@ describe("the serialized KafkaTopic provider", () => {
     ).toEqual({ changes: true });
 
     // A partition decrease is refused by check (preview/up), before anything runs; diff never throws.
-    const shrink = succeed("check", first, inputs(name, { partitions: 2 }));
+    const shrink = await succeed("check", first, inputs(name, { partitions: 2 }));
     expect(shrink.failures).toEqual([
       {
         property: "partitions",
@@ -244,11 +224,11 @@ describe("the serialized KafkaTopic provider", () => {
         ),
       },
     ]);
-    expect(call("diff", name, outs, inputs(name, { partitions: 2 })).ok).toBe(true);
+    expect((await call("diff", name, outs, inputs(name, { partitions: 2 }))).ok).toBe(true);
 
     // An override set by hand that the stack does not manage survives the update.
     await alterByHand(name, { "max.message.bytes": "2097152" });
-    const updated = succeed("update", name, outs, second);
+    const updated = await succeed("update", name, outs, second);
     expect((updated.outs as Record<string, unknown>).config).toEqual({
       "retention.ms": "259200000",
     });
@@ -258,8 +238,11 @@ describe("the serialized KafkaTopic provider", () => {
 
     // A partition increase is an update too.
     const grown = inputs(name, { partitions: 5, config: { "retention.ms": "259200000" } });
-    expect(succeed("diff", name, updated.outs, grown)).toEqual({ changes: true });
-    const grownOuts = succeed("update", name, updated.outs, grown).outs as Record<string, unknown>;
+    expect(await succeed("diff", name, updated.outs, grown)).toEqual({ changes: true });
+    const grownOuts = (await succeed("update", name, updated.outs, grown)).outs as Record<
+      string,
+      unknown
+    >;
     expect(await partitionCount(name)).toBe(5);
 
     // Drift made out of band shows up in read (what `pulumi refresh` records): retention, and
@@ -268,7 +251,7 @@ describe("the serialized KafkaTopic provider", () => {
     await withAdmin((admin) =>
       admin.createPartitions({ topicPartitions: [{ topic: name, count: 7 }] }),
     );
-    const read = succeed("read", name, grownOuts);
+    const read = await succeed("read", name, grownOuts);
     expect(read.id).toBe(name);
     expect(read.props).toMatchObject({
       config: { "retention.ms": "86400000" },
@@ -279,20 +262,23 @@ describe("the serialized KafkaTopic provider", () => {
     expect(read.inputs).not.toHaveProperty("livePartitions");
     // ... the next check passes (no stack decrease), and diff is an update that puts retention back
     // and leaves the hand-added partitions, which Kafka cannot remove.
-    expect(succeed("check", read.inputs, grown).failures).toEqual([]);
-    expect(succeed("diff", name, read.props, grown)).toEqual({ changes: true });
-    const reverted = succeed("update", name, read.props, grown).outs as Record<string, unknown>;
+    expect((await succeed("check", read.inputs, grown)).failures).toEqual([]);
+    expect(await succeed("diff", name, read.props, grown)).toEqual({ changes: true });
+    const reverted = (await succeed("update", name, read.props, grown)).outs as Record<
+      string,
+      unknown
+    >;
     expect(reverted).toMatchObject({ partitions: 5, livePartitions: 7 });
     expect((await topicConfigs(name))["retention.ms"]?.value).toBe("259200000");
     expect(await partitionCount(name)).toBe(7);
 
     // deletionPolicy "delete" is the only way the provider deletes a topic.
-    succeed("delete", name, { ...grownOuts, deletionPolicy: "retain" });
+    await succeed("delete", name, { ...grownOuts, deletionPolicy: "retain" });
     expect(await partitionCount(name)).toBe(7);
-    succeed("delete", name, grownOuts);
+    await succeed("delete", name, grownOuts);
     expect(await partitionCount(name)).toBeUndefined();
     // A topic that is gone reads as gone, so the engine drops it from state.
-    expect(succeed("read", name, grownOuts).id).toBe("");
+    expect((await succeed("read", name, grownOuts)).id).toBe("");
   });
 
   it("adopts an existing topic only when partitions and replication match", async () => {
@@ -313,28 +299,29 @@ describe("the serialized KafkaTopic provider", () => {
         ],
       }),
     );
-    const adopted = succeed("create", inputs(matching, { deletionPolicy: "retain" }));
+    const adopted = await succeed("create", inputs(matching, { deletionPolicy: "retain" }));
     expect(adopted.id).toBe(matching);
     expect((await topicConfigs(matching))["retention.ms"]?.value).toBe("604800000");
 
-    const refused = call("create", inputs(mismatched));
+    const refused = await call("create", inputs(mismatched));
     expect(refused.ok).toBe(false);
     expect(!refused.ok && refused.error).toMatch(/already exists .* cannot be adopted/);
     expect(!refused.ok && refused.error).toMatch(/2 partitions, the stack says 3/);
     expect(await partitionCount(mismatched)).toBe(2);
   });
 
-  it("refuses a rename in check unless the old topic's deletionPolicy is delete", () => {
+  it("refuses a rename in check unless the old topic's deletionPolicy is delete", async () => {
     const olds = { ...inputs(`${PREFIX}.old`, { deletionPolicy: "retain" }) };
-    const renamed = succeed("check", olds, inputs(`${PREFIX}.new`));
+    const renamed = await succeed("check", olds, inputs(`${PREFIX}.new`));
     expect(renamed.failures).toEqual([
       { property: "name", reason: expect.stringMatching(/Kafka cannot rename topics/) },
     ]);
     expect(
-      succeed("check", { ...olds, deletionPolicy: "delete" }, inputs(`${PREFIX}.new`)).failures,
+      (await succeed("check", { ...olds, deletionPolicy: "delete" }, inputs(`${PREFIX}.new`)))
+        .failures,
     ).toEqual([]);
     expect(
-      succeed(
+      await succeed(
         "diff",
         `${PREFIX}.old`,
         { ...olds, deletionPolicy: "delete" },
@@ -347,9 +334,9 @@ describe("the serialized KafkaTopic provider", () => {
     });
   });
 
-  it("fails within the connect timeout, naming the brokers, when no broker answers", () => {
+  it("fails within the connect timeout, naming the brokers, when no broker answers", async () => {
     const started = Date.now();
-    const outcome = call(
+    const outcome = await call(
       "create",
       inputs(`${PREFIX}.unreachable`, {
         connection: {

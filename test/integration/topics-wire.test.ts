@@ -6,7 +6,6 @@
 // it (serialized text, one process for many calls) uses one connection for all of them.
 // Needs `npx tsc -p .` first (the provider runs compiled, in child processes).
 import { deleteTestTopics, withKafkaAdmin } from "../support/kafkaAdmin";
-import { execFile, spawnSync } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import * as fs from "node:fs";
 import * as os from "node:os";
@@ -18,11 +17,9 @@ import { withSession } from "../../src/topics/kafka";
 import type { ConnectionSettings, DesiredTopic } from "../../src/topics/model";
 import { PROVIDER_VERSION } from "../../src/topics/model";
 import { SINGLE_BROKERS } from "../peers/kafka";
+import { runSerializationScript } from "../support/serialization";
 import { API_KEYS, type KafkaProxy, startKafkaProxy } from "./topics-proxy";
 
-const REPO_ROOT = path.resolve(__dirname, "../..");
-const SERIALIZE = path.join(REPO_ROOT, "dist/test/serialization/serialize-provider.js");
-const DRIVE = path.join(REPO_ROOT, "dist/test/serialization/drive-provider.js");
 const PREFIX = `it-wire-${randomUUID().slice(0, 8)}`;
 const work = fs.mkdtempSync(path.join(os.tmpdir(), "apphub-wire-"));
 const created: string[] = [];
@@ -191,16 +188,10 @@ describe("config changes on the wire", () => {
 describe("the serialized provider in one engine run", () => {
   let providerFile = "";
 
-  beforeAll(() => {
-    if (!fs.existsSync(SERIALIZE) || !fs.existsSync(DRIVE))
-      throw new Error("dist/test/serialization is missing: run npx tsc -p . first");
+  beforeAll(async () => {
     const file = path.join(work, "serialized.json");
-    const child = spawnSync(process.execPath, [SERIALIZE, file], {
-      cwd: REPO_ROOT,
-      encoding: "utf8",
-      timeout: 120_000,
-    });
-    if (child.status !== 0) throw new Error(`serialize-provider failed: ${child.stderr}`);
+    const child = await runSerializationScript("serialize-provider", [file]);
+    if (child.code !== 0) throw new Error(`serialize-provider failed: ${child.stderr}`);
     const declared = (
       JSON.parse(fs.readFileSync(file, "utf8")) as { declared: { provider: string }[] }
     ).declared[0];
@@ -238,15 +229,11 @@ describe("the serialized provider in one engine run", () => {
     fs.writeFileSync(script, JSON.stringify(calls));
     proxy.reset();
     // Asynchronously: the proxy runs in this process and must keep serving while the child runs.
-    const stdout = await new Promise<string>((resolve, reject) =>
-      execFile(
-        process.execPath,
-        [DRIVE, providerFile, "--script", script],
-        { cwd: REPO_ROOT, timeout: 120_000, env: { ...process.env, DRIVE_CONCURRENCY: "4" } },
-        (error, out) => (error ? reject(error) : resolve(out)),
-      ),
-    );
-    const outcome = JSON.parse(stdout.trim().split("\n").pop() ?? "{}") as {
+    const run = await runSerializationScript("drive-provider", [providerFile, "--script", script], {
+      env: { ...process.env, DRIVE_CONCURRENCY: "4" },
+    });
+    expect(run.code, run.stderr).toBe(0);
+    const outcome = JSON.parse(run.stdout.trim().split("\n").pop() ?? "{}") as {
       ok: boolean;
       result: { calls: { ok: boolean; error?: string }[]; sessions: { opened: number } };
     };

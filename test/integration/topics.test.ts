@@ -3,7 +3,6 @@
 // prefix, checks the broker through an independent kafkajs admin client, and deletes only the
 // topics it created. The CLI runs compiled (`npx tsc -p .` first) in a child process, from a
 // scratch directory holding the stack file, exactly as an operator runs it.
-import { spawnSync } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import * as fs from "node:fs";
 import * as net from "node:net";
@@ -18,6 +17,7 @@ import { type KafkaSession, withSession } from "../../src/topics/kafka";
 import type { ConnectionSettings, DesiredTopic } from "../../src/topics/model";
 import type { PlanReport } from "../../src/topics/plan";
 import { CLUSTER_BROKERS, SINGLE_BROKERS } from "../peers/kafka";
+import { type ChildResult, runChild } from "../support/child";
 import { deleteTestTopics, withKafkaAdmin } from "../support/kafkaAdmin";
 
 const REPO_ROOT = path.resolve(__dirname, "../..");
@@ -147,30 +147,24 @@ function newStack(name: string, config: Record<string, unknown>): Stack {
   return stack;
 }
 
-interface CliResult {
-  status: number;
-  stdout: string;
-  stderr: string;
-  ms: number;
-}
+type CliResult = ChildResult & { ms: number };
 
-function cli(stack: Stack | undefined, args: string[], env: NodeJS.ProcessEnv = {}): CliResult {
+/** The topics CLI in a child process, from the stack's directory (a scratch one without a stack). */
+async function cli(
+  stack: Stack | undefined,
+  args: string[],
+  env: NodeJS.ProcessEnv = {},
+): Promise<CliResult> {
   if (!fs.existsSync(CLI)) throw new Error(`${CLI} is missing: run npx tsc -p . first`);
   const baseEnv = { ...process.env };
   delete baseEnv.APPHUB_STREAM_BROKER_URL;
   const started = Date.now();
-  const child = spawnSync(process.execPath, [CLI, ...args], {
+  const result = await runChild(process.execPath, [CLI, ...args], {
     cwd: stack?.dir ?? fs.mkdtempSync(path.join(os.tmpdir(), "apphub-topics-")),
-    encoding: "utf8",
     env: { ...baseEnv, ...env },
-    timeout: 120_000,
+    timeoutMs: 120_000,
   });
-  return {
-    status: child.status ?? -1,
-    stdout: child.stdout,
-    stderr: child.stderr,
-    ms: Date.now() - started,
-  };
+  return { ...result, ms: Date.now() - started };
 }
 
 function report(result: CliResult): PlanReport {
@@ -178,7 +172,7 @@ function report(result: CliResult): PlanReport {
     return JSON.parse(result.stdout) as PlanReport;
   } catch {
     throw new Error(
-      `expected JSON on stdout (status ${result.status}): ${result.stdout}\n${result.stderr}`,
+      `expected JSON on stdout (exit ${result.code}): ${result.stdout}\n${result.stderr}`,
     );
   }
 }
@@ -196,12 +190,12 @@ describe("single broker: the seed catalog through the topics CLI", () => {
   const stack = newStack("dev", { environment: "dev", topics: seedCatalog(prefix) });
 
   it("apply creates all seven topics with 6 partitions and the seed's retentions, and a second plan is noop for all", async () => {
-    const first = cli(stack, ["plan", "--stack", "dev", "--json", "--detailed-exitcode"]);
-    expect(first.status, first.stderr).toBe(3);
+    const first = await cli(stack, ["plan", "--stack", "dev", "--json", "--detailed-exitcode"]);
+    expect(first.code, first.stderr).toBe(3);
     expect(report(first).topics.map((topic) => topic.action)).toEqual(Array(7).fill("create"));
 
-    const applied = cli(stack, ["apply", "--stack", "dev", "--json"]);
-    expect(applied.status, applied.stderr).toBe(0);
+    const applied = await cli(stack, ["apply", "--stack", "dev", "--json"]);
+    expect(applied.code, applied.stderr).toBe(0);
     expect(report(applied).topics).toHaveLength(7);
 
     expect(await topicsUnder(SINGLE_BROKERS, prefix)).toEqual(
@@ -216,8 +210,8 @@ describe("single broker: the seed catalog through the topics CLI", () => {
     }
     expect((await configsOf(SINGLE_BROKERS, telemetry))["retention.ms"]?.value).toBe("259200000");
 
-    const second = cli(stack, ["plan", "--stack", "dev", "--json", "--detailed-exitcode"]);
-    expect(second.status, second.stderr).toBe(0);
+    const second = await cli(stack, ["plan", "--stack", "dev", "--json", "--detailed-exitcode"]);
+    expect(second.code, second.stderr).toBe(0);
     for (const topic of report(second).topics)
       expect(topic).toEqual({ name: topic.name, action: "noop", changes: [] });
   });
@@ -229,8 +223,8 @@ describe("single broker: the seed catalog through the topics CLI", () => {
       topics: seedCatalog(prefix, { "apphub.ingestion.telemetry": { retentionMs: 86_400_000 } }),
     });
 
-    const plan = cli(stack, ["plan", "--stack", "dev", "--json", "--detailed-exitcode"]);
-    expect(plan.status, plan.stderr).toBe(3);
+    const plan = await cli(stack, ["plan", "--stack", "dev", "--json", "--detailed-exitcode"]);
+    expect(plan.code, plan.stderr).toBe(3);
     const planned = report(plan);
     expect(planned.topics.filter((topic) => topic.action !== "noop")).toEqual([
       {
@@ -240,29 +234,29 @@ describe("single broker: the seed catalog through the topics CLI", () => {
       },
     ]);
 
-    const human = cli(stack, ["plan", "--stack", "dev"]);
-    expect(human.status).toBe(0);
+    const human = await cli(stack, ["plan", "--stack", "dev"]);
+    expect(human.code).toBe(0);
     expect(human.stdout).toContain('retention.ms: "259200000" => "86400000"');
 
-    const applied = cli(stack, ["apply", "--stack", "dev"]);
-    expect(applied.status, applied.stderr).toBe(0);
+    const applied = await cli(stack, ["apply", "--stack", "dev"]);
+    expect(applied.code, applied.stderr).toBe(0);
     const after = await configsOf(SINGLE_BROKERS, telemetry);
     expect(after["retention.ms"]?.value).toBe("86400000");
     expect(after["max.message.bytes"]?.value).toBe("2097152");
 
-    expect(cli(stack, ["plan", "--stack", "dev", "--detailed-exitcode"]).status).toBe(0);
+    expect((await cli(stack, ["plan", "--stack", "dev", "--detailed-exitcode"])).code).toBe(0);
   });
 
   it("reports drift made out of band in plan", async () => {
     await alterByHand(SINGLE_BROKERS, coreEvents, { "retention.ms": "3600000" });
-    const plan = cli(stack, ["plan", "--stack", "dev", "--json", "--detailed-exitcode"]);
-    expect(plan.status, plan.stderr).toBe(3);
+    const plan = await cli(stack, ["plan", "--stack", "dev", "--json", "--detailed-exitcode"]);
+    expect(plan.code, plan.stderr).toBe(3);
     expect(entry(report(plan), coreEvents)).toEqual({
       name: coreEvents,
       action: "update",
       changes: [{ key: "retention.ms", from: "3600000", to: "604800000" }],
     });
-    expect(cli(stack, ["apply", "--stack", "dev"]).status).toBe(0);
+    expect((await cli(stack, ["apply", "--stack", "dev"])).code).toBe(0);
     expect((await configsOf(SINGLE_BROKERS, coreEvents))["retention.ms"]?.value).toBe("604800000");
   });
 
@@ -274,8 +268,8 @@ describe("single broker: the seed catalog through the topics CLI", () => {
         "apphub.jobs.runs": { retentionMs: 172_800_000 },
       }),
     });
-    const plan = cli(stack, ["plan", "--stack", "dev", "--json"]);
-    expect(plan.status).toBe(3);
+    const plan = await cli(stack, ["plan", "--stack", "dev", "--json"]);
+    expect(plan.code).toBe(3);
     const blocked = entry(report(plan), coreEvents);
     expect(blocked.action).toBe("blocked");
     expect(blocked.changes).toEqual([{ key: "partitions", from: "6", to: "3" }]);
@@ -283,8 +277,8 @@ describe("single broker: the seed catalog through the topics CLI", () => {
       /cannot decrease partitions .* from 6 to 3: Kafka cannot shrink a topic's partitions/,
     );
 
-    const applied = cli(stack, ["apply", "--stack", "dev"]);
-    expect(applied.status).toBe(3);
+    const applied = await cli(stack, ["apply", "--stack", "dev"]);
+    expect(applied.code).toBe(3);
     expect(applied.stderr).toMatch(/apply changed nothing: 1 topic\(s\) blocked/);
     expect((await partitionsOf(SINGLE_BROKERS, coreEvents)).length).toBe(6);
     // All or nothing: the other topic's pending retention change was not applied either.
@@ -300,8 +294,8 @@ describe("single broker: the seed catalog through the topics CLI", () => {
       topics: seedCatalog(prefix),
       probeTopic,
     });
-    const result = cli(probeStack, ["probe", "--stack", "dev"]);
-    expect(result.status, result.stderr).toBe(0);
+    const result = await cli(probeStack, ["probe", "--stack", "dev"]);
+    expect(result.code, result.stderr).toBe(0);
     expect(result.stdout).toMatch(
       new RegExp(
         `probe ok: ${probeTopic.replaceAll(".", "\\.")} on 127\\.0\\.0\\.1:19092 .*round trip \\d+ ms`,
@@ -317,8 +311,8 @@ describe("single broker: the seed catalog through the topics CLI", () => {
       topics: seedCatalog(prefix),
       probeTopic: coreEvents,
     });
-    const refused = cli(domain, ["probe", "--stack", "dev"]);
-    expect(refused.status).toBe(2);
+    const refused = await cli(domain, ["probe", "--stack", "dev"]);
+    expect(refused.code).toBe(2);
     expect(refused.stderr).toMatch(/probeTopic: expected a dedicated topic outside the catalog/);
   });
 });
@@ -387,14 +381,14 @@ describe("broker down", () => {
     // Nothing listens on this port: connection refused.
     const closedPort = await freePort();
     for (const command of ["plan", "apply"]) {
-      const result = cli(stack, [
+      const result = await cli(stack, [
         command,
         "--stack",
         "dev",
         "--brokers",
         `127.0.0.1:${closedPort}`,
       ]);
-      expect(result.status).toBe(1);
+      expect(result.code).toBe(1);
       expect(result.stderr).toContain(`127.0.0.1:${closedPort}`);
       expect(result.stderr).toMatch(/could not connect to Kafka brokers/);
     }
@@ -404,14 +398,14 @@ describe("broker down", () => {
     await new Promise<void>((resolve) => silent.listen(0, "127.0.0.1", resolve));
     const silentPort = (silent.address() as net.AddressInfo).port;
     try {
-      const result = await runAsync(stack, [
+      const result = await cli(stack, [
         "apply",
         "--stack",
         "dev",
         "--brokers",
         `127.0.0.1:${silentPort}`,
       ]);
-      expect(result.status).toBe(1);
+      expect(result.code).toBe(1);
       expect(result.stderr).toContain(
         `could not connect to Kafka brokers 127.0.0.1:${silentPort} within 1500 ms`,
       );
@@ -436,8 +430,8 @@ describe("broker down", () => {
         ],
       }),
     );
-    const rerun = cli(stack, ["apply", "--stack", "dev", "--json"]);
-    expect(rerun.status, rerun.stderr).toBe(0);
+    const rerun = await cli(stack, ["apply", "--stack", "dev", "--json"]);
+    expect(rerun.code, rerun.stderr).toBe(0);
     const actions = Object.fromEntries(
       report(rerun).topics.map((topic) => [topic.name.slice(prefix.length + 1), topic.action]),
     );
@@ -448,7 +442,7 @@ describe("broker down", () => {
       (await configsOf(SINGLE_BROKERS, `${prefix}.apphub.ingestion.telemetry`))["retention.ms"]
         ?.value,
     ).toBe("259200000");
-    expect(cli(stack, ["plan", "--stack", "dev", "--detailed-exitcode"]).status).toBe(0);
+    expect((await cli(stack, ["plan", "--stack", "dev", "--detailed-exitcode"])).code).toBe(0);
   });
 });
 
@@ -468,8 +462,8 @@ describe("three brokers", () => {
   it("creates replication factor 3 and every partition has three replicas in sync", async () => {
     const prefix = newPrefix("rf3", CLUSTER_BROKERS);
     const stack = newStack("minikube", clusterConfig(prefix));
-    const applied = cli(stack, ["apply", "--stack", "minikube"]);
-    expect(applied.status, applied.stderr).toBe(0);
+    const applied = await cli(stack, ["apply", "--stack", "minikube"]);
+    expect(applied.code, applied.stderr).toBe(0);
     expect(applied.stdout).toContain("(3 brokers)");
     for (const seed of SEED_TOPICS) {
       const partitions = await partitionsOf(CLUSTER_BROKERS, `${prefix}.${seed.name}`);
@@ -479,7 +473,7 @@ describe("three brokers", () => {
         expect([...partition.isr].sort()).toEqual([...partition.replicas].sort());
       }
     }
-    expect(cli(stack, ["plan", "--stack", "minikube", "--detailed-exitcode"]).status).toBe(0);
+    expect((await cli(stack, ["plan", "--stack", "minikube", "--detailed-exitcode"])).code).toBe(0);
   });
 
   it("fails replication factor 4 before any topic is created, with a clear message", async () => {
@@ -489,8 +483,8 @@ describe("three brokers", () => {
       "minikube",
       clusterConfig(prefix, { "apphub.core.events": { replicationFactor: 4 } }),
     );
-    const refused = cli(configStack, ["apply", "--stack", "minikube"]);
-    expect(refused.status).toBe(2);
+    const refused = await cli(configStack, ["apply", "--stack", "minikube"]);
+    expect(refused.code).toBe(2);
     expect(refused.stderr).toContain(
       `apphub-streaming:topics.${prefix}.apphub.core.events.replicationFactor: expected a replication factor of at most 3`,
     );
@@ -500,15 +494,15 @@ describe("three brokers", () => {
       "minikube",
       clusterConfig(prefix, { "apphub.core.events": { replicationFactor: 4 } }, 4),
     );
-    const plan = cli(brokerStack, ["plan", "--stack", "minikube", "--json"]);
-    expect(plan.status).toBe(3);
+    const plan = await cli(brokerStack, ["plan", "--stack", "minikube", "--json"]);
+    expect(plan.code).toBe(3);
     const blocked = entry(report(plan), `${prefix}.apphub.core.events`);
     expect(blocked.action).toBe("blocked");
     expect(blocked.reason).toBe(
       "replication factor 4 needs at least 4 brokers, but the cluster has 3; lower replicationFactor to at most 3",
     );
-    const applied = cli(brokerStack, ["apply", "--stack", "minikube"]);
-    expect(applied.status).toBe(3);
+    const applied = await cli(brokerStack, ["apply", "--stack", "minikube"]);
+    expect(applied.code).toBe(3);
     expect(applied.stderr).toContain(
       "replication factor 4 needs at least 4 brokers, but the cluster has 3",
     );
@@ -528,20 +522,20 @@ describe("three brokers", () => {
       backup: { enabled: false },
     });
     const stack = newStack("minikube", single(1));
-    expect(cli(stack, ["apply", "--stack", "minikube"]).status).toBe(0);
+    expect((await cli(stack, ["apply", "--stack", "minikube"])).code).toBe(0);
     expect(
       (await partitionsOf(CLUSTER_BROKERS, name)).map((partition) => partition.replicas.length),
     ).toEqual(Array(6).fill(1));
 
     writeStack(stack, single(3));
-    const plan = cli(stack, ["plan", "--stack", "minikube", "--json"]);
+    const plan = await cli(stack, ["plan", "--stack", "minikube", "--json"]);
     expect(entry(report(plan), name)).toEqual({
       name,
       action: "update",
       changes: [{ key: "replicationFactor", from: "1", to: "3" }],
     });
-    const up = cli(stack, ["apply", "--stack", "minikube"]);
-    expect(up.status, up.stderr).toBe(0);
+    const up = await cli(stack, ["apply", "--stack", "minikube"]);
+    expect(up.code, up.stderr).toBe(0);
     const grown = await partitionsOf(CLUSTER_BROKERS, name);
     for (const partition of grown) {
       expect(new Set(partition.replicas).size).toBe(3);
@@ -550,12 +544,12 @@ describe("three brokers", () => {
 
     writeStack(stack, single(2));
     const leaders = grown.map((partition) => partition.leader);
-    const down = cli(stack, ["apply", "--stack", "minikube"]);
-    expect(down.status, down.stderr).toBe(0);
+    const down = await cli(stack, ["apply", "--stack", "minikube"]);
+    expect(down.code, down.stderr).toBe(0);
     const shrunk = await partitionsOf(CLUSTER_BROKERS, name);
     expect(shrunk.map((partition) => partition.replicas.length)).toEqual(Array(6).fill(2));
     expect(shrunk.map((partition) => partition.leader)).toEqual(leaders);
-    expect(cli(stack, ["plan", "--stack", "minikube", "--detailed-exitcode"]).status).toBe(0);
+    expect((await cli(stack, ["plan", "--stack", "minikube", "--detailed-exitcode"])).code).toBe(0);
 
     // More partitions and more replicas in one apply: the new partitions are created at 3 too.
     const both = single(3);
@@ -563,8 +557,8 @@ describe("three brokers", () => {
       ...both,
       topics: { ...both.topics, [name]: { partitions: 8, replicationFactor: 3 } },
     });
-    const grownBoth = cli(stack, ["apply", "--stack", "minikube"]);
-    expect(grownBoth.status, grownBoth.stderr).toBe(0);
+    const grownBoth = await cli(stack, ["apply", "--stack", "minikube"]);
+    expect(grownBoth.code, grownBoth.stderr).toBe(0);
     const final = await partitionsOf(CLUSTER_BROKERS, name);
     expect(final.map((partition) => new Set(partition.replicas).size)).toEqual(Array(8).fill(3));
   });
@@ -573,12 +567,12 @@ describe("three brokers", () => {
 describe("npm run bench:topics", () => {
   it("prints every scenario beside the baseline with ratios, and deletes every topic it created", async () => {
     const bench = path.join(REPO_ROOT, "dist/bench/topics.js");
-    const child = spawnSync(
+    const child = await runChild(
       process.execPath,
       [bench, "--sizes", "3,12", "--partitions", "1", "--repeat", "1"],
-      { cwd: REPO_ROOT, encoding: "utf8", timeout: 300_000 },
+      { cwd: REPO_ROOT, timeoutMs: 300_000 },
     );
-    expect(child.status, child.stderr).toBe(0);
+    expect(child.code, child.stderr).toBe(0);
     const rows = child.stdout.split("\n").filter((line) => /^\d+\s{2}/.test(line));
     expect(
       rows.map((row) =>
@@ -616,24 +610,5 @@ function freePort(): Promise<number> {
       const { port } = server.address() as net.AddressInfo;
       server.close(() => resolve(port));
     });
-  });
-}
-
-/** Like `cli`, but asynchronous so this process keeps serving the silent listener meanwhile. */
-async function runAsync(stack: Stack, args: string[]): Promise<CliResult> {
-  const { spawn } = await import("node:child_process");
-  const baseEnv = { ...process.env };
-  delete baseEnv.APPHUB_STREAM_BROKER_URL;
-  const started = Date.now();
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], { cwd: stack.dir, env: baseEnv });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
-    child.once("error", reject);
-    child.once("close", (status) =>
-      resolve({ status: status ?? -1, stdout, stderr, ms: Date.now() - started }),
-    );
   });
 }

@@ -5,23 +5,7 @@
  */
 import * as https from "node:https";
 import { type KubeAccess, kubeAccess } from "../peers/kube";
-
-export interface KubeObject {
-  apiVersion: string;
-  kind: string;
-  metadata: {
-    name: string;
-    namespace?: string;
-    labels?: Record<string, string>;
-    annotations?: Record<string, string>;
-    uid?: string;
-    generation?: number;
-    ownerReferences?: { kind: string; name: string; uid: string }[];
-    managedFields?: { manager: string; operation: string; subresource?: string }[];
-    [field: string]: unknown;
-  };
-  [field: string]: unknown;
-}
+import type { KubeObject } from "../support/kubeObjects";
 
 export interface KubeAnswer<T = KubeObject> {
   status: number;

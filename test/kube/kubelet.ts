@@ -7,13 +7,10 @@
  * ReplicaSets (the AppHub Deployments) running and ready so their rollouts complete, and publishes
  * an Endpoints object for each Service with a selector. It writes status only; specs stay theirs.
  */
-import type { KubeClient, KubeObject } from "./client";
+import type { KubeObject, PodSpec, PodStatus, StatefulSetSpec } from "../support/kubeObjects";
+import type { KubeClient } from "./client";
 
 const STAND_IN = "apphub-e2e-kubelet-stand-in";
-
-interface StatefulSetSpec {
-  replicas?: number;
-}
 
 /** What the StatefulSet controller reports once every pod of the current revision is ready. */
 export async function markStatefulSetReady(client: KubeClient, live: KubeObject): Promise<void> {
@@ -38,11 +35,6 @@ export async function markStatefulSetReady(client: KubeClient, live: KubeObject)
     );
 }
 
-interface PodStatus {
-  phase?: string;
-  conditions?: { type: string; status: string }[];
-}
-
 const isReady = (pod: KubeObject): boolean =>
   ((pod.status as PodStatus | undefined)?.conditions ?? []).some(
     (condition) => condition.type === "Ready" && condition.status === "True",
@@ -55,7 +47,7 @@ const isReady = (pod: KubeObject): boolean =>
  */
 export async function markPodReady(client: KubeClient, pod: KubeObject): Promise<void> {
   const now = new Date().toISOString();
-  const containers = (pod.spec as { containers: { name: string; image: string }[] }).containers;
+  const containers = (pod.spec as PodSpec).containers;
   const status = {
     phase: "Running",
     startTime: now,

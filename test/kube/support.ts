@@ -5,7 +5,8 @@ import * as path from "node:path";
 import { parseAllDocuments } from "yaml";
 import { kubectlCommand } from "../peers/engines";
 import { kubeconfigPath } from "../peers/kube";
-import type { KubeClient, KubeObject } from "./client";
+import type { KubeObject } from "../support/kubeObjects";
+import type { KubeClient } from "./client";
 
 export const CRD_DIR = path.join(__dirname, "crds");
 const CRD_FIELD_MANAGER = "apphub-e2e-crds";

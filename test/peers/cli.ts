@@ -7,7 +7,7 @@ import {
   UsageError,
   type CliSpec,
   type Io,
-} from '../../src/cli/kit';
+} from "../../src/cli/kit";
 import {
   PEER_NAMES,
   type PeerName,
@@ -16,27 +16,27 @@ import {
   peerStatus,
   startPeers,
   stopPeer,
-} from './peers';
+} from "./peers";
 
 // The SDK's notice about dropping Node 20 in future releases is noise in the launcher's output.
-process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
 
 export const PEERS_CLI: CliSpec<Record<string, never>> = {
-  name: 'peers',
+  name: "peers",
   summary:
-    'Installs, starts, stops and reports the real test peers on loopback: Kafka KRaft brokers, the S3 API server and the kube-apiserver; builds (or finds) the Pulumi engine with its kubernetes plugin, and promtool.',
-  usage: [`<up|down|status> [${PEER_NAMES.join('|')}|all ...]   (default: all)`],
-  commands: ['up', 'down', 'status'],
-  operands: 'peer names',
+    "Installs, starts, stops and reports the real test peers on loopback: Kafka KRaft brokers, the S3 API server and the kube-apiserver; builds (or finds) the Pulumi engine with its kubernetes plugin, and promtool.",
+  usage: [`<up|down|status> [${PEER_NAMES.join("|")}|all ...]   (default: all)`],
+  commands: ["up", "down", "status"],
+  operands: "peer names",
   options: {},
 };
 
 function parsePeers(args: string[]): PeerName[] {
-  if (args.length === 0 || args.includes('all')) return [...PEER_NAMES];
+  if (args.length === 0 || args.includes("all")) return [...PEER_NAMES];
   const unknown = args.filter((arg) => !isPeerName(arg));
   if (unknown.length > 0)
     throw new UsageError(
-      `unknown peer(s): ${unknown.join(', ')}: expected ${PEER_NAMES.join(', ')} or all`,
+      `unknown peer(s): ${unknown.join(", ")}: expected ${PEER_NAMES.join(", ")} or all`,
     );
   return args as PeerName[];
 }
@@ -53,7 +53,7 @@ async function up(names: PeerName[], io: Io): Promise<boolean> {
 
 async function down(names: PeerName[], io: Io): Promise<boolean> {
   await Promise.all(
-    names.map(async (name) => io.out(`${name}: ${(await stopPeer(name)).join('; ')}`)),
+    names.map(async (name) => io.out(`${name}: ${(await stopPeer(name)).join("; ")}`)),
   );
   return true;
 }
@@ -84,4 +84,4 @@ export function peersCommand(argv: readonly string[], io: Io = processIo): Promi
   );
 }
 
-if (require.main === module) runCli('peers', () => peersCommand(process.argv.slice(2)));
+if (require.main === module) runCli("peers", () => peersCommand(process.argv.slice(2)));

@@ -8,32 +8,27 @@
 // Alter/ListPartitionReassignments v0). Legacy AlterConfigs, which kafkajs alterConfigs sends, is still
 // served and still resets overrides left out of the request. test/integration/peers.test.ts checks each
 // operation the product uses; run it after changing KAFKA_VERSION. Kafka 4.x needs Java 17+.
-import { createHash, randomBytes } from 'node:crypto';
-import * as fs from 'node:fs';
-import * as path from 'node:path';
-import { Kafka, logLevel } from 'kafkajs';
-import { quietKafkajsClockWarning } from '../../src/topics/kafka';
+import { createHash, randomBytes } from "node:crypto";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { Kafka, logLevel } from "kafkajs";
+import { quietKafkajsClockWarning } from "../../src/topics/kafka";
+import { type StartOutcome, PeerProcess, confirmServing, launchAndWait } from "./lifecycle";
 import {
   PeerError,
-  type StartOutcome,
   cacheDir,
   installOnce,
   isPortOpen,
-  livePid,
   repoRoot,
   requireCommand,
   run,
-  startDetached,
-  stopProcess,
-  tail,
   waitUntil,
-  waitWhileRunning,
   withLock,
-} from './proc';
+} from "./proc";
 
-export const KAFKA_VERSION = '4.4.0';
-export const SINGLE_BROKERS = ['127.0.0.1:19092'];
-export const CLUSTER_BROKERS = ['127.0.0.1:29092', '127.0.0.1:29093', '127.0.0.1:29094'];
+export const KAFKA_VERSION = "4.4.0";
+export const SINGLE_BROKERS = ["127.0.0.1:19092"];
+export const CLUSTER_BROKERS = ["127.0.0.1:29092", "127.0.0.1:29093", "127.0.0.1:29094"];
 /**
  * The SASL peer: one broker whose client listener (39092) requires SASL/SCRAM (SHA-512 and
  * SHA-256), with one user created at format time (KRaft `--add-scram`). Brokers talk to each
@@ -41,12 +36,12 @@ export const CLUSTER_BROKERS = ['127.0.0.1:29092', '127.0.0.1:29093', '127.0.0.1
  * authenticate. The password is a fixed test credential: it exists so tests can prove it never
  * shows up in plain text (Pulumi state, CLI output).
  */
-export const SASL_BROKERS = ['127.0.0.1:39092'];
-export const SASL_USERNAME = 'apphub-bootstrap';
-export const SASL_PASSWORD = 'sasl-peer-Secret-4f1e9c';
-export const SASL_MECHANISMS = ['SCRAM-SHA-512', 'SCRAM-SHA-256'] as const;
+export const SASL_BROKERS = ["127.0.0.1:39092"];
+export const SASL_USERNAME = "apphub-bootstrap";
+export const SASL_PASSWORD = "sasl-peer-Secret-4f1e9c";
+export const SASL_MECHANISMS = ["SCRAM-SHA-512", "SCRAM-SHA-256"] as const;
 
-export type KafkaPeer = 'single' | 'cluster' | 'sasl';
+export type KafkaPeer = "single" | "cluster" | "sasl";
 
 interface KafkaNode {
   peer: KafkaPeer;
@@ -57,74 +52,74 @@ interface KafkaNode {
   internalPort?: number;
 }
 
-const HOST = '127.0.0.1';
+const HOST = "127.0.0.1";
 const JVM_OPTIONS = [
-  '-Xms128m',
-  '-Xmx384m',
-  '-XX:+ExitOnOutOfMemoryError',
-  '-Djava.awt.headless=true',
+  "-Xms128m",
+  "-Xmx384m",
+  "-XX:+ExitOnOutOfMemoryError",
+  "-Djava.awt.headless=true",
 ];
 const START_TIMEOUT_MS = 120_000;
 const STOP_GRACE_MS = 20_000;
 
 const NODES: Record<KafkaPeer, KafkaNode[]> = {
-  single: [{ peer: 'single', id: 1, brokerPort: 19092, controllerPort: 19192 }],
+  single: [{ peer: "single", id: 1, brokerPort: 19092, controllerPort: 19192 }],
   cluster: [
-    { peer: 'cluster', id: 1, brokerPort: 29092, controllerPort: 29192 },
-    { peer: 'cluster', id: 2, brokerPort: 29093, controllerPort: 29193 },
-    { peer: 'cluster', id: 3, brokerPort: 29094, controllerPort: 29194 },
+    { peer: "cluster", id: 1, brokerPort: 29092, controllerPort: 29192 },
+    { peer: "cluster", id: 2, brokerPort: 29093, controllerPort: 29193 },
+    { peer: "cluster", id: 3, brokerPort: 29094, controllerPort: 29194 },
   ],
-  sasl: [{ peer: 'sasl', id: 1, brokerPort: 39092, controllerPort: 39192, internalPort: 39093 }],
+  sasl: [{ peer: "sasl", id: 1, brokerPort: 39092, controllerPort: 39192, internalPort: 39093 }],
 };
 
 export function brokersOf(peer: KafkaPeer): string[] {
-  return peer === 'single' ? SINGLE_BROKERS : peer === 'cluster' ? CLUSTER_BROKERS : SASL_BROKERS;
+  return peer === "single" ? SINGLE_BROKERS : peer === "cluster" ? CLUSTER_BROKERS : SASL_BROKERS;
 }
 
 /** kafkajs SASL options for the SASL peer's brokers; undefined for the plaintext peers. */
 function saslFor(
   brokers: string[],
-): { mechanism: 'scram-sha-512'; username: string; password: string } | undefined {
+): { mechanism: "scram-sha-512"; username: string; password: string } | undefined {
   return brokers.every((broker) => SASL_BROKERS.includes(broker))
-    ? { mechanism: 'scram-sha-512', username: SASL_USERNAME, password: SASL_PASSWORD }
+    ? { mechanism: "scram-sha-512", username: SASL_USERNAME, password: SASL_PASSWORD }
     : undefined;
 }
 
 // ---------------------------------------------------------------- install
 
 function pomFile(): string {
-  return path.join(repoRoot(), 'test', 'peers', 'pom.xml');
+  return path.join(repoRoot(), "test", "peers", "pom.xml");
 }
 
 /** The install dir is keyed by the pom's content too, so editing the pom never reuses a stale classpath. */
 export function kafkaHome(): string {
-  const pomHash = createHash('sha256').update(fs.readFileSync(pomFile())).digest('hex').slice(0, 8);
+  const pomHash = createHash("sha256").update(fs.readFileSync(pomFile())).digest("hex").slice(0, 8);
   return path.join(cacheDir(), `kafka-${KAFKA_VERSION}-${pomHash}`);
 }
 
 function libsClasspath(): string {
-  return path.join(kafkaHome(), 'libs', '*');
+  return path.join(kafkaHome(), "libs", "*");
 }
 
 /** Resolves the broker's classpath with Maven into the cache; a no-op once done. */
 export async function installKafka(): Promise<boolean> {
   return installOnce(kafkaHome(), async (home) => {
     requireCommand(
-      'mvn',
-      ['-v'],
-      'Install Maven (apt-get install maven) to fetch Kafka from Maven Central.',
+      "mvn",
+      ["-v"],
+      "Install Maven (apt-get install maven) to fetch Kafka from Maven Central.",
     );
     await run(
-      'mvn',
+      "mvn",
       [
-        '-q',
-        '-B',
-        '-f',
+        "-q",
+        "-B",
+        "-f",
         pomFile(),
         `-Dkafka.version=${KAFKA_VERSION}`,
-        'dependency:copy-dependencies',
-        '-DincludeScope=runtime',
-        `-DoutputDirectory=${path.join(home, 'libs')}`,
+        "dependency:copy-dependencies",
+        "-DincludeScope=runtime",
+        `-DoutputDirectory=${path.join(home, "libs")}`,
       ],
       `resolving org.apache.kafka:kafka_2.13:${KAFKA_VERSION} with Maven`,
     );
@@ -132,14 +127,14 @@ export async function installKafka(): Promise<boolean> {
 }
 
 function javaCommand(): string {
-  return process.env.JAVA_HOME ? path.join(process.env.JAVA_HOME, 'bin', 'java') : 'java';
+  return process.env.JAVA_HOME ? path.join(process.env.JAVA_HOME, "bin", "java") : "java";
 }
 
 function requireJava17(): void {
   const banner = requireCommand(
     javaCommand(),
-    ['-version'],
-    'Install a JDK 17+ (apt-get install openjdk-17-jre-headless) or set JAVA_HOME.',
+    ["-version"],
+    "Install a JDK 17+ (apt-get install openjdk-17-jre-headless) or set JAVA_HOME.",
   );
   const major = Number(/version "(\d+)/.exec(banner)?.[1] ?? 0);
   if (major < 17)
@@ -159,68 +154,60 @@ function nodeDir(node: KafkaNode): string {
 }
 
 function propertiesFile(node: KafkaNode): string {
-  return path.join(nodeDir(node), 'server.properties');
-}
-
-function logFile(node: KafkaNode): string {
-  return path.join(nodeDir(node), 'server.log');
-}
-
-function pidFile(node: KafkaNode): string {
-  return path.join(nodeDir(node), 'kafka.pid');
+  return path.join(nodeDir(node), "server.properties");
 }
 
 function dataDir(node: KafkaNode): string {
-  return path.join(nodeDir(node), 'data');
+  return path.join(nodeDir(node), "data");
 }
 
 function isFormatted(node: KafkaNode): boolean {
-  return fs.existsSync(path.join(dataDir(node), 'meta.properties'));
+  return fs.existsSync(path.join(dataDir(node), "meta.properties"));
 }
 
 function serverProperties(node: KafkaNode): string {
   const nodes = NODES[node.peer];
   const replication = String(nodes.length);
   const settings: Record<string, string> = {
-    'node.id': String(node.id),
-    'process.roles': 'broker,controller',
+    "node.id": String(node.id),
+    "process.roles": "broker,controller",
     listeners: `PLAINTEXT://${HOST}:${node.brokerPort},CONTROLLER://${HOST}:${node.controllerPort}`,
-    'advertised.listeners': `PLAINTEXT://${HOST}:${node.brokerPort}`,
-    'listener.security.protocol.map': 'PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT',
-    'inter.broker.listener.name': 'PLAINTEXT',
-    'controller.listener.names': 'CONTROLLER',
-    'controller.quorum.voters': nodes.map((n) => `${n.id}@${HOST}:${n.controllerPort}`).join(','),
-    'log.dirs': dataDir(node),
-    'num.partitions': '1',
-    'offsets.topic.replication.factor': replication,
-    'offsets.topic.num.partitions': '10',
-    'transaction.state.log.replication.factor': replication,
-    'transaction.state.log.min.isr': '1',
-    'share.coordinator.state.topic.replication.factor': replication,
-    'share.coordinator.state.topic.min.isr': '1',
-    'group.initial.rebalance.delay.ms': '0',
-    'auto.create.topics.enable': 'false',
-    'delete.topic.enable': 'true',
-    'num.network.threads': '2',
-    'num.io.threads': '4',
-    'log.segment.bytes': String(16 * 1024 * 1024),
+    "advertised.listeners": `PLAINTEXT://${HOST}:${node.brokerPort}`,
+    "listener.security.protocol.map": "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
+    "inter.broker.listener.name": "PLAINTEXT",
+    "controller.listener.names": "CONTROLLER",
+    "controller.quorum.voters": nodes.map((n) => `${n.id}@${HOST}:${n.controllerPort}`).join(","),
+    "log.dirs": dataDir(node),
+    "num.partitions": "1",
+    "offsets.topic.replication.factor": replication,
+    "offsets.topic.num.partitions": "10",
+    "transaction.state.log.replication.factor": replication,
+    "transaction.state.log.min.isr": "1",
+    "share.coordinator.state.topic.replication.factor": replication,
+    "share.coordinator.state.topic.min.isr": "1",
+    "group.initial.rebalance.delay.ms": "0",
+    "auto.create.topics.enable": "false",
+    "delete.topic.enable": "true",
+    "num.network.threads": "2",
+    "num.io.threads": "4",
+    "log.segment.bytes": String(16 * 1024 * 1024),
     ...(node.internalPort === undefined ? {} : saslListeners(node, node.internalPort)),
   };
   return Object.entries(settings)
     .map(([key, value]) => `${key}=${value}`)
-    .join('\n');
+    .join("\n");
 }
 
 /** Client listener SASL_PLAINTEXT (SCRAM), brokers among themselves on a plaintext INTERNAL listener. */
 function saslListeners(node: KafkaNode, internalPort: number): Record<string, string> {
-  const jaas = 'org.apache.kafka.common.security.scram.ScramLoginModule required;';
+  const jaas = "org.apache.kafka.common.security.scram.ScramLoginModule required;";
   return {
     listeners: `SASL_PLAINTEXT://${HOST}:${node.brokerPort},INTERNAL://${HOST}:${internalPort},CONTROLLER://${HOST}:${node.controllerPort}`,
-    'advertised.listeners': `SASL_PLAINTEXT://${HOST}:${node.brokerPort},INTERNAL://${HOST}:${internalPort}`,
-    'listener.security.protocol.map':
-      'SASL_PLAINTEXT:SASL_PLAINTEXT,INTERNAL:PLAINTEXT,CONTROLLER:PLAINTEXT',
-    'inter.broker.listener.name': 'INTERNAL',
-    'sasl.enabled.mechanisms': SASL_MECHANISMS.join(','),
+    "advertised.listeners": `SASL_PLAINTEXT://${HOST}:${node.brokerPort},INTERNAL://${HOST}:${internalPort}`,
+    "listener.security.protocol.map":
+      "SASL_PLAINTEXT:SASL_PLAINTEXT,INTERNAL:PLAINTEXT,CONTROLLER:PLAINTEXT",
+    "inter.broker.listener.name": "INTERNAL",
+    "sasl.enabled.mechanisms": SASL_MECHANISMS.join(","),
     ...Object.fromEntries(
       SASL_MECHANISMS.map((mechanism) => [
         `listener.name.sasl_plaintext.${mechanism.toLowerCase()}.sasl.jaas.config`,
@@ -249,7 +236,7 @@ function log4jConfig(): string {
 }
 
 function log4jConfigFile(): string {
-  const file = path.join(cacheDir(), 'kafka-log4j2.xml');
+  const file = path.join(cacheDir(), "kafka-log4j2.xml");
   fs.mkdirSync(path.dirname(file), { recursive: true });
   fs.writeFileSync(file, log4jConfig());
   return file;
@@ -261,7 +248,7 @@ function javaArgs(mainClass: string, args: string[]): string[] {
   return [
     ...JVM_OPTIONS,
     `-Dlog4j2.configurationFile=${log4jConfigFile()}`,
-    '-cp',
+    "-cp",
     libsClasspath(),
     mainClass,
     ...args,
@@ -271,8 +258,8 @@ function javaArgs(mainClass: string, args: string[]): string[] {
 /** A Kafka cluster id: 16 random bytes, base64url, never starting with '-' (the CLI would read it as a flag). */
 function newClusterId(): string {
   for (;;) {
-    const id = randomBytes(16).toString('base64url');
-    if (!id.startsWith('-')) return id;
+    const id = randomBytes(16).toString("base64url");
+    if (!id.startsWith("-")) return id;
   }
 }
 
@@ -284,16 +271,16 @@ function writeNodeConfig(node: KafkaNode): void {
 async function formatStorage(node: KafkaNode, clusterId: string): Promise<void> {
   await run(
     javaCommand(),
-    javaArgs('kafka.tools.StorageTool', [
-      'format',
-      '-t',
+    javaArgs("kafka.tools.StorageTool", [
+      "format",
+      "-t",
       clusterId,
-      '-c',
+      "-c",
       propertiesFile(node),
       // The SASL peer's user exists from the first start (no broker round trip needed to create it).
-      ...(node.peer === 'sasl'
+      ...(node.peer === "sasl"
         ? SASL_MECHANISMS.flatMap((mechanism) => [
-            '--add-scram',
+            "--add-scram",
             `${mechanism}=[name=${SASL_USERNAME},password=${SASL_PASSWORD}]`,
           ])
         : []),
@@ -302,25 +289,27 @@ async function formatStorage(node: KafkaNode, clusterId: string): Promise<void> 
   );
 }
 
-function startNode(node: KafkaNode): number {
-  return startDetached({
-    command: javaCommand(),
-    args: javaArgs('kafka.Kafka', [propertiesFile(node)]),
-    logFile: logFile(node),
-    pidFile: pidFile(node),
+/** A node's JVM: its command line carries its own server.properties path, which no other process's does. */
+function nodeProcess(node: KafkaNode): PeerProcess {
+  return new PeerProcess({
+    label: `node ${node.id}`,
+    pidFile: path.join(nodeDir(node), "kafka.pid"),
+    logFile: path.join(nodeDir(node), "server.log"),
+    marker: propertiesFile(node),
+    commandLine: () => ({
+      command: javaCommand(),
+      args: javaArgs("kafka.Kafka", [propertiesFile(node)]),
+    }),
+    stopGraceMs: STOP_GRACE_MS,
   });
-}
-
-function nodePid(node: KafkaNode): number | undefined {
-  return livePid(pidFile(node), propertiesFile(node));
 }
 
 // ---------------------------------------------------------------- metadata
 
-function adminFor(brokers: string[]): ReturnType<Kafka['admin']> {
+function adminFor(brokers: string[]): ReturnType<Kafka["admin"]> {
   quietKafkajsClockWarning();
   const kafka = new Kafka({
-    clientId: 'apphub-peers',
+    clientId: "apphub-peers",
     brokers,
     logLevel: logLevel.NOTHING,
     connectionTimeout: 1_000,
@@ -356,7 +345,7 @@ export async function waitForMetadata(
   timeoutMs: number,
   signal?: AbortSignal,
 ): Promise<void> {
-  let lastProblem = 'no answer yet';
+  let lastProblem = "no answer yet";
   const ready = await waitUntil(
     async () => {
       for (const broker of brokers) {
@@ -371,7 +360,7 @@ export async function waitForMetadata(
   );
   if (!ready)
     throw new PeerError(
-      `timed out after ${timeoutMs} ms waiting for Kafka metadata from ${brokers.join(',')}: ${lastProblem}`,
+      `timed out after ${timeoutMs} ms waiting for Kafka metadata from ${brokers.join(",")}: ${lastProblem}`,
     );
 }
 
@@ -379,8 +368,8 @@ async function metadataProblem(broker: string, expected: string[]): Promise<stri
   try {
     const seen = await describeBrokers([broker]);
     const missing = expected.filter((b) => !seen.brokers.includes(b));
-    if (missing.length > 0) return `${broker} does not list ${missing.join(', ')}`;
-    return seen.controller !== null && seen.controller >= 0 ? '' : `${broker} lists no controller`;
+    if (missing.length > 0) return `${broker} does not list ${missing.join(", ")}`;
+    return seen.controller !== null && seen.controller >= 0 ? "" : `${broker} lists no controller`;
   } catch (error) {
     return `${broker}: ${(error as Error).message}`;
   }
@@ -390,17 +379,22 @@ async function metadataProblem(broker: string, expected: string[]): Promise<stri
 
 interface NodeState {
   node: KafkaNode;
-  pid: number | undefined;
+  process: PeerProcess;
+  running: boolean;
   serving: boolean;
 }
 
 async function nodeStates(peer: KafkaPeer): Promise<NodeState[]> {
   return Promise.all(
-    NODES[peer].map(async (node) => ({
-      node,
-      pid: nodePid(node),
-      serving: await isPortOpen(HOST, node.brokerPort),
-    })),
+    NODES[peer].map(async (node) => {
+      const process = nodeProcess(node);
+      return {
+        node,
+        process,
+        running: process.pid() !== undefined,
+        serving: await isPortOpen(HOST, node.brokerPort),
+      };
+    }),
   );
 }
 
@@ -411,35 +405,29 @@ export function startKafka(peer: KafkaPeer): Promise<StartOutcome> {
 
 async function startKafkaUnlocked(peer: KafkaPeer): Promise<StartOutcome> {
   const states = await nodeStates(peer);
-  const down = states.filter((s) => !s.serving && s.pid === undefined);
+  const down = states.filter((s) => !s.serving && !s.running);
   if (down.length === 0) {
-    await confirmKafkaOnPorts(peer, states);
-    return 'already-running';
+    // Ours may still be starting; a stranger on the ports should answer at once.
+    const ours = states.some((s) => s.running);
+    await confirmServing(
+      `kafka-${peer}`,
+      states.map((s) => s.process),
+      (signal) => waitForMetadata(brokersOf(peer), ours ? START_TIMEOUT_MS : 10_000, signal),
+      `${brokersOf(peer).join(", ")}: taken by something that is not a healthy Kafka broker.`,
+    );
+    return "already-running";
   }
   requireJava17();
   await installKafka();
   if (down.length === states.length) {
     await startFresh(peer);
-    return 'started';
+    return "started";
   }
   await restartNodes(
     peer,
     down.map((s) => s.node),
   );
-  return 'repaired';
-}
-
-/** Confirms that what listens on the peer's ports is Kafka: ours may still be starting, a stranger should answer at once. */
-async function confirmKafkaOnPorts(peer: KafkaPeer, states: NodeState[]): Promise<void> {
-  const ours = states.some((s) => s.pid !== undefined);
-  try {
-    await waitForMetadata(brokersOf(peer), ours ? START_TIMEOUT_MS : 10_000);
-  } catch (error) {
-    const hint = ours
-      ? tailOfLogs(peer)
-      : `${brokersOf(peer).join(', ')}: taken by something that is not a healthy Kafka broker.`;
-    throw new PeerError(`kafka-${peer}: ${(error as Error).message}\n${hint}`);
-  }
+  return "repaired";
 }
 
 async function startFresh(peer: KafkaPeer): Promise<void> {
@@ -448,38 +436,25 @@ async function startFresh(peer: KafkaPeer): Promise<void> {
   const clusterId = newClusterId();
   for (const node of NODES[peer]) writeNodeConfig(node);
   await Promise.all(NODES[peer].map((node) => formatStorage(node, clusterId)));
-  await launchAndWait(peer, NODES[peer]);
+  await launchNodes(peer, NODES[peer]);
 }
 
 async function restartNodes(peer: KafkaPeer, nodes: KafkaNode[]): Promise<void> {
   const unformatted = nodes.filter((node) => !isFormatted(node));
   if (unformatted.length > 0) {
     throw new PeerError(
-      `kafka-${peer}: node(s) ${unformatted.map((n) => n.id).join(', ')} are down and have no data to rejoin with; ` +
+      `kafka-${peer}: node(s) ${unformatted.map((n) => n.id).join(", ")} are down and have no data to rejoin with; ` +
         `run \`down ${peer}\` then \`up ${peer}\`.`,
     );
   }
   for (const node of nodes) writeNodeConfig(node);
-  await launchAndWait(peer, nodes);
+  await launchNodes(peer, nodes);
 }
 
-async function launchAndWait(peer: KafkaPeer, nodes: KafkaNode[]): Promise<void> {
-  for (const node of nodes) startNode(node);
-  try {
-    await waitWhileRunning(
-      (signal) => waitForMetadata(brokersOf(peer), START_TIMEOUT_MS, signal),
-      () => exitedNode(nodes),
-    );
-  } catch (error) {
-    const logs = tailOfLogs(peer);
-    await Promise.all(nodes.map(stopNode));
-    throw new PeerError(`kafka-${peer} did not come up: ${(error as Error).message}\n${logs}`);
-  }
-}
-
-function exitedNode(nodes: KafkaNode[]): string | undefined {
-  const dead = nodes.find((node) => nodePid(node) === undefined);
-  return dead && `node ${dead.id} exited during startup`;
+function launchNodes(peer: KafkaPeer, nodes: KafkaNode[]): Promise<void> {
+  return launchAndWait(`kafka-${peer}`, nodes.map(nodeProcess), (signal) =>
+    waitForMetadata(brokersOf(peer), START_TIMEOUT_MS, signal),
+  );
 }
 
 async function requireFreeControllerPorts(peer: KafkaPeer): Promise<void> {
@@ -492,26 +467,14 @@ async function requireFreeControllerPorts(peer: KafkaPeer): Promise<void> {
   }
 }
 
-function tailOfLogs(peer: KafkaPeer): string {
-  return NODES[peer].map((node) => tail(logFile(node))).join('\n');
-}
-
-async function stopNode(node: KafkaNode): Promise<string> {
-  const pid = nodePid(node);
-  if (pid === undefined) return `node ${node.id}: not running`;
-  const how = await stopProcess(pid, STOP_GRACE_MS);
-  return `node ${node.id} (pid ${pid}): ${how}`;
-}
-
 /** Stops the nodes this launcher started (found by pid file); a broker started some other way is left alone. */
 export async function stopKafka(peer: KafkaPeer): Promise<string[]> {
-  return Promise.all(NODES[peer].map(stopNode));
+  return Promise.all(NODES[peer].map((node) => nodeProcess(node).stop()));
 }
 
 export async function kafkaStatus(peer: KafkaPeer): Promise<string[]> {
   const states = await nodeStates(peer);
-  return states.map(({ node, pid, serving }) => {
-    const process = pid === undefined ? 'no process of ours' : `pid ${pid}`;
-    return `node ${node.id} ${HOST}:${node.brokerPort} ${serving ? 'serving' : 'not serving'} (${process}), log ${logFile(node)}`;
-  });
+  return states.map(({ node, process, serving }) =>
+    process.status(`${HOST}:${node.brokerPort} ${serving ? "serving" : "not serving"}`),
+  );
 }

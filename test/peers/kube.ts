@@ -12,56 +12,45 @@
 //
 // State (certificates, token, etcd data, logs, pid files, the kubeconfig) lives in
 // `<peers cache>/kube`; `up` is idempotent and restarts only what is down, on the same data.
-import { spawnSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import * as fs from 'node:fs';
-import * as http from 'node:http';
-import * as https from 'node:https';
-import * as path from 'node:path';
-import { stringify } from 'yaml';
-import { buildEngine, engineDir } from './engines';
-import {
-  PeerError,
-  type StartOutcome,
-  cacheDir,
-  isPortOpen,
-  livePid,
-  startDetached,
-  stopProcess,
-  tail,
-  waitUntil,
-  waitWhileRunning,
-  withLock,
-} from './proc';
+import { spawnSync } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import * as fs from "node:fs";
+import * as http from "node:http";
+import * as https from "node:https";
+import * as path from "node:path";
+import { stringify } from "yaml";
+import { buildEngine, engineDir } from "./engines";
+import { type StartOutcome, PeerProcess, launchAndWait, pollUntil, waitReady } from "./lifecycle";
+import { PeerError, cacheDir, isPortOpen, withLock } from "./proc";
 
-export const KUBE_VERSION = 'v1.33.13';
-const HOST = '127.0.0.1';
+export const KUBE_VERSION = "v1.33.13";
+const HOST = "127.0.0.1";
 export const KUBE_API_PORT = 16443;
 export const KUBE_API_SERVER = `https://${HOST}:${KUBE_API_PORT}`;
 const ETCD_CLIENT_PORT = 12379;
 const ETCD_PEER_PORT = 12380;
-const SERVICE_CIDR = '10.96.0.0/16';
+const SERVICE_CIDR = "10.96.0.0/16";
 /** The user the static token authenticates; `system:masters` is bound to cluster-admin by RBAC's bootstrap policy. */
-const ADMIN_USER = 'apphub-peer-admin';
+const ADMIN_USER = "apphub-peer-admin";
 const START_TIMEOUT_MS = 120_000;
 const STOP_GRACE_MS = 15_000;
 // Controllers the tests rely on (current names; see `kube-controller-manager --help`, --controllers).
 const CONTROLLERS = [
-  'deployment-controller',
-  'replicaset-controller',
-  'serviceaccount-controller',
-  'serviceaccount-token-controller',
-  'namespace-controller',
-  'garbage-collector-controller',
+  "deployment-controller",
+  "replicaset-controller",
+  "serviceaccount-controller",
+  "serviceaccount-token-controller",
+  "namespace-controller",
+  "garbage-collector-controller",
 ];
 
-type Component = 'etcd' | 'kube-apiserver' | 'kube-controller-manager';
-const COMPONENTS: readonly Component[] = ['etcd', 'kube-apiserver', 'kube-controller-manager'];
+type Component = "etcd" | "kube-apiserver" | "kube-controller-manager";
+const COMPONENTS: readonly Component[] = ["etcd", "kube-apiserver", "kube-controller-manager"];
 
 // ---------------------------------------------------------------- files
 
 export function kubeStateDir(): string {
-  return path.join(cacheDir(), 'kube');
+  return path.join(cacheDir(), "kube");
 }
 
 function file(name: string): string {
@@ -70,42 +59,41 @@ function file(name: string): string {
 
 /** The kubeconfig of the peer's admin user (token auth); pass it to kubectl with --kubeconfig or KUBECONFIG. */
 export function kubeconfigPath(): string {
-  return file('kubeconfig');
+  return file("kubeconfig");
 }
 
 const pki = {
-  caKey: () => file('pki/ca.key'),
-  caCert: () => file('pki/ca.crt'),
-  serverKey: () => file('pki/apiserver.key'),
-  serverCert: () => file('pki/apiserver.crt'),
-  serviceAccountKey: () => file('pki/sa.key'),
-  serviceAccountPub: () => file('pki/sa.pub'),
-  tokenFile: () => file('pki/tokens.csv'),
+  caKey: () => file("pki/ca.key"),
+  caCert: () => file("pki/ca.crt"),
+  serverKey: () => file("pki/apiserver.key"),
+  serverCert: () => file("pki/apiserver.crt"),
+  serviceAccountKey: () => file("pki/sa.key"),
+  serviceAccountPub: () => file("pki/sa.pub"),
+  tokenFile: () => file("pki/tokens.csv"),
 };
 
-function logFile(component: Component): string {
-  return file(`${component}.log`);
-}
-
-function pidFile(component: Component): string {
-  return file(`${component}.pid`);
-}
-
-function componentPid(component: Component): number | undefined {
-  // The state dir is on every command line, so a recycled pid of some other process never matches.
-  return livePid(pidFile(component), kubeStateDir());
+/** A component's process: the state dir is on every command line, so a recycled pid of some other process never matches. */
+function componentProcess(component: Component): PeerProcess {
+  return new PeerProcess({
+    label: component,
+    pidFile: file(`${component}.pid`),
+    logFile: file(`${component}.log`),
+    marker: kubeStateDir(),
+    commandLine: () => ({ command: binary(component), args: componentArgs(component) }),
+    stopGraceMs: STOP_GRACE_MS,
+  });
 }
 
 // ---------------------------------------------------------------- engine
 
 function binary(component: Component): string {
-  return path.join(engineDir('kube'), 'bin', component);
+  return path.join(engineDir("kube"), "bin", component);
 }
 
 // ---------------------------------------------------------------- credentials
 
 function openssl(args: string[], what: string): void {
-  const result = spawnSync('openssl', args, { encoding: 'utf8' });
+  const result = spawnSync("openssl", args, { encoding: "utf8" });
   if (result.error || result.status !== 0) {
     throw new PeerError(`openssl ${what} failed: ${result.error?.message ?? result.stderr.trim()}`);
   }
@@ -114,81 +102,81 @@ function openssl(args: string[], what: string): void {
 /** A CA, the serving certificate (SANs: loopback and the in-cluster names), service-account keys and the token. */
 function ensureCredentials(): void {
   if (fs.existsSync(kubeconfigPath())) return;
-  fs.rmSync(file('pki'), { recursive: true, force: true });
-  fs.mkdirSync(file('pki'), { recursive: true, mode: 0o700 });
+  fs.rmSync(file("pki"), { recursive: true, force: true });
+  fs.mkdirSync(file("pki"), { recursive: true, mode: 0o700 });
   openssl(
     [
-      'req',
-      '-x509',
-      '-newkey',
-      'rsa:2048',
-      '-nodes',
-      '-keyout',
+      "req",
+      "-x509",
+      "-newkey",
+      "rsa:2048",
+      "-nodes",
+      "-keyout",
       pki.caKey(),
-      '-out',
+      "-out",
       pki.caCert(),
-      '-days',
-      '3650',
-      '-subj',
-      '/CN=apphub-kube-peer-ca',
+      "-days",
+      "3650",
+      "-subj",
+      "/CN=apphub-kube-peer-ca",
     ],
-    'CA',
+    "CA",
   );
-  const extensions = file('pki/apiserver.ext');
+  const extensions = file("pki/apiserver.ext");
   const names = [
-    'DNS:localhost',
-    'DNS:kubernetes',
-    'DNS:kubernetes.default',
-    'DNS:kubernetes.default.svc',
-    'DNS:kubernetes.default.svc.cluster.local',
+    "DNS:localhost",
+    "DNS:kubernetes",
+    "DNS:kubernetes.default",
+    "DNS:kubernetes.default.svc",
+    "DNS:kubernetes.default.svc.cluster.local",
   ];
   fs.writeFileSync(
     extensions,
-    `subjectAltName=IP:${HOST},IP:10.96.0.1,${names.join(',')}\nextendedKeyUsage=serverAuth\n`,
+    `subjectAltName=IP:${HOST},IP:10.96.0.1,${names.join(",")}\nextendedKeyUsage=serverAuth\n`,
   );
-  const csr = file('pki/apiserver.csr');
+  const csr = file("pki/apiserver.csr");
   openssl(
     [
-      'req',
-      '-new',
-      '-newkey',
-      'rsa:2048',
-      '-nodes',
-      '-keyout',
+      "req",
+      "-new",
+      "-newkey",
+      "rsa:2048",
+      "-nodes",
+      "-keyout",
       pki.serverKey(),
-      '-out',
+      "-out",
       csr,
-      '-subj',
-      '/CN=kube-apiserver',
+      "-subj",
+      "/CN=kube-apiserver",
     ],
-    'server key',
+    "server key",
   );
   openssl(
     [
-      'x509',
-      '-req',
-      '-in',
+      "x509",
+      "-req",
+      "-in",
       csr,
-      '-CA',
+      "-CA",
       pki.caCert(),
-      '-CAkey',
+      "-CAkey",
       pki.caKey(),
-      '-CAcreateserial',
-      '-out',
+      "-CAcreateserial",
+      "-out",
       pki.serverCert(),
-      '-days',
-      '3650',
-      '-extfile',
+      "-days",
+      "3650",
+      "-extfile",
       extensions,
     ],
-    'server certificate',
+    "server certificate",
   );
-  openssl(['genrsa', '-out', pki.serviceAccountKey(), '2048'], 'service-account key');
+  openssl(["genrsa", "-out", pki.serviceAccountKey(), "2048"], "service-account key");
   openssl(
-    ['rsa', '-in', pki.serviceAccountKey(), '-pubout', '-out', pki.serviceAccountPub()],
-    'service-account public key',
+    ["rsa", "-in", pki.serviceAccountKey(), "-pubout", "-out", pki.serviceAccountPub()],
+    "service-account public key",
   );
-  const token = randomBytes(24).toString('hex');
+  const token = randomBytes(24).toString("hex");
   fs.writeFileSync(pki.tokenFile(), `${token},${ADMIN_USER},${ADMIN_USER},"system:masters"\n`, {
     mode: 0o600,
   });
@@ -197,21 +185,21 @@ function ensureCredentials(): void {
 }
 
 function kubeconfigText(token: string): string {
-  const ca = fs.readFileSync(pki.caCert()).toString('base64');
+  const ca = fs.readFileSync(pki.caCert()).toString("base64");
   return stringify({
-    apiVersion: 'v1',
-    kind: 'Config',
+    apiVersion: "v1",
+    kind: "Config",
     clusters: [
       {
-        name: 'apphub-kube-peer',
-        cluster: { server: KUBE_API_SERVER, 'certificate-authority-data': ca },
+        name: "apphub-kube-peer",
+        cluster: { server: KUBE_API_SERVER, "certificate-authority-data": ca },
       },
     ],
     users: [{ name: ADMIN_USER, user: { token } }],
     contexts: [
-      { name: 'apphub-kube-peer', context: { cluster: 'apphub-kube-peer', user: ADMIN_USER } },
+      { name: "apphub-kube-peer", context: { cluster: "apphub-kube-peer", user: ADMIN_USER } },
     ],
-    'current-context': 'apphub-kube-peer',
+    "current-context": "apphub-kube-peer",
   });
 }
 
@@ -228,7 +216,7 @@ export function kubeAccess(): KubeAccess {
     throw new PeerError(
       `no kube peer state in ${kubeStateDir()}: run \`npm run peers -- up kube\``,
     );
-  const token = fs.readFileSync(pki.tokenFile(), 'utf8').split(',')[0] ?? '';
+  const token = fs.readFileSync(pki.tokenFile(), "utf8").split(",")[0] ?? "";
   return {
     server: KUBE_API_SERVER,
     token,
@@ -239,23 +227,23 @@ export function kubeAccess(): KubeAccess {
 
 // ---------------------------------------------------------------- processes
 
-function commandLine(component: Component): string[] {
+function componentArgs(component: Component): string[] {
   switch (component) {
-    case 'etcd':
+    case "etcd":
       return [
-        '--name=apphub-kube-peer',
-        `--data-dir=${file('etcd-data')}`,
+        "--name=apphub-kube-peer",
+        `--data-dir=${file("etcd-data")}`,
         `--listen-client-urls=http://${HOST}:${ETCD_CLIENT_PORT}`,
         `--advertise-client-urls=http://${HOST}:${ETCD_CLIENT_PORT}`,
         `--listen-peer-urls=http://${HOST}:${ETCD_PEER_PORT}`,
         `--initial-advertise-peer-urls=http://${HOST}:${ETCD_PEER_PORT}`,
         `--initial-cluster=apphub-kube-peer=http://${HOST}:${ETCD_PEER_PORT}`,
         // A throwaway test store: durability is not worth the fsync latency on a shared CI disk.
-        '--unsafe-no-fsync',
-        '--quota-backend-bytes=1073741824',
-        '--log-level=warn',
+        "--unsafe-no-fsync",
+        "--quota-backend-bytes=1073741824",
+        "--log-level=warn",
       ];
-    case 'kube-apiserver':
+    case "kube-apiserver":
       return [
         `--etcd-servers=http://${HOST}:${ETCD_CLIENT_PORT}`,
         `--bind-address=${HOST}`,
@@ -265,47 +253,32 @@ function commandLine(component: Component): string[] {
         `--tls-private-key-file=${pki.serverKey()}`,
         `--client-ca-file=${pki.caCert()}`,
         `--token-auth-file=${pki.tokenFile()}`,
-        '--authorization-mode=RBAC',
-        '--anonymous-auth=false',
-        '--service-account-issuer=https://kubernetes.default.svc.cluster.local',
+        "--authorization-mode=RBAC",
+        "--anonymous-auth=false",
+        "--service-account-issuer=https://kubernetes.default.svc.cluster.local",
         `--service-account-key-file=${pki.serviceAccountPub()}`,
         `--service-account-signing-key-file=${pki.serviceAccountKey()}`,
         `--service-cluster-ip-range=${SERVICE_CIDR}`,
         // No kubelet registers as an endpoint of the `kubernetes` Service, so do not reconcile it.
-        '--endpoint-reconciler-type=none',
-        '--enable-priority-and-fairness=false',
-        '--profiling=false',
-        '--v=0',
+        "--endpoint-reconciler-type=none",
+        "--enable-priority-and-fairness=false",
+        "--profiling=false",
+        "--v=0",
       ];
-    case 'kube-controller-manager':
+    case "kube-controller-manager":
       return [
         `--kubeconfig=${kubeconfigPath()}`,
-        `--controllers=${CONTROLLERS.join(',')}`,
+        `--controllers=${CONTROLLERS.join(",")}`,
         `--service-account-private-key-file=${pki.serviceAccountKey()}`,
         `--root-ca-file=${pki.caCert()}`,
-        '--leader-elect=false',
+        "--leader-elect=false",
         `--bind-address=${HOST}`,
         // 0 means no health/metrics endpoint of its own: readiness is checked through the API instead.
-        '--secure-port=0',
-        '--profiling=false',
-        '--v=0',
+        "--secure-port=0",
+        "--profiling=false",
+        "--v=0",
       ];
   }
-}
-
-function startComponent(component: Component): number {
-  return startDetached({
-    command: binary(component),
-    args: commandLine(component),
-    logFile: logFile(component),
-    pidFile: pidFile(component),
-  });
-}
-
-async function stopComponent(component: Component): Promise<string> {
-  const pid = componentPid(component);
-  if (pid === undefined) return `${component}: not running`;
-  return `${component} (pid ${pid}): ${await stopProcess(pid, STOP_GRACE_MS)}`;
 }
 
 // ---------------------------------------------------------------- HTTP
@@ -318,20 +291,20 @@ interface Answer {
 function get(url: string, withAuth: boolean): Promise<Answer> {
   const access = withAuth ? kubeAccess() : undefined;
   return new Promise((resolve, reject) => {
-    const request = (url.startsWith('https:') ? https : http).get(
+    const request = (url.startsWith("https:") ? https : http).get(
       url,
       {
         timeout: 3_000,
         ...(access ? { ca: access.ca, headers: { Authorization: `Bearer ${access.token}` } } : {}),
       },
       (response: http.IncomingMessage) => {
-        let body = '';
-        response.on('data', (chunk: Buffer) => (body += chunk.toString()));
-        response.on('end', () => resolve({ status: response.statusCode ?? 0, body }));
+        let body = "";
+        response.on("data", (chunk: Buffer) => (body += chunk.toString()));
+        response.on("end", () => resolve({ status: response.statusCode ?? 0, body }));
       },
     );
-    request.on('timeout', () => request.destroy(new Error('timed out')));
-    request.on('error', reject);
+    request.on("timeout", () => request.destroy(new Error("timed out")));
+    request.on("error", reject);
   });
 }
 
@@ -365,13 +338,13 @@ const controllersAtWork = (): Promise<boolean> =>
 
 const READY: Record<Component, () => Promise<boolean>> = {
   etcd: etcdHealthy,
-  'kube-apiserver': apiReady,
-  'kube-controller-manager': controllersAtWork,
+  "kube-apiserver": apiReady,
+  "kube-controller-manager": controllersAtWork,
 };
 
 const PORT_OF: Partial<Record<Component, number>> = {
   etcd: ETCD_CLIENT_PORT,
-  'kube-apiserver': KUBE_API_PORT,
+  "kube-apiserver": KUBE_API_PORT,
 };
 
 // ---------------------------------------------------------------- lifecycle
@@ -382,13 +355,13 @@ export function startKube(): Promise<StartOutcome> {
 }
 
 async function startKubeUnlocked(): Promise<StartOutcome> {
-  const down = COMPONENTS.filter((component) => componentPid(component) === undefined);
+  const down = COMPONENTS.filter((component) => componentProcess(component).pid() === undefined);
   if (down.length === 0) {
-    await waitForComponents(COMPONENTS);
-    return 'already-running';
+    for (const component of COMPONENTS) await bringUp(component, false);
+    return "already-running";
   }
   // A cold build (test/peers/engines/build.sh kube) takes ~5–11 min on 2 cores; then it is cached.
-  await buildEngine('kube');
+  await buildEngine("kube");
   for (const component of down) {
     const port = PORT_OF[component];
     if (port !== undefined && (await isPortOpen(HOST, port))) {
@@ -400,45 +373,31 @@ async function startKubeUnlocked(): Promise<StartOutcome> {
   const fresh = !fs.existsSync(kubeconfigPath());
   fs.mkdirSync(kubeStateDir(), { recursive: true });
   ensureCredentials();
-  for (const component of COMPONENTS) {
-    if (down.includes(component)) startComponent(component);
-    await waitForComponents([component]);
-  }
-  return fresh || down.length === COMPONENTS.length ? 'started' : 'repaired';
+  for (const component of COMPONENTS) await bringUp(component, down.includes(component));
+  return fresh || down.length === COMPONENTS.length ? "started" : "repaired";
 }
 
-async function waitForComponents(components: readonly Component[]): Promise<void> {
-  for (const component of components) {
-    try {
-      await waitWhileRunning(
-        async (signal) => {
-          if (!(await waitUntil(READY[component], START_TIMEOUT_MS, 300, signal)))
-            throw new PeerError(`timed out after ${START_TIMEOUT_MS} ms`);
-        },
-        () =>
-          componentPid(component) === undefined ? `${component} exited during startup` : undefined,
-      );
-    } catch (error) {
-      throw new PeerError(
-        `kube peer: ${component} did not become ready: ${(error as Error).message}\n${tail(logFile(component))}`,
-      );
-    }
-  }
+/** Launches the component if asked, then waits until it is ready (each needs the one before). */
+function bringUp(component: Component, launch: boolean): Promise<void> {
+  const ready = pollUntil(READY[component], START_TIMEOUT_MS, 300, `${component} to be ready`);
+  const peer = `kube peer: ${component}`;
+  const process = componentProcess(component);
+  return launch ? launchAndWait(peer, [process], ready) : waitReady(peer, [process], ready);
 }
 
 /** Stops what this launcher started (found by pid file), controller manager first. The state stays for a warm start. */
 export async function stopKube(): Promise<string[]> {
   const report: string[] = [];
-  for (const component of [...COMPONENTS].reverse()) report.push(await stopComponent(component));
+  for (const component of [...COMPONENTS].reverse())
+    report.push(await componentProcess(component).stop());
   return report;
 }
 
 export async function kubeStatus(): Promise<string[]> {
   const lines = await Promise.all(
     COMPONENTS.map(async (component) => {
-      const pid = componentPid(component);
       const ready = await READY[component]().catch(() => false);
-      return `${component} ${ready ? 'ready' : 'not ready'} (${pid === undefined ? 'no process of ours' : `pid ${pid}`}), log ${logFile(component)}`;
+      return componentProcess(component).status(ready ? "ready" : "not ready");
     }),
   );
   return [...lines, `kubeconfig ${kubeconfigPath()}`];

@@ -5,7 +5,7 @@ import {
   ensurePromtool,
   ensurePulumiEngine,
   isBuilt,
-} from './engines';
+} from "./engines";
 import {
   CLUSTER_BROKERS,
   SASL_BROKERS,
@@ -13,26 +13,26 @@ import {
   kafkaStatus,
   startKafka,
   stopKafka,
-} from './kafka';
-import { KUBE_API_SERVER, kubeStatus, startKube, stopKube } from './kube';
-import type { StartOutcome } from './proc';
-import { S3_ENDPOINT, s3Status, startS3, stopS3 } from './s3';
+} from "./kafka";
+import { KUBE_API_SERVER, kubeStatus, startKube, stopKube } from "./kube";
+import type { StartOutcome } from "./lifecycle";
+import { S3_ENDPOINT, s3Status, startS3, stopS3 } from "./s3";
 
 export const PEER_NAMES = [
-  'single',
-  'cluster',
-  'sasl',
-  's3',
-  'kube',
-  'pulumi',
-  'promtool',
+  "single",
+  "cluster",
+  "sasl",
+  "s3",
+  "kube",
+  "pulumi",
+  "promtool",
 ] as const;
 export type PeerName = (typeof PEER_NAMES)[number];
 
 /** The peers each test tier needs; its global setup starts (or finds) exactly these. */
-export const TIER_PEERS: Record<'integration' | 'e2e', readonly PeerName[]> = {
-  integration: ['single', 'cluster', 'sasl', 's3', 'promtool'],
-  e2e: ['single', 'cluster', 'sasl', 's3', 'kube', 'pulumi'],
+export const TIER_PEERS: Record<"integration" | "e2e", readonly PeerName[]> = {
+  integration: ["single", "cluster", "sasl", "s3", "promtool"],
+  e2e: ["single", "cluster", "sasl", "s3", "kube", "pulumi"],
 };
 
 interface Peer {
@@ -44,22 +44,22 @@ interface Peer {
 
 const PEERS: Record<PeerName, Peer> = {
   single: {
-    address: SINGLE_BROKERS.join(','),
-    start: () => startKafka('single'),
-    stop: () => stopKafka('single'),
-    status: () => kafkaStatus('single'),
+    address: SINGLE_BROKERS.join(","),
+    start: () => startKafka("single"),
+    stop: () => stopKafka("single"),
+    status: () => kafkaStatus("single"),
   },
   cluster: {
-    address: CLUSTER_BROKERS.join(','),
-    start: () => startKafka('cluster'),
-    stop: () => stopKafka('cluster'),
-    status: () => kafkaStatus('cluster'),
+    address: CLUSTER_BROKERS.join(","),
+    start: () => startKafka("cluster"),
+    stop: () => stopKafka("cluster"),
+    status: () => kafkaStatus("cluster"),
   },
   sasl: {
-    address: SASL_BROKERS.join(','),
-    start: () => startKafka('sasl'),
-    stop: () => stopKafka('sasl'),
-    status: () => kafkaStatus('sasl'),
+    address: SASL_BROKERS.join(","),
+    start: () => startKafka("sasl"),
+    stop: () => stopKafka("sasl"),
+    status: () => kafkaStatus("sasl"),
   },
   s3: { address: S3_ENDPOINT, start: startS3, stop: stopS3, status: s3Status },
   kube: {
@@ -73,33 +73,33 @@ const PEERS: Record<PeerName, Peer> = {
   },
   // Engines are built, not run: "up" builds (or finds) them, "down" leaves the cache alone.
   pulumi: {
-    address: 'pulumi CLI + Node.js language host + kubernetes plugin',
+    address: "pulumi CLI + Node.js language host + kubernetes plugin",
     start: async () => {
       const cached =
-        isBuilt('pulumi') && isBuilt('language-host') && isBuilt('kubernetes-provider');
+        isBuilt("pulumi") && isBuilt("language-host") && isBuilt("kubernetes-provider");
       // First, so that ensurePulumiEngine puts the plugin on the engine's PATH.
       const plugin = await ensureKubernetesPlugin();
       const engine = await ensurePulumiEngine();
       console.log(
-        `pulumi: ${engine.version} (${engine.source === 'path' ? `from PATH, ${engine.bin}` : engine.bin}); kubernetes plugin ${plugin}`,
+        `pulumi: ${engine.version} (${engine.source === "path" ? `from PATH, ${engine.bin}` : engine.bin}); kubernetes plugin ${plugin}`,
       );
-      return cached || engine.source === 'path' ? 'already-running' : 'started';
+      return cached || engine.source === "path" ? "already-running" : "started";
     },
-    stop: async () => ['engine builds stay cached'],
+    stop: async () => ["engine builds stay cached"],
     status: async () => [
-      `pulumi ${isBuilt('pulumi') ? 'built' : 'not built'}`,
-      `kubernetes plugin ${isBuilt('kubernetes-provider') ? 'built' : 'not built'}`,
+      `pulumi ${isBuilt("pulumi") ? "built" : "not built"}`,
+      `kubernetes plugin ${isBuilt("kubernetes-provider") ? "built" : "not built"}`,
     ],
   },
   promtool: {
-    address: 'promtool',
+    address: "promtool",
     start: async () => {
-      const cached = isBuilt('promtool');
+      const cached = isBuilt("promtool");
       console.log(`promtool: ${await ensurePromtool()}`);
-      return cached ? 'already-running' : 'started';
+      return cached ? "already-running" : "started";
     },
-    stop: async () => ['engine builds stay cached'],
-    status: async () => [isBuilt('promtool') ? 'built' : 'not built'],
+    stop: async () => ["engine builds stay cached"],
+    status: async () => [isBuilt("promtool") ? "built" : "not built"],
   },
 };
 

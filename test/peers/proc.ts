@@ -1,23 +1,22 @@
-// Process, port and file helpers shared by the test-peer launchers.
-import { spawn, spawnSync } from 'node:child_process';
-import * as fs from 'node:fs';
-import * as net from 'node:net';
-import * as path from 'node:path';
+// Command, port, file and lock helpers shared by the test-peer launchers (the life of their
+// processes is in lifecycle.ts).
+import { spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as net from "node:net";
+import * as path from "node:path";
+import { runChild } from "../support/child";
 
 export class PeerError extends Error {
   constructor(message: string) {
     super(message);
-    this.name = 'PeerError';
+    this.name = "PeerError";
   }
 }
-
-/** What starting a peer did: started it, found it serving, or restarted some of its nodes. */
-export type StartOutcome = 'started' | 'already-running' | 'repaired';
 
 export function repoRoot(): string {
   // Walks up so the same code works from test/peers (vitest) and dist/test/peers (tsc).
   let dir = __dirname;
-  while (!fs.existsSync(path.join(dir, 'package.json'))) {
+  while (!fs.existsSync(path.join(dir, "package.json"))) {
     const parent = path.dirname(dir);
     if (parent === dir) throw new PeerError(`no package.json above ${__dirname}`);
     dir = parent;
@@ -26,7 +25,7 @@ export function repoRoot(): string {
 }
 
 export function cacheDir(): string {
-  return process.env.APPHUB_PEERS_CACHE ?? path.join(repoRoot(), '.cache', 'peers');
+  return process.env.APPHUB_PEERS_CACHE ?? path.join(repoRoot(), ".cache", "peers");
 }
 
 export function sleep(ms: number): Promise<void> {
@@ -34,7 +33,7 @@ export function sleep(ms: number): Promise<void> {
 }
 
 export function requireCommand(command: string, args: string[], hint: string): string {
-  const result = spawnSync(command, args, { encoding: 'utf8' });
+  const result = spawnSync(command, args, { encoding: "utf8" });
   if (result.error || result.status !== 0) {
     throw new PeerError(
       `\`${command}\` is not usable (${result.error?.message ?? result.stderr.trim()}). ${hint}`,
@@ -43,57 +42,26 @@ export function requireCommand(command: string, args: string[], hint: string): s
   return `${result.stdout}${result.stderr}`;
 }
 
-export function run(command: string, args: string[], what: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    let output = '';
-    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    const fail = (reason: string): void => {
-      const lastLines = output.trim().split('\n').slice(-30).join('\n');
-      reject(new PeerError(`${what} failed (${reason}):\n${lastLines}`));
-    };
-    child.once('error', (error) => fail(error.message));
-    child.once('close', (code) => (code === 0 ? resolve() : fail(`exit ${code}`)));
+/** Runs a setup command (an install, a storage format) to completion; fails with its last lines of output. */
+export async function run(command: string, args: string[], what: string): Promise<void> {
+  const result = await runChild(command, args).catch((error: Error) => {
+    throw new PeerError(`${what} failed (${error.message})`);
   });
-}
-
-export interface DetachedProcess {
-  command: string;
-  args: string[];
-  logFile: string;
-  pidFile: string;
-}
-
-export function startDetached(spec: DetachedProcess): number {
-  fs.mkdirSync(path.dirname(spec.logFile), { recursive: true });
-  const log = fs.openSync(spec.logFile, 'a');
-  try {
-    const child = spawn(spec.command, spec.args, { detached: true, stdio: ['ignore', log, log] });
-    if (child.pid === undefined) throw new PeerError(`could not spawn ${spec.command}`);
-    child.unref();
-    fs.writeFileSync(spec.pidFile, `${child.pid}\n`);
-    return child.pid;
-  } finally {
-    fs.closeSync(log);
+  if (result.code !== 0) {
+    const lastLines = result.output.trim().split("\n").slice(-30).join("\n");
+    throw new PeerError(`${what} failed (exit ${result.code}):\n${lastLines}`);
   }
 }
 
-/** The pid in pidFile, if that process is alive and its command line contains marker (guards against pid reuse). */
-export function livePid(pidFile: string, marker: string): number | undefined {
-  const pid = readPid(pidFile);
-  if (pid === undefined || !isAlive(pid)) return undefined;
-  const cmdline = readCmdline(pid);
-  return cmdline === undefined || cmdline.includes(marker) ? pid : undefined;
-}
-
-function readPid(pidFile: string): number | undefined {
+/** The pid a pid file records, if it holds one. */
+export function readPid(pidFile: string): number | undefined {
   if (!fs.existsSync(pidFile)) return undefined;
-  const pid = Number.parseInt(fs.readFileSync(pidFile, 'utf8').trim(), 10);
+  const pid = Number.parseInt(fs.readFileSync(pidFile, "utf8").trim(), 10);
   return Number.isInteger(pid) && pid > 0 ? pid : undefined;
 }
 
-function isAlive(pid: number): boolean {
+/** Whether pid is a running process (a zombie is not). */
+export function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return !isZombie(pid);
@@ -104,34 +72,9 @@ function isAlive(pid: number): boolean {
 
 function isZombie(pid: number): boolean {
   try {
-    return /^\d+ \(.*\) Z/.test(fs.readFileSync(`/proc/${pid}/stat`, 'utf8'));
+    return /^\d+ \(.*\) Z/.test(fs.readFileSync(`/proc/${pid}/stat`, "utf8"));
   } catch {
     return false;
-  }
-}
-
-function readCmdline(pid: number): string | undefined {
-  try {
-    return fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ');
-  } catch {
-    return undefined;
-  }
-}
-
-/** SIGTERM, then SIGKILL after graceMs. Resolves once the process is gone. */
-export async function stopProcess(pid: number, graceMs: number): Promise<'terminated' | 'killed'> {
-  signal(pid, 'SIGTERM');
-  if (await waitUntil(() => !isAlive(pid), graceMs)) return 'terminated';
-  signal(pid, 'SIGKILL');
-  await waitUntil(() => !isAlive(pid), 5_000);
-  return 'killed';
-}
-
-function signal(pid: number, name: NodeJS.Signals): void {
-  try {
-    process.kill(pid, name);
-  } catch {
-    // already gone
   }
 }
 
@@ -151,29 +94,6 @@ export async function waitUntil(
   }
 }
 
-/**
- * Waits for ready(signal) but fails fast when exitProblem() reports that the process being waited on died.
- * Whichever loses is stopped through the signal, so no poller outlives the wait.
- */
-export async function waitWhileRunning(
-  ready: (signal: AbortSignal) => Promise<void>,
-  exitProblem: () => string | undefined,
-): Promise<void> {
-  const controller = new AbortController();
-  const watchExit = async (): Promise<void> => {
-    while (!controller.signal.aborted) {
-      await sleep(500);
-      const problem = exitProblem();
-      if (problem !== undefined && !controller.signal.aborted) throw new PeerError(problem);
-    }
-  };
-  try {
-    await Promise.race([ready(controller.signal), watchExit()]);
-  } finally {
-    controller.abort();
-  }
-}
-
 export function isPortOpen(host: string, port: number, timeoutMs = 500): Promise<boolean> {
   return new Promise((resolve) => {
     const socket = net.connect({ host, port });
@@ -182,14 +102,14 @@ export function isPortOpen(host: string, port: number, timeoutMs = 500): Promise
       resolve(open);
     };
     socket.setTimeout(timeoutMs, () => finish(false));
-    socket.once('connect', () => finish(true));
-    socket.once('error', () => finish(false));
+    socket.once("connect", () => finish(true));
+    socket.once("error", () => finish(false));
   });
 }
 
 export function tail(file: string, lines = 40): string {
   if (!fs.existsSync(file)) return `(no log at ${file})`;
-  const text = fs.readFileSync(file, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
+  const text = fs.readFileSync(file, "utf8").trimEnd().split("\n").slice(-lines).join("\n");
   return `--- last ${lines} lines of ${file} ---\n${text}`;
 }
 
@@ -213,7 +133,7 @@ async function installUnlocked(
   dir: string,
   fill: (dir: string) => Promise<void>,
 ): Promise<boolean> {
-  const marker = path.join(dir, '.installed');
+  const marker = path.join(dir, ".installed");
   if (fs.existsSync(marker)) return false;
   fs.rmSync(dir, { recursive: true, force: true });
   fs.mkdirSync(dir, { recursive: true });
@@ -237,11 +157,11 @@ function tryLock(lockDir: string): boolean {
   try {
     fs.mkdirSync(lockDir);
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
     if (isStaleLock(lockDir)) fs.rmSync(lockDir, { recursive: true, force: true });
     return false;
   }
-  fs.writeFileSync(path.join(lockDir, 'pid'), `${process.pid}\n`);
+  fs.writeFileSync(path.join(lockDir, "pid"), `${process.pid}\n`);
   return true;
 }
 
@@ -252,7 +172,7 @@ function isStaleLock(lockDir: string): boolean {
   const lock = fs.statSync(lockDir, { throwIfNoEntry: false });
   if (!lock) return false;
   if (Date.now() - lock.mtimeMs > LOCK_MAX_AGE_MS) return true;
-  const holder = readPid(path.join(lockDir, 'pid'));
+  const holder = readPid(path.join(lockDir, "pid"));
   if (holder !== undefined) return !isAlive(holder);
   // No pid yet: either its holder is between mkdir and writing the pid, or it died right there.
   return Date.now() - lock.mtimeMs > 10_000;

@@ -1,29 +1,21 @@
 // moto server (PyPI) as a real S3 API test peer, in a venv in the peers cache.
-import * as fs from 'node:fs';
-import * as path from 'node:path';
-import { ListBucketsCommand, S3Client } from '@aws-sdk/client-s3';
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { ListBucketsCommand, S3Client } from "@aws-sdk/client-s3";
 import {
-  PeerError,
   type StartOutcome,
-  cacheDir,
-  installOnce,
-  isPortOpen,
-  livePid,
-  requireCommand,
-  run,
-  startDetached,
-  stopProcess,
-  tail,
-  waitUntil,
-  waitWhileRunning,
-  withLock,
-} from './proc';
+  PeerProcess,
+  confirmServing,
+  launchAndWait,
+  pollUntil,
+} from "./lifecycle";
+import { cacheDir, installOnce, isPortOpen, requireCommand, run, withLock } from "./proc";
 
-export const MOTO_VERSION = '5.2.5';
-export const S3_ENDPOINT = 'http://127.0.0.1:19900';
-export const S3_REGION = 'us-east-1';
+export const MOTO_VERSION = "5.2.5";
+export const S3_ENDPOINT = "http://127.0.0.1:19900";
+export const S3_REGION = "us-east-1";
 
-const HOST = '127.0.0.1';
+const HOST = "127.0.0.1";
 const PORT = 19900;
 const START_TIMEOUT_MS = 60_000;
 const STOP_GRACE_MS = 10_000;
@@ -34,7 +26,7 @@ export function s3Client(): S3Client {
     endpoint: S3_ENDPOINT,
     region: S3_REGION,
     forcePathStyle: true,
-    credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+    credentials: { accessKeyId: "test", secretAccessKey: "test" },
     maxAttempts: 1,
   });
 }
@@ -44,23 +36,15 @@ function venvDir(): string {
 }
 
 function motoServerBin(): string {
-  return path.join(venvDir(), 'bin', 'moto_server');
+  return path.join(venvDir(), "bin", "moto_server");
 }
 
 function runDir(): string {
-  return path.join(cacheDir(), 's3');
-}
-
-function logFile(): string {
-  return path.join(runDir(), 'moto.log');
-}
-
-function pidFile(): string {
-  return path.join(runDir(), 'moto.pid');
+  return path.join(cacheDir(), "s3");
 }
 
 function python(): string {
-  return process.env.APPHUB_PEERS_PYTHON ?? 'python3';
+  return process.env.APPHUB_PEERS_PYTHON ?? "python3";
 }
 
 /** Creates the venv and installs moto[server] into it; a no-op once done. */
@@ -68,14 +52,14 @@ export async function installMoto(): Promise<boolean> {
   return installOnce(venvDir(), async (venv) => {
     requireCommand(
       python(),
-      ['-c', 'import venv, ensurepip'],
-      'Install Python 3 with venv support (apt-get install python3-venv).',
+      ["-c", "import venv, ensurepip"],
+      "Install Python 3 with venv support (apt-get install python3-venv).",
     );
-    await run(python(), ['-m', 'venv', venv], `creating a venv in ${venv}`);
-    const pip = path.join(venv, 'bin', 'pip');
+    await run(python(), ["-m", "venv", venv], `creating a venv in ${venv}`);
+    const pip = path.join(venv, "bin", "pip");
     await run(
       pip,
-      ['install', '--quiet', '--disable-pip-version-check', `moto[server]==${MOTO_VERSION}`],
+      ["install", "--quiet", "--disable-pip-version-check", `moto[server]==${MOTO_VERSION}`],
       `pip install moto[server]==${MOTO_VERSION}`,
     );
   });
@@ -93,16 +77,21 @@ async function answersS3(): Promise<boolean> {
   }
 }
 
-export async function waitForS3(timeoutMs: number, signal?: AbortSignal): Promise<void> {
-  if (!(await waitUntil(answersS3, timeoutMs, 250, signal))) {
-    throw new PeerError(
-      `timed out after ${timeoutMs} ms waiting for ListBuckets at ${S3_ENDPOINT}`,
-    );
-  }
+/** The moto server: its command line carries the venv's moto_server, which no other process's does. */
+function moto(): PeerProcess {
+  return new PeerProcess({
+    label: "moto",
+    pidFile: path.join(runDir(), "moto.pid"),
+    logFile: path.join(runDir(), "moto.log"),
+    marker: motoServerBin(),
+    commandLine: () => ({ command: motoServerBin(), args: ["-H", HOST, "-p", String(PORT)] }),
+    stopGraceMs: STOP_GRACE_MS,
+  });
 }
 
-function motoPid(): number | undefined {
-  return livePid(pidFile(), motoServerBin());
+/** Ready once the server answers ListBuckets. */
+function answersWithin(timeoutMs: number): (signal: AbortSignal) => Promise<void> {
+  return pollUntil(answersS3, timeoutMs, 250, `ListBuckets at ${S3_ENDPOINT}`);
 }
 
 export function startS3(): Promise<StartOutcome> {
@@ -110,56 +99,27 @@ export function startS3(): Promise<StartOutcome> {
 }
 
 async function startS3Unlocked(): Promise<StartOutcome> {
-  if (motoPid() !== undefined || (await isPortOpen(HOST, PORT))) {
-    await confirmS3OnPort();
-    return 'already-running';
+  if (moto().pid() !== undefined || (await isPortOpen(HOST, PORT))) {
+    await confirmServing(
+      "s3 (moto)",
+      [moto()],
+      answersWithin(15_000),
+      `${HOST}:${PORT} is taken by something that does not answer S3 ListBuckets.`,
+    );
+    return "already-running";
   }
   await installMoto();
-  fs.mkdirSync(runDir(), { recursive: true });
-  fs.rmSync(logFile(), { force: true });
-  startDetached({
-    command: motoServerBin(),
-    args: ['-H', HOST, '-p', String(PORT)],
-    logFile: logFile(),
-    pidFile: pidFile(),
-  });
-  try {
-    await waitWhileRunning(
-      (signal) => waitForS3(START_TIMEOUT_MS, signal),
-      () => (motoPid() === undefined ? 'moto_server exited during startup' : undefined),
-    );
-  } catch (error) {
-    const log = tail(logFile());
-    await stopS3();
-    throw new PeerError(`s3 (moto) did not come up: ${(error as Error).message}\n${log}`);
-  }
-  return 'started';
-}
-
-async function confirmS3OnPort(): Promise<void> {
-  try {
-    await waitForS3(15_000);
-  } catch (error) {
-    const hint =
-      motoPid() !== undefined
-        ? tail(logFile())
-        : `${HOST}:${PORT} is taken by something that does not answer S3 ListBuckets.`;
-    throw new PeerError(`s3: ${(error as Error).message}\n${hint}`);
-  }
+  fs.rmSync(moto().logFile, { force: true });
+  await launchAndWait("s3 (moto)", [moto()], answersWithin(START_TIMEOUT_MS));
+  return "started";
 }
 
 /** Stops the moto server this launcher started (found by pid file). */
 export async function stopS3(): Promise<string[]> {
-  const pid = motoPid();
-  if (pid === undefined) return ['moto: not running'];
-  return [`moto (pid ${pid}): ${await stopProcess(pid, STOP_GRACE_MS)}`];
+  return [await moto().stop()];
 }
 
 export async function s3Status(): Promise<string[]> {
-  const pid = motoPid();
   const serving = await isPortOpen(HOST, PORT);
-  const process = pid === undefined ? 'no process of ours' : `pid ${pid}`;
-  return [
-    `moto ${S3_ENDPOINT} ${serving ? 'serving' : 'not serving'} (${process}), log ${logFile()}`,
-  ];
+  return [moto().status(`${S3_ENDPOINT} ${serving ? "serving" : "not serving"}`)];
 }

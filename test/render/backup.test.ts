@@ -6,6 +6,7 @@ import { Role } from "kubernetes-models/rbac.authorization.k8s.io/v1/Role";
 import { RoleBinding } from "kubernetes-models/rbac.authorization.k8s.io/v1/RoleBinding";
 import { ServiceAccount } from "kubernetes-models/v1/ServiceAccount";
 import { MASK } from "../../src/render/capture";
+import type { Container } from "../support/kubeObjects";
 import {
   REPO_ROOT,
   findObject,
@@ -37,13 +38,6 @@ type PolicyStatement = {
 const statementsOf = (policy: unknown) =>
   (JSON.parse(String(policy)) as { Statement: PolicyStatement[] }).Statement;
 
-interface RenderedContainer {
-  image: string;
-  env: Array<{ name: string; value?: string; valueFrom?: unknown }>;
-  resources: unknown;
-  securityContext: unknown;
-}
-
 function cronJobOf(result: RenderResult) {
   const job = findObject(result, "CronJob", BACKUP) as unknown as {
     spec: Record<string, unknown> & {
@@ -53,7 +47,7 @@ function cronJobOf(result: RenderResult) {
             spec: {
               serviceAccountName: string;
               securityContext: Record<string, unknown>;
-              containers: RenderedContainer[];
+              containers: Container[];
             };
           };
         };
@@ -209,7 +203,7 @@ describe("SnapshotBackup in prod (AWS bucket)", () => {
     });
     expect(container.image).toBe("ghcr.io/apphub/streaming-backup:0.1.0");
     // IAM role, not keys: no static credentials in the job.
-    expect(container.env.map((env) => env.name)).not.toContain("AWS_SECRET_ACCESS_KEY");
+    expect(container.env!.map((env) => env.name)).not.toContain("AWS_SECRET_ACCESS_KEY");
   });
 
   it("lets the ServiceAccount exec only into the three broker pods of its namespace", () => {
@@ -252,7 +246,7 @@ describe("SnapshotBackup in prod (AWS bucket)", () => {
       };
     };
     const env = Object.fromEntries(
-      cronJobOf(prod).spec.jobTemplate.spec.template.spec.containers[0]!.env.map((entry) => [
+      cronJobOf(prod).spec.jobTemplate.spec.template.spec.containers[0]!.env!.map((entry) => [
         entry.name,
         entry.value,
       ]),
@@ -297,7 +291,7 @@ describe("SnapshotBackup on minikube (existing S3-compatible endpoint)", () => {
   it("creates no AWS resources and points the job at the endpoint", () => {
     expect(minikube.status, minikube.stderr).toBe(0);
     expect(minikube.resources.filter((resource) => resource.type.startsWith("aws:"))).toEqual([]);
-    const env = cronJobOf(minikube).spec.jobTemplate.spec.template.spec.containers[0]!.env;
+    const env = cronJobOf(minikube).spec.jobTemplate.spec.template.spec.containers[0]!.env!;
     expect(env).toContainEqual({
       name: "BACKUP_ENDPOINT",
       value: "http://apphub-minio.apphub-system.svc.cluster.local:9000",

@@ -12,9 +12,9 @@ import {
   REPO_ROOT,
   renderRepoStack,
   renderStackYaml,
-  type KubeObject,
   type RenderResult,
 } from "../support/render";
+import type { KubeObject } from "../support/kubeObjects";
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Json = any;

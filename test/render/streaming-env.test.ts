@@ -6,6 +6,7 @@ import { coreStreamingEnv } from "../support/coreRules";
 import { MASK } from "../../src/render/capture";
 import type { RenderedResource } from "../../src/render/write";
 import { kubeStackYaml } from "../support/config";
+import type { EnvVar } from "../support/kubeObjects";
 import {
   customDescendants,
   renderRepoStack,
@@ -34,11 +35,6 @@ const SPEC_TARGETS: Record<string, string[]> = {
   "apphub-timestore-lifecycle": ["worker"],
 };
 
-type EnvVar = {
-  name: string;
-  value?: string;
-  valueFrom?: { secretKeyRef?: { name: string; key: string } };
-};
 interface PatchInputs {
   apiVersion: string;
   kind: string;

@@ -12,7 +12,7 @@ import { renderInProcess, renderYamlInProcess } from "./inProcess";
 import { readRender, REPO_ROOT, type RenderResult } from "./renderFiles";
 
 export { findObject, readRender, resourcesOfType, REPO_ROOT } from "./renderFiles";
-export type { KubeObject, RenderResult } from "./renderFiles";
+export type { RenderResult } from "./renderFiles";
 
 const cache = new Map<string, RenderResult>();
 

@@ -3,6 +3,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { parseAllDocuments } from "yaml";
 import type { RenderedResource } from "../../src/render/write";
+import type { KubeObject } from "./kubeObjects";
 
 export const REPO_ROOT = path.resolve(__dirname, "../..");
 
@@ -20,18 +21,6 @@ export interface RenderResult {
   /** secrets.yaml: owned Secrets whose values only `pulumi up` writes (masked). */
   secrets: KubeObject[];
   outputs: Record<string, unknown>;
-}
-
-export interface KubeObject {
-  apiVersion: string;
-  kind: string;
-  metadata: {
-    name?: string;
-    namespace?: string;
-    labels?: Record<string, string>;
-    annotations?: Record<string, string>;
-  };
-  [field: string]: unknown;
 }
 
 export function readRender(

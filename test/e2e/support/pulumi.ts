@@ -6,7 +6,6 @@
  * checkout — so `pulumi up` runs `src/index.ts` through ts-node exactly as in the repo, while the
  * stack files, the backend's state and PULUMI_HOME stay outside the clone and vanish with it.
  */
-import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import * as fs from "node:fs";
 import * as os from "node:os";
@@ -14,14 +13,10 @@ import * as path from "node:path";
 import { parseDocument } from "yaml";
 import { ensurePulumiEngine, type PulumiEngine } from "../../peers/engines";
 import { repoRoot } from "../../peers/proc";
+import { type ChildResult, runChild } from "../../support/child";
 
-export interface PulumiResult {
-  code: number;
-  stdout: string;
-  stderr: string;
-  /** stdout then stderr, for assertions on what the user sees. */
-  output: string;
-}
+/** What the CLI printed and how it exited; `output` interleaves stdout and stderr as a terminal shows them. */
+export type PulumiResult = ChildResult;
 
 export interface PulumiOptions {
   /** Passed as `--stack`; leave out for commands that name the stack themselves (`stack init <name>`). */
@@ -113,47 +108,25 @@ export class PulumiWorkspace {
   }
 
   /** Runs the real CLI in the project folder; throws with its output on a non-zero exit unless allowed. */
-  pulumi(args: string[], options: PulumiOptions, stdin?: string): Promise<PulumiResult> {
+  async pulumi(args: string[], options: PulumiOptions, stdin?: string): Promise<PulumiResult> {
     const fullArgs = [
       ...args,
       ...(options.stack ? ["--stack", options.stack] : []),
       "--non-interactive",
     ];
-    return new Promise((resolve, reject) => {
-      const child = spawn(this.engine.bin, fullArgs, {
-        cwd: this.projectDir,
-        env: this.env(options.env),
-        stdio: ["pipe", "pipe", "pipe"],
-      });
-      let stdout = "";
-      let stderr = "";
-      child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
-      child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
-      const timer = setTimeout(() => child.kill("SIGKILL"), options.timeoutMs ?? 600_000);
-      child.stdin.end(stdin ?? "");
-      child.once("error", (error) => {
-        clearTimeout(timer);
-        reject(error);
-      });
-      child.once("close", (code, signal) => {
-        clearTimeout(timer);
-        const result = {
-          code: code ?? (signal ? 128 : 1),
-          stdout,
-          stderr,
-          output: `${stdout}${stderr}`,
-        };
-        if (result.code !== 0 && !options.allowFailure) {
-          reject(
-            new Error(
-              `pulumi ${fullArgs.join(" ")} exited ${result.code}${signal ? ` (${signal})` : ""}:\n${result.output.slice(-6000)}`,
-            ),
-          );
-        } else {
-          resolve(result);
-        }
-      });
+    const result = await runChild(this.engine.bin, fullArgs, {
+      cwd: this.projectDir,
+      env: this.env(options.env),
+      input: stdin ?? "",
+      timeoutMs: options.timeoutMs ?? 600_000,
     });
+    if (result.code !== 0 && !options.allowFailure) {
+      const signal = result.signal ? ` (${result.signal})` : "";
+      throw new Error(
+        `pulumi ${fullArgs.join(" ")} exited ${result.code}${signal}:\n${result.output.slice(-6000)}`,
+      );
+    }
+    return result;
   }
 
   /** `pulumi stack export --show-secrets=false`, parsed. */

@@ -1,6 +1,6 @@
-// TopicBootstrap as the engine receives it: the real program rendered under Pulumi's mocks
-// (compiled, in a child process; needs `npx tsc -p .`). One dynamic KafkaTopic resource per
-// catalog topic, named after it, with the inputs `npm run diff` and the provider read.
+// TopicBootstrap as the engine receives it: the real program rendered under Pulumi's mocks,
+// in-process. One dynamic KafkaTopic resource per catalog topic, named after it, with the
+// inputs `npm run diff` and the provider read.
 import { describe, expect, it } from "vitest";
 import type { RenderedResource } from "../../src/render/write";
 import { PROVIDER_VERSION } from "../../src/topics/model";

@@ -5,7 +5,6 @@
  * and an admin API that never answers. The hooks must retry, and must fail loudly (non-zero
  * exit, termination message, container log) rather than exit 0 when they could not drain.
  */
-import { spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as http from "node:http";
 import type { AddressInfo } from "node:net";
@@ -13,8 +12,10 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { renderPreStopScript } from "../../src/cluster/scripts";
+import { runChild } from "../support/child";
 import { KUBE_BASICS, validConfig } from "../support/config";
-import { findObject, renderRepoStack, type KubeObject } from "../support/render";
+import { type KubeObject, type StatefulSetSpec, templateContainers } from "../support/kubeObjects";
+import { findObject, renderRepoStack } from "../support/render";
 
 interface Reply {
   status: number;
@@ -53,7 +54,7 @@ class FakeAdminApi {
 }
 
 interface HookRun {
-  code: number | null;
+  code: number;
   output: string;
   /** What reached the container log (/proc/1/fd/1 in the pod). */
   containerLog: string;
@@ -93,7 +94,7 @@ async function runHook(
   const containerLog = path.join(dir, "container.log");
   const terminationLog = path.join(dir, "termination-log");
   const started = Date.now();
-  const child = spawn("bash", [file], {
+  const { code, output } = await runChild("bash", [file], {
     env: {
       PATH: `${binDir}:${process.env.PATH ?? "/usr/bin:/bin"}`,
       POLL_SECONDS: "0.1",
@@ -103,10 +104,6 @@ async function runHook(
       ...env,
     },
   });
-  let output = "";
-  child.stdout.on("data", (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr.on("data", (chunk: Buffer) => (output += chunk.toString()));
-  const code = await new Promise<number | null>((resolve) => child.on("close", resolve));
   const read = (file: string) => (fs.existsSync(file) ? fs.readFileSync(file, "utf8") : "");
   return {
     code,
@@ -276,14 +273,8 @@ describe("preStop: drain through maintenance mode", () => {
   });
 
   it("gives the drain the grace period minus a shutdown margin, so it reports before the kubelet kills it", () => {
-    const sts = findObject(
-      renderRepoStack("prod"),
-      "StatefulSet",
-      "apphub-redpanda",
-    ) as KubeObject & {
-      spec: { template: { spec: { terminationGracePeriodSeconds: number } } };
-    };
-    const grace = sts.spec.template.spec.terminationGracePeriodSeconds;
+    const sts = findObject(renderRepoStack("prod"), "StatefulSet", "apphub-redpanda");
+    const grace = (sts.spec as StatefulSetSpec).template.spec!.terminationGracePeriodSeconds!;
     expect(grace).toBe(300);
     expect(preStop()).toContain(`DEADLINE_SECONDS="\${DRAIN_TIMEOUT_SECONDS:-${grace - 60}}"`);
   });
@@ -372,23 +363,13 @@ describe("postStart: leave maintenance mode", () => {
   });
 
   it("is the hook the StatefulSet runs, bounded at 5 minutes", () => {
-    const sts = findObject(
-      renderRepoStack("minikube"),
-      "StatefulSet",
-      "apphub-redpanda",
-    ) as KubeObject & {
-      spec: {
-        template: {
-          spec: { containers: { lifecycle: Record<string, { exec: { command: string[] } }> }[] };
-        };
-      };
-    };
-    const lifecycle = sts.spec.template.spec.containers[0]!.lifecycle;
-    expect(lifecycle.postStart!.exec.command).toEqual([
+    const sts = findObject(renderRepoStack("minikube"), "StatefulSet", "apphub-redpanda");
+    const lifecycle = templateContainers(sts)[0]!.lifecycle!;
+    expect(lifecycle.postStart!.exec!.command).toEqual([
       "/bin/bash",
       "/etc/apphub-redpanda/post-start.sh",
     ]);
-    expect(lifecycle.preStop!.exec.command).toEqual([
+    expect(lifecycle.preStop!.exec!.command).toEqual([
       "/bin/bash",
       "/etc/apphub-redpanda/pre-stop.sh",
     ]);

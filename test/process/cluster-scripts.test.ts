@@ -3,7 +3,6 @@
  * `rpk` on PATH that records its argv, for every pod ordinal: the flags each broker would be
  * started with. The disk-loss check talks to a stand-in for the admin API's /v1/brokers.
  */
-import { spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as http from "node:http";
 import type { AddressInfo } from "node:net";
@@ -11,16 +10,12 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
-import {
-  REPO_ROOT,
-  renderRepoStack,
-  renderStackYaml,
-  type KubeObject,
-  type RenderResult,
-} from "../support/render";
+import { REPO_ROOT, renderRepoStack, renderStackYaml, type RenderResult } from "../support/render";
+import type { KubeObject } from "../support/kubeObjects";
+import { runChild } from "../support/child";
 
 interface Run {
-  code: number | null;
+  code: number;
   stdout: string;
   stderr: string;
   argv: string[] | undefined;
@@ -91,7 +86,7 @@ async function runStart(
     { mode: 0o755 },
   );
 
-  const child = spawn("bash", [path.join(scriptDir, "start.sh")], {
+  const { code, stdout, stderr } = await runChild("bash", [path.join(scriptDir, "start.sh")], {
     env: {
       PATH: `${binDir}:${process.env.PATH ?? "/usr/bin:/bin"}`,
       POD_NAME: podName,
@@ -102,11 +97,6 @@ async function runStart(
       STUB_ARGV_FILE: argvFile,
     },
   });
-  let stdout = "";
-  let stderr = "";
-  child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
-  child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
-  const code = await new Promise<number | null>((resolve) => child.on("close", resolve));
   const configFile = path.join(configDir, "redpanda.yaml");
   const bootstrapFile = path.join(configDir, ".bootstrap.yaml");
   return {

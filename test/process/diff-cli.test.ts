@@ -3,11 +3,12 @@
  * commit, and a working tree that changes one thing. The CLI runs as compiled JS in a child
  * process and renders both sides under Pulumi's mock runtime (the process project builds it first: test/buildSetup.ts).
  */
-import { spawn, spawnSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import { type ChildResult, runChild } from "../support/child";
 import { kubeStackYaml } from "../support/config";
 
 const REPO_ROOT = path.resolve(__dirname, "../..");
@@ -54,29 +55,14 @@ function commitAll(dir: string, message: string): void {
   git(dir, ...author, "commit", "--quiet", "-m", message);
 }
 
-/**
- * The diff CLI in a child process. Asynchronous on purpose: two renders can take over a minute on
- * a loaded machine, and a vitest worker blocked that long (spawnSync) misses its own RPC replies
- * and fails the run with "Timeout calling onTaskUpdate" although every test passed.
- */
-function diff(
-  dir: string,
-  ...args: string[]
-): Promise<{ status: number | null; stdout: string; stderr: string }> {
+/** The diff CLI in a child process (asynchronously: two renders can take over a minute). */
+function diff(dir: string, ...args: string[]): Promise<ChildResult> {
   if (!fs.existsSync(DIFF_CLI)) throw new Error(`${DIFF_CLI} is missing: run npx tsc -p . first`);
-  return new Promise((resolve, reject) => {
-    const child = spawn(
-      process.execPath,
-      [DIFF_CLI, "--stack", "prod", "--base", "main", "--project-dir", dir, ...args],
-      { timeout: 300_000 },
-    );
-    let stdout = "";
-    let stderr = "";
-    child.stdout.setEncoding("utf8").on("data", (chunk: string) => (stdout += chunk));
-    child.stderr.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk));
-    child.once("error", reject);
-    child.once("close", (status) => resolve({ status, stdout, stderr }));
-  });
+  return runChild(
+    process.execPath,
+    [DIFF_CLI, "--stack", "prod", "--base", "main", "--project-dir", dir, ...args],
+    { timeoutMs: 300_000 },
+  );
 }
 
 /** The lines that report a change: everything indented under a section, and every banner line. */
@@ -99,7 +85,7 @@ describe("npm run diff", () => {
       );
       const result = await diff(dir);
       expect(result.stderr).not.toMatch(/diff failed/);
-      expect(result.status).toBe(0);
+      expect(result.code).toBe(0);
       expect(result.stdout).toContain(
         "base rendered with the working tree's code (src, components, tsconfig.json unchanged since main)",
       );
@@ -122,7 +108,7 @@ describe("npm run diff", () => {
         PROD_BASE.replace(/ {4}apphub\.scratch\.events:\n(?: {6}.*\n)+/, ""),
       );
       const result = await diff(dir);
-      expect(result.status).toBe(3);
+      expect(result.code).toBe(3);
       expect(result.stdout).toContain(
         '!!! DESTRUCTIVE !!! apphub.scratch.events is removed from config with deletionPolicy "delete": pulumi up DELETES the topic from the broker',
       );
@@ -143,7 +129,7 @@ describe("npm run diff", () => {
         PROD_BASE.replace("    apphub.legacy.events:\n      partitions: 3\n", ""),
       );
       const result = await diff(dir);
-      expect(result.status).toBe(0);
+      expect(result.code).toBe(0);
       const lines = changeLines(result.stdout);
       expect(lines).toHaveLength(1);
       expect(lines[0]).toMatch(
@@ -170,7 +156,7 @@ describe("npm run diff", () => {
 
     const result = await diff(dir);
     expect(result.stderr).not.toMatch(/diff failed/);
-    expect(result.status).toBe(0);
+    expect(result.code).toBe(0);
     expect(result.stdout).toContain(
       "base rendered with main's own code (changed since: src/topics/catalog.ts)",
     );
@@ -182,7 +168,7 @@ describe("npm run diff", () => {
   it("exits 1, not 3, when the base ref does not exist", async () => {
     const dir = scratchRepo();
     const result = await diff(dir, "--base", "no-such-branch");
-    expect(result.status).toBe(1);
+    expect(result.code).toBe(1);
     expect(result.stderr).toContain("--base no-such-branch: no such commit");
   });
 });

@@ -1,25 +1,9 @@
-import { spawn } from "node:child_process";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
+import { runChild } from "../support/child";
 import { REPO_ROOT } from "../support/render";
 
 const ENTRY = path.join(REPO_ROOT, "dist/test/support/tsnodeEntry.js"); // built by test/buildSetup.ts
-
-function loadThroughTsNode(
-  stack: string,
-): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  return new Promise((done) => {
-    const child = spawn(process.execPath, [ENTRY, stack], {
-      cwd: REPO_ROOT,
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on("close", (status) => done({ status, stdout, stderr }));
-  });
-}
 
 // `pulumi up` does not run the compiled JS: it type-checks and loads src/index.ts through
 // ts-node, which sees only the files the program imports. This catches what tsc over the
@@ -28,9 +12,9 @@ describe("the TypeScript entry point as pulumi up loads it", () => {
   it.each(["dev", "prod"])(
     "type-checks and declares the %s stack through ts-node",
     async (stack) => {
-      const result = await loadThroughTsNode(stack);
+      const result = await runChild(process.execPath, [ENTRY, stack], { cwd: REPO_ROOT });
       expect(result.stderr).not.toMatch(/TSError|error TS\d+/);
-      expect(result.status).toBe(0);
+      expect(result.code).toBe(0);
       const marked = result.stdout.split("\n").find((line) => line.startsWith("RESOURCES "));
       const resources = JSON.parse(marked?.slice("RESOURCES ".length) ?? "[]") as {
         type: string;
