@@ -27,7 +27,7 @@
  * JSON, against one `kafka_topic` instance of terraform.tfstate as compact JSON.
  *
  * Every topic the run created (`bench-peer-<run>.…`) is deleted at the end, also on failure or
- * Ctrl-C. Not part of CI: it takes minutes (and about 15 more to build OpenTofu the first time).
+ * Ctrl-C. Not part of CI: it takes minutes, and the first build of OpenTofu and the provider more.
  */
 import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
@@ -48,6 +48,7 @@ import {
 import { PulumiWorkspace } from "../test/e2e/support/pulumi";
 import { buildEngine, engineDir } from "../test/peers/engines";
 import { KAFKA_VERSION, SINGLE_BROKERS, startKafka } from "../test/peers/kafka";
+import { sleep } from "../test/peers/proc";
 import { deleteTestTopics, withKafkaAdmin } from "../test/support/kafkaAdmin";
 
 export const BENCH_PEER_CLI: CliSpec<{
@@ -254,44 +255,55 @@ export function tofuInstanceBytes(state: string): number[] {
     .map((instance) => Buffer.byteLength(JSON.stringify(instance)));
 }
 
-// --- peak memory of a process tree --------------------------------------------------------------
+// --- the process trees of the measured commands -------------------------------------------------
+
+interface ProcStat {
+  parent: string;
+  /** Clock ticks after boot: with the pid, names one process even when pids are reused. */
+  start: string;
+}
+
+function statOf(pid: string): ProcStat | undefined {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
+    // pid (comm) state ppid … starttime (field 22); comm may hold spaces and parentheses.
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    return { parent: fields[1]!, start: fields[19]! };
+  } catch {
+    return undefined; // exited between the listing and the read
+  }
+}
 
 /**
- * Who is whose parent, from /proc. A process's parent is read once, when it first appears, so a
- * sample costs one directory listing plus a read per new process and per tree member (a full
- * read of every /proc/<pid>/stat each time took ~6 ms of CPU here, on a 2-core machine).
+ * Who is whose parent, from /proc. A process is read once, when it first appears, so a sample
+ * costs one directory listing plus a read per new process and per tree member (reading every
+ * /proc/<pid>/stat each time took ~6 ms of CPU here, on a 2-core machine).
  */
 class ProcessTable {
-  private readonly parents = new Map<string, string>();
+  private readonly stats = new Map<string, ProcStat>();
 
   /** Children of each live process. */
   refresh(): Map<string, string[]> {
     const live = fs.readdirSync("/proc").filter((entry) => /^\d+$/.test(entry));
     const seen = new Set(live);
-    for (const pid of this.parents.keys()) if (!seen.has(pid)) this.parents.delete(pid);
+    for (const pid of this.stats.keys()) if (!seen.has(pid)) this.stats.delete(pid);
     const children = new Map<string, string[]>();
     for (const pid of live) {
-      let parent = this.parents.get(pid);
-      if (parent === undefined) {
-        parent = parentOf(pid);
-        if (parent === undefined) continue;
-        this.parents.set(pid, parent);
+      let stat = this.stats.get(pid);
+      if (stat === undefined) {
+        stat = statOf(pid);
+        if (stat === undefined) continue;
+        this.stats.set(pid, stat);
       }
-      const siblings = children.get(parent);
+      const siblings = children.get(stat.parent);
       if (siblings) siblings.push(pid);
-      else children.set(parent, [pid]);
+      else children.set(stat.parent, [pid]);
     }
     return children;
   }
-}
 
-function parentOf(pid: string): string | undefined {
-  try {
-    const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
-    // pid (comm) state ppid …; comm may hold spaces and parentheses, so split after the last ')'.
-    return stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1];
-  } catch {
-    return undefined; // exited between the listing and the read
+  start(pid: string): string | undefined {
+    return this.stats.get(pid)?.start;
   }
 }
 
@@ -304,17 +316,23 @@ function rssBytes(pid: string): number {
   }
 }
 
-/** Sum of VmRSS over the subtrees of `roots`. */
-function treeRss(children: ReadonlyMap<string, string[]>, roots: readonly string[]): number {
-  let total = 0;
+function subtrees(children: ReadonlyMap<string, string[]>, roots: readonly string[]): string[] {
+  const members: string[] = [];
   const queue = [...roots];
   while (queue.length > 0) {
     const pid = queue.pop()!;
-    total += rssBytes(pid);
+    members.push(pid);
     queue.push(...(children.get(pid) ?? []));
   }
-  return total;
+  return members;
 }
+
+/**
+ * Every process a measured command ran (pid → start time). Pulumi's language host and dynamic
+ * provider outlive a CLI cancelled by Ctrl-C (they are re-parented, so no longer below this
+ * process): `stopStrays` finds them here.
+ */
+const spawned = new Map<string, string>();
 
 /**
  * Runs `work` (which spawns one command and waits for it) and measures its wall time and the
@@ -328,8 +346,15 @@ async function measured<T>(work: () => Promise<T>): Promise<{ sample: Sample; va
   let peak = 0;
   const sample = () => {
     const children = table.refresh();
-    const spawned = (children.get(self) ?? []).filter((pid) => !before.has(pid));
-    peak = Math.max(peak, treeRss(children, spawned));
+    const tree = subtrees(
+      children,
+      (children.get(self) ?? []).filter((pid) => !before.has(pid)),
+    );
+    for (const pid of tree) spawned.set(pid, table.start(pid) ?? "");
+    peak = Math.max(
+      peak,
+      tree.reduce((total, pid) => total + rssBytes(pid), 0),
+    );
   };
   const timer = setInterval(sample, SAMPLE_EVERY_MS);
   const started = process.hrtime.bigint();
@@ -339,6 +364,23 @@ async function measured<T>(work: () => Promise<T>): Promise<{ sample: Sample; va
     return { sample: { ms, peakRssBytes: peak }, value };
   } finally {
     clearInterval(timer);
+  }
+}
+
+/**
+ * After Ctrl-C: the interrupted command gets a moment to stop by itself, then whatever is left of
+ * what it ran is terminated, so that no topic is created after the cleanup deleted the run's.
+ */
+async function stopStrays(): Promise<void> {
+  const alive = () =>
+    [...spawned].filter(([pid, start]) => statOf(pid)?.start === start).map(([pid]) => pid);
+  for (let waited = 0; waited < 10_000 && alive().length > 0; waited += 250) await sleep(250);
+  for (const pid of alive()) {
+    try {
+      process.kill(Number(pid), "SIGTERM");
+    } catch {
+      // gone meanwhile
+    }
   }
 }
 
@@ -667,11 +709,17 @@ export function benchPeerCommand(argv: readonly string[], io: Io = processIo): P
         fs.rmSync(scratch, { recursive: true, force: true });
         if (deleted.length > 0) progress(`deleted ${deleted.length} leftover bench topic(s)`);
       };
-      const interrupted = () => void cleanup().then(() => process.exit(130));
+      let interruption: Promise<void> | undefined;
+      const interrupted = () => {
+        interruption = stopStrays().then(cleanup);
+        void interruption.then(() => process.exit(130));
+      };
       process.once("SIGINT", interrupted);
       try {
         progress(`Kafka single peer: ${await startKafka("single")} on ${brokers.join(",")}`);
-        progress("OpenTofu and the Kafka provider: building unless cached (first time ~15 min)");
+        progress(
+          "OpenTofu and the Kafka provider: building unless cached (the first build: ~46 min on 2 busy cores)",
+        );
         const tofu = await ensureTofu(scratch);
         ws = await PulumiWorkspace.create("bench-peer");
         const versions = {
@@ -721,7 +769,8 @@ export function benchPeerCommand(argv: readonly string[], io: Io = processIo): P
         return EXIT.ok;
       } finally {
         process.removeListener("SIGINT", interrupted);
-        await cleanup();
+        // A Ctrl-C makes the running command fail too: its handler cleans up (and exits 130).
+        await (interruption ?? cleanup());
       }
     },
     io,
