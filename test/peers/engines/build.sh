@@ -189,13 +189,7 @@ EOF
 }
 
 fill_promtool() {
-  cat >go.mod <<EOF
-module apphub.local/build/promtool
-
-go 1.26
-
-require github.com/prometheus/prometheus $PROMETHEUS_VERSION
-EOF
+  throwaway_module promtool github.com/prometheus/prometheus "$PROMETHEUS_VERSION"
   go get "github.com/prometheus/prometheus/cmd/promtool@$PROMETHEUS_VERSION"
   go build -trimpath -ldflags "-s -w" -o "$1/bin/promtool" github.com/prometheus/prometheus/cmd/promtool
 }
@@ -208,24 +202,24 @@ fill_node() {
   "$1/bin/node" --version
 }
 
-# A module's replace and exclude directives (line or block form) that name other modules: a
-# throwaway main module must carry them to build what the module builds. Local paths are dropped.
-carried_directives() {
-  curl -fsSL "${GOPROXY_URL:-https://proxy.golang.org}/$1/@v/$2.mod" |
-    awk '/^(replace|exclude) \(/{block=$1; next} block && /^\)/{block=""; next}
-         block{sub(/^[ \t]+/, ""); print block " " $0; next} /^(replace|exclude) /{print}' |
-    grep -v '=> \.' || true
+# A main module (named $1) that requires module $2 at version $3 and carries that module's replace
+# and exclude directives (line or block form) that name other modules, as a build of $2 would
+# see them; directives with local paths are dropped.
+throwaway_module() {
+  # The proxy spells an upper-case letter of a module path as "!" + its lower case.
+  local escaped
+  escaped="$(echo "$2" | sed 's/[A-Z]/!\L&/g')"
+  {
+    printf 'module apphub.local/build/%s\n\ngo 1.26\n\nrequire %s %s\n\n' "$1" "$2" "$3"
+    curl -fsSL "${GOPROXY_URL:-https://proxy.golang.org}/$escaped/@v/$3.mod" |
+      awk '/^(replace|exclude) \(/{block=$1; next} block && /^\)/{block=""; next}
+           block{sub(/^[ \t]+/, ""); print block " " $0; next} /^(replace|exclude) /{print}' |
+      { grep -v '=> \.' || true; }
+  } >go.mod
 }
 
 fill_tofu() {
-  cat >go.mod <<EOF
-module apphub.local/build/tofu
-
-go 1.26
-
-require github.com/opentofu/opentofu $TOFU_VERSION
-EOF
-  carried_directives github.com/opentofu/opentofu "$TOFU_VERSION" >>go.mod
+  throwaway_module tofu github.com/opentofu/opentofu "$TOFU_VERSION"
   go get "github.com/opentofu/opentofu/cmd/tofu@$TOFU_VERSION"
   # dev=no makes `tofu version` print the release rather than a "-dev" build.
   CGO_ENABLED=0 go build -trimpath -ldflags "-s -w -X github.com/opentofu/opentofu/version.dev=no" \
@@ -235,15 +229,7 @@ EOF
 
 # The binary's name is what OpenTofu's dev_overrides looks for in the folder it is pointed at.
 fill_kafka_provider() {
-  cat >go.mod <<EOF
-module apphub.local/build/kafka-provider
-
-go 1.26
-
-require github.com/Mongey/terraform-provider-kafka $KAFKA_PROVIDER_VERSION
-EOF
-  # The proxy spells upper-case letters of a module path as "!" + lower case.
-  carried_directives github.com/!mongey/terraform-provider-kafka "$KAFKA_PROVIDER_VERSION" >>go.mod
+  throwaway_module kafka-provider github.com/Mongey/terraform-provider-kafka "$KAFKA_PROVIDER_VERSION"
   go get "github.com/Mongey/terraform-provider-kafka@$KAFKA_PROVIDER_VERSION"
   CGO_ENABLED=0 go build -trimpath -ldflags "-s -w" \
     -o "$1/bin/terraform-provider-kafka" github.com/Mongey/terraform-provider-kafka
