@@ -95,7 +95,7 @@ const NEW_TOPIC_DEFAULTS = { partitions: 6, retentionMs: 7 * DAY_MS };
 /** The seed asks for 3 replicas; a smaller cluster cannot place more than it has brokers. */
 const SEED_REPLICATION = 3;
 
-export const REDPANDA_IMAGE = "docker.redpanda.com/redpandadata/redpanda:v24.2.3";
+export const REDPANDA_IMAGE = "docker.redpanda.com/redpandadata/redpanda:v24.3.2";
 export const CONSOLE_IMAGE = "docker.redpanda.com/redpandadata/console:v2.6.1";
 
 /** The core and timestore deployments and their AppHub containers (SPEC, "Facts"). */
