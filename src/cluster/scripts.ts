@@ -187,7 +187,10 @@ if data_dir_is_empty; then
     previous_ids="$(printf '%s' "$brokers_json" | node_ids_at "$fqdn" | tr '\\n' ' ' | sed 's/ $//' || true)"
     if [ -n "$previous_ids" ]; then
       log "DISK LOSS DETECTED: \${POD_NAME} starts with an empty \${DATA_DIR}, but the cluster still lists node id(s) \${previous_ids} at \${fqdn}." >&2
-      log "This broker will join under a NEW node id. Once it is up, decommission the old one(s): rpk redpanda admin brokers decommission <id> (docs/kubernetes.md, 'A broker lost its disk')." >&2
+      log "This broker will join under a NEW node id. Once it is up, decommission the old one(s), which are offline and so need --force (docs/kubernetes.md, 'A broker is down for good'):" >&2
+      for previous_id in $previous_ids; do
+        log "  rpk redpanda admin brokers decommission \${previous_id} --force" >&2
+      done
     fi
   else
     log "empty data directory and no answer from \${CLUSTER_ADMIN_URL}: first start of the cluster"

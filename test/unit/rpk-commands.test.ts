@@ -75,7 +75,7 @@ function rpkInvocations(text: string): string[][] {
     const tokens: string[] = [];
     for (const raw of match[1]!.split(/\s+/)) {
       if (raw === "" || /[|;&#()`<>]/.test(raw) || raw.startsWith("$(")) break;
-      tokens.push(raw.replace(/[,.:]+$/, ""));
+      tokens.push(raw.replace(/["',.:]+$/, ""));
     }
     if (tokens.length > 0 && !/^["'$]/.test(tokens[0]!)) found.push(tokens);
   }
