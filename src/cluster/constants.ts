@@ -9,6 +9,7 @@ export const HEADLESS_SERVICE_NAME = "apphub-redpanda-headless";
 export const PDB_NAME = "apphub-redpanda";
 export const NETWORK_POLICY_NAME = "apphub-redpanda";
 export const PROMETHEUS_RULE_NAME = "apphub-redpanda";
+export const SERVICE_MONITOR_NAME = "apphub-redpanda";
 /** The scripts ConfigMap carries a content hash after this prefix, so a change rolls the brokers. */
 export const SCRIPTS_CONFIGMAP_PREFIX = "apphub-redpanda-scripts";
 /**
@@ -87,6 +88,20 @@ export const COMMON_LABELS: Readonly<Record<string, string>> = {
   "app.kubernetes.io/part-of": "apphub-streaming",
   "app.kubernetes.io/managed-by": "pulumi",
 };
+
+/**
+ * The label every broker series carries, whichever way Prometheus scrapes: a label of the
+ * scraped Services that the annotation scrape job copies onto targets (its `labelmap` of
+ * `__meta_kubernetes_service_label_(.+)`) and the ServiceMonitor names in `targetLabels`.
+ * Redpanda emits no label of that name, so `honor_labels` cannot replace it (its own
+ * `namespace`, the Kafka namespace, does replace Kubernetes' under the annotation job). The
+ * value is the cluster's namespace (one cluster per namespace). Rules select brokers by it.
+ */
+export const CLUSTER_METRIC_LABEL = "redpanda_cluster";
+
+export function clusterMetricLabels(namespace: string): Record<string, string> {
+  return { [CLUSTER_METRIC_LABEL]: namespace };
+}
 
 /**
  * The annotations AppHub's platform Prometheus discovers scrape targets by (seed, "Metrics &

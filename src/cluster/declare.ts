@@ -137,14 +137,23 @@ export function declareExternalServices({
   );
 }
 
-/** The seed's alert rules as a PrometheusRule, when `cluster.prometheusRule`. */
-export function declareAlerts({ name, parent, manifests }: ClusterScope): void {
-  if (!manifests.prometheusRule) return;
-  new k8s.apiextensions.CustomResource(
-    `${name}-alerts`,
-    { ...manifests.prometheusRule },
-    { parent },
-  );
+/**
+ * The seed's alert rules as a PrometheusRule and the ServiceMonitor that scrapes the brokers,
+ * each when `cluster.monitoring` asks for it.
+ */
+export function declareMonitoring({ name, parent, manifests }: ClusterScope): void {
+  if (manifests.prometheusRule)
+    new k8s.apiextensions.CustomResource(
+      `${name}-alerts`,
+      { ...manifests.prometheusRule },
+      { parent },
+    );
+  if (manifests.serviceMonitor)
+    new k8s.apiextensions.CustomResource(
+      `${name}-service-monitor`,
+      { ...manifests.serviceMonitor },
+      { parent },
+    );
 }
 
 function pick<Spec>(manifest: { metadata: k8s.types.input.meta.v1.ObjectMeta; spec: Spec }) {

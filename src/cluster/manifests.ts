@@ -9,6 +9,8 @@ import { externalHost, externalPort } from "./addresses";
 import { alertRuleGroups, type RuleGroup } from "./alerts";
 import {
   CLIENT_SERVICE_NAME,
+  clusterMetricLabels,
+  CLUSTER_METRIC_LABEL,
   COMMON_LABELS,
   CONTAINER_NAME,
   EXTERNAL_TLS_SECRET_NAME,
@@ -26,6 +28,7 @@ import {
   scrapeAnnotations,
   SCRIPT_FILES,
   SELECTOR_LABELS,
+  SERVICE_MONITOR_NAME,
   STATEFULSET_NAME,
   SUPERUSER_SECRET_NAME,
   TOPOLOGY_CONFIGMAP_NAME,
@@ -73,8 +76,17 @@ export interface ClusterManifests {
   externalServices: Manifest<ServiceSpec>[];
   podDisruptionBudget: Manifest<PodDisruptionBudgetSpec>;
   networkPolicy: Manifest<NetworkPolicySpec>;
-  /** Present when `cluster.prometheusRule`. */
+  /** Present when `cluster.monitoring.prometheusRule`. */
   prometheusRule?: Manifest<{ groups: RuleGroup[] }>;
+  /** Present when `cluster.monitoring.serviceMonitor`: scrapes /metrics and /public_metrics. */
+  serviceMonitor?: Manifest<ServiceMonitorSpec>;
+}
+
+/** The fields of a Prometheus Operator ServiceMonitor (monitoring.coreos.com/v1) this program sets. */
+export interface ServiceMonitorSpec {
+  selector: { matchLabels: Record<string, string> };
+  targetLabels: string[];
+  endpoints: { port: string; path: string; scheme: "http"; interval: string; honorLabels: false }[];
 }
 
 const NAMED_PORTS = {
@@ -136,6 +148,8 @@ export const INTERNAL_LB_ANNOTATIONS: Readonly<Record<string, string>> = {
 };
 
 const brokerSelector = () => ({ matchLabels: { ...SELECTOR_LABELS } });
+/** Tells the public-metrics Service (the ServiceMonitor's target) from the other two. */
+const METRICS_SERVICE_LABELS = { "app.kubernetes.io/component": "metrics" };
 
 function affinity(cluster: ClusterConfig): Affinity {
   const term = { labelSelector: brokerSelector(), topologyKey: "kubernetes.io/hostname" };
@@ -401,7 +415,13 @@ function networkPolicySpec(cluster: ClusterConfig): NetworkPolicySpec {
     { ports: tcp(PORTS.kafka, PORTS.httpProxy), from: [...appWorkloads, brokers] },
     {
       ports: tcp(PORTS.admin),
-      from: [{ namespaceSelector: namespaceSelector(cluster.monitoringNamespace) }, brokers],
+      from: [
+        {
+          namespaceSelector: namespaceSelector(cluster.monitoring.prometheus.namespace),
+          podSelector: { matchLabels: { ...cluster.monitoring.prometheus.podLabels } },
+        },
+        brokers,
+      ],
     },
     { ports: tcp(PORTS.rpc), from: [brokers] },
   ];
@@ -453,6 +473,7 @@ export function buildClusterManifests(namespace: string, cluster: ClusterConfig)
       apiVersion: "v1",
       kind: "Service",
       metadata: metadata(HEADLESS_SERVICE_NAME, namespace, {
+        labels: clusterMetricLabels(namespace),
         annotations: scrapeAnnotations("/metrics"),
       }),
       spec: {
@@ -467,6 +488,7 @@ export function buildClusterManifests(namespace: string, cluster: ClusterConfig)
       apiVersion: "v1",
       kind: "Service",
       metadata: metadata(PUBLIC_METRICS_SERVICE_NAME, namespace, {
+        labels: { ...METRICS_SERVICE_LABELS, ...clusterMetricLabels(namespace) },
         annotations: scrapeAnnotations("/public_metrics"),
       }),
       spec: {
@@ -502,15 +524,55 @@ export function buildClusterManifests(namespace: string, cluster: ClusterConfig)
   };
   const cert = certificate(namespace, cluster);
   if (cert) manifests.certificate = cert;
-  if (cluster.prometheusRule) {
-    manifests.prometheusRule = {
-      apiVersion: "monitoring.coreos.com/v1",
-      kind: "PrometheusRule",
-      metadata: metadata(PROMETHEUS_RULE_NAME, namespace, {
-        labels: { ...cluster.prometheusRuleLabels },
-      }),
-      spec: { groups: alertRuleGroups(namespace, cluster) },
-    };
-  }
+  Object.assign(manifests, monitoringManifests(namespace, cluster));
   return manifests;
+}
+
+/** The PrometheusRule and the ServiceMonitor, each when `cluster.monitoring` asks for it. */
+function monitoringManifests(
+  namespace: string,
+  cluster: ClusterConfig,
+): Pick<ClusterManifests, "prometheusRule" | "serviceMonitor"> {
+  const { monitoring } = cluster;
+  const labels = { labels: { ...monitoring.labels } };
+  const endpoint = (path: "/metrics" | "/public_metrics") => ({
+    port: NAMED_PORTS.admin,
+    path,
+    scheme: "http" as const,
+    interval: monitoring.interval,
+    // Redpanda's own `namespace` (internal metrics) is kept as exported_namespace; rules use redpanda_cluster.
+    honorLabels: false as const,
+  });
+  return {
+    ...(monitoring.prometheusRule
+      ? {
+          prometheusRule: {
+            apiVersion: "monitoring.coreos.com/v1",
+            kind: "PrometheusRule",
+            metadata: metadata(PROMETHEUS_RULE_NAME, namespace, labels),
+            spec: { groups: alertRuleGroups(namespace, cluster) },
+          },
+        }
+      : {}),
+    ...(monitoring.serviceMonitor
+      ? {
+          serviceMonitor: {
+            apiVersion: "monitoring.coreos.com/v1",
+            kind: "ServiceMonitor",
+            metadata: metadata(SERVICE_MONITOR_NAME, namespace, labels),
+            spec: {
+              // The public-metrics Service: every broker once, not-ready ones included.
+              selector: {
+                matchLabels: {
+                  "app.kubernetes.io/instance": STATEFULSET_NAME,
+                  ...METRICS_SERVICE_LABELS,
+                },
+              },
+              targetLabels: [CLUSTER_METRIC_LABEL],
+              endpoints: [endpoint("/metrics"), endpoint("/public_metrics")],
+            },
+          },
+        }
+      : {}),
+  };
 }

@@ -27,7 +27,7 @@ import {
   SHUTDOWN_MARGIN_SECONDS,
   STATEFULSET_NAME,
 } from "./constants";
-import { brokerSizing } from "./sizing";
+import { brokerSizing, storageMinFreeBytes } from "./sizing";
 
 /** Single-quotes a value for bash. */
 export function shellQuote(value: string): string {
@@ -117,6 +117,8 @@ export function clusterBootstrapProperties(cluster: ClusterConfig): Record<strin
     // Topics exist only through the catalog (topic bootstrap): a typo in a producer must not create one.
     auto_create_topics_enabled: false,
     default_topic_replications: defaultTopicReplications(cluster.replicas),
+    // Below this much free space a broker refuses produce requests; RedpandaDiskSpaceLow warns at twice it.
+    storage_min_free_bytes: storageMinFreeBytes(cluster.storageSize),
     ...(sasl ? { superusers: [cluster.external.sasl.username], sasl_mechanisms: ["SCRAM"] } : {}),
   };
 }

@@ -91,3 +91,17 @@ export function brokerSizing(cluster: {
     },
   };
 }
+
+/** Redpanda's default `storage_min_free_bytes` (src/v/config/configuration.cc:3194-3200 @ v24.3.2). */
+export const REDPANDA_MIN_FREE_BYTES = 5 * 2 ** 30;
+/** Share of a small volume kept free before Redpanda refuses writes. */
+export const MIN_FREE_FRACTION = 0.1;
+
+/**
+ * `storage_min_free_bytes` for a data volume of `storageSize`: Redpanda's 5 GiB, or a tenth of a
+ * smaller volume (10Gi → 1Gi). With the default a 10Gi volume refuses producers when half full.
+ */
+export function storageMinFreeBytes(storageSize: string): number {
+  const tenth = Math.floor((quantityToBytes(storageSize) * MIN_FREE_FRACTION) / MIB) * MIB;
+  return Math.max(Math.min(REDPANDA_MIN_FREE_BYTES, tenth), 10 * MIB);
+}

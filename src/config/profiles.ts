@@ -26,6 +26,8 @@ export interface ClusterDefaults {
   overprovisioned: boolean;
   antiAffinity: "required" | "preferred";
   zoneSpread: boolean;
+  /** `cluster.monitoring.serviceMonitor` and `.prometheusRule`: the Prometheus Operator runs there. */
+  monitoring: boolean;
 }
 
 export interface Profile {
@@ -67,6 +69,7 @@ const SHARED_CPU_CLUSTER: ClusterDefaults = {
   overprovisioned: false,
   antiAffinity: "preferred",
   zoneSpread: false,
+  monitoring: false,
 };
 
 export const PROFILES: Readonly<Record<Environment, Profile>> = {
@@ -105,6 +108,7 @@ export const PROFILES: Readonly<Record<Environment, Profile>> = {
       overprovisioned: false,
       antiAffinity: "required",
       zoneSpread: true,
+      monitoring: true,
     },
     dedicatedCpu: true,
     protect: { topics: true, statefulSet: true, bucket: true },

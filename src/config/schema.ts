@@ -281,10 +281,24 @@ function stackFields(profile: Profile, env: NodeJS.ProcessEnv) {
     /** Namespaces of AppHub's pods; filled with `namespace`. */
     appNamespaces: z.array(dnsLabel).optional(),
     appPodLabels: stringMap("label").default({ "app.kubernetes.io/part-of": "apphub" }),
-    monitoringNamespace: dnsLabel.default("monitoring"),
-    prometheusRule: bool.default(false),
-    /** Labels the Prometheus Operator's ruleSelector matches (e.g. `release: kube-prometheus-stack`). */
-    prometheusRuleLabels: stringMap("label").default({}),
+    /** Prometheus Operator objects and who scrapes the brokers (docs/kubernetes.md, "Monitoring"). */
+    monitoring: section({
+      /** A ServiceMonitor for /metrics and /public_metrics (needs the Prometheus Operator's CRDs). */
+      serviceMonitor: bool.default(profile.cluster.monitoring),
+      /** The seed's alerts as a PrometheusRule (needs the Prometheus Operator's CRDs). */
+      prometheusRule: bool.default(profile.cluster.monitoring),
+      /** On the PrometheusRule and the ServiceMonitor: what the Prometheus' selectors match. */
+      labels: stringMap("label").default({ release: "kube-prometheus-stack" }),
+      interval: z
+        .string({ error: 'expected a Prometheus duration such as "30s"' })
+        .regex(/^([0-9]+(ms|s|m|h))+$/, { error: 'expected a Prometheus duration such as "30s"' })
+        .default("30s"),
+      /** The Prometheus pods admitted to the admin port (9644) to scrape it. */
+      prometheus: section({
+        namespace: dnsLabel.default("monitoring"),
+        podLabels: stringMap("label").default({ "app.kubernetes.io/name": "prometheus" }),
+      }),
+    }),
     backlogAlertSeconds: positiveInt().default(300),
     external,
     /** The Kubernetes cluster's DNS domain (kubelet `--cluster-domain`). */

@@ -213,6 +213,8 @@ describe("broker start script (prod)", () => {
       expect(run.bootstrapYaml).toEqual({
         auto_create_topics_enabled: false,
         default_topic_replications: 3,
+        // 100Gi volumes keep Redpanda's 5 GiB free.
+        storage_min_free_bytes: 5 * 1024 ** 3,
         superusers: ["apphub-admin"],
         sasl_mechanisms: ["SCRAM"],
       });
@@ -232,12 +234,14 @@ describe("broker start script (prod)", () => {
 });
 
 describe("cluster bootstrap properties (minikube)", () => {
-  it("turns topic auto-creation off and defaults new topics to replication 3, without SASL", async () => {
+  it("turns topic auto-creation off, defaults new topics to replication 3 and keeps a tenth of the volume free, without SASL", async () => {
     const run = await runStart(scriptsOf(renderRepoStack("minikube")), "apphub-redpanda-0");
     expect(run.code, run.stderr).toBe(0);
     expect(run.bootstrapYaml).toEqual({
       auto_create_topics_enabled: false,
       default_topic_replications: 3,
+      // A tenth of the 10Gi volume, not Redpanda's 5 GiB: it would refuse producers half full.
+      storage_min_free_bytes: 1024 ** 3,
     });
   });
 });

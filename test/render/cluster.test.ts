@@ -340,7 +340,11 @@ describe("NetworkPolicy", () => {
   };
   const prometheus: Peer = {
     namespace: "monitoring",
-    labels: { "app.kubernetes.io/name": "prometheus" },
+    labels: { "app.kubernetes.io/name": "prometheus", prometheus: "kube-prometheus-stack" },
+  };
+  const grafanaInMonitoring: Peer = {
+    namespace: "monitoring",
+    labels: { "app.kubernetes.io/name": "grafana" },
   };
 
   it("selects the broker pods and governs ingress", () => {
@@ -360,7 +364,12 @@ describe("NetworkPolicy", () => {
       appLabelsElsewhere,
       { 9092: false, 8082: false, 9644: false, 33145: false },
     ],
-    ["monitoring namespace", prometheus, { 9092: false, 8082: false, 9644: true, 33145: false }],
+    ["Prometheus", prometheus, { 9092: false, 8082: false, 9644: true, 33145: false }],
+    [
+      "another pod of the monitoring namespace",
+      grafanaInMonitoring,
+      { 9092: false, 8082: false, 9644: false, 33145: false },
+    ],
   ])("%s reaches exactly the allowed ports", (_name, client, expected) => {
     const actual = Object.fromEntries(
       Object.keys(expected).map((port) => [
@@ -378,7 +387,7 @@ describe("NetworkPolicy", () => {
       expect(allows(policy(), brokerPod(), brokerPod(), port), String(port)).toBe(true);
   });
 
-  it("follows cluster.appNamespaces, cluster.appPodLabels and cluster.monitoringNamespace", async () => {
+  it("follows cluster.appNamespaces, cluster.appPodLabels and cluster.monitoring.prometheus", async () => {
     const result = await renderStackYaml(
       "prod",
       kubeStackYaml("prod", [
@@ -386,7 +395,8 @@ describe("NetworkPolicy", () => {
         "    appNamespaces: [apphub-core, apphub-timestore]",
         "    appPodLabels:",
         '      apphub.io/streaming-client: "true"',
-        "    monitoringNamespace: observability",
+        "    monitoring:",
+        "      prometheus: { namespace: observability, podLabels: { app: prometheus } }",
       ]),
     );
     expect(result.status, result.stderr).toBe(0);
@@ -406,8 +416,13 @@ describe("NetworkPolicy", () => {
         9092,
       ),
     ).toBe(false);
-    expect(allows(custom, brokerPod(), client("observability", {}), 9644)).toBe(true);
-    expect(allows(custom, brokerPod(), client("monitoring", {}), 9644)).toBe(false);
+    expect(allows(custom, brokerPod(), client("observability", { app: "prometheus" }), 9644)).toBe(
+      true,
+    );
+    expect(allows(custom, brokerPod(), client("observability", {}), 9644)).toBe(false);
+    expect(allows(custom, brokerPod(), client("monitoring", { app: "prometheus" }), 9644)).toBe(
+      false,
+    );
   });
 
   it("opens the external listener port to everyone only when the listener is enabled", async () => {
@@ -458,45 +473,100 @@ describe("NetworkPolicy", () => {
   });
 });
 
-describe("PrometheusRule", () => {
-  it("is rendered in prod (cluster.prometheusRule) with the seed's alerts, and not on minikube", () => {
+describe("monitoring: PrometheusRule and ServiceMonitor", () => {
+  it("renders the seed's alerts and a disk alert in prod, labelled for kube-prometheus-stack, and nothing on minikube", () => {
     const rule = object(renderRepoStack("prod"), "PrometheusRule", "apphub-redpanda");
     expect(rule.apiVersion).toBe("monitoring.coreos.com/v1");
-    const alerts = rule.spec.groups.flatMap((group: Json) =>
-      group.rules.map((candidate: Json) => candidate.alert),
-    );
-    expect(alerts).toEqual([
+    expect(rule.metadata.labels.release).toBe("kube-prometheus-stack");
+    const rules = rule.spec.groups.flatMap((group: Json) => group.rules);
+    expect(rules.map((candidate: Json) => candidate.alert)).toEqual([
       "RedpandaClusterUnhealthy",
       "RedpandaSegmentCreationSpike",
       "RedpandaKafkaLatencyHigh",
       "RedpandaPartitionsUnderReplicated",
       "RedpandaPartitionMovementStuck",
+      "RedpandaDiskSpaceLow",
+      "RedpandaDiskSpaceDegraded",
       "AppHubStreamMirrorPublishFailures",
       "AppHubStreamMirrorPublishSlow",
       "TimestoreStreamingBacklogHigh",
     ]);
-    expect(
-      renderRepoStack("minikube").objects.some((candidate) => candidate.kind === "PrometheusRule"),
-    ).toBe(false);
+    // Brokers are selected by a label both scrape shapes keep, never by namespace.
+    for (const candidate of rules) {
+      expect(candidate.expr, candidate.alert).not.toMatch(/(^|[^_a-z])namespace\s*(=|!=|=~|!~)"/);
+      if (candidate.alert.startsWith("Redpanda"))
+        expect(candidate.expr, candidate.alert).toContain('redpanda_cluster="apphub-system"');
+    }
+    const minikube = renderRepoStack("minikube").objects.map((candidate) => candidate.kind);
+    expect(minikube).not.toContain("PrometheusRule");
+    expect(minikube).not.toContain("ServiceMonitor");
   });
 
-  it("takes its backlog threshold and selector labels from the stack", async () => {
+  it("scrapes /metrics and /public_metrics of every broker through a ServiceMonitor that carries redpanda_cluster", () => {
+    const result = renderRepoStack("prod");
+    const monitor = object(result, "ServiceMonitor", "apphub-redpanda");
+    expect(monitor.apiVersion).toBe("monitoring.coreos.com/v1");
+    expect(monitor.metadata.labels.release).toBe("kube-prometheus-stack");
+    expect(monitor.spec.endpoints).toEqual([
+      { port: "admin", path: "/metrics", scheme: "http", interval: "30s", honorLabels: false },
+      {
+        port: "admin",
+        path: "/public_metrics",
+        scheme: "http",
+        interval: "30s",
+        honorLabels: false,
+      },
+    ]);
+    expect(monitor.spec.targetLabels).toEqual(["redpanda_cluster"]);
+    // It selects exactly one Service, the public-metrics one, whose pods are every broker.
+    const services = result.objects.filter((candidate: KubeObject) => candidate.kind === "Service");
+    const selected = services.filter((service: Json) =>
+      matches(monitor.spec.selector, service.metadata.labels),
+    );
+    expect(selected.map((service: Json) => service.metadata.name)).toEqual([
+      "apphub-redpanda-public-metrics",
+    ]);
+    const [service] = selected as Json[];
+    expect(service.metadata.labels.redpanda_cluster).toBe("apphub-system");
+    expect(service.spec.ports.map((port: Json) => port.name)).toContain("admin");
+    // The annotation job copies Service labels onto targets: both scraped Services carry the label.
+    expect(
+      object(result, "Service", "apphub-redpanda-headless").metadata.labels.redpanda_cluster,
+    ).toBe("apphub-system");
+  });
+
+  it("follows cluster.monitoring: labels, interval, backlog threshold, and either object off", async () => {
     const result = await renderStackYaml(
       "prod",
       kubeStackYaml("prod", [
         "  apphub-streaming:cluster:",
-        "    prometheusRule: true",
         "    backlogAlertSeconds: 900",
-        "    prometheusRuleLabels: { release: kube-prometheus-stack }",
+        "    monitoring:",
+        "      serviceMonitor: false",
+        "      labels: { release: prometheus-stack, team: streaming }",
+        "      interval: 15s",
       ]),
     );
     expect(result.status, result.stderr).toBe(0);
     const rule = object(result, "PrometheusRule", "apphub-redpanda");
-    expect(rule.metadata.labels.release).toBe("kube-prometheus-stack");
+    expect(rule.metadata.labels).toMatchObject({ release: "prometheus-stack", team: "streaming" });
     const backlog = rule.spec.groups
       .flatMap((group: Json) => group.rules)
       .find((candidate: Json) => candidate.alert === "TimestoreStreamingBacklogHigh");
     expect(backlog.expr).toBe("max by (namespace) (timestore_streaming_backlog_seconds) > 900");
+    expect(result.objects.some((candidate) => candidate.kind === "ServiceMonitor")).toBe(false);
+    const onMinikube = await renderStackYaml(
+      "minikube",
+      kubeStackYaml("minikube", [
+        "  apphub-streaming:cluster:",
+        "    monitoring: { serviceMonitor: true, interval: 15s }",
+      ]),
+    );
+    expect(onMinikube.status, onMinikube.stderr).toBe(0);
+    expect(object(onMinikube, "ServiceMonitor", "apphub-redpanda").spec.endpoints[0].interval).toBe(
+      "15s",
+    );
+    expect(onMinikube.objects.some((candidate) => candidate.kind === "PrometheusRule")).toBe(false);
   });
 });
 

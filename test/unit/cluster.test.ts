@@ -3,8 +3,18 @@ import { externalBrokers, seedServers } from "../../src/cluster/addresses";
 import { alertRuleGroups, REDPANDA_METRICS_USED } from "../../src/cluster/alerts";
 import { brokerFqdn, SELECTOR_LABELS } from "../../src/cluster/constants";
 import { buildClusterManifests } from "../../src/cluster/manifests";
-import { drainTimeoutSeconds, renderScripts, shellQuote } from "../../src/cluster/scripts";
-import { brokerSizing, quantityToBytes, redpandaMemoryMiB } from "../../src/cluster/sizing";
+import {
+  clusterBootstrapProperties,
+  drainTimeoutSeconds,
+  renderScripts,
+  shellQuote,
+} from "../../src/cluster/scripts";
+import {
+  brokerSizing,
+  quantityToBytes,
+  redpandaMemoryMiB,
+  storageMinFreeBytes,
+} from "../../src/cluster/sizing";
 import { minimumMemoryLimitMiB } from "../../src/cluster/validation";
 import { configIssues, KUBE_BASICS, validConfig } from "../support/config";
 
@@ -45,6 +55,17 @@ describe("broker sizing", () => {
     const minikube = brokerSizing({ cpu: 2, memory: "4Gi", overprovisioned: true });
     expect(minikube.resources.requests).toEqual({ cpu: "500m", memory: "4Gi" });
     expect(minikube.resources.limits).toEqual({ cpu: "2", memory: "4Gi" });
+  });
+});
+
+describe("free space the brokers keep", () => {
+  it("is Redpanda's 5 GiB on large volumes and a tenth of a small one, in the bootstrap properties", () => {
+    expect(storageMinFreeBytes("100Gi")).toBe(5 * 1024 ** 3);
+    expect(storageMinFreeBytes("10Gi")).toBe(1024 ** 3);
+    expect(storageMinFreeBytes("1Gi")).toBe(102 * 1024 ** 2);
+    expect(storageMinFreeBytes("50Mi")).toBe(10 * 1024 ** 2);
+    const { cluster } = validConfig({ environment: "minikube", ...KUBE_BASICS });
+    expect(clusterBootstrapProperties(cluster).storage_min_free_bytes).toBe(1024 ** 3);
   });
 });
 
@@ -164,21 +185,39 @@ describe("cluster config validation (names the key)", () => {
   it("resolves the keys this component added, with their defaults", () => {
     const cluster = validConfig({ environment: "prod", ...KUBE_BASICS }).cluster;
     expect(cluster.startupTimeoutSeconds).toBe(1800);
-    expect(cluster.prometheusRuleLabels).toEqual({});
+    expect(cluster.monitoring).toEqual({
+      serviceMonitor: true,
+      prometheusRule: true,
+      labels: { release: "kube-prometheus-stack" },
+      interval: "30s",
+      prometheus: {
+        namespace: "monitoring",
+        podLabels: { "app.kubernetes.io/name": "prometheus" },
+      },
+    });
     expect(cluster.external.annotations).toEqual({});
+    const minikube = validConfig({ environment: "minikube", ...KUBE_BASICS }).cluster;
+    expect([minikube.monitoring.serviceMonitor, minikube.monitoring.prometheusRule]).toEqual([
+      false,
+      false,
+    ]);
     const custom = validConfig({
       environment: "prod",
       ...KUBE_BASICS,
       cluster: {
         startupTimeoutSeconds: 3600,
-        prometheusRuleLabels: { release: "kube-prometheus-stack" },
+        monitoring: { serviceMonitor: false, labels: { release: "prometheus" } },
         external: {
           annotations: { "service.beta.kubernetes.io/aws-load-balancer-scheme": "internal" },
         },
       },
     }).cluster;
     expect(custom.startupTimeoutSeconds).toBe(3600);
-    expect(custom.prometheusRuleLabels).toEqual({ release: "kube-prometheus-stack" });
+    expect(custom.monitoring.labels).toEqual({ release: "prometheus" });
+    expect([custom.monitoring.serviceMonitor, custom.monitoring.prometheusRule]).toEqual([
+      false,
+      true,
+    ]);
     expect(custom.external.annotations).toEqual({
       "service.beta.kubernetes.io/aws-load-balancer-scheme": "internal",
     });
@@ -186,9 +225,14 @@ describe("cluster config validation (names the key)", () => {
       configIssues({
         environment: "prod",
         ...KUBE_BASICS,
-        cluster: { prometheusRuleLabels: { release: 1 } },
+        cluster: { monitoring: { labels: { release: 1 }, interval: "30 seconds" } },
       }).map((i) => i.key),
-    ).toContain("apphub-streaming:cluster.prometheusRuleLabels.release");
+    ).toEqual(
+      expect.arrayContaining([
+        "apphub-streaming:cluster.monitoring.labels.release",
+        "apphub-streaming:cluster.monitoring.interval",
+      ]),
+    );
   });
 });
 
@@ -435,11 +479,14 @@ describe("manifests", () => {
 });
 
 describe("alert rules", () => {
-  const groups = alertRuleGroups("apphub-system", { backlogAlertSeconds: 420 });
+  const groups = alertRuleGroups("apphub-system", {
+    backlogAlertSeconds: 420,
+    storageSize: "100Gi",
+  });
   const rules = groups.flatMap((group) => group.rules);
   const expr = (alert: string) => rules.find((rule) => rule.alert === alert)?.expr ?? "";
 
-  it("reads only metrics Redpanda v24.2 exports (none of the seed's names), and AppHub's three", () => {
+  it("reads only metrics Redpanda v24.3 exports (none of the seed's names), and AppHub's three", () => {
     const text = rules.map((rule) => rule.expr).join("\n");
     // The two movement gauges are selected together by one __name__ regex.
     const selected = text.replace(
@@ -468,11 +515,16 @@ describe("alert rules", () => {
 
   it("encodes the seed's thresholds, per request type, aggregated to the cluster", () => {
     expect(expr("RedpandaKafkaLatencyHigh")).toBe(
-      'histogram_quantile(0.99, sum by (namespace, redpanda_request, le) (rate(redpanda_kafka_request_latency_seconds_bucket{namespace="apphub-system"}[5m]))) > 0.25',
+      'histogram_quantile(0.99, sum by (redpanda_cluster, redpanda_request, le) (rate(redpanda_kafka_request_latency_seconds_bucket{redpanda_cluster="apphub-system"}[5m]))) > 0.25',
     );
     expect(expr("RedpandaPartitionsUnderReplicated")).toBe(
-      'sum by (namespace) (redpanda_kafka_under_replicated_replicas{namespace="apphub-system"}) > 0',
+      'sum by (redpanda_cluster) (redpanda_kafka_under_replicated_replicas{redpanda_cluster="apphub-system"}) > 0',
     );
+    // 100Gi volumes keep Redpanda's 5 GiB free: the warning comes at 10 GiB free, or 5% if that is earlier.
+    expect(expr("RedpandaDiskSpaceLow")).toBe(
+      '(max by (redpanda_cluster, instance) (redpanda_storage_disk_free_space_alert{redpanda_cluster="apphub-system"}) >= 1) or (max by (redpanda_cluster, instance) (redpanda_storage_disk_free_bytes{redpanda_cluster="apphub-system"}) < 10737418240)',
+    );
+    expect(expr("RedpandaDiskSpaceDegraded")).toMatch(/\) == 2$/);
     expect(expr("AppHubStreamMirrorPublishFailures")).toMatch(
       /^sum by \(namespace\) \(increase\(apphub_stream_mirror_publish_total\{result="failure"\}\[10m\]\)\) > 0$/,
     );
@@ -483,9 +535,21 @@ describe("alert rules", () => {
     for (const rule of rules) {
       expect(rule.expr.split("(").length, rule.alert).toBe(rule.expr.split(")").length);
       expect(["critical", "warning"]).toContain(rule.labels.severity);
-      // Every broker rule keeps only the namespace: no shard, partition or pod series reach the alert.
-      if (rule.alert.startsWith("Redpanda"))
+      // Every broker rule keeps only the cluster (the disk rules also the broker): no shard, partition or pod series reach the alert.
+      if (rule.alert.startsWith("RedpandaDisk"))
+        expect(rule.expr, rule.alert).toContain("by (redpanda_cluster, instance)");
+      else if (rule.alert.startsWith("Redpanda"))
         expect(rule.expr, rule.alert).not.toMatch(/by \([^)]*(shard|partition|instance|pod)/);
+    }
+  });
+
+  it("selects brokers by redpanda_cluster, never by namespace (honor_labels replaces it with Redpanda's own)", () => {
+    for (const rule of rules.filter((candidate) => candidate.alert.startsWith("Redpanda"))) {
+      expect(rule.expr, rule.alert).not.toMatch(/(^|[^_a-z])namespace\s*(=|!=|=~|!~)/);
+      expect(rule.expr, rule.alert).not.toMatch(/by \([^)]*\bnamespace\b/);
+      for (const selector of rule.expr.match(/\{[^}]*\}/g) ?? [])
+        if (!selector.includes("result="))
+          expect(selector, rule.alert).toContain('redpanda_cluster="apphub-system"');
     }
   });
 });
