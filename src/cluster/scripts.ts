@@ -148,7 +148,8 @@ CLUSTER_ADMIN_URL="\${CLUSTER_ADMIN_URL:-{{CLUSTER_ADMIN_URL}}}"
 TOPOLOGY_DIR="\${TOPOLOGY_DIR:-{{TOPOLOGY_DIR}}}"
 SCRIPT_DIR="$(cd "$(dirname "\${BASH_SOURCE[0]}")" && pwd)"
 
-DEV_FLAGS={{DEV_FLAGS}}
+# --overprovisioned unless the threads own their cores (docs/kubernetes.md, "Sizing").
+CPU_FLAGS={{CPU_FLAGS}}
 EXTERNAL_LISTENER={{EXTERNAL_LISTENER}}
 
 log() { echo "start $(date -u +%Y-%m-%dT%H:%M:%SZ): $*"; }
@@ -233,7 +234,7 @@ args=(
   "--memory={{MEMORY}}"
   "--reserve-memory={{RESERVE_MEMORY}}"
   "--default-log-level=info"
-  "\${DEV_FLAGS[@]}"
+  "\${CPU_FLAGS[@]}"
 )
 log "exec rpk \${args[*]}"
 exec rpk "\${args[@]}"
@@ -242,8 +243,6 @@ exec rpk "\${args[@]}"
 /** The container's command: renders redpanda.yaml and the per-ordinal flags, then execs `rpk redpanda start`. */
 export function renderStartScript(namespace: string, cluster: ClusterConfig): string {
   const sizing = brokerSizing(cluster);
-  // --check=false skips rpk's tuning checks, which fail on shared (overprovisioned) CPUs.
-  const devFlags = cluster.overprovisioned ? ["--overprovisioned", "--check=false"] : [];
   return fill(START_TEMPLATE, {
     STATEFULSET: STATEFULSET_NAME,
     HEADLESS: HEADLESS_SERVICE_NAME,
@@ -254,7 +253,7 @@ export function renderStartScript(namespace: string, cluster: ClusterConfig): st
     TOPOLOGY_DIR: PATHS.topology,
     CLUSTER_ADMIN_URL: `http://${clientServiceFqdn(namespace, cluster.clusterDomain)}:${PORTS.admin}`,
     EXTERNAL_LISTENER: cluster.external.enabled ? "true" : "false",
-    DEV_FLAGS: bashArray(devFlags),
+    CPU_FLAGS: bashArray(sizing.cpuFlags),
     REDPANDA_YAML: SCRIPT_FILES.redpandaYaml,
     BOOTSTRAP_YAML: SCRIPT_FILES.bootstrapYaml,
     KAFKA_PORT: String(PORTS.kafka),

@@ -65,7 +65,7 @@ export interface Profile {
 
 const SHARED_CPU_CLUSTER: ClusterDefaults = {
   cpu: 1,
-  memory: "2Gi",
+  memory: "2.5Gi",
   overprovisioned: false,
   antiAffinity: "preferred",
   zoneSpread: false,
@@ -104,7 +104,7 @@ export const PROFILES: Readonly<Record<Environment, Profile>> = {
     refusedSections: [],
     cluster: {
       cpu: 4,
-      memory: "8Gi",
+      memory: "10Gi",
       overprovisioned: false,
       antiAffinity: "required",
       zoneSpread: true,

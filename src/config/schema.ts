@@ -265,10 +265,16 @@ function stackFields(profile: Profile, env: NodeJS.ProcessEnv) {
       "a whole number of CPU cores (it becomes --smp)",
       MAX_CORES_PER_BROKER,
     ).default(profile.cluster.cpu),
-    memory: quantity("4Gi").default(profile.cluster.memory),
+    memory: quantity("10Gi").default(profile.cluster.memory),
     storageSize: quantity("10Gi").default("10Gi"),
     storageClass: text.optional(),
     overprovisioned: bool.default(profile.cluster.overprovisioned),
+    /** The kubelet CPU manager policy of the brokers' nodes: `static` lets Seastar pin its threads. */
+    cpuManagerPolicy: z
+      .enum(["none", "static"], {
+        error: 'expected "none" or "static" (the kubelet\'s --cpu-manager-policy)',
+      })
+      .default("none"),
     // Off by default everywhere: rpk's dev-container mode would also enable topic auto-creation and fsync bypass.
     developerMode: bool.default(false),
     antiAffinity: z

@@ -132,8 +132,9 @@ describe("broker start script (minikube)", () => {
         `--advertise-kafka-addr=internal://${fqdn(ordinal)}:9092,external://192.168.49.2:${31092 + ordinal}`,
         `--advertise-pandaproxy-addr=internal://${fqdn(ordinal)}:8082`,
         "--smp=1",
-        "--memory=1536M",
-        "--reserve-memory=0M",
+        // 2.5Gi: 80% for Seastar, 0.2% + 200Mi reserved (Redpanda's chart).
+        "--memory=2048M",
+        "--reserve-memory=205M",
         "--default-log-level=info",
         "--overprovisioned",
         "--check=false",
@@ -170,7 +171,7 @@ describe("broker start script (prod)", () => {
 
   // Pulumi.prod.yaml gives broker N its own internal load balancer, redpanda-N.streaming.apphub.internal:9094 + N.
   for (const ordinal of [0, 1, 2]) {
-    it(`starts apphub-redpanda-${ordinal} sized for 4 dedicated cores and 8Gi, advertising its load balancer, without dev-only flags`, async () => {
+    it(`starts apphub-redpanda-${ordinal} sized for 4 cores and 10Gi, advertising its load balancer, unpinned without the static CPU manager, without dev-only flags`, async () => {
       const run = await runStart(scripts(), `apphub-redpanda-${ordinal}`);
       expect(run.code, run.stderr).toBe(0);
       expect(run.argv?.slice(3)).toEqual([
@@ -179,16 +180,13 @@ describe("broker start script (prod)", () => {
         `--advertise-kafka-addr=internal://${fqdn(ordinal)}:9092,external://redpanda-${ordinal}.streaming.apphub.internal:${9094 + ordinal}`,
         `--advertise-pandaproxy-addr=internal://${fqdn(ordinal)}:8082`,
         "--smp=4",
-        "--memory=6553M",
-        "--reserve-memory=0M",
+        "--memory=8192M",
+        "--reserve-memory=220M",
         "--default-log-level=info",
-      ]);
-      for (const devOnly of [
+        // Pulumi.prod.yaml declares no static CPU manager: Seastar must not pin its threads.
         "--overprovisioned",
-        "--check=false",
-        "--mode",
-        "--unsafe-bypass-fsync",
-      ]) {
+      ]);
+      for (const devOnly of ["--check=false", "--mode", "--unsafe-bypass-fsync"]) {
         expect(
           run.argv?.some((arg) => arg.startsWith(devOnly)),
           devOnly,
@@ -230,6 +228,31 @@ describe("broker start script (prod)", () => {
     expect(five.scripts).toEqual(three.scripts);
     expect(five.topology.seeds.split(",")).toHaveLength(5);
     expect(five.topology["external-addresses"].split("\n")).toHaveLength(5);
+  });
+});
+
+describe("CPU pinning (prod)", () => {
+  it("pins Seastar's threads (no --overprovisioned) once the stack declares the static CPU manager", async () => {
+    const yaml = fs
+      .readFileSync(path.join(REPO_ROOT, "Pulumi.prod.yaml"), "utf8")
+      .replace("    cpu: 4\n", "    cpu: 4\n    cpuManagerPolicy: static\n");
+    const result = await renderStackYaml("prod", yaml);
+    const run = await runStart(scriptsOf(result), "apphub-redpanda-0");
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.argv).toContain("--smp=4");
+    expect(
+      run.argv?.filter((arg) => arg.startsWith("--overprovisioned") || arg.startsWith("--check")),
+    ).toEqual([]);
+    // Guaranteed QoS with whole cores, which the static CPU manager needs to give exclusive CPUs.
+    const sts = result.objects.find(
+      (object: KubeObject) => object.kind === "StatefulSet",
+    ) as unknown as {
+      spec: { template: { spec: { containers: { resources: unknown }[] } } };
+    };
+    expect(sts.spec.template.spec.containers[0]!.resources).toEqual({
+      limits: { cpu: "4", memory: "10Gi" },
+      requests: { cpu: "4", memory: "10Gi" },
+    });
   });
 });
 
@@ -335,7 +358,7 @@ describe("disk-loss detection at start", () => {
     expect(run.stderr).toContain(`DISK LOSS DETECTED: apphub-redpanda-1 starts with an empty`);
     expect(run.stderr).toContain(`still lists node id(s) 1 at ${fqdn(1)}`);
     // The old id is offline: rpk decommissions it only with --force (v24.3.2 decommission.go:60-62).
-    expect(run.stderr).toMatch(/start \S+:   rpk redpanda admin brokers decommission 1 --force\n/);
+    expect(run.stderr).toMatch(/start \S+: {3}rpk redpanda admin brokers decommission 1 --force\n/);
     expect(run.argv?.[0]).toBe("redpanda");
   });
 

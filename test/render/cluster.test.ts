@@ -243,15 +243,20 @@ describe("StatefulSet apphub-redpanda", () => {
     });
   }
 
-  it("sizes minikube brokers for shared CPUs and prod brokers for dedicated ones", () => {
+  it("sizes minikube brokers for shared CPUs and prod brokers for dedicated ones, at least 2.5Gi per core", () => {
     expect(broker("minikube").resources).toEqual({
-      limits: { cpu: "1", memory: "2Gi" },
-      requests: { cpu: "250m", memory: "2Gi" },
+      limits: { cpu: "1", memory: "2.5Gi" },
+      requests: { cpu: "250m", memory: "2.5Gi" },
     });
     expect(broker("prod").resources).toEqual({
-      limits: { cpu: "4", memory: "8Gi" },
-      requests: { cpu: "4", memory: "8Gi" },
+      limits: { cpu: "4", memory: "10Gi" },
+      requests: { cpu: "4", memory: "10Gi" },
     });
+    for (const stack of ["minikube", "prod"]) {
+      const { limits } = broker(stack).resources;
+      const gib = Number(limits.memory.replace("Gi", ""));
+      expect(gib / Number(limits.cpu), stack).toBeGreaterThanOrEqual(2.5);
+    }
   });
 
   it("claims 10Gi of the standard class on minikube and the prod stack's 100Gi gp3, and never deletes claims", () => {

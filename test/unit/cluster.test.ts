@@ -11,11 +11,12 @@ import {
 } from "../../src/cluster/scripts";
 import {
   brokerSizing,
+  containerMemoryMiB,
   quantityToBytes,
   redpandaMemoryMiB,
+  reserveMemoryMiB,
   storageMinFreeBytes,
 } from "../../src/cluster/sizing";
-import { minimumMemoryLimitMiB } from "../../src/cluster/validation";
 import { configIssues, KUBE_BASICS, validConfig } from "../support/config";
 
 /** Plain JSON view of a manifest (the builders' Pulumi input types allow promises; these are plain). */
@@ -32,29 +33,52 @@ describe("broker sizing", () => {
     expect(() => quantityToBytes("2 GB")).toThrow(/Kubernetes quantity/);
   });
 
-  it("leaves 20% of the limit, at least 512Mi, outside Seastar's --memory", () => {
-    expect(redpandaMemoryMiB("2Gi")).toBe(2048 - 512);
-    expect(redpandaMemoryMiB("8Gi")).toBe(8192 - Math.ceil(8192 * 0.2));
-    expect(redpandaMemoryMiB("16Gi")).toBe(16384 - Math.ceil(16384 * 0.2));
+  it("gives Seastar 80% of the container and reserves 0.2% + 200Mi, as Redpanda's chart does", () => {
+    expect(redpandaMemoryMiB("2.5Gi")).toBe(2048);
+    expect(redpandaMemoryMiB("10Gi")).toBe(8192);
+    expect(reserveMemoryMiB("10Gi")).toBe(220);
+    expect(reserveMemoryMiB("2.5Gi")).toBe(205);
+    // Both fit in the container, so Seastar's "insufficient physical memory" check passes.
+    for (const memory of ["2.5Gi", "10Gi", "64Gi"])
+      expect(redpandaMemoryMiB(memory) + reserveMemoryMiB(memory)).toBeLessThan(
+        containerMemoryMiB(memory),
+      );
   });
 
-  it("derives --smp from whole cores and keeps --memory strictly below the container limit", () => {
-    const prod = brokerSizing({ cpu: 4, memory: "8Gi", overprovisioned: false });
-    expect(prod.smp).toBe(4);
-    expect(prod.memoryFlag).toBe("6553M");
-    expect(prod.reserveMemoryFlag).toBe("0M");
-    expect(prod.memoryMiB).toBeLessThan(8192);
-    // Dedicated CPUs: Guaranteed QoS, requests equal limits.
-    expect(prod.resources).toEqual({
-      limits: { cpu: "4", memory: "8Gi" },
-      requests: { cpu: "4", memory: "8Gi" },
+  it("derives --smp from whole cores; Guaranteed QoS (requests = limits) unless the CPUs are shared", () => {
+    const prod = brokerSizing({
+      cpu: 4,
+      memory: "10Gi",
+      overprovisioned: false,
+      cpuManagerPolicy: "none",
     });
+    expect(prod.smp).toBe(4);
+    expect(prod.memoryFlag).toBe("8192M");
+    expect(prod.reserveMemoryFlag).toBe("220M");
+    expect(prod.resources).toEqual({
+      limits: { cpu: "4", memory: "10Gi" },
+      requests: { cpu: "4", memory: "10Gi" },
+    });
+    const minikube = brokerSizing({
+      cpu: 2,
+      memory: "5Gi",
+      overprovisioned: true,
+      cpuManagerPolicy: "none",
+    });
+    expect(minikube.resources.requests).toEqual({ cpu: "500m", memory: "5Gi" });
+    expect(minikube.resources.limits).toEqual({ cpu: "2", memory: "5Gi" });
   });
 
-  it("requests a quarter core per core when overprovisioned, never less memory than the limit", () => {
-    const minikube = brokerSizing({ cpu: 2, memory: "4Gi", overprovisioned: true });
-    expect(minikube.resources.requests).toEqual({ cpu: "500m", memory: "4Gi" });
-    expect(minikube.resources.limits).toEqual({ cpu: "2", memory: "4Gi" });
+  it("pins Seastar's threads only with Guaranteed QoS and the static CPU manager; otherwise --overprovisioned", () => {
+    const size = (overprovisioned: boolean, cpuManagerPolicy: "none" | "static") =>
+      brokerSizing({ cpu: 4, memory: "10Gi", overprovisioned, cpuManagerPolicy });
+    expect(size(false, "static")).toMatchObject({ pinned: true, cpuFlags: [] });
+    expect(size(false, "none")).toMatchObject({ pinned: false, cpuFlags: ["--overprovisioned"] });
+    expect(size(true, "none")).toMatchObject({
+      pinned: false,
+      cpuFlags: ["--overprovisioned", "--check=false"],
+    });
+    expect(size(true, "static").pinned).toBe(false);
   });
 });
 
@@ -94,29 +118,50 @@ describe("cluster config validation (names the key)", () => {
     expect([prod.overprovisioned, prod.developerMode]).toEqual([false, false]);
   });
 
-  it("refuses memory that leaves Redpanda less than 1Gi per core, naming the smallest limit that works", () => {
+  it("refuses less than 2.5Gi of container memory per core, naming the key and the smallest limit", () => {
     const found = configIssues({
       environment: "prod",
       ...KUBE_BASICS,
-      cluster: { cpu: 4, memory: "4Gi" },
+      cluster: { cpu: 4, memory: "8Gi" },
     });
     const issue = found.find((candidate) => candidate.key === "apphub-streaming:cluster.memory");
-    expect(issue?.message).toContain(
-      `expected at least ${minimumMemoryLimitMiB(4)}Mi for cluster.cpu=4`,
+    expect(issue?.message).toBe(
+      'expected at least 10240Mi (2.5Gi per core) for cluster.cpu=4: Redpanda wants 2Gi per core and gets 80% of the container (--memory), got "8Gi" (6553Mi for Redpanda)',
     );
-    expect(redpandaMemoryMiB(`${minimumMemoryLimitMiB(4)}Mi`)).toBeGreaterThanOrEqual(4096);
-    expect(redpandaMemoryMiB(`${minimumMemoryLimitMiB(4) - 1}Mi`)).toBeLessThan(4096);
-    // The default prod cpu (4) is checked against an explicit small memory too.
+    // The default prod cpu (4) is checked against an explicit small memory too, and minikube's one core.
     expect(
-      configIssues({ environment: "prod", ...KUBE_BASICS, cluster: { memory: "3Gi" } }).map(
+      configIssues({ environment: "prod", ...KUBE_BASICS, cluster: { memory: "9Gi" } }).map(
         (i) => i.key,
       ),
     ).toContain("apphub-streaming:cluster.memory");
-    validConfig({
-      environment: "prod",
+    expect(
+      configIssues({ environment: "minikube", ...KUBE_BASICS, cluster: { memory: "2Gi" } }).map(
+        (i) => i.key,
+      ),
+    ).toContain("apphub-streaming:cluster.memory");
+    validConfig({ environment: "prod", ...KUBE_BASICS, cluster: { cpu: 4, memory: "10240Mi" } });
+    validConfig({ environment: "minikube", ...KUBE_BASICS, cluster: { memory: "2.5Gi" } });
+    expect(validConfig({ environment: "prod", ...KUBE_BASICS }).cluster.memory).toBe("10Gi");
+  });
+
+  it("refuses the static CPU manager for overprovisioned (Burstable) brokers, naming the key", () => {
+    const found = configIssues({
+      environment: "minikube",
       ...KUBE_BASICS,
-      cluster: { cpu: 4, memory: `${minimumMemoryLimitMiB(4)}Mi` },
+      cluster: { cpuManagerPolicy: "static" },
     });
+    expect(found.map((issue) => issue.key)).toEqual(["apphub-streaming:cluster.cpuManagerPolicy"]);
+    expect(
+      configIssues({
+        environment: "prod",
+        ...KUBE_BASICS,
+        cluster: { cpuManagerPolicy: "pinned" },
+      })[0]?.message,
+    ).toContain('expected "none" or "static"');
+    expect(
+      validConfig({ environment: "prod", ...KUBE_BASICS, cluster: { cpuManagerPolicy: "static" } })
+        .cluster.cpuManagerPolicy,
+    ).toBe("static");
   });
 
   it("refuses a grace period too short for a drain plus shutdown", () => {
