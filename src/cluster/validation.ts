@@ -46,6 +46,12 @@ export function clusterConfigIssues(cluster: ClusterConfig): ClusterIssue[] {
       });
     }
   }
+  if (cluster.storageClassProvisioner && !cluster.storageClass) {
+    issues.push({
+      path: ["cluster", "storageClass"],
+      message: `expected the name of the StorageClass to declare with cluster.storageClassProvisioner ${JSON.stringify(cluster.storageClassProvisioner)}, got none`,
+    });
+  }
   if (cluster.cpuManagerPolicy === "static" && cluster.overprovisioned) {
     issues.push({
       path: ["cluster", "cpuManagerPolicy"],

@@ -234,6 +234,10 @@ function stackFields(profile: Profile, env: NodeJS.ProcessEnv) {
     allowPlaintext: bool.default(false),
     /** LoadBalancer only: annotate for an internal load balancer (in-tree AWS controller and AWS Load Balancer Controller). */
     internal: bool.default(true),
+    /** LoadBalancer only: `nlb` (either AWS controller), `external` (AWS Load Balancer Controller, IP targets) or `none`. */
+    awsLoadBalancerType: z
+      .enum(["nlb", "external", "none"], { error: 'expected "nlb", "external" or "none"' })
+      .default("nlb"),
     loadBalancerSourceRanges: z
       .array(z.cidrv4({ error: 'expected an IPv4 CIDR such as "10.0.0.0/8"' }))
       .default([]),
@@ -268,6 +272,9 @@ function stackFields(profile: Profile, env: NodeJS.ProcessEnv) {
     memory: quantity("10Gi").default(profile.cluster.memory),
     storageSize: quantity("10Gi").default("10Gi"),
     storageClass: text.optional(),
+    /** Declares `storageClass` with this provisioner, binding at first consumer (docs/kubernetes.md). */
+    storageClassProvisioner: text.optional(),
+    storageClassParameters: stringMap("parameter").default({}),
     overprovisioned: bool.default(profile.cluster.overprovisioned),
     /** The kubelet CPU manager policy of the brokers' nodes: `static` lets Seastar pin its threads. */
     cpuManagerPolicy: z

@@ -29,9 +29,10 @@ const fqdn = (ordinal: number) =>
   `apphub-redpanda-${ordinal}.apphub-redpanda-headless.apphub-system.svc.cluster.local`;
 const SEEDS = `--seeds=${[0, 1, 2].map((ordinal) => `${fqdn(ordinal)}:33145`).join(",")}`;
 /** Both repository stacks enable the external listener, which every broker binds on 9094. */
+// Every listener names its authentication: with kafka_enable_authorization set, one without it is unauthenticated.
 const KAFKA_API_WITH_EXTERNAL = [
-  { name: "internal", address: "0.0.0.0", port: 9092 },
-  { name: "external", address: "0.0.0.0", port: 9094 },
+  { name: "internal", address: "0.0.0.0", port: 9092, authentication_method: "none" },
+  { name: "external", address: "0.0.0.0", port: 9094, authentication_method: "none" },
 ];
 
 /** The files of the scripts ConfigMap and of the topology ConfigMap (seeds, external addresses), as mounted. */
@@ -62,10 +63,20 @@ function scriptsOf(result: RenderResult): Mounted {
 async function runStart(
   mounted: Mounted,
   podName: string,
-  options: { dataDirEntries?: string[]; adminUrl?: string } = {},
+  options: {
+    dataDirEntries?: string[];
+    adminUrl?: string;
+    adminCredentials?: { username: string; password: string };
+  } = {},
 ): Promise<Run> {
   const { scripts, topology } = mounted;
   const root = fs.mkdtempSync(path.join(os.tmpdir(), "apphub-start-"));
+  const credentialsDir = path.join(root, "admin-credentials");
+  if (options.adminCredentials) {
+    fs.mkdirSync(credentialsDir);
+    for (const [file, text] of Object.entries(options.adminCredentials))
+      fs.writeFileSync(path.join(credentialsDir, file), text);
+  }
   const scriptDir = path.join(root, "etc-apphub-redpanda");
   const topologyDir = path.join(root, "etc-apphub-redpanda-topology");
   fs.mkdirSync(topologyDir);
@@ -94,6 +105,7 @@ async function runStart(
       DATA_DIR: dataDir,
       TOPOLOGY_DIR: topologyDir,
       CLUSTER_ADMIN_URL: options.adminUrl ?? CLOSED_PORT_URL,
+      ADMIN_CREDENTIALS_DIR: credentialsDir,
       STUB_ARGV_FILE: argvFile,
     },
   });
@@ -215,6 +227,9 @@ describe("broker start script (prod)", () => {
         storage_min_free_bytes: 5 * 1024 ** 3,
         superusers: ["apphub-admin"],
         sasl_mechanisms: ["SCRAM"],
+        // ACLs on every listener; the admin API wants the superuser except on its public routes.
+        kafka_enable_authorization: true,
+        admin_api_require_auth: true,
       });
     });
   }
@@ -296,10 +311,9 @@ describe("broker start script with the external listener", () => {
       expect(run.argv).toContain(
         `--advertise-kafka-addr=internal://${fqdn(ordinal)}:9092,external://192.168.49.2:${31092 + ordinal}`,
       );
-      expect((run.redpandaYaml?.redpanda as { kafka_api: unknown }).kafka_api).toEqual([
-        { name: "internal", address: "0.0.0.0", port: 9092 },
-        { name: "external", address: "0.0.0.0", port: 9094 },
-      ]);
+      expect((run.redpandaYaml?.redpanda as { kafka_api: unknown }).kafka_api).toEqual(
+        KAFKA_API_WITH_EXTERNAL,
+      );
     }
     // A pod beyond cluster.replicas has no external address: refuse rather than advertise a wrong one.
     expect((await runStart(scripts, "apphub-redpanda-3")).code).toBe(64);
@@ -311,11 +325,15 @@ describe("disk-loss detection at start", () => {
   let url = "";
   let brokers: unknown[] = [];
   let requests: string[] = [];
+  let requiredAuthorization: string | undefined;
 
   beforeAll(async () => {
     server = http.createServer((request, response) => {
       requests.push(`${request.method} ${request.url}`);
-      if (request.url === "/v1/brokers") {
+      // /v1/brokers is a "user" route: with admin_api_require_auth an anonymous caller gets 401.
+      if (requiredAuthorization && request.headers.authorization !== requiredAuthorization) {
+        response.writeHead(401).end();
+      } else if (request.url === "/v1/brokers") {
         response.writeHead(200, { "content-type": "application/json" });
         response.end(JSON.stringify(brokers));
       } else {
@@ -360,6 +378,23 @@ describe("disk-loss detection at start", () => {
     // The old id is offline: rpk decommissions it only with --force (v24.3.2 decommission.go:60-62).
     expect(run.stderr).toMatch(/start \S+: {3}rpk redpanda admin brokers decommission 1 --force\n/);
     expect(run.argv?.[0]).toBe("redpanda");
+  });
+
+  it("asks /v1/brokers as the superuser of the mounted Secret when the admin API requires authentication", async () => {
+    brokers = [broker(0, 0), broker(1, 1, { is_alive: false }), broker(2, 2)];
+    requests = [];
+    requiredAuthorization = `Basic ${Buffer.from("apphub-admin:s3cret").toString("base64")}`;
+    try {
+      const run = await runStart(scriptsOf(renderRepoStack("prod")), "apphub-redpanda-1", {
+        dataDirEntries: ["lost+found"],
+        adminUrl: url,
+        adminCredentials: { username: "apphub-admin", password: "s3cret" },
+      });
+      expect(run.code, run.stderr).toBe(0);
+      expect(run.stderr).toContain(`still lists node id(s) 1 at ${fqdn(1)}`);
+    } finally {
+      requiredAuthorization = undefined;
+    }
   });
 
   it("stays quiet when the old id is already removed, or the address belongs to another pod", async () => {

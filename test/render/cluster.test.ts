@@ -6,6 +6,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
+import { parse as parseYaml } from "yaml";
 import { kubeStackYaml } from "../support/config";
 import {
   findObject,
@@ -159,6 +160,8 @@ describe("Services", () => {
     prod.forEach((service, ordinal) => {
       // Internal for the in-tree AWS controller and for the AWS Load Balancer Controller alike.
       expect(service.metadata.annotations).toEqual({
+        // An NLB for either AWS controller: the in-tree one would otherwise make a Classic ELB.
+        "service.beta.kubernetes.io/aws-load-balancer-type": "nlb",
         "service.beta.kubernetes.io/aws-load-balancer-internal": "true",
         "service.beta.kubernetes.io/aws-load-balancer-scheme": "internal",
         "external-dns.alpha.kubernetes.io/hostname": `redpanda-${ordinal}.streaming.apphub.internal`,
@@ -223,7 +226,11 @@ describe("StatefulSet apphub-redpanda", () => {
       // Liveness: the admin server answers HTTP (a hung one does not); never cluster health.
       expect(container.livenessProbe.httpGet).toEqual({ path: "/v1/status/ready", port: 9644 });
       expect(container.livenessProbe.exec).toBeUndefined();
-      expect(container.startupProbe.httpGet).toEqual({ path: "/v1/status/ready", port: 9644 });
+      // An exec, not an httpGet: /v1/status/ready answers 200 while booting (hooks test: startup.sh).
+      expect(container.startupProbe.exec.command).toEqual([
+        "/bin/bash",
+        "/etc/apphub-redpanda/startup.sh",
+      ]);
       expect(
         container.startupProbe.periodSeconds * container.startupProbe.failureThreshold,
       ).toBeGreaterThanOrEqual(1800);
@@ -347,6 +354,14 @@ describe("NetworkPolicy", () => {
     namespace: "monitoring",
     labels: { "app.kubernetes.io/name": "prometheus", prometheus: "kube-prometheus-stack" },
   };
+  const opsJob: Peer = {
+    namespace: NAMESPACE,
+    labels: { "streaming.apphub.io/admin-api": "true", "job-name": "decommission-2" },
+  };
+  const opsLabelElsewhere: Peer = {
+    namespace: "other-team",
+    labels: { "streaming.apphub.io/admin-api": "true" },
+  };
   const grafanaInMonitoring: Peer = {
     namespace: "monitoring",
     labels: { "app.kubernetes.io/name": "grafana" },
@@ -370,6 +385,16 @@ describe("NetworkPolicy", () => {
       { 9092: false, 8082: false, 9644: false, 33145: false },
     ],
     ["Prometheus", prometheus, { 9092: false, 8082: false, 9644: true, 33145: false }],
+    [
+      "an ops job (admin-api label)",
+      opsJob,
+      { 9092: false, 8082: false, 9644: true, 33145: false },
+    ],
+    [
+      "the admin-api label in another namespace",
+      opsLabelElsewhere,
+      { 9092: false, 8082: false, 9644: false, 33145: false },
+    ],
     [
       "another pod of the monitoring namespace",
       grafanaInMonitoring,
@@ -590,8 +615,15 @@ describe("outputs and ordering", () => {
         (resource) => resource.type === "kubernetes:apps/v1:StatefulSet",
       );
       expect(sts?.name).toBe("apphub-redpanda-brokers");
+      // Prod declares its gp3 StorageClass (the claims bind through it).
       const secured =
-        stack === "prod" ? ["apphub-redpanda-external-tls", "apphub-redpanda-superuser"] : [];
+        stack === "prod"
+          ? [
+              "apphub-redpanda-external-tls",
+              "apphub-redpanda-superuser",
+              "apphub-redpanda-storage-class",
+            ]
+          : [];
       expect([...(sts?.dependsOn ?? [])].sort()).toEqual(
         [
           "apphub-redpanda-headless",
@@ -769,5 +801,70 @@ describe("secured external listener (prod)", () => {
   it("keeps minikube free of @pulumi/tls, random and aws resources (plaintext NodePort)", () => {
     const types = renderRepoStack("minikube").resources.map((resource) => resource.type);
     expect(types.filter((type) => /^(tls|random|aws):/.test(type))).toEqual([]);
+  });
+});
+
+describe("security and operations in the prod render (issues #19, #20)", () => {
+  it("turns authorization and admin API authentication on, and mounts only the superuser's name and password for the hooks", () => {
+    const result = renderRepoStack("prod");
+    const scripts = result.objects.find(
+      (candidate: KubeObject) =>
+        candidate.kind === "ConfigMap" &&
+        candidate.metadata.name?.startsWith("apphub-redpanda-scripts-"),
+    ) as Json;
+    const bootstrap = parseYaml(scripts.data["bootstrap.yaml"]);
+    expect(bootstrap).toMatchObject({
+      kafka_enable_authorization: true,
+      admin_api_require_auth: true,
+      superusers: ["apphub-admin"],
+    });
+    const pod = statefulSet("prod").spec.template.spec;
+    expect(pod.volumes).toContainEqual({
+      name: "admin-credentials",
+      secret: {
+        secretName: "apphub-redpanda-superuser",
+        defaultMode: 0o440,
+        items: [
+          { key: "username", path: "username" },
+          { key: "password", path: "password" },
+        ],
+      },
+    });
+    expect(pod.containers[0].volumeMounts).toContainEqual({
+      name: "admin-credentials",
+      mountPath: "/etc/apphub-redpanda-admin",
+      readOnly: true,
+    });
+    // Minikube has no superuser: nothing to mount, no authentication to ask for.
+    const minikube = statefulSet("minikube").spec.template.spec;
+    expect(minikube.volumes.map((volume: Json) => volume.name)).not.toContain("admin-credentials");
+  });
+
+  it("puts an NLB type on every LoadBalancer, declares gp3 binding at first consumer and holds a restarted broker for minReadySeconds", () => {
+    const result = renderRepoStack("prod");
+    const loadBalancers = result.objects.filter(
+      (candidate: KubeObject) =>
+        candidate.kind === "Service" && (candidate as Json).spec.type === "LoadBalancer",
+    ) as Json[];
+    expect(loadBalancers).toHaveLength(3);
+    for (const service of loadBalancers)
+      expect(
+        service.metadata.annotations["service.beta.kubernetes.io/aws-load-balancer-type"],
+        service.metadata.name,
+      ).toBe("nlb");
+    expect(findObject(result, "StorageClass", "gp3")).toMatchObject({
+      provisioner: "ebs.csi.aws.com",
+      parameters: { type: "gp3" },
+      volumeBindingMode: "WaitForFirstConsumer",
+      reclaimPolicy: "Retain",
+    });
+    expect(statefulSet("prod").spec.volumeClaimTemplates[0].spec.storageClassName).toBe("gp3");
+    expect(statefulSet("prod").spec.minReadySeconds).toBe(10);
+    // Minikube uses its existing "standard" class: none declared.
+    expect(
+      renderRepoStack("minikube").objects.filter(
+        (candidate: KubeObject) => candidate.kind === "StorageClass",
+      ),
+    ).toEqual([]);
   });
 });

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { parse } from "yaml";
 import { externalBrokers, seedServers } from "../../src/cluster/addresses";
 import { alertRuleGroups, REDPANDA_METRICS_USED } from "../../src/cluster/alerts";
 import { brokerFqdn, SELECTOR_LABELS } from "../../src/cluster/constants";
@@ -495,6 +496,8 @@ describe("manifests", () => {
       { name: "kafka-external", port: 9095, targetPort: "kafka-external", protocol: "TCP" },
     ]);
     expect(services[1].metadata.annotations).toEqual({
+      // An NLB by default: without the type the in-tree AWS controller makes a Classic ELB.
+      "service.beta.kubernetes.io/aws-load-balancer-type": "nlb",
       "service.beta.kubernetes.io/aws-load-balancer-internal": "true",
       "service.beta.kubernetes.io/aws-load-balancer-scheme": "internal",
       "example.com/team": "streaming",
@@ -516,6 +519,111 @@ describe("manifests", () => {
         (service: { spec: { ports: { nodePort: number }[] } }) => service.spec.ports[0].nodePort,
       ),
     ).toEqual([31092, 31093, 31094]);
+  });
+
+  const securedExternal = (extra: Record<string, unknown> = {}) =>
+    validConfig({
+      environment: "prod",
+      backup: KUBE_BASICS.backup,
+      cluster: {
+        external: {
+          enabled: true,
+          type: "LoadBalancer",
+          basePort: 9094,
+          advertisedHost: "redpanda-{ordinal}.kafka.example.com",
+          tls: { enabled: true },
+          sasl: { enabled: true },
+          ...extra,
+        },
+      },
+    }).cluster;
+
+  it("names the load balancer type for each AWS controller (cluster.external.awsLoadBalancerType); the stack's annotations win", () => {
+    const annotationsOf = (extra: Record<string, unknown>) =>
+      plain(buildClusterManifests("apphub-system", securedExternal(extra)).externalServices)[0]
+        .metadata.annotations;
+    expect(annotationsOf({})["service.beta.kubernetes.io/aws-load-balancer-type"]).toBe("nlb");
+    expect(annotationsOf({ awsLoadBalancerType: "external" })).toMatchObject({
+      "service.beta.kubernetes.io/aws-load-balancer-type": "external",
+      "service.beta.kubernetes.io/aws-load-balancer-nlb-target-type": "ip",
+      "service.beta.kubernetes.io/aws-load-balancer-scheme": "internal",
+    });
+    const none = annotationsOf({ awsLoadBalancerType: "none" });
+    expect(Object.keys(none).filter((key) => key.includes("load-balancer-type"))).toEqual([]);
+    expect(
+      annotationsOf({
+        annotations: { "service.beta.kubernetes.io/aws-load-balancer-type": "nlb-ip" },
+      })["service.beta.kubernetes.io/aws-load-balancer-type"],
+    ).toBe("nlb-ip");
+    expect(
+      configIssues({
+        environment: "prod",
+        ...KUBE_BASICS,
+        cluster: { external: { awsLoadBalancerType: "alb" } },
+      }).find((issue) => issue.key === "apphub-streaming:cluster.external.awsLoadBalancerType")
+        ?.message,
+    ).toContain('expected "nlb", "external" or "none"');
+  });
+
+  it("declares the volumes' StorageClass binding at first consumer, only with a provisioner, and needs its name", () => {
+    expect(buildClusterManifests("apphub-system", prod.cluster).storageClass).toBeUndefined();
+    const declared = validConfig({
+      environment: "prod",
+      ...KUBE_BASICS,
+      cluster: {
+        storageClass: "gp3",
+        storageClassProvisioner: "ebs.csi.aws.com",
+        storageClassParameters: { type: "gp3" },
+      },
+    });
+    expect(
+      plain(buildClusterManifests("apphub-system", declared.cluster).storageClass),
+    ).toMatchObject({
+      kind: "StorageClass",
+      metadata: { name: "gp3" },
+      provisioner: "ebs.csi.aws.com",
+      parameters: { type: "gp3" },
+      volumeBindingMode: "WaitForFirstConsumer",
+      reclaimPolicy: "Retain",
+    });
+    expect(
+      configIssues({
+        environment: "prod",
+        ...KUBE_BASICS,
+        cluster: { storageClassProvisioner: "ebs.csi.aws.com" },
+      }).map((issue) => issue.key),
+    ).toEqual(["apphub-streaming:cluster.storageClass"]);
+  });
+
+  it("holds a restarted broker unavailable for minReadySeconds before the roll goes on", () => {
+    expect(
+      buildClusterManifests("apphub-system", prod.cluster).statefulSet.spec.minReadySeconds,
+    ).toBe(10);
+  });
+
+  it("turns authorization and admin API authentication on with the superuser, naming every listener's authentication", () => {
+    const secured = securedExternal();
+    expect(clusterBootstrapProperties(secured)).toMatchObject({
+      superusers: ["apphub-admin"],
+      kafka_enable_authorization: true,
+      admin_api_require_auth: true,
+    });
+    const listeners = (cluster: typeof secured) =>
+      plain(
+        parse(renderScripts("apphub-system", cluster).data["redpanda.yaml"]!).redpanda.kafka_api,
+      ).map((listener: { name: string; authentication_method: string }) => [
+        listener.name,
+        listener.authentication_method,
+      ]);
+    expect(listeners(secured)).toEqual([
+      ["internal", "none"],
+      ["external", "sasl"],
+    ]);
+    // No superuser, no authorization: minikube's plaintext NodePort clients stay anonymous.
+    const open = validConfig({ environment: "minikube", ...KUBE_BASICS }).cluster;
+    expect(clusterBootstrapProperties(open)).not.toHaveProperty("kafka_enable_authorization");
+    expect(clusterBootstrapProperties(open)).not.toHaveProperty("admin_api_require_auth");
+    expect(listeners(open)).toEqual([["internal", "none"]]);
   });
 
   it("shell-quotes values baked into the scripts", () => {
