@@ -20,6 +20,10 @@ import {
 } from "../../src/cluster/sizing";
 import { configIssues, KUBE_BASICS, validConfig } from "../support/config";
 
+/** The keys a prod stack with these `cluster` settings is refused for. */
+const prodIssueKeys = (cluster: Record<string, unknown>): string[] =>
+  configIssues({ environment: "prod", ...KUBE_BASICS, cluster }).map((issue) => issue.key);
+
 /** Plain JSON view of a manifest (the builders' Pulumi input types allow promises; these are plain). */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 const plain = (value: unknown): any => JSON.parse(JSON.stringify(value));
@@ -333,13 +337,9 @@ describe("secured external listener and cluster domain (config)", () => {
         "apphub-streaming:cluster.external.sasl.mechanism",
       ]),
     );
-    expect(
-      configIssues({
-        environment: "prod",
-        ...KUBE_BASICS,
-        cluster: { clusterDomain: "Not A Domain" },
-      }).map((issue) => issue.key),
-    ).toEqual(["apphub-streaming:cluster.clusterDomain"]);
+    expect(prodIssueKeys({ clusterDomain: "Not A Domain" })).toEqual([
+      "apphub-streaming:cluster.clusterDomain",
+    ]);
   });
 
   it("puts cluster.clusterDomain into every FQDN the brokers seed with and advertise", () => {
@@ -586,13 +586,9 @@ describe("manifests", () => {
       volumeBindingMode: "WaitForFirstConsumer",
       reclaimPolicy: "Retain",
     });
-    expect(
-      configIssues({
-        environment: "prod",
-        ...KUBE_BASICS,
-        cluster: { storageClassProvisioner: "ebs.csi.aws.com" },
-      }).map((issue) => issue.key),
-    ).toEqual(["apphub-streaming:cluster.storageClass"]);
+    expect(prodIssueKeys({ storageClassProvisioner: "ebs.csi.aws.com" })).toEqual([
+      "apphub-streaming:cluster.storageClass",
+    ]);
   });
 
   it("holds a restarted broker unavailable for minReadySeconds before the roll goes on", () => {
