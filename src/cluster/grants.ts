@@ -73,3 +73,33 @@ export function appHubGrants(topicNames: readonly string[]): Grant[] {
     },
   ];
 }
+
+/** One ACL entry as the users provider takes it for `User:*` (its `wildcardAcls`). */
+export interface WildcardAcl {
+  resourceType: GrantResource["type"];
+  resourceName: string;
+  pattern: GrantResource["pattern"];
+  /** Sorted, each once. */
+  operations: GrantOperation[];
+}
+
+/**
+ * The grants as the users provider's `wildcardAcls`: every grant here is to `User:*`, so grants
+ * on the same resource merge into one entry (core's write and timestore's read on a topic).
+ */
+export function wildcardAcls(grants: readonly Grant[]): WildcardAcl[] {
+  const byResource = new Map<string, WildcardAcl>();
+  for (const { principal, resource, operations } of grants) {
+    if (principal !== ANONYMOUS_PRINCIPAL) continue;
+    const key = `${resource.type}\0${resource.pattern}\0${resource.name}`;
+    const entry = byResource.get(key) ?? {
+      resourceType: resource.type,
+      resourceName: resource.name,
+      pattern: resource.pattern,
+      operations: [],
+    };
+    entry.operations = [...new Set([...entry.operations, ...operations])].sort();
+    byResource.set(key, entry);
+  }
+  return [...byResource.values()];
+}

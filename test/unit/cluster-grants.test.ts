@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ANONYMOUS_PRINCIPAL, appHubGrants } from "../../src/cluster/grants";
+import { ANONYMOUS_PRINCIPAL, appHubGrants, wildcardAcls } from "../../src/cluster/grants";
 import { SEED_TOPICS } from "../../src/topics/catalog";
 
 describe("AppHub's grants (data for the ACL provider)", () => {
@@ -37,5 +37,23 @@ describe("AppHub's grants (data for the ACL provider)", () => {
   it("follows the catalog: a topic added to it is granted, duplicates once", () => {
     const more = appHubGrants(["apphub.extra", "apphub.extra"]);
     expect(more.filter((grant) => grant.resource.name === "apphub.extra")).toHaveLength(2);
+  });
+
+  it("hands the users provider one User:* entry per resource, operations merged and sorted", () => {
+    const acls = wildcardAcls(appHubGrants(["apphub.core.events"]));
+    expect(acls).toEqual([
+      {
+        resourceType: "topic",
+        resourceName: "apphub.core.events",
+        pattern: "literal",
+        operations: ["describe", "read", "write"],
+      },
+      {
+        resourceType: "group",
+        resourceName: "apphub",
+        pattern: "prefixed",
+        operations: ["describe", "read"],
+      },
+    ]);
   });
 });
