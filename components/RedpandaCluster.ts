@@ -2,11 +2,11 @@ import * as pulumi from "@pulumi/pulumi";
 import { externalBrokers } from "../src/cluster/addresses";
 import { CLIENT_SERVICE_NAME, clientServiceFqdn, PORTS } from "../src/cluster/constants";
 import {
-  declareAlerts,
   declareBrokerConfiguration,
   declareBrokerPolicies,
   declareBrokers,
   declareExternalServices,
+  declareMonitoring,
   declareSuperuser,
 } from "../src/cluster/declare";
 import { buildClusterManifests, saslEnabled } from "../src/cluster/manifests";
@@ -41,7 +41,8 @@ export interface RedpandaClusterArgs {
 /**
  * Redpanda on Kubernetes: the `apphub-redpanda` StatefulSet (one cluster founded by the full
  * seed list, drained on every restart), its client and headless Services, a PodDisruptionBudget,
- * a NetworkPolicy, per-broker external Services when enabled and the seed's alert rules. Uses
+ * a NetworkPolicy, per-broker external Services when enabled, the seed's alert rules and a
+ * ServiceMonitor (when the Prometheus Operator runs there). Uses
  * the ambient Kubernetes provider (stack config `kubernetes:context`).
  */
 export class RedpandaCluster extends pulumi.ComponentResource {
@@ -84,7 +85,7 @@ export class RedpandaCluster extends pulumi.ComponentResource {
     );
     declareBrokerPolicies(scope);
     const external = declareExternalServices(scope);
-    declareAlerts(scope);
+    declareMonitoring(scope);
 
     this.bootstrapServers = pulumi.output(`${CLIENT_SERVICE_NAME}:${PORTS.kafka}`);
     this.externalBrokers = pulumi.output(planFor(this, () => externalBrokers(cluster)));

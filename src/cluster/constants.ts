@@ -9,6 +9,7 @@ export const HEADLESS_SERVICE_NAME = "apphub-redpanda-headless";
 export const PDB_NAME = "apphub-redpanda";
 export const NETWORK_POLICY_NAME = "apphub-redpanda";
 export const PROMETHEUS_RULE_NAME = "apphub-redpanda";
+export const SERVICE_MONITOR_NAME = "apphub-redpanda";
 /** The scripts ConfigMap carries a content hash after this prefix, so a change rolls the brokers. */
 export const SCRIPTS_CONFIGMAP_PREFIX = "apphub-redpanda-scripts";
 /**
@@ -24,6 +25,14 @@ export const SUPERUSER_SECRET_NAME = "apphub-redpanda-superuser";
 /** kubernetes.io/tls Secret of the external listener (from cert-manager or made by the component). */
 export const EXTERNAL_TLS_SECRET_NAME = "apphub-redpanda-external-tls";
 export const CONTAINER_NAME = "redpanda";
+/**
+ * Pods of the brokers' namespace with this label reach the admin API (9644): operators' jobs
+ * (e.g. `kubectl run --labels streaming.apphub.io/admin-api=true ...`). Nothing else does but
+ * the brokers and the Prometheus pods of `cluster.monitoring.prometheus`.
+ */
+export const ADMIN_CLIENT_LABELS: Readonly<Record<string, string>> = {
+  "streaming.apphub.io/admin-api": "true",
+};
 export const DEFAULT_CLUSTER_DOMAIN = "cluster.local";
 
 export const PORTS = {
@@ -46,6 +55,8 @@ export const PATHS = {
   scripts: "/etc/apphub-redpanda",
   topology: "/etc/apphub-redpanda-topology",
   externalTls: "/etc/tls/external",
+  /** `username` and `password` of the superuser Secret, for the hooks' admin API calls (admin_api_require_auth). */
+  adminCredentials: "/etc/apphub-redpanda-admin",
   /** rpk keeps its profile under $HOME/.config (HOME is /var/lib/redpanda in the image). */
   rpkHome: "/var/lib/redpanda/.config",
   tmp: "/tmp",
@@ -55,6 +66,7 @@ export const SCRIPT_FILES = {
   start: "start.sh",
   preStop: "pre-stop.sh",
   postStart: "post-start.sh",
+  startup: "startup.sh",
   readiness: "readiness.sh",
   bootstrapYaml: "bootstrap.yaml",
   redpandaYaml: "redpanda.yaml",
@@ -65,7 +77,10 @@ export const SCRIPT_FILES = {
  * termination grace period minus this, so the hook reports a timeout before the kubelet kills it.
  */
 export const SHUTDOWN_MARGIN_SECONDS = 60;
-/** postStart gives up (exit 0, logged) after this long, or the broker's startup budget if shorter. */
+/**
+ * postStart returns (exit 0, logged) after this long, or the broker's startup budget if shorter;
+ * a background copy then keeps trying for the startup budget (`cluster.startupTimeoutSeconds`).
+ */
 export const POST_START_TIMEOUT_SECONDS = 300;
 export const MIN_TERMINATION_GRACE_SECONDS = SHUTDOWN_MARGIN_SECONDS + 30;
 
@@ -87,6 +102,20 @@ export const COMMON_LABELS: Readonly<Record<string, string>> = {
   "app.kubernetes.io/part-of": "apphub-streaming",
   "app.kubernetes.io/managed-by": "pulumi",
 };
+
+/**
+ * The label every broker series carries, whichever way Prometheus scrapes: a label of the
+ * scraped Services that the annotation scrape job copies onto targets (its `labelmap` of
+ * `__meta_kubernetes_service_label_(.+)`) and the ServiceMonitor names in `targetLabels`.
+ * Redpanda emits no label of that name, so `honor_labels` cannot replace it (its own
+ * `namespace`, the Kafka namespace, does replace Kubernetes' under the annotation job). The
+ * value is the cluster's namespace (one cluster per namespace). Rules select brokers by it.
+ */
+export const CLUSTER_METRIC_LABEL = "redpanda_cluster";
+
+export function clusterMetricLabels(namespace: string): Record<string, string> {
+  return { [CLUSTER_METRIC_LABEL]: namespace };
+}
 
 /**
  * The annotations AppHub's platform Prometheus discovers scrape targets by (seed, "Metrics &

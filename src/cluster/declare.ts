@@ -22,8 +22,9 @@ export function secretMeta(manifests: ClusterManifests, secretName: string): Met
 }
 
 /**
- * The scripts and topology ConfigMaps and the headless, client and public-metrics Services.
- * Returns what the pods read by name (the ConfigMaps and the headless Service).
+ * The scripts and topology ConfigMaps, the headless, client and public-metrics Services and,
+ * when declared, the volumes' StorageClass. Returns what the pods need by name (the ConfigMaps,
+ * the headless Service, the StorageClass).
  */
 export function declareBrokerConfiguration({ name, parent, manifests }: ClusterScope) {
   const scripts = new k8s.core.v1.ConfigMap(
@@ -43,7 +44,16 @@ export function declareBrokerConfiguration({ name, parent, manifests }: ClusterS
   new k8s.core.v1.Service(`${name}-public-metrics`, pick(manifests.publicMetricsService), {
     parent,
   });
-  return [scripts, topology, headless];
+  // Kept when the stack goes: volumes outlive it, and other claims may use the class.
+  const storageClass = manifests.storageClass
+    ? [
+        new k8s.storage.v1.StorageClass(`${name}-storage-class`, manifests.storageClass, {
+          parent,
+          retainOnDelete: true,
+        }),
+      ]
+    : [];
+  return [scripts, topology, headless, ...storageClass];
 }
 
 /** The external listener's SCRAM superuser: its password (a secret) and the Secret the pods read. */
@@ -137,14 +147,23 @@ export function declareExternalServices({
   );
 }
 
-/** The seed's alert rules as a PrometheusRule, when `cluster.prometheusRule`. */
-export function declareAlerts({ name, parent, manifests }: ClusterScope): void {
-  if (!manifests.prometheusRule) return;
-  new k8s.apiextensions.CustomResource(
-    `${name}-alerts`,
-    { ...manifests.prometheusRule },
-    { parent },
-  );
+/**
+ * The seed's alert rules as a PrometheusRule and the ServiceMonitor that scrapes the brokers,
+ * each when `cluster.monitoring` asks for it.
+ */
+export function declareMonitoring({ name, parent, manifests }: ClusterScope): void {
+  if (manifests.prometheusRule)
+    new k8s.apiextensions.CustomResource(
+      `${name}-alerts`,
+      { ...manifests.prometheusRule },
+      { parent },
+    );
+  if (manifests.serviceMonitor)
+    new k8s.apiextensions.CustomResource(
+      `${name}-service-monitor`,
+      { ...manifests.serviceMonitor },
+      { parent },
+    );
 }
 
 function pick<Spec>(manifest: { metadata: k8s.types.input.meta.v1.ObjectMeta; spec: Spec }) {

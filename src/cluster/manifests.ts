@@ -8,7 +8,10 @@ import type { ClusterConfig } from "../config/schema";
 import { externalHost, externalPort } from "./addresses";
 import { alertRuleGroups, type RuleGroup } from "./alerts";
 import {
+  ADMIN_CLIENT_LABELS,
   CLIENT_SERVICE_NAME,
+  clusterMetricLabels,
+  CLUSTER_METRIC_LABEL,
   COMMON_LABELS,
   CONTAINER_NAME,
   EXTERNAL_TLS_SECRET_NAME,
@@ -26,6 +29,7 @@ import {
   scrapeAnnotations,
   SCRIPT_FILES,
   SELECTOR_LABELS,
+  SERVICE_MONITOR_NAME,
   STATEFULSET_NAME,
   SUPERUSER_SECRET_NAME,
   TOPOLOGY_CONFIGMAP_NAME,
@@ -73,8 +77,51 @@ export interface ClusterManifests {
   externalServices: Manifest<ServiceSpec>[];
   podDisruptionBudget: Manifest<PodDisruptionBudgetSpec>;
   networkPolicy: Manifest<NetworkPolicySpec>;
-  /** Present when `cluster.prometheusRule`. */
+  /** Present when `cluster.storageClassProvisioner`: the class of the brokers' volumes. */
+  storageClass?: StorageClassManifest;
+  /** Present when `cluster.monitoring.prometheusRule`. */
   prometheusRule?: Manifest<{ groups: RuleGroup[] }>;
+  /** Present when `cluster.monitoring.serviceMonitor`: scrapes /metrics and /public_metrics. */
+  serviceMonitor?: Manifest<ServiceMonitorSpec>;
+}
+
+/** A cluster-scoped StorageClass (storage.k8s.io/v1); every field but the labels is immutable. */
+export interface StorageClassManifest {
+  apiVersion: "storage.k8s.io/v1";
+  kind: "StorageClass";
+  metadata: { name: string; labels: Record<string, string> };
+  provisioner: string;
+  parameters: Record<string, string>;
+  volumeBindingMode: "WaitForFirstConsumer";
+  reclaimPolicy: "Retain";
+  allowVolumeExpansion: true;
+}
+
+/**
+ * The brokers' StorageClass. Zonal volumes (EBS) must be made in the zone the scheduler puts the
+ * broker in, or zone spread and required anti-affinity leave pods unschedulable next to a
+ * volume in another zone: bind at first consumer (Kubernetes' default is Immediate). Retain:
+ * deleting a claim by mistake keeps the volume.
+ */
+function storageClass(cluster: ClusterConfig): StorageClassManifest | undefined {
+  if (!cluster.storageClassProvisioner || !cluster.storageClass) return undefined;
+  return {
+    apiVersion: "storage.k8s.io/v1",
+    kind: "StorageClass",
+    metadata: { name: cluster.storageClass, labels: { ...COMMON_LABELS } },
+    provisioner: cluster.storageClassProvisioner,
+    parameters: { ...cluster.storageClassParameters },
+    volumeBindingMode: "WaitForFirstConsumer",
+    reclaimPolicy: "Retain",
+    allowVolumeExpansion: true,
+  };
+}
+
+/** The fields of a Prometheus Operator ServiceMonitor (monitoring.coreos.com/v1) this program sets. */
+export interface ServiceMonitorSpec {
+  selector: { matchLabels: Record<string, string> };
+  targetLabels: string[];
+  endpoints: { port: string; path: string; scheme: "http"; interval: string; honorLabels: false }[];
 }
 
 const NAMED_PORTS = {
@@ -88,7 +135,13 @@ const SCRIPTS_VOLUME = "scripts";
 const DATA_VOLUME = "datadir";
 const TOPOLOGY_VOLUME = "topology";
 const EXTERNAL_TLS_VOLUME = "external-tls";
+const ADMIN_CREDENTIALS_VOLUME = "admin-credentials";
 const PROBE_PERIOD_SECONDS = 10;
+/**
+ * A restarted broker counts as available only after this long ready: a broker that turns ready
+ * and crashes right after does not let the roll (or the PDB) take the next one down.
+ */
+export const MIN_READY_SECONDS = 10;
 
 function metadata(
   name: string,
@@ -109,6 +162,8 @@ export const tlsEnabled = (cluster: ClusterConfig): boolean =>
   cluster.external.enabled && cluster.external.tls.enabled;
 export const saslEnabled = (cluster: ClusterConfig): boolean =>
   cluster.external.enabled && cluster.external.sasl.enabled;
+/** Authorization and admin API authentication are on wherever the stack has a superuser (docs/security.md). */
+export const securityEnabled = saslEnabled;
 
 /** Names the external listener's certificate must carry: every advertised host (IPv4 hosts go in ipAddresses). */
 export function externalTlsNames(cluster: ClusterConfig): {
@@ -135,7 +190,29 @@ export const INTERNAL_LB_ANNOTATIONS: Readonly<Record<string, string>> = {
   "service.beta.kubernetes.io/aws-load-balancer-scheme": "internal",
 };
 
+/**
+ * The load balancer's type, which no AWS controller picks well by itself: without an annotation
+ * the in-tree controller makes a Classic ELB (60 s idle timeout cuts quiet Kafka connections).
+ * `nlb`: the in-tree controller makes an NLB ("nlb" is the only value it accepts), and the AWS
+ * Load Balancer Controller (v2.5+, its Service webhook on) takes the Service over as an NLB too.
+ * `external`: the AWS Load Balancer Controller only (the in-tree one then makes nothing), IP
+ * targets. `none`: no annotation (not on AWS).
+ */
+export function loadBalancerTypeAnnotations(
+  type: ClusterConfig["external"]["awsLoadBalancerType"],
+): Record<string, string> {
+  if (type === "nlb") return { "service.beta.kubernetes.io/aws-load-balancer-type": "nlb" };
+  if (type === "external")
+    return {
+      "service.beta.kubernetes.io/aws-load-balancer-type": "external",
+      "service.beta.kubernetes.io/aws-load-balancer-nlb-target-type": "ip",
+    };
+  return {};
+}
+
 const brokerSelector = () => ({ matchLabels: { ...SELECTOR_LABELS } });
+/** Tells the public-metrics Service (the ServiceMonitor's target) from the other two. */
+const METRICS_SERVICE_LABELS = { "app.kubernetes.io/component": "metrics" };
 
 function affinity(cluster: ClusterConfig): Affinity {
   const term = { labelSelector: brokerSelector(), topologyKey: "kubernetes.io/hostname" };
@@ -186,6 +263,7 @@ function statefulSetSpec(cluster: ClusterConfig, scriptsConfigMap: string): Stat
   const admin = { port: PORTS.admin };
   return {
     replicas: cluster.replicas,
+    minReadySeconds: MIN_READY_SECONDS,
     serviceName: HEADLESS_SERVICE_NAME,
     selector: brokerSelector(),
     // All brokers must be up together for the seed servers to found the cluster.
@@ -241,10 +319,11 @@ function statefulSetSpec(cluster: ClusterConfig, scriptsConfigMap: string): Stat
               readOnlyRootFilesystem: true,
               capabilities: { drop: ["ALL"] },
             },
-            // /v1/status/ready answers (200, "booting" or "ready") from early in startup: the startup
-            // probe's budget covers log recovery after a crash or a disk swap, and liveness starts after it.
+            // /v1/status/ready answers HTTP 200 from early in startup, "booting" in its body until the
+            // broker serves: startup.sh wants "ready". Its budget covers log recovery after a crash or a
+            // disk swap, and liveness starts after it.
             startupProbe: {
-              httpGet: { path: "/v1/status/ready", ...admin },
+              exec: { command: ["/bin/bash", scriptPath(SCRIPT_FILES.startup)] },
               periodSeconds: PROBE_PERIOD_SECONDS,
               timeoutSeconds: 5,
               failureThreshold: Math.ceil(cluster.startupTimeoutSeconds / PROBE_PERIOD_SECONDS),
@@ -278,6 +357,15 @@ function statefulSetSpec(cluster: ClusterConfig, scriptsConfigMap: string): Stat
               ...(tlsEnabled(cluster)
                 ? [{ name: EXTERNAL_TLS_VOLUME, mountPath: PATHS.externalTls, readOnly: true }]
                 : []),
+              ...(securityEnabled(cluster)
+                ? [
+                    {
+                      name: ADMIN_CREDENTIALS_VOLUME,
+                      mountPath: PATHS.adminCredentials,
+                      readOnly: true,
+                    },
+                  ]
+                : []),
               ...emptyDirs.map(({ name, mountPath }) => ({ name, mountPath })),
             ],
           },
@@ -291,6 +379,23 @@ function statefulSetSpec(cluster: ClusterConfig, scriptsConfigMap: string): Stat
                 {
                   name: EXTERNAL_TLS_VOLUME,
                   secret: { secretName: EXTERNAL_TLS_SECRET_NAME, defaultMode: 0o440 },
+                },
+              ]
+            : []),
+          // The hooks' admin API superuser (admin_api_require_auth), as files: a rotated password
+          // reaches them without a restart. Only the name and the password, not RP_BOOTSTRAP_USER.
+          ...(securityEnabled(cluster)
+            ? [
+                {
+                  name: ADMIN_CREDENTIALS_VOLUME,
+                  secret: {
+                    secretName: SUPERUSER_SECRET_NAME,
+                    defaultMode: 0o440,
+                    items: [
+                      { key: "username", path: "username" },
+                      { key: "password", path: "password" },
+                    ],
+                  },
                 },
               ]
             : []),
@@ -329,6 +434,7 @@ function externalService(
   const port = externalPort(cluster.external, ordinal);
   const loadBalancer = cluster.external.type === "LoadBalancer";
   const annotations = {
+    ...(loadBalancer ? loadBalancerTypeAnnotations(cluster.external.awsLoadBalancerType) : {}),
     ...(loadBalancer && cluster.external.internal ? INTERNAL_LB_ANNOTATIONS : {}),
     ...cluster.external.annotations,
   };
@@ -401,7 +507,14 @@ function networkPolicySpec(cluster: ClusterConfig): NetworkPolicySpec {
     { ports: tcp(PORTS.kafka, PORTS.httpProxy), from: [...appWorkloads, brokers] },
     {
       ports: tcp(PORTS.admin),
-      from: [{ namespaceSelector: namespaceSelector(cluster.monitoringNamespace) }, brokers],
+      from: [
+        {
+          namespaceSelector: namespaceSelector(cluster.monitoring.prometheus.namespace),
+          podSelector: { matchLabels: { ...cluster.monitoring.prometheus.podLabels } },
+        },
+        { podSelector: { matchLabels: { ...ADMIN_CLIENT_LABELS } } },
+        brokers,
+      ],
     },
     { ports: tcp(PORTS.rpc), from: [brokers] },
   ];
@@ -453,6 +566,7 @@ export function buildClusterManifests(namespace: string, cluster: ClusterConfig)
       apiVersion: "v1",
       kind: "Service",
       metadata: metadata(HEADLESS_SERVICE_NAME, namespace, {
+        labels: clusterMetricLabels(namespace),
         annotations: scrapeAnnotations("/metrics"),
       }),
       spec: {
@@ -467,6 +581,7 @@ export function buildClusterManifests(namespace: string, cluster: ClusterConfig)
       apiVersion: "v1",
       kind: "Service",
       metadata: metadata(PUBLIC_METRICS_SERVICE_NAME, namespace, {
+        labels: { ...METRICS_SERVICE_LABELS, ...clusterMetricLabels(namespace) },
         annotations: scrapeAnnotations("/public_metrics"),
       }),
       spec: {
@@ -502,15 +617,57 @@ export function buildClusterManifests(namespace: string, cluster: ClusterConfig)
   };
   const cert = certificate(namespace, cluster);
   if (cert) manifests.certificate = cert;
-  if (cluster.prometheusRule) {
-    manifests.prometheusRule = {
-      apiVersion: "monitoring.coreos.com/v1",
-      kind: "PrometheusRule",
-      metadata: metadata(PROMETHEUS_RULE_NAME, namespace, {
-        labels: { ...cluster.prometheusRuleLabels },
-      }),
-      spec: { groups: alertRuleGroups(namespace, cluster) },
-    };
-  }
+  const volumeClass = storageClass(cluster);
+  if (volumeClass) manifests.storageClass = volumeClass;
+  Object.assign(manifests, monitoringManifests(namespace, cluster));
   return manifests;
+}
+
+/** The PrometheusRule and the ServiceMonitor, each when `cluster.monitoring` asks for it. */
+function monitoringManifests(
+  namespace: string,
+  cluster: ClusterConfig,
+): Pick<ClusterManifests, "prometheusRule" | "serviceMonitor"> {
+  const { monitoring } = cluster;
+  const labels = { labels: { ...monitoring.labels } };
+  const endpoint = (path: "/metrics" | "/public_metrics") => ({
+    port: NAMED_PORTS.admin,
+    path,
+    scheme: "http" as const,
+    interval: monitoring.interval,
+    // Redpanda's own `namespace` (internal metrics) is kept as exported_namespace; rules use redpanda_cluster.
+    honorLabels: false as const,
+  });
+  return {
+    ...(monitoring.prometheusRule
+      ? {
+          prometheusRule: {
+            apiVersion: "monitoring.coreos.com/v1",
+            kind: "PrometheusRule",
+            metadata: metadata(PROMETHEUS_RULE_NAME, namespace, labels),
+            spec: { groups: alertRuleGroups(namespace, cluster) },
+          },
+        }
+      : {}),
+    ...(monitoring.serviceMonitor
+      ? {
+          serviceMonitor: {
+            apiVersion: "monitoring.coreos.com/v1",
+            kind: "ServiceMonitor",
+            metadata: metadata(SERVICE_MONITOR_NAME, namespace, labels),
+            spec: {
+              // The public-metrics Service: every broker once, not-ready ones included.
+              selector: {
+                matchLabels: {
+                  "app.kubernetes.io/instance": STATEFULSET_NAME,
+                  ...METRICS_SERVICE_LABELS,
+                },
+              },
+              targetLabels: [CLUSTER_METRIC_LABEL],
+              endpoints: [endpoint("/metrics"), endpoint("/public_metrics")],
+            },
+          },
+        }
+      : {}),
+  };
 }

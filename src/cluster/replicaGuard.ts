@@ -32,7 +32,8 @@ export function replicaDecreaseRefusal(
   ).join(", ");
   return (
     `apphub-streaming:cluster.replicas: expected at least ${previous} (the running broker count): lowering it to ${next} deletes ${gone} ` +
-    `with their partition replicas. First decommission them (rpk redpanda admin brokers decommission <node id>, wait for 'removed'), ` +
+    `with their partition replicas. First decommission them (rpk redpanda admin brokers decommission <node id>, then wait until ` +
+    `rpk redpanda admin brokers decommission-status <node id> says it is decommissioned successfully), ` +
     `then set apphub-streaming:cluster.replicasDecreaseDecommissioned: true (docs/kubernetes.md, "Scaling")`
   );
 }

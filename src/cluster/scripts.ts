@@ -27,7 +27,7 @@ import {
   SHUTDOWN_MARGIN_SECONDS,
   STATEFULSET_NAME,
 } from "./constants";
-import { brokerSizing } from "./sizing";
+import { brokerSizing, storageMinFreeBytes } from "./sizing";
 
 /** Single-quotes a value for bash. */
 export function shellQuote(value: string): string {
@@ -45,32 +45,47 @@ function fill(template: string, values: Record<string, string>): string {
 
 const bashArray = (items: readonly string[]) => `(${items.map(shellQuote).join(" ")})`;
 
+/**
+ * `admin_curl`: curl with the admin API's superuser when the cluster requires authentication
+ * (`admin_api_require_auth`). Name and password are files of the mounted superuser Secret, read
+ * on every call, so a rotated password reaches the hooks without a restart; the Basic header
+ * goes to curl through a config file on a pipe, never on its command line.
+ */
+const ADMIN_CURL = `ADMIN_CREDENTIALS_DIR="\${ADMIN_CREDENTIALS_DIR:-{{ADMIN_CREDENTIALS_DIR}}}"
+admin_curl() {
+  if [ -r "\${ADMIN_CREDENTIALS_DIR}/username" ] && [ -r "\${ADMIN_CREDENTIALS_DIR}/password" ]; then
+    local basic
+    basic="$(printf '%s:%s' "$(cat "\${ADMIN_CREDENTIALS_DIR}/username")" "$(cat "\${ADMIN_CREDENTIALS_DIR}/password")" | base64 | tr -d '\\n')"
+    curl --config <(printf 'header = "Authorization: Basic %s"\\n' "$basic") "$@"
+  else
+    curl "$@"
+  fi
+}
+`;
+
 /** The static part of `redpanda.yaml`; the start script adds the per-pod addresses as rpk flags. */
 export function renderRedpandaYaml(cluster: ClusterConfig): string {
   const { external } = cluster;
   const sasl = external.enabled && external.sasl.enabled;
-  // Authentication is per listener: the external one asks for SASL/SCRAM; the in-cluster one
-  // stays open to AppHub's pods (which have no credentials), fenced by the NetworkPolicy.
-  // enable_sasl stays false on purpose: it would also turn on ACL authorization for them.
+  // Authentication is per listener, always spelled out: once kafka_enable_authorization is set,
+  // enable_sasl no longer turns SASL on for a listener without it (v24.3.2
+  // kafka/server/server.cc:233-264), and a misspelt method silently means none. The external
+  // listener asks for SASL/SCRAM; the in-cluster one stays open to AppHub's pods (which have no
+  // credentials), fenced by the NetworkPolicy and granted through ACLs on User:* (grants.ts).
   const kafkaApi: {
     name: string;
     address: string;
     port: number;
-    authentication_method?: string;
+    authentication_method: "none" | "sasl";
   }[] = [
-    {
-      name: "internal",
-      address: "0.0.0.0",
-      port: PORTS.kafka,
-      ...(sasl ? { authentication_method: "none" } : {}),
-    },
+    { name: "internal", address: "0.0.0.0", port: PORTS.kafka, authentication_method: "none" },
   ];
   if (external.enabled) {
     kafkaApi.push({
       name: "external",
       address: "0.0.0.0",
       port: PORTS.kafkaExternal,
-      ...(sasl ? { authentication_method: "sasl" } : {}),
+      authentication_method: sasl ? "sasl" : "none",
     });
   }
   const config = {
@@ -117,7 +132,19 @@ export function clusterBootstrapProperties(cluster: ClusterConfig): Record<strin
     // Topics exist only through the catalog (topic bootstrap): a typo in a producer must not create one.
     auto_create_topics_enabled: false,
     default_topic_replications: defaultTopicReplications(cluster.replicas),
-    ...(sasl ? { superusers: [cluster.external.sasl.username], sasl_mechanisms: ["SCRAM"] } : {}),
+    // Below this much free space a broker refuses produce requests; RedpandaDiskSpaceLow warns at twice it.
+    storage_min_free_bytes: storageMinFreeBytes(cluster.storageSize),
+    ...(sasl
+      ? {
+          superusers: [cluster.external.sasl.username],
+          sasl_mechanisms: ["SCRAM"],
+          // ACLs decide on every listener (the superuser passes all); without it any client that
+          // reaches a listener may do anything. The admin API then wants the superuser too, except
+          // on its public routes (/v1/status/ready, /v1/cluster/health_overview, the metrics).
+          kafka_enable_authorization: true,
+          admin_api_require_auth: true,
+        }
+      : {}),
   };
 }
 
@@ -146,11 +173,12 @@ CLUSTER_ADMIN_URL="\${CLUSTER_ADMIN_URL:-{{CLUSTER_ADMIN_URL}}}"
 TOPOLOGY_DIR="\${TOPOLOGY_DIR:-{{TOPOLOGY_DIR}}}"
 SCRIPT_DIR="$(cd "$(dirname "\${BASH_SOURCE[0]}")" && pwd)"
 
-DEV_FLAGS={{DEV_FLAGS}}
+# --overprovisioned unless the threads own their cores (docs/kubernetes.md, "Sizing").
+CPU_FLAGS={{CPU_FLAGS}}
 EXTERNAL_LISTENER={{EXTERNAL_LISTENER}}
 
 log() { echo "start $(date -u +%Y-%m-%dT%H:%M:%SZ): $*"; }
-
+${ADMIN_CURL}
 ordinal="\${POD_NAME##*-}"
 case "$ordinal" in
   ''|*[!0-9]*) log "cannot derive a pod ordinal from POD_NAME=\${POD_NAME}" >&2; exit 64 ;;
@@ -183,11 +211,14 @@ node_ids_at() {
       END { flush() }'
 }
 if data_dir_is_empty; then
-  if brokers_json="$(curl --silent --fail --max-time 5 "\${CLUSTER_ADMIN_URL}/v1/brokers")"; then
+  if brokers_json="$(admin_curl --silent --fail --max-time 5 "\${CLUSTER_ADMIN_URL}/v1/brokers")"; then
     previous_ids="$(printf '%s' "$brokers_json" | node_ids_at "$fqdn" | tr '\\n' ' ' | sed 's/ $//' || true)"
     if [ -n "$previous_ids" ]; then
       log "DISK LOSS DETECTED: \${POD_NAME} starts with an empty \${DATA_DIR}, but the cluster still lists node id(s) \${previous_ids} at \${fqdn}." >&2
-      log "This broker will join under a NEW node id. Once it is up, decommission the old one(s): rpk redpanda admin brokers decommission <id> (docs/kubernetes.md, 'A broker lost its disk')." >&2
+      log "This broker will join under a NEW node id. Once it is up, decommission the old one(s), which are offline and so need --force (docs/kubernetes.md, 'A broker is down for good'):" >&2
+      for previous_id in $previous_ids; do
+        log "  rpk redpanda admin brokers decommission \${previous_id} --force" >&2
+      done
     fi
   else
     log "empty data directory and no answer from \${CLUSTER_ADMIN_URL}: first start of the cluster"
@@ -228,7 +259,7 @@ args=(
   "--memory={{MEMORY}}"
   "--reserve-memory={{RESERVE_MEMORY}}"
   "--default-log-level=info"
-  "\${DEV_FLAGS[@]}"
+  "\${CPU_FLAGS[@]}"
 )
 log "exec rpk \${args[*]}"
 exec rpk "\${args[@]}"
@@ -237,10 +268,9 @@ exec rpk "\${args[@]}"
 /** The container's command: renders redpanda.yaml and the per-ordinal flags, then execs `rpk redpanda start`. */
 export function renderStartScript(namespace: string, cluster: ClusterConfig): string {
   const sizing = brokerSizing(cluster);
-  // --check=false skips rpk's tuning checks, which fail on shared (overprovisioned) CPUs.
-  const devFlags = cluster.overprovisioned ? ["--overprovisioned", "--check=false"] : [];
   return fill(START_TEMPLATE, {
     STATEFULSET: STATEFULSET_NAME,
+    ADMIN_CREDENTIALS_DIR: PATHS.adminCredentials,
     HEADLESS: HEADLESS_SERVICE_NAME,
     NAMESPACE: namespace,
     CLUSTER_DOMAIN: cluster.clusterDomain,
@@ -249,7 +279,7 @@ export function renderStartScript(namespace: string, cluster: ClusterConfig): st
     TOPOLOGY_DIR: PATHS.topology,
     CLUSTER_ADMIN_URL: `http://${clientServiceFqdn(namespace, cluster.clusterDomain)}:${PORTS.admin}`,
     EXTERNAL_LISTENER: cluster.external.enabled ? "true" : "false",
-    DEV_FLAGS: bashArray(devFlags),
+    CPU_FLAGS: bashArray(sizing.cpuFlags),
     REDPANDA_YAML: SCRIPT_FILES.redpandaYaml,
     BOOTSTRAP_YAML: SCRIPT_FILES.bootstrapYaml,
     KAFKA_PORT: String(PORTS.kafka),
@@ -280,9 +310,9 @@ log() {
   echo "$line" >>"$HOOK_LOG" 2>/dev/null || true
 }
 deadline_passed() { [ $((SECONDS - started)) -ge "$DEADLINE_SECONDS" ]; }
-json_field() { printf '%s' "$2" | grep -oE "\\"$1\\"[[:space:]]*:[[:space:]]*[^,}]*" | head -n 1 | sed -E 's/^[^:]*:[[:space:]]*//; s/"//g'; }
+${ADMIN_CURL}json_field() { printf '%s' "$2" | grep -oE "\\"$1\\"[[:space:]]*:[[:space:]]*[^,}]*" | head -n 1 | sed -E 's/^[^:]*:[[:space:]]*//; s/"//g'; }
 # Redpanda reports a node id only once the broker has one (>= 0).
-node_id() { curl --silent --fail --max-time 5 "\${ADMIN_API}/v1/node_config" | grep -oE '"node_id"[[:space:]]*:[[:space:]]*[0-9]+' | grep -oE '[0-9]+$'; }
+node_id() { admin_curl --silent --fail --max-time 5 "\${ADMIN_API}/v1/node_config" | grep -oE '"node_id"[[:space:]]*:[[:space:]]*[0-9]+' | grep -oE '[0-9]+$'; }
 # Prints the node id, or returns 1 once the deadline has passed without one.
 wait_for_node_id() {
   until id="$(node_id)"; do
@@ -321,16 +351,22 @@ log "putting node \${id} into maintenance mode (drain deadline \${DEADLINE_SECON
 # means the cluster has no controller leader (a multi-broker outage): retry as well.
 last_status=""
 while :; do
-  status="$(curl --silent --output /dev/null --write-out '%{http_code}' --max-time 10 -X PUT "\${ADMIN_API}/v1/brokers/\${id}/maintenance" || true)"
+  status="$(admin_curl --silent --output /dev/null --write-out '%{http_code}' --max-time 10 -X PUT "\${ADMIN_API}/v1/brokers/\${id}/maintenance" || true)"
   [ -n "$status" ] || status="000"
   if [ "$status" = "200" ]; then
     log "node \${id} is in maintenance mode"
     break
   fi
+  # 404: the cluster no longer lists this node id (it was decommissioned): nothing to drain.
+  if [ "$status" = "404" ]; then
+    log "node \${id} is not a member of the cluster (decommissioned): nothing to drain"
+    exit 0
+  fi
   if [ "$status" != "$last_status" ]; then
     case "$status" in
       400) log "another broker holds the maintenance slot (HTTP 400); retrying every \${POLL_SECONDS}s" ;;
       503) log "the cluster has no controller leader (HTTP 503); retrying every \${POLL_SECONDS}s" ;;
+      401|403) log "the admin API refused the superuser credentials in \${ADMIN_CREDENTIALS_DIR} (HTTP \${status}); retrying every \${POLL_SECONDS}s" ;;
       *) log "PUT /v1/brokers/\${id}/maintenance answered HTTP \${status}; retrying every \${POLL_SECONDS}s" ;;
     esac
     last_status="$status"
@@ -340,7 +376,7 @@ while :; do
 done
 
 while :; do
-  body="$(curl --silent --fail --max-time 5 "\${ADMIN_API}/v1/maintenance" || true)"
+  body="$(admin_curl --silent --fail --max-time 5 "\${ADMIN_API}/v1/maintenance" || true)"
   if [ "$(json_field finished "$body")" = "true" ]; then
     failed="$(json_field failed "$body")"
     if [ "$(json_field errors "$body")" = "true" ] || [ "\${failed:-0}" != "0" ]; then
@@ -358,11 +394,25 @@ const POST_START_TEMPLATE = `#!/bin/bash
 # postStart of the {{STATEFULSET}} brokers: take this broker out of maintenance mode once its
 # admin API answers. It NEVER fails: a failed postStart kills the container, and after a
 # multi-broker outage (no controller leader, HTTP 503) that would kill a healthy broker just
-# when the cluster needs it. After a bounded wait it gives up with exit 0 and a line starting
-# "post-start GAVE UP" in the container log that names the command to finish by hand.
-DEADLINE_SECONDS="\${POST_START_TIMEOUT_SECONDS:-{{POST_START_TIMEOUT}}}"
+# when the cluster needs it. Nor does it leave the broker in maintenance: a broker left there
+# holds the cluster's single maintenance slot, and every later preStop would stop without
+# draining. The hook returns after {{POST_START_TIMEOUT}}s at most (the kubelet starts the probes only
+# after it), and past that deadline a copy of it keeps trying in the background for as long as
+# the startup probe lets the broker start ({{WATCH}}s); only then does it give up, with a line
+# starting "post-start GAVE UP" in the container log that names the command to finish by hand.
+if [ "\${POST_START_BACKGROUND:-}" = "1" ]; then
+  DEADLINE_SECONDS="\${POST_START_WATCH_SECONDS:-{{WATCH}}}"
+else
+  DEADLINE_SECONDS="\${POST_START_TIMEOUT_SECONDS:-{{POST_START_TIMEOUT}}}"
+fi
 ${HOOK_PRELUDE}
 give_up() {
+  if [ "\${POST_START_BACKGROUND:-}" != "1" ]; then
+    log "still waiting, in the background: $*"
+    POST_START_BACKGROUND=1 nohup bash "$0" </dev/null >/dev/null 2>&1 &
+    disown
+    exit 0
+  fi
   log "GAVE UP (the broker keeps running): $*"
   exit 0
 }
@@ -370,11 +420,12 @@ id="$(wait_for_node_id)" || give_up "the admin API at \${ADMIN_API} reported no 
 
 last_status=""
 while :; do
-  status="$(curl --silent --output /dev/null --write-out '%{http_code}' --max-time 10 -X DELETE "\${ADMIN_API}/v1/brokers/\${id}/maintenance" || true)"
+  status="$(admin_curl --silent --output /dev/null --write-out '%{http_code}' --max-time 10 -X DELETE "\${ADMIN_API}/v1/brokers/\${id}/maintenance" || true)"
   [ -n "$status" ] || status="000"
   case "$status" in
     200) log "node \${id} left maintenance mode"; exit 0 ;;
     400) log "node \${id} was not in maintenance mode"; exit 0 ;;
+    404) log "node \${id} is not a member of the cluster (decommissioned): no maintenance to leave"; exit 0 ;;
   esac
   if [ "$status" != "$last_status" ]; then
     [ "$status" = "503" ] && log "the cluster has no controller leader (HTTP 503); retrying every \${POLL_SECONDS}s" || log "DELETE /v1/brokers/\${id}/maintenance answered HTTP \${status}; retrying every \${POLL_SECONDS}s"
@@ -383,6 +434,30 @@ while :; do
   deadline_passed && give_up "node \${id} could not leave maintenance mode within \${DEADLINE_SECONDS}s (last answer HTTP \${status}); run: rpk cluster maintenance disable \${id}"
   sleep "$POLL_SECONDS"
 done
+`;
+
+/** Exits 1 unless GET /v1/status/ready says "ready" in its body (a public route: no credentials). */
+const statusReadyCheck = (
+  verdict: string,
+  bootingNote: string,
+) => `if ! body="$(curl --silent --fail --max-time 3 "\${ADMIN_API}/v1/status/ready")"; then
+  echo "${verdict}: the admin API did not answer GET /v1/status/ready"
+  exit 1
+fi
+if ! printf '%s' "$body" | grep -qE '"status"[[:space:]]*:[[:space:]]*"ready"'; then
+  echo "${verdict}: the broker reports \${body:-nothing}${bootingNote}"
+  exit 1
+fi
+`;
+
+const STARTUP_TEMPLATE = `#!/bin/bash
+# Startup probe of the {{STATEFULSET}} brokers: started once this broker's admin API says
+# "ready" in its body. /v1/status/ready answers HTTP 200 from early on, with {"status":"booting"}
+# until the Kafka and RPC servers run, so the status code alone would start the liveness probe
+# (and the roll's clock) during log recovery. A public endpoint: asked without credentials.
+set -uo pipefail
+ADMIN_API="\${ADMIN_API:-http://127.0.0.1:{{ADMIN_PORT}}}"
+${statusReadyCheck("not started", "")}exit 0
 `;
 
 const READINESS_TEMPLATE = `#!/bin/bash
@@ -396,15 +471,7 @@ set -uo pipefail
 ADMIN_API="\${ADMIN_API:-http://127.0.0.1:{{ADMIN_PORT}}}"
 RPK_TIMEOUT_SECONDS="\${RPK_TIMEOUT_SECONDS:-{{RPK_TIMEOUT}}}"
 
-if ! body="$(curl --silent --fail --max-time 3 "\${ADMIN_API}/v1/status/ready")"; then
-  echo "not ready: the admin API did not answer GET /v1/status/ready"
-  exit 1
-fi
-if ! printf '%s' "$body" | grep -qE '"status"[[:space:]]*:[[:space:]]*"ready"'; then
-  echo "not ready: the broker reports \${body:-nothing} (still starting)"
-  exit 1
-fi
-if ! health="$(timeout "$RPK_TIMEOUT_SECONDS" rpk cluster health 2>&1)"; then
+${statusReadyCheck("not ready", " (still starting)")}if ! health="$(timeout "$RPK_TIMEOUT_SECONDS" rpk cluster health 2>&1)"; then
   echo "not ready: rpk cluster health failed: $(printf '%s' "$health" | tr '\\n' ' ')"
   exit 1
 fi
@@ -429,6 +496,7 @@ export function renderPreStopScript(cluster: ClusterConfig): string {
     STATEFULSET: STATEFULSET_NAME,
     HOOK: "pre-stop",
     ADMIN_PORT: String(PORTS.admin),
+    ADMIN_CREDENTIALS_DIR: PATHS.adminCredentials,
     TOPOLOGY_DIR: PATHS.topology,
     DRAIN_TIMEOUT: String(drainTimeoutSeconds(cluster)),
   });
@@ -439,9 +507,15 @@ export function renderPostStartScript(cluster: ClusterConfig): string {
     STATEFULSET: STATEFULSET_NAME,
     HOOK: "post-start",
     ADMIN_PORT: String(PORTS.admin),
+    ADMIN_CREDENTIALS_DIR: PATHS.adminCredentials,
+    WATCH: String(cluster.startupTimeoutSeconds),
     TOPOLOGY_DIR: PATHS.topology,
     POST_START_TIMEOUT: String(Math.min(POST_START_TIMEOUT_SECONDS, cluster.startupTimeoutSeconds)),
   });
+}
+
+export function renderStartupScript(): string {
+  return fill(STARTUP_TEMPLATE, { STATEFULSET: STATEFULSET_NAME, ADMIN_PORT: String(PORTS.admin) });
 }
 
 export function renderReadinessScript(): string {
@@ -463,6 +537,7 @@ export function renderScripts(namespace: string, cluster: ClusterConfig): Script
     [SCRIPT_FILES.start]: renderStartScript(namespace, cluster),
     [SCRIPT_FILES.preStop]: renderPreStopScript(cluster),
     [SCRIPT_FILES.postStart]: renderPostStartScript(cluster),
+    [SCRIPT_FILES.startup]: renderStartupScript(),
     [SCRIPT_FILES.readiness]: renderReadinessScript(),
     [SCRIPT_FILES.redpandaYaml]: renderRedpandaYaml(cluster),
     [SCRIPT_FILES.bootstrapYaml]: renderBootstrapYaml(cluster),

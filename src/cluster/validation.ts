@@ -10,7 +10,12 @@ import {
   SHUTDOWN_MARGIN_SECONDS,
 } from "./constants";
 import type { ClusterConfig } from "../config/schema";
-import { MIN_MEMORY_PER_SHARD_MIB, quantityToBytes, redpandaMemoryMiB } from "./sizing";
+import {
+  containerMemoryMiB,
+  MIN_MEMORY_PER_CORE_MIB,
+  quantityToBytes,
+  redpandaMemoryMiB,
+} from "./sizing";
 
 export interface ClusterIssue {
   path: string[];
@@ -29,25 +34,29 @@ function parsesAsQuantity(value: string): boolean {
   }
 }
 
-/** Smallest memory limit (MiB) that leaves Redpanda 1 GiB per shard after the headroom. */
-export function minimumMemoryLimitMiB(cpu: number): number {
-  const needed = MIN_MEMORY_PER_SHARD_MIB * cpu;
-  let limit = needed;
-  while (redpandaMemoryMiB(`${limit}Mi`) < needed) limit += 1;
-  return limit;
-}
-
 export function clusterConfigIssues(cluster: ClusterConfig): ClusterIssue[] {
   const issues: ClusterIssue[] = [];
   const { cpu, memory, replicas: brokerCount } = cluster;
   if (parsesAsQuantity(memory)) {
-    const redpandaMiB = redpandaMemoryMiB(memory);
-    if (redpandaMiB < MIN_MEMORY_PER_SHARD_MIB * cpu) {
+    const containerMiB = containerMemoryMiB(memory);
+    if (containerMiB < MIN_MEMORY_PER_CORE_MIB * cpu) {
       issues.push({
         path: ["cluster", "memory"],
-        message: `expected at least ${minimumMemoryLimitMiB(cpu)}Mi for cluster.cpu=${cpu}: Redpanda needs 1Gi per core (--smp) after the 20% / 512Mi headroom, got ${JSON.stringify(memory)} (${redpandaMiB}Mi for Redpanda)`,
+        message: `expected at least ${MIN_MEMORY_PER_CORE_MIB * cpu}Mi (${MIN_MEMORY_PER_CORE_MIB / 1024}Gi per core) for cluster.cpu=${cpu}: Redpanda wants 2Gi per core and gets 80% of the container (--memory), got ${JSON.stringify(memory)} (${redpandaMemoryMiB(memory)}Mi for Redpanda)`,
       });
     }
+  }
+  if (cluster.storageClassProvisioner && !cluster.storageClass) {
+    issues.push({
+      path: ["cluster", "storageClass"],
+      message: `expected the name of the StorageClass to declare with cluster.storageClassProvisioner ${JSON.stringify(cluster.storageClassProvisioner)}, got none`,
+    });
+  }
+  if (cluster.cpuManagerPolicy === "static" && cluster.overprovisioned) {
+    issues.push({
+      path: ["cluster", "cpuManagerPolicy"],
+      message: `expected "none" with cluster.overprovisioned: true: the static CPU manager gives exclusive cores only to Guaranteed pods, and overprovisioned brokers request a fraction of a core (Burstable), got "static"`,
+    });
   }
 
   const grace = cluster.terminationGracePeriodSeconds;

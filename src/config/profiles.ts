@@ -26,6 +26,8 @@ export interface ClusterDefaults {
   overprovisioned: boolean;
   antiAffinity: "required" | "preferred";
   zoneSpread: boolean;
+  /** `cluster.monitoring.serviceMonitor` and `.prometheusRule`: the Prometheus Operator runs there. */
+  monitoring: boolean;
 }
 
 export interface Profile {
@@ -63,10 +65,11 @@ export interface Profile {
 
 const SHARED_CPU_CLUSTER: ClusterDefaults = {
   cpu: 1,
-  memory: "2Gi",
+  memory: "2.5Gi",
   overprovisioned: false,
   antiAffinity: "preferred",
   zoneSpread: false,
+  monitoring: false,
 };
 
 export const PROFILES: Readonly<Record<Environment, Profile>> = {
@@ -101,10 +104,11 @@ export const PROFILES: Readonly<Record<Environment, Profile>> = {
     refusedSections: [],
     cluster: {
       cpu: 4,
-      memory: "8Gi",
+      memory: "10Gi",
       overprovisioned: false,
       antiAffinity: "required",
       zoneSpread: true,
+      monitoring: true,
     },
     dedicatedCpu: true,
     protect: { topics: true, statefulSet: true, bucket: true },

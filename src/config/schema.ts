@@ -95,7 +95,7 @@ const NEW_TOPIC_DEFAULTS = { partitions: 6, retentionMs: 7 * DAY_MS };
 /** The seed asks for 3 replicas; a smaller cluster cannot place more than it has brokers. */
 const SEED_REPLICATION = 3;
 
-export const REDPANDA_IMAGE = "docker.redpanda.com/redpandadata/redpanda:v24.2.3";
+export const REDPANDA_IMAGE = "docker.redpanda.com/redpandadata/redpanda:v24.3.2";
 export const CONSOLE_IMAGE = "docker.redpanda.com/redpandadata/console:v2.6.1";
 
 /** The core and timestore deployments and their AppHub containers (SPEC, "Facts"). */
@@ -234,6 +234,10 @@ function stackFields(profile: Profile, env: NodeJS.ProcessEnv) {
     allowPlaintext: bool.default(false),
     /** LoadBalancer only: annotate for an internal load balancer (in-tree AWS controller and AWS Load Balancer Controller). */
     internal: bool.default(true),
+    /** LoadBalancer only: `nlb` (either AWS controller), `external` (AWS Load Balancer Controller, IP targets) or `none`. */
+    awsLoadBalancerType: z
+      .enum(["nlb", "external", "none"], { error: 'expected "nlb", "external" or "none"' })
+      .default("nlb"),
     loadBalancerSourceRanges: z
       .array(z.cidrv4({ error: 'expected an IPv4 CIDR such as "10.0.0.0/8"' }))
       .default([]),
@@ -265,10 +269,19 @@ function stackFields(profile: Profile, env: NodeJS.ProcessEnv) {
       "a whole number of CPU cores (it becomes --smp)",
       MAX_CORES_PER_BROKER,
     ).default(profile.cluster.cpu),
-    memory: quantity("4Gi").default(profile.cluster.memory),
+    memory: quantity("10Gi").default(profile.cluster.memory),
     storageSize: quantity("10Gi").default("10Gi"),
     storageClass: text.optional(),
+    /** Declares `storageClass` with this provisioner, binding at first consumer (docs/kubernetes.md). */
+    storageClassProvisioner: text.optional(),
+    storageClassParameters: stringMap("parameter").default({}),
     overprovisioned: bool.default(profile.cluster.overprovisioned),
+    /** The kubelet CPU manager policy of the brokers' nodes: `static` lets Seastar pin its threads. */
+    cpuManagerPolicy: z
+      .enum(["none", "static"], {
+        error: 'expected "none" or "static" (the kubelet\'s --cpu-manager-policy)',
+      })
+      .default("none"),
     // Off by default everywhere: rpk's dev-container mode would also enable topic auto-creation and fsync bypass.
     developerMode: bool.default(false),
     antiAffinity: z
@@ -281,10 +294,24 @@ function stackFields(profile: Profile, env: NodeJS.ProcessEnv) {
     /** Namespaces of AppHub's pods; filled with `namespace`. */
     appNamespaces: z.array(dnsLabel).optional(),
     appPodLabels: stringMap("label").default({ "app.kubernetes.io/part-of": "apphub" }),
-    monitoringNamespace: dnsLabel.default("monitoring"),
-    prometheusRule: bool.default(false),
-    /** Labels the Prometheus Operator's ruleSelector matches (e.g. `release: kube-prometheus-stack`). */
-    prometheusRuleLabels: stringMap("label").default({}),
+    /** Prometheus Operator objects and who scrapes the brokers (docs/kubernetes.md, "Monitoring"). */
+    monitoring: section({
+      /** A ServiceMonitor for /metrics and /public_metrics (needs the Prometheus Operator's CRDs). */
+      serviceMonitor: bool.default(profile.cluster.monitoring),
+      /** The seed's alerts as a PrometheusRule (needs the Prometheus Operator's CRDs). */
+      prometheusRule: bool.default(profile.cluster.monitoring),
+      /** On the PrometheusRule and the ServiceMonitor: what the Prometheus' selectors match. */
+      labels: stringMap("label").default({ release: "kube-prometheus-stack" }),
+      interval: z
+        .string({ error: 'expected a Prometheus duration such as "30s"' })
+        .regex(/^([0-9]+(ms|s|m|h))+$/, { error: 'expected a Prometheus duration such as "30s"' })
+        .default("30s"),
+      /** The Prometheus pods admitted to the admin port (9644) to scrape it. */
+      prometheus: section({
+        namespace: dnsLabel.default("monitoring"),
+        podLabels: stringMap("label").default({ "app.kubernetes.io/name": "prometheus" }),
+      }),
+    }),
     backlogAlertSeconds: positiveInt().default(300),
     external,
     /** The Kubernetes cluster's DNS domain (kubelet `--cluster-domain`). */

@@ -109,11 +109,13 @@ describe("the rendered Kubernetes objects on a real kube-apiserver (PodSecurity 
     });
   }
 
-  it("prod renders a PrometheusRule, so the upstream CRD is what the server validated it against", () => {
+  it("prod renders a PrometheusRule and a ServiceMonitor, so the upstream CRDs are what the server validated them against", () => {
     const { owned } = rendered("prod");
-    expect(
-      owned.filter((object) => object.kind === "PrometheusRule").map((object) => object.apiVersion),
-    ).toEqual(["monitoring.coreos.com/v1"]);
+    for (const kind of ["PrometheusRule", "ServiceMonitor"])
+      expect(
+        owned.filter((object) => object.kind === kind).map((object) => object.apiVersion),
+        kind,
+      ).toEqual(["monitoring.coreos.com/v1"]);
   });
 
   it("kubectl apply -f patches.yaml is refused for every patch (they are not objects), which is why they live apart", async () => {

@@ -26,9 +26,23 @@ interface Reply {
 class FakeAdminApi {
   routes = new Map<string, Reply[]>();
   requests: string[] = [];
+  /** With admin_api_require_auth: this `Authorization` header or 403 (anonymous) / 401 (wrong). */
+  requiredAuthorization?: string;
   private server = http.createServer((request, response) => {
     const route = `${request.method} ${request.url}`;
     this.requests.push(route);
+    if (
+      this.requiredAuthorization &&
+      request.headers.authorization !== this.requiredAuthorization
+    ) {
+      const status = request.headers.authorization ? 401 : 403;
+      this.requests.push(`refused ${status}`);
+      response.writeHead(status, { "content-type": "application/json" });
+      response.end(
+        JSON.stringify({ message: "Forbidden (superuser role required)", code: status }),
+      );
+      return;
+    }
     const replies = this.routes.get(route);
     const reply =
       replies && replies.length > 1 ? replies.shift()! : (replies?.[0] ?? { status: 404 });
@@ -44,9 +58,10 @@ class FakeAdminApi {
   stop(): Promise<void> {
     return new Promise((resolve) => this.server.close(() => resolve()));
   }
-  reset(routes: Record<string, Reply[]>): void {
+  reset(routes: Record<string, Reply[]>, requiredAuthorization?: string): void {
     this.routes = new Map(Object.entries(routes));
     this.requests = [];
+    this.requiredAuthorization = requiredAuthorization;
   }
   count(route: string): number {
     return this.requests.filter((request) => request === route).length;
@@ -63,6 +78,9 @@ interface HookRun {
   seconds: number;
   /** Arguments of every call to the stub rpk. */
   rpkCalls: string[];
+  /** The container log as it is now (a background copy of a hook may still be writing to it). */
+  readContainerLog: () => string;
+  scriptPath: string;
 }
 
 /**
@@ -73,9 +91,20 @@ interface HookRun {
 async function runHook(
   script: string,
   env: Record<string, string>,
-  options: { replicas?: number; rpk?: { output: string; exit?: number; sleep?: number } } = {},
+  options: {
+    replicas?: number;
+    rpk?: { output: string; exit?: number; sleep?: number };
+    /** The mounted superuser Secret's files (ADMIN_CREDENTIALS_DIR). */
+    adminCredentials?: { username: string; password: string };
+  } = {},
 ): Promise<HookRun> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "apphub-hook-"));
+  const credentialsDir = path.join(dir, "admin-credentials");
+  if (options.adminCredentials) {
+    fs.mkdirSync(credentialsDir);
+    fs.writeFileSync(path.join(credentialsDir, "username"), options.adminCredentials.username);
+    fs.writeFileSync(path.join(credentialsDir, "password"), options.adminCredentials.password);
+  }
   const file = path.join(dir, "hook.sh");
   fs.writeFileSync(file, script, { mode: 0o555 });
   const topologyDir = path.join(dir, "topology");
@@ -101,6 +130,7 @@ async function runHook(
       HOOK_LOG: containerLog,
       TERMINATION_LOG: terminationLog,
       TOPOLOGY_DIR: topologyDir,
+      ADMIN_CREDENTIALS_DIR: credentialsDir,
       ...env,
     },
   });
@@ -112,6 +142,8 @@ async function runHook(
     terminationMessage: read(terminationLog),
     seconds: (Date.now() - started) / 1000,
     rpkCalls: read(path.join(dir, "rpk-calls")).split("\n").filter(Boolean),
+    readContainerLog: () => read(containerLog),
+    scriptPath: file,
   };
 }
 
@@ -176,6 +208,56 @@ describe("preStop: drain through maintenance mode", () => {
     expect(run.containerLog).toContain("node 7 is in maintenance mode");
     expect(run.containerLog).toContain("node 7 drained: 12 leaderships moved");
     expect(run.terminationMessage).toBe("");
+  });
+
+  it("ends at once on a broker the cluster no longer lists (decommissioned: 404), without polling a drain", async () => {
+    api.reset({ ...NODE, "PUT /v1/brokers/7/maintenance": [{ status: 404 }] });
+    const run = await runHook(preStop(), { ADMIN_API: api.url, DRAIN_TIMEOUT_SECONDS: "60" });
+    expect(run.code, run.output).toBe(0);
+    expect(run.seconds).toBeLessThan(10);
+    expect(api.count("PUT /v1/brokers/7/maintenance")).toBe(1);
+    expect(api.count("GET /v1/maintenance")).toBe(0);
+    expect(run.containerLog).toContain(
+      "node 7 is not a member of the cluster (decommissioned): nothing to drain",
+    );
+    expect(run.terminationMessage).toBe("");
+  });
+
+  const SUPERUSER = { username: "apphub-admin", password: 'p"a\\s$s w0rd' };
+  const BASIC = `Basic ${Buffer.from(`${SUPERUSER.username}:${SUPERUSER.password}`).toString("base64")}`;
+
+  it("drains as the superuser of the mounted Secret when the admin API requires authentication", async () => {
+    api.reset(
+      {
+        ...NODE,
+        "PUT /v1/brokers/7/maintenance": [{ status: 200 }],
+        "GET /v1/maintenance": [DRAINED],
+      },
+      BASIC,
+    );
+    const run = await runHook(preStop(), { ADMIN_API: api.url }, { adminCredentials: SUPERUSER });
+    expect(run.code, run.output).toBe(0);
+    expect(api.requests).toEqual([
+      "GET /v1/node_config",
+      "PUT /v1/brokers/7/maintenance",
+      "GET /v1/maintenance",
+    ]);
+    // The password never reaches a command line (the stub would see it in the process list).
+    expect(fs.readFileSync(run.scriptPath, "utf8")).not.toContain("--user");
+  });
+
+  it("fails loudly when the admin API refuses its credentials (403 anonymous, 401 wrong password)", async () => {
+    for (const credentials of [undefined, { ...SUPERUSER, password: "stale" }]) {
+      api.reset({ ...NODE, "PUT /v1/brokers/7/maintenance": [{ status: 200 }] }, BASIC);
+      const run = await runHook(
+        preStop(),
+        { ADMIN_API: api.url, DRAIN_TIMEOUT_SECONDS: "1" },
+        credentials ? { adminCredentials: credentials } : {},
+      );
+      expect(run.code).toBe(1);
+      expect(api.requests).toContain(credentials ? "refused 401" : "refused 403");
+      expect(run.terminationMessage).toContain("reported no node id within 1s");
+    }
   });
 
   it("fails loudly, not with exit 0, when the drain does not finish before its deadline", async () => {
@@ -335,34 +417,87 @@ describe("postStart: leave maintenance mode", () => {
     expect(run.containerLog).toContain("node 4 was not in maintenance mode");
   });
 
-  it("never fails the container: without a controller leader (503) it gives up with exit 0 and a findable log line", async () => {
+  /** Waits (up to 20 s) until the container log matches: a background copy of the hook writes it. */
+  async function eventually(run: HookRun, pattern: RegExp): Promise<string> {
+    for (let waited = 0; waited < 200 && !pattern.test(run.readContainerLog()); waited++)
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    return run.readContainerLog();
+  }
+
+  it("never fails the container: without a controller leader (503) it returns with exit 0, keeps trying in the background, and gives up with a findable log line", async () => {
     api.reset({
       "GET /v1/node_config": [{ status: 200, body: { node_id: 4 } }],
       "DELETE /v1/brokers/4/maintenance": [{ status: 503 }],
     });
-    const run = await runHook(postStart(), { ADMIN_API: api.url, POST_START_TIMEOUT_SECONDS: "1" });
+    const run = await runHook(postStart(), {
+      ADMIN_API: api.url,
+      POST_START_TIMEOUT_SECONDS: "1",
+      POST_START_WATCH_SECONDS: "1",
+    });
     expect(run.code).toBe(0);
     expect(run.seconds).toBeLessThan(10);
-    expect(api.count("DELETE /v1/brokers/4/maintenance")).toBeGreaterThanOrEqual(2); // retried; how often depends on load
     expect(run.containerLog).toContain("the cluster has no controller leader (HTTP 503)");
-    expect(run.containerLog).toMatch(
+    expect(run.containerLog).toContain("still waiting, in the background: node 4 could not leave");
+    const log = await eventually(run, /GAVE UP/);
+    expect(log).toMatch(
       /post-start \S+: GAVE UP \(the broker keeps running\): node 4 could not leave maintenance mode within 1s \(last answer HTTP 503\); run: rpk cluster maintenance disable 4/,
     );
+    expect(api.count("DELETE /v1/brokers/4/maintenance")).toBeGreaterThanOrEqual(2); // retried; how often depends on load
     expect(run.terminationMessage).toBe("");
+  });
+
+  it("never leaves the broker in maintenance when its admin API opens after the hook's deadline: the background copy takes it out", async () => {
+    api.reset({
+      // The admin API stays closed well past the hook's 1s, then opens.
+      "GET /v1/node_config": [
+        ...Array.from({ length: 40 }, () => ({ status: 503 })),
+        { status: 200, body: { node_id: 4 } },
+      ],
+      "DELETE /v1/brokers/4/maintenance": [{ status: 200 }],
+    });
+    const run = await runHook(postStart(), {
+      ADMIN_API: api.url,
+      POST_START_TIMEOUT_SECONDS: "1",
+      POST_START_WATCH_SECONDS: "60",
+    });
+    expect(run.code).toBe(0);
+    expect(run.seconds).toBeLessThan(10);
+    expect(api.count("DELETE /v1/brokers/4/maintenance")).toBe(0);
+    const log = await eventually(run, /left maintenance mode/);
+    expect(log).toContain("node 4 left maintenance mode");
+    expect(api.count("DELETE /v1/brokers/4/maintenance")).toBe(1);
+  });
+
+  it("takes the broker out of maintenance as the superuser when the admin API requires authentication", async () => {
+    api.reset(
+      {
+        "GET /v1/node_config": [{ status: 200, body: { node_id: 4 } }],
+        "DELETE /v1/brokers/4/maintenance": [{ status: 200 }],
+      },
+      `Basic ${Buffer.from("apphub-admin:s3cret").toString("base64")}`,
+    );
+    const run = await runHook(
+      postStart(),
+      { ADMIN_API: api.url },
+      { adminCredentials: { username: "apphub-admin", password: "s3cret" } },
+    );
+    expect(run.code, run.output).toBe(0);
+    expect(api.requests).toEqual(["GET /v1/node_config", "DELETE /v1/brokers/4/maintenance"]);
   });
 
   it("never fails the container when the admin API never reports a node id either", async () => {
     const run = await runHook(postStart(), {
       ADMIN_API: "http://127.0.0.1:9",
       POST_START_TIMEOUT_SECONDS: "1",
+      POST_START_WATCH_SECONDS: "1",
     });
     expect(run.code).toBe(0);
-    expect(run.containerLog).toContain(
+    expect(await eventually(run, /GAVE UP/)).toContain(
       "GAVE UP (the broker keeps running): the admin API at http://127.0.0.1:9 reported no node id within 1s",
     );
   });
 
-  it("is the hook the StatefulSet runs, bounded at 5 minutes", () => {
+  it("is the hook the StatefulSet runs, returning within 5 minutes and trying in the background for the startup budget", () => {
     const sts = findObject(renderRepoStack("minikube"), "StatefulSet", "apphub-redpanda");
     const lifecycle = templateContainers(sts)[0]!.lifecycle!;
     expect(lifecycle.postStart!.exec!.command).toEqual([
@@ -374,6 +509,7 @@ describe("postStart: leave maintenance mode", () => {
       "/etc/apphub-redpanda/pre-stop.sh",
     ]);
     expect(postStart()).toContain('DEADLINE_SECONDS="${POST_START_TIMEOUT_SECONDS:-300}"');
+    expect(postStart()).toContain('DEADLINE_SECONDS="${POST_START_WATCH_SECONDS:-1800}"');
   });
 });
 
@@ -462,5 +598,43 @@ describe("readiness: the broker says ready and the cluster is healthy", () => {
     );
     expect(run.code).toBe(1);
     expect(run.output).toContain("not ready: the admin API did not answer GET /v1/status/ready");
+  });
+});
+
+describe("startup probe: started once the broker's body says ready", () => {
+  const startup = () => scripts("prod")["startup.sh"]!;
+
+  it("is the StatefulSet's startup probe, an exec of startup.sh (an httpGet would pass on HTTP 200 while booting)", () => {
+    const sts = findObject(renderRepoStack("prod"), "StatefulSet", "apphub-redpanda");
+    const probe = templateContainers(sts)[0]!.startupProbe!;
+    expect(probe.exec!.command).toEqual(["/bin/bash", "/etc/apphub-redpanda/startup.sh"]);
+    expect(probe.httpGet).toBeUndefined();
+  });
+
+  it("fails while the broker boots, although /v1/status/ready answers HTTP 200, and passes once it says ready", async () => {
+    api.reset({ "GET /v1/status/ready": [{ status: 200, body: { status: "booting" } }] });
+    const booting = await runHook(startup(), { ADMIN_API: api.url });
+    expect(booting.code).toBe(1);
+    expect(booting.output).toContain('not started: the broker reports {"status":"booting"}');
+    api.reset({ "GET /v1/status/ready": [{ status: 200, body: { status: "ready" } }] });
+    const ready = await runHook(startup(), { ADMIN_API: api.url });
+    expect(ready.code, ready.output).toBe(0);
+  });
+
+  it("asks the public route without credentials, so a stale password cannot fail it", async () => {
+    api.reset({ "GET /v1/status/ready": [{ status: 200, body: { status: "ready" } }] });
+    const run = await runHook(
+      startup(),
+      { ADMIN_API: api.url },
+      { adminCredentials: { username: "apphub-admin", password: "stale" } },
+    );
+    expect(run.code, run.output).toBe(0);
+    expect(startup()).not.toContain("admin_curl");
+  });
+
+  it("fails when the admin API does not answer", async () => {
+    const run = await runHook(startup(), { ADMIN_API: "http://127.0.0.1:9" });
+    expect(run.code).toBe(1);
+    expect(run.output).toContain("not started: the admin API did not answer GET /v1/status/ready");
   });
 });

@@ -29,9 +29,10 @@ const fqdn = (ordinal: number) =>
   `apphub-redpanda-${ordinal}.apphub-redpanda-headless.apphub-system.svc.cluster.local`;
 const SEEDS = `--seeds=${[0, 1, 2].map((ordinal) => `${fqdn(ordinal)}:33145`).join(",")}`;
 /** Both repository stacks enable the external listener, which every broker binds on 9094. */
+// Every listener names its authentication: with kafka_enable_authorization set, one without it is unauthenticated.
 const KAFKA_API_WITH_EXTERNAL = [
-  { name: "internal", address: "0.0.0.0", port: 9092 },
-  { name: "external", address: "0.0.0.0", port: 9094 },
+  { name: "internal", address: "0.0.0.0", port: 9092, authentication_method: "none" },
+  { name: "external", address: "0.0.0.0", port: 9094, authentication_method: "none" },
 ];
 
 /** The files of the scripts ConfigMap and of the topology ConfigMap (seeds, external addresses), as mounted. */
@@ -62,10 +63,20 @@ function scriptsOf(result: RenderResult): Mounted {
 async function runStart(
   mounted: Mounted,
   podName: string,
-  options: { dataDirEntries?: string[]; adminUrl?: string } = {},
+  options: {
+    dataDirEntries?: string[];
+    adminUrl?: string;
+    adminCredentials?: { username: string; password: string };
+  } = {},
 ): Promise<Run> {
   const { scripts, topology } = mounted;
   const root = fs.mkdtempSync(path.join(os.tmpdir(), "apphub-start-"));
+  const credentialsDir = path.join(root, "admin-credentials");
+  if (options.adminCredentials) {
+    fs.mkdirSync(credentialsDir);
+    for (const [file, text] of Object.entries(options.adminCredentials))
+      fs.writeFileSync(path.join(credentialsDir, file), text);
+  }
   const scriptDir = path.join(root, "etc-apphub-redpanda");
   const topologyDir = path.join(root, "etc-apphub-redpanda-topology");
   fs.mkdirSync(topologyDir);
@@ -94,6 +105,7 @@ async function runStart(
       DATA_DIR: dataDir,
       TOPOLOGY_DIR: topologyDir,
       CLUSTER_ADMIN_URL: options.adminUrl ?? CLOSED_PORT_URL,
+      ADMIN_CREDENTIALS_DIR: credentialsDir,
       STUB_ARGV_FILE: argvFile,
     },
   });
@@ -132,8 +144,9 @@ describe("broker start script (minikube)", () => {
         `--advertise-kafka-addr=internal://${fqdn(ordinal)}:9092,external://192.168.49.2:${31092 + ordinal}`,
         `--advertise-pandaproxy-addr=internal://${fqdn(ordinal)}:8082`,
         "--smp=1",
-        "--memory=1536M",
-        "--reserve-memory=0M",
+        // 2.5Gi: 80% for Seastar, 0.2% + 200Mi reserved (Redpanda's chart).
+        "--memory=2048M",
+        "--reserve-memory=205M",
         "--default-log-level=info",
         "--overprovisioned",
         "--check=false",
@@ -170,7 +183,7 @@ describe("broker start script (prod)", () => {
 
   // Pulumi.prod.yaml gives broker N its own internal load balancer, redpanda-N.streaming.apphub.internal:9094 + N.
   for (const ordinal of [0, 1, 2]) {
-    it(`starts apphub-redpanda-${ordinal} sized for 4 dedicated cores and 8Gi, advertising its load balancer, without dev-only flags`, async () => {
+    it(`starts apphub-redpanda-${ordinal} sized for 4 cores and 10Gi, advertising its load balancer, unpinned without the static CPU manager, without dev-only flags`, async () => {
       const run = await runStart(scripts(), `apphub-redpanda-${ordinal}`);
       expect(run.code, run.stderr).toBe(0);
       expect(run.argv?.slice(3)).toEqual([
@@ -179,16 +192,13 @@ describe("broker start script (prod)", () => {
         `--advertise-kafka-addr=internal://${fqdn(ordinal)}:9092,external://redpanda-${ordinal}.streaming.apphub.internal:${9094 + ordinal}`,
         `--advertise-pandaproxy-addr=internal://${fqdn(ordinal)}:8082`,
         "--smp=4",
-        "--memory=6553M",
-        "--reserve-memory=0M",
+        "--memory=8192M",
+        "--reserve-memory=220M",
         "--default-log-level=info",
-      ]);
-      for (const devOnly of [
+        // Pulumi.prod.yaml declares no static CPU manager: Seastar must not pin its threads.
         "--overprovisioned",
-        "--check=false",
-        "--mode",
-        "--unsafe-bypass-fsync",
-      ]) {
+      ]);
+      for (const devOnly of ["--check=false", "--mode", "--unsafe-bypass-fsync"]) {
         expect(
           run.argv?.some((arg) => arg.startsWith(devOnly)),
           devOnly,
@@ -213,8 +223,13 @@ describe("broker start script (prod)", () => {
       expect(run.bootstrapYaml).toEqual({
         auto_create_topics_enabled: false,
         default_topic_replications: 3,
+        // 100Gi volumes keep Redpanda's 5 GiB free.
+        storage_min_free_bytes: 5 * 1024 ** 3,
         superusers: ["apphub-admin"],
         sasl_mechanisms: ["SCRAM"],
+        // ACLs on every listener; the admin API wants the superuser except on its public routes.
+        kafka_enable_authorization: true,
+        admin_api_require_auth: true,
       });
     });
   }
@@ -231,13 +246,40 @@ describe("broker start script (prod)", () => {
   });
 });
 
+describe("CPU pinning (prod)", () => {
+  it("pins Seastar's threads (no --overprovisioned) once the stack declares the static CPU manager", async () => {
+    const yaml = fs
+      .readFileSync(path.join(REPO_ROOT, "Pulumi.prod.yaml"), "utf8")
+      .replace("    cpu: 4\n", "    cpu: 4\n    cpuManagerPolicy: static\n");
+    const result = await renderStackYaml("prod", yaml);
+    const run = await runStart(scriptsOf(result), "apphub-redpanda-0");
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.argv).toContain("--smp=4");
+    expect(
+      run.argv?.filter((arg) => arg.startsWith("--overprovisioned") || arg.startsWith("--check")),
+    ).toEqual([]);
+    // Guaranteed QoS with whole cores, which the static CPU manager needs to give exclusive CPUs.
+    const sts = result.objects.find(
+      (object: KubeObject) => object.kind === "StatefulSet",
+    ) as unknown as {
+      spec: { template: { spec: { containers: { resources: unknown }[] } } };
+    };
+    expect(sts.spec.template.spec.containers[0]!.resources).toEqual({
+      limits: { cpu: "4", memory: "10Gi" },
+      requests: { cpu: "4", memory: "10Gi" },
+    });
+  });
+});
+
 describe("cluster bootstrap properties (minikube)", () => {
-  it("turns topic auto-creation off and defaults new topics to replication 3, without SASL", async () => {
+  it("turns topic auto-creation off, defaults new topics to replication 3 and keeps a tenth of the volume free, without SASL", async () => {
     const run = await runStart(scriptsOf(renderRepoStack("minikube")), "apphub-redpanda-0");
     expect(run.code, run.stderr).toBe(0);
     expect(run.bootstrapYaml).toEqual({
       auto_create_topics_enabled: false,
       default_topic_replications: 3,
+      // A tenth of the 10Gi volume, not Redpanda's 5 GiB: it would refuse producers half full.
+      storage_min_free_bytes: 1024 ** 3,
     });
   });
 });
@@ -269,10 +311,9 @@ describe("broker start script with the external listener", () => {
       expect(run.argv).toContain(
         `--advertise-kafka-addr=internal://${fqdn(ordinal)}:9092,external://192.168.49.2:${31092 + ordinal}`,
       );
-      expect((run.redpandaYaml?.redpanda as { kafka_api: unknown }).kafka_api).toEqual([
-        { name: "internal", address: "0.0.0.0", port: 9092 },
-        { name: "external", address: "0.0.0.0", port: 9094 },
-      ]);
+      expect((run.redpandaYaml?.redpanda as { kafka_api: unknown }).kafka_api).toEqual(
+        KAFKA_API_WITH_EXTERNAL,
+      );
     }
     // A pod beyond cluster.replicas has no external address: refuse rather than advertise a wrong one.
     expect((await runStart(scripts, "apphub-redpanda-3")).code).toBe(64);
@@ -284,11 +325,15 @@ describe("disk-loss detection at start", () => {
   let url = "";
   let brokers: unknown[] = [];
   let requests: string[] = [];
+  let requiredAuthorization: string | undefined;
 
   beforeAll(async () => {
     server = http.createServer((request, response) => {
       requests.push(`${request.method} ${request.url}`);
-      if (request.url === "/v1/brokers") {
+      // /v1/brokers is a "user" route: with admin_api_require_auth an anonymous caller gets 401.
+      if (requiredAuthorization && request.headers.authorization !== requiredAuthorization) {
+        response.writeHead(401).end();
+      } else if (request.url === "/v1/brokers") {
         response.writeHead(200, { "content-type": "application/json" });
         response.end(JSON.stringify(brokers));
       } else {
@@ -330,8 +375,26 @@ describe("disk-loss detection at start", () => {
     expect(requests).toEqual(["GET /v1/brokers"]);
     expect(run.stderr).toContain(`DISK LOSS DETECTED: apphub-redpanda-1 starts with an empty`);
     expect(run.stderr).toContain(`still lists node id(s) 1 at ${fqdn(1)}`);
-    expect(run.stderr).toContain("rpk redpanda admin brokers decommission");
+    // The old id is offline: rpk decommissions it only with --force (v24.3.2 decommission.go:60-62).
+    expect(run.stderr).toMatch(/start \S+: {3}rpk redpanda admin brokers decommission 1 --force\n/);
     expect(run.argv?.[0]).toBe("redpanda");
+  });
+
+  it("asks /v1/brokers as the superuser of the mounted Secret when the admin API requires authentication", async () => {
+    brokers = [broker(0, 0), broker(1, 1, { is_alive: false }), broker(2, 2)];
+    requests = [];
+    requiredAuthorization = `Basic ${Buffer.from("apphub-admin:s3cret").toString("base64")}`;
+    try {
+      const run = await runStart(scriptsOf(renderRepoStack("prod")), "apphub-redpanda-1", {
+        dataDirEntries: ["lost+found"],
+        adminUrl: url,
+        adminCredentials: { username: "apphub-admin", password: "s3cret" },
+      });
+      expect(run.code, run.stderr).toBe(0);
+      expect(run.stderr).toContain(`still lists node id(s) 1 at ${fqdn(1)}`);
+    } finally {
+      requiredAuthorization = undefined;
+    }
   });
 
   it("stays quiet when the old id is already removed, or the address belongs to another pod", async () => {

@@ -98,9 +98,9 @@ const EXTERNAL_STACK = (type: "NodePort" | "LoadBalancer") =>
     "  apphub-streaming:backup:",
     "    bucketName: apphub-snapshots",
     "  apphub-streaming:cluster:",
-    "    prometheusRule: true",
-    "    prometheusRuleLabels:",
-    "      release: kube-prometheus-stack",
+    "    monitoring:",
+    "      labels:",
+    "        release: kube-prometheus-stack",
     "    external:",
     "      enabled: true",
     `      type: ${type}`,
@@ -136,14 +136,17 @@ describe("every rendered Kubernetes object validates against the OpenAPI schema"
     });
   }
 
-  it("prod renders the PrometheusRule and it validates against the Prometheus Operator CRD", async () => {
-    const rules = renderRepoStack("prod").resources.filter(
-      (resource) => resource.inputs.kind === "PrometheusRule",
-    );
-    expect(rules).toHaveLength(1);
-    expect(rules[0]?.inputs.apiVersion).toBe("monitoring.coreos.com/v1");
-    expect(await schemaErrors(rules[0]!.inputs, false)).toEqual([]);
-  });
+  it.each(["PrometheusRule", "ServiceMonitor"])(
+    "prod renders the %s and it validates against the Prometheus Operator CRD",
+    async (kind) => {
+      const found = renderRepoStack("prod").resources.filter(
+        (resource) => resource.inputs.kind === kind,
+      );
+      expect(found).toHaveLength(1);
+      expect(found[0]?.inputs.apiVersion).toBe("monitoring.coreos.com/v1");
+      expect(await schemaErrors(found[0]!.inputs, false)).toEqual([]);
+    },
+  );
 
   for (const type of ["NodePort", "LoadBalancer"] as const) {
     it(`a stack with the ${type} external listener validates too`, async () => {

@@ -6,6 +6,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
+import { parse as parseYaml } from "yaml";
 import { kubeStackYaml } from "../support/config";
 import {
   findObject,
@@ -159,6 +160,8 @@ describe("Services", () => {
     prod.forEach((service, ordinal) => {
       // Internal for the in-tree AWS controller and for the AWS Load Balancer Controller alike.
       expect(service.metadata.annotations).toEqual({
+        // An NLB for either AWS controller: the in-tree one would otherwise make a Classic ELB.
+        "service.beta.kubernetes.io/aws-load-balancer-type": "nlb",
         "service.beta.kubernetes.io/aws-load-balancer-internal": "true",
         "service.beta.kubernetes.io/aws-load-balancer-scheme": "internal",
         "external-dns.alpha.kubernetes.io/hostname": `redpanda-${ordinal}.streaming.apphub.internal`,
@@ -223,7 +226,11 @@ describe("StatefulSet apphub-redpanda", () => {
       // Liveness: the admin server answers HTTP (a hung one does not); never cluster health.
       expect(container.livenessProbe.httpGet).toEqual({ path: "/v1/status/ready", port: 9644 });
       expect(container.livenessProbe.exec).toBeUndefined();
-      expect(container.startupProbe.httpGet).toEqual({ path: "/v1/status/ready", port: 9644 });
+      // An exec, not an httpGet: /v1/status/ready answers 200 while booting (hooks test: startup.sh).
+      expect(container.startupProbe.exec.command).toEqual([
+        "/bin/bash",
+        "/etc/apphub-redpanda/startup.sh",
+      ]);
       expect(
         container.startupProbe.periodSeconds * container.startupProbe.failureThreshold,
       ).toBeGreaterThanOrEqual(1800);
@@ -243,15 +250,20 @@ describe("StatefulSet apphub-redpanda", () => {
     });
   }
 
-  it("sizes minikube brokers for shared CPUs and prod brokers for dedicated ones", () => {
+  it("sizes minikube brokers for shared CPUs and prod brokers for dedicated ones, at least 2.5Gi per core", () => {
     expect(broker("minikube").resources).toEqual({
-      limits: { cpu: "1", memory: "2Gi" },
-      requests: { cpu: "250m", memory: "2Gi" },
+      limits: { cpu: "1", memory: "2.5Gi" },
+      requests: { cpu: "250m", memory: "2.5Gi" },
     });
     expect(broker("prod").resources).toEqual({
-      limits: { cpu: "4", memory: "8Gi" },
-      requests: { cpu: "4", memory: "8Gi" },
+      limits: { cpu: "4", memory: "10Gi" },
+      requests: { cpu: "4", memory: "10Gi" },
     });
+    for (const stack of ["minikube", "prod"]) {
+      const { limits } = broker(stack).resources;
+      const gib = Number(limits.memory.replace("Gi", ""));
+      expect(gib / Number(limits.cpu), stack).toBeGreaterThanOrEqual(2.5);
+    }
   });
 
   it("claims 10Gi of the standard class on minikube and the prod stack's 100Gi gp3, and never deletes claims", () => {
@@ -340,7 +352,19 @@ describe("NetworkPolicy", () => {
   };
   const prometheus: Peer = {
     namespace: "monitoring",
-    labels: { "app.kubernetes.io/name": "prometheus" },
+    labels: { "app.kubernetes.io/name": "prometheus", prometheus: "kube-prometheus-stack" },
+  };
+  const opsJob: Peer = {
+    namespace: NAMESPACE,
+    labels: { "streaming.apphub.io/admin-api": "true", "job-name": "decommission-2" },
+  };
+  const opsLabelElsewhere: Peer = {
+    namespace: "other-team",
+    labels: { "streaming.apphub.io/admin-api": "true" },
+  };
+  const grafanaInMonitoring: Peer = {
+    namespace: "monitoring",
+    labels: { "app.kubernetes.io/name": "grafana" },
   };
 
   it("selects the broker pods and governs ingress", () => {
@@ -360,7 +384,22 @@ describe("NetworkPolicy", () => {
       appLabelsElsewhere,
       { 9092: false, 8082: false, 9644: false, 33145: false },
     ],
-    ["monitoring namespace", prometheus, { 9092: false, 8082: false, 9644: true, 33145: false }],
+    ["Prometheus", prometheus, { 9092: false, 8082: false, 9644: true, 33145: false }],
+    [
+      "an ops job (admin-api label)",
+      opsJob,
+      { 9092: false, 8082: false, 9644: true, 33145: false },
+    ],
+    [
+      "the admin-api label in another namespace",
+      opsLabelElsewhere,
+      { 9092: false, 8082: false, 9644: false, 33145: false },
+    ],
+    [
+      "another pod of the monitoring namespace",
+      grafanaInMonitoring,
+      { 9092: false, 8082: false, 9644: false, 33145: false },
+    ],
   ])("%s reaches exactly the allowed ports", (_name, client, expected) => {
     const actual = Object.fromEntries(
       Object.keys(expected).map((port) => [
@@ -378,7 +417,7 @@ describe("NetworkPolicy", () => {
       expect(allows(policy(), brokerPod(), brokerPod(), port), String(port)).toBe(true);
   });
 
-  it("follows cluster.appNamespaces, cluster.appPodLabels and cluster.monitoringNamespace", async () => {
+  it("follows cluster.appNamespaces, cluster.appPodLabels and cluster.monitoring.prometheus", async () => {
     const result = await renderStackYaml(
       "prod",
       kubeStackYaml("prod", [
@@ -386,7 +425,8 @@ describe("NetworkPolicy", () => {
         "    appNamespaces: [apphub-core, apphub-timestore]",
         "    appPodLabels:",
         '      apphub.io/streaming-client: "true"',
-        "    monitoringNamespace: observability",
+        "    monitoring:",
+        "      prometheus: { namespace: observability, podLabels: { app: prometheus } }",
       ]),
     );
     expect(result.status, result.stderr).toBe(0);
@@ -406,8 +446,13 @@ describe("NetworkPolicy", () => {
         9092,
       ),
     ).toBe(false);
-    expect(allows(custom, brokerPod(), client("observability", {}), 9644)).toBe(true);
-    expect(allows(custom, brokerPod(), client("monitoring", {}), 9644)).toBe(false);
+    expect(allows(custom, brokerPod(), client("observability", { app: "prometheus" }), 9644)).toBe(
+      true,
+    );
+    expect(allows(custom, brokerPod(), client("observability", {}), 9644)).toBe(false);
+    expect(allows(custom, brokerPod(), client("monitoring", { app: "prometheus" }), 9644)).toBe(
+      false,
+    );
   });
 
   it("opens the external listener port to everyone only when the listener is enabled", async () => {
@@ -458,45 +503,100 @@ describe("NetworkPolicy", () => {
   });
 });
 
-describe("PrometheusRule", () => {
-  it("is rendered in prod (cluster.prometheusRule) with the seed's alerts, and not on minikube", () => {
+describe("monitoring: PrometheusRule and ServiceMonitor", () => {
+  it("renders the seed's alerts and a disk alert in prod, labelled for kube-prometheus-stack, and nothing on minikube", () => {
     const rule = object(renderRepoStack("prod"), "PrometheusRule", "apphub-redpanda");
     expect(rule.apiVersion).toBe("monitoring.coreos.com/v1");
-    const alerts = rule.spec.groups.flatMap((group: Json) =>
-      group.rules.map((candidate: Json) => candidate.alert),
-    );
-    expect(alerts).toEqual([
+    expect(rule.metadata.labels.release).toBe("kube-prometheus-stack");
+    const rules = rule.spec.groups.flatMap((group: Json) => group.rules);
+    expect(rules.map((candidate: Json) => candidate.alert)).toEqual([
       "RedpandaClusterUnhealthy",
       "RedpandaSegmentCreationSpike",
       "RedpandaKafkaLatencyHigh",
       "RedpandaPartitionsUnderReplicated",
       "RedpandaPartitionMovementStuck",
+      "RedpandaDiskSpaceLow",
+      "RedpandaDiskSpaceDegraded",
       "AppHubStreamMirrorPublishFailures",
       "AppHubStreamMirrorPublishSlow",
       "TimestoreStreamingBacklogHigh",
     ]);
-    expect(
-      renderRepoStack("minikube").objects.some((candidate) => candidate.kind === "PrometheusRule"),
-    ).toBe(false);
+    // Brokers are selected by a label both scrape shapes keep, never by namespace.
+    for (const candidate of rules) {
+      expect(candidate.expr, candidate.alert).not.toMatch(/(^|[^_a-z])namespace\s*(=|!=|=~|!~)"/);
+      if (candidate.alert.startsWith("Redpanda"))
+        expect(candidate.expr, candidate.alert).toContain('redpanda_cluster="apphub-system"');
+    }
+    const minikube = renderRepoStack("minikube").objects.map((candidate) => candidate.kind);
+    expect(minikube).not.toContain("PrometheusRule");
+    expect(minikube).not.toContain("ServiceMonitor");
   });
 
-  it("takes its backlog threshold and selector labels from the stack", async () => {
+  it("scrapes /metrics and /public_metrics of every broker through a ServiceMonitor that carries redpanda_cluster", () => {
+    const result = renderRepoStack("prod");
+    const monitor = object(result, "ServiceMonitor", "apphub-redpanda");
+    expect(monitor.apiVersion).toBe("monitoring.coreos.com/v1");
+    expect(monitor.metadata.labels.release).toBe("kube-prometheus-stack");
+    expect(monitor.spec.endpoints).toEqual([
+      { port: "admin", path: "/metrics", scheme: "http", interval: "30s", honorLabels: false },
+      {
+        port: "admin",
+        path: "/public_metrics",
+        scheme: "http",
+        interval: "30s",
+        honorLabels: false,
+      },
+    ]);
+    expect(monitor.spec.targetLabels).toEqual(["redpanda_cluster"]);
+    // It selects exactly one Service, the public-metrics one, whose pods are every broker.
+    const services = result.objects.filter((candidate: KubeObject) => candidate.kind === "Service");
+    const selected = services.filter((service: Json) =>
+      matches(monitor.spec.selector, service.metadata.labels),
+    );
+    expect(selected.map((service: Json) => service.metadata.name)).toEqual([
+      "apphub-redpanda-public-metrics",
+    ]);
+    const [service] = selected as Json[];
+    expect(service.metadata.labels.redpanda_cluster).toBe("apphub-system");
+    expect(service.spec.ports.map((port: Json) => port.name)).toContain("admin");
+    // The annotation job copies Service labels onto targets: both scraped Services carry the label.
+    expect(
+      object(result, "Service", "apphub-redpanda-headless").metadata.labels.redpanda_cluster,
+    ).toBe("apphub-system");
+  });
+
+  it("follows cluster.monitoring: labels, interval, backlog threshold, and either object off", async () => {
     const result = await renderStackYaml(
       "prod",
       kubeStackYaml("prod", [
         "  apphub-streaming:cluster:",
-        "    prometheusRule: true",
         "    backlogAlertSeconds: 900",
-        "    prometheusRuleLabels: { release: kube-prometheus-stack }",
+        "    monitoring:",
+        "      serviceMonitor: false",
+        "      labels: { release: prometheus-stack, team: streaming }",
+        "      interval: 15s",
       ]),
     );
     expect(result.status, result.stderr).toBe(0);
     const rule = object(result, "PrometheusRule", "apphub-redpanda");
-    expect(rule.metadata.labels.release).toBe("kube-prometheus-stack");
+    expect(rule.metadata.labels).toMatchObject({ release: "prometheus-stack", team: "streaming" });
     const backlog = rule.spec.groups
       .flatMap((group: Json) => group.rules)
       .find((candidate: Json) => candidate.alert === "TimestoreStreamingBacklogHigh");
     expect(backlog.expr).toBe("max by (namespace) (timestore_streaming_backlog_seconds) > 900");
+    expect(result.objects.some((candidate) => candidate.kind === "ServiceMonitor")).toBe(false);
+    const onMinikube = await renderStackYaml(
+      "minikube",
+      kubeStackYaml("minikube", [
+        "  apphub-streaming:cluster:",
+        "    monitoring: { serviceMonitor: true, interval: 15s }",
+      ]),
+    );
+    expect(onMinikube.status, onMinikube.stderr).toBe(0);
+    expect(object(onMinikube, "ServiceMonitor", "apphub-redpanda").spec.endpoints[0].interval).toBe(
+      "15s",
+    );
+    expect(onMinikube.objects.some((candidate) => candidate.kind === "PrometheusRule")).toBe(false);
   });
 });
 
@@ -515,8 +615,15 @@ describe("outputs and ordering", () => {
         (resource) => resource.type === "kubernetes:apps/v1:StatefulSet",
       );
       expect(sts?.name).toBe("apphub-redpanda-brokers");
+      // Prod declares its gp3 StorageClass (the claims bind through it).
       const secured =
-        stack === "prod" ? ["apphub-redpanda-external-tls", "apphub-redpanda-superuser"] : [];
+        stack === "prod"
+          ? [
+              "apphub-redpanda-external-tls",
+              "apphub-redpanda-superuser",
+              "apphub-redpanda-storage-class",
+            ]
+          : [];
       expect([...(sts?.dependsOn ?? [])].sort()).toEqual(
         [
           "apphub-redpanda-headless",
@@ -694,5 +801,70 @@ describe("secured external listener (prod)", () => {
   it("keeps minikube free of @pulumi/tls, random and aws resources (plaintext NodePort)", () => {
     const types = renderRepoStack("minikube").resources.map((resource) => resource.type);
     expect(types.filter((type) => /^(tls|random|aws):/.test(type))).toEqual([]);
+  });
+});
+
+describe("security and operations in the prod render (issues #19, #20)", () => {
+  it("turns authorization and admin API authentication on, and mounts only the superuser's name and password for the hooks", () => {
+    const result = renderRepoStack("prod");
+    const scripts = result.objects.find(
+      (candidate: KubeObject) =>
+        candidate.kind === "ConfigMap" &&
+        candidate.metadata.name?.startsWith("apphub-redpanda-scripts-"),
+    ) as Json;
+    const bootstrap = parseYaml(scripts.data["bootstrap.yaml"]);
+    expect(bootstrap).toMatchObject({
+      kafka_enable_authorization: true,
+      admin_api_require_auth: true,
+      superusers: ["apphub-admin"],
+    });
+    const pod = statefulSet("prod").spec.template.spec;
+    expect(pod.volumes).toContainEqual({
+      name: "admin-credentials",
+      secret: {
+        secretName: "apphub-redpanda-superuser",
+        defaultMode: 0o440,
+        items: [
+          { key: "username", path: "username" },
+          { key: "password", path: "password" },
+        ],
+      },
+    });
+    expect(pod.containers[0].volumeMounts).toContainEqual({
+      name: "admin-credentials",
+      mountPath: "/etc/apphub-redpanda-admin",
+      readOnly: true,
+    });
+    // Minikube has no superuser: nothing to mount, no authentication to ask for.
+    const minikube = statefulSet("minikube").spec.template.spec;
+    expect(minikube.volumes.map((volume: Json) => volume.name)).not.toContain("admin-credentials");
+  });
+
+  it("puts an NLB type on every LoadBalancer, declares gp3 binding at first consumer and holds a restarted broker for minReadySeconds", () => {
+    const result = renderRepoStack("prod");
+    const loadBalancers = result.objects.filter(
+      (candidate: KubeObject) =>
+        candidate.kind === "Service" && (candidate as Json).spec.type === "LoadBalancer",
+    ) as Json[];
+    expect(loadBalancers).toHaveLength(3);
+    for (const service of loadBalancers)
+      expect(
+        service.metadata.annotations["service.beta.kubernetes.io/aws-load-balancer-type"],
+        service.metadata.name,
+      ).toBe("nlb");
+    expect(findObject(result, "StorageClass", "gp3")).toMatchObject({
+      provisioner: "ebs.csi.aws.com",
+      parameters: { type: "gp3" },
+      volumeBindingMode: "WaitForFirstConsumer",
+      reclaimPolicy: "Retain",
+    });
+    expect(statefulSet("prod").spec.volumeClaimTemplates[0].spec.storageClassName).toBe("gp3");
+    expect(statefulSet("prod").spec.minReadySeconds).toBe(10);
+    // Minikube uses its existing "standard" class: none declared.
+    expect(
+      renderRepoStack("minikube").objects.filter(
+        (candidate: KubeObject) => candidate.kind === "StorageClass",
+      ),
+    ).toEqual([]);
   });
 });

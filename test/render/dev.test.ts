@@ -64,9 +64,9 @@ describe("dev stack rendered against the compose file (SPEC, Facts)", () => {
     expect(result.status, result.stderr).toBe(0);
   });
 
-  it("image: redpanda v24.2.3, pulled before the broker is created", () => {
+  it("image: redpanda v24.3.2, pulled before the broker is created", () => {
     expect(byName(result, "apphub-dev-redpanda-image").inputs.name).toBe(
-      "docker.redpanda.com/redpandadata/redpanda:v24.2.3",
+      "docker.redpanda.com/redpandadata/redpanda:v24.3.2",
     );
     expect(byName(result, "apphub-dev-redpanda").dependsOn).toContain("apphub-dev-redpanda-image");
   });

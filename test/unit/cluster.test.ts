@@ -1,12 +1,28 @@
 import { describe, expect, it } from "vitest";
+import { parse } from "yaml";
 import { externalBrokers, seedServers } from "../../src/cluster/addresses";
 import { alertRuleGroups, REDPANDA_METRICS_USED } from "../../src/cluster/alerts";
 import { brokerFqdn, SELECTOR_LABELS } from "../../src/cluster/constants";
 import { buildClusterManifests } from "../../src/cluster/manifests";
-import { drainTimeoutSeconds, renderScripts, shellQuote } from "../../src/cluster/scripts";
-import { brokerSizing, quantityToBytes, redpandaMemoryMiB } from "../../src/cluster/sizing";
-import { minimumMemoryLimitMiB } from "../../src/cluster/validation";
+import {
+  clusterBootstrapProperties,
+  drainTimeoutSeconds,
+  renderScripts,
+  shellQuote,
+} from "../../src/cluster/scripts";
+import {
+  brokerSizing,
+  containerMemoryMiB,
+  quantityToBytes,
+  redpandaMemoryMiB,
+  reserveMemoryMiB,
+  storageMinFreeBytes,
+} from "../../src/cluster/sizing";
 import { configIssues, KUBE_BASICS, validConfig } from "../support/config";
+
+/** The keys a prod stack with these `cluster` settings is refused for. */
+const prodIssueKeys = (cluster: Record<string, unknown>): string[] =>
+  configIssues({ environment: "prod", ...KUBE_BASICS, cluster }).map((issue) => issue.key);
 
 /** Plain JSON view of a manifest (the builders' Pulumi input types allow promises; these are plain). */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -22,29 +38,63 @@ describe("broker sizing", () => {
     expect(() => quantityToBytes("2 GB")).toThrow(/Kubernetes quantity/);
   });
 
-  it("leaves 20% of the limit, at least 512Mi, outside Seastar's --memory", () => {
-    expect(redpandaMemoryMiB("2Gi")).toBe(2048 - 512);
-    expect(redpandaMemoryMiB("8Gi")).toBe(8192 - Math.ceil(8192 * 0.2));
-    expect(redpandaMemoryMiB("16Gi")).toBe(16384 - Math.ceil(16384 * 0.2));
+  it("gives Seastar 80% of the container and reserves 0.2% + 200Mi, as Redpanda's chart does", () => {
+    expect(redpandaMemoryMiB("2.5Gi")).toBe(2048);
+    expect(redpandaMemoryMiB("10Gi")).toBe(8192);
+    expect(reserveMemoryMiB("10Gi")).toBe(220);
+    expect(reserveMemoryMiB("2.5Gi")).toBe(205);
+    // Both fit in the container, so Seastar's "insufficient physical memory" check passes.
+    for (const memory of ["2.5Gi", "10Gi", "64Gi"])
+      expect(redpandaMemoryMiB(memory) + reserveMemoryMiB(memory)).toBeLessThan(
+        containerMemoryMiB(memory),
+      );
   });
 
-  it("derives --smp from whole cores and keeps --memory strictly below the container limit", () => {
-    const prod = brokerSizing({ cpu: 4, memory: "8Gi", overprovisioned: false });
-    expect(prod.smp).toBe(4);
-    expect(prod.memoryFlag).toBe("6553M");
-    expect(prod.reserveMemoryFlag).toBe("0M");
-    expect(prod.memoryMiB).toBeLessThan(8192);
-    // Dedicated CPUs: Guaranteed QoS, requests equal limits.
-    expect(prod.resources).toEqual({
-      limits: { cpu: "4", memory: "8Gi" },
-      requests: { cpu: "4", memory: "8Gi" },
+  it("derives --smp from whole cores; Guaranteed QoS (requests = limits) unless the CPUs are shared", () => {
+    const prod = brokerSizing({
+      cpu: 4,
+      memory: "10Gi",
+      overprovisioned: false,
+      cpuManagerPolicy: "none",
     });
+    expect(prod.smp).toBe(4);
+    expect(prod.memoryFlag).toBe("8192M");
+    expect(prod.reserveMemoryFlag).toBe("220M");
+    expect(prod.resources).toEqual({
+      limits: { cpu: "4", memory: "10Gi" },
+      requests: { cpu: "4", memory: "10Gi" },
+    });
+    const minikube = brokerSizing({
+      cpu: 2,
+      memory: "5Gi",
+      overprovisioned: true,
+      cpuManagerPolicy: "none",
+    });
+    expect(minikube.resources.requests).toEqual({ cpu: "500m", memory: "5Gi" });
+    expect(minikube.resources.limits).toEqual({ cpu: "2", memory: "5Gi" });
   });
 
-  it("requests a quarter core per core when overprovisioned, never less memory than the limit", () => {
-    const minikube = brokerSizing({ cpu: 2, memory: "4Gi", overprovisioned: true });
-    expect(minikube.resources.requests).toEqual({ cpu: "500m", memory: "4Gi" });
-    expect(minikube.resources.limits).toEqual({ cpu: "2", memory: "4Gi" });
+  it("pins Seastar's threads only with Guaranteed QoS and the static CPU manager; otherwise --overprovisioned", () => {
+    const size = (overprovisioned: boolean, cpuManagerPolicy: "none" | "static") =>
+      brokerSizing({ cpu: 4, memory: "10Gi", overprovisioned, cpuManagerPolicy });
+    expect(size(false, "static")).toMatchObject({ pinned: true, cpuFlags: [] });
+    expect(size(false, "none")).toMatchObject({ pinned: false, cpuFlags: ["--overprovisioned"] });
+    expect(size(true, "none")).toMatchObject({
+      pinned: false,
+      cpuFlags: ["--overprovisioned", "--check=false"],
+    });
+    expect(size(true, "static").pinned).toBe(false);
+  });
+});
+
+describe("free space the brokers keep", () => {
+  it("is Redpanda's 5 GiB on large volumes and a tenth of a small one, in the bootstrap properties", () => {
+    expect(storageMinFreeBytes("100Gi")).toBe(5 * 1024 ** 3);
+    expect(storageMinFreeBytes("10Gi")).toBe(1024 ** 3);
+    expect(storageMinFreeBytes("1Gi")).toBe(102 * 1024 ** 2);
+    expect(storageMinFreeBytes("50Mi")).toBe(10 * 1024 ** 2);
+    const { cluster } = validConfig({ environment: "minikube", ...KUBE_BASICS });
+    expect(clusterBootstrapProperties(cluster).storage_min_free_bytes).toBe(1024 ** 3);
   });
 });
 
@@ -73,29 +123,50 @@ describe("cluster config validation (names the key)", () => {
     expect([prod.overprovisioned, prod.developerMode]).toEqual([false, false]);
   });
 
-  it("refuses memory that leaves Redpanda less than 1Gi per core, naming the smallest limit that works", () => {
+  it("refuses less than 2.5Gi of container memory per core, naming the key and the smallest limit", () => {
     const found = configIssues({
       environment: "prod",
       ...KUBE_BASICS,
-      cluster: { cpu: 4, memory: "4Gi" },
+      cluster: { cpu: 4, memory: "8Gi" },
     });
     const issue = found.find((candidate) => candidate.key === "apphub-streaming:cluster.memory");
-    expect(issue?.message).toContain(
-      `expected at least ${minimumMemoryLimitMiB(4)}Mi for cluster.cpu=4`,
+    expect(issue?.message).toBe(
+      'expected at least 10240Mi (2.5Gi per core) for cluster.cpu=4: Redpanda wants 2Gi per core and gets 80% of the container (--memory), got "8Gi" (6553Mi for Redpanda)',
     );
-    expect(redpandaMemoryMiB(`${minimumMemoryLimitMiB(4)}Mi`)).toBeGreaterThanOrEqual(4096);
-    expect(redpandaMemoryMiB(`${minimumMemoryLimitMiB(4) - 1}Mi`)).toBeLessThan(4096);
-    // The default prod cpu (4) is checked against an explicit small memory too.
+    // The default prod cpu (4) is checked against an explicit small memory too, and minikube's one core.
     expect(
-      configIssues({ environment: "prod", ...KUBE_BASICS, cluster: { memory: "3Gi" } }).map(
+      configIssues({ environment: "prod", ...KUBE_BASICS, cluster: { memory: "9Gi" } }).map(
         (i) => i.key,
       ),
     ).toContain("apphub-streaming:cluster.memory");
-    validConfig({
-      environment: "prod",
+    expect(
+      configIssues({ environment: "minikube", ...KUBE_BASICS, cluster: { memory: "2Gi" } }).map(
+        (i) => i.key,
+      ),
+    ).toContain("apphub-streaming:cluster.memory");
+    validConfig({ environment: "prod", ...KUBE_BASICS, cluster: { cpu: 4, memory: "10240Mi" } });
+    validConfig({ environment: "minikube", ...KUBE_BASICS, cluster: { memory: "2.5Gi" } });
+    expect(validConfig({ environment: "prod", ...KUBE_BASICS }).cluster.memory).toBe("10Gi");
+  });
+
+  it("refuses the static CPU manager for overprovisioned (Burstable) brokers, naming the key", () => {
+    const found = configIssues({
+      environment: "minikube",
       ...KUBE_BASICS,
-      cluster: { cpu: 4, memory: `${minimumMemoryLimitMiB(4)}Mi` },
+      cluster: { cpuManagerPolicy: "static" },
     });
+    expect(found.map((issue) => issue.key)).toEqual(["apphub-streaming:cluster.cpuManagerPolicy"]);
+    expect(
+      configIssues({
+        environment: "prod",
+        ...KUBE_BASICS,
+        cluster: { cpuManagerPolicy: "pinned" },
+      })[0]?.message,
+    ).toContain('expected "none" or "static"');
+    expect(
+      validConfig({ environment: "prod", ...KUBE_BASICS, cluster: { cpuManagerPolicy: "static" } })
+        .cluster.cpuManagerPolicy,
+    ).toBe("static");
   });
 
   it("refuses a grace period too short for a drain plus shutdown", () => {
@@ -164,21 +235,39 @@ describe("cluster config validation (names the key)", () => {
   it("resolves the keys this component added, with their defaults", () => {
     const cluster = validConfig({ environment: "prod", ...KUBE_BASICS }).cluster;
     expect(cluster.startupTimeoutSeconds).toBe(1800);
-    expect(cluster.prometheusRuleLabels).toEqual({});
+    expect(cluster.monitoring).toEqual({
+      serviceMonitor: true,
+      prometheusRule: true,
+      labels: { release: "kube-prometheus-stack" },
+      interval: "30s",
+      prometheus: {
+        namespace: "monitoring",
+        podLabels: { "app.kubernetes.io/name": "prometheus" },
+      },
+    });
     expect(cluster.external.annotations).toEqual({});
+    const minikube = validConfig({ environment: "minikube", ...KUBE_BASICS }).cluster;
+    expect([minikube.monitoring.serviceMonitor, minikube.monitoring.prometheusRule]).toEqual([
+      false,
+      false,
+    ]);
     const custom = validConfig({
       environment: "prod",
       ...KUBE_BASICS,
       cluster: {
         startupTimeoutSeconds: 3600,
-        prometheusRuleLabels: { release: "kube-prometheus-stack" },
+        monitoring: { serviceMonitor: false, labels: { release: "prometheus" } },
         external: {
           annotations: { "service.beta.kubernetes.io/aws-load-balancer-scheme": "internal" },
         },
       },
     }).cluster;
     expect(custom.startupTimeoutSeconds).toBe(3600);
-    expect(custom.prometheusRuleLabels).toEqual({ release: "kube-prometheus-stack" });
+    expect(custom.monitoring.labels).toEqual({ release: "prometheus" });
+    expect([custom.monitoring.serviceMonitor, custom.monitoring.prometheusRule]).toEqual([
+      false,
+      true,
+    ]);
     expect(custom.external.annotations).toEqual({
       "service.beta.kubernetes.io/aws-load-balancer-scheme": "internal",
     });
@@ -186,9 +275,14 @@ describe("cluster config validation (names the key)", () => {
       configIssues({
         environment: "prod",
         ...KUBE_BASICS,
-        cluster: { prometheusRuleLabels: { release: 1 } },
+        cluster: { monitoring: { labels: { release: 1 }, interval: "30 seconds" } },
       }).map((i) => i.key),
-    ).toContain("apphub-streaming:cluster.prometheusRuleLabels.release");
+    ).toEqual(
+      expect.arrayContaining([
+        "apphub-streaming:cluster.monitoring.labels.release",
+        "apphub-streaming:cluster.monitoring.interval",
+      ]),
+    );
   });
 });
 
@@ -243,13 +337,9 @@ describe("secured external listener and cluster domain (config)", () => {
         "apphub-streaming:cluster.external.sasl.mechanism",
       ]),
     );
-    expect(
-      configIssues({
-        environment: "prod",
-        ...KUBE_BASICS,
-        cluster: { clusterDomain: "Not A Domain" },
-      }).map((issue) => issue.key),
-    ).toEqual(["apphub-streaming:cluster.clusterDomain"]);
+    expect(prodIssueKeys({ clusterDomain: "Not A Domain" })).toEqual([
+      "apphub-streaming:cluster.clusterDomain",
+    ]);
   });
 
   it("puts cluster.clusterDomain into every FQDN the brokers seed with and advertise", () => {
@@ -406,6 +496,8 @@ describe("manifests", () => {
       { name: "kafka-external", port: 9095, targetPort: "kafka-external", protocol: "TCP" },
     ]);
     expect(services[1].metadata.annotations).toEqual({
+      // An NLB by default: without the type the in-tree AWS controller makes a Classic ELB.
+      "service.beta.kubernetes.io/aws-load-balancer-type": "nlb",
       "service.beta.kubernetes.io/aws-load-balancer-internal": "true",
       "service.beta.kubernetes.io/aws-load-balancer-scheme": "internal",
       "example.com/team": "streaming",
@@ -429,17 +521,121 @@ describe("manifests", () => {
     ).toEqual([31092, 31093, 31094]);
   });
 
+  const securedExternal = (extra: Record<string, unknown> = {}) =>
+    validConfig({
+      environment: "prod",
+      backup: KUBE_BASICS.backup,
+      cluster: {
+        external: {
+          enabled: true,
+          type: "LoadBalancer",
+          basePort: 9094,
+          advertisedHost: "redpanda-{ordinal}.kafka.example.com",
+          tls: { enabled: true },
+          sasl: { enabled: true },
+          ...extra,
+        },
+      },
+    }).cluster;
+
+  it("names the load balancer type for each AWS controller (cluster.external.awsLoadBalancerType); the stack's annotations win", () => {
+    const annotationsOf = (extra: Record<string, unknown>) =>
+      plain(buildClusterManifests("apphub-system", securedExternal(extra)).externalServices)[0]
+        .metadata.annotations;
+    expect(annotationsOf({})["service.beta.kubernetes.io/aws-load-balancer-type"]).toBe("nlb");
+    expect(annotationsOf({ awsLoadBalancerType: "external" })).toMatchObject({
+      "service.beta.kubernetes.io/aws-load-balancer-type": "external",
+      "service.beta.kubernetes.io/aws-load-balancer-nlb-target-type": "ip",
+      "service.beta.kubernetes.io/aws-load-balancer-scheme": "internal",
+    });
+    const none = annotationsOf({ awsLoadBalancerType: "none" });
+    expect(Object.keys(none).filter((key) => key.includes("load-balancer-type"))).toEqual([]);
+    expect(
+      annotationsOf({
+        annotations: { "service.beta.kubernetes.io/aws-load-balancer-type": "nlb-ip" },
+      })["service.beta.kubernetes.io/aws-load-balancer-type"],
+    ).toBe("nlb-ip");
+    expect(
+      configIssues({
+        environment: "prod",
+        ...KUBE_BASICS,
+        cluster: { external: { awsLoadBalancerType: "alb" } },
+      }).find((issue) => issue.key === "apphub-streaming:cluster.external.awsLoadBalancerType")
+        ?.message,
+    ).toContain('expected "nlb", "external" or "none"');
+  });
+
+  it("declares the volumes' StorageClass binding at first consumer, only with a provisioner, and needs its name", () => {
+    expect(buildClusterManifests("apphub-system", prod.cluster).storageClass).toBeUndefined();
+    const declared = validConfig({
+      environment: "prod",
+      ...KUBE_BASICS,
+      cluster: {
+        storageClass: "gp3",
+        storageClassProvisioner: "ebs.csi.aws.com",
+        storageClassParameters: { type: "gp3" },
+      },
+    });
+    expect(
+      plain(buildClusterManifests("apphub-system", declared.cluster).storageClass),
+    ).toMatchObject({
+      kind: "StorageClass",
+      metadata: { name: "gp3" },
+      provisioner: "ebs.csi.aws.com",
+      parameters: { type: "gp3" },
+      volumeBindingMode: "WaitForFirstConsumer",
+      reclaimPolicy: "Retain",
+    });
+    expect(prodIssueKeys({ storageClassProvisioner: "ebs.csi.aws.com" })).toEqual([
+      "apphub-streaming:cluster.storageClass",
+    ]);
+  });
+
+  it("holds a restarted broker unavailable for minReadySeconds before the roll goes on", () => {
+    expect(
+      buildClusterManifests("apphub-system", prod.cluster).statefulSet.spec.minReadySeconds,
+    ).toBe(10);
+  });
+
+  it("turns authorization and admin API authentication on with the superuser, naming every listener's authentication", () => {
+    const secured = securedExternal();
+    expect(clusterBootstrapProperties(secured)).toMatchObject({
+      superusers: ["apphub-admin"],
+      kafka_enable_authorization: true,
+      admin_api_require_auth: true,
+    });
+    const listeners = (cluster: typeof secured) =>
+      plain(
+        parse(renderScripts("apphub-system", cluster).data["redpanda.yaml"]!).redpanda.kafka_api,
+      ).map((listener: { name: string; authentication_method: string }) => [
+        listener.name,
+        listener.authentication_method,
+      ]);
+    expect(listeners(secured)).toEqual([
+      ["internal", "none"],
+      ["external", "sasl"],
+    ]);
+    // No superuser, no authorization: minikube's plaintext NodePort clients stay anonymous.
+    const open = validConfig({ environment: "minikube", ...KUBE_BASICS }).cluster;
+    expect(clusterBootstrapProperties(open)).not.toHaveProperty("kafka_enable_authorization");
+    expect(clusterBootstrapProperties(open)).not.toHaveProperty("admin_api_require_auth");
+    expect(listeners(open)).toEqual([["internal", "none"]]);
+  });
+
   it("shell-quotes values baked into the scripts", () => {
     expect(shellQuote("it's")).toBe(`'it'"'"'s'`);
   });
 });
 
 describe("alert rules", () => {
-  const groups = alertRuleGroups("apphub-system", { backlogAlertSeconds: 420 });
+  const groups = alertRuleGroups("apphub-system", {
+    backlogAlertSeconds: 420,
+    storageSize: "100Gi",
+  });
   const rules = groups.flatMap((group) => group.rules);
   const expr = (alert: string) => rules.find((rule) => rule.alert === alert)?.expr ?? "";
 
-  it("reads only metrics Redpanda v24.2 exports (none of the seed's names), and AppHub's three", () => {
+  it("reads only metrics Redpanda v24.3 exports (none of the seed's names), and AppHub's three", () => {
     const text = rules.map((rule) => rule.expr).join("\n");
     // The two movement gauges are selected together by one __name__ regex.
     const selected = text.replace(
@@ -468,11 +664,16 @@ describe("alert rules", () => {
 
   it("encodes the seed's thresholds, per request type, aggregated to the cluster", () => {
     expect(expr("RedpandaKafkaLatencyHigh")).toBe(
-      'histogram_quantile(0.99, sum by (namespace, redpanda_request, le) (rate(redpanda_kafka_request_latency_seconds_bucket{namespace="apphub-system"}[5m]))) > 0.25',
+      'histogram_quantile(0.99, sum by (redpanda_cluster, redpanda_request, le) (rate(redpanda_kafka_request_latency_seconds_bucket{redpanda_cluster="apphub-system"}[5m]))) > 0.25',
     );
     expect(expr("RedpandaPartitionsUnderReplicated")).toBe(
-      'sum by (namespace) (redpanda_kafka_under_replicated_replicas{namespace="apphub-system"}) > 0',
+      'sum by (redpanda_cluster) (redpanda_kafka_under_replicated_replicas{redpanda_cluster="apphub-system"}) > 0',
     );
+    // 100Gi volumes keep Redpanda's 5 GiB free: the warning comes at 10 GiB free, or 5% if that is earlier.
+    expect(expr("RedpandaDiskSpaceLow")).toBe(
+      '(max by (redpanda_cluster, instance) (redpanda_storage_disk_free_space_alert{redpanda_cluster="apphub-system"}) >= 1) or (max by (redpanda_cluster, instance) (redpanda_storage_disk_free_bytes{redpanda_cluster="apphub-system"}) < 10737418240)',
+    );
+    expect(expr("RedpandaDiskSpaceDegraded")).toMatch(/\) == 2$/);
     expect(expr("AppHubStreamMirrorPublishFailures")).toMatch(
       /^sum by \(namespace\) \(increase\(apphub_stream_mirror_publish_total\{result="failure"\}\[10m\]\)\) > 0$/,
     );
@@ -483,9 +684,21 @@ describe("alert rules", () => {
     for (const rule of rules) {
       expect(rule.expr.split("(").length, rule.alert).toBe(rule.expr.split(")").length);
       expect(["critical", "warning"]).toContain(rule.labels.severity);
-      // Every broker rule keeps only the namespace: no shard, partition or pod series reach the alert.
-      if (rule.alert.startsWith("Redpanda"))
+      // Every broker rule keeps only the cluster (the disk rules also the broker): no shard, partition or pod series reach the alert.
+      if (rule.alert.startsWith("RedpandaDisk"))
+        expect(rule.expr, rule.alert).toContain("by (redpanda_cluster, instance)");
+      else if (rule.alert.startsWith("Redpanda"))
         expect(rule.expr, rule.alert).not.toMatch(/by \([^)]*(shard|partition|instance|pod)/);
+    }
+  });
+
+  it("selects brokers by redpanda_cluster, never by namespace (honor_labels replaces it with Redpanda's own)", () => {
+    for (const rule of rules.filter((candidate) => candidate.alert.startsWith("Redpanda"))) {
+      expect(rule.expr, rule.alert).not.toMatch(/(^|[^_a-z])namespace\s*(=|!=|=~|!~)/);
+      expect(rule.expr, rule.alert).not.toMatch(/by \([^)]*\bnamespace\b/);
+      for (const selector of rule.expr.match(/\{[^}]*\}/g) ?? [])
+        if (!selector.includes("result="))
+          expect(selector, rule.alert).toContain('redpanda_cluster="apphub-system"');
     }
   });
 });

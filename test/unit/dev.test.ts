@@ -35,7 +35,7 @@ describe("dev config defaults (the seed's ports and data root)", () => {
       port: 28000,
       image: "docker.redpanda.com/redpandadata/console:v2.6.1",
     });
-    expect(dev.image).toBe("docker.redpanda.com/redpandadata/redpanda:v24.2.3");
+    expect(dev.image).toBe("docker.redpanda.com/redpandadata/redpanda:v24.3.2");
   });
 
   it("takes the data root from APPHUB_DATA_ROOT, then from dev.dataRoot", () => {
