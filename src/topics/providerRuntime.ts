@@ -13,6 +13,9 @@ import { applyPlans, planOne, readLive, managedKeys } from "./engine";
 import { type KafkaTopicInputs, PROVIDER_ABI } from "./model";
 import { liveReplication } from "./plan";
 import {
+  ADOPTION_NOTE,
+  adoptedInputs,
+  adoptionLookup,
   checkTopic,
   desiredOf,
   diffTopic,
@@ -37,9 +40,31 @@ async function reconcile(inputs: KafkaTopicInputs, mode: "adopt" | "reconcile"):
   });
 }
 
+/**
+ * `check`'s one broker read: for a create of an `adopt` topic, what the broker has becomes the
+ * inputs (`adoptedInputs`), so the create records it unchanged and the preview can say so.
+ */
+async function adoptionCheck(olds: Record<string, unknown>, news: Record<string, unknown>) {
+  const lookup = adoptionLookup(olds, news);
+  if (lookup === "none") return news;
+  if (lookup !== "lookup") return { ...news, [ADOPTION_NOTE]: lookup };
+  const inputs = news as unknown as KafkaTopicInputs;
+  return withSharedSession(inputs.connection, inputs.saslPassword, async (session) => {
+    const state = await readLive(session, [inputs.name], managedKeys([desiredOf(inputs)]));
+    return adoptedInputs(inputs, state.topics.get(inputs.name), state.cluster);
+  });
+}
+
 export const provider = {
   async check(olds: Record<string, unknown>, news: Record<string, unknown>) {
-    return { inputs: news, failures: checkTopic(olds, news) };
+    const failures = checkTopic(olds, news);
+    if (failures.length > 0) return { inputs: news, failures };
+    try {
+      return { inputs: await adoptionCheck(olds, news), failures };
+    } catch (error) {
+      const reason = `cannot read ${String(news.name)} on the brokers to adopt it: ${(error as Error).message}`;
+      return { inputs: news, failures: [{ property: "adopt", reason }] };
+    }
   },
 
   async diff(_id: string, olds: Record<string, unknown>, news: Record<string, unknown>) {
