@@ -27,13 +27,14 @@ describe("topics: one parse, a help per command", () => {
     const result = await runCommand(topicsCommand, ["--help"]);
     expect(result.status).toBe(0);
     expect(result.stderr).toBe("");
-    expectHelpLayout(result.stdout, "topics -- plan  --stack <s>");
-    expect(result.stdout).toContain("npm run topics -- apply --stack <s>");
-    expect(result.stdout).toContain("npm run topics -- probe [--stack <s>]");
+    expectHelpLayout(result.stdout, "topics -- plan   --stack <s>");
+    expect(result.stdout).toContain("npm run topics -- apply  --stack <s>");
+    expect(result.stdout).toContain("npm run topics -- probe  [--stack <s>]");
+    expect(result.stdout).toContain("npm run topics -- import --brokers <csv> [--stack <s>]");
     expect(result.stdout).toMatch(/\ncommands:\n {2}plan {2,}Prints what apply would change/);
     expect(result.stdout).toContain("--detailed-exitcode");
     expect(result.stdout).toContain(
-      "3  a topic is blocked (nothing applied), or plan --detailed-exitcode: changes pending",
+      "3  a topic is blocked (nothing applied), plan --detailed-exitcode: changes pending, or import: the result would not be a valid stack (nothing written)",
     );
   });
 
@@ -55,6 +56,23 @@ describe("topics: one parse, a help per command", () => {
       options: ["--stack", "--brokers"],
       absent: ["--json", "--detailed-exitcode"],
       attention: undefined,
+    },
+    {
+      command: "import",
+      options: [
+        "--brokers",
+        "--stack",
+        "--include",
+        "--exclude",
+        "--tls",
+        "--tls-insecure",
+        "--sasl-mechanism",
+        "--sasl-username",
+        "--dry-run",
+        "--json",
+      ],
+      absent: ["--detailed-exitcode"],
+      attention: "3  the result would not be a valid stack config; nothing was written",
     },
   ])(
     "$command --help: that command's usage, options and exit codes, exit 0",
