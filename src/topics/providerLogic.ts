@@ -252,11 +252,39 @@ const describeChange = (change: { key: string; from: string | null; to: string }
   `${change.key}: ${JSON.stringify(change.from)} => ${JSON.stringify(change.to)}`;
 
 /**
+ * Why an existing topic cannot be adopted as the stack declares it, one failure per field, or
+ * none. Adoption never changes a topic, so a shape it would have to change destructively or
+ * heavily is refused before anything happens: fewer partitions than the broker has (Kafka cannot
+ * remove partitions) or another replication factor (a reassignment moves data). Config
+ * differences are not refused: they are recorded as the broker has them and shown as an update.
+ */
+export function adoptionFailures(news: KafkaTopicInputs, live: LiveTopic): InputFailure[] {
+  const failures: InputFailure[] = [];
+  const key = (field: string) => `apphub-streaming:topics.${news.name}.${field}`;
+  const livePartitions = live.partitions.length;
+  if (livePartitions > news.partitions)
+    failures.push({
+      property: "partitions",
+      reason:
+        `cannot adopt ${news.name}: it has ${livePartitions} partitions on the broker, the stack says ${news.partitions}, ` +
+        `and Kafka cannot remove partitions; set ${key("partitions")} to ${livePartitions} (npm run topics -- import writes what the broker has)`,
+    });
+  const replication = liveReplication(live.partitions);
+  if (replication.length === 1 && replication[0] !== news.replicationFactor)
+    failures.push({
+      property: "replicationFactor",
+      reason:
+        `cannot adopt ${news.name}: its replication factor is ${replication[0]} on the broker, the stack says ${news.replicationFactor}; ` +
+        `adopting never moves replicas: set ${key("replicationFactor")} to ${replication[0]}, adopt it, then change it in a later up`,
+    });
+  return failures;
+}
+
+/**
  * The inputs of a create of an `adopt` topic, given what the broker has (`live`, undefined when
- * the topic is not there). An existing topic is taken as it is: its replication and the live
- * values of the managed configs, and its partition count unless the stack asks for more (then
- * the stack's count stays, and the create keeps the broker's extra ones, which Kafka cannot
- * remove). Pure: `check` does the reading.
+ * the topic is not there). An existing topic is taken as it is: its partitions, its replication
+ * and the live values of the managed configs (`adoptionFailures` has refused the shapes that
+ * differ). Pure: `check` does the reading.
  */
 export function adoptedInputs(
   news: KafkaTopicInputs,
@@ -283,6 +311,7 @@ export function adoptedInputs(
       configs,
     }),
   );
+  // More partitions in the stack are added by the next up, shown as an update, not by the create.
   aligned.partitions = Math.min(news.partitions, livePartitions);
   // What the stack asks beyond what the broker has: the next preview's update.
   const pending = planTopic(desiredOf(news), live, cluster, "reconcile", "keep").changes;
@@ -296,8 +325,6 @@ export function adoptedInputs(
   let message =
     `adopt: ${news.name} exists on the brokers (${livePartitions} partitions, replication ${replication}); ` +
     "up records it as it is and changes nothing on the broker";
-  if (livePartitions > news.partitions)
-    message += `; it keeps its ${livePartitions} partitions (the stack says ${news.partitions}, and Kafka cannot remove partitions)`;
   if (pending.length > 0)
     message += `; the stack differs, so the next preview shows an update: ${pending.map(describeChange).join(", ")}`;
   return { ...aligned, [ADOPTION_NOTE]: { level: "info", message } };

@@ -8,6 +8,8 @@ import { stackFileFromText } from "../../src/config/load";
 import { parseStackConfig } from "../../src/config/schema";
 import { SEED_TOPICS } from "../../src/topics/catalog";
 import { isTopicOverride, liveConfigsOf } from "../../src/topics/describeConfigs";
+import { liveOutputs } from "../../src/topics/providerLogic";
+import { planTopic, sameConfigValue } from "../../src/topics/plan";
 import {
   existingStack,
   existingStackProblem,
@@ -86,6 +88,42 @@ describe("which DescribeConfigs rows are set on the topic", () => {
     const v0 = { configName: "x", configValue: "1", readOnly: false, isSensitive: false };
     expect(isTopicOverride({ ...v0, isDefault: false })).toBe(true);
     expect(isTopicOverride({ ...v0, isDefault: true, configSource: -1 })).toBe(false);
+  });
+});
+
+describe("Redpanda's disabled tristates: a value <= 0 reads back as -1, and that is not drift", () => {
+  it("counts -1 on the broker as the stack's 0 or -1 for tristate keys only", () => {
+    expect(sameConfigValue("-1", "0", "retention.bytes")).toBe(true);
+    expect(sameConfigValue("-1", "-5", "segment.ms")).toBe(true);
+    expect(sameConfigValue("-1", "0", "max.message.bytes")).toBe(false);
+    expect(sameConfigValue("-1", "1", "retention.bytes")).toBe(false);
+    expect(sameConfigValue("0", "-1", "retention.bytes")).toBe(false);
+  });
+
+  it("plans nothing and refresh keeps the stack's spelling when Redpanda reports a stack 0 as -1", () => {
+    const rows = withRows(redpandaDefaults(), [row("retention.bytes", "-1", 1)]);
+    const configs = liveConfigsOf(rows);
+    const desired = {
+      name: "a",
+      partitions: 1,
+      replicationFactor: 1,
+      config: { "retention.bytes": "0" },
+      deletionPolicy: "retain" as const,
+    };
+    const live = { name: "a", partitions: partitions(1), configs };
+    expect(planTopic(desired, live, { brokerIds: [1] }, "reconcile", "keep").action).toBe("noop");
+    const connection = {
+      brokers: BROKERS,
+      clientId: "c",
+      connectTimeoutMs: 1,
+      requestTimeoutMs: 1,
+      tls: { enabled: false, rejectUnauthorized: true },
+    };
+    const refreshed = liveOutputs(
+      { ...desired, providerVersion: "2", connection },
+      { partitions: 1, replication: [1], configs: { "retention.bytes": "-1" } },
+    );
+    expect(refreshed.config).toEqual({ "retention.bytes": "0" });
   });
 });
 
