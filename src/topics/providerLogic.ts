@@ -323,7 +323,7 @@ export function adoptedInputs(
     return { ...aligned, [ADOPTION_NOTE]: { level: "warning", message } };
   }
   let message =
-    `adopt: ${news.name} exists on the brokers (${livePartitions} partitions, replication ${replication}); ` +
+    `adopt: ${news.name} exists on the brokers (${livePartitions} partition${livePartitions === 1 ? "" : "s"}, replication ${replication}); ` +
     "up records it as it is and changes nothing on the broker";
   if (pending.length > 0)
     message += `; the stack differs, so the next preview shows an update: ${pending.map(describeChange).join(", ")}`;

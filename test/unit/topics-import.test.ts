@@ -1,7 +1,7 @@
 // `topics import`, the pure part: exact DescribeConfigs rows of Redpanda v24.3.2 and Kafka 4.4
 // (test/support/describeRows.ts) → what lands in the stack file, how it merges into one that
 // exists, and that the result is a valid stack that adopts what the cluster has. The CLI against
-// the real peer is test/integration/topics-import.test.ts; through Pulumi, test/e2e/topics-adopt.test.ts.
+// the real peer, then adoption through Pulumi: test/e2e/topics-adopt.test.ts.
 import { describe, expect, it } from "vitest";
 import { parseDocument } from "yaml";
 import { stackFileFromText } from "../../src/config/load";
