@@ -107,6 +107,26 @@ describe("topics: one parse, a help per command", () => {
     { argv: ["probe", "extra"], says: "unexpected argument(s): extra" },
     { argv: ["plan"], says: `--stack is required: the stack to plan, <${ENVIRONMENTS.join("|")}>` },
     { argv: ["apply", "--json"], says: "--stack is required: the stack to apply" },
+    {
+      argv: ["import", "--brokers", "127.0.0.1:9", "--include", "("],
+      says: "--include: not a valid regular expression",
+    },
+    {
+      argv: ["import", "--brokers", "127.0.0.1:9", "--sasl-mechanism", "plain"],
+      says: "--sasl-mechanism and --sasl-username go together",
+    },
+    {
+      argv: [
+        "import",
+        "--brokers",
+        "127.0.0.1:9",
+        "--sasl-mechanism",
+        "gssapi",
+        "--sasl-username",
+        "u",
+      ],
+      says: '--sasl-mechanism: expected "plain", "scram-sha-256", "scram-sha-512", got "gssapi"',
+    },
   ])("$argv: exit 2, one report naming the problem", async ({ argv, says }) => {
     const result = await runCommand(topicsCommand, argv);
     expect(result.status).toBe(2);
