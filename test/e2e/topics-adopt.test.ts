@@ -73,6 +73,14 @@ async function describeAll(
   });
 }
 
+/** The plain topic's retention.ms row: value and source. */
+async function inheritedRetention(): Promise<string | undefined> {
+  const { configs } = (await describeAll([PLAIN])) as {
+    configs: Record<string, Record<string, string>>;
+  };
+  return configs[PLAIN]?.["retention.ms"];
+}
+
 function importCli(args: string[]) {
   return runChild(
     process.execPath,
@@ -184,6 +192,16 @@ describe("adopting an existing cluster through the real Pulumi CLI (single broke
       const up = await ws.pulumi(["up", "--yes", "--skip-preview"], { stack, env: FAST });
       expect(up.stdout.match(/KafkaTopic \S+ created/g)).toHaveLength(4);
       expect(await describeAll()).toEqual(before);
+      // The preview's note is not an output: it never shows again once the topic is recorded.
+      const { deployment } = await ws.exportState(stack);
+      const topics = (deployment.deployment.resources ?? []).filter((resource) =>
+        resource.type.endsWith("KafkaTopic"),
+      );
+      expect(topics).toHaveLength(4);
+      for (const record of topics) {
+        expect(record.outputs).not.toHaveProperty("__adoption");
+        expect(record.outputs).toMatchObject({ adopt: true });
+      }
     },
     RUN_TIMEOUT_MS,
   );
@@ -204,8 +222,10 @@ describe("adopting an existing cluster through the real Pulumi CLI (single broke
         }),
       );
       try {
-        const plain = (await describeAll()).configs as Record<string, Record<string, string>>;
-        expect(plain[PLAIN]?.["retention.ms"]).toBe("2592000000 (2)");
+        // The broker applies a dynamic config shortly after it accepts it.
+        await expect
+          .poll(inheritedRetention, { timeout: 60_000, interval: 1_000 })
+          .toBe("2592000000 (2)");
         await ws.pulumi(["preview", "--refresh", "--expect-no-changes"], { stack, env: FAST });
       } finally {
         // Legacy AlterConfigs replaces the broker's dynamic configs: none, as before.
