@@ -5,13 +5,26 @@
  * plan / apply read `Pulumi.<stack>.yaml` from the current directory, validate it (every
  * problem at once, before any broker is contacted), then talk to the brokers.
  */
-import { ConfigError, loadStackConfig } from "../config/load";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { ConfigError, loadStackConfig, stackFilePath } from "../config/load";
+import { SASL_MECHANISMS } from "../config/rules";
 import { DEFAULT_KAFKA_CLIENT, type StackConfig } from "../config/schema";
 import { STREAM_BROKER_URL } from "../env/variables";
 import { DEFAULT_PROBE_TOPIC, SEED_TOPICS } from "../topics/catalog";
 import { SASL_PASSWORD_ENV, resolveBrokers } from "../topics/cli";
 import { applyPlans, planTopics } from "../topics/engine";
-import { withSession } from "../topics/kafka";
+import {
+  existingStack,
+  existingStackProblem,
+  formatImport,
+  importConnection,
+  importStack,
+  selectTopics,
+  type ClusterTopic,
+  type ExistingStack,
+} from "../topics/import";
+import { type KafkaSession, withSession } from "../topics/kafka";
 import { connectionFromConfig, desiredFromSpec, type ConnectionSettings } from "../topics/model";
 import { formatPlan, planVerdict, summarize, toReport, type PlanVerdict } from "../topics/plan";
 import { probe } from "../topics/probe";
@@ -25,6 +38,7 @@ import {
   runCli,
   runParsed,
   STACK_VALUE,
+  UsageError,
   type ExitCode,
   type Io,
 } from "./kit";
@@ -40,6 +54,8 @@ const BROKERS = {
   value: "<csv>",
 } as const;
 const JSON_OUTPUT = { type: "boolean", description: "print the plan as JSON" } as const;
+/** The stack `import` writes when --stack is not given. */
+const IMPORT_STACK = "external";
 
 export const TOPICS_CLI = defineCommands({
   name: "topics",
@@ -70,13 +86,61 @@ export const TOPICS_CLI = defineCommands({
       usage: "[--stack <s>] [--brokers <csv>]",
       options: { stack: STACK, brokers: BROKERS },
     },
+    import: {
+      summary:
+        "Reads an existing cluster's topics and writes (or merges into) Pulumi.<stack>.yaml an external stack that adopts them as they are; changes nothing on the brokers.",
+      usage:
+        "--brokers <csv> [--stack <s>] [--include <regex>] [--exclude <regex>] [--tls] [--tls-insecure] [--sasl-mechanism <m> --sasl-username <u>] [--dry-run] [--json]",
+      options: {
+        stack: {
+          type: "string",
+          description: "the stack file to write or merge into, Pulumi.<stack>.yaml",
+          value: "<s>",
+          default: IMPORT_STACK,
+        },
+        brokers: {
+          ...BROKERS,
+          description: `${BROKERS.description} (else ${STREAM_BROKER_URL}, else the stack file's kafka.brokers)`,
+        },
+        include: {
+          type: "string",
+          description: "import only topics matching this regex",
+          value: "<regex>",
+        },
+        exclude: {
+          type: "string",
+          description: "leave out topics matching this regex",
+          value: "<regex>",
+        },
+        tls: { type: "boolean", description: "connect with TLS (writes kafka.tls.enabled: true)" },
+        "tls-insecure": {
+          type: "boolean",
+          description:
+            "TLS without checking the brokers' certificates (writes kafka.tls.rejectUnauthorized: false)",
+        },
+        "sasl-mechanism": {
+          type: "string",
+          description: SASL_MECHANISMS.join(", "),
+          value: "<m>",
+        },
+        "sasl-username": {
+          type: "string",
+          description: "the SASL user (written; its password never is)",
+          value: "<u>",
+        },
+        "dry-run": { type: "boolean", description: "report what would be written; write nothing" },
+        json: { type: "boolean", description: "print the report as JSON" },
+      },
+      attention: "the result would not be a valid stack config; nothing was written",
+    },
   },
   notes: [
     `Brokers: --brokers, else ${STREAM_BROKER_URL}, else apphub-streaming:kafka.brokers, else the dev listener`,
     "(127.0.0.1:<dev.kafkaPort>) or the Kubernetes external listener (apphub-streaming:cluster.external).",
     `SASL password (when apphub-streaming:kafka.sasl is set): ${SASL_PASSWORD_ENV}.`,
   ],
-  attention: "a topic is blocked (nothing applied), or plan --detailed-exitcode: changes pending",
+  attention:
+    "a topic is blocked (nothing applied), plan --detailed-exitcode: changes pending, or import: the result would not be a valid stack (nothing written)",
 });
 
 /** plan: 3 (stopped for a human) when anything is blocked, or with `--detailed-exitcode` when changes are pending; else 0. */
@@ -99,12 +163,17 @@ interface Target {
 
 function saslPassword(config: StackConfig | undefined): string | undefined {
   if (!config?.kafka.sasl) return undefined;
+  return requiredPassword(
+    `apphub-streaming:kafka.sasl is set (user ${config.kafka.sasl.username})`,
+    "stack secrets cannot be decrypted offline",
+  );
+}
+
+/** The SASL password from the environment, or bad input saying how to give it. */
+function requiredPassword(who: string, why: string): string {
   const password = process.env[SASL_PASSWORD_ENV];
-  if (!password) {
-    throw new ConfigError(
-      `apphub-streaming:kafka.sasl is set (user ${config.kafka.sasl.username}): export ${SASL_PASSWORD_ENV} with its password (stack secrets cannot be decrypted offline)`,
-    );
-  }
+  if (!password)
+    throw new ConfigError(`${who}: export ${SASL_PASSWORD_ENV} with its password (${why})`);
   return password;
 }
 
@@ -183,15 +252,144 @@ async function runProbe(target: Target, io: Io): Promise<number> {
   return EXIT.ok;
 }
 
+/** A --include / --exclude value as a regex, or a usage error naming the option. */
+function regexOption(option: string, value: string | undefined): RegExp | undefined {
+  if (value === undefined) return undefined;
+  try {
+    return new RegExp(value);
+  } catch (error) {
+    throw new UsageError(
+      `--${option}: not a valid regular expression: ${(error as Error).message}`,
+    );
+  }
+}
+
+/** Where import reads the cluster: --brokers, else the env variable, else the stack file's kafka.brokers. */
+function importBrokers(flag: string | undefined, existing: ExistingStack): string[] {
+  const kafka = existing.raw.kafka as { brokers?: unknown } | undefined;
+  const fromFile = Array.isArray(kafka?.brokers) ? kafka.brokers.join(",") : undefined;
+  const given = flag ?? (process.env[STREAM_BROKER_URL] || undefined) ?? fromFile;
+  if (given === undefined)
+    throw new UsageError("--brokers is required: the cluster to import, comma-separated host:port");
+  return asUsage(() => resolveBrokers({ flag: given, env: {} })).brokers;
+}
+
+/** Every config of the selected topics, asked in batches so one answer stays a bounded size. */
+async function describeSelected(
+  session: KafkaSession,
+  names: readonly string[],
+): Promise<Map<string, ClusterTopic["configs"]>> {
+  const configs = new Map<string, ClusterTopic["configs"]>();
+  for (let start = 0; start < names.length; start += DESCRIBE_BATCH) {
+    const batch = await session.describeTopicConfigs(names.slice(start, start + DESCRIBE_BATCH));
+    for (const [name, entries] of batch) configs.set(name, entries);
+  }
+  return configs;
+}
+
+const DESCRIBE_BATCH = 200;
+
+interface ImportOptions {
+  stack?: string | undefined;
+  brokers?: string | undefined;
+  include?: string | undefined;
+  exclude?: string | undefined;
+  tls?: boolean | undefined;
+  "tls-insecure"?: boolean | undefined;
+  "sasl-mechanism"?: string | undefined;
+  "sasl-username"?: string | undefined;
+  "dry-run"?: boolean | undefined;
+  json?: boolean | undefined;
+}
+
+/**
+ * import: reads every topic of the cluster (one Metadata request, then DescribeConfigs of the
+ * selected ones) and writes the stack that adopts them. Bad input (options, the existing file)
+ * is refused before any broker is contacted.
+ */
+async function runImport(values: ImportOptions, io: Io): Promise<number> {
+  const stack = values.stack ?? IMPORT_STACK;
+  const file = stackFilePath(stack);
+  const shownFile = path.relative(process.cwd(), file);
+  const filter = {
+    include: regexOption("include", values.include),
+    exclude: regexOption("exclude", values.exclude),
+  };
+  const existing = existingStack(
+    fs.existsSync(file) ? fs.readFileSync(file, "utf8") : undefined,
+    shownFile,
+  );
+  const refusal = existingStackProblem(existing, shownFile);
+  if (refusal) throw new ConfigError(refusal);
+  const { settings, write } = asUsage(() =>
+    importConnection(
+      {
+        brokers: importBrokers(values.brokers, existing),
+        tls: values.tls,
+        tlsInsecure: values["tls-insecure"],
+        saslMechanism: values["sasl-mechanism"],
+        saslUsername: values["sasl-username"],
+      },
+      existing,
+    ),
+  );
+  const password = settings.sasl
+    ? requiredPassword(`SASL user ${settings.sasl.username}`, "the import never writes it")
+    : undefined;
+
+  return withSession(settings, password, async (session) => {
+    const listing = await session.listTopics();
+    const names = [...listing.topics.keys(), ...listing.unreadable.keys()];
+    const { selected, skipped } = selectTopics(
+      names.map((name) => ({ name, internal: listing.internal.has(name) })),
+      filter,
+      existing,
+    );
+    const readable = selected.filter((name) => !listing.unreadable.has(name));
+    for (const name of selected.filter((entry) => listing.unreadable.has(entry)))
+      skipped.push({
+        name,
+        reason: `the broker did not describe it: ${listing.unreadable.get(name)}`,
+      });
+    const configs = await describeSelected(session, readable);
+    const { text, report } = importStack({
+      stack,
+      file: shownFile,
+      existing,
+      connection: { ...write, brokerCount: listing.brokerIds.length },
+      topics: readable.map((name) => ({
+        name,
+        partitions: listing.topics.get(name) ?? [],
+        configs: configs.get(name) ?? {},
+      })),
+      skipped,
+      onCluster: new Set(names),
+      env: process.env,
+    });
+    if (text !== undefined && report.changed && !values["dry-run"]) {
+      fs.writeFileSync(file, text);
+      report.written = true;
+    }
+    io.out(values.json ? JSON.stringify(report, null, 2) : formatImport(report));
+    return report.problems.length > 0 ? EXIT.attention : EXIT.ok;
+  });
+}
+
 /** The topics command without the process: exit code, output through `io`. */
 export function topicsCommand(argv: readonly string[], io: Io = processIo): Promise<number> {
   return runParsed(
     TOPICS_CLI,
     argv,
-    (parsed) =>
-      parsed.command === "probe"
-        ? runProbe(parsed.values, io)
-        : planOrApply(parsed.command, parsed.values, io),
+    (parsed) => {
+      switch (parsed.command) {
+        case "probe":
+          return runProbe(parsed.values, io);
+        case "import":
+          return runImport(parsed.values, io);
+        default:
+          return planOrApply(parsed.command, parsed.values, io);
+      }
+    },
     io,
   );
 }

@@ -100,7 +100,12 @@ export function readStackFile(file: string): StackFile {
     throw new ConfigError(
       `${shown(file)} does not exist: expected a Pulumi.<stack>.yaml there (${knownStacks(path.dirname(file)).join(", ") || "none found"})`,
     );
-  const config = parseStackYaml(fs.readFileSync(file, "utf8"), file);
+  return stackFileFromText(fs.readFileSync(file, "utf8"), file);
+}
+
+/** A stack file's text (named `file` in messages) → its `apphub-streaming:` values, secrets as `[secret]`. */
+export function stackFileFromText(text: string, file: string): StackFile {
+  const config = parseStackYaml(text, file);
   const prefix = `${CONFIG_NAMESPACE}:`;
   const raw: Record<string, unknown> = {};
   const secretKeys: string[] = [];

@@ -181,13 +181,16 @@ const topicOverrideSchema = z.strictObject({
   // The cluster-derived bounds (broker count, cores) are checked on the resolved config.
   partitions: ruled<number>((value) => partitionsProblem(value)).optional(),
   replicationFactor: ruled<number>((value) => replicationFactorProblem(value)).optional(),
-  retentionMs: retentionSchema.optional(),
+  /** null: retention.ms is not managed; the topic inherits the cluster's default (and a change of it is not drift). */
+  retentionMs: retentionSchema.nullable().optional(),
   config: z
     .record(z.string(), topicConfigValue, { error: "expected a map of topic config name to value" })
     .optional(),
   /** `retain` (default): removing the topic from config only stops managing it. */
   deletionPolicy: ruled<DeletionPolicy>(deletionPolicyProblem).optional(),
   role: z.enum(TOPIC_ROLES, { error: `expected one of ${TOPIC_ROLES.join(", ")}` }).optional(),
+  /** true: a topic that already exists when Pulumi first meets it is recorded as it is (`topics import` writes it). */
+  adopt: bool.optional(),
 });
 type TopicOverride = z.output<typeof topicOverrideSchema>;
 
@@ -479,13 +482,14 @@ function topicSpec(
     name,
     partitions: override?.partitions ?? defaults.partitions,
     replicationFactor: override?.replicationFactor ?? replicationDefault,
-    retentionMs: override?.retentionMs ?? defaults.retentionMs,
+    retentionMs: override?.retentionMs === undefined ? defaults.retentionMs : override.retentionMs,
     /** Other topic configs, values as the broker stores them (strings). */
     config: Object.fromEntries(
       Object.entries(override?.config ?? {}).map(([key, value]) => [key, String(value)]),
     ) as Record<string, string>,
     deletionPolicy: override?.deletionPolicy ?? ("retain" as DeletionPolicy),
     ...(role ? { role } : {}),
+    ...(override?.adopt ? { adopt: true } : {}),
   };
 }
 

@@ -271,9 +271,16 @@ function keyText(key: string): string {
     : JSON.stringify(key);
 }
 
-/** A scalar as YAML, keeping the quoting style of the value it replaces. */
+/** A scalar as YAML, keeping the quoting style of the value it replaces; a list on one line (`["a:1"]`). */
 function scalarText(value: unknown, replaces?: Scalar): string {
   if (isPlainObject(value)) return "{}";
+  if (Array.isArray(value))
+    return stringify(value, {
+      lineWidth: 0,
+      collectionStyle: "flow",
+      flowCollectionPadding: false,
+      defaultStringType: "QUOTE_DOUBLE",
+    }).trimEnd();
   if (typeof value === "string" && replaces?.type === Scalar.QUOTE_DOUBLE)
     return JSON.stringify(value);
   if (typeof value === "string" && replaces?.type === Scalar.QUOTE_SINGLE)

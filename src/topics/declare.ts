@@ -77,6 +77,7 @@ export function declareTopics(
       ...(settings.saslPassword !== undefined
         ? { saslPassword: pulumi.secret(settings.saslPassword) }
         : {}),
+      ...(topic.adopt ? { adopt: true } : {}),
     };
     const resource = new KafkaTopic(topic.name, inputs, {
       parent,
@@ -86,7 +87,20 @@ export function declareTopics(
       retainOnDelete: desired.deletionPolicy !== "delete",
       additionalSecretOutputs: ["saslPassword"],
     });
+    sayAdoption(resource);
     return { topic, resource };
+  });
+}
+
+/**
+ * The preview's word on a topic the stack adopts, on the topic's own line: the engine labels
+ * every new resource `create` (Pulumi's `import` option cannot work for dynamic resources), so
+ * what `check` found on the broker is said here.
+ */
+function sayAdoption(resource: KafkaTopic): void {
+  resource.__adoption.apply((note) => {
+    if (note)
+      void (note.level === "warning" ? pulumi.log.warn : pulumi.log.info)(note.message, resource);
   });
 }
 

@@ -36,13 +36,12 @@ import {
   type RequestDefinitions,
 } from "kafkajs/src/protocol/requests";
 import apiKeys from "kafkajs/src/protocol/requests/apiKeys";
+import { type DescribedConfigEntry, liveConfigsOf } from "./describeConfigs";
 import type { ConnectionSettings } from "./model";
 import type { ClusterView, LiveConfigEntry, PartitionAssignment, PartitionState } from "./plan";
 
 /** DescribeConfigs / AlterConfigs resource type of a topic. */
 const TOPIC_RESOURCE = 2;
-/** DescribeConfigs config source: set on the topic itself. */
-const DYNAMIC_TOPIC_CONFIG = 1;
 /** Metadata error codes: the topic does not exist; it exists but has no leader yet (being created). */
 const UNKNOWN_TOPIC_OR_PARTITION = 3;
 const LEADER_NOT_AVAILABLE = 5;
@@ -63,16 +62,20 @@ interface WireMetadata {
       replicas: number[];
       isr: number[];
     }[];
+    isInternal?: boolean;
   }[];
 }
 
-interface WireConfigEntry {
-  configName: string;
-  configValue: string | null;
-  readOnly: boolean;
-  isDefault: boolean;
-  configSource?: number;
-  isSensitive: boolean;
+/** A Metadata topic's partitions, by id. */
+function partitionStates(topic: WireMetadata["topicMetadata"][number]): PartitionState[] {
+  return topic.partitionMetadata
+    .map((partition) => ({
+      id: partition.partitionId,
+      leader: partition.leader,
+      replicas: [...partition.replicas],
+      isr: [...partition.isr],
+    }))
+    .sort((a, b) => a.id - b.id);
 }
 
 interface ProtocolRequest {
@@ -89,7 +92,7 @@ interface WireBroker {
   describeConfigs(request: {
     resources: { type: number; name: string; configNames?: string[] }[];
     includeSynonyms?: boolean;
-  }): Promise<{ resources: { resourceName: string; configEntries: WireConfigEntry[] }[] }>;
+  }): Promise<{ resources: { resourceName: string; configEntries: DescribedConfigEntry[] }[] }>;
   createTopics(request: {
     topics: {
       topic: string;
@@ -140,6 +143,14 @@ export interface ClusterSnapshot extends ClusterView {
   topics: Map<string, PartitionState[]>;
 }
 
+/** Every topic of the cluster as one Metadata request lists them (`topics import`). */
+export interface ClusterListing extends ClusterSnapshot {
+  /** Topics the broker marks internal (`__consumer_offsets`, Kafka's `__transaction_state`). */
+  internal: Set<string>;
+  /** Topics the broker listed with an error instead of partitions (e.g. not authorized), with its message. */
+  unreadable: Map<string, string>;
+}
+
 export interface CreateTopicRequest {
   name: string;
   partitions: number;
@@ -168,6 +179,8 @@ export interface KafkaSession {
    * repeated only while one of them is still being created (no leader yet), up to the request timeout.
    */
   metadata(names: readonly string[]): Promise<ClusterSnapshot>;
+  /** One Metadata request about every topic of the cluster (those the client may see). */
+  listTopics(): Promise<ClusterListing>;
   /**
    * One DescribeConfigs request for all `names` (which must exist). With `keys`, the broker is
    * asked about those config names only (the managed keys); without, about every config.
@@ -428,17 +441,7 @@ export async function openSession(
           }
           if (topic.topicErrorCode !== 0)
             fail(`reading metadata of ${topic.topic}`)(createErrorFromCode(topic.topicErrorCode));
-          topics.set(
-            topic.topic,
-            topic.partitionMetadata
-              .map((partition) => ({
-                id: partition.partitionId,
-                leader: partition.leader,
-                replicas: [...partition.replicas],
-                isr: [...partition.isr],
-              }))
-              .sort((a, b) => a.id - b.id),
-          );
+          topics.set(topic.topic, partitionStates(topic));
         }
         if (notReady.length === 0)
           return {
@@ -453,6 +456,26 @@ export async function openSession(
       }
     },
 
+    async listTopics() {
+      // An empty topic list goes on the wire as null: every topic of the cluster.
+      const metadata = await rawMetadata([]).catch(fail("listing the cluster's topics"));
+      const listing: ClusterListing = {
+        brokerIds: metadata.brokers.map((entry) => entry.nodeId).sort((a, b) => a - b),
+        topics: new Map(),
+        internal: new Set(),
+        unreadable: new Map(),
+      };
+      for (const topic of metadata.topicMetadata) {
+        if (topic.topicErrorCode !== 0 && topic.topicErrorCode !== LEADER_NOT_AVAILABLE) {
+          listing.unreadable.set(topic.topic, createErrorFromCode(topic.topicErrorCode).message);
+          continue;
+        }
+        if (topic.isInternal === true) listing.internal.add(topic.topic);
+        listing.topics.set(topic.topic, partitionStates(topic));
+      }
+      return listing;
+    },
+
     async describeTopicConfigs(names, keys) {
       const result = new Map<string, Record<string, LiveConfigEntry>>();
       if (names.length === 0) return result;
@@ -463,21 +486,8 @@ export async function openSession(
           includeSynonyms: false,
         })
         .catch(fail(`describing configs of ${names.length} topic(s)`));
-      for (const resource of response.resources) {
-        const configs: Record<string, LiveConfigEntry> = {};
-        for (const entry of resource.configEntries) {
-          const isOverride =
-            entry.configSource === undefined || entry.configSource === -1
-              ? !entry.isDefault
-              : entry.configSource === DYNAMIC_TOPIC_CONFIG;
-          configs[entry.configName] = {
-            value: entry.configValue,
-            isOverride,
-            readOnly: entry.readOnly,
-          };
-        }
-        result.set(resource.resourceName, configs);
-      }
+      for (const resource of response.resources)
+        result.set(resource.resourceName, liveConfigsOf(resource.configEntries));
       return result;
     },
 

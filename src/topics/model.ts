@@ -29,7 +29,7 @@ export const PROVIDER_VERSION = "2";
  */
 export const PROVIDER_ABI = 1;
 
-/** The config key every topic carries; `TopicSpec.retentionMs` is rendered into it. */
+/** The config key `TopicSpec.retentionMs` is rendered into (unless it is null: not managed). */
 export const RETENTION_KEY = "retention.ms";
 
 // The rules on names, policies, mechanisms and addresses are the stack config's own.
@@ -50,7 +50,7 @@ export interface DesiredTopic {
   name: string;
   partitions: number;
   replicationFactor: number;
-  /** Topic configs the stack manages, values as the broker stores them; always holds `retention.ms`. */
+  /** Topic configs the stack manages, values as the broker stores them; holds `retention.ms` unless `retentionMs` is null. */
   config: Record<string, string>;
   deletionPolicy: DeletionPolicy;
 }
@@ -82,6 +82,12 @@ export interface KafkaTopicInputs extends DesiredTopic {
   connection: ConnectionSettings;
   /** Present only with SASL; a Pulumi secret in the program, listed in `additionalSecretOutputs`. */
   saslPassword?: string;
+  /**
+   * Present (true) only for a topic the stack adopts (`apphub-streaming:topics.<name>.adopt`):
+   * when Pulumi does not manage it yet, `check` reads it on the broker and the create records it
+   * as it is. Not compared by `diff`.
+   */
+  adopt?: boolean;
 }
 
 /** Outputs of a topic resource: the inputs echoed, plus the partition count the broker reported. */
@@ -90,9 +96,15 @@ export interface KafkaTopicOutputs extends KafkaTopicInputs {
   livePartitions: number;
 }
 
-/** `TopicSpec` (stack config) → `DesiredTopic`: retention becomes the `retention.ms` config, keys sorted for stable diffs. */
+/**
+ * `TopicSpec` (stack config) → `DesiredTopic`: retention becomes the `retention.ms` config (a
+ * null retention leaves it unmanaged, whatever `config` says), keys sorted for stable diffs.
+ */
 export function desiredFromSpec(spec: TopicSpec): DesiredTopic {
-  const config = sortedRecord({ ...spec.config, [RETENTION_KEY]: String(spec.retentionMs) });
+  const { [RETENTION_KEY]: _, ...others } = spec.config;
+  const config = sortedRecord(
+    spec.retentionMs === null ? others : { ...others, [RETENTION_KEY]: String(spec.retentionMs) },
+  );
   return {
     name: spec.name,
     partitions: spec.partitions,

@@ -10,6 +10,7 @@
  *   overrides the stack does not manage are never read, sent or reset;
  * - a replication change is a partition reassignment that keeps the current leader.
  */
+import { disabledTristate } from "./describeConfigs";
 import type { DesiredTopic } from "./model";
 
 export interface PartitionState {
@@ -75,8 +76,9 @@ export interface TopicPlan {
 
 /**
  * `reconcile`: make an existing topic match (CLI, provider update).
- * `adopt`: a create found the topic already there (provider create); it is taken over only
- * when partitions and replication already match, otherwise the differences are listed.
+ * `adopt`: a create found the topic already there (provider create). It is taken over as it is
+ * only when it already matches (partitions added by hand aside, which stay); otherwise it is
+ * blocked, listing the differences: a create never changes a topic it did not make.
  */
 export type PlanMode = "reconcile" | "adopt";
 
@@ -111,8 +113,15 @@ export function normalizeConfigValue(value: string): string {
   return trimmed;
 }
 
-export function sameConfigValue(a: string, b: string): boolean {
-  return normalizeConfigValue(a) === normalizeConfigValue(b);
+/**
+ * Whether the broker's value of `key` already is what the stack wants. With a key, Redpanda's
+ * way of storing a tristate key (`0` or below reads back as `"-1"`) counts as equal too.
+ */
+export function sameConfigValue(live: string, desired: string, key?: string): boolean {
+  return (
+    normalizeConfigValue(live) === normalizeConfigValue(desired) ||
+    (key !== undefined && disabledTristate(key, live, desired))
+  );
 }
 
 /** Replication of a live topic: one number when every partition agrees, else the distinct counts. */
@@ -205,6 +214,15 @@ function createChanges(desired: DesiredTopic): TopicChange[] {
   ];
 }
 
+/** How to take over a topic that exists and differs (the create that found it changed nothing). */
+export function adoptHint(name: string): string {
+  return (
+    "pulumi up never changes a topic it did not create. To take it over as it is, set " +
+    `apphub-streaming:topics.${name}.adopt: true (npm run topics -- import writes it): up then records ` +
+    "it unchanged and the next preview shows each difference as an update; or make the stack say what the broker has"
+  );
+}
+
 /** Decides what to do with one topic. Pure. */
 export function planTopic(
   desired: DesiredTopic,
@@ -231,7 +249,7 @@ export function planTopic(
   const operations: TopicOperations = {};
 
   const livePartitions = live.partitions.length;
-  if (desired.partitions < livePartitions && (extraPartitions === "block" || mode === "adopt")) {
+  if (desired.partitions < livePartitions && extraPartitions === "block") {
     changes.push({
       key: "partitions",
       from: String(livePartitions),
@@ -246,7 +264,7 @@ export function planTopic(
     });
     if (mode === "adopt")
       blocks.push(
-        `${desired.name} already exists with ${livePartitions} partitions, the stack says ${desired.partitions}`,
+        `it has ${livePartitions} partitions there, the stack says ${desired.partitions}`,
       );
     else operations.partitionCount = desired.partitions;
   }
@@ -260,7 +278,7 @@ export function planTopic(
     });
     if (mode === "adopt") {
       blocks.push(
-        `${desired.name} already exists with replication factor ${describeReplication(replication)}, the stack says ${desired.replicationFactor}`,
+        `its replication factor is ${describeReplication(replication)} there, the stack says ${desired.replicationFactor}`,
       );
     } else {
       const reassignment = reassignReplicas(
@@ -287,15 +305,20 @@ export function planTopic(
       blocks.push(`the broker hides the value of "${key}" (sensitive), so it cannot be compared`);
       continue;
     }
-    if (!sameConfigValue(entry.value, value)) {
+    if (!sameConfigValue(entry.value, value, key)) {
       changes.push({ key, from: entry.value, to: value });
       configSet[key] = value;
+      if (mode === "adopt")
+        blocks.push(
+          `${key} is ${JSON.stringify(entry.value)} there, the stack says ${JSON.stringify(value)}`,
+        );
     }
   }
   if (Object.keys(configSet).length > 0) operations.alterConfigs = configSet;
 
   if (mode === "adopt" && blocks.length > 0) {
-    blocks.unshift(`${desired.name} already exists on the broker and cannot be adopted as is`);
+    blocks.unshift(`${desired.name} already exists on the broker and differs from the stack`);
+    blocks.push(adoptHint(desired.name));
   }
   if (blocks.length > 0)
     return {

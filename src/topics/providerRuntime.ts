@@ -13,6 +13,10 @@ import { applyPlans, planOne, readLive, managedKeys } from "./engine";
 import { type KafkaTopicInputs, PROVIDER_ABI } from "./model";
 import { liveReplication } from "./plan";
 import {
+  ADOPTION_NOTE,
+  adoptedInputs,
+  adoptionFailures,
+  adoptionLookup,
   checkTopic,
   desiredOf,
   diffTopic,
@@ -22,6 +26,7 @@ import {
   outsOf,
 } from "./providerLogic";
 import { withSharedSession } from "./sessions";
+import type { InputFailure } from "./validate";
 
 /** The shim ABIs this runtime serves (see `PROVIDER_ABI` in `model.ts`). */
 export const SUPPORTED_ABIS: readonly number[] = [PROVIDER_ABI];
@@ -37,9 +42,38 @@ async function reconcile(inputs: KafkaTopicInputs, mode: "adopt" | "reconcile"):
   });
 }
 
+/**
+ * `check`'s one broker read: for a create of an `adopt` topic, what the broker has becomes the
+ * inputs (`adoptedInputs`), so the create records it unchanged and the preview can say so.
+ */
+async function adoptionCheck(
+  olds: Record<string, unknown>,
+  news: Record<string, unknown>,
+): Promise<{ inputs: Record<string, unknown>; failures: InputFailure[] }> {
+  const lookup = adoptionLookup(olds, news);
+  if (lookup === "none") return { inputs: news, failures: [] };
+  if (lookup !== "lookup") return { inputs: { ...news, [ADOPTION_NOTE]: lookup }, failures: [] };
+  const inputs = news as unknown as KafkaTopicInputs;
+  return withSharedSession(inputs.connection, inputs.saslPassword, async (session) => {
+    const state = await readLive(session, [inputs.name], managedKeys([desiredOf(inputs)]));
+    const live = state.topics.get(inputs.name);
+    const failures = live ? adoptionFailures(inputs, live) : [];
+    if (failures.length > 0) return { inputs: news, failures };
+    const adopted: Record<string, unknown> = { ...adoptedInputs(inputs, live, state.cluster) };
+    return { inputs: adopted, failures };
+  });
+}
+
 export const provider = {
   async check(olds: Record<string, unknown>, news: Record<string, unknown>) {
-    return { inputs: news, failures: checkTopic(olds, news) };
+    const failures = checkTopic(olds, news);
+    if (failures.length > 0) return { inputs: news, failures };
+    try {
+      return await adoptionCheck(olds, news);
+    } catch (error) {
+      const reason = `cannot read ${String(news.name)} on the brokers to adopt it: ${(error as Error).message}`;
+      return { inputs: news, failures: [{ property: "adopt", reason }] };
+    }
   },
 
   async diff(_id: string, olds: Record<string, unknown>, news: Record<string, unknown>) {

@@ -8,6 +8,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { ConnectionSettingsOf, DeletionPolicy } from "./model";
 import { kafkaTopicProvider } from "./provider";
+import type { AdoptionNote } from "./providerLogic";
 
 /** Connection settings as the program holds them: brokers and CA may be other resources' outputs. */
 export type ProgramConnection = ConnectionSettingsOf<pulumi.Input<string[]>, pulumi.Input<string>>;
@@ -22,6 +23,8 @@ export interface KafkaTopicArgs {
   providerVersion: string;
   connection: pulumi.Input<ProgramConnection>;
   saslPassword?: pulumi.Input<string>;
+  /** true for a topic the stack adopts (`apphub-streaming:topics.<name>.adopt`); absent otherwise. */
+  adopt?: boolean;
 }
 
 export class KafkaTopic extends pulumi.dynamic.Resource {
@@ -32,6 +35,11 @@ export class KafkaTopic extends pulumi.dynamic.Resource {
   declare public readonly replicationFactor: pulumi.Output<number>;
   declare public readonly config: pulumi.Output<Record<string, string>>;
   declare public readonly deletionPolicy: pulumi.Output<DeletionPolicy>;
+  /**
+   * Set only while a create of an `adopt` topic is previewed: what `check` found on the broker
+   * (`ADOPTION_NOTE` in `providerLogic.ts`); undefined otherwise.
+   */
+  declare public readonly __adoption: pulumi.Output<AdoptionNote | undefined>;
 
   constructor(topicName: string, args: KafkaTopicArgs, opts?: pulumi.CustomResourceOptions) {
     // An output-only property must be named (as undefined, which is not sent as an input) for
@@ -39,7 +47,7 @@ export class KafkaTopic extends pulumi.dynamic.Resource {
     super(
       kafkaTopicProvider,
       topicName,
-      { ...args, livePartitions: undefined },
+      { ...args, livePartitions: undefined, __adoption: undefined },
       opts,
       "streaming",
       "KafkaTopic",

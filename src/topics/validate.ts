@@ -43,7 +43,7 @@ function positiveInteger(value: unknown, max: number): boolean {
   return typeof value === "number" && Number.isInteger(value) && value >= 1 && value <= max;
 }
 
-/** Validates the topic part of the inputs: name, partitions, replicationFactor, config, deletionPolicy. */
+/** Validates the topic part of the inputs: name, partitions, replicationFactor, config, deletionPolicy, adopt. */
 export function validateTopicFields(inputs: Record<string, unknown>): InputFailure[] {
   const failures: InputFailure[] = [];
   const { name, partitions, replicationFactor, config, deletionPolicy } = inputs;
@@ -78,8 +78,9 @@ export function validateTopicFields(inputs: Record<string, unknown>): InputFailu
             reason: "expected a config name without surrounding spaces",
           });
       }
+      // Absent: the stack does not manage retention for this topic (`retentionMs: null`).
       const retention = config[RETENTION_KEY];
-      if (!isUnknown(retention)) {
+      if (retention !== undefined && !isUnknown(retention)) {
         const problem = retentionConfigProblem(retention);
         if (problem) failures.push({ property: `config.${RETENTION_KEY}`, reason: problem });
       }
@@ -89,6 +90,9 @@ export function validateTopicFields(inputs: Record<string, unknown>): InputFailu
     ? undefined
     : deletionPolicyProblem(deletionPolicy);
   if (policyFailure) failures.push({ property: "deletionPolicy", reason: policyFailure });
+  const { adopt } = inputs;
+  if (adopt !== undefined && typeof adopt !== "boolean" && !isUnknown(adopt))
+    failures.push({ property: "adopt", reason: `expected true or false, got ${describe(adopt)}` });
   return failures;
 }
 

@@ -281,16 +281,22 @@ describe("the serialized KafkaTopic provider", () => {
     expect((await succeed("read", name, grownOuts)).id).toBe("");
   });
 
-  it("adopts an existing topic only when partitions and replication match", async () => {
+  it("a create takes over an existing topic only when it already matches; otherwise it changes nothing and says how to adopt", async () => {
     const matching = `${PREFIX}.adopt-ok`;
+    const differing = `${PREFIX}.adopt-cfg`;
     const mismatched = `${PREFIX}.adopt-no`;
-    created.add(matching);
-    created.add(mismatched);
+    for (const name of [matching, differing, mismatched]) created.add(name);
     await withAdmin((admin) =>
       admin.createTopics({
         topics: [
           {
             topic: matching,
+            numPartitions: 3,
+            replicationFactor: 1,
+            configEntries: [{ name: "retention.ms", value: "604800000" }],
+          },
+          {
+            topic: differing,
             numPartitions: 3,
             replicationFactor: 1,
             configEntries: [{ name: "retention.ms", value: "1000000" }],
@@ -301,13 +307,61 @@ describe("the serialized KafkaTopic provider", () => {
     );
     const adopted = await succeed("create", inputs(matching, { deletionPolicy: "retain" }));
     expect(adopted.id).toBe(matching);
-    expect((await topicConfigs(matching))["retention.ms"]?.value).toBe("604800000");
+
+    const differs = await call("create", inputs(differing, { deletionPolicy: "retain" }));
+    expect(differs.ok).toBe(false);
+    expect(!differs.ok && differs.error).toContain(
+      `${differing} already exists on the broker and differs from the stack; retention.ms is "1000000" there, the stack says "604800000"`,
+    );
+    expect(!differs.ok && differs.error).toContain(
+      `apphub-streaming:topics.${differing}.adopt: true`,
+    );
+    expect((await topicConfigs(differing))["retention.ms"]?.value).toBe("1000000");
 
     const refused = await call("create", inputs(mismatched));
     expect(refused.ok).toBe(false);
-    expect(!refused.ok && refused.error).toMatch(/already exists .* cannot be adopted/);
-    expect(!refused.ok && refused.error).toMatch(/2 partitions, the stack says 3/);
+    expect(!refused.ok && refused.error).toMatch(/already exists on the broker and differs/);
+    expect(!refused.ok && refused.error).toMatch(/it has 2 partitions there, the stack says 3/);
     expect(await partitionCount(mismatched)).toBe(2);
+  });
+
+  it("check of an adopt topic returns what the broker has, with the preview's note, and writes nothing", async () => {
+    const existing = `${PREFIX}.adopt-check`;
+    created.add(existing);
+    await withAdmin((admin) =>
+      admin.createTopics({
+        topics: [
+          {
+            topic: existing,
+            numPartitions: 3,
+            replicationFactor: 1,
+            configEntries: [{ name: "retention.ms", value: "1000000" }],
+          },
+        ],
+      }),
+    );
+    const checked = await succeed("check", {}, inputs(existing, { adopt: true }));
+    expect(checked.failures).toEqual([]);
+    // The engine's dynamic-provider server puts `__provider` back on what check returns.
+    const adoptedInputs = { ...(checked.inputs as object), __provider: serialized.text } as Record<
+      string,
+      unknown
+    >;
+    expect(adoptedInputs.config).toEqual({ "retention.ms": "1000000" });
+    expect(adoptedInputs.__adoption).toMatchObject({ level: "info" });
+    const recorded = await succeed("create", adoptedInputs);
+    expect(recorded.id).toBe(existing);
+    expect((await topicConfigs(existing))["retention.ms"]).toMatchObject({ value: "1000000" });
+
+    const fewer = await succeed("check", {}, inputs(existing, { adopt: true, partitions: 1 }));
+    expect(fewer.failures).toEqual([
+      {
+        property: "partitions",
+        reason: expect.stringContaining(
+          `cannot adopt ${existing}: it has 3 partitions on the broker, the stack says 1`,
+        ),
+      },
+    ]);
   });
 
   it("refuses a rename in check unless the old topic's deletionPolicy is delete", async () => {

@@ -27,13 +27,14 @@ describe("topics: one parse, a help per command", () => {
     const result = await runCommand(topicsCommand, ["--help"]);
     expect(result.status).toBe(0);
     expect(result.stderr).toBe("");
-    expectHelpLayout(result.stdout, "topics -- plan  --stack <s>");
-    expect(result.stdout).toContain("npm run topics -- apply --stack <s>");
-    expect(result.stdout).toContain("npm run topics -- probe [--stack <s>]");
+    expectHelpLayout(result.stdout, "topics -- plan   --stack <s>");
+    expect(result.stdout).toContain("npm run topics -- apply  --stack <s>");
+    expect(result.stdout).toContain("npm run topics -- probe  [--stack <s>]");
+    expect(result.stdout).toContain("npm run topics -- import --brokers <csv> [--stack <s>]");
     expect(result.stdout).toMatch(/\ncommands:\n {2}plan {2,}Prints what apply would change/);
     expect(result.stdout).toContain("--detailed-exitcode");
     expect(result.stdout).toContain(
-      "3  a topic is blocked (nothing applied), or plan --detailed-exitcode: changes pending",
+      "3  a topic is blocked (nothing applied), plan --detailed-exitcode: changes pending, or import: the result would not be a valid stack (nothing written)",
     );
   });
 
@@ -55,6 +56,23 @@ describe("topics: one parse, a help per command", () => {
       options: ["--stack", "--brokers"],
       absent: ["--json", "--detailed-exitcode"],
       attention: undefined,
+    },
+    {
+      command: "import",
+      options: [
+        "--brokers",
+        "--stack",
+        "--include",
+        "--exclude",
+        "--tls",
+        "--tls-insecure",
+        "--sasl-mechanism",
+        "--sasl-username",
+        "--dry-run",
+        "--json",
+      ],
+      absent: ["--detailed-exitcode"],
+      attention: "3  the result would not be a valid stack config; nothing was written",
     },
   ])(
     "$command --help: that command's usage, options and exit codes, exit 0",
@@ -89,6 +107,26 @@ describe("topics: one parse, a help per command", () => {
     { argv: ["probe", "extra"], says: "unexpected argument(s): extra" },
     { argv: ["plan"], says: `--stack is required: the stack to plan, <${ENVIRONMENTS.join("|")}>` },
     { argv: ["apply", "--json"], says: "--stack is required: the stack to apply" },
+    {
+      argv: ["import", "--brokers", "127.0.0.1:9", "--include", "("],
+      says: "--include: not a valid regular expression",
+    },
+    {
+      argv: ["import", "--brokers", "127.0.0.1:9", "--sasl-mechanism", "plain"],
+      says: "--sasl-mechanism and --sasl-username go together",
+    },
+    {
+      argv: [
+        "import",
+        "--brokers",
+        "127.0.0.1:9",
+        "--sasl-mechanism",
+        "gssapi",
+        "--sasl-username",
+        "u",
+      ],
+      says: '--sasl-mechanism: expected "plain", "scram-sha-256", "scram-sha-512", got "gssapi"',
+    },
   ])("$argv: exit 2, one report naming the problem", async ({ argv, says }) => {
     const result = await runCommand(topicsCommand, argv);
     expect(result.status).toBe(2);

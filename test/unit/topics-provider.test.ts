@@ -4,6 +4,10 @@
 import { describe, expect, it } from "vitest";
 import type { KafkaTopicInputs } from "../../src/topics/model";
 import {
+  ADOPTION_NOTE,
+  adoptedInputs,
+  adoptionFailures,
+  adoptionLookup,
   checkTopic,
   diffTopic,
   echoInputs,
@@ -11,6 +15,7 @@ import {
   liveOutputs,
   outsOf,
 } from "../../src/topics/providerLogic";
+import type { LiveTopic } from "../../src/topics/plan";
 import { UNKNOWN_VALUE } from "../../src/topics/validate";
 
 function inputs(overrides: Partial<KafkaTopicInputs> = {}): KafkaTopicInputs {
@@ -160,6 +165,91 @@ describe("provider read shaping", () => {
     expect(handAddedPartitionsMessage("apphub.jobs.runs", 8, 6)).toBe(
       "apphub.jobs.runs has 8 partitions on the broker but the stack says 6 (added outside Pulumi, recorded by refresh). " +
         "Kafka cannot remove partitions, so they stay; set apphub-streaming:topics.apphub.jobs.runs.partitions to 8 to make the stack say what the broker has",
+    );
+  });
+});
+
+describe("adoption on create (an adopt topic that may already be on the broker)", () => {
+  const ONE_BROKER = { brokerIds: [1] };
+  function live(
+    count: number,
+    replicas: number[],
+    configs: Record<string, { value: string; isOverride: boolean }> = {},
+  ): LiveTopic {
+    return {
+      name: "apphub.core.events",
+      partitions: Array.from({ length: count }, (_, id) => ({
+        id,
+        leader: replicas[0]!,
+        replicas,
+        isr: replicas,
+      })),
+      configs: Object.fromEntries(
+        Object.entries(configs).map(([key, entry]) => [key, { ...entry, readOnly: false }]),
+      ),
+    };
+  }
+
+  it("looks the topic up only for a create of an adopt topic, and says so when the brokers are not known yet", () => {
+    expect(adoptionLookup({}, record(inputs()))).toBe("none");
+    expect(adoptionLookup(record(inputs()), record(inputs({ adopt: true })))).toBe("none");
+    expect(adoptionLookup({}, record(inputs({ adopt: true })))).toBe("lookup");
+    const note = adoptionLookup(
+      {},
+      record(inputs({ adopt: true, connection: UNKNOWN_VALUE as never })),
+    );
+    expect(note).toMatchObject({ level: "info" });
+    expect((note as { message: string }).message).toContain("shows at up");
+  });
+
+  it("takes an identical topic as it is and says up changes nothing", () => {
+    const adopted = adoptedInputs(
+      inputs({ adopt: true }),
+      live(6, [1], { "retention.ms": { value: "604800000", isOverride: true } }),
+      ONE_BROKER,
+    );
+    expect(adopted).toMatchObject({ partitions: 6, replicationFactor: 1, adopt: true });
+    expect(adopted.config).toEqual({ "retention.ms": "604800000" });
+    expect(adopted[ADOPTION_NOTE]).toEqual({
+      level: "info",
+      message:
+        "adopt: apphub.core.events exists on the brokers (6 partitions, replication 1); up records it as it is and changes nothing on the broker",
+    });
+  });
+
+  it("records a differing config as the broker has it and names the difference the next preview shows", () => {
+    const adopted = adoptedInputs(
+      inputs({ adopt: true, partitions: 8 }),
+      live(6, [1], { "retention.ms": { value: "3600000", isOverride: true } }),
+      ONE_BROKER,
+    );
+    expect(adopted.config).toEqual({ "retention.ms": "3600000" });
+    expect(adopted.partitions).toBe(6);
+    expect(adopted[ADOPTION_NOTE].message).toContain(
+      'the stack differs, so the next preview shows an update: partitions: "6" => "8", retention.ms: "3600000" => "604800000"',
+    );
+  });
+
+  it("warns that a topic not on the brokers is created as the stack says", () => {
+    const adopted = adoptedInputs(inputs({ adopt: true }), undefined, ONE_BROKER);
+    expect(adopted[ADOPTION_NOTE]).toMatchObject({ level: "warning" });
+    expect(adopted.partitions).toBe(6);
+  });
+
+  it("refuses fewer partitions than the broker has and another replication factor, naming the topic and the fix", () => {
+    expect(adoptionFailures(inputs({ adopt: true }), live(6, [1]))).toEqual([]);
+    expect(adoptionFailures(inputs({ adopt: true }), live(4, [1]))).toEqual([]);
+    const failures = adoptionFailures(inputs({ adopt: true, replicationFactor: 3 }), live(8, [1]));
+    expect(failures.map((failure) => failure.property)).toEqual([
+      "partitions",
+      "replicationFactor",
+    ]);
+    expect(failures[0]?.reason).toBe(
+      "cannot adopt apphub.core.events: it has 8 partitions on the broker, the stack says 6, and Kafka cannot remove partitions; " +
+        "set apphub-streaming:topics.apphub.core.events.partitions to 8 (npm run topics -- import writes what the broker has)",
+    );
+    expect(failures[1]?.reason).toContain(
+      "cannot adopt apphub.core.events: its replication factor is 1 on the broker, the stack says 3",
     );
   });
 });

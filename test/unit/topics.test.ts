@@ -184,8 +184,13 @@ describe("planTopic", () => {
       operations: { alterConfigs: { "retention.ms": "1" } },
     });
     expect(plan.operations.partitionCount).toBeUndefined();
+    // A create that finds such a topic takes it over as it is; the extra partitions stay.
     expect(
       planTopic(desired(), live({ partitions: partitions(8) }), ONE_BROKER, "adopt", "keep").action,
+    ).toBe("noop");
+    expect(
+      planTopic(desired(), live({ partitions: partitions(8) }), ONE_BROKER, "adopt", "block")
+        .action,
     ).toBe("blocked");
   });
 
@@ -207,17 +212,32 @@ describe("planTopic", () => {
     expect(plan.operations.reassignment).toHaveLength(6);
   });
 
-  it("in adopt mode takes over a matching topic and reconciles its configs", () => {
+  it("in adopt mode takes over a matching topic as it is, partitions added by hand included", () => {
+    const plan = planTopic(
+      desired(),
+      live({ partitions: partitions(8, () => [1]) }),
+      ONE_BROKER,
+      "adopt",
+      "keep",
+    );
+    expect(plan).toMatchObject({ action: "noop", changes: [], operations: {} });
+  });
+
+  it("in adopt mode never changes an existing topic: a config difference blocks it, naming the key and the fix", () => {
     const plan = planTopic(
       desired(),
       live({ configs: { "retention.ms": override("1000") } }),
       ONE_BROKER,
       "adopt",
+      "keep",
     );
-    expect(plan).toMatchObject({
-      action: "update",
-      changes: [{ key: "retention.ms", from: "1000", to: "604800000" }],
-    });
+    expect(plan.action).toBe("blocked");
+    expect(plan.operations).toEqual({});
+    expect(plan.reason).toContain(
+      "apphub.core.events already exists on the broker and differs from the stack",
+    );
+    expect(plan.reason).toContain('retention.ms is "1000" there, the stack says "604800000"');
+    expect(plan.reason).toContain("apphub-streaming:topics.apphub.core.events.adopt: true");
   });
 
   it("in adopt mode refuses a topic whose partitions or replication differ, listing the differences", () => {
@@ -228,9 +248,9 @@ describe("planTopic", () => {
       "adopt",
     );
     expect(plan.action).toBe("blocked");
-    expect(plan.reason).toContain("already exists on the broker and cannot be adopted as is");
-    expect(plan.reason).toContain("6 partitions, the stack says 12");
-    expect(plan.reason).toContain("replication factor 1, the stack says 3");
+    expect(plan.reason).toContain("already exists on the broker and differs from the stack");
+    expect(plan.reason).toContain("it has 6 partitions there, the stack says 12");
+    expect(plan.reason).toContain("its replication factor is 1 there, the stack says 3");
   });
 
   it("blocks a config key the broker does not know", () => {
