@@ -56,6 +56,14 @@ const userConfig = (rotate = 0) => ({
   },
 });
 
+/** `apphub-streaming:kafka` of a stack on the ACL peer, logging in as `sasl`. */
+const aclPeerKafka = (sasl: Record<string, unknown>) => ({
+  brokers: ACL_BROKERS,
+  brokerCount: 1,
+  connectTimeoutMs: 30_000,
+  sasl,
+});
+
 async function userLogin(stack: string): Promise<Login> {
   const { stdout } = await ws.pulumi(
     ["stack", "output", "kafkaUsers", "--json", "--show-secrets"],
@@ -89,12 +97,7 @@ describe("users and ACLs through the real Pulumi CLI on Kafka with enforced ACLs
       const stack = uniqueStack("users");
       await ws.initStack(stack, {
         environment: "external",
-        kafka: {
-          brokers: ACL_BROKERS,
-          brokerCount: 1,
-          connectTimeoutMs: 30_000,
-          sasl: { mechanism: "scram-sha-512", username: ACL_SUPERUSER },
-        },
+        kafka: aclPeerKafka({ mechanism: "scram-sha-512", username: ACL_SUPERUSER }),
         topics: topics([GRANTED, OTHER]),
         users: userConfig(),
       });
@@ -211,16 +214,11 @@ describe("users and ACLs through the real Pulumi CLI on Kafka with enforced ACLs
       const stack = uniqueStack("superuser");
       await ws.initStack(stack, {
         environment: "external",
-        kafka: {
-          brokers: ACL_BROKERS,
-          brokerCount: 1,
-          connectTimeoutMs: 30_000,
-          sasl: {
-            mechanism: "scram-sha-256",
-            username: ACL_ROTATING_SUPERUSER,
-            managePassword: true,
-          },
-        },
+        kafka: aclPeerKafka({
+          mechanism: "scram-sha-256",
+          username: ACL_ROTATING_SUPERUSER,
+          managePassword: true,
+        }),
         topics: topics([topic]),
       });
       await ws.setSecret(stack, "kafkaSaslPassword", before);
