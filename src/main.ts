@@ -5,6 +5,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { rawFromPulumiConfig, runtimeSecretKeys } from "./config/load";
+import { isRecord } from "./config/values";
 import { CONFIG_NAMESPACE, formatIssues, parseStackConfig } from "./config/schema";
 import { declareStreamingBackbone, type StackOutputs } from "./program";
 
@@ -24,9 +25,26 @@ export function runStack(): StackOutputs {
   const kafkaSaslPassword = config.getSecret("kafkaSaslPassword");
   const backupSecretAccessKey = config.getSecret("backupSecretAccessKey");
   const sequencerDbPassword = config.getSecret("sequencerDbPassword");
+  const kafkaUserPasswords = userPasswords(raw.kafkaUserPasswords, config);
   return declareStreamingBackbone(result.config, {
     ...(kafkaSaslPassword ? { kafkaSaslPassword } : {}),
+    ...(kafkaUserPasswords ? { kafkaUserPasswords } : {}),
     ...(backupSecretAccessKey ? { backupSecretAccessKey } : {}),
     ...(sequencerDbPassword ? { sequencerDbPassword } : {}),
   });
+}
+
+/**
+ * `kafkaUserPasswords` as one secret per user. Which users have one is read from the raw
+ * config (the names are not secret); each value stays inside the secret output.
+ */
+function userPasswords(
+  raw: unknown,
+  config: pulumi.Config,
+): Record<string, pulumi.Output<string>> | undefined {
+  const all = config.getSecretObject<Record<string, string>>("kafkaUserPasswords");
+  if (!all || !isRecord(raw)) return undefined;
+  return Object.fromEntries(
+    Object.keys(raw).map((name) => [name, all.apply((passwords) => String(passwords[name]))]),
+  );
 }

@@ -4,16 +4,20 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { DevStack } from "../components/DevStack";
+import { KafkaUsers, type KafkaUsersArgs } from "../components/KafkaUsers";
 import { RedpandaCluster } from "../components/RedpandaCluster";
 import { SnapshotBackup } from "../components/SnapshotBackup";
 import { StreamingEnv } from "../components/StreamingEnv";
 import { TopicBootstrap } from "../components/TopicBootstrap";
 import { bootstrapClientSettings } from "./cluster/addresses";
+import { devEndpoints } from "./dev/plan";
 import { PROFILES } from "./config/profiles";
 import type { StackConfig } from "./config/schema";
 
 export interface StackSecrets {
   kafkaSaslPassword?: pulumi.Output<string>;
+  /** `kafkaUserPasswords`, by user name. */
+  kafkaUserPasswords?: Record<string, pulumi.Output<string>>;
   backupSecretAccessKey?: pulumi.Output<string>;
   sequencerDbPassword?: pulumi.Output<string>;
 }
@@ -42,14 +46,25 @@ function declareExternal(
   common: StackOutputs,
 ): StackOutputs {
   const brokers = config.kafka.brokers ?? [];
+  const users = declareUsers(config, secrets, {
+    brokers,
+    kafka: config.kafka,
+    ...(secrets.kafkaSaslPassword ? { saslPassword: secrets.kafkaSaslPassword } : {}),
+  });
   const topics = new TopicBootstrap("apphub-topics", {
     topics: config.topics,
     brokers,
     kafka: config.kafka,
     ...(secrets.kafkaSaslPassword ? { saslPassword: secrets.kafkaSaslPassword } : {}),
     protect: config.protectTopics,
+    brokersReady: users?.superuserReady ?? [],
   });
-  const outputs: StackOutputs = { ...common, topics: topics.topics, brokerUrl: brokers.join(",") };
+  const outputs: StackOutputs = {
+    ...common,
+    topics: topics.topics,
+    brokerUrl: brokers.join(","),
+    ...(users && config.users.length > 0 ? { kafkaUsers: users.credentials } : {}),
+  };
   if (config.streaming.enabled) {
     new StreamingEnv("apphub-streaming-env", {
       namespace: config.namespace,
@@ -76,8 +91,14 @@ function declareDev(
     ...(secrets.sequencerDbPassword ? { sequencerDbPassword: secrets.sequencerDbPassword } : {}),
     protectTopics: config.protectTopics,
   });
+  const users = declareUsers(config, secrets, {
+    brokers: config.kafka.brokers ?? [devEndpoints(config.dev).hostBrokers],
+    kafka: config.kafka,
+    brokersReady: [dev.broker],
+  });
   return {
     ...common,
+    ...(users && config.users.length > 0 ? { kafkaUsers: users.credentials } : {}),
     topics: dev.topicBootstrap.topics,
     brokerUrl: dev.hostBrokerUrl,
     containerBrokerUrl: dev.containerBrokerUrl,
@@ -115,21 +136,32 @@ function declareKubernetes(
     client.usesSuperuser &&
     config.cluster.external.tls.enabled &&
     !config.cluster.external.tls.certManagerIssuer;
-  const topics = new TopicBootstrap("apphub-topics", {
-    topics: config.topics,
+  const connection = {
     brokers: config.kafka.brokers ?? cluster.externalBrokers,
     kafka: client.kafka,
     ...(saslPassword ? { saslPassword } : {}),
     ...(programCa
       ? { tlsCaCertificate: cluster.externalCaCertificate.apply((pem) => pem ?? "") }
       : {}),
-    protect: config.protectTopics,
+  };
+  // The superuser's password rotation reaches the brokers before the topic bootstrap logs in with it.
+  const users = declareUsers(config, secrets, {
+    ...connection,
+    manageSuperuser: client.usesSuperuser || (client.kafka.sasl?.managePassword ?? false),
     brokersReady: cluster.readyResources,
+    secretsNamespace: config.namespace,
+  });
+  const topics = new TopicBootstrap("apphub-topics", {
+    topics: config.topics,
+    ...connection,
+    protect: config.protectTopics,
+    brokersReady: [...cluster.readyResources, ...(users?.superuserReady ?? [])],
   });
 
   const outputs: StackOutputs = {
     ...common,
     topics: topics.topics,
+    ...(users && config.users.length > 0 ? { kafkaUsers: users.credentials } : {}),
     brokerUrl: cluster.bootstrapServers,
     adminUrl: cluster.adminUrl,
     externalBrokers: cluster.externalBrokers,
@@ -168,4 +200,24 @@ function declareKubernetes(
   });
   outputs.streamingEnabled = config.streaming.enabled;
   return outputs;
+}
+
+// --- users and ACLs, in every environment that has any ---
+/**
+ * The stack's users (`apphub-streaming:users`) and, when the stack manages it, its superuser;
+ * none when there is neither. `settings` are the topic bootstrap's connection.
+ */
+function declareUsers(
+  config: StackConfig,
+  secrets: StackSecrets,
+  settings: Omit<KafkaUsersArgs, "users" | "passwords">,
+): KafkaUsers | undefined {
+  const manageSuperuser = settings.manageSuperuser ?? config.kafka.sasl?.managePassword ?? false;
+  if (config.users.length === 0 && !manageSuperuser) return undefined;
+  return new KafkaUsers("apphub-users", {
+    ...settings,
+    users: config.users,
+    ...(secrets.kafkaUserPasswords ? { passwords: secrets.kafkaUserPasswords } : {}),
+    manageSuperuser,
+  });
 }

@@ -17,6 +17,7 @@ import {
   replicationFactorProblem,
   topicNameProblem,
 } from "./rules";
+import { USER_SECRET_PREFIX } from "../users/model";
 import type { StackConfig, StackInput } from "./schema";
 
 export function crossFieldIssues(
@@ -31,6 +32,7 @@ export function crossFieldIssues(
     ...streamingIssues(config, given, profile),
     ...(profile.platform === "docker" ? devPortIssues(config) : []),
     ...backupIssues(config),
+    ...userIssues(config, profile),
   ];
 }
 
@@ -274,6 +276,62 @@ function backupIssues(config: StackConfig): ConfigIssue[] {
     issues.push({
       key: keyPath(["backup", "bucketName"]),
       message: "is required when backups are enabled: expected an S3 bucket name",
+    });
+  }
+  return issues;
+}
+
+/** A Kubernetes object name (DNS-1123 subdomain): each user's Secret is named after the user. */
+const KUBE_OBJECT_NAME = /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/;
+
+/**
+ * Users (their names are the schema's): a Secret name each on Kubernetes; never the stack's own bootstrap user
+ * (its password is kafkaSaslPassword); on Redpanda an Admin API to write them through.
+ */
+function userIssues(config: StackConfig, profile: Profile): ConfigIssue[] {
+  const issues: ConfigIssue[] = [];
+  const bootstrapUsers = new Set(
+    [
+      config.kafka.sasl?.username,
+      profile.platform === "kubernetes" && config.cluster.external.sasl.enabled
+        ? config.cluster.external.sasl.username
+        : undefined,
+    ].filter((name): name is string => name !== undefined),
+  );
+  for (const user of config.users) {
+    const key = keyPath(["users", user.name]);
+    const secretName = `${USER_SECRET_PREFIX}${user.name}`;
+    if (
+      profile.platform === "kubernetes" &&
+      (!KUBE_OBJECT_NAME.test(secretName) || secretName.length > 253)
+    ) {
+      issues.push({
+        key,
+        message: `expected a user name of lower-case letters, digits, '-' and '.' on Kubernetes stacks: its Secret is named ${quoted(secretName)}`,
+      });
+    }
+    if (bootstrapUsers.has(user.name)) {
+      issues.push({
+        key,
+        message: `expected a user other than the stack's bootstrap user ${quoted(user.name)}: its password is ${CONFIG_NAMESPACE}:kafkaSaslPassword (set kafka.sasl.managePassword to have pulumi up apply it)`,
+      });
+    }
+  }
+  if (config.kafka.sasl?.managePassword && config.kafka.sasl.mechanism === "plain") {
+    issues.push({
+      key: keyPath(["kafka", "sasl", "managePassword"]),
+      message: "expected false with mechanism plain: pulumi up manages SCRAM credentials only",
+    });
+  }
+  // Redpanda has no KIP-554 APIs: its users are written through the Admin API, which is in-cluster.
+  if (
+    profile.platform === "kubernetes" &&
+    config.users.length > 0 &&
+    config.kafka.adminUrls === undefined
+  ) {
+    issues.push({
+      key: keyPath(["kafka", "adminUrls"]),
+      message: `is required on Kubernetes stacks with ${CONFIG_NAMESPACE}:users: Redpanda writes SCRAM users only through its Admin API (port 9644, in-cluster), so give the URL of every broker's Admin API as pulumi up reaches it, e.g. "http://127.0.0.1:19644" after kubectl -n ${config.namespace} port-forward pod/<broker> 19644:9644 (docs/security.md)`,
     });
   }
   return issues;

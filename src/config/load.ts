@@ -115,6 +115,12 @@ export function stackFileFromText(text: string, file: string): StackFile {
     if (isSecure(value)) {
       secretKeys.push(shortKey);
       raw[shortKey] = SECRET_PLACEHOLDER;
+    } else if (isSecureMap(value)) {
+      // `pulumi config set --secret --path key.leaf` encrypts each leaf; the CLI then treats the whole key as secret.
+      secretKeys.push(shortKey);
+      raw[shortKey] = Object.fromEntries(
+        Object.keys(value).map((leaf) => [leaf, SECRET_PLACEHOLDER]),
+      );
     } else {
       raw[shortKey] = value;
     }
@@ -124,6 +130,11 @@ export function stackFileFromText(text: string, file: string): StackFile {
 
 function isSecure(value: unknown): boolean {
   return typeof value === "object" && value !== null && "secure" in value;
+}
+
+/** A mapping of secure leaves only, as `pulumi config set --secret --path` writes it. */
+function isSecureMap(value: unknown): value is Record<string, unknown> {
+  return isRecord(value) && Object.keys(value).length > 0 && Object.values(value).every(isSecure);
 }
 
 /** The stacks that have a `Pulumi.<stack>.yaml` in `projectDir`. */

@@ -262,3 +262,143 @@ export function dialableHost(bindAddress: string): string {
 export function isLoopbackBroker(broker: string): boolean {
   return LOOPBACK_HOST.test(broker.slice(0, broker.lastIndexOf(":")));
 }
+
+// --- Kafka users and their ACLs (apphub-streaming:users) ---
+
+/** What an ACL entry of a user grants access to (Kafka's resource types, as stack config spells them). */
+export const ACL_RESOURCE_TYPES = ["topic", "group", "cluster", "transactionalId"] as const;
+export type AclResourceType = (typeof ACL_RESOURCE_TYPES)[number];
+
+/** `literal`: the resource of exactly that name (or `*`, every one); `prefixed`: every resource whose name starts with it. */
+export const ACL_PATTERNS = ["literal", "prefixed"] as const;
+export type AclPattern = (typeof ACL_PATTERNS)[number];
+
+/** Kafka's ACL operations (the ones Redpanda serves too), as stack config spells them. */
+export const ACL_OPERATIONS = [
+  "all",
+  "read",
+  "write",
+  "create",
+  "delete",
+  "alter",
+  "describe",
+  "clusterAction",
+  "describeConfigs",
+  "alterConfigs",
+  "idempotentWrite",
+] as const;
+export type AclOperation = (typeof ACL_OPERATIONS)[number];
+
+/**
+ * The operations that mean something on each resource type: Apache Kafka's
+ * `AclEntry.supportedOperations` (4.4) cut to what Redpanda serves, plus `all`. A grant outside
+ * this table would be stored by the broker and never used, so the stack refuses it.
+ */
+export const ACL_OPERATIONS_BY_RESOURCE: Readonly<
+  Record<AclResourceType, readonly AclOperation[]>
+> = {
+  topic: [
+    "all",
+    "read",
+    "write",
+    "create",
+    "delete",
+    "alter",
+    "describe",
+    "describeConfigs",
+    "alterConfigs",
+  ],
+  group: ["all", "read", "describe", "delete"],
+  cluster: [
+    "all",
+    "create",
+    "alter",
+    "describe",
+    "clusterAction",
+    "describeConfigs",
+    "alterConfigs",
+    "idempotentWrite",
+  ],
+  transactionalId: ["all", "write", "describe"],
+};
+
+/** The one name a cluster ACL can carry (Redpanda refuses any other). */
+export const ACL_CLUSTER_NAME = "kafka-cluster";
+
+/** The principal that matches every user (and, on Redpanda, the unauthenticated clients of a listener without SASL). */
+export const WILDCARD_USER = "*";
+
+export function aclOperationProblem(
+  resourceType: AclResourceType,
+  operation: unknown,
+): string | undefined {
+  const allowed = ACL_OPERATIONS_BY_RESOURCE[resourceType];
+  if (allowed.includes(operation as AclOperation)) return undefined;
+  const known = ACL_OPERATIONS.includes(operation as AclOperation);
+  return `expected an operation on a ${resourceType} (${allowed.join(", ")}), got ${describe(operation)}${known ? `: ${String(operation)} means nothing on a ${resourceType}` : ""}`;
+}
+
+/** Group and transactional ids are free-form in Kafka; printable ASCII without spaces keeps them readable in a stack file. */
+const ACL_FREE_NAME = /^[\x21-\x7e]{1,255}$/;
+
+/** The resource name of an ACL entry: a topic name (or prefix), a group or transactional id (or prefix), or `*` (literal only). */
+export function aclResourceNameProblem(
+  resourceType: AclResourceType,
+  name: unknown,
+  pattern: AclPattern,
+): string | undefined {
+  if (resourceType === "cluster")
+    return name === ACL_CLUSTER_NAME
+      ? undefined
+      : `expected the cluster resource ${describe(ACL_CLUSTER_NAME)}, got ${describe(name)}`;
+  if (name === WILDCARD_USER)
+    return pattern === "literal"
+      ? undefined
+      : `expected a name prefix, got "*" with pattern prefixed (use pattern literal for every ${resourceType})`;
+  if (resourceType === "topic") {
+    if (pattern === "literal") return topicNameProblem(name);
+    return typeof name === "string" &&
+      name.length <= MAX_TOPIC_NAME_LENGTH &&
+      TOPIC_NAME_PATTERN.test(name)
+      ? undefined
+      : `expected a topic name prefix of ASCII letters, digits, '.', '_' and '-', got ${describe(name)}`;
+  }
+  return typeof name === "string" && ACL_FREE_NAME.test(name)
+    ? undefined
+    : `expected a ${resourceType} ${pattern === "prefixed" ? "prefix" : "name"} of 1-255 printable ASCII characters without spaces, got ${describe(name)}`;
+}
+
+/**
+ * A managed user's password: Redpanda splits `user:password:mechanism` on every ':' (its
+ * bootstrap user is silently not created), and control characters are refused by its Admin API.
+ */
+export function scramPasswordProblem(password: unknown): string | undefined {
+  if (typeof password !== "string" || password.length === 0)
+    return "expected a non-empty password string";
+  if (password.includes(":"))
+    return "expected a password without ':' (Redpanda splits user:password:mechanism on ':' and then creates no user)";
+  // eslint-disable-next-line no-control-regex -- control characters are exactly what is refused
+  if (/[\x00-\x1f\x7f]/.test(password)) return "expected a password without control characters";
+  return undefined;
+}
+
+/** How often a user's password may be rotated by counter: any whole number from 0. */
+export function rotateProblem(value: unknown): string | undefined {
+  return isWholeNumber(value) && value >= 0 && value <= MAX_INT32
+    ? undefined
+    : `expected a whole number from 0 (raise it by one to rotate the password), got ${describe(value)}`;
+}
+
+/** A user's SCRAM mechanism as stack config (and kafkajs) spells it. */
+export const SCRAM_CLIENT_MECHANISMS = SCRAM_MECHANISMS.map(clientMechanism);
+export type ScramClientMechanism = (typeof SCRAM_CLIENT_MECHANISMS)[number];
+
+export function scramClientMechanismProblem(value: unknown): string | undefined {
+  return SCRAM_CLIENT_MECHANISMS.includes(value as ScramClientMechanism)
+    ? undefined
+    : `expected ${SCRAM_CLIENT_MECHANISMS.map((mechanism) => `"${mechanism}"`).join(" or ")}, got ${describe(value)}`;
+}
+
+/** `scram-sha-512` → `SCRAM-SHA-512`, as brokers and rpk spell it. */
+export const brokerMechanism = (mechanism: ScramClientMechanism) =>
+  SCRAM_MECHANISMS[SCRAM_CLIENT_MECHANISMS.indexOf(mechanism)] as ScramMechanism;

@@ -13,6 +13,7 @@ import { z } from "zod";
 import { DAY_MS, DEFAULT_PROBE_TOPIC, SEED_TOPICS, TOPIC_ROLES } from "../topics/catalog";
 import { DEFAULT_CLUSTER_DOMAIN } from "../cluster/constants";
 import { devEndpoints } from "../dev/plan";
+import { isRecord } from "./values";
 import { crossFieldIssues } from "./crossField";
 import {
   CONFIG_NAMESPACE,
@@ -32,7 +33,14 @@ import {
   type Profile,
 } from "./profiles";
 import {
+  ACL_OPERATIONS,
+  ACL_PATTERNS,
+  ACL_RESOURCE_TYPES,
+  ACL_CLUSTER_NAME,
+  aclOperationProblem,
+  aclResourceNameProblem,
   BACKUP_FULL_EVERY_HOURS,
+  brokerMechanism,
   brokerAddressProblem,
   deletionPolicyProblem,
   MAX_BROKERS,
@@ -42,14 +50,23 @@ import {
   pathStyleByDefault,
   replicationFactorProblem,
   retentionMsProblem,
+  rotateProblem,
   saslMechanismProblem,
   saslPasswordProblem,
   saslUsernameProblem,
+  SCRAM_CLIENT_MECHANISMS,
   SCRAM_MECHANISMS,
+  scramClientMechanismProblem,
   scramMechanismProblem,
+  scramPasswordProblem,
   scramUsernameProblem,
+  SCRAM_USERNAME_PATTERN,
   topicNameProblem,
+  type AclOperation,
+  type AclPattern,
+  type AclResourceType,
   type DeletionPolicy,
+  type ScramClientMechanism,
   type SaslMechanism,
   type ScramMechanism,
 } from "./rules";
@@ -64,6 +81,7 @@ export type { DeletionPolicy };
  */
 export const SECRET_KEYS = [
   "kafkaSaslPassword",
+  "kafkaUserPasswords",
   "backupSecretAccessKey",
   "sequencerDbPassword",
 ] as const;
@@ -201,6 +219,76 @@ const mirrorFlags = z.strictObject(
   >,
 );
 
+/**
+ * One entry of a user's `acls`: exactly one resource key (`topic`, `group`, `transactionalId`,
+ * or `cluster: true`), how its name matches, and the operations granted (always ALLOW, from
+ * any host). Resolved to `{ resourceType, resourceName, pattern, operations }`.
+ */
+const aclEntrySchema = z
+  .strictObject({
+    topic: z.string({ error: "expected a topic name or prefix" }).optional(),
+    group: z.string({ error: "expected a consumer group id or prefix" }).optional(),
+    transactionalId: z.string({ error: "expected a transactional id or prefix" }).optional(),
+    cluster: z.literal(true, { error: "expected true (the cluster itself)" }).optional(),
+    pattern: z
+      .enum(ACL_PATTERNS, { error: `expected ${ACL_PATTERNS.map((p) => `"${p}"`).join(" or ")}` })
+      .default("literal"),
+    operations: z
+      .array(z.enum(ACL_OPERATIONS, { error: `expected one of ${ACL_OPERATIONS.join(", ")}` }), {
+        error: "expected a list of operations",
+      })
+      .min(1, { error: "expected at least one operation" }),
+  })
+  .superRefine((entry, ctx) => {
+    const given = ACL_RESOURCE_TYPES.filter((type) => entry[type] !== undefined);
+    const [resourceType] = given;
+    if (given.length !== 1 || resourceType === undefined) {
+      ctx.addIssue({
+        code: "custom",
+        message: `expected exactly one of ${ACL_RESOURCE_TYPES.join(", ")}, got ${given.length === 0 ? "none" : given.join(" and ")}`,
+        params: RULED,
+      });
+      return;
+    }
+    const nameProblem =
+      resourceType === "cluster"
+        ? entry.pattern === "literal"
+          ? undefined
+          : "expected pattern literal: there is one cluster"
+        : aclResourceNameProblem(resourceType, entry[resourceType], entry.pattern);
+    if (nameProblem)
+      ctx.addIssue({ code: "custom", path: [resourceType], message: nameProblem, params: RULED });
+    entry.operations.forEach((operation, index) => {
+      const problem = aclOperationProblem(resourceType, operation);
+      if (problem)
+        ctx.addIssue({
+          code: "custom",
+          path: ["operations", index],
+          message: problem,
+          params: RULED,
+        });
+    });
+  })
+  .transform((entry) => {
+    const resourceType = ACL_RESOURCE_TYPES.find((type) => entry[type] !== undefined)!;
+    return {
+      resourceType: resourceType as AclResourceType,
+      resourceName: resourceType === "cluster" ? ACL_CLUSTER_NAME : String(entry[resourceType]),
+      pattern: entry.pattern as AclPattern,
+      operations: [...new Set(entry.operations)].sort() as AclOperation[],
+    };
+  });
+
+/** One entry of `users`, keyed by the SCRAM user name; the password is the secret `kafkaUserPasswords.<name>` or generated. */
+const userSchema = z.strictObject({
+  mechanism: ruled<ScramClientMechanism>(scramClientMechanismProblem).default(
+    SCRAM_CLIENT_MECHANISMS[0],
+  ),
+  acls: z.array(aclEntrySchema, { error: "expected a list of ACL entries" }).default([]),
+  /** Raise by one to replace a generated password (a configured one changes with its secret). */
+  rotate: ruled<number>(rotateProblem).default(0),
+});
+
 // --- the schema ---
 
 /** The fields of stack config with the defaults of `profile` (before the defaults that depend on other keys). */
@@ -220,7 +308,21 @@ function stackFields(profile: Profile, env: NodeJS.ProcessEnv) {
       .strictObject({
         mechanism: ruled<SaslMechanism>(saslMechanismProblem),
         username: ruled<string>(saslUsernameProblem),
+        /** `pulumi up` applies a changed kafkaSaslPassword to this user, authenticated with the previous one (docs/security.md). */
+        managePassword: bool.default(false),
       })
+      .optional(),
+    /** Redpanda's Admin API as `pulumi up` reaches it: where SCRAM users are written when the brokers lack KIP-554. */
+    adminUrls: z
+      .array(
+        z.url({
+          protocol: /^https?$/,
+          error:
+            'expected an http(s) URL of a broker\'s Admin API, such as "http://127.0.0.1:19644"',
+        }),
+        { error: "expected a list of Admin API URLs" },
+      )
+      .min(1, { error: "expected at least one Admin API URL" })
       .optional(),
   });
 
@@ -450,6 +552,15 @@ function stackFields(profile: Profile, env: NodeJS.ProcessEnv) {
       .default({}),
     probeTopic: topicNameSchema.default(DEFAULT_PROBE_TOPIC),
     protectTopics: bool.default(profile.protect.topics),
+    /** SCRAM users and their ACLs, keyed by user name (docs/security.md). */
+    users: z
+      .record(z.string().regex(SCRAM_USERNAME_PATTERN), userSchema, {
+        error: (issue) =>
+          issue.code === "invalid_key"
+            ? "expected a user name of letters, digits and ._- (it is the SCRAM user name and the ACL principal User:<name>)"
+            : "expected a map keyed by SCRAM user name",
+      })
+      .default({}),
     kafka,
     cluster,
     backup,
@@ -519,6 +630,13 @@ function appBrokerUrl(fields: StackFields, profile: Profile): string {
   }
 }
 
+/** Where `pulumi up` reaches the Admin API unless `kafka.adminUrls` says: the dev stack's published port, else nowhere. */
+function defaultAdminUrls(fields: StackFields, profile: Profile): string[] | undefined {
+  return profile.bootstrapBrokers === "devListener"
+    ? [devEndpoints(fields.dev).adminUrl]
+    : undefined;
+}
+
 /** The defaults that depend on other keys: broker count, topic catalog, namespaces, addresses. */
 function resolveDependentDefaults(fields: StackFields, profile: Profile) {
   const brokerCount = brokerCountOf(fields, profile);
@@ -532,7 +650,12 @@ function resolveDependentDefaults(fields: StackFields, profile: Profile) {
     topics: catalogOf(fields.topics, Math.min(SEED_REPLICATION, brokerCount)),
     probeTopic: fields.probeTopic,
     protectTopics: fields.protectTopics,
-    kafka,
+    users: Object.entries(fields.users).map(([name, user]) => ({
+      name,
+      ...user,
+      mechanism: brokerMechanism(user.mechanism),
+    })),
+    kafka: { ...kafka, adminUrls: kafka.adminUrls ?? defaultAdminUrls(fields, profile) },
     cluster: {
       ...fields.cluster,
       replicas: brokerCount,
@@ -569,9 +692,16 @@ function cachedSchema(environment: Environment, env: NodeJS.ProcessEnv) {
 
 export type StackConfig = z.output<ReturnType<typeof stackSchema>>;
 export type TopicSpec = StackConfig["topics"][number];
-export type KafkaClientConfig = Omit<StackConfig["kafka"], "brokers"> & {
+export type KafkaUserSpec = StackConfig["users"][number];
+export type AclSpec = KafkaUserSpec["acls"][number];
+type KafkaSasl = NonNullable<StackConfig["kafka"]["sasl"]>;
+export type KafkaClientConfig = Omit<StackConfig["kafka"], "brokers" | "adminUrls" | "sasl"> & {
+  /** The SASL user of `pulumi up` and the topics CLI; `managePassword` defaults to false. */
+  sasl?: Omit<KafkaSasl, "managePassword"> & { managePassword?: boolean };
   /** Where `pulumi up` / the topics CLI reach the brokers; undefined means "derive from the environment". */
   brokers?: string[] | undefined;
+  /** Where `pulumi up` reaches Redpanda's Admin API; undefined: nowhere (fine on brokers that serve KIP-554). */
+  adminUrls?: string[] | undefined;
 };
 export type ClusterConfig = StackConfig["cluster"];
 export type BackupConfig = StackConfig["backup"];
@@ -609,6 +739,7 @@ export function parseStackConfig(
       ...secretIssues,
       ...crossFieldIssues(config, values as StackInput, PROFILES[environment]),
       ...missingSecretIssues(config, raw, source?.stack),
+      ...passwordIssues(config, raw, PROFILES[environment], values.users),
     ];
     return issues.length > 0 ? { ok: false, issues: dedupe(issues) } : { ok: true, config };
   }
@@ -618,7 +749,10 @@ export function parseStackConfig(
   const rest = withoutPaths(values, parsed.error.issues);
   const resolved = schema.safeParse(rest, { reportInput: true });
   if (resolved.success)
-    issues.push(...crossFieldIssues(resolved.data, rest as StackInput, PROFILES[environment]));
+    issues.push(
+      ...crossFieldIssues(resolved.data, rest as StackInput, PROFILES[environment]),
+      ...passwordIssues(resolved.data, raw, PROFILES[environment], values.users),
+    );
   return { ok: false, issues: dedupe(issues) };
 }
 
@@ -627,7 +761,53 @@ export const isSecretKey = (key: string): key is SecretKey =>
 
 /** The command that stores a credential encrypted (the value itself is never echoed). */
 export function setSecretCommand(key: SecretKey, stack: string): string {
+  // A map of secrets is set one leaf at a time, each leaf encrypted.
+  if (key === "kafkaUserPasswords")
+    return `pulumi config set --secret --path '${CONFIG_NAMESPACE}:${key}.<user>' <password> --stack ${stack}`;
   return `pulumi config set --secret ${CONFIG_NAMESPACE}:${key} <value> --stack ${stack}`;
+}
+
+/**
+ * The passwords the stack gives Redpanda: each `kafkaUserPasswords` entry must name a declared
+ * user and hold a usable password, and a Kubernetes superuser's `kafkaSaslPassword` (it becomes
+ * `RP_BOOTSTRAP_USER=user:password:mechanism`) must not contain ':'. Offline the values are
+ * placeholders, which pass.
+ */
+function passwordIssues(
+  config: StackConfig,
+  raw: Record<string, unknown>,
+  profile: Profile,
+  givenUsers: unknown,
+): ConfigIssue[] {
+  const issues: ConfigIssue[] = [];
+  const passwords = raw.kafkaUserPasswords;
+  if (passwords !== undefined && !isRecord(passwords)) {
+    issues.push({
+      key: keyPath(["kafkaUserPasswords"]),
+      message: `expected a map of user name to password, set one at a time: ${setSecretCommand("kafkaUserPasswords", "<stack>")}`,
+    });
+  }
+  // The users the stack file names, even those whose entries failed their own rules.
+  const declared = new Set(isRecord(givenUsers) ? Object.keys(givenUsers) : []);
+  for (const [name, password] of Object.entries(isRecord(passwords) ? passwords : {})) {
+    const problem = declared.has(name)
+      ? scramPasswordProblem(password)
+      : `expected the name of a user in ${CONFIG_NAMESPACE}:users, got ${JSON.stringify(name)}`;
+    if (problem) issues.push({ key: keyPath(["kafkaUserPasswords", name]), message: problem });
+  }
+  const bootstrap = raw.kafkaSaslPassword;
+  if (
+    profile.platform === "kubernetes" &&
+    config.cluster.external.sasl.enabled &&
+    typeof bootstrap === "string" &&
+    bootstrap.includes(":")
+  ) {
+    issues.push({
+      key: keyPath(["kafkaSaslPassword"]),
+      message: scramPasswordProblem(bootstrap) ?? "expected a password without ':'",
+    });
+  }
+  return issues;
 }
 
 /** Secrets the config needs but the stack does not set (their values are never seen here). */

@@ -77,7 +77,10 @@ function mockState(
   name: string,
   inputs: Record<string, unknown>,
 ): Record<string, unknown> {
-  if (type === "random:index/randomPassword:RandomPassword")
+  if (
+    type === "random:index/randomPassword:RandomPassword" ||
+    type === "pulumi-nodejs:dynamic/streaming:GeneratedPassword"
+  )
     return { ...inputs, result: "[generated at pulumi up]" };
   // Key material exists only after `pulumi up`; the placeholders keep a TLS Secret's keys.
   if (type.startsWith("tls:")) {

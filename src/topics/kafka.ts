@@ -84,6 +84,8 @@ interface ProtocolRequest {
 }
 
 interface WireBroker {
+  /** The broker's ApiVersions answer, by API key (set once connected). */
+  versions?: Record<number, { minVersion: number; maxVersion: number } | undefined>;
   lookupRequest(
     apiKey: number,
     definitions: RequestDefinitions,
@@ -209,6 +211,19 @@ export interface KafkaSession {
   ongoingReassignments(topics: readonly string[]): Promise<OngoingReassignment[]>;
   /** One DeleteTopics request. */
   deleteTopics(names: readonly string[]): Promise<void>;
+  /** Whether the connected broker serves API `apiKey` (its ApiVersions answer). */
+  serves(apiKey: number): boolean;
+  /**
+   * One request built from `definitions` (kafkajs' own or one encoded elsewhere on its protocol
+   * layer), at the best version both sides serve; returns the decoded response without kafkajs'
+   * parse step, so the caller reads every per-entry error itself. `what` names it in a failure.
+   */
+  send<Response>(
+    apiKey: number,
+    definitions: RequestDefinitions,
+    options: object,
+    what: string,
+  ): Promise<Response>;
   close(): Promise<void>;
 }
 
@@ -581,6 +596,24 @@ export async function openSession(
       await broker
         .deleteTopics({ topics: [...names], timeout })
         .catch(fail(`deleting ${names.join(", ")}`));
+    },
+
+    serves(apiKey) {
+      return broker.versions?.[apiKey]?.maxVersion != null;
+    },
+
+    async send<Response>(
+      apiKey: number,
+      definitions: RequestDefinitions,
+      options: object,
+      what: string,
+    ) {
+      const request = broker.lookupRequest(apiKey, definitions)(options);
+      const unparsed: ProtocolRequest = {
+        ...request,
+        response: { ...request.response, parse: async (data: unknown) => data },
+      };
+      return (await broker.connectionPool.send(unparsed).catch(fail(what))) as Response;
     },
 
     async close() {

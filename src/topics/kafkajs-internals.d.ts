@@ -1,7 +1,8 @@
 /**
  * Types for the kafkajs 2.2.4 modules the topic engine reaches past the public API for
  * (see src/topics/kafka.ts): the protocol request table, the error table, and the protocol
- * Encoder / Decoder the IncrementalAlterConfigs request is built with.
+ * Encoder / Decoder the IncrementalAlterConfigs request (and, in src/users/wire.ts, the
+ * KIP-554 SCRAM requests) are built with.
  */
 declare module "kafkajs/src/protocol/requests" {
   export interface RequestDefinitions {
@@ -28,6 +29,10 @@ declare module "kafkajs/src/protocol/encoder" {
     writeBoolean(value: boolean): this;
     writeString(value: string | null): this;
     writeArray(array: readonly (Encoder | string | number)[]): this;
+    /** Flexible versions: compact string, compact bytes (no argument: an empty tagged-field buffer), compact array. */
+    writeUVarIntString(value: string | null): this;
+    writeUVarIntBytes(value?: Buffer): this;
+    writeUVarIntArray(array: readonly Encoder[] | null): this;
   }
   export = Encoder;
 }
@@ -41,6 +46,10 @@ declare module "kafkajs/src/protocol/decoder" {
     readBoolean(): boolean;
     readString(): string | null;
     readArray<T>(reader: (decoder: Decoder) => T): T[];
+    /** Flexible versions: compact string, compact array (null when absent), tagged fields (skipped). */
+    readUVarIntString(): string | null;
+    readUVarIntArray<T>(reader: (decoder: Decoder) => T): T[] | null;
+    readTaggedFields(): unknown;
   }
   export = Decoder;
 }

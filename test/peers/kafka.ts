@@ -40,8 +40,21 @@ export const SASL_BROKERS = ["127.0.0.1:39092"];
 export const SASL_USERNAME = "apphub-bootstrap";
 export const SASL_PASSWORD = "sasl-peer-Secret-4f1e9c";
 export const SASL_MECHANISMS = ["SCRAM-SHA-512", "SCRAM-SHA-256"] as const;
+/**
+ * The ACL peer: like the SASL peer, but authorization is enforced (KRaft's StandardAuthorizer,
+ * `allow.everyone.if.no.acl.found=false`): a user may do only what an ACL grants it. `admin` is
+ * a superuser made at format time (both SCRAM mechanisms). `apphub-rotating-admin` is listed as
+ * a superuser but has no credential until a test writes one (the superuser-rotation e2e owns
+ * it). The plaintext internal and controller listeners (49093, 49192) are the broker's own:
+ * their principal, User:ANONYMOUS, is a superuser so the node can register with its controller;
+ * clients use only 49092.
+ */
+export const ACL_BROKERS = ["127.0.0.1:49092"];
+export const ACL_SUPERUSER = "admin";
+export const ACL_SUPERUSER_PASSWORD = "acl-peer-Admin-7c21d0";
+export const ACL_ROTATING_SUPERUSER = "apphub-rotating-admin";
 
-export type KafkaPeer = "single" | "cluster" | "sasl";
+export type KafkaPeer = "single" | "cluster" | "sasl" | "acl";
 
 interface KafkaNode {
   peer: KafkaPeer;
@@ -70,19 +83,35 @@ const NODES: Record<KafkaPeer, KafkaNode[]> = {
     { peer: "cluster", id: 3, brokerPort: 29094, controllerPort: 29194 },
   ],
   sasl: [{ peer: "sasl", id: 1, brokerPort: 39092, controllerPort: 39192, internalPort: 39093 }],
+  acl: [{ peer: "acl", id: 1, brokerPort: 49092, controllerPort: 49192, internalPort: 49093 }],
+};
+
+const BROKERS: Record<KafkaPeer, string[]> = {
+  single: SINGLE_BROKERS,
+  cluster: CLUSTER_BROKERS,
+  sasl: SASL_BROKERS,
+  acl: ACL_BROKERS,
 };
 
 export function brokersOf(peer: KafkaPeer): string[] {
-  return peer === "single" ? SINGLE_BROKERS : peer === "cluster" ? CLUSTER_BROKERS : SASL_BROKERS;
+  return BROKERS[peer];
 }
 
-/** kafkajs SASL options for the SASL peer's brokers; undefined for the plaintext peers. */
+/** Each SCRAM peer's user made at format time (both mechanisms). */
+const FORMAT_TIME_USERS: Partial<Record<KafkaPeer, { username: string; password: string }>> = {
+  sasl: { username: SASL_USERNAME, password: SASL_PASSWORD },
+  acl: { username: ACL_SUPERUSER, password: ACL_SUPERUSER_PASSWORD },
+};
+
+/** kafkajs SASL options for a SCRAM peer's brokers; undefined for the plaintext peers. */
 function saslFor(
   brokers: string[],
 ): { mechanism: "scram-sha-512"; username: string; password: string } | undefined {
-  return brokers.every((broker) => SASL_BROKERS.includes(broker))
-    ? { mechanism: "scram-sha-512", username: SASL_USERNAME, password: SASL_PASSWORD }
-    : undefined;
+  const peer = (["sasl", "acl"] as const).find((name) =>
+    brokers.every((broker) => BROKERS[name].includes(broker)),
+  );
+  const user = peer && FORMAT_TIME_USERS[peer];
+  return user ? { mechanism: "scram-sha-512", ...user } : undefined;
 }
 
 // ---------------------------------------------------------------- install
@@ -192,6 +221,7 @@ function serverProperties(node: KafkaNode): string {
     "num.io.threads": "4",
     "log.segment.bytes": String(16 * 1024 * 1024),
     ...(node.internalPort === undefined ? {} : saslListeners(node, node.internalPort)),
+    ...(node.peer === "acl" ? enforcedAcls() : {}),
   };
   return Object.entries(settings)
     .map(([key, value]) => `${key}=${value}`)
@@ -214,6 +244,17 @@ function saslListeners(node: KafkaNode, internalPort: number): Record<string, st
         jaas,
       ]),
     ),
+  };
+}
+
+/** The ACL peer: every request authorized by ACLs, superusers excepted (see ACL_BROKERS). */
+function enforcedAcls(): Record<string, string> {
+  return {
+    "authorizer.class.name": "org.apache.kafka.metadata.authorizer.StandardAuthorizer",
+    "allow.everyone.if.no.acl.found": "false",
+    "super.users": [ACL_SUPERUSER, ACL_ROTATING_SUPERUSER, "ANONYMOUS"]
+      .map((name) => `User:${name}`)
+      .join(";"),
   };
 }
 
@@ -277,16 +318,20 @@ async function formatStorage(node: KafkaNode, clusterId: string): Promise<void> 
       clusterId,
       "-c",
       propertiesFile(node),
-      // The SASL peer's user exists from the first start (no broker round trip needed to create it).
-      ...(node.peer === "sasl"
-        ? SASL_MECHANISMS.flatMap((mechanism) => [
-            "--add-scram",
-            `${mechanism}=[name=${SASL_USERNAME},password=${SASL_PASSWORD}]`,
-          ])
-        : []),
+      // A SCRAM peer's user exists from the first start (no broker round trip needed to create it).
+      ...formatTimeScram(node.peer),
     ]),
     `formatting KRaft storage of kafka-${node.peer} node ${node.id}`,
   );
+}
+
+function formatTimeScram(peer: KafkaPeer): string[] {
+  const user = FORMAT_TIME_USERS[peer];
+  if (!user) return [];
+  return SASL_MECHANISMS.flatMap((mechanism) => [
+    "--add-scram",
+    `${mechanism}=[name=${user.username},password=${user.password}]`,
+  ]);
 }
 
 /** A node's JVM: its command line carries its own server.properties path, which no other process's does. */

@@ -7,6 +7,7 @@ import {
   isBuilt,
 } from "./engines";
 import {
+  ACL_BROKERS,
   CLUSTER_BROKERS,
   SASL_BROKERS,
   SINGLE_BROKERS,
@@ -22,6 +23,7 @@ export const PEER_NAMES = [
   "single",
   "cluster",
   "sasl",
+  "acl",
   "s3",
   "kube",
   "pulumi",
@@ -32,7 +34,7 @@ export type PeerName = (typeof PEER_NAMES)[number];
 /** The peers each test tier needs; its global setup starts (or finds) exactly these. */
 export const TIER_PEERS: Record<"integration" | "e2e", readonly PeerName[]> = {
   integration: ["single", "cluster", "sasl", "s3", "promtool"],
-  e2e: ["single", "cluster", "sasl", "s3", "kube", "pulumi"],
+  e2e: ["single", "cluster", "sasl", "acl", "s3", "kube", "pulumi"],
 };
 
 interface Peer {
@@ -60,6 +62,12 @@ const PEERS: Record<PeerName, Peer> = {
     start: () => startKafka("sasl"),
     stop: () => stopKafka("sasl"),
     status: () => kafkaStatus("sasl"),
+  },
+  acl: {
+    address: ACL_BROKERS.join(","),
+    start: () => startKafka("acl"),
+    stop: () => stopKafka("acl"),
+    status: () => kafkaStatus("acl"),
   },
   s3: { address: S3_ENDPOINT, start: startS3, stop: stopS3, status: s3Status },
   kube: {

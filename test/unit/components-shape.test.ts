@@ -42,9 +42,10 @@ function descendants(node: ts.Node): ts.Node[] {
 }
 
 describe("components/", () => {
-  it("holds the five components", () => {
+  it("holds the six components", () => {
     expect(componentFiles.map((file) => path.basename(file, ".ts")).sort()).toEqual([
       "DevStack",
+      "KafkaUsers",
       "RedpandaCluster",
       "SnapshotBackup",
       "StreamingEnv",
