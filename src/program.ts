@@ -10,6 +10,8 @@ import { SnapshotBackup } from "../components/SnapshotBackup";
 import { StreamingEnv } from "../components/StreamingEnv";
 import { TopicBootstrap } from "../components/TopicBootstrap";
 import { bootstrapClientSettings } from "./cluster/addresses";
+import { appHubGrants, wildcardAcls } from "./cluster/grants";
+import { authorizationEnabled } from "./cluster/scripts";
 import { devEndpoints } from "./dev/plan";
 import { PROFILES } from "./config/profiles";
 import type { StackConfig } from "./config/schema";
@@ -150,6 +152,10 @@ function declareKubernetes(
     manageSuperuser: client.usesSuperuser || (client.kafka.sasl?.managePassword ?? false),
     brokersReady: cluster.readyResources,
     secretsNamespace: config.namespace,
+    // With authorization on, AppHub's anonymous in-cluster clients reach only what these grant.
+    ...(authorizationEnabled(config.cluster)
+      ? { wildcardAcls: wildcardAcls(appHubGrants(config.topics.map((topic) => topic.name))) }
+      : {}),
   });
   const topics = new TopicBootstrap("apphub-topics", {
     topics: config.topics,

@@ -121,13 +121,21 @@ export function renderRedpandaYaml(cluster: ClusterConfig): string {
 }
 
 /**
+ * Whether the brokers enforce ACLs: where the stack has a SCRAM superuser (the external
+ * listener's), the bootstrap turns authorization and the admin API's auth on.
+ */
+export function authorizationEnabled(cluster: ClusterConfig): boolean {
+  return cluster.external.enabled && cluster.external.sasl.enabled;
+}
+
+/**
  * Cluster properties set when the brokers found the cluster: start.sh copies this file to
  * `.bootstrap.yaml` beside redpanda.yaml, which Redpanda reads only while the cluster has no
  * configuration of its own yet. For an existing cluster apply the same keys with
  * `rpk cluster config import` / `rpk cluster config set` (docs/kubernetes.md).
  */
 export function clusterBootstrapProperties(cluster: ClusterConfig): Record<string, unknown> {
-  const sasl = cluster.external.enabled && cluster.external.sasl.enabled;
+  const sasl = authorizationEnabled(cluster);
   return {
     // Topics exist only through the catalog (topic bootstrap): a typo in a producer must not create one.
     auto_create_topics_enabled: false,

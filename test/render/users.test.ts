@@ -5,7 +5,13 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { MASK } from "../../src/render/capture";
-import { REPO_ROOT, renderStackYaml, resourcesOfType, type RenderResult } from "../support/render";
+import {
+  REPO_ROOT,
+  renderRepoStack,
+  renderStackYaml,
+  resourcesOfType,
+  type RenderResult,
+} from "../support/render";
 
 const USERS = [
   "  apphub-streaming:users:",
@@ -86,5 +92,45 @@ describe("KafkaUsers in the minikube render", () => {
   it("exports kafkaUsers only as a secret, and never the ciphertext or a password", () => {
     expect(render.outputs.kafkaUsers).toBe(MASK);
     expect(JSON.stringify(render.resources)).not.toContain("AAABAHusersomeciphertext");
+  });
+});
+
+describe("AppHub's own grants where authorization is on", () => {
+  const wildcardGrants = (result: RenderResult) =>
+    resourcesOfType(result, "pulumi-nodejs:dynamic/streaming:KafkaUser").filter(
+      (resource) => resource.name === "wildcard-principal",
+    );
+
+  it("prod grants User:* produce and consume on every catalog topic and AppHub's groups", () => {
+    const prod = renderRepoStack("prod");
+    expect(prod.status, prod.stderr).toBe(0);
+    const [grants, ...others] = wildcardGrants(prod);
+    expect(others).toEqual([]);
+    const acls = (grants?.inputs.acls ?? []) as {
+      resourceType: string;
+      resourceName: string;
+      pattern: string;
+      operations: string[];
+    }[];
+    const topicAcls = acls.filter((acl) => acl.resourceType === "topic");
+    const catalog = resourcesOfType(prod, "pulumi-nodejs:dynamic/streaming:KafkaTopic").map(
+      (topic) => topic.name,
+    );
+    expect(catalog.length).toBeGreaterThan(0);
+    expect(topicAcls.map((acl) => acl.resourceName).sort()).toEqual([...catalog].sort());
+    for (const acl of topicAcls) expect(acl.operations).toEqual(["describe", "read", "write"]);
+    expect(acls).toContainEqual(
+      expect.objectContaining({
+        resourceType: "group",
+        resourceName: "apphub",
+        pattern: "prefixed",
+      }),
+    );
+  });
+
+  it("minikube, without a superuser and so without authorization, grants nothing", () => {
+    const minikube = renderRepoStack("minikube");
+    expect(minikube.status, minikube.stderr).toBe(0);
+    expect(wildcardGrants(minikube)).toEqual([]);
   });
 });
