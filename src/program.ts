@@ -1,16 +1,19 @@
 /**
  * Composes the five components for one stack. Pure wiring: every decision lives in the
  * config schema or in the components' own pure helpers.
+ *
+ * The components that deploy something (and the provider SDKs they import: @pulumi/docker,
+ * @pulumi/kubernetes, @pulumi/aws, @pulumi/tls, @pulumi/random) are imported where their
+ * environment declares them, so a stack loads only its own platform's SDKs: an `external`
+ * stack loads none of them unless it injects the streaming env (Kubernetes patches).
+ * `TopicBootstrap` is imported up front: every environment declares it, and it needs only the
+ * core of @pulumi/pulumi (`./pulumi`).
  */
-import * as pulumi from "@pulumi/pulumi";
-import { DevStack } from "../components/DevStack";
-import { RedpandaCluster } from "../components/RedpandaCluster";
-import { SnapshotBackup } from "../components/SnapshotBackup";
-import { StreamingEnv } from "../components/StreamingEnv";
 import { TopicBootstrap } from "../components/TopicBootstrap";
 import { bootstrapClientSettings } from "./cluster/addresses";
 import { PROFILES } from "./config/profiles";
 import type { StackConfig } from "./config/schema";
+import type * as pulumi from "./pulumi";
 
 export interface StackSecrets {
   kafkaSaslPassword?: pulumi.Output<string>;
@@ -20,10 +23,10 @@ export interface StackSecrets {
 
 export type StackOutputs = Record<string, pulumi.Input<unknown>>;
 
-export function declareStreamingBackbone(
+export async function declareStreamingBackbone(
   config: StackConfig,
   secrets: StackSecrets = {},
-): StackOutputs {
+): Promise<StackOutputs> {
   const common = { environment: config.environment, probeTopic: config.probeTopic };
   switch (PROFILES[config.environment].platform) {
     case "docker":
@@ -36,11 +39,11 @@ export function declareStreamingBackbone(
 }
 
 // --- nothing deployed (external): topics (and env injection) on an existing cluster ---
-function declareExternal(
+async function declareExternal(
   config: StackConfig,
   secrets: StackSecrets,
   common: StackOutputs,
-): StackOutputs {
+): Promise<StackOutputs> {
   const brokers = config.kafka.brokers ?? [];
   const topics = new TopicBootstrap("apphub-topics", {
     topics: config.topics,
@@ -51,6 +54,7 @@ function declareExternal(
   });
   const outputs: StackOutputs = { ...common, topics: topics.topics, brokerUrl: brokers.join(",") };
   if (config.streaming.enabled) {
+    const { StreamingEnv } = await import("../components/StreamingEnv");
     new StreamingEnv("apphub-streaming-env", {
       namespace: config.namespace,
       streaming: config.streaming,
@@ -63,11 +67,12 @@ function declareExternal(
 }
 
 // --- docker (dev): the local Docker stack ---
-function declareDev(
+async function declareDev(
   config: StackConfig,
   secrets: StackSecrets,
   common: StackOutputs,
-): StackOutputs {
+): Promise<StackOutputs> {
+  const { DevStack } = await import("../components/DevStack");
   const dev = new DevStack("apphub-dev", {
     dev: config.dev,
     topics: config.topics,
@@ -93,11 +98,15 @@ function declareDev(
 }
 
 // --- kubernetes (minikube, prod): the Redpanda StatefulSet ---
-function declareKubernetes(
+async function declareKubernetes(
   config: StackConfig,
   secrets: StackSecrets,
   common: StackOutputs,
-): StackOutputs {
+): Promise<StackOutputs> {
+  const [{ RedpandaCluster }, { StreamingEnv }] = await Promise.all([
+    import("../components/RedpandaCluster"),
+    import("../components/StreamingEnv"),
+  ]);
   const { protect } = PROFILES[config.environment];
   const cluster = new RedpandaCluster("apphub-redpanda", {
     namespace: config.namespace,
@@ -145,6 +154,7 @@ function declareKubernetes(
   if (cluster.superuserPassword) outputs.superuserPassword = cluster.superuserPassword;
 
   if (config.backup.enabled) {
+    const { SnapshotBackup } = await import("../components/SnapshotBackup");
     const backup = new SnapshotBackup("apphub-redpanda-backup", {
       namespace: config.namespace,
       backup: config.backup,
