@@ -21,6 +21,7 @@ import {
   liveOutputs,
   outsOf,
 } from "./providerLogic";
+import { reportingFailures } from "./providerFailures";
 import { withSharedSession } from "./sessions";
 
 /** The shim ABIs this runtime serves (see `PROVIDER_ABI` in `model.ts`). */
@@ -37,7 +38,7 @@ async function reconcile(inputs: KafkaTopicInputs, mode: "adopt" | "reconcile"):
   });
 }
 
-export const provider = {
+const implementation = {
   async check(olds: Record<string, unknown>, news: Record<string, unknown>) {
     return { inputs: news, failures: checkTopic(olds, news) };
   },
@@ -107,4 +108,17 @@ export const provider = {
       await session.deleteTopics([id]);
     });
   },
+};
+
+/** Each broker call's failure is one short report (`providerFailures.ts`). */
+export const provider = {
+  ...implementation,
+  create: (inputs: KafkaTopicInputs) =>
+    reportingFailures(inputs.name, () => implementation.create(inputs)),
+  update: (id: string, olds: KafkaTopicInputs, news: KafkaTopicInputs) =>
+    reportingFailures(news.name, () => implementation.update(id, olds, news)),
+  read: (id: string, props: KafkaTopicInputs) =>
+    reportingFailures(id, () => implementation.read(id, props)),
+  delete: (id: string, props: KafkaTopicInputs) =>
+    reportingFailures(id, () => implementation.delete(id, props)),
 };
