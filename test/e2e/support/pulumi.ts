@@ -30,6 +30,8 @@ export interface PulumiOptions {
   env?: NodeJS.ProcessEnv;
   /** Kill the run after this long. Default: 10 minutes. */
   timeoutMs?: number;
+  /** SIGKILL the CLI when this aborts. */
+  signal?: AbortSignal;
 }
 
 const LINKED = ["node_modules"];
@@ -122,6 +124,7 @@ export class PulumiWorkspace {
       env: this.env(options.env),
       input: stdin ?? "",
       timeoutMs: options.timeoutMs ?? 600_000,
+      ...(options.signal ? { signal: options.signal } : {}),
     });
     if (result.code !== 0 && !options.allowFailure) {
       const signal = result.signal ? ` (${result.signal})` : "";
