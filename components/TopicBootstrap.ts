@@ -1,4 +1,4 @@
-import * as pulumi from "@pulumi/pulumi";
+import * as pulumi from "../src/pulumi";
 import type { KafkaClientConfig, TopicSpec } from "../src/config/schema";
 import { bootstrapProblems, declareTopics, effectiveTopics } from "../src/topics/declare";
 import { connectionFromConfig } from "../src/topics/model";

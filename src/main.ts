@@ -3,16 +3,17 @@
  * validates the whole stack config from the Pulumi runtime, before declaring anything, then
  * declares the components for the stack's environment and returns the stack outputs.
  */
-import * as pulumi from "@pulumi/pulumi";
+import * as runtimeConfig from "@pulumi/pulumi/runtime/config";
 import { rawFromPulumiConfig, runtimeSecretKeys } from "./config/load";
 import { isRecord } from "./config/values";
 import { CONFIG_NAMESPACE, formatIssues, parseStackConfig } from "./config/schema";
 import { declareStreamingBackbone, type StackOutputs } from "./program";
+import * as pulumi from "./pulumi";
 
-export function runStack(): StackOutputs {
-  const raw = rawFromPulumiConfig(pulumi.runtime.allConfig());
+export async function runStack(): Promise<StackOutputs> {
+  const raw = rawFromPulumiConfig(pulumi.allConfig());
   // `isConfigSecret` is public in the SDK's JavaScript but left out of its typings.
-  const { isConfigSecret } = pulumi.runtime as unknown as {
+  const { isConfigSecret } = runtimeConfig as unknown as {
     isConfigSecret: (key: string) => boolean;
   };
   const secretKeys = runtimeSecretKeys(Object.keys(raw), isConfigSecret);

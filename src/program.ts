@@ -1,20 +1,22 @@
 /**
  * Composes the five components for one stack. Pure wiring: every decision lives in the
  * config schema or in the components' own pure helpers.
+ *
+ * The components that deploy something (and the provider SDKs they import: @pulumi/docker,
+ * @pulumi/kubernetes, @pulumi/aws, @pulumi/tls, @pulumi/random) are imported where their
+ * environment declares them, so a stack loads only its own platform's SDKs: an `external`
+ * stack loads none of them unless it injects the streaming env (Kubernetes patches).
+ * `TopicBootstrap` is imported up front: every environment declares it, and it needs only the
+ * core of @pulumi/pulumi (`./pulumi`).
  */
-import * as pulumi from "@pulumi/pulumi";
-import { DevStack } from "../components/DevStack";
-import { KafkaUsers, type KafkaUsersArgs } from "../components/KafkaUsers";
-import { RedpandaCluster } from "../components/RedpandaCluster";
-import { SnapshotBackup } from "../components/SnapshotBackup";
-import { StreamingEnv } from "../components/StreamingEnv";
+import type { KafkaUsers, KafkaUsersArgs } from "../components/KafkaUsers";
 import { TopicBootstrap } from "../components/TopicBootstrap";
 import { bootstrapClientSettings } from "./cluster/addresses";
-import { appHubGrants, wildcardAcls } from "./cluster/grants";
-import { authorizationEnabled } from "./cluster/scripts";
+import { appHubGrants, authorizationEnabled, wildcardAcls } from "./cluster/grants";
 import { devEndpoints } from "./dev/plan";
 import { PROFILES } from "./config/profiles";
 import type { StackConfig } from "./config/schema";
+import type * as pulumi from "./pulumi";
 
 export interface StackSecrets {
   kafkaSaslPassword?: pulumi.Output<string>;
@@ -26,10 +28,10 @@ export interface StackSecrets {
 
 export type StackOutputs = Record<string, pulumi.Input<unknown>>;
 
-export function declareStreamingBackbone(
+export async function declareStreamingBackbone(
   config: StackConfig,
   secrets: StackSecrets = {},
-): StackOutputs {
+): Promise<StackOutputs> {
   const common = { environment: config.environment, probeTopic: config.probeTopic };
   switch (PROFILES[config.environment].platform) {
     case "docker":
@@ -42,13 +44,13 @@ export function declareStreamingBackbone(
 }
 
 // --- nothing deployed (external): topics (and env injection) on an existing cluster ---
-function declareExternal(
+async function declareExternal(
   config: StackConfig,
   secrets: StackSecrets,
   common: StackOutputs,
-): StackOutputs {
+): Promise<StackOutputs> {
   const brokers = config.kafka.brokers ?? [];
-  const users = declareUsers(config, secrets, {
+  const users = await declareUsers(config, secrets, {
     brokers,
     kafka: config.kafka,
     ...(secrets.kafkaSaslPassword ? { saslPassword: secrets.kafkaSaslPassword } : {}),
@@ -68,6 +70,7 @@ function declareExternal(
     ...(users && config.users.length > 0 ? { kafkaUsers: users.credentials } : {}),
   };
   if (config.streaming.enabled) {
+    const { StreamingEnv } = await import("../components/StreamingEnv");
     new StreamingEnv("apphub-streaming-env", {
       namespace: config.namespace,
       streaming: config.streaming,
@@ -80,11 +83,12 @@ function declareExternal(
 }
 
 // --- docker (dev): the local Docker stack ---
-function declareDev(
+async function declareDev(
   config: StackConfig,
   secrets: StackSecrets,
   common: StackOutputs,
-): StackOutputs {
+): Promise<StackOutputs> {
+  const { DevStack } = await import("../components/DevStack");
   const dev = new DevStack("apphub-dev", {
     dev: config.dev,
     topics: config.topics,
@@ -93,7 +97,7 @@ function declareDev(
     ...(secrets.sequencerDbPassword ? { sequencerDbPassword: secrets.sequencerDbPassword } : {}),
     protectTopics: config.protectTopics,
   });
-  const users = declareUsers(config, secrets, {
+  const users = await declareUsers(config, secrets, {
     brokers: config.kafka.brokers ?? [devEndpoints(config.dev).hostBrokers],
     kafka: config.kafka,
     brokersReady: [dev.broker],
@@ -116,11 +120,15 @@ function declareDev(
 }
 
 // --- kubernetes (minikube, prod): the Redpanda StatefulSet ---
-function declareKubernetes(
+async function declareKubernetes(
   config: StackConfig,
   secrets: StackSecrets,
   common: StackOutputs,
-): StackOutputs {
+): Promise<StackOutputs> {
+  const [{ RedpandaCluster }, { StreamingEnv }] = await Promise.all([
+    import("../components/RedpandaCluster"),
+    import("../components/StreamingEnv"),
+  ]);
   const { protect } = PROFILES[config.environment];
   const cluster = new RedpandaCluster("apphub-redpanda", {
     namespace: config.namespace,
@@ -147,7 +155,7 @@ function declareKubernetes(
       : {}),
   };
   // The superuser's password rotation reaches the brokers before the topic bootstrap logs in with it.
-  const users = declareUsers(config, secrets, {
+  const users = await declareUsers(config, secrets, {
     ...connection,
     manageSuperuser: client.usesSuperuser || (client.kafka.sasl?.managePassword ?? false),
     brokersReady: cluster.readyResources,
@@ -183,6 +191,7 @@ function declareKubernetes(
   if (cluster.superuserPassword) outputs.superuserPassword = cluster.superuserPassword;
 
   if (config.backup.enabled) {
+    const { SnapshotBackup } = await import("../components/SnapshotBackup");
     const backup = new SnapshotBackup("apphub-redpanda-backup", {
       namespace: config.namespace,
       backup: config.backup,
@@ -213,13 +222,14 @@ function declareKubernetes(
  * The stack's users (`apphub-streaming:users`) and, when the stack manages it, its superuser;
  * none when there is neither. `settings` are the topic bootstrap's connection.
  */
-function declareUsers(
+async function declareUsers(
   config: StackConfig,
   secrets: StackSecrets,
   settings: Omit<KafkaUsersArgs, "users" | "passwords">,
-): KafkaUsers | undefined {
+): Promise<KafkaUsers | undefined> {
   const manageSuperuser = settings.manageSuperuser ?? config.kafka.sasl?.managePassword ?? false;
   if (config.users.length === 0 && !manageSuperuser) return undefined;
+  const { KafkaUsers } = await import("../components/KafkaUsers");
   return new KafkaUsers("apphub-users", {
     ...settings,
     users: config.users,

@@ -13,6 +13,16 @@
  * only AppHub's pods (docs/security.md).
  */
 
+import type { ClusterConfig } from "../config/schema";
+
+/**
+ * Whether the brokers enforce ACLs: where the stack has a SCRAM superuser (the external
+ * listener's), the bootstrap turns authorization and the admin API's auth on.
+ */
+export function authorizationEnabled(cluster: ClusterConfig): boolean {
+  return cluster.external.enabled && cluster.external.sasl.enabled;
+}
+
 /** Kafka ACL operations AppHub's grants use (Redpanda's names, `details/security.h:103-130`). */
 export type GrantOperation = "read" | "write" | "describe";
 

@@ -27,6 +27,7 @@ import {
   SHUTDOWN_MARGIN_SECONDS,
   STATEFULSET_NAME,
 } from "./constants";
+import { authorizationEnabled } from "./grants";
 import { brokerSizing, storageMinFreeBytes } from "./sizing";
 
 /** Single-quotes a value for bash. */
@@ -118,14 +119,6 @@ export function renderRedpandaYaml(cluster: ClusterConfig): string {
     rpk: { admin_api: { addresses: [`127.0.0.1:${PORTS.admin}`] } },
   };
   return `# Rendered by apphub-streaming (src/cluster/scripts.ts). start.sh copies it to ${PATHS.config}.\n${stringify(config)}`;
-}
-
-/**
- * Whether the brokers enforce ACLs: where the stack has a SCRAM superuser (the external
- * listener's), the bootstrap turns authorization and the admin API's auth on.
- */
-export function authorizationEnabled(cluster: ClusterConfig): boolean {
-  return cluster.external.enabled && cluster.external.sasl.enabled;
 }
 
 /**

@@ -8,6 +8,7 @@
  * policy, `replaceOnChanges`) and errs on the side of flagging.
  */
 import type { RenderedResource } from "../render/write";
+import { KAFKA_TOPIC_TYPE } from "../topics/model";
 import {
   diffValues,
   formatPath,
@@ -18,7 +19,7 @@ import {
 } from "./fieldDiff";
 
 /** The topic resources of TopicBootstrap: a dynamic provider resource per topic, named after it. */
-export const KAFKA_TOPIC_TYPE = "pulumi-nodejs:dynamic/streaming:KafkaTopic";
+export { KAFKA_TOPIC_TYPE };
 const STATEFUL_SET = "kubernetes:apps/v1:StatefulSet";
 const PVC = "kubernetes:core/v1:PersistentVolumeClaim";
 const PV = "kubernetes:core/v1:PersistentVolume";

@@ -2,8 +2,13 @@
  * Runs the real program under Pulumi's mock runtime and captures every resource the way
  * the engine would receive it. The mock monitor's requests are read raw so that secrets are
  * still marked as such and can be masked, and dependencies and options are recorded too.
+ * Imports the SDK's own modules, not its index, as the program does (`src/pulumi.ts`), so a
+ * render loads what `pulumi up` loads.
  */
-import * as pulumi from "@pulumi/pulumi";
+import { isSecret, output, type Input, type Output } from "@pulumi/pulumi/output";
+import { setAllConfig } from "@pulumi/pulumi/runtime/config";
+import { setMocks, type Mocks } from "@pulumi/pulumi/runtime/mocks";
+import { disconnect, getMonitor } from "@pulumi/pulumi/runtime/settings";
 import { CONFIG_NAMESPACE } from "../config/schema";
 
 export const MASK = "[secret]";
@@ -98,7 +103,7 @@ function mockState(
   return inputs;
 }
 
-const mocks: pulumi.runtime.Mocks = {
+const mocks: Mocks = {
   newResource: (args) => ({
     id: `${args.name}-id`,
     state: mockState(args.type, args.name, args.inputs),
@@ -146,20 +151,20 @@ export async function captureProgram(
   secretKeys: readonly string[],
   program: () => Record<string, unknown> | Promise<Record<string, unknown>>,
 ): Promise<Capture> {
-  await pulumi.runtime.setMocks(mocks, CONFIG_NAMESPACE, stack, false);
+  await setMocks(mocks, CONFIG_NAMESPACE, stack, false);
   const namespaced = Object.fromEntries(
     Object.entries(config).map(([key, value]) => [
       `${CONFIG_NAMESPACE}:${key}`,
       typeof value === "string" ? value : JSON.stringify(value),
     ]),
   );
-  pulumi.runtime.setAllConfig(
+  setAllConfig(
     namespaced,
     secretKeys.map((key) => `${CONFIG_NAMESPACE}:${key}`),
   );
 
   const resources: CapturedResource[] = [];
-  const monitor = pulumi.runtime.getMonitor() as unknown as {
+  const monitor = getMonitor() as unknown as {
     registerResource(request: RawRegisterRequest, callback: unknown): unknown;
   };
   const register = monitor.registerResource.bind(monitor);
@@ -185,17 +190,17 @@ export async function captureProgram(
 
   const exported = await program();
   const outputs = await resolveOutputs(exported);
-  await pulumi.runtime.disconnect();
+  await disconnect();
   return { resources, outputs };
 }
 
 async function resolveOutputs(exported: Record<string, unknown>): Promise<Record<string, unknown>> {
   const entries = await Promise.all(
     Object.entries(exported).map(async ([key, value]) => {
-      const output = pulumi.output(value as pulumi.Input<unknown>) as pulumi.Output<unknown>;
+      const wrapped = output(value as Input<unknown>) as Output<unknown>;
       const [resolved, secret] = await Promise.all([
-        new Promise<unknown>((done) => output.apply((inner) => done(inner))),
-        pulumi.isSecret(output),
+        new Promise<unknown>((done) => wrapped.apply((inner) => done(inner))),
+        isSecret(wrapped),
       ]);
       return [key, secret ? MASK : resolved] as const;
     }),

@@ -2,7 +2,7 @@
  * Builders of the TopicBootstrap component (`components/TopicBootstrap.ts`): the catalog's
  * checks, one `KafkaTopic` resource per topic, and the effective settings read back from them.
  */
-import * as pulumi from "@pulumi/pulumi";
+import * as pulumi from "../pulumi";
 import type { TopicSpec } from "../config/schema";
 import { PROVIDER_VERSION, desiredFromSpec } from "./model";
 import { handAddedPartitionsMessage } from "./providerLogic";
@@ -85,7 +85,8 @@ export function declareTopics(
       protect: settings.protect,
       // Belt and braces with the provider's own check: the engine does not even call delete.
       retainOnDelete: desired.deletionPolicy !== "delete",
-      additionalSecretOutputs: ["saslPassword"],
+      // Only where there is a password: the option is stored with every topic.
+      ...(settings.saslPassword !== undefined ? { additionalSecretOutputs: ["saslPassword"] } : {}),
     });
     sayAdoption(resource);
     return { topic, resource };

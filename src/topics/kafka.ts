@@ -232,6 +232,10 @@ export function describeBrokers(brokers: readonly string[]): string {
 }
 
 function messageOf(error: unknown): string {
+  // Kafka's error code name (e.g. INVALID_CONFIG), which kafkajs keeps apart from its message.
+  const kafkaCode = (error as { type?: unknown } | null)?.type;
+  if (error instanceof Error && typeof kafkaCode === "string" && /^[A-Z_]+$/.test(kafkaCode))
+    return `${error.message} (${kafkaCode})`;
   if (error instanceof Error) {
     const cause = (error as { originalError?: unknown }).originalError;
     const inner =
@@ -363,6 +367,18 @@ export function quietKafkajsClockWarning(): void {
   }) as typeof process.emitWarning;
 }
 
+/** What to check when the brokers cannot be reached: said once, in every connect failure. */
+export function unreachableAdvice(settings: ConnectionSettings): string {
+  const security = [settings.tls.enabled ? "TLS" : "", settings.sasl ? "SASL" : ""]
+    .filter(Boolean)
+    .join(" and ");
+  return (
+    `Check that the brokers are running and reachable from this machine on those addresses ` +
+    `(apphub-streaming:kafka.brokers)${security ? `, and the ${security} settings` : ""}; ` +
+    `each connect waits up to kafka.connectTimeoutMs (${settings.connectTimeoutMs} ms)`
+  );
+}
+
 export async function openSession(
   settings: ConnectionSettings,
   password?: string,
@@ -397,9 +413,11 @@ export async function openSession(
     ]);
     const message = messageOf(error);
     throw new Error(
-      message.startsWith("could not connect")
-        ? message
-        : `could not connect to Kafka brokers ${where}: ${message}`,
+      `${
+        message.startsWith("could not connect")
+          ? message
+          : `could not connect to Kafka brokers ${where}: ${message}`
+      }. ${unreachableAdvice(settings)}`,
     );
   } finally {
     clearTimeout(timer);

@@ -18,9 +18,10 @@ import type { KafkaClientConfig, TopicSpec } from "../config/schema";
  * fix there reaches destroy and refresh without a bump (docs/topics.md, "What the state holds").
  *
  * History: "1" carried the whole engine by value (~111 KB per topic); "2" is the runtime shim
- * with `livePartitions` in the outputs.
+ * with `livePartitions` in the outputs, serialized as a closure (2.4 KB); "3" is the same shim
+ * written out as text (`provider.ts`, ~290 bytes).
  */
-export const PROVIDER_VERSION = "2";
+export const PROVIDER_VERSION = "3";
 
 /**
  * The interface between the serialized shim and the runtime module: the method names and
@@ -28,6 +29,12 @@ export const PROVIDER_VERSION = "2";
  * a shim stored in state years ago asks for its own and fails clearly if it is not served.
  */
 export const PROVIDER_ABI = 1;
+
+/**
+ * The type token of a topic resource: a Node dynamic-provider resource (package `pulumi-nodejs`,
+ * module `dynamic/streaming`), named after the topic.
+ */
+export const KAFKA_TOPIC_TYPE = "pulumi-nodejs:dynamic/streaming:KafkaTopic";
 
 /** The config key `TopicSpec.retentionMs` is rendered into (unless it is null: not managed). */
 export const RETENTION_KEY = "retention.ms";

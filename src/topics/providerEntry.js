@@ -1,6 +1,6 @@
 /* global require, module */
 /**
- * The stable entry the serialized KafkaTopic provider shim (`provider.ts`) requires from the
+ * The stable entry the KafkaTopic provider shim stored in state (`provider.ts`) requires from the
  * checkout: `require("<root>/src/topics/providerEntry.js")(abi, form, root)` returns the
  * provider implementation (`providerRuntime`). Plain JavaScript, so it loads in the bare
  * provider process; it loads the TypeScript source through the project's own ts-node

@@ -9,7 +9,7 @@
  * - the SASL password arrives as the decrypted `saslPassword` input and is used only to open
  *   (and key) a session; it leaves as an output the component lists in `additionalSecretOutputs`.
  */
-import { applyPlans, planOne, readLive, managedKeys } from "./engine";
+import { managedKeys, readLive } from "./engine";
 import { type KafkaTopicInputs, PROVIDER_ABI } from "./model";
 import { liveReplication } from "./plan";
 import {
@@ -25,22 +25,17 @@ import {
   liveOutputs,
   outsOf,
 } from "./providerLogic";
+import { readBatched, reconcileBatched } from "./providerBatches";
+import { reportingFailures } from "./providerFailures";
 import { withSharedSession } from "./sessions";
 import type { InputFailure } from "./validate";
 
 /** The shim ABIs this runtime serves (see `PROVIDER_ABI` in `model.ts`). */
 export const SUPPORTED_ABIS: readonly number[] = [PROVIDER_ABI];
 
-/** Creates (adopt) or reconciles the topic; returns the partition count the broker has afterwards. */
-async function reconcile(inputs: KafkaTopicInputs, mode: "adopt" | "reconcile"): Promise<number> {
-  const desired = desiredOf(inputs);
-  return withSharedSession(inputs.connection, inputs.saslPassword, async (session) => {
-    const { plan, live } = await planOne(session, desired, mode, "keep");
-    if (plan.action === "blocked") throw new Error(plan.reason ?? `${desired.name} is blocked`);
-    await applyPlans(session, [plan], { extraPartitions: "keep" });
-    return Math.max(live?.partitions.length ?? 0, desired.partitions);
-  });
-}
+/** Creates (adopt) or reconciles the topic, batched with its neighbours; returns its partition count afterwards. */
+const reconcile = (inputs: KafkaTopicInputs, mode: "adopt" | "reconcile"): Promise<number> =>
+  reconcileBatched(inputs, mode);
 
 /**
  * `check`'s one broker read: for a create of an `adopt` topic, what the broker has becomes the
@@ -64,7 +59,7 @@ async function adoptionCheck(
   });
 }
 
-export const provider = {
+const implementation = {
   async check(olds: Record<string, unknown>, news: Record<string, unknown>) {
     const failures = checkTopic(olds, news);
     if (failures.length > 0) return { inputs: news, failures };
@@ -109,23 +104,21 @@ export const provider = {
 
   /** Live partitions, replication and managed configs, so `pulumi refresh` records drift made by hand. */
   async read(id: string, props: KafkaTopicInputs) {
-    return withSharedSession(props.connection, props.saslPassword, async (session) => {
-      const live = await readLive(session, [id], managedKeys([desiredOf(props)]));
-      const topic = live.topics.get(id);
-      // An empty id tells the engine the topic is gone; the next `up` creates it again.
-      if (!topic) return { id: "" };
-      const configs = Object.fromEntries(
-        Object.entries(topic.configs).map(([key, entry]) => [key, entry.value]),
-      );
-      const outs = liveOutputs(props, {
-        partitions: topic.partitions.length,
-        replication: liveReplication(topic.partitions),
-        configs,
-      });
-      // Inputs take the live configs and replication (the next preview shows them going back)
-      // but keep the declared partitions: hand-added partitions are not a stack decrease.
-      return { id, props: outs, inputs: echoInputs(outs) };
+    const live = await readBatched(id, props);
+    const topic = live.topics.get(id);
+    // An empty id tells the engine the topic is gone; the next `up` creates it again.
+    if (!topic) return { id: "" };
+    const configs = Object.fromEntries(
+      Object.entries(topic.configs).map(([key, entry]) => [key, entry.value]),
+    );
+    const outs = liveOutputs(props, {
+      partitions: topic.partitions.length,
+      replication: liveReplication(topic.partitions),
+      configs,
     });
+    // Inputs take the live configs and replication (the next preview shows them going back)
+    // but keep the declared partitions: hand-added partitions are not a stack decrease.
+    return { id, props: outs, inputs: echoInputs(outs) };
   },
 
   /**
@@ -141,4 +134,17 @@ export const provider = {
       await session.deleteTopics([id]);
     });
   },
+};
+
+/** Each broker call's failure is one short report (`providerFailures.ts`). */
+export const provider = {
+  ...implementation,
+  create: (inputs: KafkaTopicInputs) =>
+    reportingFailures(inputs.name, () => implementation.create(inputs)),
+  update: (id: string, olds: KafkaTopicInputs, news: KafkaTopicInputs) =>
+    reportingFailures(news.name, () => implementation.update(id, olds, news)),
+  read: (id: string, props: KafkaTopicInputs) =>
+    reportingFailures(id, () => implementation.read(id, props)),
+  delete: (id: string, props: KafkaTopicInputs) =>
+    reportingFailures(id, () => implementation.delete(id, props)),
 };

@@ -19,6 +19,12 @@ import { canonicalJson, type ConnectionSettings } from "./model";
 /** How long an unused session stays open. Long enough to span the gaps between an engine's calls. */
 export const DEFAULT_IDLE_MS = 5_000;
 
+/**
+ * How long a failed connect is remembered: callers in that time get the same error instead of
+ * each waiting out its own connect timeout (one engine run asks once per topic).
+ */
+export const FAILED_CONNECT_MEMORY_MS = 30_000;
+
 interface PooledSession {
   session: Promise<KafkaSession>;
   users: number;
@@ -28,6 +34,7 @@ interface PooledSession {
 }
 
 const pool = new Map<string, PooledSession>();
+const failedConnects = new Map<string, { error: unknown; until: number }>();
 const counters = { opened: 0, closed: 0 };
 let idleMs = DEFAULT_IDLE_MS;
 let observer: RequestObserver | undefined;
@@ -64,6 +71,8 @@ export async function withSharedSession<T>(
   work: (session: KafkaSession) => Promise<T>,
 ): Promise<T> {
   const key = sessionKey(settings, password);
+  const failed = failedConnects.get(key);
+  if (failed && failed.until > Date.now()) throw failed.error;
   let entry = pool.get(key);
   if (!entry) {
     counters.opened += 1;
@@ -76,8 +85,9 @@ export async function withSharedSession<T>(
     };
     entry = created;
     pool.set(key, created);
-    // A failed connect is not cached: the next call tries again.
-    opening.catch(() => {
+    // A failed connect is remembered for a while (the same error for every caller), then retried.
+    opening.catch((error: unknown) => {
+      failedConnects.set(key, { error, until: Date.now() + FAILED_CONNECT_MEMORY_MS });
       created.retired = true;
       if (pool.get(key) === created) pool.delete(key);
     });
@@ -104,6 +114,7 @@ export async function withSharedSession<T>(
 /** Closes every pooled session now (tests, and a provider process that wants a clean exit). */
 export async function closeAllSessions(): Promise<void> {
   const entries = [...pool.entries()];
+  failedConnects.clear();
   for (const [key, entry] of entries) close(key, entry);
   await Promise.all(
     entries.map(([, entry]) =>

@@ -18,6 +18,8 @@ export interface ChildOptions {
   input?: string;
   /** SIGKILL the child after this long. Default: no limit. */
   timeoutMs?: number;
+  /** SIGKILL the child when this aborts (a CI job cancelled mid-run). */
+  signal?: AbortSignal;
 }
 
 export interface ChildResult {
@@ -58,6 +60,8 @@ export function runChild(
       options.timeoutMs === undefined
         ? undefined
         : setTimeout(() => child.kill("SIGKILL"), options.timeoutMs);
+    const kill = () => child.kill("SIGKILL");
+    options.signal?.addEventListener("abort", kill, { once: true });
     if (options.input !== undefined) child.stdin?.end(options.input);
     child.once("error", (error) => {
       clearTimeout(timer);
@@ -65,6 +69,7 @@ export function runChild(
     });
     child.once("close", (code, signal) => {
       clearTimeout(timer);
+      options.signal?.removeEventListener("abort", kill);
       const exitCode = code ?? 128 + (signal ? constants.signals[signal] : 0);
       resolve({ code: exitCode, signal, stdout, stderr, output });
     });

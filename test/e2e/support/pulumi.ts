@@ -2,9 +2,12 @@
  * Drives the real Pulumi CLI the way a platform engineer does, against a throwaway file backend.
  *
  * Each workspace is a temp folder holding the project as users have it — `Pulumi.yaml`,
- * `package.json`, `tsconfig.json`, and `src/`, `components/`, `node_modules/` linked to this
- * checkout — so `pulumi up` runs `src/index.ts` through ts-node exactly as in the repo, while the
- * stack files, the backend's state and PULUMI_HOME stay outside the clone and vanish with it.
+ * `package.json`, `tsconfig.json`, `src/` and `components/` copied from this checkout,
+ * `node_modules/` linked to it — so `pulumi up` runs `src/index.ts` through ts-node exactly as in
+ * a clone, while the stack files, the backend's state and PULUMI_HOME stay outside the clone and
+ * vanish with it. The sources are copied, not linked: Node resolves a linked module to its real
+ * path, outside the project, which is not what a clone records (e.g. the source positions the
+ * engine stores with every resource, `project:///src/...` in a clone).
  */
 import { randomBytes } from "node:crypto";
 import * as fs from "node:fs";
@@ -27,10 +30,12 @@ export interface PulumiOptions {
   env?: NodeJS.ProcessEnv;
   /** Kill the run after this long. Default: 10 minutes. */
   timeoutMs?: number;
+  /** SIGKILL the CLI when this aborts. */
+  signal?: AbortSignal;
 }
 
-const LINKED = ["src", "components", "node_modules"];
-const COPIED = ["Pulumi.yaml", "package.json", "tsconfig.json"];
+const LINKED = ["node_modules"];
+const COPIED = ["Pulumi.yaml", "package.json", "tsconfig.json", "src", "components"];
 const PASSPHRASE = "e2e-passphrase-not-a-secret";
 
 export class PulumiWorkspace {
@@ -54,7 +59,7 @@ export class PulumiWorkspace {
     for (const entry of LINKED)
       fs.symlinkSync(path.join(repo, entry), path.join(projectDir, entry));
     for (const entry of COPIED)
-      fs.copyFileSync(path.join(repo, entry), path.join(projectDir, entry));
+      fs.cpSync(path.join(repo, entry), path.join(projectDir, entry), { recursive: true });
     return new PulumiWorkspace(engine, projectDir, backendDir, homeDir);
   }
 
@@ -119,6 +124,7 @@ export class PulumiWorkspace {
       env: this.env(options.env),
       input: stdin ?? "",
       timeoutMs: options.timeoutMs ?? 600_000,
+      ...(options.signal ? { signal: options.signal } : {}),
     });
     if (result.code !== 0 && !options.allowFailure) {
       const signal = result.signal ? ` (${result.signal})` : "";
