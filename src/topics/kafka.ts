@@ -368,6 +368,24 @@ export function quietKafkajsClockWarning(): void {
 }
 
 /** What to check when the brokers cannot be reached: said once, in every connect failure. */
+/**
+ * A connect that failed. `credentialsRefused`: the brokers answered and refused the SASL login,
+ * which a rotation in the same run may make valid any moment (unlike a broker that is down).
+ */
+export class BrokerConnectError extends Error {
+  constructor(
+    message: string,
+    readonly credentialsRefused: boolean,
+  ) {
+    super(message);
+    this.name = "BrokerConnectError";
+  }
+}
+
+const isCredentialRefusal = (error: unknown): boolean =>
+  (error as Error | undefined)?.name === "KafkaJSSASLAuthenticationError" ||
+  /SASL .*authentication failed/i.test(messageOf(error));
+
 export function unreachableAdvice(settings: ConnectionSettings): string {
   const security = [settings.tls.enabled ? "TLS" : "", settings.sasl ? "SASL" : ""]
     .filter(Boolean)
@@ -412,12 +430,13 @@ export async function openSession(
       new Promise((resolve) => setTimeout(resolve, 250).unref()),
     ]);
     const message = messageOf(error);
-    throw new Error(
+    throw new BrokerConnectError(
       `${
         message.startsWith("could not connect")
           ? message
           : `could not connect to Kafka brokers ${where}: ${message}`
       }. ${unreachableAdvice(settings)}`,
+      isCredentialRefusal(error),
     );
   } finally {
     clearTimeout(timer);

@@ -13,7 +13,7 @@
  * different credentials never share a session; the key, like the password, is never logged.
  */
 import { createHash } from "node:crypto";
-import { openSession, type KafkaSession, type RequestObserver } from "./kafka";
+import { BrokerConnectError, openSession, type KafkaSession, type RequestObserver } from "./kafka";
 import { canonicalJson, type ConnectionSettings } from "./model";
 
 /** How long an unused session stays open. Long enough to span the gaps between an engine's calls. */
@@ -86,8 +86,11 @@ export async function withSharedSession<T>(
     entry = created;
     pool.set(key, created);
     // A failed connect is remembered for a while (the same error for every caller), then retried.
+    // A refused login is not: the superuser's rotation probes the new password before writing
+    // it, and the topics log in with it right after, in the same provider process.
     opening.catch((error: unknown) => {
-      failedConnects.set(key, { error, until: Date.now() + FAILED_CONNECT_MEMORY_MS });
+      if (!(error instanceof BrokerConnectError && error.credentialsRefused))
+        failedConnects.set(key, { error, until: Date.now() + FAILED_CONNECT_MEMORY_MS });
       created.retired = true;
       if (pool.get(key) === created) pool.delete(key);
     });

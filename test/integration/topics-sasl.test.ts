@@ -5,7 +5,8 @@ import { randomUUID } from "node:crypto";
 import { deleteTestTopics } from "../support/kafkaAdmin";
 import { afterAll, describe, expect, it } from "vitest";
 import { applyPlans, planTopics } from "../../src/topics/engine";
-import { withSession } from "../../src/topics/kafka";
+import { BrokerConnectError, withSession } from "../../src/topics/kafka";
+import { closeAllSessions, sessionStats, withSharedSession } from "../../src/topics/sessions";
 import type { ConnectionSettings, DesiredTopic } from "../../src/topics/model";
 import { SASL_BROKERS, SASL_PASSWORD, SASL_USERNAME } from "../peers/kafka";
 
@@ -23,6 +24,7 @@ function settings(mechanism: "scram-sha-512" | "scram-sha-256"): ConnectionSetti
 }
 
 afterAll(async () => {
+  await closeAllSessions();
   await deleteTestTopics(
     "sasl-test",
     {
@@ -63,5 +65,30 @@ describe("SASL/SCRAM peer", () => {
     expect(failure).toContain(SASL_BROKERS[0]);
     expect(failure).not.toContain(wrong);
     expect(failure).not.toContain(SASL_PASSWORD);
+  });
+
+  it("asks again after a refused login, which a rotation may make valid, but remembers a broker that is down", async () => {
+    const failureOf = (settings: ConnectionSettings, password: string) =>
+      withSharedSession(settings, password, async () => undefined).then(
+        () => undefined,
+        (error: unknown) => error,
+      );
+    const refused = settings("scram-sha-512");
+    const before = sessionStats().opened;
+    const first = await failureOf(refused, `wrong-${randomUUID()}`);
+    const wrong = `wrong-${randomUUID()}`;
+    await failureOf(refused, wrong);
+    const again = await failureOf(refused, wrong);
+    expect(first).toBeInstanceOf(BrokerConnectError);
+    expect((again as BrokerConnectError).credentialsRefused).toBe(true);
+    expect(sessionStats().opened - before).toBe(3);
+
+    // Nothing listens on port 1: the second caller gets the first one's error without connecting.
+    const down = { ...settings("scram-sha-512"), brokers: ["127.0.0.1:1"], connectTimeoutMs: 1000 };
+    const opened = sessionStats().opened;
+    const unreachable = await failureOf(down, SASL_PASSWORD);
+    expect(await failureOf(down, SASL_PASSWORD)).toBe(unreachable);
+    expect((unreachable as BrokerConnectError).credentialsRefused).toBe(false);
+    expect(sessionStats().opened - opened).toBe(1);
   });
 });
