@@ -76,6 +76,20 @@ describe("the rendered Kubernetes objects on a real kube-apiserver (PodSecurity 
       ];
       expect(namespaces).toEqual(["apphub-system"]);
       await client.recreateNamespace("apphub-system", RESTRICTED_NAMESPACE_LABELS);
+      // Cluster-scoped objects (prod's StorageClass) outlive the namespace: start without them,
+      // as a new cluster would, or kubectl warns that another writer made them.
+      for (const object of owned.filter(
+        (candidate) => candidate.metadata.namespace === undefined,
+      )) {
+        const removed = kubectl([
+          "delete",
+          object.kind.toLowerCase(),
+          object.metadata.name,
+          "--ignore-not-found",
+          "--wait=true",
+        ]);
+        expect(removed.status, removed.stderr).toBe(0);
+      }
 
       // What a user runs on the file, as its header says (a dry run: the server validates and admits).
       const plain = kubectl([
