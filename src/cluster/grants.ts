@@ -16,8 +16,8 @@
 import type { ClusterConfig } from "../config/schema";
 
 /**
- * Whether the brokers enforce ACLs: where the stack has a SCRAM superuser (the external
- * listener's), the bootstrap turns authorization and the admin API's auth on.
+ * Whether the brokers enforce ACLs and the admin API asks who calls: wherever the stack has a
+ * SCRAM superuser (the external listener's), docs/security.md.
  */
 export function authorizationEnabled(cluster: ClusterConfig): boolean {
   return cluster.external.enabled && cluster.external.sasl.enabled;

@@ -35,6 +35,7 @@ import {
   TOPOLOGY_CONFIGMAP_NAME,
 } from "./constants";
 import { READINESS_RPK_TIMEOUT_SECONDS, renderScripts, renderTopology } from "./scripts";
+import { authorizationEnabled } from "./grants";
 import { brokerSizing } from "./sizing";
 
 export type Meta = types.input.meta.v1.ObjectMeta;
@@ -162,8 +163,6 @@ export const tlsEnabled = (cluster: ClusterConfig): boolean =>
   cluster.external.enabled && cluster.external.tls.enabled;
 export const saslEnabled = (cluster: ClusterConfig): boolean =>
   cluster.external.enabled && cluster.external.sasl.enabled;
-/** Authorization and admin API authentication are on wherever the stack has a superuser (docs/security.md). */
-export const securityEnabled = saslEnabled;
 
 /** Names the external listener's certificate must carry: every advertised host (IPv4 hosts go in ipAddresses). */
 export function externalTlsNames(cluster: ClusterConfig): {
@@ -357,7 +356,7 @@ function statefulSetSpec(cluster: ClusterConfig, scriptsConfigMap: string): Stat
               ...(tlsEnabled(cluster)
                 ? [{ name: EXTERNAL_TLS_VOLUME, mountPath: PATHS.externalTls, readOnly: true }]
                 : []),
-              ...(securityEnabled(cluster)
+              ...(authorizationEnabled(cluster)
                 ? [
                     {
                       name: ADMIN_CREDENTIALS_VOLUME,
@@ -384,7 +383,7 @@ function statefulSetSpec(cluster: ClusterConfig, scriptsConfigMap: string): Stat
             : []),
           // The hooks' admin API superuser (admin_api_require_auth), as files: a rotated password
           // reaches them without a restart. Only the name and the password, not RP_BOOTSTRAP_USER.
-          ...(securityEnabled(cluster)
+          ...(authorizationEnabled(cluster)
             ? [
                 {
                   name: ADMIN_CREDENTIALS_VOLUME,

@@ -12,7 +12,7 @@
  * before anything else (the topic bootstrap) logs in with it.
  */
 import type { ScramMechanism } from "../config/rules";
-import type { KafkaSession } from "../topics/kafka";
+import { BrokerConnectError, type KafkaSession } from "../topics/kafka";
 import { withSharedSession } from "../topics/sessions";
 import {
   ADMIN_URLS_HINT,
@@ -169,7 +169,7 @@ async function syncAcls(
 }
 
 const isAuthFailure = (error: unknown) =>
-  isAdminAuthFailure(error) || /SASL|authenticat/i.test((error as Error)?.message ?? "");
+  isAdminAuthFailure(error) || (error instanceof BrokerConnectError && error.credentialsRefused);
 
 /**
  * The superuser's credential: already live when the new password logs in (first create on a
