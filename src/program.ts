@@ -16,6 +16,7 @@ import { appHubGrants, authorizationEnabled, wildcardAcls } from "./cluster/gran
 import { devEndpoints } from "./dev/plan";
 import { PROFILES } from "./config/profiles";
 import type { StackConfig } from "./config/schema";
+import { TOPIC_BOOTSTRAP } from "./topics/model";
 import type * as pulumi from "./pulumi";
 
 export interface StackSecrets {
@@ -55,7 +56,7 @@ async function declareExternal(
     kafka: config.kafka,
     ...(secrets.kafkaSaslPassword ? { saslPassword: secrets.kafkaSaslPassword } : {}),
   });
-  const topics = new TopicBootstrap("apphub-topics", {
+  const topics = new TopicBootstrap(TOPIC_BOOTSTRAP.name, {
     topics: config.topics,
     brokers,
     kafka: config.kafka,
@@ -165,7 +166,7 @@ async function declareKubernetes(
       ? { wildcardAcls: wildcardAcls(appHubGrants(config.topics.map((topic) => topic.name))) }
       : {}),
   });
-  const topics = new TopicBootstrap("apphub-topics", {
+  const topics = new TopicBootstrap(TOPIC_BOOTSTRAP.name, {
     topics: config.topics,
     ...connection,
     protect: config.protectTopics,

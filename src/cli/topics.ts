@@ -24,6 +24,7 @@ import {
   type ClusterTopic,
   type ExistingStack,
 } from "../topics/import";
+import { importFilePath } from "../topics/importFile";
 import { type KafkaSession, withSession } from "../topics/kafka";
 import { connectionFromConfig, desiredFromSpec, type ConnectionSettings } from "../topics/model";
 import { formatPlan, planVerdict, summarize, toReport, type PlanVerdict } from "../topics/plan";
@@ -88,7 +89,7 @@ export const TOPICS_CLI = defineCommands({
     },
     import: {
       summary:
-        "Reads an existing cluster's topics and writes (or merges into) Pulumi.<stack>.yaml an external stack that adopts them as they are; changes nothing on the brokers.",
+        "Reads an existing cluster's topics and writes (or merges into) Pulumi.<stack>.yaml an external stack that adopts them as they are, and pulumi-import.<stack>.json, which `pulumi import --file` records them from; changes nothing on the brokers.",
       usage:
         "--brokers <csv> [--stack <s>] [--include <regex>] [--exclude <regex>] [--tls] [--tls-insecure] [--sasl-mechanism <m> --sasl-username <u>] [--dry-run] [--json]",
       options: {
@@ -311,6 +312,7 @@ async function runImport(values: ImportOptions, io: Io): Promise<number> {
   const stack = values.stack ?? IMPORT_STACK;
   const file = stackFilePath(stack);
   const shownFile = path.relative(process.cwd(), file);
+  const recordFile = importFilePath(file, stack);
   const filter = {
     include: regexOption("include", values.include),
     exclude: regexOption("exclude", values.exclude),
@@ -352,7 +354,7 @@ async function runImport(values: ImportOptions, io: Io): Promise<number> {
         reason: `the broker did not describe it: ${listing.unreadable.get(name)}`,
       });
     const configs = await describeSelected(session, readable);
-    const { text, report } = importStack({
+    const { text, report, importFile } = importStack({
       stack,
       file: shownFile,
       existing,
@@ -365,10 +367,15 @@ async function runImport(values: ImportOptions, io: Io): Promise<number> {
       skipped,
       onCluster: new Set(names),
       env: process.env,
+      importFile: path.relative(process.cwd(), recordFile),
     });
     if (text !== undefined && report.changed && !values["dry-run"]) {
       fs.writeFileSync(file, text);
       report.written = true;
+    }
+    if (importFile && report.importFile && !values["dry-run"]) {
+      fs.writeFileSync(recordFile, `${JSON.stringify(importFile, null, 2)}\n`);
+      report.importFile.written = true;
     }
     io.out(values.json ? JSON.stringify(report, null, 2) : formatImport(report));
     return report.problems.length > 0 ? EXIT.attention : EXIT.ok;

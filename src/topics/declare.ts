@@ -4,7 +4,7 @@
  */
 import * as pulumi from "../pulumi";
 import type { TopicSpec } from "../config/schema";
-import { PROVIDER_VERSION, desiredFromSpec } from "./model";
+import { desiredFromSpec, topicResourceInputs } from "./model";
 import { handAddedPartitionsMessage } from "./providerLogic";
 import { KafkaTopic, type ProgramConnection } from "./resource";
 import { UNKNOWN_VALUE, validateConnectionFields, validateTopicFields } from "./validate";
@@ -69,22 +69,18 @@ export function declareTopics(
   settings: TopicResourceSettings,
 ): DeclaredTopic[] {
   return topics.map((topic) => {
-    const desired = desiredFromSpec(topic);
     const inputs = {
-      ...desired,
-      providerVersion: PROVIDER_VERSION,
-      connection: settings.connection,
+      ...topicResourceInputs(topic, settings.connection),
       ...(settings.saslPassword !== undefined
         ? { saslPassword: pulumi.secret(settings.saslPassword) }
         : {}),
-      ...(topic.adopt ? { adopt: true } : {}),
     };
     const resource = new KafkaTopic(topic.name, inputs, {
       parent,
       dependsOn: settings.brokersReady,
       protect: settings.protect,
       // Belt and braces with the provider's own check: the engine does not even call delete.
-      retainOnDelete: desired.deletionPolicy !== "delete",
+      retainOnDelete: inputs.deletionPolicy !== "delete",
       // Only where there is a password: the option is stored with every topic.
       ...(settings.saslPassword !== undefined ? { additionalSecretOutputs: ["saslPassword"] } : {}),
     });

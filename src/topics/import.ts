@@ -23,7 +23,12 @@
  * same thing, and respects a topic the file sets to `null`. Run twice, it writes the same file.
  */
 import { stackFileFromText, SECRET_PLACEHOLDER } from "../config/load";
-import { CONFIG_NAMESPACE, DEFAULT_KAFKA_CLIENT, parseStackConfig } from "../config/schema";
+import {
+  CONFIG_NAMESPACE,
+  DEFAULT_KAFKA_CLIENT,
+  parseStackConfig,
+  type StackConfig,
+} from "../config/schema";
 import {
   retentionMsProblem,
   saslMechanismProblem,
@@ -35,6 +40,7 @@ import { deepEqual } from "../ops/fieldDiff";
 import { applyYamlSets, type YamlSet } from "../ops/yamlEdit";
 import { DEFAULT_PROBE_TOPIC, SEED_TOPICS } from "./catalog";
 import { unchosenOverrideReason } from "./describeConfigs";
+import { pulumiImportCommand, pulumiImportFile, type PulumiImportFile } from "./importFile";
 import { RETENTION_KEY, type ConnectionSettings } from "./model";
 import {
   liveReplication,
@@ -100,6 +106,11 @@ export interface ImportReport {
   seedsLeftOut: NamedReason[];
   /** Topics the stack declares that are not on the cluster: `pulumi up` would create them. */
   notOnCluster: string[];
+  /**
+   * The Pulumi import file that records the imported topics (`pulumi import --file`), or null
+   * when there is none (no topic imported, or problems).
+   */
+  importFile: { file: string; topics: number; written: boolean } | null;
   /** Why the result would not be a valid stack config (nothing is written then). */
   problems: string[];
   /** What to run next. */
@@ -323,6 +334,8 @@ export interface ImportInput {
   /** Every topic name on the cluster, imported or not. */
   onCluster: ReadonlySet<string>;
   env?: NodeJS.ProcessEnv;
+  /** Where the Pulumi import file goes, as the report names it (`importFilePath`). */
+  importFile: string;
 }
 
 const NS = CONFIG_NAMESPACE;
@@ -339,6 +352,8 @@ const NEW_FILE_HEADER = [
 export function importStack(input: ImportInput): {
   text: string | undefined;
   report: ImportReport;
+  /** What to write to `input.importFile`; undefined when `report.importFile` is null. */
+  importFile: PulumiImportFile | undefined;
 } {
   const { existing, connection } = input;
   const sets: YamlSet[] = [...connectionSets(existing.raw, connection)];
@@ -375,7 +390,8 @@ export function importStack(input: ImportInput): {
 
   const before = existing.text ?? NEW_FILE_HEADER;
   const after = applyYamlSets(before, sets);
-  const problems = validationProblems(after, input);
+  const { problems, config } = validated(after, input);
+  const importFile = config && topics.length > 0 ? pulumiImportFile(config, topics) : undefined;
   const report: ImportReport = {
     stack: input.stack,
     file: input.file,
@@ -387,10 +403,13 @@ export function importStack(input: ImportInput): {
     skipped: [...input.skipped],
     seedsLeftOut,
     notOnCluster,
+    importFile: importFile
+      ? { file: input.importFile, topics: topics.length, written: false }
+      : null,
     problems,
     next: nextSteps(input, topics.length),
   };
-  return { text: problems.length > 0 ? undefined : after, report };
+  return { text: problems.length > 0 ? undefined : after, report, importFile };
 }
 
 /** The top-level keys: environment, brokers and broker count, TLS and SASL as given. */
@@ -494,7 +513,10 @@ function mergedRetention(imported: ImportedTopic, current: unknown): number | nu
  * Problems of the merged file as a stack config, found the way every command finds them. The
  * SASL password is not one: the import never writes it, and the next steps say how to set it.
  */
-function validationProblems(text: string, input: ImportInput): string[] {
+function validated(
+  text: string,
+  input: ImportInput,
+): { problems: string[]; config: StackConfig | undefined } {
   const { raw, secretKeys } = stackFileFromText(text, input.file);
   const withPassword = input.connection.sasl
     ? {
@@ -506,7 +528,12 @@ function validationProblems(text: string, input: ImportInput): string[] {
     secretKeys: withPassword.secretKeys,
     stack: input.stack,
   });
-  return result.ok ? [] : result.issues.map((issue) => `${issue.key}: ${issue.message}`);
+  return result.ok
+    ? { problems: [], config: result.config }
+    : {
+        problems: result.issues.map((issue) => `${issue.key}: ${issue.message}`),
+        config: undefined,
+      };
 }
 
 function nextSteps(input: ImportInput, imported: number): string[] {
@@ -515,11 +542,14 @@ function nextSteps(input: ImportInput, imported: number): string[] {
     steps.push(
       `pulumi config set --secret ${NS}:kafkaSaslPassword --stack ${input.stack} (the password is never read from the cluster or written by the import)`,
     );
-  if (imported > 0)
-    steps.push(
-      `pulumi preview --stack ${input.stack}: each imported topic shows as "create" with the message "adopt: <topic> exists on the brokers ...", ` +
-        "then pulumi up records them without changing anything on the brokers",
-    );
+  if (imported === 0) return steps;
+  const firstUp = input.connection.sasl
+    ? "each topic shows an update that stores the SASL password (a secret) in its state and writes nothing to the brokers"
+    : "the topics show unchanged";
+  steps.push(
+    `${pulumiImportCommand(input.stack, input.importFile)}: its preview says "import" for each topic; it records them without contacting the brokers`,
+    `pulumi up --stack ${input.stack}: ${firstUp} (without the import, up adopts each topic on a "create" line saying "adopt: <topic> exists on the brokers ...")`,
+  );
   return steps;
 }
 
@@ -566,6 +596,10 @@ export function formatImport(report: ImportReport): string {
       `  skipped ${names.length} ${names.length === 1 ? "topic" : "topics"}, ${reason}${shown}`,
     );
   }
+  if (report.importFile)
+    lines.push(
+      `${report.importFile.written ? "wrote" : "would write"} ${report.importFile.file}: the Pulumi import file recording ${plural(report.importFile.topics, "topic")}`,
+    );
   if (report.problems.length > 0)
     lines.push(
       `nothing written: the result would not be a valid stack config:`,

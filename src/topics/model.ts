@@ -36,6 +36,16 @@ export const PROVIDER_ABI = 1;
  */
 export const KAFKA_TOPIC_TYPE = "pulumi-nodejs:dynamic/streaming:KafkaTopic";
 
+/**
+ * The component every environment declares around its topics (`components/TopicBootstrap.ts`,
+ * whose `super` call spells the type token literally): the parent in every topic's URN, so the
+ * Pulumi import file (`importFile.ts`) names it exactly as the program does.
+ */
+export const TOPIC_BOOTSTRAP = {
+  type: "apphub:streaming:TopicBootstrap",
+  name: "apphub-topics",
+} as const;
+
 /** The config key `TopicSpec.retentionMs` is rendered into (unless it is null: not managed). */
 export const RETENTION_KEY = "retention.ms";
 
@@ -118,6 +128,23 @@ export function desiredFromSpec(spec: TopicSpec): DesiredTopic {
     replicationFactor: spec.replicationFactor,
     config,
     deletionPolicy: spec.deletionPolicy,
+  };
+}
+
+/**
+ * The inputs of one topic resource as the program declares it, the SASL password aside (the
+ * program adds it as a secret, the import file as the stack's ciphertext): the one builder for
+ * both, so a topic recorded by `pulumi import` is exactly what the next `pulumi up` declares.
+ */
+export function topicResourceInputs<Connection>(
+  spec: TopicSpec,
+  connection: Connection,
+): DesiredTopic & { providerVersion: string; connection: Connection; adopt?: true } {
+  return {
+    ...desiredFromSpec(spec),
+    providerVersion: PROVIDER_VERSION,
+    connection,
+    ...(spec.adopt ? { adopt: true as const } : {}),
   };
 }
 

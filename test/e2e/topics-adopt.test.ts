@@ -1,9 +1,11 @@
 // Adopting an existing cluster through the real Pulumi CLI (file backend) on the single Kafka
 // peer: topics made by hand with kafkajs (a per-run prefix, the broker is shared), then
-// `topics import` (the built CLI), `pulumi preview` saying "adopt", `pulumi up`, and a describe of
-// every config and partition before and after, which must be identical. Then three refresh
+// `topics import` (the built CLI), `pulumi import --file` of the import file it wrote (saying
+// "import" for each topic), `pulumi up` (nothing to do), and a describe of every config and
+// partition before and after, which must be identical. Then three refresh
 // previews are clean, a dynamic broker default of a key a topic inherits is still clean, and a
-// managed key changed by hand on one topic is a diff naming it.
+// managed key changed by hand on one topic is a diff naming it. A topic added to the stack later
+// is adopted by `pulumi up` itself (its create line says "adopt").
 //
 // The seed names are not used: other suites create them on the same broker. The broker default
 // is set per broker (DescribeConfigs source 2): kafkajs cannot address the cluster-wide default
@@ -81,6 +83,8 @@ async function inheritedRetention(): Promise<string | undefined> {
   return configs[PLAIN]?.["retention.ms"];
 }
 
+const escaped = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+
 function importCli(args: string[]) {
   return runChild(
     process.execPath,
@@ -100,6 +104,8 @@ function allowSlowConnect(): void {
 beforeAll(async () => {
   ws = await PulumiWorkspace.create("adopt");
   await ws.pulumi(["stack", "init", stack], {});
+  // Before the import: it keeps the setting, and the import file records it.
+  allowSlowConnect();
   await withAdmin((admin) =>
     admin.createTopics({
       waitForLeaders: true,
@@ -148,9 +154,13 @@ describe("adopting an existing cluster through the real Pulumi CLI (single broke
       expect(result.code, result.output).toBe(0);
       const report = JSON.parse(result.stdout) as {
         written: boolean;
+        importFile: unknown;
         topics: { name: string; retentionMs: number | null; config: Record<string, string> }[];
       };
       expect(report.written).toBe(true);
+      expect(report).toMatchObject({
+        importFile: { file: `pulumi-import.${stack}.json`, topics: 4, written: true },
+      });
       expect(
         Object.fromEntries(
           report.topics.map((topic) => [topic.name, [topic.retentionMs, topic.config]]),
@@ -168,31 +178,31 @@ describe("adopting an existing cluster through the real Pulumi CLI (single broke
       const again = await importCli(["--include", `^${PREFIX}\\.`, "--dry-run", "--json"]);
       expect(again.code, again.output).toBe(0);
       expect(JSON.parse(again.stdout)).toMatchObject({ changed: false, written: false });
-      allowSlowConnect();
     },
     RUN_TIMEOUT_MS,
   );
 
   it(
-    "preview says each topic is adopted, up records them, and the broker is exactly as before",
+    "pulumi import --file records the topics (its preview says import, never create), up leaves them unchanged, and the broker is exactly as before",
     async () => {
-      const preview = await ws.pulumi(["preview"], { stack, env: FAST });
-      for (const name of [COMPACTED, SHORT, PLAIN, MIXED])
-        expect(preview.output).toContain(`adopt: ${name} exists on the brokers`);
-      expect(preview.output).toContain("up records it as it is and changes nothing on the broker");
-      // The engine has no "import" step for a dynamic resource: the create line carries the word.
-      const topicLines = preview.stdout
-        .split("\n")
-        .filter((line) => /KafkaTopic \S+ create adopt: \S+ exists on the brokers/.test(line));
-      expect(topicLines).toHaveLength(4);
-      expect(preview.stdout).toContain(
-        `${PLAIN} exists on the brokers (1 partition, replication 1)`,
+      const recordFile = path.join(ws.projectDir, `pulumi-import.${stack}.json`);
+      expect(fs.existsSync(recordFile)).toBe(true);
+      const imported = await ws.pulumi(
+        ["import", "--file", recordFile, "--protect=false", "--generate-code=false", "--yes"],
+        { stack, env: FAST },
       );
-
-      const up = await ws.pulumi(["up", "--yes", "--skip-preview"], { stack, env: FAST });
-      expect(up.stdout.match(/KafkaTopic \S+ created/g)).toHaveLength(4);
+      for (const name of [COMPACTED, SHORT, PLAIN, MIXED])
+        expect(imported.stdout).toMatch(new RegExp(`KafkaTopic ${escaped(name)} import`));
+      expect(imported.stdout).not.toMatch(/KafkaTopic \S+ create/);
+      expect(imported.stdout).toMatch(/= 5 imported/); // the 4 topics and their component
       expect(await describeAll()).toEqual(before);
-      // The preview's note is not an output: it never shows again once the topic is recorded.
+
+      // As a user runs it, preview included: nothing for any topic to do.
+      const up = await ws.pulumi(["up", "--yes"], { stack, env: FAST });
+      expect(up.stdout).not.toMatch(/KafkaTopic \S+ (create|update|replace|delete)/);
+      expect(up.stdout).not.toMatch(/to create|to update|to replace|to delete/);
+      expect(await describeAll()).toEqual(before);
+      // Recorded as the program declares them: no adoption note, the adopt flag kept.
       const { deployment } = await ws.exportState(stack);
       const topics = (deployment.deployment.resources ?? []).filter((resource) =>
         resource.type.endsWith("KafkaTopic"),

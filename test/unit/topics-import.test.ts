@@ -63,6 +63,7 @@ function run(
     topics,
     skipped: [],
     onCluster: new Set(topics.map((entry) => entry.name)),
+    importFile: "pulumi-import.adopted.json",
     ...overrides,
   });
 }
@@ -472,7 +473,10 @@ describe("formatImport", () => {
     expect(text).toContain("      left out write.caching=disabled: Redpanda reports");
     expect(text).toContain("  - apphub.core.events (seed) set to null: not on the cluster");
     expect(text).toContain(
-      'next: pulumi preview --stack adopted: each imported topic shows as "create"',
+      "would write pulumi-import.adopted.json: the Pulumi import file recording 1 topic",
+    );
+    expect(text).toContain(
+      'next: pulumi import --stack adopted --file pulumi-import.adopted.json --protect=false --generate-code=false: its preview says "import" for each topic',
     );
     expect(parseDocument(text).errors.length).toBeGreaterThanOrEqual(0); // plain text, not YAML
   });

@@ -76,6 +76,21 @@ describe("provider check (refusals of a stack change)", () => {
       checkTopic(record(inputs()), { ...record(inputs()), partitions: UNKNOWN_VALUE }),
     ).toEqual([]);
   });
+
+  it("lets pulumi import record a SASL topic without its password, and nothing else", () => {
+    const connection = {
+      ...inputs().connection,
+      sasl: { mechanism: "plain" as const, username: "u" },
+    };
+    const recorded = record(inputs({ connection }));
+    // The import's check: the recorded state against itself.
+    expect(checkTopic(recorded, { ...recorded })).toEqual([]);
+    // A create, or an update, without the password is refused as before.
+    expect(checkTopic({}, recorded).map((failure) => failure.property)).toEqual(["saslPassword"]);
+    expect(checkTopic(record(inputs()), recorded).map((failure) => failure.property)).toEqual([
+      "saslPassword",
+    ]);
+  });
 });
 
 describe("provider diff (never throws)", () => {
