@@ -33,6 +33,13 @@ import {
 import { isRecord } from "../config/values";
 import { deepEqual } from "../ops/fieldDiff";
 import { applyYamlSets, type YamlSet } from "../ops/yamlEdit";
+import {
+  formatUsersImport,
+  usersNextSteps,
+  type ImportedUserReport,
+  type LeftOutAcl,
+  type UsersImport,
+} from "../users/import";
 import { DEFAULT_PROBE_TOPIC, SEED_TOPICS } from "./catalog";
 import { unchosenOverrideReason } from "./describeConfigs";
 import { RETENTION_KEY, type ConnectionSettings } from "./model";
@@ -100,6 +107,12 @@ export interface ImportReport {
   seedsLeftOut: NamedReason[];
   /** Topics the stack declares that are not on the cluster: `pulumi up` would create them. */
   notOnCluster: string[];
+  /** Users with ACLs, as the stack now says them (`src/users/import.ts`). */
+  users: ImportedUserReport[];
+  /** ACL bindings not written, each with its reason. */
+  leftOutAcls: LeftOutAcl[];
+  /** Why no user was read (--no-users, authorization off), or a caveat for all; else null. */
+  usersNote: string | null;
   /** Why the result would not be a valid stack config (nothing is written then). */
   problems: string[];
   /** What to run next. */
@@ -322,6 +335,8 @@ export interface ImportInput {
   skipped: readonly NamedReason[];
   /** Every topic name on the cluster, imported or not. */
   onCluster: ReadonlySet<string>;
+  /** The users and ACLs to merge (`importUsers`); absent: users are not part of this import. */
+  users?: UsersImport;
   env?: NodeJS.ProcessEnv;
 }
 
@@ -373,6 +388,7 @@ export function importStack(input: ImportInput): {
     .filter((name) => existingTopics[name] !== null && !input.onCluster.has(name))
     .sort(compare);
 
+  sets.push(...(input.users?.sets ?? []));
   const before = existing.text ?? NEW_FILE_HEADER;
   const after = applyYamlSets(before, sets);
   const problems = validationProblems(after, input);
@@ -387,8 +403,14 @@ export function importStack(input: ImportInput): {
     skipped: [...input.skipped],
     seedsLeftOut,
     notOnCluster,
+    users: input.users?.users ?? [],
+    leftOutAcls: input.users?.leftOutAcls ?? [],
+    usersNote: input.users?.note ?? null,
     problems,
-    next: nextSteps(input, topics.length),
+    next: [
+      ...usersNextSteps(input.users?.passwordsPending ?? [], input.stack),
+      ...nextSteps(input, topics.length),
+    ],
   };
   return { text: problems.length > 0 ? undefined : after, report };
 }
@@ -502,6 +524,21 @@ function validationProblems(text: string, input: ImportInput): string[] {
         secretKeys: [...secretKeys, "kafkaSaslPassword"],
       }
     : { raw, secretKeys };
+  const pending = input.users?.passwordsPending ?? [];
+  if (pending.length > 0) {
+    // Adopted users' passwords are the next steps too: they stand in as secrets set.
+    const given = isRecord(withPassword.raw.kafkaUserPasswords)
+      ? withPassword.raw.kafkaUserPasswords
+      : {};
+    withPassword.raw = {
+      ...withPassword.raw,
+      kafkaUserPasswords: {
+        ...given,
+        ...Object.fromEntries(pending.map((name) => [name, SECRET_PLACEHOLDER])),
+      },
+    };
+    withPassword.secretKeys = [...withPassword.secretKeys, "kafkaUserPasswords"];
+  }
   const result = parseStackConfig(withPassword.raw, input.env ?? {}, {
     secretKeys: withPassword.secretKeys,
     stack: input.stack,
@@ -566,6 +603,7 @@ export function formatImport(report: ImportReport): string {
       `  skipped ${names.length} ${names.length === 1 ? "topic" : "topics"}, ${reason}${shown}`,
     );
   }
+  lines.push(...formatUsersImport(report.users, report.leftOutAcls, report.usersNote));
   if (report.problems.length > 0)
     lines.push(
       `nothing written: the result would not be a valid stack config:`,
