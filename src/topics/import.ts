@@ -35,6 +35,7 @@ import { deepEqual } from "../ops/fieldDiff";
 import { applyYamlSets, type YamlSet } from "../ops/yamlEdit";
 import {
   formatUsersImport,
+  passwordsPending,
   usersNextSteps,
   type ImportedUserReport,
   type LeftOutAcl,
@@ -408,7 +409,7 @@ export function importStack(input: ImportInput): {
     usersNote: input.users?.note ?? null,
     problems,
     next: [
-      ...usersNextSteps(input.users?.passwordsPending ?? [], input.stack),
+      ...usersNextSteps(passwordsPending(stackFileFromText(after, input.file).raw), input.stack),
       ...nextSteps(input, topics.length),
     ],
   };
@@ -524,7 +525,7 @@ function validationProblems(text: string, input: ImportInput): string[] {
         secretKeys: [...secretKeys, "kafkaSaslPassword"],
       }
     : { raw, secretKeys };
-  const pending = input.users?.passwordsPending ?? [];
+  const pending = passwordsPending(raw);
   if (pending.length > 0) {
     // Adopted users' passwords are the next steps too: they stand in as secrets set.
     const given = isRecord(withPassword.raw.kafkaUserPasswords)

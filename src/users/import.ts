@@ -103,8 +103,6 @@ export interface UsersImport {
   leftOutAcls: LeftOutAcl[];
   /** Why no user was read, or a caveat for all of them (the mechanism is unknown); else null. */
   note: string | null;
-  /** Adopted users whose password the stack does not hold yet: the next steps, and validation's placeholders. */
-  passwordsPending: string[];
 }
 
 export interface UsersImportOptions {
@@ -252,7 +250,6 @@ export function importUsers(cluster: ClusterUsers, options: UsersImportOptions):
       users: [],
       leftOutAcls: [],
       note: cluster.unavailable,
-      passwordsPending: [],
     };
   const existingUsers = isRecord(options.raw.users) ? options.raw.users : {};
   const passwords = isRecord(options.raw.kafkaUserPasswords) ? options.raw.kafkaUserPasswords : {};
@@ -263,7 +260,6 @@ export function importUsers(cluster: ClusterUsers, options: UsersImportOptions):
     note: cluster.credentials
       ? null
       : `the brokers did not list SCRAM credentials (${cluster.credentialsUnknown ?? "no KIP-554"}): a user's mechanism is the stack's, else the default ${SCRAM_CLIENT_MECHANISMS[0]}; set users.<name>.mechanism where it differs`,
-    passwordsPending: [],
   };
   for (const [principal, bindings] of byPrincipal(cluster.acls)) {
     const name = userNameOf(principal) ?? principal;
@@ -288,9 +284,7 @@ export function importUsers(cluster: ClusterUsers, options: UsersImportOptions):
     }
     const user = mergeUser(name, bindings, existingUsers[name], cluster.credentials?.get(name));
     result.sets.push(...user.sets);
-    const passwordSet = passwords[name] !== undefined;
-    result.users.push({ ...user.report, passwordSet });
-    if (user.report.adopt && !passwordSet) result.passwordsPending.push(name);
+    result.users.push({ ...user.report, passwordSet: passwords[name] !== undefined });
   }
   return result;
 }
@@ -376,6 +370,21 @@ export function formatUsersImport(
     if (bindings.length > 5) lines.push(`      ... and ${bindings.length - 5} more`);
   }
   return lines;
+}
+
+/**
+ * The stack's adopted users (`adopt: true`, this import's or an earlier one's) whose password it
+ * does not hold yet: the next steps, and the secrets the import's validation takes as set.
+ */
+export function passwordsPending(raw: Record<string, unknown>): string[] {
+  const users = isRecord(raw.users) ? raw.users : {};
+  const passwords = isRecord(raw.kafkaUserPasswords) ? raw.kafkaUserPasswords : {};
+  return Object.keys(users)
+    .filter((name) => {
+      const user = users[name];
+      return isRecord(user) && user.adopt === true && passwords[name] === undefined;
+    })
+    .sort(compare);
 }
 
 /** What to run before `pulumi up`: each adopted user's current password, as a secret. */
