@@ -840,7 +840,7 @@ function adoptedPasswordIssues(
 
 /** The command that stores an adopted user's current password as a secret. */
 export const adoptedPasswordCommand = (name: string, stack: string): string =>
-  `pulumi config set --secret --path '${CONFIG_NAMESPACE}:kafkaUserPasswords.${name}' <current password> --stack ${stack}`;
+  `pulumi config set --secret --path '${CONFIG_NAMESPACE}:kafkaUserPasswords["${name}"]' <current password> --stack ${stack}`;
 
 /** Secrets the config needs but the stack does not set (their values are never seen here). */
 function missingSecretIssues(

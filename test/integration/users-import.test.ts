@@ -186,7 +186,7 @@ describe("topics import: users and ACLs on the ACL peer", () => {
       ]);
       expect(report.usersNote).toBeNull();
       expect(report.next[0]).toContain(
-        `pulumi config set --secret --path 'apphub-streaming:kafkaUserPasswords.${APP}' <current password> --stack ${STACK}`,
+        `pulumi config set --secret --path 'apphub-streaming:kafkaUserPasswords["${APP}"]' <current password> --stack ${STACK}`,
       );
     },
     TIMEOUT_MS,
@@ -219,7 +219,7 @@ describe("topics import: users and ACLs on the ACL peer", () => {
       expect(result.code).toBe(2);
       expect(result.stderr).toContain(`apphub-streaming:kafkaUserPasswords.${APP}`);
       expect(result.stderr).toContain(
-        `pulumi config set --secret --path 'apphub-streaming:kafkaUserPasswords.${APP}' <current password> --stack ${STACK}`,
+        `pulumi config set --secret --path 'apphub-streaming:kafkaUserPasswords["${APP}"]' <current password> --stack ${STACK}`,
       );
     },
     TIMEOUT_MS,

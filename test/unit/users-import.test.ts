@@ -205,7 +205,7 @@ describe("merging users into the stack file", () => {
       alice: { mechanism: "scram-sha-512", acls: ALICE_ENTRIES, adopt: true },
     });
     expect(first.report.next[0]).toContain(
-      "pulumi config set --secret --path 'apphub-streaming:kafkaUserPasswords.alice' <current password> --stack adopted",
+      `pulumi config set --secret --path 'apphub-streaming:kafkaUserPasswords["alice"]' <current password> --stack adopted`,
     );
     const second = run(cluster(ALICE), text);
     expect(second.report.changed).toBe(false);
@@ -246,7 +246,7 @@ describe("merging users into the stack file", () => {
     expect(again.report.problems).toEqual([]);
     expect(again.report.changed).toBe(false);
     expect(again.report.usersNote).toBe("not read (--no-users)");
-    expect(again.report.next[0]).toContain("kafkaUserPasswords.alice");
+    expect(again.report.next[0]).toContain(`kafkaUserPasswords["alice"]`);
     expect(passwordsPending(valuesOf(first))).toEqual(["alice"]);
   });
 
@@ -278,7 +278,7 @@ describe("merging users into the stack file", () => {
     expect(text).toContain("      topic audit. (prefixed): write");
     expect(text).toMatch(/left out 2 ACL bindings, User:\* \(every user\)/);
     expect(text).toContain(
-      "next: pulumi config set --secret --path 'apphub-streaming:kafkaUserPasswords.alice'",
+      `next: pulumi config set --secret --path 'apphub-streaming:kafkaUserPasswords["alice"]'`,
     );
     expect(report.leftOutAcls).toHaveLength(2);
   });
@@ -305,7 +305,7 @@ describe("an adopted user's password is bad input until it is set", () => {
       },
     ]);
     expect(result.issues[0]?.message).toContain(
-      "run pulumi config set --secret --path 'apphub-streaming:kafkaUserPasswords.alice' <current password> --stack adopted",
+      `run pulumi config set --secret --path 'apphub-streaming:kafkaUserPasswords["alice"]' <current password> --stack adopted`,
     );
   });
 
