@@ -6,6 +6,7 @@
 import { describe, expect, it } from "vitest";
 import { stackFileFromText, SECRET_PLACEHOLDER } from "../../src/config/load";
 import { parseStackConfig } from "../../src/config/schema";
+import { topicsCommand } from "../../src/cli/topics";
 import { SEED_TOPICS } from "../../src/topics/catalog";
 import { existingStack, formatImport, importStack } from "../../src/topics/import";
 import {
@@ -15,6 +16,7 @@ import {
   type ClusterUsers,
   type PrincipalBinding,
 } from "../../src/users/import";
+import { runCommand } from "../support/cli";
 
 const FILE = "Pulumi.adopted.yaml";
 
@@ -339,5 +341,29 @@ describe("an adopted user's password is bad input until it is set", () => {
         key: "apphub-streaming:users.alice.adopt",
         message: expect.stringContaining("expected true or false"),
       });
+  });
+});
+
+describe("topics import --users / --no-users", () => {
+  it("refuses both together, and a --users that is not a regex, before any broker is contacted", async () => {
+    const both = await runCommand(topicsCommand, [
+      "import",
+      "--brokers",
+      "127.0.0.1:1",
+      "--users",
+      "^app$",
+      "--no-users",
+    ]);
+    expect(both.status).toBe(2);
+    expect(both.stderr).toContain("--users and --no-users exclude each other");
+    const bad = await runCommand(topicsCommand, [
+      "import",
+      "--brokers",
+      "127.0.0.1:1",
+      "--users",
+      "(",
+    ]);
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toContain("--users: not a valid regular expression");
   });
 });
