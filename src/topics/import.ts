@@ -37,6 +37,7 @@ import {
   formatUsersImport,
   passwordsPending,
   usersNextSteps,
+  withPendingPasswords,
   type ImportedUserReport,
   type LeftOutAcl,
   type UsersImport,
@@ -525,23 +526,9 @@ function validationProblems(text: string, input: ImportInput): string[] {
         secretKeys: [...secretKeys, "kafkaSaslPassword"],
       }
     : { raw, secretKeys };
-  const pending = passwordsPending(raw);
-  if (pending.length > 0) {
-    // Adopted users' passwords are the next steps too: they stand in as secrets set.
-    const given = isRecord(withPassword.raw.kafkaUserPasswords)
-      ? withPassword.raw.kafkaUserPasswords
-      : {};
-    withPassword.raw = {
-      ...withPassword.raw,
-      kafkaUserPasswords: {
-        ...given,
-        ...Object.fromEntries(pending.map((name) => [name, SECRET_PLACEHOLDER])),
-      },
-    };
-    withPassword.secretKeys = [...withPassword.secretKeys, "kafkaUserPasswords"];
-  }
-  const result = parseStackConfig(withPassword.raw, input.env ?? {}, {
-    secretKeys: withPassword.secretKeys,
+  const checked = withPendingPasswords(withPassword);
+  const result = parseStackConfig(checked.raw, input.env ?? {}, {
+    secretKeys: checked.secretKeys,
     stack: input.stack,
   });
   return result.ok ? [] : result.issues.map((issue) => `${issue.key}: ${issue.message}`);

@@ -29,7 +29,8 @@ export async function readClusterUsers(session: KafkaSession): Promise<ClusterUs
     return {
       acls: listed.bindings,
       credentials: undefined,
-      credentialsUnknown: "they do not serve DescribeUserScramCredentials, KIP-554",
+      credentialsUnknown:
+        "they do not serve DescribeUserScramCredentials, KIP-554; on Redpanda pulumi up writes SCRAM users through its Admin API, so set kafka.adminUrls",
     };
   if (names.length === 0) return { acls: listed.bindings, credentials: new Map() };
   try {

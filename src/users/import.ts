@@ -19,6 +19,7 @@
  * any such binding is not imported at all: adopting it would silently drop a deny or a host
  * rule. Its other bindings are listed as left out too, saying so.
  */
+import { SECRET_PLACEHOLDER } from "../config/load";
 import { adoptedPasswordCommand, CONFIG_NAMESPACE } from "../config/schema";
 import {
   ACL_CLUSTER_NAME,
@@ -385,6 +386,29 @@ export function passwordsPending(raw: Record<string, unknown>): string[] {
       return isRecord(user) && user.adopt === true && passwords[name] === undefined;
     })
     .sort(compare);
+}
+
+/**
+ * Stack values with each pending adopted password standing in as a set secret: the import's
+ * own validation (the passwords are its next steps, which it cannot take for the user).
+ */
+export function withPendingPasswords(values: {
+  raw: Record<string, unknown>;
+  secretKeys: readonly string[];
+}): { raw: Record<string, unknown>; secretKeys: readonly string[] } {
+  const pending = passwordsPending(values.raw);
+  if (pending.length === 0) return values;
+  const given = isRecord(values.raw.kafkaUserPasswords) ? values.raw.kafkaUserPasswords : {};
+  return {
+    raw: {
+      ...values.raw,
+      kafkaUserPasswords: {
+        ...given,
+        ...Object.fromEntries(pending.map((name) => [name, SECRET_PLACEHOLDER])),
+      },
+    },
+    secretKeys: [...values.secretKeys, "kafkaUserPasswords"],
+  };
 }
 
 /** What to run before `pulumi up`: each adopted user's current password, as a secret. */
