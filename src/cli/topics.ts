@@ -29,6 +29,8 @@ import { type KafkaSession, withSession } from "../topics/kafka";
 import { connectionFromConfig, desiredFromSpec, type ConnectionSettings } from "../topics/model";
 import { formatPlan, planVerdict, summarize, toReport, type PlanVerdict } from "../topics/plan";
 import { probe } from "../topics/probe";
+import { readClusterUsers } from "../users/clusterUsers";
+import { importUsers } from "../users/import";
 
 import {
   asUsage,
@@ -89,9 +91,9 @@ export const TOPICS_CLI = defineCommands({
     },
     import: {
       summary:
-        "Reads an existing cluster's topics and writes (or merges into) Pulumi.<stack>.yaml an external stack that adopts them as they are, and pulumi-import.<stack>.json, which `pulumi import --file` records them from; changes nothing on the brokers.",
+        "Reads an existing cluster's topics, and its users with ACLs, and writes (or merges into) Pulumi.<stack>.yaml an external stack that adopts them as they are, and pulumi-import.<stack>.json, which `pulumi import --file` records them from; changes nothing on the brokers.",
       usage:
-        "--brokers <csv> [--stack <s>] [--include <regex>] [--exclude <regex>] [--tls] [--tls-insecure] [--sasl-mechanism <m> --sasl-username <u>] [--dry-run] [--json]",
+        "--brokers <csv> [--stack <s>] [--include <regex>] [--exclude <regex>] [--users <regex> | --no-users] [--tls] [--tls-insecure] [--sasl-mechanism <m> --sasl-username <u>] [--dry-run] [--json]",
       options: {
         stack: {
           type: "string",
@@ -112,6 +114,16 @@ export const TOPICS_CLI = defineCommands({
           type: "string",
           description: "leave out topics matching this regex",
           value: "<regex>",
+        },
+        users: {
+          type: "string",
+          description:
+            "import only ACL principals whose name matches this regex (default: every user with ACLs)",
+          value: "<regex>",
+        },
+        "no-users": {
+          type: "boolean",
+          description: "import topics only: read no ACLs, write no users",
         },
         tls: { type: "boolean", description: "connect with TLS (writes kafka.tls.enabled: true)" },
         "tls-insecure": {
@@ -295,6 +307,8 @@ interface ImportOptions {
   brokers?: string | undefined;
   include?: string | undefined;
   exclude?: string | undefined;
+  users?: string | undefined;
+  "no-users"?: boolean | undefined;
   tls?: boolean | undefined;
   "tls-insecure"?: boolean | undefined;
   "sasl-mechanism"?: string | undefined;
@@ -317,6 +331,9 @@ async function runImport(values: ImportOptions, io: Io): Promise<number> {
     include: regexOption("include", values.include),
     exclude: regexOption("exclude", values.exclude),
   };
+  const usersFilter = regexOption("users", values.users);
+  if (usersFilter && values["no-users"])
+    throw new UsageError("--users and --no-users exclude each other: give one, or neither");
   const existing = existingStack(
     fs.existsSync(file) ? fs.readFileSync(file, "utf8") : undefined,
     shownFile,
@@ -354,6 +371,12 @@ async function runImport(values: ImportOptions, io: Io): Promise<number> {
         reason: `the broker did not describe it: ${listing.unreadable.get(name)}`,
       });
     const configs = await describeSelected(session, readable);
+    const users = importUsers(
+      values["no-users"]
+        ? { unavailable: "not read (--no-users)" }
+        : await readClusterUsers(session),
+      { raw: existing.raw, connectionUser: settings.sasl?.username, filter: usersFilter },
+    );
     const { text, report, importFile } = importStack({
       stack,
       file: shownFile,
@@ -366,6 +389,7 @@ async function runImport(values: ImportOptions, io: Io): Promise<number> {
       })),
       skipped,
       onCluster: new Set(names),
+      users,
       env: process.env,
       importFile: path.relative(process.cwd(), recordFile),
     });

@@ -287,6 +287,12 @@ const userSchema = z.strictObject({
   acls: z.array(aclEntrySchema, { error: "expected a list of ACL entries" }).default([]),
   /** Raise by one to replace a generated password (a configured one changes with its secret). */
   rotate: ruled<number>(rotateProblem).default(0),
+  /**
+   * The user already exists (written by `topics import`): its current password must be the
+   * secret `kafkaUserPasswords.<name>`, since a generated one would lock its clients out.
+   * Default: absent (false).
+   */
+  adopt: bool.optional(),
 });
 
 // --- the schema ---
@@ -740,6 +746,7 @@ export function parseStackConfig(
       ...crossFieldIssues(config, values as StackInput, PROFILES[environment]),
       ...missingSecretIssues(config, raw, source?.stack),
       ...passwordIssues(config, raw, PROFILES[environment], values.users),
+      ...adoptedPasswordIssues(config, raw, source?.stack),
     ];
     return issues.length > 0 ? { ok: false, issues: dedupe(issues) } : { ok: true, config };
   }
@@ -752,6 +759,7 @@ export function parseStackConfig(
     issues.push(
       ...crossFieldIssues(resolved.data, rest as StackInput, PROFILES[environment]),
       ...passwordIssues(resolved.data, raw, PROFILES[environment], values.users),
+      ...adoptedPasswordIssues(resolved.data, raw, source?.stack),
     );
   return { ok: false, issues: dedupe(issues) };
 }
@@ -809,6 +817,30 @@ function passwordIssues(
   }
   return issues;
 }
+
+/**
+ * An adopted user (`adopt: true`) exists with a password its clients use, which nobody can read
+ * back: without it as `kafkaUserPasswords.<name>`, `pulumi up` would write a generated one.
+ */
+function adoptedPasswordIssues(
+  config: StackConfig,
+  raw: Record<string, unknown>,
+  stack = "<stack>",
+): ConfigIssue[] {
+  const passwords = isRecord(raw.kafkaUserPasswords) ? raw.kafkaUserPasswords : {};
+  return config.users
+    .filter((user) => user.adopt === true && passwords[user.name] === undefined)
+    .map((user) => ({
+      key: keyPath(["kafkaUserPasswords", user.name]),
+      message:
+        `is required: ${CONFIG_NAMESPACE}:users.${user.name}.adopt is true (an existing user; the import cannot read its password), ` +
+        `and without it pulumi up would write a generated password and lock out the user's clients: run ${adoptedPasswordCommand(user.name, stack)}`,
+    }));
+}
+
+/** The command that stores an adopted user's current password as a secret. */
+export const adoptedPasswordCommand = (name: string, stack: string): string =>
+  `pulumi config set --secret --path '${CONFIG_NAMESPACE}:kafkaUserPasswords["${name}"]' <current password> --stack ${stack}`;
 
 /** Secrets the config needs but the stack does not set (their values are never seen here). */
 function missingSecretIssues(

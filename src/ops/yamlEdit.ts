@@ -49,6 +49,14 @@ interface Edit {
 const isPlainObject = (value: unknown): value is Record<string, unknown> =>
   typeof value === "object" && value !== null && !Array.isArray(value);
 
+/** A list of maps (a user's ACL entries): written as a block sequence, one item per entry. */
+const isListOfMaps = (value: unknown): value is unknown[] =>
+  Array.isArray(value) && value.some(isPlainObject);
+
+/** A map or a list of maps: written as a block below its key. */
+const isBlock = (value: unknown): boolean =>
+  (isPlainObject(value) && Object.keys(value).length > 0) || isListOfMaps(value);
+
 export function applyYamlSets(text: string, sets: readonly YamlSet[]): string {
   if (sets.length === 0) return text;
   const doc = parseDocument(text);
@@ -197,9 +205,17 @@ function replaceValue(pair: Pair, value: unknown, context: Context): void {
   const node = pair.value as Node | null;
   const keyNode = pair.key as Node;
   const { text } = context;
-  if (!isPlainObject(value) || Object.keys(value).length === 0) {
+  if (!isBlock(value)) {
     const replacement = scalarText(value, isScalar(node) ? node : undefined);
-    if (node?.range)
+    if (node?.range && (isMap(node) || isSeq(node)) && !node.flow)
+      // A block collection starts on the next line and its range runs past its last line.
+      context.edits.push({
+        start: keyNode.range![1] + 1,
+        end: contentEnd(node),
+        text: ` ${replacement}`,
+        order: context.edits.length,
+      });
+    else if (node?.range)
       context.edits.push({
         start: node.range[0],
         end: node.range[1],
@@ -215,7 +231,7 @@ function replaceValue(pair: Pair, value: unknown, context: Context): void {
       });
     return;
   }
-  // Map value: drop the old value's text, keep any comment on the key's line, put the block below.
+  // Map or list of maps: drop the old value's text, keep any comment on the key's line, put the block below.
   const indent = column(text, keyNode.range![0]) + context.step;
   let start = node?.range ? node.range[0] : keyNode.range![1] + 1;
   let end = node?.range ? contentEnd(node) : start;
@@ -227,9 +243,17 @@ function replaceValue(pair: Pair, value: unknown, context: Context): void {
   // `key: null # why` becomes `key: # why`; `key: null` becomes `key:`.
   if (restOfLine.trim() === "") while (start > 0 && blank(start - 1)) start--;
   else while (end < text.length && blank(end)) end++;
+  // A block collection starts below its key: its line break goes too, or a blank line stays.
+  if (
+    (isMap(node) || isSeq(node)) &&
+    !node.flow &&
+    text[start - 1] === "\n" &&
+    start - 1 >= keyNode.range![1]
+  )
+    start--;
   context.edits.push({ start, end, text: "", order: context.edits.length });
   const at = lineEndAfter(text, end);
-  const body = blockText(value, indent, context.step);
+  const body = childBlockText(value, indent, context.step);
   context.edits.push({
     start: at.offset,
     end: at.offset,
@@ -291,10 +315,36 @@ function scalarText(value: unknown, replaces?: Scalar): string {
 function blockText(value: Record<string, unknown>, indent: number, step: number): string {
   const pad = " ".repeat(indent);
   return Object.entries(value)
-    .map(([key, child]) => {
-      if (isPlainObject(child) && Object.keys(child).length > 0)
-        return `${pad}${keyText(key)}:\n${blockText(child, indent + step, step)}`;
-      return `${pad}${keyText(key)}: ${scalarText(child)}\n`;
+    .map(([key, child]) =>
+      isBlock(child)
+        ? `${pad}${keyText(key)}:\n${childBlockText(child, indent + step, step)}`
+        : `${pad}${keyText(key)}: ${scalarText(child)}\n`,
+    )
+    .join("");
+}
+
+/** A map or a list of maps as block lines at `indent`. */
+function childBlockText(value: unknown, indent: number, step: number): string {
+  return isListOfMaps(value)
+    ? listText(value, indent, step)
+    : blockText(value as Record<string, unknown>, indent, step);
+}
+
+/** `- key: value` items; a map item's keys line up after its `- `, nested lists on one line. */
+function listText(items: readonly unknown[], indent: number, step: number): string {
+  const pad = " ".repeat(indent);
+  return items
+    .map((item) => {
+      if (!isPlainObject(item) || Object.keys(item).length === 0)
+        return `${pad}- ${scalarText(item)}\n`;
+      const body = Object.entries(item)
+        .map(([key, child]) =>
+          isBlock(child)
+            ? `${keyText(key)}:\n${childBlockText(child, indent + 2 + step, step)}`
+            : `${keyText(key)}: ${scalarText(child)}\n`,
+        )
+        .map((line, index) => (index === 0 ? `${pad}- ${line}` : `${pad}  ${line}`));
+      return body.join("");
     })
     .join("");
 }

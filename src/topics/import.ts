@@ -38,6 +38,15 @@ import {
 import { isRecord } from "../config/values";
 import { deepEqual } from "../ops/fieldDiff";
 import { applyYamlSets, type YamlSet } from "../ops/yamlEdit";
+import {
+  formatUsersImport,
+  passwordsPending,
+  usersNextSteps,
+  withPendingPasswords,
+  type ImportedUserReport,
+  type LeftOutAcl,
+  type UsersImport,
+} from "../users/import";
 import { DEFAULT_PROBE_TOPIC, SEED_TOPICS } from "./catalog";
 import { unchosenOverrideReason } from "./describeConfigs";
 import { pulumiImportCommand, pulumiImportFile, type PulumiImportFile } from "./importFile";
@@ -111,6 +120,12 @@ export interface ImportReport {
    * when there is none (no topic imported, or problems).
    */
   importFile: { file: string; topics: number; written: boolean } | null;
+  /** Users with ACLs, as the stack now says them (`src/users/import.ts`). */
+  users: ImportedUserReport[];
+  /** ACL bindings not written, each with its reason. */
+  leftOutAcls: LeftOutAcl[];
+  /** Why no user was read (--no-users, authorization off), or a caveat for all; else null. */
+  usersNote: string | null;
   /** Why the result would not be a valid stack config (nothing is written then). */
   problems: string[];
   /** What to run next. */
@@ -333,6 +348,8 @@ export interface ImportInput {
   skipped: readonly NamedReason[];
   /** Every topic name on the cluster, imported or not. */
   onCluster: ReadonlySet<string>;
+  /** The users and ACLs to merge (`importUsers`); absent: users are not part of this import. */
+  users?: UsersImport;
   env?: NodeJS.ProcessEnv;
   /** Where the Pulumi import file goes, as the report names it (`importFilePath`). */
   importFile: string;
@@ -388,6 +405,7 @@ export function importStack(input: ImportInput): {
     .filter((name) => existingTopics[name] !== null && !input.onCluster.has(name))
     .sort(compare);
 
+  sets.push(...(input.users?.sets ?? []));
   const before = existing.text ?? NEW_FILE_HEADER;
   const after = applyYamlSets(before, sets);
   const { problems, config } = validated(after, input);
@@ -406,8 +424,14 @@ export function importStack(input: ImportInput): {
     importFile: importFile
       ? { file: input.importFile, topics: topics.length, written: false }
       : null,
+    users: input.users?.users ?? [],
+    leftOutAcls: input.users?.leftOutAcls ?? [],
+    usersNote: input.users?.note ?? null,
     problems,
-    next: nextSteps(input, topics.length),
+    next: [
+      ...usersNextSteps(passwordsPending(stackFileFromText(after, input.file).raw), input.stack),
+      ...nextSteps(input, topics.length),
+    ],
   };
   return { text: problems.length > 0 ? undefined : after, report, importFile };
 }
@@ -524,8 +548,9 @@ function validated(
         secretKeys: [...secretKeys, "kafkaSaslPassword"],
       }
     : { raw, secretKeys };
-  const result = parseStackConfig(withPassword.raw, input.env ?? {}, {
-    secretKeys: withPassword.secretKeys,
+  const checked = withPendingPasswords(withPassword);
+  const result = parseStackConfig(checked.raw, input.env ?? {}, {
+    secretKeys: checked.secretKeys,
     stack: input.stack,
   });
   return result.ok
@@ -600,6 +625,7 @@ export function formatImport(report: ImportReport): string {
     lines.push(
       `${report.importFile.written ? "wrote" : "would write"} ${report.importFile.file}: the Pulumi import file recording ${plural(report.importFile.topics, "topic")}`,
     );
+  lines.push(...formatUsersImport(report.users, report.leftOutAcls, report.usersNote));
   if (report.problems.length > 0)
     lines.push(
       `nothing written: the result would not be a valid stack config:`,

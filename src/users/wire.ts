@@ -306,8 +306,8 @@ function wireBinding(principal: string, binding: AclBinding): WireAclFilter {
   };
 }
 
-/** Every filter field ANY except the principal: all of one principal's bindings. */
-const everyBindingOf = (principal: string): WireAclFilter => ({
+/** Every filter field ANY except the principal: all of one principal's bindings (null: every principal's). */
+const everyBindingOf = (principal: string | null): WireAclFilter => ({
   resourceType: ANY,
   resourceName: null,
   resourcePatternType: ANY,
@@ -324,6 +324,31 @@ function definitions(name: "CreateAcls" | "DescribeAcls" | "DeleteAcls") {
   return { apiKey, definition };
 }
 
+/** DescribeAcls' answer, unparsed: resources, each with its bindings. */
+interface DescribeAclsResponse extends FlexibleResponse {
+  resources: {
+    resourceType: number;
+    resourceName: string;
+    resourcePatternType: number;
+    acls: { principal: string; host: string; operation: number; permissionType: number }[];
+  }[];
+}
+
+/** Every binding the answer lists, with its principal. */
+function principalBindings(response: DescribeAclsResponse): (AclBinding & { principal: string })[] {
+  return response.resources.flatMap((resource) =>
+    resource.acls.map((acl) => ({
+      principal: acl.principal,
+      resourceType: resourceCodec.decode(resource.resourceType),
+      resourceName: resource.resourceName,
+      pattern: patternCodec.decode(resource.resourcePatternType),
+      permission: permissionCodec.decode(acl.permissionType),
+      host: acl.host,
+      operation: operationCodec.decode(acl.operation),
+    })),
+  );
+}
+
 /** Every ACL binding whose principal is `principal`, as the broker lists them. */
 export async function describeAclsOf(
   session: KafkaSession,
@@ -331,29 +356,44 @@ export async function describeAclsOf(
 ): Promise<AclBinding[]> {
   const { apiKey, definition } = definitions("DescribeAcls");
   const what = `describing the ACLs of ${principal}`;
-  const response = await session.send<
-    FlexibleResponse & {
-      resources: {
-        resourceType: number;
-        resourceName: string;
-        resourcePatternType: number;
-        acls: { principal: string; host: string; operation: number; permissionType: number }[];
-      }[];
-    }
-  >(apiKey, definition, everyBindingOf(principal), what);
-  if (response.errorCode) throw new Error(`${what} failed: ${reason(response)}`);
-  return response.resources.flatMap((resource) =>
-    resource.acls
-      .filter((acl) => acl.principal === principal)
-      .map((acl) => ({
-        resourceType: resourceCodec.decode(resource.resourceType),
-        resourceName: resource.resourceName,
-        pattern: patternCodec.decode(resource.resourcePatternType),
-        permission: permissionCodec.decode(acl.permissionType),
-        host: acl.host,
-        operation: operationCodec.decode(acl.operation),
-      })),
+  const response = await session.send<DescribeAclsResponse>(
+    apiKey,
+    definition,
+    everyBindingOf(principal),
+    what,
   );
+  if (response.errorCode) throw new Error(`${what} failed: ${reason(response)}`);
+  return principalBindings(response)
+    .filter((binding) => binding.principal === principal)
+    .map(({ principal: _, ...binding }) => binding);
+}
+
+/** DescribeAcls' answer when the broker has no authorizer (Kafka without `authorizer.class.name`). */
+const SECURITY_DISABLED = 54;
+
+/**
+ * Every ACL binding on the cluster, whatever its principal; or why the broker would not list
+ * them (`securityDisabled`: authorization is off, so there are none to adopt).
+ */
+export async function describeEveryAcl(
+  session: KafkaSession,
+): Promise<
+  | { bindings: (AclBinding & { principal: string })[] }
+  | { refused: string; securityDisabled: boolean }
+> {
+  const { apiKey, definition } = definitions("DescribeAcls");
+  const response = await session.send<DescribeAclsResponse>(
+    apiKey,
+    definition,
+    everyBindingOf(null),
+    "describing every ACL",
+  );
+  if (response.errorCode)
+    return {
+      refused: reason(response),
+      securityDisabled: response.errorCode === SECURITY_DISABLED,
+    };
+  return { bindings: principalBindings(response) };
 }
 
 /** One CreateAcls request; fails naming every binding the broker refused. */

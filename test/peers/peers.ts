@@ -33,7 +33,7 @@ export type PeerName = (typeof PEER_NAMES)[number];
 
 /** The peers each test tier needs; its global setup starts (or finds) exactly these. */
 export const TIER_PEERS: Record<"integration" | "e2e", readonly PeerName[]> = {
-  integration: ["single", "cluster", "sasl", "s3", "promtool"],
+  integration: ["single", "cluster", "sasl", "acl", "s3", "promtool"],
   e2e: ["single", "cluster", "sasl", "acl", "s3", "kube", "pulumi"],
 };
 

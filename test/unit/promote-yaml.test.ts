@@ -130,6 +130,24 @@ describe("applyYamlSets", () => {
     expect(out).toBe(file.replace("          lines\n", "          lines\n      retentionMs: 5\n"));
   });
 
+  it("replaces a block list with a one-line list, or a list of maps with a block list, leaving no blank line", () => {
+    const file =
+      "config:\n  kafka:\n    brokers:\n      - a:1\n      - b:2\n    acls:\n      - topic: t\n        operations:\n          - read\n  next: 1\n";
+    const out = applyYamlSets(file, [
+      { path: ["config", "kafka", "brokers"], value: ["c:3"] },
+      {
+        path: ["config", "kafka", "acls"],
+        value: [
+          { topic: "t", operations: ["read", "write"] },
+          { cluster: true, operations: ["alter"] },
+        ],
+      },
+    ]);
+    expect(out).toBe(
+      'config:\n  kafka:\n    brokers: ["c:3"]\n    acls:\n      - topic: t\n        operations: ["read", "write"]\n      - cluster: true\n        operations: ["alter"]\n  next: 1\n',
+    );
+  });
+
   it("refuses a file that is not valid YAML", () => {
     expect(() =>
       applyYamlSets("config:\n  a: [1,\n", [{ path: ["config", "a"], value: 1 }]),
