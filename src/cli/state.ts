@@ -183,9 +183,8 @@ class BackendFiles {
 
   inspect(): Inspection {
     const stacksDir = `.pulumi/stacks/${this.project}`;
-    const own = `.pulumi/%s/${this.project}/${this.stack}`;
-    const historyDir = own.replace("%s", "history");
-    const backupsDir = own.replace("%s", "backups");
+    const historyDir = `.pulumi/history/${this.project}/${this.stack}`;
+    const backupsDir = `.pulumi/backups/${this.project}/${this.stack}`;
     const locksDir = `.pulumi/locks/organization/${this.project}/${this.stack}`;
     const base = `${stacksDir}/${this.stack}`;
     const variants = [".json", ".json.gz", ".json.zst"].map((ext) => `${base}${ext}`);
