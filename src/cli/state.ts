@@ -59,6 +59,7 @@ export const STATE_CLI = defineCommands({
         "cannot recover: the checkpoint and every copy of it are unreadable; nothing changed",
     },
   },
+  attention: "recover: no readable checkpoint (nothing changed)",
   notes: [
     "Only file:// backends need this: an S3 or Pulumi Cloud backend writes whole objects, so after",
     "a killed run `pulumi cancel` then `pulumi up` is enough there.",

@@ -184,6 +184,13 @@ describe("state recover on a file backend", () => {
 });
 
 describe("state recover: the pieces", () => {
+  it("prints its help in the kit's layout, exit codes included", async () => {
+    const result = await runCommand(stateCommand, ["--help"]);
+    expect(result.status).toBe(0);
+    expect(result.stdout).toMatch(/^usage:\n {2}npm run state -- recover --stack <s>/);
+    expect(result.stdout).toContain("  3  recover: no readable checkpoint (nothing changed)");
+  });
+
   it("reads the file:// forms Pulumi accepts", () => {
     expect(fileBackendRoot("file://~", "/p")).toBe(os.homedir());
     expect(fileBackendRoot("file://~/state", "/p")).toBe(path.join(os.homedir(), "state"));
