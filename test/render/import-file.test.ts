@@ -2,30 +2,16 @@
 // program declares on its next `pulumi up` (so that up shows the topics unchanged): the stack
 // the import merged, rendered under Pulumi's mocks, against the file's own inputs.
 import { describe, expect, it } from "vitest";
-import { existingStack, importStack, type ClusterTopic } from "../../src/topics/import";
-import { liveConfigsOf } from "../../src/topics/describeConfigs";
+import { existingStack, importStack } from "../../src/topics/import";
 import { KAFKA_TOPIC_TYPE } from "../../src/topics/model";
-import { kafkaCompacted, kafkaDefaults } from "../support/describeRows";
+import { clusterTopic, kafkaCompacted, kafkaDefaults } from "../support/describeRows";
 import { renderStackYaml, resourcesOfType } from "../support/render";
-
-function clusterTopic(name: string, count: number, compacted: boolean): ClusterTopic {
-  return {
-    name,
-    partitions: Array.from({ length: count }, (_, id) => ({
-      id,
-      leader: 1,
-      replicas: [1],
-      isr: [1],
-    })),
-    configs: liveConfigsOf(compacted ? kafkaCompacted() : kafkaDefaults()),
-  };
-}
 
 describe("the import file against the program's own declaration", () => {
   it("gives every imported topic the inputs the rendered program declares for it", async () => {
     const cluster = [
-      clusterTopic("team.orders", 3, true),
-      clusterTopic("apphub.jobs.runs", 2, false),
+      clusterTopic("team.orders", kafkaCompacted(), 3),
+      clusterTopic("apphub.jobs.runs", kafkaDefaults(), 2),
     ];
     const { text, importFile } = importStack({
       stack: "adopted",

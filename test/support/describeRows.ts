@@ -7,7 +7,9 @@
  * `describe_topics_test.py`) and the Kafka 4.4.0 rows seen live on the single test peer (whose
  * server.properties sets `log.segment.bytes=16777216`).
  */
-import type { DescribedConfigEntry } from "../../src/topics/describeConfigs";
+import { liveConfigsOf, type DescribedConfigEntry } from "../../src/topics/describeConfigs";
+import type { ClusterTopic } from "../../src/topics/import";
+import type { PartitionState } from "../../src/topics/plan";
 
 export type Row = DescribedConfigEntry & {
   configSynonyms: { configName: string; configValue: string; configSource: number }[];
@@ -135,3 +137,23 @@ export function kafkaWithDynamicDefault(source: 2 | 3, retentionMs: string): Row
 }
 
 export { row };
+
+/** `count` partitions, each led by the first of `replicas`, all in sync. */
+export function partitionsOf(count: number, replicas: number[] = [1]): PartitionState[] {
+  return Array.from({ length: count }, (_, id) => ({
+    id,
+    leader: replicas[0]!,
+    replicas,
+    isr: replicas,
+  }));
+}
+
+/** A topic as `topics import` reads it from the cluster: its partitions and these rows. */
+export function clusterTopic(
+  name: string,
+  rows: Row[],
+  count = 6,
+  replicas: number[] = [1],
+): ClusterTopic {
+  return { name, partitions: partitionsOf(count, replicas), configs: liveConfigsOf(rows) };
+}

@@ -6,36 +6,20 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
-import {
-  existingStack,
-  importStack,
-  type ClusterTopic,
-  type ImportInput,
-} from "../../src/topics/import";
+import { existingStack, importStack, type ImportInput } from "../../src/topics/import";
 import { importFilePath, type ImportFileResource } from "../../src/topics/importFile";
 import { KAFKA_TOPIC_TYPE, TOPIC_BOOTSTRAP } from "../../src/topics/model";
 import { providerShim } from "../../src/topics/provider";
-import { liveConfigsOf } from "../../src/topics/describeConfigs";
-import { kafkaCompacted, kafkaDefaults } from "../support/describeRows";
+import { clusterTopic, kafkaCompacted, kafkaDefaults } from "../support/describeRows";
 
 const FILE = "Pulumi.adopted.yaml";
 const RECORD = "pulumi-import.adopted.json";
 const BROKERS = ["127.0.0.1:19092"];
 
-function clusterTopic(name: string, count: number, compacted = false): ClusterTopic {
-  return {
-    name,
-    partitions: Array.from({ length: count }, (_, id) => ({
-      id,
-      leader: 1,
-      replicas: [1],
-      isr: [1],
-    })),
-    configs: liveConfigsOf(compacted ? kafkaCompacted() : kafkaDefaults()),
-  };
-}
-
-const CLUSTER = [clusterTopic("team.orders", 3, true), clusterTopic("team.audit", 1)];
+const CLUSTER = [
+  clusterTopic("team.orders", kafkaCompacted(), 3),
+  clusterTopic("team.audit", kafkaDefaults(), 1),
+];
 
 function run(existingText?: string, overrides: Partial<ImportInput> = {}) {
   return importStack({

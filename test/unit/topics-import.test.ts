@@ -20,8 +20,9 @@ import {
   type ClusterTopic,
   type ImportInput,
 } from "../../src/topics/import";
-import type { PartitionState } from "../../src/topics/plan";
 import {
+  clusterTopic,
+  partitionsOf,
   kafkaCompacted,
   kafkaDefaults,
   kafkaWithDynamicDefault,
@@ -30,24 +31,12 @@ import {
   redpandaUnchosen,
   row,
   withRows,
-  type Row,
 } from "../support/describeRows";
 
 const FILE = "Pulumi.adopted.yaml";
 const BROKERS = ["127.0.0.1:19092"];
 
-function partitions(count: number, replicas: number[] = [1]): PartitionState[] {
-  return Array.from({ length: count }, (_, id) => ({
-    id,
-    leader: replicas[0]!,
-    replicas,
-    isr: replicas,
-  }));
-}
-
-function topic(name: string, rows: Row[], count = 6, replicas: number[] = [1]): ClusterTopic {
-  return { name, partitions: partitions(count, replicas), configs: liveConfigsOf(rows) };
-}
+const topic = clusterTopic;
 
 function run(
   topics: ClusterTopic[],
@@ -111,7 +100,7 @@ describe("Redpanda's disabled tristates: a value <= 0 reads back as -1, and that
       config: { "retention.bytes": "0" },
       deletionPolicy: "retain" as const,
     };
-    const live = { name: "a", partitions: partitions(1), configs };
+    const live = { name: "a", partitions: partitionsOf(1), configs };
     expect(planTopic(desired, live, { brokerIds: [1] }, "reconcile", "keep").action).toBe("noop");
     const connection = {
       brokers: BROKERS,
