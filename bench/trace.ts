@@ -540,8 +540,39 @@ const ms = (value: number | null) =>
       ? `${(value / 1000).toFixed(2)} s`
       : `${value.toFixed(0)} ms`;
 
+/** One command's wall time in the parts of the summary table, summed over its passes. */
+export function summaryParts(a: CommandAnalysis): Record<string, number> {
+  const sum = (pick: (pass: PassBreakdown) => number) =>
+    a.passes.reduce((total, pass) => total + pick(pass), 0);
+  const firstCalls = sum((pass) => pass.firstCallMs);
+  return {
+    "CLI outside the passes": a.outsidePassesMs,
+    "program start (host, node, SDK, ts-node)": sum((pass) => pass.programStartMs),
+    "program alone (its modules, top level, exit)": sum((pass) => pass.programOnlyMs),
+    "provider process start": sum((pass) => pass.pluginStartBeforeStepsMs + pass.pluginStartMs),
+    "first provider call (loads the runtime)": firstCalls,
+    "other provider calls in flight": sum((pass) => pass.providerCallsMs) - firstCalls,
+    "checkpoint I/O only": sum((pass) => pass.checkpointIoMs),
+    "engine alone": sum((pass) => pass.engineOnlyMs),
+  };
+}
+
+/** Every command in one table: the share of its wall time (from its trace) in each part. */
+export function formatSummary(traced: readonly TracedCommand[]): string {
+  const labels = Object.keys(summaryParts(traced[0]!.analysis));
+  return [
+    `| topics | command | wall | load | ${labels.join(" | ")} |`,
+    `| --- | --- | --- | --- | ${labels.map(() => "---").join(" | ")} |`,
+    ...traced.map((entry) => {
+      const parts = Object.values(summaryParts(entry.analysis));
+      const cells = parts.map((value) => share(value, entry.analysis.wallMs));
+      return `| ${entry.topics} | ${entry.scenario}: \`${entry.command}\` | ${ms(entry.analysis.wallMs)} | ${entry.load} | ${cells.join(" | ")} |`;
+    }),
+  ].join("\n");
+}
+
 export function formatTraced(traced: readonly TracedCommand[]): string {
-  const lines: string[] = [];
+  const lines: string[] = traced.length > 0 ? [formatSummary(traced)] : [];
   for (const entry of traced) {
     const { analysis: a } = entry;
     lines.push(

@@ -10,6 +10,7 @@ import {
   maxOverlap,
   parseOtlpLines,
   parseSizes,
+  summaryParts,
 } from "../../bench/trace";
 
 const T0 = 1_800_000_000_000; // ms since the epoch
@@ -130,6 +131,9 @@ describe("bench:trace", () => {
       pass!.engineOnlyMs +
       pass!.programOnlyMs;
     expect(parts + analysis.outsidePassesMs).toBe(analysis.wallMs);
+    const summary = summaryParts(analysis);
+    expect(Object.values(summary).reduce((sum, value) => sum + value, 0)).toBe(analysis.wallMs);
+    expect(summary["first provider call (loads the runtime)"]).toBe(100);
     expect(analysis.calls.Check).toEqual({
       count: 2,
       maxInFlight: 1,
