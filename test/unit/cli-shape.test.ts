@@ -11,6 +11,7 @@ import { topicsCommand } from "../../src/cli/topics";
 import { benchBackupCommand } from "../../bench/backup";
 import { benchEngineCommand } from "../../bench/engine";
 import { benchTopicsCommand } from "../../bench/topics";
+import { benchTraceCommand } from "../../bench/trace";
 import { runCommand } from "../support/cli";
 
 /** The kit's help: usage, then options, then the exit-code table, in that order. */
@@ -154,12 +155,14 @@ describe("bench commands: the kit's --help and usage errors", () => {
     "bench:topics": benchTopicsCommand,
     "bench:engine": benchEngineCommand,
     "bench:backup": benchBackupCommand,
+    "bench:trace": benchTraceCommand,
   } as const;
 
   it.each([
     { name: "bench:topics", options: ["--brokers", "--sizes", "--partitions", "--repeat"] },
     { name: "bench:engine", options: ["--sizes", "--brokers", "--type-check", "--parallel"] },
     { name: "bench:backup", options: ["--endpoint", "--segment-kib", "--append-kib"] },
+    { name: "bench:trace", options: ["--sizes", "--out", "--cpu-prof", "--skip-checkpoints"] },
   ] as const)(
     "$name --help: usage, options and exit codes on stdout, exit 0",
     async ({ name, options }) => {
@@ -192,6 +195,8 @@ describe("bench commands: the kit's --help and usage errors", () => {
     },
     { name: "bench:backup", argv: ["--segment-kib", "1.5"], says: positive("segment-kib", "1.5") },
     { name: "bench:backup", argv: ["--bucket", "b"], says: "Unknown option '--bucket'" },
+    { name: "bench:trace", argv: ["--sizes", "7,x"], says: "--sizes must be a comma-separated" },
+    { name: "bench:trace", argv: ["--runs", "3"], says: "Unknown option '--runs'" },
   ] as const)(
     "$name $argv: exit 2, one report naming it, nothing measured",
     async ({ name, argv, says }) => {
