@@ -408,7 +408,7 @@ export function importStack(input: ImportInput): {
   sets.push(...(input.users?.sets ?? []));
   const before = existing.text ?? NEW_FILE_HEADER;
   const after = applyYamlSets(before, sets);
-  const { problems, config } = validated(after, input);
+  const { problems, config, pendingPasswords } = validated(after, input);
   const importFile = config && topics.length > 0 ? pulumiImportFile(config, topics) : undefined;
   const report: ImportReport = {
     stack: input.stack,
@@ -428,10 +428,7 @@ export function importStack(input: ImportInput): {
     leftOutAcls: input.users?.leftOutAcls ?? [],
     usersNote: input.users?.note ?? null,
     problems,
-    next: [
-      ...usersNextSteps(passwordsPending(stackFileFromText(after, input.file).raw), input.stack),
-      ...nextSteps(input, topics.length),
-    ],
+    next: [...usersNextSteps(pendingPasswords, input.stack), ...nextSteps(input, topics.length)],
   };
   return { text: problems.length > 0 ? undefined : after, report, importFile };
 }
@@ -540,24 +537,26 @@ function mergedRetention(imported: ImportedTopic, current: unknown): number | nu
 function validated(
   text: string,
   input: ImportInput,
-): { problems: string[]; config: StackConfig | undefined } {
+): { problems: string[]; config: StackConfig | undefined; pendingPasswords: string[] } {
   const { raw, secretKeys } = stackFileFromText(text, input.file);
+  const pendingPasswords = passwordsPending(raw);
   const withPassword = input.connection.sasl
     ? {
         raw: { ...raw, kafkaSaslPassword: SECRET_PLACEHOLDER },
         secretKeys: [...secretKeys, "kafkaSaslPassword"],
       }
     : { raw, secretKeys };
-  const checked = withPendingPasswords(withPassword);
+  const checked = withPendingPasswords(withPassword, pendingPasswords);
   const result = parseStackConfig(checked.raw, input.env ?? {}, {
     secretKeys: checked.secretKeys,
     stack: input.stack,
   });
   return result.ok
-    ? { problems: [], config: result.config }
+    ? { problems: [], config: result.config, pendingPasswords }
     : {
         problems: result.issues.map((issue) => `${issue.key}: ${issue.message}`),
         config: undefined,
+        pendingPasswords,
       };
 }
 

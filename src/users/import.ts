@@ -392,11 +392,10 @@ export function passwordsPending(raw: Record<string, unknown>): string[] {
  * Stack values with each pending adopted password standing in as a set secret: the import's
  * own validation (the passwords are its next steps, which it cannot take for the user).
  */
-export function withPendingPasswords(values: {
-  raw: Record<string, unknown>;
-  secretKeys: readonly string[];
-}): { raw: Record<string, unknown>; secretKeys: readonly string[] } {
-  const pending = passwordsPending(values.raw);
+export function withPendingPasswords(
+  values: { raw: Record<string, unknown>; secretKeys: readonly string[] },
+  pending: readonly string[] = passwordsPending(values.raw),
+): { raw: Record<string, unknown>; secretKeys: readonly string[] } {
   if (pending.length === 0) return values;
   const given = isRecord(values.raw.kafkaUserPasswords) ? values.raw.kafkaUserPasswords : {};
   return {

@@ -22,7 +22,7 @@ import { SINGLE_BROKERS } from "../peers/kafka";
 import { repoRoot } from "../peers/proc";
 import { runChild } from "../support/child";
 import { deleteTestTopics, withKafkaAdmin } from "../support/kafkaAdmin";
-import { PulumiWorkspace, uniqueStack } from "./support/pulumi";
+import { escaped, PulumiWorkspace, uniqueStack } from "./support/pulumi";
 
 const PREFIX = `adopt-${randomBytes(3).toString("hex")}`;
 const COMPACTED = `${PREFIX}.compacted`;
@@ -82,8 +82,6 @@ async function inheritedRetention(): Promise<string | undefined> {
   };
   return configs[PLAIN]?.["retention.ms"];
 }
-
-const escaped = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 
 function importCli(args: string[]) {
   return runChild(

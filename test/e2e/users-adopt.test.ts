@@ -23,7 +23,7 @@ import {
 } from "../support/aclPeer";
 import { runChild } from "../support/child";
 import { deleteTestTopics, withKafkaAdmin } from "../support/kafkaAdmin";
-import { PulumiWorkspace, uniqueStack } from "./support/pulumi";
+import { escaped, PulumiWorkspace, uniqueStack } from "./support/pulumi";
 
 const RUN = randomBytes(3).toString("hex");
 const TOPIC = `e2e-uadopt-${RUN}.orders`;
@@ -71,7 +71,7 @@ describe("adopting a SCRAM user and its ACLs through the real Pulumi CLI", () =>
           CLI,
           "import",
           ...["--brokers", ACL_BROKERS.join(","), "--stack", stack],
-          ...["--include", `^${TOPIC.replace(/\./g, "\\.")}$`, "--users", `^${USER}$`],
+          ...["--include", `^${escaped(TOPIC)}$`, "--users", `^${escaped(USER)}$`],
           ...["--sasl-mechanism", "scram-sha-512", "--sasl-username", ACL_SUPERUSER, "--json"],
         ],
         {

@@ -26,7 +26,7 @@ import {
   type Login,
 } from "../support/aclPeer";
 import { deleteTestTopics, withKafkaAdmin } from "../support/kafkaAdmin";
-import { PulumiWorkspace, type PulumiResult, uniqueStack } from "./support/pulumi";
+import { escaped, PulumiWorkspace, type PulumiResult, uniqueStack } from "./support/pulumi";
 
 const RUN = randomBytes(3).toString("hex");
 const GRANTED = `e2e-users-${RUN}.granted`;
@@ -36,9 +36,6 @@ const FAST = { PULUMI_NODEJS_TRANSPILE_ONLY: "true" };
 const RUN_TIMEOUT_MS = 1_800_000;
 
 let ws: PulumiWorkspace;
-
-/** `text` matched literally inside a RegExp. */
-const escaped = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 
 /** The stack's topics: these names, none of the seed's. */
 function topics(names: readonly string[], retentionMs = 86_400_000): Record<string, unknown> {

@@ -32,6 +32,23 @@ export const KUBE_BASICS = {
 };
 
 /**
+ * `cluster.external` of a prod LoadBalancer listener, one port per broker from 9094, with
+ * `extra` (TLS, SASL, allowPlaintext, another advertised host...) merged in.
+ */
+export function loadBalancerListener(extra: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    enabled: true,
+    type: "LoadBalancer",
+    basePort: 9094,
+    advertisedHost: "redpanda-{ordinal}.kafka.example.com",
+    ...extra,
+  };
+}
+
+/** The same listener secured as prod requires: TLS and SASL on. */
+export const SECURED = { tls: { enabled: true }, sasl: { enabled: true } };
+
+/**
  * Stack YAML for a Kubernetes stack: the config header, the environment and KUBE_BASICS, then
  * `extraLines` (indented as in a stack file: `  apphub-streaming:<key>:` for a top-level key).
  */

@@ -18,7 +18,13 @@ import {
   reserveMemoryMiB,
   storageMinFreeBytes,
 } from "../../src/cluster/sizing";
-import { configIssues, KUBE_BASICS, validConfig } from "../support/config";
+import {
+  configIssues,
+  KUBE_BASICS,
+  loadBalancerListener,
+  SECURED,
+  validConfig,
+} from "../support/config";
 
 /** The keys a prod stack with these `cluster` settings is refused for. */
 const prodIssueKeys = (cluster: Record<string, unknown>): string[] =>
@@ -193,14 +199,7 @@ describe("cluster config validation (names the key)", () => {
     const shared = configIssues({
       environment: "prod",
       backup: KUBE_BASICS.backup,
-      cluster: {
-        external: {
-          enabled: true,
-          type: "LoadBalancer",
-          basePort: 9094,
-          advertisedHost: "kafka.example.com",
-        },
-      },
+      cluster: { external: loadBalancerListener({ advertisedHost: "kafka.example.com" }) },
     });
     expect(
       shared.find((issue) => issue.key === "apphub-streaming:cluster.external.advertisedHost")
@@ -291,13 +290,10 @@ describe("secured external listener and cluster domain (config)", () => {
     environment: "prod",
     ...KUBE_BASICS,
     cluster: {
-      external: {
-        enabled: true,
-        type: "LoadBalancer",
-        basePort: 9094,
+      external: loadBalancerListener({
         advertisedHost: "redpanda-{ordinal}.example.com",
         ...external,
-      },
+      }),
     },
   });
 
@@ -385,15 +381,7 @@ describe("addresses", () => {
     const lb = validConfig({
       environment: "prod",
       backup: KUBE_BASICS.backup,
-      cluster: {
-        external: {
-          enabled: true,
-          type: "LoadBalancer",
-          basePort: 9094,
-          advertisedHost: "redpanda-{ordinal}.kafka.example.com",
-          allowPlaintext: true,
-        },
-      },
+      cluster: { external: loadBalancerListener({ allowPlaintext: true }) },
     });
     expect(externalBrokers(lb.cluster)).toEqual([
       "redpanda-0.kafka.example.com:9094",
@@ -469,15 +457,10 @@ describe("manifests", () => {
       environment: "prod",
       backup: KUBE_BASICS.backup,
       cluster: {
-        external: {
-          enabled: true,
-          type: "LoadBalancer",
-          basePort: 9094,
-          advertisedHost: "redpanda-{ordinal}.kafka.example.com",
+        external: loadBalancerListener({
           annotations: { "example.com/team": "streaming" },
-          tls: { enabled: true },
-          sasl: { enabled: true },
-        },
+          ...SECURED,
+        }),
       },
     });
     const services = plain(buildClusterManifests("apphub-system", config.cluster).externalServices);
@@ -525,17 +508,7 @@ describe("manifests", () => {
     validConfig({
       environment: "prod",
       backup: KUBE_BASICS.backup,
-      cluster: {
-        external: {
-          enabled: true,
-          type: "LoadBalancer",
-          basePort: 9094,
-          advertisedHost: "redpanda-{ordinal}.kafka.example.com",
-          tls: { enabled: true },
-          sasl: { enabled: true },
-          ...extra,
-        },
-      },
+      cluster: { external: loadBalancerListener({ ...SECURED, ...extra }) },
     }).cluster;
 
   it("names the load balancer type for each AWS controller (cluster.external.awsLoadBalancerType); the stack's annotations win", () => {

@@ -11,7 +11,7 @@ import { REDPANDA_IMAGE } from "../../src/config/schema";
 import { replicaDecreaseRefusal } from "../../src/cluster/replicaGuard";
 import { renderScripts } from "../../src/cluster/scripts";
 import { GLOBAL_FLAGS, matchRpkCommand, RPK_COMMANDS, RPK_RELEASE } from "../support/rpk";
-import { KUBE_BASICS, validConfig } from "../support/config";
+import { KUBE_BASICS, loadBalancerListener, SECURED, validConfig } from "../support/config";
 
 const ROOT = path.resolve(__dirname, "../..");
 
@@ -118,14 +118,10 @@ const stacks = {
     environment: "prod",
     ...KUBE_BASICS,
     cluster: {
-      external: {
-        enabled: true,
-        type: "LoadBalancer",
-        basePort: 9094,
+      external: loadBalancerListener({
         advertisedHost: "redpanda-{ordinal}.example.internal",
-        tls: { enabled: true },
-        sasl: { enabled: true },
-      },
+        ...SECURED,
+      }),
     },
   }),
 };

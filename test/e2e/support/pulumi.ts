@@ -186,3 +186,6 @@ export interface StackExport {
 export function uniqueStack(prefix: string): string {
   return `${prefix}-${randomBytes(3).toString("hex")}`;
 }
+
+/** `text` matched literally inside a RegExp (topic and user names hold dots). */
+export const escaped = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
