@@ -398,7 +398,7 @@ export function cpuBucket(functionName: string, url: string): string {
 }
 
 export interface CpuSummary {
-  /** `program` (runs src/index.ts), `provider` (serves the topic calls) or `other`. */
+  /** `program` (runs the program's entry), `provider` (serves the topic calls) or `other`. */
   role: string;
   wallMs: number;
   buckets: Record<string, number>;
@@ -418,7 +418,7 @@ export function summariseCpuProfile(profile: CpuProfile): CpuSummary {
   const urls = profile.nodes.map((node) => node.callFrame.url);
   const role = urls.some((url) => url.includes("providerRuntime"))
     ? "provider"
-    : urls.some((url) => url.includes("/src/index.ts"))
+    : urls.some((url) => url.includes("/src/programEntry.js") || url.includes("/src/index.ts"))
       ? "program"
       : "other";
   for (const key of Object.keys(buckets)) buckets[key] = round(buckets[key]!);

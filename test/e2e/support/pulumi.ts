@@ -2,9 +2,9 @@
  * Drives the real Pulumi CLI the way a platform engineer does, against a throwaway file backend.
  *
  * Each workspace is a temp folder holding the project as users have it — `Pulumi.yaml`,
- * `package.json`, `tsconfig.json`, `src/` and `components/` copied from this checkout,
- * `node_modules/` linked to it — so `pulumi up` runs `src/index.ts` through ts-node exactly as in
- * a clone, while the stack files, the backend's state and PULUMI_HOME stay outside the clone and
+ * `package.json`, `tsconfig.json`, `src/` and `components/` and their build (`dist/src`,
+ * `dist/components`, `dist/.source-digest`) copied from this checkout, `node_modules/` linked to
+ * it — so `pulumi up` runs the compiled program exactly as in a clone after `npm run build`, while the stack files, the backend's state and PULUMI_HOME stay outside the clone and
  * vanish with it. The sources are copied, not linked: Node resolves a linked module to its real
  * path, outside the project, which is not what a clone records (e.g. the source positions the
  * engine stores with every resource, `project:///src/...` in a clone).
@@ -35,7 +35,18 @@ export interface PulumiOptions {
 }
 
 const LINKED = ["node_modules"];
-const COPIED = ["Pulumi.yaml", "package.json", "tsconfig.json", "src", "components"];
+// The compiled program too, with the digest of the sources it was compiled from, so the CLI runs
+// it as a user's checkout after `npm run build` (test:e2e builds first).
+const COPIED = [
+  "Pulumi.yaml",
+  "package.json",
+  "tsconfig.json",
+  "src",
+  "components",
+  "dist/src",
+  "dist/components",
+  "dist/.source-digest",
+];
 const PASSPHRASE = "e2e-passphrase-not-a-secret";
 
 export class PulumiWorkspace {
