@@ -35,7 +35,8 @@ export GOFLAGS="${GOFLAGS:--buildvcs=false}"
 dir_of() {
   case "$1" in
     pulumi) echo "$cache_root/pulumi-$PULUMI_VERSION" ;;
-    language-host) echo "$cache_root/pulumi-language-nodejs-$LANGUAGE_HOST_VERSION" ;;
+    # "-options": the host behind a wrapper that passes Pulumi.yaml's runtime options (below).
+    language-host) echo "$cache_root/pulumi-language-nodejs-$LANGUAGE_HOST_VERSION-options" ;;
     kube) echo "$cache_root/kubernetes-$KUBERNETES_VERSION" ;;
     kubectl) echo "$cache_root/kubectl-$KUBERNETES_VERSION" ;;
     kubernetes-provider) echo "$cache_root/pulumi-resource-kubernetes-$KUBERNETES_PROVIDER_VERSION" ;;
@@ -96,8 +97,22 @@ require github.com/pulumi/pulumi/sdk/v3 $LANGUAGE_HOST_VERSION
 replace golang.org/x/text => golang.org/x/text v0.3.6
 EOF
   go get "github.com/pulumi/pulumi/sdk/v3/nodejs/cmd/pulumi-language-nodejs@$LANGUAGE_HOST_VERSION"
-  go build -trimpath -ldflags "-s -w" -o "$1/bin/pulumi-language-nodejs" \
+  go build -trimpath -ldflags "-s -w" -o "$1/bin/pulumi-language-nodejs-$LANGUAGE_HOST_VERSION" \
     github.com/pulumi/pulumi/sdk/v3/nodejs/cmd/pulumi-language-nodejs
+  # The 3.274 CLI hands Pulumi.yaml's runtime options to the language host inside each request
+  # (ProgramInfo.options), and its own host reads them there; the v3.68.0 host reads them only as
+  # flags, which today's CLI no longer passes, so it would ignore `typescript: false` and load
+  # ts-node and the TypeScript compiler into every program run. The wrapper passes that one
+  # option as the flag, from the project file in the folder the CLI starts the host in.
+  cat >"$1/bin/pulumi-language-nodejs" <<EOF
+#!/bin/sh
+host="\$(dirname "\$0")/pulumi-language-nodejs-$LANGUAGE_HOST_VERSION"
+if grep -Eqs '^[[:space:]]+typescript:[[:space:]]*false[[:space:]]*(#.*)?\$' Pulumi.yaml; then
+  exec "\$host" -typescript=false "\$@"
+fi
+exec "\$host" "\$@"
+EOF
+  chmod +x "$1/bin/pulumi-language-nodejs"
   # The dynamic-provider plugin is the SDK's own shim script (it resolves @pulumi/pulumi from the
   # program's folder), shipped inside the Go module rather than the npm package.
   cp "$(go env GOMODCACHE)/github.com/pulumi/pulumi/sdk/v3@$LANGUAGE_HOST_VERSION/nodejs/dist/pulumi-resource-pulumi-nodejs" "$1/bin/"
