@@ -2,6 +2,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import { copyCheckout } from "../support/checkout";
 import { runChild } from "../support/child";
 import { REPO_ROOT } from "../support/render";
 
@@ -23,24 +24,10 @@ fs.writeFileSync(
   ].join("\n"),
 );
 
-/**
- * A project folder as a clone has it after `npm ci` and `npm run build` (the process tier builds
- * first): the sources and their build copied with their digest, `node_modules` linked.
- */
+/** A project folder as a clone has it after `npm ci` and `npm run build` (the process tier builds first). */
 function checkout(label: string): string {
   const dir = path.join(SCRATCH, label);
-  fs.mkdirSync(dir);
-  fs.symlinkSync(path.join(REPO_ROOT, "node_modules"), path.join(dir, "node_modules"));
-  for (const entry of [
-    "package.json",
-    "tsconfig.json",
-    "src",
-    "components",
-    "dist/src",
-    "dist/components",
-    "dist/.source-digest",
-  ])
-    fs.cpSync(path.join(REPO_ROOT, entry), path.join(dir, entry), { recursive: true });
+  copyCheckout(REPO_ROOT, dir);
   return dir;
 }
 

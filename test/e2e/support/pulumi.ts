@@ -16,6 +16,7 @@ import * as path from "node:path";
 import { parseDocument } from "yaml";
 import { ensurePulumiEngine, type PulumiEngine } from "../../peers/engines";
 import { repoRoot } from "../../peers/proc";
+import { copyCheckout } from "../../support/checkout";
 import { type ChildResult, runChild } from "../../support/child";
 
 /** What the CLI printed and how it exited; `output` interleaves stdout and stderr as a terminal shows them. */
@@ -34,19 +35,6 @@ export interface PulumiOptions {
   signal?: AbortSignal;
 }
 
-const LINKED = ["node_modules"];
-// The compiled program too, with the digest of the sources it was compiled from, so the CLI runs
-// it as a user's checkout after `npm run build` (test:e2e builds first).
-const COPIED = [
-  "Pulumi.yaml",
-  "package.json",
-  "tsconfig.json",
-  "src",
-  "components",
-  "dist/src",
-  "dist/components",
-  "dist/.source-digest",
-];
 const PASSPHRASE = "e2e-passphrase-not-a-secret";
 
 export class PulumiWorkspace {
@@ -66,11 +54,7 @@ export class PulumiWorkspace {
     const backendDir = path.join(root, "backend");
     const homeDir = path.join(root, "pulumi-home");
     for (const dir of [projectDir, backendDir, homeDir]) fs.mkdirSync(dir, { recursive: true });
-    const repo = repoRoot();
-    for (const entry of LINKED)
-      fs.symlinkSync(path.join(repo, entry), path.join(projectDir, entry));
-    for (const entry of COPIED)
-      fs.cpSync(path.join(repo, entry), path.join(projectDir, entry), { recursive: true });
+    copyCheckout(repoRoot(), projectDir); // test:e2e builds first
     return new PulumiWorkspace(engine, projectDir, backendDir, homeDir);
   }
 
