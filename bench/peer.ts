@@ -13,7 +13,7 @@
  * | refresh | `pulumi refresh --yes` | `tofu apply -refresh-only -auto-approve` |
  * | one retention change | `pulumi up --yes` | `tofu apply -auto-approve` |
  *
- * Pulumi runs as a user runs it: default settings (a whole-program type check included),
+ * Pulumi runs as a user runs it after `npm run build` (the README's day-two steps): default settings,
  * `environment: external`, a file backend (the harness of test/e2e/support/pulumi.ts). OpenTofu
  * and the provider are built once from the Go module proxy into the engine cache
  * (test/peers/engines/build.sh tofu|kafka-provider); a CLI config's `dev_overrides` points
