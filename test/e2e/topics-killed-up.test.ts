@@ -15,12 +15,11 @@ import { randomBytes } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { SEED_TOPICS } from "../../src/topics/catalog";
 import { SINGLE_BROKERS } from "../peers/kafka";
 import { repoRoot, sleep } from "../peers/proc";
 import { runChild } from "../support/child";
 import { deleteTestTopics, withKafkaAdmin } from "../support/kafkaAdmin";
-import { PulumiWorkspace, uniqueStack } from "./support/pulumi";
+import { externalTopicsConfig, PulumiWorkspace, uniqueStack } from "./support/pulumi";
 
 const PREFIX = `e2e-${randomBytes(3).toString("hex")}`;
 const COUNT = 200;
@@ -109,15 +108,10 @@ async function recoverAndCancel(): Promise<string> {
 
 beforeAll(async () => {
   ws = await PulumiWorkspace.create("killed-up");
-  const topics: Record<string, unknown> = Object.fromEntries(
-    SEED_TOPICS.map((seed) => [seed.name, null]),
+  await ws.initStack(
+    stack,
+    externalTopicsConfig(NAMES, { partitions: PARTITIONS, retentionMs: 86_400_000 }),
   );
-  for (const name of NAMES) topics[name] = { partitions: PARTITIONS, retentionMs: 86_400_000 };
-  await ws.initStack(stack, {
-    environment: "external",
-    kafka: { brokers: SINGLE_BROKERS, brokerCount: 1 },
-    topics,
-  });
 }, RUN_TIMEOUT_MS);
 
 afterAll(async () => {

@@ -5,11 +5,10 @@
 // `up` applies it, and a preview afterwards has nothing to do.
 import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { SEED_TOPICS } from "../../src/topics/catalog";
 import { PROVIDER_VERSION } from "../../src/topics/model";
 import { SINGLE_BROKERS } from "../peers/kafka";
 import { deleteTestTopics } from "../support/kafkaAdmin";
-import { PulumiWorkspace, uniqueStack } from "./support/pulumi";
+import { externalTopicsConfig, PulumiWorkspace, uniqueStack } from "./support/pulumi";
 
 const PREFIX = `e2e-${randomBytes(3).toString("hex")}`;
 const NAMES = [0, 1, 2].map((index) => `${PREFIX}.upgrade-${index}`);
@@ -22,15 +21,10 @@ const stack = uniqueStack("upgrade");
 
 beforeAll(async () => {
   ws = await PulumiWorkspace.create("state-upgrade");
-  const topics: Record<string, unknown> = Object.fromEntries(
-    SEED_TOPICS.map((seed) => [seed.name, null]),
+  await ws.initStack(
+    stack,
+    externalTopicsConfig(NAMES, { partitions: 1, retentionMs: 86_400_000 }),
   );
-  for (const name of NAMES) topics[name] = { partitions: 1, retentionMs: 86_400_000 };
-  await ws.initStack(stack, {
-    environment: "external",
-    kafka: { brokers: SINGLE_BROKERS, brokerCount: 1 },
-    topics,
-  });
   await ws.pulumi(["up", "--yes", "--skip-preview"], { stack, env: FAST });
 }, RUN_TIMEOUT_MS);
 

@@ -12,8 +12,12 @@ import type { KubeClient } from "./client";
 
 const STAND_IN = "apphub-e2e-kubelet-stand-in";
 
-/** What the StatefulSet controller reports once every pod of the current revision is ready. */
-export async function markStatefulSetReady(client: KubeClient, live: KubeObject): Promise<void> {
+/**
+ * What the StatefulSet controller reports once every pod of the current revision is ready.
+ * False when the StatefulSet was deleted since it was listed (a destroy racing the poll): there
+ * is nothing to report on.
+ */
+export async function markStatefulSetReady(client: KubeClient, live: KubeObject): Promise<boolean> {
   const replicas = (live.spec as StatefulSetSpec).replicas ?? 1;
   const revision = `${live.metadata.name}-stand-in-${live.metadata.generation ?? 1}`;
   const status = {
@@ -29,10 +33,12 @@ export async function markStatefulSetReady(client: KubeClient, live: KubeObject)
   };
   const path = `${await client.pathOf(live)}/status`;
   const answer = await client.request("PATCH", path, { status }, "application/merge-patch+json");
+  if (answer.status === 404) return false;
   if (answer.status !== 200)
     throw new Error(
       `marking StatefulSet ${live.metadata.name} ready: HTTP ${answer.status} ${JSON.stringify(answer.body)}`,
     );
+  return true;
 }
 
 const isReady = (pod: KubeObject): boolean =>
@@ -164,7 +170,7 @@ export function standInForKubelet(
             await options.whileHeld?.();
             continue;
           }
-          await markStatefulSetReady(client, statefulSet);
+          if (!(await markStatefulSetReady(client, statefulSet))) continue;
           markedGeneration.set(statefulSet.metadata.name, statefulSet.metadata.generation ?? 1);
           report.markedReady.set(statefulSet.metadata.name, Date.now());
         }

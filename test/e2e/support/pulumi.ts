@@ -14,7 +14,9 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { parseDocument } from "yaml";
+import { SEED_TOPICS } from "../../../src/topics/catalog";
 import { ensurePulumiEngine, type PulumiEngine } from "../../peers/engines";
+import { SINGLE_BROKERS } from "../../peers/kafka";
 import { repoRoot } from "../../peers/proc";
 import { copyCheckout } from "../../support/checkout";
 import { type ChildResult, runChild } from "../../support/child";
@@ -183,4 +185,23 @@ export function uniqueStack(prefix: string): string {
 }
 
 /** `text` matched literally inside a RegExp (topic and user names hold dots). */
+/**
+ * The config of an `external` stack on the single Kafka peer that declares exactly `names` (the
+ * seed catalog switched off), each with `settings`.
+ */
+export function externalTopicsConfig(
+  names: readonly string[],
+  settings: Record<string, unknown>,
+): Record<string, unknown> {
+  const topics: Record<string, unknown> = Object.fromEntries(
+    SEED_TOPICS.map((seed) => [seed.name, null]),
+  );
+  for (const name of names) topics[name] = settings;
+  return {
+    environment: "external",
+    kafka: { brokers: SINGLE_BROKERS, brokerCount: 1 },
+    topics,
+  };
+}
+
 export const escaped = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
