@@ -32,8 +32,6 @@ const MIXED = `${PREFIX}.mixed`;
 const LATE = `${PREFIX}.late`;
 const CLI = path.join(repoRoot(), "dist/src/cli/topics.js");
 
-/** ts-node only transpiles (the program is type-checked by `npm run typecheck`). */
-const FAST = { PULUMI_NODEJS_TRANSPILE_ONLY: "true" };
 const RUN_TIMEOUT_MS = 1_800_000;
 
 let ws: PulumiWorkspace;
@@ -187,7 +185,7 @@ describe("adopting an existing cluster through the real Pulumi CLI (single broke
       expect(fs.existsSync(recordFile)).toBe(true);
       const imported = await ws.pulumi(
         ["import", "--file", recordFile, "--protect=false", "--generate-code=false", "--yes"],
-        { stack, env: FAST },
+        { stack },
       );
       for (const name of [COMPACTED, SHORT, PLAIN, MIXED])
         expect(imported.stdout).toMatch(new RegExp(`KafkaTopic ${escaped(name)} import`));
@@ -196,7 +194,7 @@ describe("adopting an existing cluster through the real Pulumi CLI (single broke
       expect(await describeAll()).toEqual(before);
 
       // As a user runs it, preview included: nothing for any topic to do.
-      const up = await ws.pulumi(["up", "--yes"], { stack, env: FAST });
+      const up = await ws.pulumi(["up", "--yes"], { stack });
       expect(up.stdout).not.toMatch(/KafkaTopic \S+ (create|update|replace|delete)/);
       expect(up.stdout).not.toMatch(/to create|to update|to replace|to delete/);
       expect(await describeAll()).toEqual(before);
@@ -218,7 +216,7 @@ describe("adopting an existing cluster through the real Pulumi CLI (single broke
     "three refresh previews in a row are clean, and still after a broker default of an inherited key changes",
     async () => {
       for (let run = 0; run < 3; run += 1)
-        await ws.pulumi(["preview", "--refresh", "--expect-no-changes"], { stack, env: FAST });
+        await ws.pulumi(["preview", "--refresh", "--expect-no-changes"], { stack });
 
       const broker = { type: ConfigResourceTypes.BROKER, name: "1" };
       await withAdmin((admin) =>
@@ -234,7 +232,7 @@ describe("adopting an existing cluster through the real Pulumi CLI (single broke
         await expect
           .poll(inheritedRetention, { timeout: 60_000, interval: 1_000 })
           .toBe("2592000000 (2)");
-        await ws.pulumi(["preview", "--refresh", "--expect-no-changes"], { stack, env: FAST });
+        await ws.pulumi(["preview", "--refresh", "--expect-no-changes"], { stack });
       } finally {
         // Legacy AlterConfigs replaces the broker's dynamic configs: none, as before.
         await withAdmin((admin) =>
@@ -266,7 +264,7 @@ describe("adopting an existing cluster through the real Pulumi CLI (single broke
           ],
         }),
       );
-      const preview = await ws.pulumi(["preview", "--refresh", "--diff"], { stack, env: FAST });
+      const preview = await ws.pulumi(["preview", "--refresh", "--diff"], { stack });
       expect(preview.stdout).toContain(`[id=${SHORT}]`);
       expect(preview.stdout).toMatch(/~ segment\.ms\s*: "1200000" => "600000"/);
       expect(preview.stdout).toMatch(/~ 1 to update/);
@@ -294,7 +292,7 @@ describe("adopting an existing cluster through the real Pulumi CLI (single broke
       const entry = { partitions: 2, replicationFactor: 1, retentionMs: 86_400_000, adopt: true };
       doc.setIn(["config", "apphub-streaming:topics", LATE], doc.createNode(entry));
       fs.writeFileSync(file, doc.toString());
-      const refused = await ws.pulumi(["preview"], { stack, env: FAST, allowFailure: true });
+      const refused = await ws.pulumi(["preview"], { stack, allowFailure: true });
       expect(refused.code).not.toBe(0);
       expect(refused.output).toContain(
         `cannot adopt ${LATE}: it has 4 partitions on the broker, the stack says 2, and Kafka cannot remove partitions`,
@@ -302,7 +300,7 @@ describe("adopting an existing cluster through the real Pulumi CLI (single broke
 
       doc.setIn(["config", "apphub-streaming:topics", LATE, "partitions"], 4);
       fs.writeFileSync(file, doc.toString());
-      const preview = await ws.pulumi(["preview"], { stack, env: FAST });
+      const preview = await ws.pulumi(["preview"], { stack });
       expect(preview.output).toContain(
         `adopt: ${LATE} exists on the brokers (4 partitions, replication 1); up records it as it is and changes nothing on the broker; ` +
           'the stack differs, so the next preview shows an update: retention.ms: "7200000" => "86400000"',

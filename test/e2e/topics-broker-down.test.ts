@@ -21,7 +21,6 @@ const PREFIX = `e2e-${randomBytes(3).toString("hex")}`;
 /** Enough topics that an error repeated per topic would show. */
 const NAMES = Array.from({ length: 6 }, (_, index) => `${PREFIX}.down-${index}`);
 const DELETABLE = NAMES[NAMES.length - 1] ?? `${PREFIX}.down-5`;
-const FAST = { PULUMI_NODEJS_TRANSPILE_ONLY: "true" };
 const RUN_TIMEOUT_MS = 1_800_000;
 /**
  * Loose ceiling on one failed CLI run: the product's bound (connect timeout plus bounded retries,
@@ -53,7 +52,7 @@ beforeAll(async () => {
     kafka: { brokers: [proxy.address], brokerCount: 1 },
     topics: topicsConfig(86_400_000),
   });
-  await ws.pulumi(["up", "--yes", "--skip-preview"], { stack, env: FAST });
+  await ws.pulumi(["up", "--yes", "--skip-preview"], { stack });
   await proxy.close();
   // A change for `up` to carry out, so it must reach the brokers.
   ws.writeConfig(stack, { topics: topicsConfig(3_600_000) });
@@ -68,7 +67,7 @@ afterAll(async () => {
 
 async function failedRun(label: string, args: string[]): Promise<PulumiResult> {
   const started = Date.now();
-  const result = await ws.pulumi(args, { stack, env: FAST, allowFailure: true });
+  const result = await ws.pulumi(args, { stack, allowFailure: true });
   elapsed[label] = Date.now() - started;
   return result;
 }

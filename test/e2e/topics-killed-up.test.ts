@@ -25,7 +25,6 @@ const PREFIX = `e2e-${randomBytes(3).toString("hex")}`;
 const COUNT = 200;
 const PARTITIONS = 2;
 const NAMES = Array.from({ length: COUNT }, (_, index) => `${PREFIX}.killed-${index}`);
-const FAST = { PULUMI_NODEJS_TRANSPILE_ONLY: "true" };
 const RUN_TIMEOUT_MS = 1_800_000;
 const STATE_CLI = path.join(repoRoot(), "dist/src/cli/state.js");
 const STRACE = "/usr/bin/strace";
@@ -130,7 +129,6 @@ describe("pulumi up killed with SIGKILL mid-create, then recovered", () => {
       const abort = new AbortController();
       const early = ws.pulumi(["up", "--yes", "--skip-preview"], {
         stack,
-        env: FAST,
         allowFailure: true,
         signal: abort.signal,
       });
@@ -153,7 +151,6 @@ describe("pulumi up killed with SIGKILL mid-create, then recovered", () => {
       // and delivers SIGKILL on its next write of the checkpoint's sidecar, just truncated.
       const mid = ws.pulumi(["up", "--yes", "--skip-preview"], {
         stack,
-        env: FAST,
         allowFailure: true,
       });
       for (let polls = 0; polls < 2400 && (await liveCount()) <= afterEarly; polls += 1)
@@ -189,7 +186,7 @@ describe("pulumi up killed with SIGKILL mid-create, then recovered", () => {
       const kept = /kept as (\S+)/.exec(report)?.[1];
       expect(kept && fs.existsSync(path.join(ws.backendDir, kept))).toBe(true);
 
-      const up = await ws.pulumi(["up", "--yes", "--skip-preview"], { stack, env: FAST });
+      const up = await ws.pulumi(["up", "--yes", "--skip-preview"], { stack });
       console.log(`recovered up: ${up.output.trim().split("\n").slice(-6).join(" | ")}`);
       const live = await liveTopics();
       expect(live.map((topic) => topic.name).sort()).toEqual([...NAMES].sort());
@@ -200,7 +197,7 @@ describe("pulumi up killed with SIGKILL mid-create, then recovered", () => {
         .map((resource) => resource.id)
         .sort();
       expect(ids).toEqual([...NAMES].sort());
-      await ws.pulumi(["preview", "--expect-no-changes"], { stack, env: FAST });
+      await ws.pulumi(["preview", "--expect-no-changes"], { stack });
       console.log(`killed twice and recovered in ${((Date.now() - started) / 1000).toFixed(1)} s`);
     },
     RUN_TIMEOUT_MS,

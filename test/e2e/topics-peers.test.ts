@@ -20,12 +20,6 @@ const SASL_CLIENT: PeerClient = {
   sasl: { mechanism: "scram-sha-512", username: SASL_USERNAME, password: SASL_PASSWORD },
 };
 
-/**
- * The program is type-checked by `npm run typecheck`; here ts-node only transpiles it
- * (`PULUMI_NODEJS_TRANSPILE_ONLY`, a documented Pulumi setting), which cuts each CLI run by seconds.
- */
-const FAST = { PULUMI_NODEJS_TRANSPILE_ONLY: "true" };
-
 /** Each case runs the CLI up to three times; a loaded machine needs minutes per run. */
 const RUN_TIMEOUT_MS = 1_800_000;
 
@@ -92,11 +86,9 @@ describe("topics through the real Pulumi CLI on the SASL and three-broker peers"
       });
       const printed: PulumiResult[] = [];
       await ws.setSecret(stack, "kafkaSaslPassword", SASL_PASSWORD);
-      printed.push(await ws.pulumi(["up", "--yes", "--skip-preview"], { stack, env: FAST }));
-      printed.push(await ws.pulumi(["refresh", "--yes"], { stack, env: FAST }));
-      printed.push(
-        await ws.pulumi(["preview", "--expect-no-changes", "--diff"], { stack, env: FAST }),
-      );
+      printed.push(await ws.pulumi(["up", "--yes", "--skip-preview"], { stack }));
+      printed.push(await ws.pulumi(["refresh", "--yes"], { stack }));
+      printed.push(await ws.pulumi(["preview", "--expect-no-changes", "--diff"], { stack }));
 
       const topics = await describeTopics(SASL_CLIENT);
       expect(topics.map((entry) => entry.name).sort()).toEqual([...NAMES].sort());
@@ -121,7 +113,7 @@ describe("topics through the real Pulumi CLI on the SASL and three-broker peers"
     "three brokers: replication factor 3 through the engine, every partition with three in-sync replicas",
     async () => {
       const stack = await topicsStack("cluster", { brokers: CLUSTER_BROKERS });
-      await ws.pulumi(["up", "--yes", "--skip-preview"], { stack, env: FAST });
+      await ws.pulumi(["up", "--yes", "--skip-preview"], { stack });
       const topics = await describeTopics({ brokers: CLUSTER_BROKERS });
       expect(topics.map((entry) => entry.name).sort()).toEqual([...NAMES].sort());
       for (const entry of topics) {

@@ -12,7 +12,6 @@ import { externalTopicsConfig, PulumiWorkspace, uniqueStack } from "./support/pu
 
 const PREFIX = `e2e-${randomBytes(3).toString("hex")}`;
 const NAMES = [0, 1, 2].map((index) => `${PREFIX}.upgrade-${index}`);
-const FAST = { PULUMI_NODEJS_TRANSPILE_ONLY: "true" };
 const RUN_TIMEOUT_MS = 1_800_000;
 const TOPIC_TYPE = "pulumi-nodejs:dynamic/streaming:KafkaTopic";
 
@@ -25,7 +24,7 @@ beforeAll(async () => {
     stack,
     externalTopicsConfig(NAMES, { partitions: 1, retentionMs: 86_400_000 }),
   );
-  await ws.pulumi(["up", "--yes", "--skip-preview"], { stack, env: FAST });
+  await ws.pulumi(["up", "--yes", "--skip-preview"], { stack });
 }, RUN_TIMEOUT_MS);
 
 afterAll(async () => {
@@ -46,7 +45,7 @@ describe("a stack recorded by the previous provider version", () => {
       }
       await ws.pulumi(["stack", "import"], { stack }, JSON.stringify(exported.deployment));
 
-      const preview = await ws.pulumi(["preview", "--diff"], { stack, env: FAST });
+      const preview = await ws.pulumi(["preview", "--diff"], { stack });
       expect(preview.output).toContain(`${NAMES.length} to update`);
       expect(preview.output).not.toMatch(/to replace|replace\]/);
       const versionLines = preview.output.match(
@@ -54,9 +53,9 @@ describe("a stack recorded by the previous provider version", () => {
       );
       expect(versionLines, preview.output).toHaveLength(NAMES.length);
 
-      const up = await ws.pulumi(["up", "--yes"], { stack, env: FAST });
+      const up = await ws.pulumi(["up", "--yes"], { stack });
       expect(up.output).toContain(`${NAMES.length} updated`);
-      await ws.pulumi(["preview", "--expect-no-changes"], { stack, env: FAST });
+      await ws.pulumi(["preview", "--expect-no-changes"], { stack });
     },
     RUN_TIMEOUT_MS,
   );

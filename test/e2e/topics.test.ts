@@ -29,12 +29,6 @@ const CORE_EVENTS = topic("apphub.core.events");
 const SCRATCH = `${PREFIX}.scratch`;
 const ARTIFACTS = process.env.E2E_ARTIFACTS_DIR ?? path.join(repoRoot(), "out", "e2e");
 
-/**
- * The program is type-checked by `npm run typecheck`; here ts-node only transpiles it
- * (`PULUMI_NODEJS_TRANSPILE_ONLY`, a documented Pulumi setting), which cuts each CLI run by seconds.
- */
-const FAST = { PULUMI_NODEJS_TRANSPILE_ONLY: "true" };
-
 /** Each case runs the CLI up to three times; a loaded machine needs minutes per run. */
 const RUN_TIMEOUT_MS = 1_800_000;
 
@@ -142,7 +136,7 @@ describe("topics through the real Pulumi CLI (single broker)", () => {
   it(
     "pulumi up creates the seven topics (and the scratch one), then preview --expect-no-changes passes",
     async () => {
-      const up = await ws.pulumi(["up", "--yes", "--skip-preview"], { stack, env: FAST });
+      const up = await ws.pulumi(["up", "--yes", "--skip-preview"], { stack });
       expect(up.output).toMatch(/\+ 10 created/);
       expect(await liveTopics()).toEqual(
         [...SEED_TOPICS.map((seed) => topic(seed.name)), SCRATCH].sort(),
@@ -151,7 +145,7 @@ describe("topics through the real Pulumi CLI (single broker)", () => {
         expect(await partitionCount(topic(seed.name))).toBe(seed.partitions);
         expect((await overrides(topic(seed.name)))["retention.ms"]).toBe(String(seed.retentionMs));
       }
-      await ws.pulumi(["preview", "--expect-no-changes"], { stack, env: FAST });
+      await ws.pulumi(["preview", "--expect-no-changes"], { stack });
 
       // Small state: every topic's record (provider shim, inputs, outputs) is at most 8 KB.
       const { deployment } = await ws.exportState(stack);
@@ -171,7 +165,7 @@ describe("topics through the real Pulumi CLI (single broker)", () => {
       ws.writeConfig(stack, {
         topics: topicsConfig({ "apphub.ingestion.telemetry": { retentionMs: 86_400_000 } }),
       });
-      const preview = await ws.pulumi(["preview", "--diff"], { stack, env: FAST });
+      const preview = await ws.pulumi(["preview", "--diff"], { stack });
       fs.mkdirSync(ARTIFACTS, { recursive: true });
       fs.writeFileSync(path.join(ARTIFACTS, "retention-preview.txt"), preview.stdout);
 
@@ -186,7 +180,7 @@ describe("topics through the real Pulumi CLI (single broker)", () => {
 
       // An override set by hand after the preview, before the apply, survives the update.
       await setByHand(TELEMETRY, { "max.message.bytes": "2097152" });
-      const up = await ws.pulumi(["up", "--yes", "--skip-preview"], { stack, env: FAST });
+      const up = await ws.pulumi(["up", "--yes", "--skip-preview"], { stack });
       expect(up.output).toMatch(/~ 1 updated/);
       expect(await overrides(TELEMETRY)).toMatchObject({
         "retention.ms": "86400000",
@@ -204,7 +198,7 @@ describe("topics through the real Pulumi CLI (single broker)", () => {
         admin.createPartitions({ topicPartitions: [{ topic: JOB_RUNS, count: 8 }] }),
       );
 
-      const refresh = await ws.pulumi(["refresh", "--yes"], { stack, env: FAST });
+      const refresh = await ws.pulumi(["refresh", "--yes"], { stack });
       expect(refresh.code).toBe(0);
       // The provider talks to the broker here; kafkajs's clock warning must not reach the output.
       expect(refresh.output).not.toContain("TimeoutNegativeWarning");
@@ -215,7 +209,7 @@ describe("topics through the real Pulumi CLI (single broker)", () => {
       expect(byId.get(WORKFLOW_EVENTS)?.outputs?.config).toEqual({ "retention.ms": "3600000" });
       expect(byId.get(JOB_RUNS)?.outputs).toMatchObject({ partitions: 6, livePartitions: 8 });
 
-      const preview = await ws.pulumi(["preview", "--diff"], { stack, env: FAST });
+      const preview = await ws.pulumi(["preview", "--diff"], { stack });
       expect(preview.stdout).toContain(`[id=${WORKFLOW_EVENTS}]`);
       expect(preview.stdout).toContain('retention.ms: "3600000" => "604800000"');
       expect(preview.stdout).toMatch(/~ 1 to update/);
@@ -225,7 +219,7 @@ describe("topics through the real Pulumi CLI (single broker)", () => {
       );
       expect(preview.stdout).not.toMatch(/partitions\s*:\s*8 => 6/);
 
-      await ws.pulumi(["up", "--yes", "--skip-preview"], { stack, env: FAST });
+      await ws.pulumi(["up", "--yes", "--skip-preview"], { stack });
       expect((await overrides(WORKFLOW_EVENTS))["retention.ms"]).toBe("604800000");
       expect(await partitionCount(JOB_RUNS)).toBe(8);
       // The topics output is built from the resources' outputs: it shows what the broker has.
@@ -246,7 +240,7 @@ describe("topics through the real Pulumi CLI (single broker)", () => {
           "apphub.core.events": { partitions: 4 },
         }),
       });
-      const preview = await ws.pulumi(["preview"], { stack, allowFailure: true, env: FAST });
+      const preview = await ws.pulumi(["preview"], { stack, allowFailure: true });
       expect(preview.code).not.toBe(0);
       expect(preview.output).toContain(
         `cannot decrease partitions of ${CORE_EVENTS} from 6 to 4: Kafka cannot shrink a topic's partitions`,
@@ -262,7 +256,7 @@ describe("topics through the real Pulumi CLI (single broker)", () => {
   it(
     "destroy leaves every retained topic on the broker and deletes the deletionPolicy: delete one",
     async () => {
-      const destroy = await ws.pulumi(["destroy", "--yes", "--skip-preview"], { stack, env: FAST });
+      const destroy = await ws.pulumi(["destroy", "--yes", "--skip-preview"], { stack });
       expect(destroy.output).toMatch(/delete\[retain\]|deleted \([0-9.]+s\)\[retain\]/);
       expect(await liveTopics()).toEqual(SEED_TOPICS.map((seed) => topic(seed.name)).sort());
     },

@@ -34,7 +34,6 @@ const LOGIN: Login = {
   mechanism: "scram-sha-512",
 };
 const CLI = path.join(repoRoot(), "dist/src/cli/topics.js");
-const FAST = { PULUMI_NODEJS_TRANSPILE_ONLY: "true" };
 const RUN_TIMEOUT_MS = 1_800_000;
 
 let ws: PulumiWorkspace;
@@ -92,7 +91,7 @@ describe("adopting a SCRAM user and its ACLs through the real Pulumi CLI", () =>
 
       // Without the user's current password, up would lock its clients out: refused first.
       await ws.setSecret(stack, "kafkaSaslPassword", ACL_SUPERUSER_PASSWORD);
-      const refused = await ws.pulumi(["preview"], { stack, env: FAST, allowFailure: true });
+      const refused = await ws.pulumi(["preview"], { stack, allowFailure: true });
       expect(refused.code).not.toBe(0);
       expect(refused.output).toContain(`kafkaUserPasswords.${USER}`);
       expect(refused.output).not.toMatch(/\n\s+at .*\.(ts|js):\d+/); // no stack trace
@@ -111,9 +110,9 @@ describe("adopting a SCRAM user and its ACLs through the real Pulumi CLI", () =>
           "--generate-code=false",
           "--yes",
         ],
-        { stack, env: FAST },
+        { stack },
       );
-      const up = await ws.pulumi(["up", "--yes"], { stack, env: FAST });
+      const up = await ws.pulumi(["up", "--yes"], { stack });
       expect(up.stdout).toMatch(/KafkaUser \S+ created/);
       expect(up.output).not.toContain(LOGIN.password);
 
@@ -121,7 +120,7 @@ describe("adopting a SCRAM user and its ACLs through the real Pulumi CLI", () =>
       expect(await settles(() => loginAs(LOGIN), "ok")).toBe("ok");
       expect(await produceAs(LOGIN, TOPIC)).toBe("ok");
       expect(await aclsOf(`User:${USER}`)).toEqual(bindings);
-      await ws.pulumi(["preview", "--refresh", "--expect-no-changes"], { stack, env: FAST });
+      await ws.pulumi(["preview", "--refresh", "--expect-no-changes"], { stack });
       const { text } = await ws.exportState(stack);
       expect(text).not.toContain(LOGIN.password);
     },

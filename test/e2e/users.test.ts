@@ -32,7 +32,6 @@ const RUN = randomBytes(3).toString("hex");
 const GRANTED = `e2e-users-${RUN}.granted`;
 const OTHER = `e2e-users-${RUN}.other`;
 const USER = `e2e-user-${RUN}`;
-const FAST = { PULUMI_NODEJS_TRANSPILE_ONLY: "true" };
 const RUN_TIMEOUT_MS = 1_800_000;
 
 let ws: PulumiWorkspace;
@@ -75,7 +74,7 @@ async function userLogin(stack: string): Promise<Login> {
   return { username: USER, password: user.password, mechanism: "scram-sha-512" };
 }
 
-const up = (stack: string) => ws.pulumi(["up", "--yes", "--skip-preview"], { stack, env: FAST });
+const up = (stack: string) => ws.pulumi(["up", "--yes", "--skip-preview"], { stack });
 
 beforeAll(async () => {
   ws = await PulumiWorkspace.create("users");
@@ -123,21 +122,17 @@ describe("users and ACLs through the real Pulumi CLI on Kafka with enforced ACLs
       ]);
 
       // Nothing to do after up.
-      printed.push(
-        await ws.pulumi(["preview", "--expect-no-changes", "--diff"], { stack, env: FAST }),
-      );
+      printed.push(await ws.pulumi(["preview", "--expect-no-changes", "--diff"], { stack }));
 
       // An ACL added by hand shows in preview --refresh, and up takes it away again.
       await grantByHand(`User:${USER}`, OTHER, "WRITE");
       expect(await settles(() => produceAs(first, OTHER), "ok")).toBe("ok");
-      const drift = await ws.pulumi(["preview", "--refresh", "--diff"], { stack, env: FAST });
+      const drift = await ws.pulumi(["preview", "--refresh", "--diff"], { stack });
       printed.push(drift);
       expect(drift.output).toMatch(new RegExp(`KafkaUser: \\(update\\)\\s+\\[id=${USER}\\]`));
       expect(drift.output).toMatch(new RegExp(`- +resourceName: "${escaped(OTHER)}"`));
       expect(drift.output).toContain(`User:${USER}: revokes topic ${OTHER} (literal): write`);
-      printed.push(
-        await ws.pulumi(["up", "--yes", "--refresh", "--skip-preview"], { stack, env: FAST }),
-      );
+      printed.push(await ws.pulumi(["up", "--yes", "--refresh", "--skip-preview"], { stack }));
       expect(await settles(() => produceAs(first, OTHER), "TOPIC_AUTHORIZATION_FAILED")).toBe(
         "TOPIC_AUTHORIZATION_FAILED",
       );
@@ -184,7 +179,7 @@ describe("users and ACLs through the real Pulumi CLI on Kafka with enforced ACLs
 
       // Removal: the preview names what is revoked; up removes the login and every ACL.
       ws.writeConfig(stack, { users: undefined, kafkaUserPasswords: undefined });
-      const removal = await ws.pulumi(["preview", "--diff"], { stack, env: FAST });
+      const removal = await ws.pulumi(["preview", "--diff"], { stack });
       expect(removal.output).toMatch(new RegExp(`- .*KafkaUser: \\(delete\\)\\s+\\[id=${USER}\\]`));
       expect(removal.output).toContain(GRANTED);
       const removed = await up(stack);
