@@ -36,6 +36,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { stripVTControlCharacters } from "node:util";
 import { SEED_TOPICS } from "../src/topics/catalog";
+import { floorInputs, writeFloorProject, writeFloorResources } from "./floor";
 import {
   EXIT,
   runCli,
@@ -47,6 +48,7 @@ import {
 } from "../src/cli/kit";
 import { PulumiWorkspace } from "../test/e2e/support/pulumi";
 import { buildEngine, engineDir } from "../test/peers/engines";
+import { repoRoot } from "../test/peers/proc";
 import { KAFKA_VERSION, SINGLE_BROKERS, startKafka } from "../test/peers/kafka";
 import { sleep } from "../test/peers/proc";
 import { deleteTestTopics, withKafkaAdmin } from "../test/support/kafkaAdmin";
@@ -112,12 +114,18 @@ export interface Sample {
   peakRssBytes: number;
 }
 
-export type Side = "pulumi" | "tofu";
+/**
+ * `floor`: the same Pulumi CLI with N no-op dynamic resources of the topics' shape
+ * (`bench/floor.ts`): the engine's own cost, which this program cannot go below.
+ */
+export type Side = "pulumi" | "floor" | "tofu";
+const SIDES: readonly Side[] = ["tofu", "pulumi", "floor"];
 
 export interface Measured {
   topics: number;
   scenario: Scenario;
   pulumi: Sample[];
+  floor: Sample[];
   tofu: Sample[];
 }
 
@@ -442,6 +450,8 @@ interface Context {
   run: string;
   brokers: string[];
   ws: PulumiWorkspace;
+  /** The floor project's workspace (`bench/floor.ts`). */
+  floorWs: PulumiWorkspace;
   tofu: Tofu;
   scratch: string;
   progress: (text: string) => void;
@@ -469,10 +479,12 @@ async function repetition(
   size: number,
   rep: number,
 ): Promise<{ samples: Record<Scenario, Record<Side, Sample>>; state: StateSize }> {
-  const { brokers, ws, tofu } = ctx;
+  const { brokers, ws, floorWs, tofu } = ctx;
   const pulumiNames = topicNames(ctx.run, "pulumi", size, rep);
+  const floorNames = topicNames(ctx.run, "floor", size, rep);
   const tofuNames = topicNames(ctx.run, "tofu", size, rep);
   const stack = `peer-${ctx.run}-${size}-r${rep}`;
+  const floorStack = `floor-${ctx.run}-${size}-r${rep}`;
   const tofuDir = fs.mkdtempSync(path.join(ctx.scratch, `tofu-${size}-r${rep}-`));
   const tofuEnv = { TF_CLI_CONFIG_FILE: tofu.cliConfig };
   // Pulumi as a user has it: whatever the project configures, no transpile-only override.
@@ -483,28 +495,49 @@ async function repetition(
       tofuConfig(brokers, retentions(tofuNames, changed)),
     );
 
+  const writeFloor = (changed: boolean) =>
+    writeFloorResources(
+      floorWs.projectDir,
+      floorInputs(brokers, retentions(floorNames, changed), {
+        partitions: PARTITIONS,
+        replicationFactor: REPLICATION,
+      }),
+    );
+  const pulumiArgs: Record<Scenario, string[]> = {
+    cold: ["up", "--yes"],
+    noop: ["preview"],
+    previewRefresh: ["preview", "--refresh"],
+    refresh: ["refresh", "--yes"],
+    change: ["up", "--yes"],
+  };
+  /** One Pulumi command, timed, and what its output must show. */
+  /** `created`: the resources a cold `up` creates (the stack and any component included). */
+  const pulumiSide = async (
+    workspace: PulumiWorkspace,
+    stackName: string,
+    created: number,
+    scenario: Scenario,
+  ): Promise<Sample> => {
+    const args = pulumiArgs[scenario];
+    const { sample, value } = await measured(() =>
+      workspace.pulumi(args, { stack: stackName, env: pulumiEnv }),
+    );
+    if (
+      (scenario === "noop" || scenario === "previewRefresh") &&
+      PULUMI_PENDING_CHANGE.test(value.output)
+    )
+      throw new Error(`pulumi ${args.join(" ")} found changes:\n${value.output.slice(-3000)}`);
+    if (scenario === "cold")
+      expect(value.output, new RegExp(`\\+ ${created} created`), `${created} resources created`);
+    if (scenario === "change") expect(value.output, /~ 1 updated/, "one update");
+    return sample;
+  };
+
   const sides: Record<Side, (scenario: Scenario) => Promise<Sample>> = {
-    pulumi: async (scenario) => {
-      const args: Record<Scenario, string[]> = {
-        cold: ["up", "--yes"],
-        noop: ["preview"],
-        previewRefresh: ["preview", "--refresh"],
-        refresh: ["refresh", "--yes"],
-        change: ["up", "--yes"],
-      };
-      const { sample, value } = await measured(() =>
-        ws.pulumi(args[scenario], { stack, env: pulumiEnv }),
-      );
-      if (
-        (scenario === "noop" || scenario === "previewRefresh") &&
-        PULUMI_PENDING_CHANGE.test(value.output)
-      )
-        throw new Error(
-          `pulumi ${args[scenario].join(" ")} found changes:\n${value.output.slice(-3000)}`,
-        );
-      if (scenario === "change") expect(value.output, /~ 1 updated/, "one update");
-      return sample;
-    },
+    // The stack, the TopicBootstrap component and a resource per topic.
+    pulumi: (scenario) => pulumiSide(ws, stack, size + 2, scenario),
+    // The stack and a resource per topic.
+    floor: (scenario) => pulumiSide(floorWs, floorStack, size + 1, scenario),
     tofu: async (scenario) => {
       const args: Record<Scenario, string[]> = {
         cold: ["apply", "-auto-approve"],
@@ -528,14 +561,17 @@ async function repetition(
 
   try {
     await ws.initStack(stack, pulumiStackConfig(brokers, retentions(pulumiNames, false)));
+    await floorWs.pulumi(["stack", "init", floorStack], {});
+    writeFloor(false);
     writeTofu(false);
-    // Alternate which side goes first, so neither always meets a broker the other just warmed.
-    const order: Side[] = rep % 2 === 0 ? ["tofu", "pulumi"] : ["pulumi", "tofu"];
+    // Rotate which side goes first, so none always meets a broker another just warmed.
+    const order = SIDES.map((_, index) => SIDES[(index + rep) % SIDES.length]!);
     const samples = {} as Record<Scenario, Record<Side, Sample>>;
     let state: StateSize | undefined;
     for (const scenario of SCENARIOS) {
       if (scenario === "change") {
         writeTofu(true);
+        writeFloor(true);
         ws.writeConfig(stack, {
           topics: pulumiStackConfig(brokers, retentions(pulumiNames, true)).topics,
         });
@@ -544,7 +580,7 @@ async function repetition(
       for (const side of order) result[side] = await sides[side](scenario);
       samples[scenario] = result;
       ctx.progress(
-        `  ${size} topics, run ${rep + 1}, ${scenario}: pulumi ${(result.pulumi.ms / 1000).toFixed(2)} s, tofu ${(result.tofu.ms / 1000).toFixed(2)} s`,
+        `  ${size} topics, run ${rep + 1}, ${scenario}: ${SIDES.map((side) => `${side} ${(result[side].ms / 1000).toFixed(2)} s`).join(", ")}`,
       );
       if (scenario === "cold")
         state = await stateSizes(ctx, stack, tofuDir, size, pulumiNames, tofuNames);
@@ -610,6 +646,13 @@ async function stateSizes(
 
 // --- report ---------------------------------------------------------------------------------------
 
+export interface SideSummary {
+  seconds: number;
+  peakMiB: number;
+  runsSeconds: number[];
+  runsPeakMiB: number[];
+}
+
 export interface Report {
   versions: Record<string, string>;
   runs: number;
@@ -618,9 +661,13 @@ export interface Report {
     topics: number;
     scenario: Scenario;
     label: string;
-    pulumi: { seconds: number; peakMiB: number; runsSeconds: number[]; runsPeakMiB: number[] };
-    tofu: { seconds: number; peakMiB: number; runsSeconds: number[]; runsPeakMiB: number[] };
+    pulumi: SideSummary;
+    floor: SideSummary;
+    tofu: SideSummary;
+    /** pulumi / tofu. */
     ratio: { seconds: number; peakMiB: number };
+    /** floor / tofu: the least any program of this shape can reach under this engine. */
+    floorRatio: { seconds: number; peakMiB: number };
   }[];
   state: (StateSize & { ratio: number })[];
 }
@@ -635,7 +682,7 @@ export function buildReport(
   runs: number,
   versions: Record<string, string>,
 ): Report {
-  const side = (samples: readonly Sample[]) => {
+  const side = (samples: readonly Sample[]): SideSummary => {
     const runsSeconds = samples.map((sample) => round(sample.ms / 1000, 2));
     const runsPeakMiB = samples.map((sample) => round(sample.peakRssBytes / MIB, 0));
     return { seconds: median(runsSeconds), peakMiB: median(runsPeakMiB), runsSeconds, runsPeakMiB };
@@ -646,22 +693,28 @@ export function buildReport(
     memory: MEMORY_METHOD,
     rows: measured.map((row) => {
       const pulumi = side(row.pulumi);
+      const floor = side(row.floor);
       const tofu = side(row.tofu);
+      const against = (summary: SideSummary) => ({
+        seconds: round(summary.seconds / tofu.seconds, 1),
+        peakMiB: round(summary.peakMiB / tofu.peakMiB, 1),
+      });
       return {
         topics: row.topics,
         scenario: row.scenario,
         label: SCENARIO_LABEL[row.scenario],
         pulumi,
+        floor,
         tofu,
-        ratio: {
-          seconds: round(pulumi.seconds / tofu.seconds, 1),
-          peakMiB: round(pulumi.peakMiB / tofu.peakMiB, 1),
-        },
+        ratio: against(pulumi),
+        floorRatio: against(floor),
       };
     }),
     state: state.map((entry) => ({ ...entry, ratio: round(entry.pulumi / entry.tofu, 1) })),
   };
 }
+
+const seconds = (summary: SideSummary) => `${summary.seconds.toFixed(2)} s`;
 
 export function formatReport(report: Report): string {
   const lines = [
@@ -669,16 +722,17 @@ export function formatReport(report: Report): string {
       .map(([name, version]) => `${name} ${version}`)
       .join(", "),
     `median of ${report.runs} run(s); memory: ${report.memory}`,
+    "floor: the same Pulumi CLI with as many no-op dynamic resources of the topics' shape (bench/floor.ts)",
     "",
-    "| topics | scenario | pulumi | tofu | ratio | pulumi peak | tofu peak | ratio |",
-    "| --- | --- | --- | --- | --- | --- | --- | --- |",
+    "| topics | scenario | pulumi | floor | tofu | pulumi / tofu | floor / tofu | pulumi peak | floor peak | tofu peak | pulumi / tofu | floor / tofu |",
+    "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
     ...report.rows.map(
       (row) =>
-        `| ${row.topics} | ${row.label} | ${row.pulumi.seconds.toFixed(2)} s | ${row.tofu.seconds.toFixed(2)} s | ${row.ratio.seconds}x | ${row.pulumi.peakMiB} MiB | ${row.tofu.peakMiB} MiB | ${row.ratio.peakMiB}x |`,
+        `| ${row.topics} | ${row.label} | ${seconds(row.pulumi)} | ${seconds(row.floor)} | ${seconds(row.tofu)} | ${row.ratio.seconds}x | ${row.floorRatio.seconds}x | ${row.pulumi.peakMiB} MiB | ${row.floor.peakMiB} MiB | ${row.tofu.peakMiB} MiB | ${row.ratio.peakMiB}x | ${row.floorRatio.peakMiB}x |`,
     ),
     ...report.state.map(
       (entry) =>
-        `| ${entry.topics} | state per topic (compact JSON) | ${entry.pulumi} B | ${entry.tofu} B | ${entry.ratio}x | | | |`,
+        `| ${entry.topics} | state per topic (compact JSON) | ${entry.pulumi} B | | ${entry.tofu} B | ${entry.ratio}x | | | | | | |`,
     ),
   ];
   return lines.join("\n");
@@ -698,6 +752,7 @@ export function benchPeerCommand(argv: readonly string[], io: Io = processIo): P
       const brokers = [...SINGLE_BROKERS];
       const scratch = fs.mkdtempSync(path.join(os.tmpdir(), "apphub-bench-peer-"));
       let ws: PulumiWorkspace | undefined;
+      let floorWs: PulumiWorkspace | undefined;
       const cleanup = async () => {
         const deleted = await deleteTestTopics("bench-peer", brokers, (name) =>
           name.startsWith(`bench-peer-${run}.`),
@@ -706,6 +761,7 @@ export function benchPeerCommand(argv: readonly string[], io: Io = processIo): P
           return [];
         });
         ws?.dispose();
+        floorWs?.dispose();
         fs.rmSync(scratch, { recursive: true, force: true });
         if (deleted.length > 0) progress(`deleted ${deleted.length} leftover bench topic(s)`);
       };
@@ -722,6 +778,9 @@ export function benchPeerCommand(argv: readonly string[], io: Io = processIo): P
         );
         const tofu = await ensureTofu(scratch);
         ws = await PulumiWorkspace.create("bench-peer");
+        floorWs = await PulumiWorkspace.create("bench-floor", (dir) =>
+          writeFloorProject(repoRoot(), dir),
+        );
         const versions = {
           pulumi: ws.engine.version,
           node: process.version,
@@ -739,20 +798,26 @@ export function benchPeerCommand(argv: readonly string[], io: Io = processIo): P
         );
         const measuredRows: Measured[] = [];
         const state: StateSize[] = [];
-        const ctx: Context = { run, brokers, ws, tofu, scratch, progress };
+        const ctx: Context = { run, brokers, ws, floorWs, tofu, scratch, progress };
         for (const size of sizes) {
           const rows = new Map(
             SCENARIOS.map((scenario) => [
               scenario,
-              { topics: size, scenario, pulumi: [] as Sample[], tofu: [] as Sample[] },
+              {
+                topics: size,
+                scenario,
+                pulumi: [] as Sample[],
+                floor: [] as Sample[],
+                tofu: [] as Sample[],
+              },
             ]),
           );
           const stateRuns: StateSize[] = [];
           for (let rep = 0; rep < runs; rep += 1) {
             const result = await repetition(ctx, size, rep);
             for (const scenario of SCENARIOS) {
-              rows.get(scenario)!.pulumi.push(result.samples[scenario].pulumi);
-              rows.get(scenario)!.tofu.push(result.samples[scenario].tofu);
+              for (const side of SIDES)
+                rows.get(scenario)![side].push(result.samples[scenario][side]);
             }
             stateRuns.push(result.state);
           }

@@ -2,7 +2,13 @@
  * `npm run bench:peer`: its usage (help exits 0, bad usage exits 2 before any peer or engine is
  * touched), the OpenTofu files it writes, and how it turns samples into the table.
  */
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
 import { describe, expect, it } from "vitest";
+import { floorInputs, writeFloorProject } from "../../bench/floor";
+import { PROVIDER_VERSION } from "../../src/topics/model";
+import { repoRoot } from "../peers/proc";
 import {
   benchPeerCommand,
   buildReport,
@@ -111,8 +117,64 @@ describe("bench:peer Pulumi side", () => {
   });
 });
 
+describe("bench:peer engine floor", () => {
+  it("declares resources shaped like the Pulumi side's topics, the one change included", () => {
+    const topics = new Map([
+      ["bench-peer-x.floor.2.r0.0", 259200000],
+      ["bench-peer-x.floor.2.r0.1", 604800000],
+    ]);
+    const inputs = floorInputs(["127.0.0.1:19092"], topics, {
+      partitions: 6,
+      replicationFactor: 1,
+    });
+    expect(inputs).toHaveLength(2);
+    expect(inputs[0]).toMatchObject({
+      name: "bench-peer-x.floor.2.r0.0",
+      partitions: 6,
+      replicationFactor: 1,
+      config: { "retention.ms": "259200000" },
+      deletionPolicy: "retain",
+      providerVersion: PROVIDER_VERSION,
+      connection: { brokers: ["127.0.0.1:19092"], connectTimeoutMs: 30000 },
+    });
+    expect(inputs[1]!.config).toEqual({ "retention.ms": "604800000" });
+  });
+
+  it("writes a project whose provider answers every call at once", async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "floor-unit-"));
+    try {
+      writeFloorProject(repoRoot(), path.join(dir, "p"));
+      const project = path.join(dir, "p");
+      expect(fs.readFileSync(path.join(project, "Pulumi.yaml"), "utf8")).toContain(
+        "typescript: false",
+      );
+      expect(JSON.parse(fs.readFileSync(path.join(project, "resources.json"), "utf8"))).toEqual([]);
+      const provider = require(path.join(project, "floorProvider.js")) as Record<
+        string,
+        (...args: unknown[]) => Promise<Record<string, unknown>>
+      >;
+      const inputs = { name: "t", partitions: 6, __provider: "x" };
+      expect(await provider.check!({}, inputs)).toEqual({ inputs });
+      expect(await provider.create!(inputs)).toEqual({
+        id: "t",
+        outs: { name: "t", partitions: 6 },
+      });
+      expect(await provider.diff!("t", { name: "t", partitions: 6 }, inputs)).toEqual({
+        changes: false,
+      });
+      expect(
+        await provider.diff!("t", { name: "t", partitions: 6 }, { ...inputs, partitions: 7 }),
+      ).toEqual({
+        changes: true,
+      });
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe("bench:peer report", () => {
-  it("takes medians per side and divides pulumi by tofu", () => {
+  it("takes medians per side and divides pulumi and the floor by tofu", () => {
     expect(median([3, 1, 2])).toBe(2);
     expect(median([4, 1, 2, 3])).toBe(2.5);
     const measured: Measured[] = [
@@ -123,6 +185,11 @@ describe("bench:peer report", () => {
           { ms: 9000, peakRssBytes: 900 * 1024 * 1024 },
           { ms: 11000, peakRssBytes: 880 * 1024 * 1024 },
           { ms: 30000, peakRssBytes: 950 * 1024 * 1024 },
+        ],
+        floor: [
+          { ms: 6000, peakRssBytes: 500 * 1024 * 1024 },
+          { ms: 6600, peakRssBytes: 520 * 1024 * 1024 },
+          { ms: 5000, peakRssBytes: 480 * 1024 * 1024 },
         ],
         tofu: [
           { ms: 300, peakRssBytes: 60 * 1024 * 1024 },
@@ -139,15 +206,19 @@ describe("bench:peer report", () => {
     );
     expect(report.rows[0]).toMatchObject({
       pulumi: { seconds: 11, peakMiB: 900 },
+      floor: { seconds: 6, peakMiB: 500 },
       tofu: { seconds: 0.3, peakMiB: 50 },
       ratio: { seconds: 36.7, peakMiB: 18 },
+      floorRatio: { seconds: 20, peakMiB: 10 },
     });
     expect(report.state[0]!.ratio).toBe(28);
     const table = formatReport(report);
     expect(table).toContain(
-      "| 7 | no-op `preview` / `plan -refresh=false` | 11.00 s | 0.30 s | 36.7x | 900 MiB | 50 MiB | 18x |",
+      "| 7 | no-op `preview` / `plan -refresh=false` | 11.00 s | 6.00 s | 0.30 s | 36.7x | 20x | 900 MiB | 500 MiB | 50 MiB | 18x | 10x |",
     );
-    expect(table).toContain("| 7 | state per topic (compact JSON) | 7000 B | 250 B | 28x | | | |");
+    expect(table).toContain(
+      "| 7 | state per topic (compact JSON) | 7000 B | | 250 B | 28x | | | | | | |",
+    );
     expect(table).toContain("median of 3 run(s)");
   });
 });

@@ -49,14 +49,21 @@ export class PulumiWorkspace {
     private readonly homeDir: string,
   ) {}
 
-  static async create(label = "e2e"): Promise<PulumiWorkspace> {
+  /**
+   * `populate` fills the project folder; by default with this checkout as a user has it. The
+   * bench's engine floor (`bench/floor.ts`) writes its own project instead.
+   */
+  static async create(
+    label = "e2e",
+    populate: (projectDir: string) => void = (dir) => copyCheckout(repoRoot(), dir), // test:e2e builds first
+  ): Promise<PulumiWorkspace> {
     const engine = await ensurePulumiEngine();
     const root = fs.mkdtempSync(path.join(os.tmpdir(), `apphub-${label}-`));
     const projectDir = path.join(root, "project");
     const backendDir = path.join(root, "backend");
     const homeDir = path.join(root, "pulumi-home");
     for (const dir of [projectDir, backendDir, homeDir]) fs.mkdirSync(dir, { recursive: true });
-    copyCheckout(repoRoot(), projectDir); // test:e2e builds first
+    populate(projectDir);
     return new PulumiWorkspace(engine, projectDir, backendDir, homeDir);
   }
 
