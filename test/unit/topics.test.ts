@@ -8,6 +8,7 @@ import type { StackConfig, TopicSpec } from "../../src/config/schema";
 import { planExitCode, TOPICS_CLI } from "../../src/cli/topics";
 import { parseCommands } from "../../src/cli/kit";
 import { resolveBrokers } from "../../src/topics/cli";
+import { verifyPollDelayMs } from "../../src/topics/engine";
 import { desiredFromSpec, type DesiredTopic, type KafkaTopicInputs } from "../../src/topics/model";
 import {
   formatPlan,
@@ -571,5 +572,16 @@ describe("topics CLI rules", () => {
     expect(planExitCode("pending", false)).toBe(0);
     expect(planExitCode("blocked", true)).toBe(3);
     expect(planExitCode("blocked", false)).toBe(3);
+  });
+});
+
+describe("the verifying re-read after an apply", () => {
+  it("tries again every 50 ms for two seconds, then every 250 ms", () => {
+    const delays = Array.from({ length: 44 }, (_, index) => verifyPollDelayMs(index + 1));
+    expect(delays.slice(0, 40).every((delay) => delay === 50)).toBe(true);
+    expect(delays.slice(40)).toEqual([250, 250, 250, 250]);
+    // A topic that shows 440 ms after CreateTopics is seen by the try at 450 ms.
+    const cumulative = delays.map((_, index) => delays.slice(0, index + 1).reduce((a, b) => a + b));
+    expect(cumulative.find((at) => at >= 440)).toBe(450);
   });
 });
