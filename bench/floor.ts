@@ -6,7 +6,8 @@
  * per-resource work — the program's RegisterResource, one `check` and one `diff` at a time, the
  * checkpoint writes — which no provider and no program of this shape can go below.
  *
- * The bench writes the project into its scratch folder: `Pulumi.yaml` (compiled start, as this
+ * `catalogFloorInputs` declares the same topics as one resource instead: the floor of a catalog-sized
+ * resource. The bench writes the project into its scratch folder: `Pulumi.yaml` (compiled start, as this
  * program's), a plain JavaScript program that loads only the SDK's resource module (as this
  * program does, `src/pulumi.ts`) and registers one `pulumi-nodejs:dynamic/floor:Resource` per
  * entry of `resources.json`, the provider next to it, and `node_modules` linked to this
@@ -95,6 +96,36 @@ export function floorInputs(
       tls: { ...DEFAULT_KAFKA_CLIENT.tls },
     },
   }));
+}
+
+/**
+ * The same topics as one resource (the "catalog floor"): what the engine costs when a whole
+ * catalog is one resource, a topic name → settings map with the connection stated once. It is
+ * the floor of the other shape this program could take (one resource per catalog instead of per
+ * topic), measured on the same CLI.
+ */
+export function catalogFloorInputs(
+  brokers: readonly string[],
+  topics: ReadonlyMap<string, number>,
+  shape: { partitions: number; replicationFactor: number },
+): Record<string, unknown>[] {
+  const perTopic = floorInputs(brokers, topics, shape);
+  const first = perTopic[0];
+  return [
+    {
+      name: "catalog",
+      providerVersion: PROVIDER_VERSION,
+      connection: first?.connection,
+      topics: Object.fromEntries(
+        perTopic.map(
+          ({ name, connection: _connection, providerVersion: _version, ...settings }) => [
+            name,
+            settings,
+          ],
+        ),
+      ),
+    },
+  ];
 }
 
 /** What the floor program declares on its next run. */

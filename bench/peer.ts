@@ -36,7 +36,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { stripVTControlCharacters } from "node:util";
 import { SEED_TOPICS } from "../src/topics/catalog";
-import { floorInputs, writeFloorProject, writeFloorResources } from "./floor";
+import { catalogFloorInputs, floorInputs, writeFloorProject, writeFloorResources } from "./floor";
 import {
   EXIT,
   runCli,
@@ -117,15 +117,21 @@ export interface Sample {
 /**
  * `floor`: the same Pulumi CLI with N no-op dynamic resources of the topics' shape
  * (`bench/floor.ts`): the engine's own cost, which this program cannot go below.
+ * `catalogFloor`: the same, with all N topics in one no-op resource: the floor of a
+ * one-resource-per-catalog shape.
  */
-export type Side = "pulumi" | "floor" | "tofu";
-const SIDES: readonly Side[] = ["tofu", "pulumi", "floor"];
+export type Side = "pulumi" | "floor" | "catalogFloor" | "tofu";
+const SIDES: readonly Side[] = ["tofu", "pulumi", "floor", "catalogFloor"];
+/** The sides divided by tofu in the report. */
+const RATIO_SIDES = ["pulumi", "floor", "catalogFloor"] as const;
+type RatioSide = (typeof RATIO_SIDES)[number];
 
 export interface Measured {
   topics: number;
   scenario: Scenario;
   pulumi: Sample[];
   floor: Sample[];
+  catalogFloor: Sample[];
   tofu: Sample[];
 }
 
@@ -452,6 +458,8 @@ interface Context {
   ws: PulumiWorkspace;
   /** The floor project's workspace (`bench/floor.ts`). */
   floorWs: PulumiWorkspace;
+  /** The catalog floor's: the same project, its own folder and resources. */
+  catalogWs: PulumiWorkspace;
   tofu: Tofu;
   scratch: string;
   progress: (text: string) => void;
@@ -479,12 +487,14 @@ async function repetition(
   size: number,
   rep: number,
 ): Promise<{ samples: Record<Scenario, Record<Side, Sample>>; state: StateSize }> {
-  const { brokers, ws, floorWs, tofu } = ctx;
+  const { brokers, ws, floorWs, catalogWs, tofu } = ctx;
   const pulumiNames = topicNames(ctx.run, "pulumi", size, rep);
   const floorNames = topicNames(ctx.run, "floor", size, rep);
   const tofuNames = topicNames(ctx.run, "tofu", size, rep);
   const stack = `peer-${ctx.run}-${size}-r${rep}`;
   const floorStack = `floor-${ctx.run}-${size}-r${rep}`;
+  const catalogNames = topicNames(ctx.run, "catalogFloor", size, rep);
+  const catalogStack = `catalog-floor-${ctx.run}-${size}-r${rep}`;
   const tofuDir = fs.mkdtempSync(path.join(ctx.scratch, `tofu-${size}-r${rep}-`));
   const tofuEnv = { TF_CLI_CONFIG_FILE: tofu.cliConfig };
   // Pulumi as a user has it: whatever the project configures, no transpile-only override.
@@ -495,14 +505,17 @@ async function repetition(
       tofuConfig(brokers, retentions(tofuNames, changed)),
     );
 
-  const writeFloor = (changed: boolean) =>
+  const shape = { partitions: PARTITIONS, replicationFactor: REPLICATION };
+  const writeFloors = (changed: boolean) => {
     writeFloorResources(
       floorWs.projectDir,
-      floorInputs(brokers, retentions(floorNames, changed), {
-        partitions: PARTITIONS,
-        replicationFactor: REPLICATION,
-      }),
+      floorInputs(brokers, retentions(floorNames, changed), shape),
     );
+    writeFloorResources(
+      catalogWs.projectDir,
+      catalogFloorInputs(brokers, retentions(catalogNames, changed), shape),
+    );
+  };
   const pulumiArgs: Record<Scenario, string[]> = {
     cold: ["up", "--yes"],
     noop: ["preview"],
@@ -538,6 +551,8 @@ async function repetition(
     pulumi: (scenario) => pulumiSide(ws, stack, size + 2, scenario),
     // The stack and a resource per topic.
     floor: (scenario) => pulumiSide(floorWs, floorStack, size + 1, scenario),
+    // The stack and one resource.
+    catalogFloor: (scenario) => pulumiSide(catalogWs, catalogStack, 2, scenario),
     tofu: async (scenario) => {
       const args: Record<Scenario, string[]> = {
         cold: ["apply", "-auto-approve"],
@@ -562,7 +577,8 @@ async function repetition(
   try {
     await ws.initStack(stack, pulumiStackConfig(brokers, retentions(pulumiNames, false)));
     await floorWs.pulumi(["stack", "init", floorStack], {});
-    writeFloor(false);
+    await catalogWs.pulumi(["stack", "init", catalogStack], {});
+    writeFloors(false);
     writeTofu(false);
     // Rotate which side goes first, so none always meets a broker another just warmed.
     const order = SIDES.map((_, index) => SIDES[(index + rep) % SIDES.length]!);
@@ -571,7 +587,7 @@ async function repetition(
     for (const scenario of SCENARIOS) {
       if (scenario === "change") {
         writeTofu(true);
-        writeFloor(true);
+        writeFloors(true);
         ws.writeConfig(stack, {
           topics: pulumiStackConfig(brokers, retentions(pulumiNames, true)).topics,
         });
@@ -661,13 +677,12 @@ export interface Report {
     topics: number;
     scenario: Scenario;
     label: string;
-    pulumi: SideSummary;
-    floor: SideSummary;
-    tofu: SideSummary;
-    /** pulumi / tofu. */
-    ratio: { seconds: number; peakMiB: number };
-    /** floor / tofu: the least any program of this shape can reach under this engine. */
-    floorRatio: { seconds: number; peakMiB: number };
+    sides: Record<Side, SideSummary>;
+    /**
+     * Each side / tofu. `floor`'s is the least any program of this shape (a resource per topic)
+     * can reach under this engine; `catalogFloor`'s, a resource per catalog.
+     */
+    ratios: Record<RatioSide, { seconds: number; peakMiB: number }>;
   }[];
   state: (StateSize & { ratio: number })[];
 }
@@ -692,29 +707,33 @@ export function buildReport(
     runs,
     memory: MEMORY_METHOD,
     rows: measured.map((row) => {
-      const pulumi = side(row.pulumi);
-      const floor = side(row.floor);
-      const tofu = side(row.tofu);
-      const against = (summary: SideSummary) => ({
-        seconds: round(summary.seconds / tofu.seconds, 1),
-        peakMiB: round(summary.peakMiB / tofu.peakMiB, 1),
-      });
+      const sides = Object.fromEntries(SIDES.map((name) => [name, side(row[name])])) as Record<
+        Side,
+        SideSummary
+      >;
+      const ratios = Object.fromEntries(
+        RATIO_SIDES.map((name) => [
+          name,
+          {
+            seconds: round(sides[name].seconds / sides.tofu.seconds, 1),
+            peakMiB: round(sides[name].peakMiB / sides.tofu.peakMiB, 1),
+          },
+        ]),
+      ) as Report["rows"][number]["ratios"];
       return {
         topics: row.topics,
         scenario: row.scenario,
         label: SCENARIO_LABEL[row.scenario],
-        pulumi,
-        floor,
-        tofu,
-        ratio: against(pulumi),
-        floorRatio: against(floor),
+        sides,
+        ratios,
       };
     }),
     state: state.map((entry) => ({ ...entry, ratio: round(entry.pulumi / entry.tofu, 1) })),
   };
 }
 
-const seconds = (summary: SideSummary) => `${summary.seconds.toFixed(2)} s`;
+/** The table's column order. */
+const SIDE_COLUMNS: readonly Side[] = ["pulumi", "floor", "catalogFloor", "tofu"];
 
 export function formatReport(report: Report): string {
   const lines = [
@@ -722,17 +741,24 @@ export function formatReport(report: Report): string {
       .map(([name, version]) => `${name} ${version}`)
       .join(", "),
     `median of ${report.runs} run(s); memory: ${report.memory}`,
-    "floor: the same Pulumi CLI with as many no-op dynamic resources of the topics' shape (bench/floor.ts)",
+    "floor: the same Pulumi CLI with as many no-op dynamic resources of the topics' shape; catalog floor: all of them in one no-op resource (bench/floor.ts)",
     "",
-    "| topics | scenario | pulumi | floor | tofu | pulumi / tofu | floor / tofu | pulumi peak | floor peak | tofu peak | pulumi / tofu | floor / tofu |",
-    "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
-    ...report.rows.map(
-      (row) =>
-        `| ${row.topics} | ${row.label} | ${seconds(row.pulumi)} | ${seconds(row.floor)} | ${seconds(row.tofu)} | ${row.ratio.seconds}x | ${row.floorRatio.seconds}x | ${row.pulumi.peakMiB} MiB | ${row.floor.peakMiB} MiB | ${row.tofu.peakMiB} MiB | ${row.ratio.peakMiB}x | ${row.floorRatio.peakMiB}x |`,
-    ),
+    "| topics | scenario | pulumi | floor | catalog floor | tofu | pulumi / tofu | floor / tofu | catalog floor / tofu | pulumi peak | floor peak | catalog floor peak | tofu peak | pulumi / tofu | floor / tofu | catalog floor / tofu |",
+    `|${" --- |".repeat(16)}`,
+    ...report.rows.map((row) => {
+      const cells = [
+        String(row.topics),
+        row.label,
+        ...SIDE_COLUMNS.map((name) => `${row.sides[name].seconds.toFixed(2)} s`),
+        ...RATIO_SIDES.map((name) => `${row.ratios[name].seconds}x`),
+        ...SIDE_COLUMNS.map((name) => `${row.sides[name].peakMiB} MiB`),
+        ...RATIO_SIDES.map((name) => `${row.ratios[name].peakMiB}x`),
+      ];
+      return `| ${cells.join(" | ")} |`;
+    }),
     ...report.state.map(
       (entry) =>
-        `| ${entry.topics} | state per topic (compact JSON) | ${entry.pulumi} B | | ${entry.tofu} B | ${entry.ratio}x | | | | | | |`,
+        `| ${entry.topics} | state per topic (compact JSON) | ${entry.pulumi} B | | | ${entry.tofu} B | ${entry.ratio}x |${" |".repeat(9)}`,
     ),
   ];
   return lines.join("\n");
@@ -753,6 +779,7 @@ export function benchPeerCommand(argv: readonly string[], io: Io = processIo): P
       const scratch = fs.mkdtempSync(path.join(os.tmpdir(), "apphub-bench-peer-"));
       let ws: PulumiWorkspace | undefined;
       let floorWs: PulumiWorkspace | undefined;
+      let catalogWs: PulumiWorkspace | undefined;
       const cleanup = async () => {
         const deleted = await deleteTestTopics("bench-peer", brokers, (name) =>
           name.startsWith(`bench-peer-${run}.`),
@@ -762,6 +789,7 @@ export function benchPeerCommand(argv: readonly string[], io: Io = processIo): P
         });
         ws?.dispose();
         floorWs?.dispose();
+        catalogWs?.dispose();
         fs.rmSync(scratch, { recursive: true, force: true });
         if (deleted.length > 0) progress(`deleted ${deleted.length} leftover bench topic(s)`);
       };
@@ -781,6 +809,9 @@ export function benchPeerCommand(argv: readonly string[], io: Io = processIo): P
         floorWs = await PulumiWorkspace.create("bench-floor", (dir) =>
           writeFloorProject(repoRoot(), dir),
         );
+        catalogWs = await PulumiWorkspace.create("bench-catalog-floor", (dir) =>
+          writeFloorProject(repoRoot(), dir),
+        );
         const versions = {
           pulumi: ws.engine.version,
           node: process.version,
@@ -798,7 +829,7 @@ export function benchPeerCommand(argv: readonly string[], io: Io = processIo): P
         );
         const measuredRows: Measured[] = [];
         const state: StateSize[] = [];
-        const ctx: Context = { run, brokers, ws, floorWs, tofu, scratch, progress };
+        const ctx: Context = { run, brokers, ws, floorWs, catalogWs, tofu, scratch, progress };
         for (const size of sizes) {
           const rows = new Map(
             SCENARIOS.map((scenario) => [
@@ -808,6 +839,7 @@ export function benchPeerCommand(argv: readonly string[], io: Io = processIo): P
                 scenario,
                 pulumi: [] as Sample[],
                 floor: [] as Sample[],
+                catalogFloor: [] as Sample[],
                 tofu: [] as Sample[],
               },
             ]),

@@ -6,7 +6,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
-import { floorInputs, writeFloorProject } from "../../bench/floor";
+import { catalogFloorInputs, floorInputs, writeFloorProject } from "../../bench/floor";
 import { PROVIDER_VERSION } from "../../src/topics/model";
 import { repoRoot } from "../peers/proc";
 import {
@@ -140,6 +140,33 @@ describe("bench:peer engine floor", () => {
     expect(inputs[1]!.config).toEqual({ "retention.ms": "604800000" });
   });
 
+  it("puts the same topics in one resource for the catalog floor, the connection once", () => {
+    const topics = new Map([
+      ["bench-peer-x.catalogFloor.2.r0.0", 259200000],
+      ["bench-peer-x.catalogFloor.2.r0.1", 604800000],
+    ]);
+    const [catalog, ...rest] = catalogFloorInputs(["127.0.0.1:19092"], topics, {
+      partitions: 6,
+      replicationFactor: 1,
+    });
+    expect(rest).toEqual([]);
+    expect(catalog).toMatchObject({
+      name: "catalog",
+      providerVersion: PROVIDER_VERSION,
+      connection: { brokers: ["127.0.0.1:19092"] },
+      topics: {
+        "bench-peer-x.catalogFloor.2.r0.0": {
+          partitions: 6,
+          replicationFactor: 1,
+          config: { "retention.ms": "259200000" },
+          deletionPolicy: "retain",
+        },
+        "bench-peer-x.catalogFloor.2.r0.1": { config: { "retention.ms": "604800000" } },
+      },
+    });
+    expect(JSON.stringify(catalog!.topics)).not.toContain("connection");
+  });
+
   it("writes a project whose provider answers every call at once", async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "floor-unit-"));
     try {
@@ -174,7 +201,7 @@ describe("bench:peer engine floor", () => {
 });
 
 describe("bench:peer report", () => {
-  it("takes medians per side and divides pulumi and the floor by tofu", () => {
+  it("takes medians per side and divides pulumi and both floors by tofu", () => {
     expect(median([3, 1, 2])).toBe(2);
     expect(median([4, 1, 2, 3])).toBe(2.5);
     const measured: Measured[] = [
@@ -191,6 +218,11 @@ describe("bench:peer report", () => {
           { ms: 6600, peakRssBytes: 520 * 1024 * 1024 },
           { ms: 5000, peakRssBytes: 480 * 1024 * 1024 },
         ],
+        catalogFloor: [
+          { ms: 900, peakRssBytes: 300 * 1024 * 1024 },
+          { ms: 600, peakRssBytes: 310 * 1024 * 1024 },
+          { ms: 750, peakRssBytes: 290 * 1024 * 1024 },
+        ],
         tofu: [
           { ms: 300, peakRssBytes: 60 * 1024 * 1024 },
           { ms: 250, peakRssBytes: 50 * 1024 * 1024 },
@@ -205,19 +237,25 @@ describe("bench:peer report", () => {
       { pulumi: "v3.274.1" },
     );
     expect(report.rows[0]).toMatchObject({
-      pulumi: { seconds: 11, peakMiB: 900 },
-      floor: { seconds: 6, peakMiB: 500 },
-      tofu: { seconds: 0.3, peakMiB: 50 },
-      ratio: { seconds: 36.7, peakMiB: 18 },
-      floorRatio: { seconds: 20, peakMiB: 10 },
+      sides: {
+        pulumi: { seconds: 11, peakMiB: 900 },
+        floor: { seconds: 6, peakMiB: 500 },
+        catalogFloor: { seconds: 0.75, peakMiB: 300 },
+        tofu: { seconds: 0.3, peakMiB: 50 },
+      },
+      ratios: {
+        pulumi: { seconds: 36.7, peakMiB: 18 },
+        floor: { seconds: 20, peakMiB: 10 },
+        catalogFloor: { seconds: 2.5, peakMiB: 6 },
+      },
     });
     expect(report.state[0]!.ratio).toBe(28);
     const table = formatReport(report);
     expect(table).toContain(
-      "| 7 | no-op `preview` / `plan -refresh=false` | 11.00 s | 6.00 s | 0.30 s | 36.7x | 20x | 900 MiB | 500 MiB | 50 MiB | 18x | 10x |",
+      "| 7 | no-op `preview` / `plan -refresh=false` | 11.00 s | 6.00 s | 0.75 s | 0.30 s | 36.7x | 20x | 2.5x | 900 MiB | 500 MiB | 300 MiB | 50 MiB | 18x | 10x | 6x |",
     );
     expect(table).toContain(
-      "| 7 | state per topic (compact JSON) | 7000 B | | 250 B | 28x | | | | | | |",
+      "| 7 | state per topic (compact JSON) | 7000 B | | | 250 B | 28x | | | | | | | | | |",
     );
     expect(table).toContain("median of 3 run(s)");
   });
