@@ -715,8 +715,8 @@ export function buildReport(
         RATIO_SIDES.map((name) => [
           name,
           {
-            seconds: round(sides[name].seconds / sides.tofu.seconds, 1),
-            peakMiB: round(sides[name].peakMiB / sides.tofu.peakMiB, 1),
+            seconds: round(sides[name].seconds / sides.tofu.seconds, 2),
+            peakMiB: round(sides[name].peakMiB / sides.tofu.peakMiB, 2),
           },
         ]),
       ) as Report["rows"][number]["ratios"];

@@ -8,7 +8,6 @@ import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 import { catalogFloorInputs, floorInputs, writeFloorProject } from "../../bench/floor";
 import { PROVIDER_VERSION } from "../../src/topics/model";
-import { repoRoot } from "../peers/proc";
 import {
   benchPeerCommand,
   buildReport,
@@ -170,7 +169,7 @@ describe("bench:peer engine floor", () => {
   it("writes a project whose provider answers every call at once", async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "floor-unit-"));
     try {
-      writeFloorProject(repoRoot(), path.join(dir, "p"));
+      writeFloorProject(path.resolve(__dirname, "../.."), path.join(dir, "p"));
       const project = path.join(dir, "p");
       expect(fs.readFileSync(path.join(project, "Pulumi.yaml"), "utf8")).toContain(
         "typescript: false",
@@ -244,7 +243,7 @@ describe("bench:peer report", () => {
         tofu: { seconds: 0.3, peakMiB: 50 },
       },
       ratios: {
-        pulumi: { seconds: 36.7, peakMiB: 18 },
+        pulumi: { seconds: 36.67, peakMiB: 18 },
         floor: { seconds: 20, peakMiB: 10 },
         catalogFloor: { seconds: 2.5, peakMiB: 6 },
       },
@@ -252,7 +251,7 @@ describe("bench:peer report", () => {
     expect(report.state[0]!.ratio).toBe(28);
     const table = formatReport(report);
     expect(table).toContain(
-      "| 7 | no-op `preview` / `plan -refresh=false` | 11.00 s | 6.00 s | 0.75 s | 0.30 s | 36.7x | 20x | 2.5x | 900 MiB | 500 MiB | 300 MiB | 50 MiB | 18x | 10x | 6x |",
+      "| 7 | no-op `preview` / `plan -refresh=false` | 11.00 s | 6.00 s | 0.75 s | 0.30 s | 36.67x | 20x | 2.5x | 900 MiB | 500 MiB | 300 MiB | 50 MiB | 18x | 10x | 6x |",
     );
     expect(table).toContain(
       "| 7 | state per topic (compact JSON) | 7000 B | | | 250 B | 28x | | | | | | | | | |",
