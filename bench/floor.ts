@@ -6,11 +6,11 @@
  * per-resource work — the program's RegisterResource, one `check` and one `diff` at a time, the
  * checkpoint writes — which no provider and no program of this shape can go below.
  *
- * `catalogFloorInputs` declares the same topics as one resource instead: the floor of a catalog-sized
- * resource. The bench writes the project into its scratch folder: `Pulumi.yaml` (compiled start, as this
- * program's), a plain JavaScript program that loads only the SDK's resource module (as this
- * program does, `src/pulumi.ts`) and registers one `pulumi-nodejs:dynamic/floor:Resource` per
- * entry of `resources.json`, the provider next to it, and `node_modules` linked to this
+ * `catalogFloorInputs` declares the same topics as one resource instead: the floor of a resource
+ * per catalog. The bench writes the project into its scratch folder: `Pulumi.yaml` (compiled
+ * start, as this program's), a plain JavaScript program that loads only the SDK's resource module
+ * (as this program does, `src/pulumi.ts`) and registers one `pulumi-nodejs:dynamic/floor:Resource`
+ * per entry of `resources.json`, the provider next to it, and `node_modules` linked to this
  * checkout's (the SDK the provider host runs is the one this program runs).
  */
 import * as fs from "node:fs";

@@ -13,6 +13,10 @@
  * | refresh | `pulumi refresh --yes` | `tofu apply -refresh-only -auto-approve` |
  * | one retention change | `pulumi up --yes` | `tofu apply -auto-approve` |
  *
+ * Two more sides run the same Pulumi commands (`floor.ts`): the floor, as many no-op dynamic
+ * resources of a topic's shape as there are topics (what the engine costs a program with a
+ * resource per topic), and the catalog floor, the same topics as one no-op resource.
+ *
  * Pulumi runs as a user runs it after `npm run build` (the README's day-two steps): default settings,
  * `environment: external`, a file backend (the harness of test/e2e/support/pulumi.ts). OpenTofu
  * and the provider are built once from the Go module proxy into the engine cache
@@ -48,9 +52,8 @@ import {
 } from "../src/cli/kit";
 import { PulumiWorkspace } from "../test/e2e/support/pulumi";
 import { buildEngine, engineDir } from "../test/peers/engines";
-import { repoRoot } from "../test/peers/proc";
 import { KAFKA_VERSION, SINGLE_BROKERS, startKafka } from "../test/peers/kafka";
-import { sleep } from "../test/peers/proc";
+import { repoRoot, sleep } from "../test/peers/proc";
 import { deleteTestTopics, withKafkaAdmin } from "../test/support/kafkaAdmin";
 
 export const BENCH_PEER_CLI: CliSpec<{
@@ -523,8 +526,10 @@ async function repetition(
     refresh: ["refresh", "--yes"],
     change: ["up", "--yes"],
   };
-  /** One Pulumi command, timed, and what its output must show. */
-  /** `created`: the resources a cold `up` creates (the stack and any component included). */
+  /**
+   * One Pulumi command, timed, and what its output must show; `created`: the resources a cold
+   * `up` creates (the stack and any component included).
+   */
   const pulumiSide = async (
     workspace: PulumiWorkspace,
     stackName: string,

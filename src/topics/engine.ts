@@ -227,11 +227,11 @@ async function waitForReassignments(
 
 /**
  * How long the verifying re-read waits before its `attempt`-th try: 50 ms for the first two
- * seconds, then 250 ms. New topics show in the broker's metadata a few hundred ms after
- * CreateTopics returns (335–554 ms for 8 topics of 6 partitions on the 2-core development
- * machine), and every create batch waits for that: with 50 ms steps it waits at most 50 ms past
- * that moment, where steps of 250 ms growing to 1 s made it wait up to 750 ms (the re-read is
- * one Metadata and one DescribeConfigs request).
+ * seconds, then 250 ms. New topics show in the broker's metadata some time after CreateTopics
+ * returns (8 topics of 6 partitions on the 2-core development machine: 80–190 ms idle, 335–554 ms
+ * under load), and every create batch waits for that: with 50 ms steps it waits at most 50 ms
+ * past that moment, where steps of 250 ms growing to 1 s made it wait up to 750 ms (the re-read
+ * is one Metadata and one DescribeConfigs request).
  */
 export function verifyPollDelayMs(attempt: number): number {
   return attempt <= 40 ? 50 : 250;
