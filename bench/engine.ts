@@ -40,7 +40,7 @@ import {
   type Io,
 } from "../src/cli/kit";
 import { resolveBrokers } from "../src/topics/cli";
-import { SEED_TOPICS } from "../src/topics/catalog";
+import { seedTopicsOff } from "../test/support/config";
 import { PulumiWorkspace } from "../test/e2e/support/pulumi";
 import { SINGLE_BROKERS } from "../test/peers/kafka";
 import { repoRoot } from "../test/peers/proc";
@@ -119,9 +119,7 @@ function catalog(
   partitions: number,
   changed = false,
 ): Record<string, unknown> {
-  const topics: Record<string, unknown> = Object.fromEntries(
-    SEED_TOPICS.map((seed) => [seed.name, null]),
-  );
+  const topics: Record<string, unknown> = seedTopicsOff();
   for (let index = 0; index < size; index += 1) {
     topics[`bench-${RUN}.${side}.${size}.${index}`] = {
       partitions,

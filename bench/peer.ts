@@ -39,7 +39,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { stripVTControlCharacters } from "node:util";
-import { SEED_TOPICS } from "../src/topics/catalog";
+import { seedTopicsOff } from "../test/support/config";
 import { catalogFloorInputs, floorInputs, writeFloorProject, writeFloorResources } from "./floor";
 import {
   EXIT,
@@ -247,9 +247,7 @@ export function pulumiStackConfig(
   brokers: readonly string[],
   topics: ReadonlyMap<string, number>,
 ): Record<string, unknown> {
-  const catalog: Record<string, unknown> = Object.fromEntries(
-    SEED_TOPICS.map((seed) => [seed.name, null]),
-  );
+  const catalog: Record<string, unknown> = seedTopicsOff();
   for (const [name, retentionMs] of topics)
     catalog[name] = { partitions: PARTITIONS, replicationFactor: REPLICATION, retentionMs };
   return {

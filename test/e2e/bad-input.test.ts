@@ -4,7 +4,7 @@
 // The same inputs through the offline render are covered in test/render/bad-input.test.ts.
 import * as fs from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { SEED_TOPICS } from "../../src/topics/catalog";
+import { seedTopicsOff } from "../support/config";
 import { PulumiWorkspace, uniqueStack } from "./support/pulumi";
 
 /** Port 9 (discard) on loopback: nothing of the peers listens there. */
@@ -24,7 +24,7 @@ function externalStack(extra: Record<string, unknown> = {}): Record<string, unkn
   return {
     environment: "external",
     kafka: { brokers: NOBODY, brokerCount: 1 },
-    topics: Object.fromEntries(SEED_TOPICS.map((seed) => [seed.name, null])),
+    topics: seedTopicsOff(),
     ...extra,
   };
 }
@@ -84,7 +84,7 @@ describe("bad input under the real Pulumi CLI", () => {
     async () => {
       const stack = await newStack("bad-numbers", {
         topics: {
-          ...Object.fromEntries(SEED_TOPICS.map((seed) => [seed.name, null])),
+          ...seedTopicsOff(),
           "e2e.bad.events": { partitions: 1_000_000_000_000, retentionMs: -5 },
         },
       });

@@ -13,7 +13,6 @@ import * as path from "node:path";
 import { Kafka, logLevel } from "kafkajs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { FIELD_MANAGER } from "../../src/env/kubernetes";
-import { SEED_TOPICS } from "../../src/topics/catalog";
 import { ensureKubernetesPlugin } from "../peers/engines";
 import { SINGLE_BROKERS } from "../peers/kafka";
 import { kubeconfigPath, startKube } from "../peers/kube";
@@ -29,7 +28,7 @@ import { KubeClient, RESTRICTED_NAMESPACE_LABELS } from "../kube/client";
 import { type KubeObject, templateContainers } from "../support/kubeObjects";
 import { standInForKubelet } from "../kube/kubelet";
 import { kubectl } from "../kube/support";
-import { validConfig } from "../support/config";
+import { seedTopicsOff, validConfig } from "../support/config";
 import { deleteTestTopics } from "../support/kafkaAdmin";
 import { PulumiWorkspace, uniqueStack } from "./support/pulumi";
 
@@ -61,7 +60,7 @@ describe("pulumi up of a minikube-shaped stack on the real API server", () => {
     streaming: { enabled: true },
     // Fresh topic names per run on the shared single-broker peer: the seeds are left to other suites.
     topics: {
-      ...Object.fromEntries(SEED_TOPICS.map((seed) => [seed.name, null])),
+      ...seedTopicsOff(),
       [topicNames[0]!]: { role: "coreEvents", partitions: 2, replicationFactor: 1 },
       [topicNames[1]!]: { role: "workflowRuns", partitions: 2, replicationFactor: 1 },
       [topicNames[2]!]: { role: "jobRuns", partitions: 1, replicationFactor: 1 },

@@ -11,7 +11,7 @@
 // then the proxy is closed and the port refuses connections, as a broker that is down does.
 import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { SEED_TOPICS } from "../../src/topics/catalog";
+import { seedTopicsOff } from "../support/config";
 import { type KafkaProxy, startKafkaProxy } from "../integration/topics-proxy";
 import { SINGLE_BROKERS } from "../peers/kafka";
 import { deleteTestTopics, withKafkaAdmin } from "../support/kafkaAdmin";
@@ -35,9 +35,7 @@ const stack = uniqueStack("down");
 const elapsed: Record<string, number> = {};
 
 function topicsConfig(retentionMs: number): Record<string, unknown> {
-  const topics: Record<string, unknown> = Object.fromEntries(
-    SEED_TOPICS.map((seed) => [seed.name, null]),
-  );
+  const topics: Record<string, unknown> = seedTopicsOff();
   for (const name of NAMES) topics[name] = { partitions: 1, retentionMs };
   // Destroy contacts the brokers only for a topic it is asked to delete.
   topics[DELETABLE] = { partitions: 1, retentionMs, deletionPolicy: "delete" };

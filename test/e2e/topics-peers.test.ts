@@ -8,7 +8,7 @@
 import { randomBytes } from "node:crypto";
 import * as fs from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { SEED_TOPICS } from "../../src/topics/catalog";
+import { seedTopicsOff } from "../support/config";
 import { CLUSTER_BROKERS, SASL_BROKERS, SASL_PASSWORD, SASL_USERNAME } from "../peers/kafka";
 import { deleteTestTopics, type PeerClient, withKafkaAdmin } from "../support/kafkaAdmin";
 import { PulumiWorkspace, type PulumiResult, uniqueStack } from "./support/pulumi";
@@ -26,9 +26,7 @@ const RUN_TIMEOUT_MS = 1_800_000;
 let ws: PulumiWorkspace;
 
 function topicsConfig(replicationFactor?: number): Record<string, unknown> {
-  const topics: Record<string, unknown> = Object.fromEntries(
-    SEED_TOPICS.map((seed) => [seed.name, null]),
-  );
+  const topics: Record<string, unknown> = seedTopicsOff();
   for (const name of NAMES)
     topics[name] = {
       partitions: 3,

@@ -16,6 +16,7 @@ import * as path from "node:path";
 import { type Admin, ConfigResourceTypes } from "kafkajs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SEED_TOPICS } from "../../src/topics/catalog";
+import { seedTopicsOff } from "../support/config";
 import { SINGLE_BROKERS } from "../peers/kafka";
 import { repoRoot } from "../peers/proc";
 import { PulumiWorkspace, uniqueStack } from "./support/pulumi";
@@ -39,9 +40,7 @@ const stack = uniqueStack("topics");
 function topicsConfig(
   overrides: Record<string, Record<string, unknown>> = {},
 ): Record<string, unknown> {
-  const topics: Record<string, unknown> = Object.fromEntries(
-    SEED_TOPICS.map((seed) => [seed.name, null]),
-  );
+  const topics: Record<string, unknown> = seedTopicsOff();
   for (const seed of SEED_TOPICS)
     topics[topic(seed.name)] = {
       partitions: seed.partitions,

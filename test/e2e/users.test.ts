@@ -7,7 +7,7 @@
 import { randomBytes } from "node:crypto";
 import * as fs from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { SEED_TOPICS } from "../../src/topics/catalog";
+import { seedTopicsOff } from "../support/config";
 import {
   ACL_BROKERS,
   ACL_ROTATING_SUPERUSER,
@@ -39,7 +39,7 @@ let ws: PulumiWorkspace;
 /** The stack's topics: these names, none of the seed's. */
 function topics(names: readonly string[], retentionMs = 86_400_000): Record<string, unknown> {
   return {
-    ...Object.fromEntries(SEED_TOPICS.map((seed) => [seed.name, null])),
+    ...seedTopicsOff(),
     ...Object.fromEntries(names.map((name) => [name, { partitions: 1, retentionMs }])),
   };
 }

@@ -4,6 +4,15 @@
  * as raw config and as stack YAML.
  */
 import { parseStackConfig, type ConfigIssue, type StackConfig } from "../../src/config/schema";
+import { SEED_TOPICS } from "../../src/topics/catalog";
+
+/**
+ * `apphub-streaming:topics` entries that switch every seed topic off (`null`), so a stack
+ * declares only the topics a test or bench adds beside them.
+ */
+export function seedTopicsOff(): Record<string, null> {
+  return Object.fromEntries(SEED_TOPICS.map((seed) => [seed.name, null]));
+}
 
 /** Parses raw stack config the test expects to be accepted. */
 export function validConfig(

@@ -7,7 +7,7 @@ import { describe, expect, it } from "vitest";
 import { stackFileFromText, SECRET_PLACEHOLDER } from "../../src/config/load";
 import { parseStackConfig } from "../../src/config/schema";
 import { topicsCommand } from "../../src/cli/topics";
-import { SEED_TOPICS } from "../../src/topics/catalog";
+import { seedTopicsOff } from "../support/config";
 import { existingStack, formatImport, importStack } from "../../src/topics/import";
 import {
   aclEntriesOf,
@@ -291,7 +291,7 @@ describe("an adopted user's password is bad input until it is set", () => {
   const raw = {
     environment: "external",
     kafka: { brokers: ["127.0.0.1:49092"], brokerCount: 1 },
-    topics: Object.fromEntries(SEED_TOPICS.map((seed) => [seed.name, null])),
+    topics: seedTopicsOff(),
     users: { alice: { acls: [{ topic: "orders", operations: ["read"] }], adopt: true } },
   };
 

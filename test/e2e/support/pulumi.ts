@@ -14,7 +14,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { parseDocument } from "yaml";
-import { SEED_TOPICS } from "../../../src/topics/catalog";
+import { seedTopicsOff } from "../../support/config";
 import { ensurePulumiEngine, type PulumiEngine } from "../../peers/engines";
 import { SINGLE_BROKERS } from "../../peers/kafka";
 import { repoRoot } from "../../peers/proc";
@@ -191,7 +191,6 @@ export function uniqueStack(prefix: string): string {
   return `${prefix}-${randomBytes(3).toString("hex")}`;
 }
 
-/** `text` matched literally inside a RegExp (topic and user names hold dots). */
 /**
  * The config of an `external` stack on the single Kafka peer that declares exactly `names` (the
  * seed catalog switched off), each with `settings`.
@@ -200,9 +199,7 @@ export function externalTopicsConfig(
   names: readonly string[],
   settings: Record<string, unknown>,
 ): Record<string, unknown> {
-  const topics: Record<string, unknown> = Object.fromEntries(
-    SEED_TOPICS.map((seed) => [seed.name, null]),
-  );
+  const topics: Record<string, unknown> = seedTopicsOff();
   for (const name of names) topics[name] = settings;
   return {
     environment: "external",
@@ -211,4 +208,5 @@ export function externalTopicsConfig(
   };
 }
 
+/** `text` matched literally inside a RegExp (topic and user names hold dots). */
 export const escaped = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
